@@ -1,0 +1,49 @@
+# relance — run `make help` for the list of targets.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/relance
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List every target with what it does
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: deps
+deps: ## Install missing system packages (PostgreSQL) with apt-get when root
+	@scripts/install-deps.sh
+
+.PHONY: build
+build: ## Build bin/relance
+	$(GO) build -o $(BIN) ./cmd/relance
+
+.PHONY: test
+test: deps ## Run every test, database ones included, with the race detector
+	$(GO) test -race -count=1 ./...
+
+.PHONY: demo
+demo: deps build ## Run relance on a private PostgreSQL with a generated French portfolio
+	$(BIN) demo
+
+.PHONY: bench
+bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: lint
+lint: ## go vet, gofmt and staticcheck
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for 30s beyond its seed corpus
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 30s $$pkg || exit 1; \
+		done; \
+	done
+
+.PHONY: clean
+clean: ## Remove build output
+	rm -rf bin

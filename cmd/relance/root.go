@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/spf13/cobra"
+
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/config"
+	"github.com/relance/relance/internal/database"
+)
+
+// environment is what a run of the CLI may touch of the outside world. Tests
+// build one with buffers, a fixed clock and their own variables.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	env            []string
+	clock          clock.Clock
+}
+
+// exitError carries a specific exit status to main, e.g. 2 for a plan that
+// does not validate.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e exitError) Unwrap() error { return e.err }
+
+// errNotImplemented is what a subcommand returns until its issue lands.
+var errNotImplemented = errors.New("not implemented yet")
+
+// app is shared by the subcommands: the environment plus the global flags.
+type app struct {
+	environment
+	configPath string
+}
+
+// config loads the configuration named by --config (or RELANCE_CONFIG).
+func (a *app) config() (config.Config, error) {
+	path := a.configPath
+	if path == "" {
+		path = a.getenv("RELANCE_CONFIG")
+	}
+	return config.Load(path, a.env)
+}
+
+func (a *app) getenv(key string) string {
+	for _, kv := range a.env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// openDB connects to the configured database.
+func (a *app) openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+	return database.Open(ctx, cfg.Database.URL)
+}
+
+// asOf resolves an `--as-of` flag against the configured time zone.
+func (a *app) asOf(flag string, cfg config.Config) (time.Time, error) {
+	return clock.AsOf(flag, a.clock, cfg.Location())
+}
+
+func run(ctx context.Context, args []string, env environment) error {
+	root := newRootCmd(&app{environment: env})
+	root.SetArgs(args)
+	root.SetIn(env.stdin)
+	root.SetOut(env.stdout)
+	root.SetErr(env.stderr)
+	return root.ExecuteContext(ctx)
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "relance",
+		Short: "Dunning engine: aged receivables, reminder plans and the daemon that sends them",
+		Long: `relance keeps a company's receivables, produces the aged balance (balance âgée),
+and runs a daemon that sends the right reminder to the right customer on the
+right day: pre-due notices, level 1–5 reminders with statutory penalties, a
+registered-letter formal notice, and provisioning flags for hopeless cases.
+
+The database comes from DATABASE_URL or database.url in the config file
+(--config or RELANCE_CONFIG). Every key of the config file can be overridden
+by a RELANCE_* environment variable (see README.md, "Configuration").`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&a.configPath, "config", "", "YAML configuration file (default: $RELANCE_CONFIG, else built-in defaults)")
+	root.AddCommand(
+		newMigrateCmd(a),
+		newImportCmd(a),
+		newAgingCmd(a),
+		newKPICmd(a),
+		newPlanCmd(a),
+		newPreviewCmd(a),
+		newSweepCmd(a),
+		newServeCmd(a),
+		newDemoCmd(a),
+	)
+	return root
+}

@@ -1,0 +1,409 @@
+// Package config is relance's one typed configuration: a YAML file, then
+// environment overrides, then defaults for whatever is still unset, then
+// validation. An unknown key or a bad value is an error that names the key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/robfig/cron/v3"
+
+	"github.com/relance/relance/internal/ledger"
+)
+
+// Config is everything relance reads at start. Field docs are the reference
+// for the YAML keys (in brackets) and their RELANCE_* environment overrides:
+// the override of a key is RELANCE_ followed by its path in upper case joined
+// by underscores, e.g. mail.smtp.host → RELANCE_MAIL_SMTP_HOST. DATABASE_URL
+// overrides database.url.
+type Config struct {
+	Database  Database  `yaml:"database"`
+	TimeZone  string    `yaml:"timezone"`  // IANA zone for dates and the send window [Europe/Paris]
+	Locale    string    `yaml:"locale"`    // default locale of the entity: fr or en [fr]
+	Entity    string    `yaml:"entity"`    // entity code used when a command gets no --entity [default]
+	Terms     Terms     `yaml:"terms"`     // payment terms used when a row has neither due date nor terms
+	Aging     Aging     `yaml:"aging"`     // bucket edges
+	Plans     Plans     `yaml:"plans"`     // reminder plans
+	Templates Templates `yaml:"templates"` // email and letter templates
+	Penalties Penalties `yaml:"penalties"` // statutory late-payment penalties
+	Provision Provision `yaml:"provision"` // provision matrix
+	Sweep     Sweep     `yaml:"sweep"`     // the daily sweep and the job queues
+	Mail      Mail      `yaml:"mail"`      // outgoing email
+	Server    Server    `yaml:"server"`    // dashboard, API and River UI
+}
+
+// Database says where PostgreSQL is.
+type Database struct {
+	URL      string `yaml:"url"`       // libpq URL; DATABASE_URL overrides it
+	MaxConns int    `yaml:"max_conns"` // pool size [10]
+}
+
+// Terms are the default payment terms.
+type Terms struct {
+	Default   string `yaml:"default"`    // e.g. "30", "45 FDM" [30]
+	EOMMethod string `yaml:"eom_method"` // days_then_eom (+N days then end of month) or eom_then_days [days_then_eom]
+}
+
+// Aging sets the aged balance's buckets.
+type Aging struct {
+	// Buckets are the upper edges, in days late, of every overdue bucket but
+	// the last: [30, 60, 90, 120] gives 1–30, 31–60, 61–90, 91–120, 121+.
+	Buckets []int `yaml:"buckets"`
+}
+
+// Plans locates reminder plans.
+type Plans struct {
+	Files []string `yaml:"files"` // plan YAML files; none: the embedded default plans
+}
+
+// Templates locates message templates.
+type Templates struct {
+	Dir string `yaml:"dir"` // directory overriding the embedded templates, file by file
+}
+
+// Penalties chooses the late-payment rule set.
+type Penalties struct {
+	RuleSet         string `yaml:"rule_set"`         // FR, EU, DE or UK [FR]
+	ContractualRate string `yaml:"contractual_rate"` // e.g. "12.5%"; empty: the statutory rate
+	RatesFile       string `yaml:"rates_file"`       // YAML rate table overriding the shipped one
+}
+
+// Provision is the provision matrix.
+type Provision struct {
+	// Rates maps a bucket name (d91_120, d121_plus…) to the share of the
+	// outstanding excl. VAT to provision, as a percentage string [d121_plus: 100%].
+	Rates map[string]string `yaml:"rates"`
+}
+
+// Sweep runs the daily evaluation.
+type Sweep struct {
+	Schedule        string `yaml:"schedule"`         // cron expression in timezone [0 7 * * *]
+	SendWindow      string `yaml:"send_window"`      // local hours reminders may go out [09:00-18:00]
+	SendConcurrency int    `yaml:"send_concurrency"` // send workers per process [4]
+}
+
+// Mail is how messages leave.
+type Mail struct {
+	Transport   string `yaml:"transport"`    // smtp or file [file]
+	Dir         string `yaml:"dir"`          // where the file transport writes .eml files [./outbox]
+	From        string `yaml:"from"`         // From header, e.g. "Compta <compta@example.fr>"
+	ReplyTo     string `yaml:"reply_to"`     // Reply-To header
+	Bcc         string `yaml:"bcc"`          // the credit manager's copy
+	PaymentLink string `yaml:"payment_link"` // template, e.g. https://pay.example.com/{{.Invoice.Number}}
+	SMTP        SMTP   `yaml:"smtp"`
+}
+
+// SMTP is the SMTP transport.
+type SMTP struct {
+	Host          string `yaml:"host"`
+	Port          int    `yaml:"port"`            // [587]
+	TLS           string `yaml:"tls"`             // starttls, implicit or none [starttls]
+	Username      string `yaml:"username"`
+	Password      string `yaml:"password"`
+	PoolSize      int    `yaml:"pool_size"`       // connections kept open [2]
+	RatePerMinute int    `yaml:"rate_per_minute"` // 0: unlimited
+}
+
+// Server is the HTTP side of `relance serve`.
+type Server struct {
+	Addr            string        `yaml:"addr"`             // listen address [127.0.0.1:8080]
+	Username        string        `yaml:"username"`         // basic auth user [admin]
+	Password        string        `yaml:"password"`         // basic auth password; required by serve
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // time given to running jobs on SIGTERM [30s]
+}
+
+// Default returns the configuration used where nothing is set.
+func Default() Config {
+	return Config{
+		Database:  Database{MaxConns: 10},
+		TimeZone:  "Europe/Paris",
+		Locale:    "fr",
+		Entity:    "default",
+		Terms:     Terms{Default: "30", EOMMethod: "days_then_eom"},
+		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
+		Penalties: Penalties{RuleSet: "FR"},
+		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
+		Sweep:     Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 4},
+		Mail:      Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Server:    Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second},
+	}
+}
+
+// Load reads the YAML file at path (none when path is empty) over the
+// defaults, applies the environment env (os.Environ form, "K=V"), and
+// validates the result.
+func Load(path string, env []string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+			return cfg, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
+		}
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// Location returns the configured time zone. Validate has checked it loads.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// DefaultTerms returns the parsed default terms. Validate has checked them.
+func (c Config) DefaultTerms() ledger.Terms {
+	t, _ := ledger.ParseTerms(c.Terms.Default)
+	return t
+}
+
+// EOMMethod returns the parsed end-of-month method. Validate has checked it.
+func (c Config) EOMMethod() ledger.EOMMethod {
+	m, _ := ledger.ParseEOMMethod(c.Terms.EOMMethod)
+	return m
+}
+
+// Validate checks every value and reports all problems at once, each naming
+// its key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		bad("timezone", "unknown time zone %q", c.TimeZone)
+	}
+	if c.Locale != "fr" && c.Locale != "en" {
+		bad("locale", "%q: want fr or en", c.Locale)
+	}
+	if c.Entity == "" {
+		bad("entity", "must not be empty")
+	}
+	if c.Database.MaxConns < 1 {
+		bad("database.max_conns", "%d: want at least 1", c.Database.MaxConns)
+	}
+	if _, err := ledger.ParseTerms(c.Terms.Default); err != nil {
+		bad("terms.default", "%v", err)
+	}
+	if _, err := ledger.ParseEOMMethod(c.Terms.EOMMethod); err != nil {
+		bad("terms.eom_method", "%v", err)
+	}
+	if len(c.Aging.Buckets) == 0 {
+		bad("aging.buckets", "must list at least one edge")
+	}
+	for i, b := range c.Aging.Buckets {
+		if b < 1 || (i > 0 && b <= c.Aging.Buckets[i-1]) {
+			bad("aging.buckets", "%v: edges must be positive and increasing", c.Aging.Buckets)
+			break
+		}
+	}
+	switch c.Penalties.RuleSet {
+	case "FR", "EU", "DE", "UK":
+	default:
+		bad("penalties.rule_set", "%q: want FR, EU, DE or UK", c.Penalties.RuleSet)
+	}
+	if r := c.Penalties.ContractualRate; r != "" {
+		if _, err := ParsePercent(r); err != nil {
+			bad("penalties.contractual_rate", "%v", err)
+		}
+	}
+	for k, v := range c.Provision.Rates {
+		if p, err := ParsePercent(v); err != nil || p > 10000 {
+			bad("provision.rates."+k, "%q: want a percentage between 0%% and 100%%", v)
+		}
+	}
+	if _, err := cron.ParseStandard(c.Sweep.Schedule); err != nil {
+		bad("sweep.schedule", "%q: %v", c.Sweep.Schedule, err)
+	}
+	if _, _, err := ParseWindow(c.Sweep.SendWindow); err != nil {
+		bad("sweep.send_window", "%v", err)
+	}
+	if c.Sweep.SendConcurrency < 1 {
+		bad("sweep.send_concurrency", "%d: want at least 1", c.Sweep.SendConcurrency)
+	}
+	switch c.Mail.Transport {
+	case "file":
+		if c.Mail.Dir == "" {
+			bad("mail.dir", "the file transport needs a directory")
+		}
+	case "smtp":
+		if c.Mail.SMTP.Host == "" {
+			bad("mail.smtp.host", "the smtp transport needs a host")
+		}
+	default:
+		bad("mail.transport", "%q: want smtp or file", c.Mail.Transport)
+	}
+	if p := c.Mail.SMTP.Port; p < 1 || p > 65535 {
+		bad("mail.smtp.port", "%d: not a port", p)
+	}
+	switch c.Mail.SMTP.TLS {
+	case "starttls", "implicit", "none":
+	default:
+		bad("mail.smtp.tls", "%q: want starttls, implicit or none", c.Mail.SMTP.TLS)
+	}
+	if c.Mail.SMTP.PoolSize < 1 {
+		bad("mail.smtp.pool_size", "%d: want at least 1", c.Mail.SMTP.PoolSize)
+	}
+	if c.Mail.SMTP.RatePerMinute < 0 {
+		bad("mail.smtp.rate_per_minute", "%d: must not be negative", c.Mail.SMTP.RatePerMinute)
+	}
+	if c.Server.ShutdownTimeout <= 0 {
+		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
+	}
+	return errors.Join(errs...)
+}
+
+// ParsePercent reads "12.5%", "12,5 %" or "12.5" as basis points (1250).
+func ParsePercent(s string) (int, error) {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	t = strings.ReplaceAll(t, ",", ".")
+	whole, frac, _ := strings.Cut(t, ".")
+	if len(frac) > 2 || whole == "" {
+		return 0, fmt.Errorf("invalid percentage %q", s)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	bp, err := strconv.Atoi(whole + frac)
+	if err != nil || bp < 0 {
+		return 0, fmt.Errorf("invalid percentage %q", s)
+	}
+	return bp, nil
+}
+
+// ParseWindow reads a daily window "09:00-18:00" as offsets from midnight.
+func ParseWindow(s string) (start, end time.Duration, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if ok {
+		start, err = parseClock(a)
+		if err == nil {
+			end, err = parseClock(b)
+		}
+	}
+	if !ok || err != nil || end <= start {
+		return 0, 0, fmt.Errorf("invalid window %q: want HH:MM-HH:MM with start before end", s)
+	}
+	return start, end, nil
+}
+
+func parseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// applyEnv sets every field whose RELANCE_* variable is present, and
+// database.url from DATABASE_URL. An unknown RELANCE_ variable is an error, so
+// that a typo does not silently do nothing.
+func applyEnv(cfg *Config, env []string) error {
+	vars := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	if v, ok := vars["DATABASE_URL"]; ok && v != "" {
+		cfg.Database.URL = v
+	}
+	known := map[string]bool{"RELANCE_CONFIG": true}
+	var errs []error
+	walk(reflect.ValueOf(cfg).Elem(), nil, func(path []string, field reflect.Value) {
+		name := "RELANCE_" + strings.ToUpper(strings.Join(path, "_"))
+		known[name] = true
+		v, ok := vars[name]
+		if !ok {
+			return
+		}
+		if err := setFromString(field, v); err != nil {
+			errs = append(errs, fmt.Errorf("config: %s (from %s): %w", strings.Join(path, "."), name, err))
+		}
+	})
+	var unknown []string
+	for k := range vars {
+		if strings.HasPrefix(k, "RELANCE_") && !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Errorf("config: unknown environment variable %s", k))
+	}
+	return errors.Join(errs...)
+}
+
+func walk(v reflect.Value, path []string, visit func([]string, reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		p := append(append([]string(nil), path...), tag)
+		f := v.Field(i)
+		if f.Kind() == reflect.Struct {
+			walk(f, p, visit)
+			continue
+		}
+		visit(p, f)
+	}
+}
+
+func setFromString(f reflect.Value, s string) error {
+	switch {
+	case f.Type() == reflect.TypeOf(time.Duration(0)):
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(d))
+	case f.Kind() == reflect.String:
+		f.SetString(s)
+	case f.Kind() == reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		f.SetInt(int64(n))
+	case f.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		f.SetBool(b)
+	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+		f.Set(reflect.ValueOf(strings.Split(s, ",")))
+	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Int:
+		var out []int
+		for _, p := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return fmt.Errorf("%q is not a list of whole numbers", s)
+			}
+			out = append(out, n)
+		}
+		f.Set(reflect.ValueOf(out))
+	default:
+		return fmt.Errorf("cannot be set from the environment; use the config file")
+	}
+	return nil
+}

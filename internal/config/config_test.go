@@ -1,0 +1,108 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "relance.yaml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	cfg, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TimeZone != "Europe/Paris" || cfg.Sweep.Schedule != "0 7 * * *" || cfg.DefaultTerms().Days != 30 {
+		t.Errorf("unexpected defaults: %+v", cfg)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	p := writeFile(t, `
+database: {url: "postgres://file/db"}
+mail:
+  transport: smtp
+  smtp: {host: mail.example.fr, port: 2525}
+aging: {buckets: [15, 30, 60]}
+server: {shutdown_timeout: 10s}
+`)
+	cfg, err := Load(p, []string{"DATABASE_URL=postgres://env/db", "RELANCE_MAIL_SMTP_PORT=465", "RELANCE_MAIL_SMTP_TLS=implicit", "PATH=/bin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.URL != "postgres://env/db" {
+		t.Errorf("DATABASE_URL not honoured: %q", cfg.Database.URL)
+	}
+	if cfg.Mail.SMTP.Host != "mail.example.fr" || cfg.Mail.SMTP.Port != 465 || cfg.Mail.SMTP.TLS != "implicit" {
+		t.Errorf("smtp = %+v", cfg.Mail.SMTP)
+	}
+	if len(cfg.Aging.Buckets) != 3 || cfg.Aging.Buckets[0] != 15 {
+		t.Errorf("buckets = %v", cfg.Aging.Buckets)
+	}
+	if cfg.Server.ShutdownTimeout != 10*time.Second {
+		t.Errorf("shutdown timeout = %s", cfg.Server.ShutdownTimeout)
+	}
+	if cfg.Locale != "fr" {
+		t.Errorf("unset key lost its default: locale = %q", cfg.Locale)
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        []string
+		want       []string
+	}{
+		{"unknown key", "mail:\n  smtpp: {}\n", nil, []string{"smtpp", "2:3"}},
+		{"bad zone", "timezone: Mars/Olympus\n", nil, []string{"timezone", "Mars/Olympus"}},
+		{"bad terms", "terms: {default: soon}\n", nil, []string{"terms.default"}},
+		{"bad cron", "sweep: {schedule: every day}\n", nil, []string{"sweep.schedule"}},
+		{"bad window", "sweep: {send_window: 18:00-09:00}\n", nil, []string{"sweep.send_window"}},
+		{"buckets out of order", "aging: {buckets: [30, 20]}\n", nil, []string{"aging.buckets"}},
+		{"bad rule set", "penalties: {rule_set: US}\n", nil, []string{"penalties.rule_set"}},
+		{"smtp without host", "mail: {transport: smtp}\n", nil, []string{"mail.smtp.host"}},
+		{"env not a number", "", []string{"RELANCE_MAIL_SMTP_PORT=abc"}, []string{"mail.smtp.port", "RELANCE_MAIL_SMTP_PORT"}},
+		{"env typo", "", []string{"RELANCE_MAIL_SMPT_HOST=x"}, []string{"RELANCE_MAIL_SMPT_HOST"}},
+		{"wrong type", "database: {max_conns: lots}\n", nil, []string{"max_conns"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, tt.file)
+			}
+			_, err := Load(path, tt.env)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParsePercent(t *testing.T) {
+	for in, want := range map[string]int{"12.5%": 1250, "12,15 %": 1215, "100%": 10000, "3": 300, "0.5": 50} {
+		if got, err := ParsePercent(in); err != nil || got != want {
+			t.Errorf("ParsePercent(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "abc", "1.234%", "-5%"} {
+		if _, err := ParsePercent(in); err == nil {
+			t.Errorf("ParsePercent(%q) accepted", in)
+		}
+	}
+}
