@@ -104,8 +104,8 @@ type Mail struct {
 // SMTP is the SMTP transport.
 type SMTP struct {
 	Host          string `yaml:"host"`
-	Port          int    `yaml:"port"`            // [587]
-	TLS           string `yaml:"tls"`             // starttls, implicit or none [starttls]
+	Port          int    `yaml:"port"` // [587]
+	TLS           string `yaml:"tls"`  // starttls, implicit or none [starttls]
 	Username      string `yaml:"username"`
 	Password      string `yaml:"password"`
 	PoolSize      int    `yaml:"pool_size"`       // connections kept open [2]
