@@ -1,0 +1,326 @@
+package worker
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/plans"
+)
+
+//go:embed sweep.sql
+var sweepSQL string
+
+// Calendar is the business-day calendar of one country (internal/calendar).
+type Calendar interface {
+	IsBusinessDay(day time.Time) bool
+	NextBusinessDay(day time.Time) time.Time // on or after day
+	PrevBusinessDay(day time.Time) time.Time // on or before day
+}
+
+// CalendarFor returns the calendar of a country code (FR, DE…).
+type CalendarFor func(country string) (Calendar, error)
+
+// JobInserter inserts River jobs inside a transaction; *river.Client[pgx.Tx]
+// is one.
+type JobInserter interface {
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// Sweeper decides, for one day, every (invoice, step) pair that is due, and
+// enqueues the messages. It holds no state between runs: everything it needs
+// to remember is in the reminder ledger.
+type Sweeper struct {
+	Plans     *plans.Set
+	Calendars CalendarFor
+	Provision ProvisionMatrix
+	// Window is the local send window; jobs enqueued outside it are scheduled
+	// for its next opening. The zero Window sends at once.
+	Window SendWindow
+	Clock  clock.Clock
+}
+
+// SweepOptions changes how one run enqueues its messages.
+type SweepOptions struct {
+	// Now ignores the send window: a replay or a manual `sweep --drain` sends
+	// at once, whoever ran it chose the moment.
+	Now bool
+}
+
+// Decision is one (invoice, step) pair due on the swept day.
+type Decision struct {
+	ReminderID int64
+	InvoiceID  int64
+	ClientID   int64
+	Profile    string
+	StepID     string
+	Kind       plans.StepKind
+	Level      int
+	Channel    string // email, registered_letter; empty for actions
+	Action     string // provision, phone_call; empty for messages
+	// Fresh is true when this run recorded the decision; false when an
+	// earlier run of the same day had (a replay finds its decisions again).
+	Fresh bool
+}
+
+// SweepResult is what one run decided and did.
+type SweepResult struct {
+	Day        time.Time
+	Decisions  []Decision
+	Jobs       []SendArgs // send jobs enqueued by this run
+	JobIDs     []int64    // their River ids, in the order of Jobs
+	Provisions int        // provision proposals created
+	Tasks      int        // tasks (phone calls) created
+}
+
+// StepCounts returns how many decisions each step id got.
+func (r SweepResult) StepCounts() map[string]int {
+	out := map[string]int{}
+	for _, d := range r.Decisions {
+		out[d.StepID]++
+	}
+	return out
+}
+
+// sweepLockKey serialises sweeps across processes: two sweeps interleaving on
+// one day could otherwise each record part of a client's invoices and send
+// that client two messages.
+var sweepLockKey = func() int64 {
+	h := fnv.New64a()
+	h.Write([]byte("relance.sweep"))
+	return int64(h.Sum64())
+}()
+
+// Run evaluates day in tx: it fills the business-day calendar for the
+// countries in play, records every due (invoice, step) pair in the reminder
+// ledger, creates provision proposals and tasks, and enqueues one send job per
+// client and channel with jobs. The caller commits tx; nothing of a failed run
+// remains.
+func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions) (SweepResult, error) {
+	res := SweepResult{Day: day}
+	if s.Plans == nil || len(s.Plans.Profiles) == 0 {
+		return res, errors.New("sweep: no plan profiles loaded")
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
+		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
+	}
+	if err := s.fillCalendar(ctx, tx, day); err != nil {
+		return res, err
+	}
+	args := s.sweepParams(day)
+	rows, err := tx.Query(ctx, sweepSQL, args...)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	for rows.Next() {
+		var d Decision
+		var kind int
+		var provisions, tasks int
+		if err := rows.Scan(&d.ReminderID, &d.InvoiceID, &d.ClientID, &d.Profile, &d.StepID, &kind, &d.Level,
+			&d.Channel, &d.Action, &d.Fresh, &provisions, &tasks); err != nil {
+			rows.Close()
+			return res, fmt.Errorf("sweep %s: read decisions: %w", formatDay(day), err)
+		}
+		d.Kind = plans.StepKind(kind)
+		res.Decisions = append(res.Decisions, d)
+		res.Provisions, res.Tasks = provisions, tasks
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	if err := s.enqueue(ctx, tx, jobs, day, opts, &res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// enqueue groups the fresh message decisions by (client, channel), one send
+// job each, inserts them with InsertManyTx and records the job id on the rows.
+func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions, res *SweepResult) error {
+	type key struct {
+		client  int64
+		channel string
+	}
+	groups := map[key][]int64{}
+	var order []key
+	for _, d := range res.Decisions {
+		if !d.Fresh || d.Kind == plans.Action {
+			continue
+		}
+		k := key{d.ClientID, d.Channel}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], d.ReminderID)
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].client != order[j].client {
+			return order[i].client < order[j].client
+		}
+		return order[i].channel < order[j].channel
+	})
+	var at time.Time
+	if !opts.Now && s.Clock != nil {
+		at = s.Window.NextOpening(s.Clock.Now())
+	}
+	params := make([]river.InsertManyParams, 0, len(order))
+	for _, k := range order {
+		a := SendArgs{ClientID: k.client, Day: formatDay(day), Channel: k.channel, ReminderIDs: groups[k]}
+		res.Jobs = append(res.Jobs, a)
+		o := a.InsertOpts()
+		o.ScheduledAt = at
+		params = append(params, river.InsertManyParams{Args: a, InsertOpts: &o})
+	}
+	inserted, err := jobs.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return fmt.Errorf("sweep %s: enqueue %d send jobs: %w", formatDay(day), len(params), err)
+	}
+	var reminderIDs, jobIDs []int64
+	for i, r := range inserted {
+		res.JobIDs = append(res.JobIDs, r.Job.ID)
+		for _, id := range res.Jobs[i].ReminderIDs {
+			reminderIDs = append(reminderIDs, id)
+			jobIDs = append(jobIDs, r.Job.ID)
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reminder r SET job_id = j.job_id
+		FROM unnest($1::bigint[], $2::bigint[]) AS j(id, job_id) WHERE r.id = j.id`, reminderIDs, jobIDs); err != nil {
+		return fmt.Errorf("sweep %s: record job ids: %w", formatDay(day), err)
+	}
+	return nil
+}
+
+// calendarBefore and calendarAfter bound the days filled around the swept day:
+// a pre-due notice looks ahead for the run of non-business days that moves it
+// back to D; nothing else needs the table away from D.
+const (
+	calendarBefore = 7
+	calendarAfter  = 31
+)
+
+// fillCalendar makes sure business_day covers [day−7, day+31] for every
+// country of a client, in one INSERT … SELECT FROM unnest.
+func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT country FROM client ORDER BY 1`)
+	if err != nil {
+		return fmt.Errorf("sweep: countries: %w", err)
+	}
+	countries, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("sweep: countries: %w", err)
+	}
+	var cs []string
+	var days, next, prev []time.Time
+	var business []bool
+	for _, c := range countries {
+		cal, err := s.Calendars(c)
+		if err != nil {
+			return fmt.Errorf("sweep: calendar of %q: %w", c, err)
+		}
+		for d := day.AddDate(0, 0, -calendarBefore); !d.After(day.AddDate(0, 0, calendarAfter)); d = d.AddDate(0, 0, 1) {
+			cs = append(cs, c)
+			days = append(days, d)
+			business = append(business, cal.IsBusinessDay(d))
+			next = append(next, cal.NextBusinessDay(d))
+			prev = append(prev, cal.PrevBusinessDay(d))
+		}
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO business_day (country, day, is_business, next_bd, prev_bd)
+		SELECT * FROM unnest($1::text[], $2::date[], $3::bool[], $4::date[], $5::date[])
+		ON CONFLICT (country, day) DO NOTHING`, cs, days, business, next, prev)
+	if err != nil {
+		return fmt.Errorf("sweep: fill business days: %w", err)
+	}
+	return nil
+}
+
+// sweepParams flattens the plan set and the provision matrix into the
+// arrays sweep.sql unnests.
+func (s *Sweeper) sweepParams(day time.Time) []any {
+	var (
+		sProfile, sID                  []string
+		sChannel, sTemplate, sAction   []*string
+		sKind, sLevel, sOffset                      []int32
+		sPenalties                                  []bool
+		pName                                       []string
+		pGap                                        []int32
+		pMin                                        []int64
+	)
+	for _, p := range s.Plans.Profiles {
+		pName = append(pName, p.Name)
+		pGap = append(pGap, int32(p.MinGap))
+		pMin = append(pMin, int64(p.MinAmount))
+		for _, st := range p.Steps {
+			sProfile = append(sProfile, p.Name)
+			sID = append(sID, st.ID)
+			sKind = append(sKind, int32(st.Kind))
+			sLevel = append(sLevel, int32(st.Level))
+			sOffset = append(sOffset, int32(st.Offset))
+			sChannel = append(sChannel, nullIfEmpty(st.Channel))
+			sTemplate = append(sTemplate, nullIfEmpty(st.Template))
+			sAction = append(sAction, nullIfEmpty(st.Action))
+			sPenalties = append(sPenalties, st.Penalties)
+		}
+	}
+	var (
+		rProfile, rScores, rCountries, rSegments []string
+		rMin, rMax                               []*int64
+	)
+	for _, r := range s.Plans.Assign {
+		rProfile = append(rProfile, r.Profile)
+		rScores = append(rScores, strings.Join(r.Score, ","))
+		rCountries = append(rCountries, strings.Join(r.Country, ","))
+		rSegments = append(rSegments, strings.Join(r.Segment, ","))
+		var lo, hi *int64
+		if r.MinOutstanding != nil {
+			v := int64(*r.MinOutstanding)
+			lo = &v
+		}
+		if r.MaxOutstanding != nil {
+			v := int64(*r.MaxOutstanding)
+			hi = &v
+		}
+		rMin = append(rMin, lo)
+		rMax = append(rMax, hi)
+	}
+	m := s.Provision.withDefaults()
+	return []any{day,
+		sProfile, sID, sKind, sLevel, sOffset, sChannel, sTemplate, sAction, sPenalties,
+		pName, pGap, pMin, defaultProfile(s.Plans),
+		rProfile, rScores, rMin, rMax, rCountries, rSegments,
+		m.Names, m.LowerDays, m.RateBP,
+	}
+}
+
+// defaultProfile is the profile of a client with no explicit profile when no
+// assign rule matches: "standard" when the set has it, else the first one.
+func defaultProfile(set *plans.Set) string {
+	if set.Profile("standard") != nil {
+		return "standard"
+	}
+	return set.Profiles[0].Name
+}
+
+// nullIfEmpty maps "" to SQL NULL in a text array.
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,154 @@
+-- The daily sweep: every (invoice, step) pair due on $1, decided, recorded
+-- and (for actions) carried out in one statement. Parameters:
+--   $1  the day D
+--   $2..$10  plan steps: profile, step id, kind (0 pre-due, 1 ladder, 2 action), level, offset, channel, template, action, penalties
+--   $11..$13 profiles: name, min_gap days, min_amount cents
+--   $14 the default profile (when no explicit profile and no rule matches)
+--   $15..$20 assign rules in order: profile, payer scores, min net, max net, countries, segments
+--            (list conditions are comma-joined, '' for "any"; bounds NULL for "any")
+--   $21..$23 provision matrix: bucket name, lowest days late of the bucket, rate in basis points
+-- The ledger is read as of D: settlements applied after D are added back,
+-- reminder rows with due_on < D are history, rows with due_on = D are that
+-- day's decisions (found again on a replay).
+WITH steps AS (
+    SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::bool[])
+        AS s(profile, step_id, kind, level, step_offset, channel, template, action, penalties)
+), profiles AS (
+    SELECT * FROM unnest($11::text[], $12::int[], $13::bigint[]) AS p(profile, min_gap, min_amount)
+), rules AS (
+    SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
+        WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
+), buckets AS (
+    SELECT * FROM unnest($21::text[], $22::int[], $23::int[]) AS b(name, lower_days, rate_bp)
+), late_to AS (          -- settlements of an invoice applied after D
+    SELECT invoice_id, sum(amount) AS amount FROM allocation WHERE applied_on > $1 GROUP BY invoice_id
+), late_from AS (        -- settlements drawn from a credit note after D
+    SELECT credit_note_id AS id, sum(amount) AS amount FROM allocation
+    WHERE applied_on > $1 AND credit_note_id IS NOT NULL GROUP BY credit_note_id
+), items AS (            -- every document open as of D, with its outstanding as of D
+    SELECT i.id, i.client_id, i.kind, i.due_date, i.excluded, i.currency, i.amount_incl_vat, i.amount_excl_vat,
+           i.outstanding + coalesce(lt.amount, 0) - coalesce(lf.amount, 0) AS outstanding
+    FROM invoice i
+    LEFT JOIN late_to lt ON lt.invoice_id = i.id
+    LEFT JOIN late_from lf ON lf.id = i.id
+    WHERE i.issue_date <= $1 AND (i.outstanding <> 0 OR lt.invoice_id IS NOT NULL OR lf.id IS NOT NULL)
+), late_payment AS (     -- allocations drawn from a payment after D
+    SELECT payment_id, sum(amount) AS amount FROM allocation
+    WHERE applied_on > $1 AND payment_id IS NOT NULL GROUP BY payment_id
+), unapplied AS (        -- payments received by D and not allocated as of D
+    SELECT p.client_id, sum(p.unallocated + coalesce(lp.amount, 0)) AS amount
+    FROM payment p LEFT JOIN late_payment lp ON lp.payment_id = p.id
+    WHERE p.received_on <= $1 AND (p.unallocated <> 0 OR lp.payment_id IS NOT NULL)
+    GROUP BY p.client_id
+), balance AS (
+    SELECT b.client_id, b.open_items - coalesce(u.amount, 0) AS net
+    FROM (SELECT client_id, sum(outstanding) AS open_items FROM items GROUP BY client_id) b
+    LEFT JOIN unapplied u ON u.client_id = b.client_id
+), clients AS (          -- clients in play, with their profile: explicit, else the first matching rule, else the default
+    SELECT c.id AS client_id, c.country, b.net,
+           cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
+           (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
+           coalesce(
+               (SELECT p.profile FROM profiles p WHERE p.profile = c.profile),
+               (SELECT r.profile FROM rules r
+                 WHERE (r.scores = '' OR c.payer_score::text = ANY (string_to_array(r.scores, ',')))
+                   AND (r.min_net IS NULL OR b.net >= r.min_net)
+                   AND (r.max_net IS NULL OR b.net <= r.max_net)
+                   AND (r.countries = '' OR c.country = ANY (string_to_array(r.countries, ',')))
+                   AND (r.segments = '' OR c.segment = ANY (string_to_array(r.segments, ',')))
+                 ORDER BY r.idx LIMIT 1),
+               $14) AS profile
+    FROM balance b JOIN client c ON c.id = b.client_id
+), history AS (          -- the ladder so far: highest level decided before D and when
+    SELECT r.invoice_id, max(r.level) AS last_level, max(r.due_on) AS last_on
+    FROM reminder r JOIN items it ON it.id = r.invoice_id
+    WHERE r.level >= 1 AND r.due_on < $1 AND r.status <> 'dropped'
+    GROUP BY r.invoice_id
+), due AS (
+    SELECT it.id AS invoice_id, it.client_id, cl.profile, s.step_id, s.kind, s.level, s.channel, s.template, s.action,
+           it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late
+    FROM items it
+    JOIN clients cl ON cl.client_id = it.client_id
+    JOIN profiles p ON p.profile = cl.profile
+    JOIN steps s ON s.profile = cl.profile
+    LEFT JOIN business_day today ON today.country = cl.country AND today.day = $1
+    LEFT JOIN business_day target ON target.country = cl.country AND target.day = it.due_date + s.step_offset
+    LEFT JOIN history h ON h.invoice_id = it.id
+    WHERE it.kind = 'invoice' AND NOT it.excluded
+      AND it.outstanding > 0 AND it.outstanding >= p.min_amount
+      AND cl.net > 0
+      AND CASE s.kind
+          -- Pre-due notice: prev_bd(due + offset) <= D <= due. When due +
+          -- offset <= D this holds whatever the calendar; otherwise D must be
+          -- the business day just before a run of non-business days ending
+          -- at due + offset.
+          WHEN 0 THEN $1 <= it.due_date AND (it.due_date + s.step_offset <= $1 OR target.prev_bd <= $1)
+          -- Ladder: D >= next_bd(due + offset). D is a business day (checked
+          -- below), so this is due + offset <= D. Then exactly the next
+          -- level, min_gap days after the previous ladder step.
+          WHEN 1 THEN it.due_date + s.step_offset <= $1
+                  AND s.level = coalesce(h.last_level, 0) + 1
+                  AND (h.last_on IS NULL OR $1 - h.last_on >= p.min_gap)
+          -- Actions: the first sweep on or after due + offset, any day.
+          ELSE it.due_date + s.step_offset <= $1
+          END
+      -- Messages go out on the client's business days, to an address that works.
+      AND (s.kind = 2 OR coalesce(today.is_business, false))
+      AND (s.channel IS DISTINCT FROM 'email' OR cl.emailable)
+      -- Disputes, promises and insolvency stop messages and calls; a
+      -- provision proposal is still due (a disputed or insolvent debt is
+      -- exactly what gets provisioned).
+      AND (s.action = 'provision' OR (
+            NOT cl.insolvent
+        AND NOT EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = it.id AND d.opened_on <= $1
+                          AND (d.resolved_on IS NULL OR d.resolved_on > $1))
+        AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1)))
+), recorded AS (
+    -- A row dropped at send time (paid, disputed… between sweep and send) is
+    -- revived when the step comes due again; a sent or failed row never is.
+    INSERT INTO reminder AS r (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_at)
+    SELECT invoice_id, client_id, profile, step_id, CASE kind WHEN 2 THEN -1 ELSE level END,
+           CASE WHEN kind = 2 THEN CASE action WHEN 'phone_call' THEN 'phone' ELSE 'action' END ELSE channel END,
+           template, $1,
+           CASE kind WHEN 2 THEN 'sent' ELSE 'pending' END,  -- an action is carried out by this very statement
+           CASE kind WHEN 2 THEN now() END
+    FROM due
+    ON CONFLICT (invoice_id, step_id) DO UPDATE
+        SET due_on = EXCLUDED.due_on, status = EXCLUDED.status, sent_at = EXCLUDED.sent_at, drop_reason = NULL,
+            profile = EXCLUDED.profile, level = EXCLUDED.level, channel = EXCLUDED.channel,
+            template = EXCLUDED.template, client_id = EXCLUDED.client_id, job_id = NULL, message_id = NULL
+        WHERE r.status = 'dropped' AND r.due_on < EXCLUDED.due_on
+    RETURNING r.id, r.invoice_id, r.step_id
+), provisioned AS (
+    INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat, rate_bp, amount)
+    SELECT d.invoice_id, d.client_id, $1, b.name, d.currency, d.outstanding, x.excl, b.rate_bp,
+           round(x.excl::numeric * b.rate_bp / 10000)::bigint
+    FROM recorded rc
+    JOIN due d ON d.invoice_id = rc.invoice_id AND d.step_id = rc.step_id AND d.action = 'provision'
+    CROSS JOIN LATERAL (SELECT CASE WHEN d.amount_excl_vat IS NOT NULL AND d.amount_incl_vat > 0
+                                    THEN round(d.outstanding::numeric * d.amount_excl_vat / d.amount_incl_vat)::bigint
+                                    ELSE round(d.outstanding::numeric / 1.2)::bigint END AS excl) x
+    CROSS JOIN LATERAL (SELECT * FROM buckets WHERE lower_days <= d.days_late ORDER BY lower_days DESC LIMIT 1) b
+    ON CONFLICT (invoice_id) DO NOTHING
+    RETURNING id, invoice_id, client_id, bucket, rate_bp, amount, outstanding_excl_vat
+), provision_events AS (
+    INSERT INTO event (kind, client_id, invoice_id, detail)
+    SELECT 'provision_proposed', client_id, invoice_id,
+           jsonb_build_object('provision_id', id, 'day', $1::date, 'bucket', bucket, 'rate_bp', rate_bp,
+                              'outstanding_excl_vat', outstanding_excl_vat, 'amount', amount)
+    FROM provisioned
+), tasks AS (
+    INSERT INTO task (client_id, invoice_id, kind, due_on, note)
+    SELECT d.client_id, d.invoice_id, 'phone_call', $1, 'plan ' || d.profile || ', step ' || d.step_id
+    FROM recorded rc JOIN due d ON d.invoice_id = rc.invoice_id AND d.step_id = rc.step_id AND d.action = 'phone_call'
+    ON CONFLICT (client_id, invoice_id, kind) DO NOTHING
+    RETURNING id
+)
+SELECT coalesce(rc.id, r.id), d.invoice_id, d.client_id, d.profile, d.step_id, d.kind, d.level,
+       coalesce(d.channel, ''), coalesce(d.action, ''), rc.id IS NOT NULL AS fresh,
+       (SELECT count(*) FROM provisioned), (SELECT count(*) FROM tasks)
+FROM due d
+LEFT JOIN recorded rc ON rc.invoice_id = d.invoice_id AND rc.step_id = d.step_id
+LEFT JOIN reminder r ON r.invoice_id = d.invoice_id AND r.step_id = d.step_id AND r.due_on = $1
+WHERE rc.id IS NOT NULL OR r.id IS NOT NULL
+ORDER BY d.client_id, d.invoice_id, d.kind, d.level, d.step_id
