@@ -254,13 +254,13 @@ func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) er
 // arrays sweep.sql unnests.
 func (s *Sweeper) sweepParams(day time.Time) []any {
 	var (
-		sProfile, sID                  []string
-		sChannel, sTemplate, sAction   []*string
-		sKind, sLevel, sOffset                      []int32
-		sPenalties                                  []bool
-		pName                                       []string
-		pGap                                        []int32
-		pMin                                        []int64
+		sProfile, sID                []string
+		sChannel, sTemplate, sAction []*string
+		sKind, sLevel, sOffset       []int32
+		sPenalties                   []bool
+		pName                        []string
+		pGap                         []int32
+		pMin                         []int64
 	)
 	for _, p := range s.Plans.Profiles {
 		pName = append(pName, p.Name)
