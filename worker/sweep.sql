@@ -64,8 +64,8 @@ WITH steps AS (
     FROM reminder r JOIN items it ON it.id = r.invoice_id
     WHERE r.level >= 1 AND r.due_on < $1 AND r.status <> 'dropped'
     GROUP BY r.invoice_id
-), due AS (
-    SELECT it.id AS invoice_id, it.client_id, cl.profile, s.step_id, s.kind, s.level, s.channel, s.template, s.action,
+), candidates AS (
+    SELECT it.id AS invoice_id, it.client_id, cl.profile, s.step_id, s.kind, s.level, s.step_offset, s.channel, s.template, s.action,
            it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late
     FROM items it
     JOIN clients cl ON cl.client_id = it.client_id
@@ -74,15 +74,22 @@ WITH steps AS (
     LEFT JOIN business_day today ON today.country = cl.country AND today.day = $1
     LEFT JOIN business_day target ON target.country = cl.country AND target.day = it.due_date + s.step_offset
     LEFT JOIN history h ON h.invoice_id = it.id
+    -- What stops everything, actions included (plans.Resolve is the reference).
     WHERE it.kind = 'invoice' AND NOT it.excluded
       AND it.outstanding > 0 AND it.outstanding >= p.min_amount
-      AND cl.net > 0
+      AND cl.net > 0 AND NOT cl.insolvent
+      AND NOT EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = it.id AND d.opened_on <= $1
+                        AND (d.resolved_on IS NULL OR d.resolved_on > $1))
+      AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1)
       AND CASE s.kind
           -- Pre-due notice: prev_bd(due + offset) <= D <= due. When due +
           -- offset <= D this holds whatever the calendar; otherwise D must be
           -- the business day just before a run of non-business days ending
-          -- at due + offset.
+          -- at due + offset. A later notice already recorded makes it moot.
           WHEN 0 THEN $1 <= it.due_date AND (it.due_date + s.step_offset <= $1 OR target.prev_bd <= $1)
+                  AND NOT EXISTS (SELECT 1 FROM reminder r JOIN steps s2 ON s2.profile = cl.profile AND s2.step_id = r.step_id
+                                   WHERE r.invoice_id = it.id AND r.due_on < $1 AND r.status <> 'dropped'
+                                     AND s2.kind = 0 AND s2.step_offset > s.step_offset)
           -- Ladder: D >= next_bd(due + offset). D is a business day (checked
           -- below), so this is due + offset <= D. Then exactly the next
           -- level, min_gap days after the previous ladder step.
@@ -95,14 +102,11 @@ WITH steps AS (
       -- Messages go out on the client's business days, to an address that works.
       AND (s.kind = 2 OR coalesce(today.is_business, false))
       AND (s.channel IS DISTINCT FROM 'email' OR cl.emailable)
-      -- Disputes, promises and insolvency stop messages and calls; a
-      -- provision proposal is still due (a disputed or insolvent debt is
-      -- exactly what gets provisioned).
-      AND (s.action = 'provision' OR (
-            NOT cl.insolvent
-        AND NOT EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = it.id AND d.opened_on <= $1
-                          AND (d.resolved_on IS NULL OR d.resolved_on > $1))
-        AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1)))
+), due AS (              -- of several pre-due notices whose window holds D, only the latest
+    SELECT * FROM (
+        SELECT c.*, row_number() OVER (PARTITION BY c.invoice_id, c.kind = 0 ORDER BY c.step_offset DESC) AS rank
+        FROM candidates c) ranked
+    WHERE kind <> 0 OR rank = 1
 ), recorded AS (
     -- A row dropped at send time (paid, disputed… between sweep and send) is
     -- revived when the step comes due again; a sent or failed row never is.
