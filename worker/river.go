@@ -1,0 +1,167 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/robfig/cron/v3"
+
+	"github.com/relance/relance/internal/clock"
+)
+
+// SweepWorker works SweepArgs: the sweep of one day and the job's completion
+// commit together, so a crash mid-sweep leaves nothing and River runs it again.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	Pool    *pgxpool.Pool
+	Sweeper *Sweeper
+	Logger  *slog.Logger
+}
+
+// Work runs the sweep of job.Args.Day, enqueueing sends through the River
+// client working the job.
+func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+	day, err := clock.ParseDate(job.Args.Day)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("sweep: %w", err))
+	}
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	tx, err := w.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("sweep: begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	res, err := w.Sweeper.Run(ctx, tx, client, day, SweepOptions{})
+	if err != nil {
+		return err
+	}
+	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+		return fmt.Errorf("sweep: complete job: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("sweep: commit: %w", err)
+	}
+	logger(w.Logger).Info("sweep done", "day", job.Args.Day, "decisions", len(res.Decisions),
+		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", res.Provisions, "tasks", res.Tasks)
+	return nil
+}
+
+// ParseSchedule reads a standard 5-field cron expression in loc
+// ("0 7 * * *" is 07:00 every day, local time).
+func ParseSchedule(expr string, loc *time.Location) (cron.Schedule, error) {
+	if strings.HasPrefix(strings.TrimSpace(expr), "CRON_TZ=") || strings.HasPrefix(strings.TrimSpace(expr), "TZ=") {
+		return nil, fmt.Errorf("sweep.schedule %q: set the zone with the timezone key, not in the expression", expr)
+	}
+	s, err := cron.ParseStandard("CRON_TZ=" + loc.String() + " " + expr)
+	if err != nil {
+		return nil, fmt.Errorf("sweep.schedule %q: %w", expr, err)
+	}
+	return s, nil
+}
+
+// PeriodicSweep is the daily sweep as a River periodic job. Only the elected
+// leader schedules periodic jobs, and SweepArgs is unique per day, so any
+// number of replicas may run it. The day swept is today in loc by clk when
+// the schedule fires. RunOnStart catches up a day whose scheduled time passed
+// while no leader was up; uniqueness makes it a no-op otherwise.
+func PeriodicSweep(schedule cron.Schedule, clk clock.Clock, loc *time.Location) *river.PeriodicJob {
+	return river.NewPeriodicJob(schedule, func() (river.JobArgs, *river.InsertOpts) {
+		return SweepArgs{Day: formatDay(clock.Today(clk, loc))}, nil
+	}, &river.PeriodicJobOpts{ID: "relance_daily_sweep", RunOnStart: true})
+}
+
+// ClientOptions assemble a River client working relance's queues.
+type ClientOptions struct {
+	Pool            *pgxpool.Pool
+	Sweeper         *Sweeper
+	Sender          *SendWorker
+	SendConcurrency int
+	// Periodic, when set, is scheduled by the leader (serve); nil for the CLI.
+	Periodic *river.PeriodicJob
+	// Work false builds an insert-only client (no queues worked).
+	Work   bool
+	Logger *slog.Logger
+	// FetchPollInterval overrides River's poll interval (tests, drains).
+	FetchPollInterval time.Duration
+}
+
+// NewClient builds the River client: workers for SweepArgs and SendArgs,
+// queues sweep (1 worker) and send (SendConcurrency workers).
+func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
+	if o.Pool == nil || o.Sweeper == nil || o.Sender == nil {
+		return nil, errors.New("worker: client needs a pool, a sweeper and a send worker")
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &SweepWorker{Pool: o.Pool, Sweeper: o.Sweeper, Logger: o.Logger}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely[SendArgs](workers, o.Sender); err != nil {
+		return nil, err
+	}
+	cfg := &river.Config{Workers: workers, Logger: o.Logger, FetchPollInterval: o.FetchPollInterval}
+	if o.Work {
+		cfg.Queues = map[string]river.QueueConfig{
+			QueueSweep: {MaxWorkers: 1},
+			QueueSend:  {MaxWorkers: max(o.SendConcurrency, 1)},
+		}
+		if o.Periodic != nil {
+			cfg.PeriodicJobs = []*river.PeriodicJob{o.Periodic}
+		}
+	}
+	c, err := river.NewClient(riverpgxv5.New(o.Pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("worker: river client: %w", err)
+	}
+	return c, nil
+}
+
+// DrainResult counts how the drained jobs ended.
+type DrainResult struct {
+	Completed, Cancelled, Discarded int
+}
+
+// Failed is the number of jobs that did not complete.
+func (r DrainResult) Failed() int { return r.Cancelled + r.Discarded }
+
+// Drain waits until every job in ids is finalized (completed, cancelled or
+// discarded) — retries included — polling the job table every poll, and
+// returns how they ended. A working River client must be running.
+func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Duration) (DrainResult, error) {
+	var res DrainResult
+	if len(ids) == 0 {
+		return res, nil
+	}
+	for {
+		var open int
+		err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE finalized_at IS NULL),
+				count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE state = 'cancelled'),
+				count(*) FILTER (WHERE state = 'discarded')
+			FROM river_job WHERE id = ANY ($1)`, ids).Scan(&open, &res.Completed, &res.Cancelled, &res.Discarded)
+		if err != nil {
+			return res, fmt.Errorf("drain: %w", err)
+		}
+		if open == 0 {
+			return res, nil
+		}
+		select {
+		case <-ctx.Done():
+			return res, fmt.Errorf("drain: %d jobs still running: %w", open, ctx.Err())
+		case <-time.After(poll):
+		}
+	}
+}
+
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
+	}
+	return l
+}

@@ -1,0 +1,555 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/plans"
+	"github.com/relance/relance/templates"
+)
+
+// Renderer renders a template for a message; *templates.Set is one.
+type Renderer interface {
+	Render(name string, data templates.Message) (templates.Rendered, error)
+}
+
+// Outgoing is one email as the send worker hands it to a transport.
+type Outgoing struct {
+	MessageID string // without angle brackets; deterministic per (client, day, step)
+	From      string
+	ReplyTo   string
+	To        []string
+	Bcc       []string
+	Subject   string
+	Text      string
+	HTML      string
+	Date      time.Time
+}
+
+// Sender delivers one email. An error for which Permanent reports true is a
+// rejection that retrying cannot fix (5xx on the recipient); any other error
+// is retried with backoff.
+type Sender interface {
+	Send(ctx context.Context, m Outgoing) error
+	Permanent(err error) bool
+}
+
+// Debt is one late invoice as the penalty calculator needs it.
+type Debt struct {
+	Amount     money.Amount // incl. VAT
+	Currency   string
+	DueDate    time.Time
+	Payments   []Settlement // every settlement of the invoice, dated
+	FrozenFrom time.Time    // insolvency opening: accrual stops; zero for none
+}
+
+// Settlement is an amount settled on a day.
+type Settlement struct {
+	Day    time.Time
+	Amount money.Amount
+}
+
+// PenaltyCalculator computes the late-payment penalties of one invoice as of
+// a day (internal/penalty): interest since the day after the due date, the
+// fixed indemnity, and the rate applied in basis points.
+type PenaltyCalculator interface {
+	Penalty(d Debt, asOf time.Time) (interest, indemnity money.Amount, rateBP int, err error)
+}
+
+// MailSettings are the headers and links every message carries (cfg.Mail).
+type MailSettings struct {
+	From, ReplyTo, Bcc string
+	PaymentLink        string // text/template on {{.Invoice.Number}}, {{.Client.Code}}
+	LettersDir         string // where registered letters are written
+}
+
+// Counters is what the send worker counts (Prometheus counters in serve).
+type Counters interface {
+	Sent(channel string, n int)
+	Failed(channel string, n int)
+	Dropped(reason string, n int)
+}
+
+// SendWorker works SendArgs: it re-checks, renders and delivers one message
+// and records the outcome in the reminder ledger in the same transaction as
+// the job's completion.
+type SendWorker struct {
+	river.WorkerDefaults[SendArgs]
+
+	Pool      *pgxpool.Pool
+	Plans     *plans.Set
+	Templates Renderer
+	Mail      Sender
+	Penalties PenaltyCalculator // nil: no penalties shown
+	Settings  MailSettings
+	Clock     clock.Clock
+	Location  *time.Location // the time zone of "today"
+	Logger    *slog.Logger
+	Counters  Counters // nil: not counted
+	// Backoff overrides SendBackoff (tests use a short one).
+	Backoff func(attempt int) time.Duration
+
+	paymentLink *template.Template
+}
+
+// NextRetry schedules a temporary failure's next attempt.
+func (w *SendWorker) NextRetry(job *river.Job[SendArgs]) time.Time {
+	b := w.Backoff
+	if b == nil {
+		b = SendBackoff
+	}
+	return time.Now().Add(b(job.Attempt))
+}
+
+// Timeout leaves room for a slow SMTP server.
+func (w *SendWorker) Timeout(*river.Job[SendArgs]) time.Duration { return 2 * time.Minute }
+
+// reminderRow is one locked ledger row with what the re-check and the
+// message need.
+type reminderRow struct {
+	id                                   int64
+	status, stepID, template, profile    string
+	level                                int
+	invoiceID                            int64
+	number, currency                     string
+	issue, due                           time.Time
+	amount, outstanding                  money.Amount
+	excluded, disputed, promised         bool
+	clientID                             int64
+	clientCode, clientName, clientLocale string
+	clientAddress                        string
+	emails                               []string
+	insolvent, bouncing                  bool
+	entityName, entityLocale             string
+}
+
+const loadRemindersSQL = `
+SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
+       i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
+       EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.id AND d.opened_on <= $2
+                 AND (d.resolved_on IS NULL OR d.resolved_on > $2)),
+       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2),
+       c.id, c.code, c.name, coalesce(c.locale, ''), coalesce(c.address, ''), c.emails,
+       c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
+       c.email_bouncing_since IS NOT NULL,
+       e.name, e.locale
+FROM reminder r
+JOIN invoice i ON i.id = r.invoice_id
+JOIN client c ON c.id = r.client_id
+JOIN entity e ON e.id = c.entity_id
+WHERE r.id = ANY ($1)
+ORDER BY i.due_date, i.number, r.id
+FOR UPDATE OF r`
+
+// Work sends one message. See the package documentation for the
+// transaction; the outcomes are:
+//   - every row no longer qualifying is 'dropped' with its reason;
+//   - delivered: the remaining rows are 'sent' with the Message-ID;
+//   - permanent rejection: the client is marked bouncing, the rows 'failed',
+//     an event recorded, and the job cancelled (never retried);
+//   - temporary failure: nothing is recorded and the error goes back to
+//     River, which retries with NextRetry's backoff.
+func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	log := w.logger().With("job", job.ID, "client", job.Args.ClientID, "day", job.Args.Day, "channel", job.Args.Channel)
+	day, err := clock.ParseDate(job.Args.Day)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("send: %w", err))
+	}
+	// The re-check looks at the ledger as it stands when the job runs: a
+	// replay of a past day still drops what is paid or disputed today.
+	check := day
+	if w.Clock != nil {
+		if today := clock.Today(w.Clock, w.location()); today.After(check) {
+			check = today
+		}
+	}
+
+	tx, err := w.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("send: begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+
+	rows, err := tx.Query(ctx, loadRemindersSQL, job.Args.ReminderIDs, check)
+	if err != nil {
+		return fmt.Errorf("send: lock reminders: %w", err)
+	}
+	var all []reminderRow
+	for rows.Next() {
+		var r reminderRow
+		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
+			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
+			&r.disputed, &r.promised,
+			&r.clientID, &r.clientCode, &r.clientName, &r.clientLocale, &r.clientAddress, &r.emails,
+			&r.insolvent, &r.bouncing, &r.entityName, &r.entityLocale); err != nil {
+			rows.Close()
+			return fmt.Errorf("send: read reminders: %w", err)
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("send: read reminders: %w", err)
+	}
+
+	var keep []reminderRow
+	var dropIDs []int64
+	var dropReasons []string
+	dropped := map[string]int{}
+	for _, r := range all {
+		if r.status != "pending" {
+			continue // sent, failed or dropped by an earlier attempt: never touched again
+		}
+		if reason := w.dropReason(r, job.Args.Channel); reason != "" {
+			dropIDs = append(dropIDs, r.id)
+			dropReasons = append(dropReasons, reason)
+			dropped[reason]++
+			continue
+		}
+		keep = append(keep, r)
+	}
+	if len(dropIDs) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE reminder r SET status = 'dropped', drop_reason = x.reason, job_id = $3
+			FROM unnest($1::bigint[], $2::text[]) AS x(id, reason) WHERE r.id = x.id`, dropIDs, dropReasons, job.ID); err != nil {
+			return fmt.Errorf("send: drop reminders: %w", err)
+		}
+		log.Info("reminders dropped at send time", "count", len(dropIDs), "reasons", dropped)
+	}
+	if len(keep) == 0 {
+		return w.complete(ctx, tx, job, func() { w.countDropped(dropped) })
+	}
+
+	settlements, err := loadSettlements(ctx, tx, keep)
+	if err != nil {
+		return err
+	}
+	msg, top, err := w.message(keep, day, settlements)
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	rendered, err := w.Templates.Render(top.template, msg)
+	if err != nil {
+		// A template that cannot render will not render on retry either.
+		return river.JobCancel(fmt.Errorf("send: render %s: %w", top.template, err))
+	}
+	messageID := w.messageID(job.Args.ClientID, job.Args.Day, top.stepID)
+
+	switch job.Args.Channel {
+	case "registered_letter":
+		if err := w.writeLetter(job.Args.Day, top, rendered, messageID); err != nil {
+			return fmt.Errorf("send: %w", err)
+		}
+	default:
+		out := Outgoing{
+			MessageID: messageID, From: w.Settings.From, ReplyTo: w.Settings.ReplyTo,
+			To: top.emails, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
+			Date: w.now(),
+		}
+		if w.Settings.Bcc != "" {
+			out.Bcc = []string{w.Settings.Bcc}
+		}
+		if err := w.Mail.Send(ctx, out); err != nil {
+			if w.Mail.Permanent(err) {
+				return w.bounce(ctx, tx, job, keep, err, log, dropped)
+			}
+			log.Warn("temporary delivery failure, will retry", "attempt", job.Attempt, "err", err)
+			return fmt.Errorf("send: deliver to %v: %w", top.emails, err)
+		}
+	}
+
+	ids := make([]int64, len(keep))
+	for i, r := range keep {
+		ids[i] = r.id
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = now(), message_id = $2, job_id = $3
+		WHERE id = ANY ($1)`, ids, messageID, job.ID); err != nil {
+		return fmt.Errorf("send: mark sent: %w", err)
+	}
+	log.Info("reminder sent", "step", top.stepID, "invoices", len(keep), "message_id", messageID)
+	return w.complete(ctx, tx, job, func() {
+		w.countDropped(dropped)
+		if w.Counters != nil {
+			w.Counters.Sent(job.Args.Channel, len(keep))
+		}
+	})
+}
+
+// complete marks the job completed in tx and commits; after runs once the
+// commit succeeded.
+func (w *SendWorker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], after func()) error {
+	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+		return fmt.Errorf("send: complete job: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("send: commit: %w", err)
+	}
+	after()
+	return nil
+}
+
+// bounce records a permanent rejection: the client's address is marked
+// bouncing (the sweep stops deciding email steps for it and the dashboard
+// shows it), the rows fail, and the job is cancelled so it never loops.
+func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
+	ids := make([]int64, len(keep))
+	for i, r := range keep {
+		ids[i] = r.id
+	}
+	reason := cause.Error()
+	if _, err := tx.Exec(ctx, `UPDATE client SET email_bouncing_since = now(), email_bounce_reason = $2, updated_at = now()
+		WHERE id = $1`, job.Args.ClientID, reason); err != nil {
+		return fmt.Errorf("send: mark bounce: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
+		ids, "permanent delivery failure: "+reason, job.ID); err != nil {
+		return fmt.Errorf("send: mark failed: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO event (kind, client_id, detail) VALUES ('email_bounced', $1,
+		jsonb_build_object('day', $2::text, 'job_id', $3::bigint, 'reminder_ids', $4::bigint[], 'error', $5::text))`,
+		job.Args.ClientID, job.Args.Day, job.ID, ids, reason); err != nil {
+		return fmt.Errorf("send: record bounce: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("send: commit bounce: %w", err)
+	}
+	w.countDropped(dropped)
+	if w.Counters != nil {
+		w.Counters.Failed(job.Args.Channel, len(keep))
+	}
+	log.Error("permanent delivery failure: address marked bouncing, job cancelled", "err", cause)
+	return river.JobCancel(fmt.Errorf("send: permanent delivery failure: %w", cause))
+}
+
+// dropReason says why a pending row must not go out today, or "".
+func (w *SendWorker) dropReason(r reminderRow, channel string) string {
+	minAmount := money.Amount(1)
+	if p := w.Plans.Profile(r.profile); p != nil && p.MinAmount > minAmount {
+		minAmount = p.MinAmount
+	}
+	switch {
+	case r.outstanding <= 0:
+		return "paid"
+	case r.outstanding < minAmount:
+		return "below_min_amount"
+	case r.excluded:
+		return "excluded"
+	case r.disputed:
+		return "disputed"
+	case r.promised:
+		return "promise_to_pay"
+	case r.insolvent:
+		return "insolvency"
+	case channel == "email" && r.bouncing:
+		return "email_bouncing"
+	case channel == "email" && len(r.emails) == 0:
+		return "no_email_address"
+	}
+	return ""
+}
+
+// top is the highest step of a message: its template is rendered.
+type top struct {
+	stepID, template string
+	level            int
+	emails           []string
+	clientCode       string
+	penalties        bool
+}
+
+// message builds the template data: the highest step's template, every
+// invoice listed, penalties when that step states them.
+func (w *SendWorker) message(rows []reminderRow, day time.Time, settlements map[int64][]Settlement) (templates.Message, top, error) {
+	best := rows[0]
+	for _, r := range rows[1:] {
+		if r.level > best.level {
+			best = r
+		}
+	}
+	t := top{stepID: best.stepID, template: best.template, level: best.level, emails: best.emails, clientCode: best.clientCode}
+	if p := w.Plans.Profile(best.profile); p != nil {
+		for _, st := range p.Steps {
+			if st.ID == best.stepID {
+				t.penalties = st.Penalties
+			}
+		}
+	}
+	msg := templates.Message{
+		Entity: templates.Entity{Name: best.entityName, Locale: best.entityLocale},
+		Client: templates.Client{Code: best.clientCode, Name: best.clientName, Locale: best.clientLocale,
+			Address: splitLines(best.clientAddress)},
+		Day:       day,
+		Step:      templates.Step{ID: best.stepID, Level: best.level, Template: best.template},
+		Penalties: t.penalties && w.Penalties != nil,
+		Deadline:  day.AddDate(0, 0, 8),
+	}
+	if w.Settings.ReplyTo != "" {
+		msg.Entity.Email = w.Settings.ReplyTo
+	}
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		if seen[r.invoiceID] {
+			continue
+		}
+		seen[r.invoiceID] = true
+		inv := templates.Invoice{
+			Number: r.number, IssueDate: r.issue, DueDate: r.due, DaysLate: clock.DaysBetween(r.due, day),
+			Currency: r.currency, Amount: r.amount, Outstanding: r.outstanding,
+		}
+		if msg.Penalties && inv.DaysLate > 0 {
+			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID]}
+			interest, indemnity, rate, err := w.Penalties.Penalty(debt, day)
+			if err != nil {
+				return msg, t, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
+			}
+			inv.Interest, inv.Indemnity = interest, indemnity
+			msg.PenaltyRate = rate
+		}
+		link, err := w.link(inv, msg.Client)
+		if err != nil {
+			return msg, t, err
+		}
+		inv.PaymentLink = link
+		msg.Invoices = append(msg.Invoices, inv)
+	}
+	msg.Totals = templates.TotalsOf(msg.Invoices)
+	return msg, t, nil
+}
+
+// link renders the configured payment link for one invoice.
+func (w *SendWorker) link(inv templates.Invoice, c templates.Client) (string, error) {
+	if w.Settings.PaymentLink == "" {
+		return "", nil
+	}
+	if w.paymentLink == nil {
+		t, err := template.New("payment_link").Option("missingkey=error").Parse(w.Settings.PaymentLink)
+		if err != nil {
+			return "", fmt.Errorf("mail.payment_link: %w", err)
+		}
+		w.paymentLink = t
+	}
+	var b strings.Builder
+	if err := w.paymentLink.Execute(&b, struct {
+		Invoice templates.Invoice
+		Client  templates.Client
+	}{inv, c}); err != nil {
+		return "", fmt.Errorf("mail.payment_link: %w", err)
+	}
+	return b.String(), nil
+}
+
+// messageID is the same for every attempt at one (client, day, step): a
+// retry after a crash between SMTP acceptance and the commit carries the
+// Message-ID of the copy already delivered, so the duplicate is recognisable.
+func (w *SendWorker) messageID(client int64, day, step string) string {
+	domain := "relance.invalid"
+	if _, addr, ok := strings.Cut(w.Settings.From, "@"); ok {
+		domain = strings.TrimRight(strings.TrimSpace(addr), ">")
+	}
+	return fmt.Sprintf("relance.%d.%s.%s@%s", client, day, step, domain)
+}
+
+// writeLetter writes a registered letter (formal notice) as text into
+// LettersDir/<day>/<client code>-<step>.txt, for posting or upload to an
+// electronic registered-letter (LRE) provider. Writing is atomic (temp file
+// then rename), so a retry overwrites rather than duplicates.
+func (w *SendWorker) writeLetter(day string, t top, r templates.Rendered, messageID string) error {
+	dir := filepath.Join(w.Settings.LettersDir, day)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("letters directory: %w", err)
+	}
+	name := filepath.Join(dir, safeName(t.clientCode)+"-"+safeName(t.stepID)+".txt")
+	body := "Message-ID: <" + messageID + ">\nSubject: " + r.Subject + "\n\n" + r.Text
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
+		return fmt.Errorf("write letter: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("write letter: %w", err)
+	}
+	return nil
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 || r == os.PathSeparator {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (w *SendWorker) countDropped(dropped map[string]int) {
+	if w.Counters == nil {
+		return
+	}
+	for reason, n := range dropped {
+		w.Counters.Dropped(reason, n)
+	}
+}
+
+func (w *SendWorker) logger() *slog.Logger {
+	if w.Logger == nil {
+		return slog.Default()
+	}
+	return w.Logger
+}
+
+func (w *SendWorker) location() *time.Location {
+	if w.Location == nil {
+		return time.UTC
+	}
+	return w.Location
+}
+
+func (w *SendWorker) now() time.Time {
+	if w.Clock == nil {
+		return time.Now()
+	}
+	return w.Clock.Now()
+}
+
+// loadSettlements reads the dated settlements of the invoices of rows in one
+// query, for the penalty calculation (interest runs on what remained due).
+func loadSettlements(ctx context.Context, tx pgx.Tx, rows []reminderRow) (map[int64][]Settlement, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.invoiceID
+	}
+	q, err := tx.Query(ctx, `SELECT invoice_id, applied_on, amount FROM allocation WHERE invoice_id = ANY ($1) ORDER BY applied_on, id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("send: settlements: %w", err)
+	}
+	defer q.Close()
+	out := map[int64][]Settlement{}
+	for q.Next() {
+		var id int64
+		var s Settlement
+		if err := q.Scan(&id, &s.Day, &s.Amount); err != nil {
+			return nil, fmt.Errorf("send: settlements: %w", err)
+		}
+		out[id] = append(out[id], s)
+	}
+	return out, q.Err()
+}
