@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 )
 
@@ -34,5 +35,134 @@ func TestSweepLadder(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("decisions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func decisionsOf(res SweepResult) []string {
+	var out []string
+	for _, dec := range res.Decisions {
+		out = append(out, fmt.Sprintf("%d/%s", dec.InvoiceID, dec.StepID))
+	}
+	return out
+}
+
+// TestSweepBlockers checks on one day each reason that stops a step, next to
+// an invoice that gets it.
+func TestSweepBlockers(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	day := "2025-04-01" // a Tuesday; invoices due 2025-03-20 are 12 days late: level1 due
+	inv := func(code string) int64 {
+		c := f.client(code, code+"@example.fr")
+		return f.invoice(c, "F-"+code, "2025-02-18", "2025-03-20", 50000)
+	}
+	ok := inv("OK")
+	paid := inv("PAID")
+	f.pay(paid, "2025-03-30", 50000)
+	paidLater := inv("PAIDLATER") // paid after D: as of D still open
+	f.pay(paidLater, "2025-04-05", 50000)
+	partial := inv("SMALL") // 5.00 left: below min_amount 10.00
+	f.pay(partial, "2025-03-25", 49500)
+	disputed := inv("DISP")
+	f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on) VALUES ($1, 'damaged', '2025-03-28')`, disputed)
+	resolved := inv("RESOLVED")
+	f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES ($1, 'x', '2025-03-01', '2025-03-31')`, resolved)
+	promised := inv("PROM")
+	f.exec(`INSERT INTO promise (invoice_id, promised_on, until) VALUES ($1, '2025-03-25', '2025-04-10')`, promised)
+	excluded := inv("EXCL")
+	f.exec(`UPDATE invoice SET excluded = true WHERE id = $1`, excluded)
+	insolvent := inv("INSOLV")
+	f.exec(`UPDATE client SET insolvency_opened_on = '2025-03-15' WHERE id = (SELECT client_id FROM invoice WHERE id = $1)`, insolvent)
+	credited := inv("CREDIT") // an unapplied payment covers the whole debt: net balance 0
+	f.exec(`INSERT INTO payment (entity_id, client_id, received_on, amount) SELECT 1, client_id, '2025-03-29', 50000 FROM invoice WHERE id = $1`, credited)
+	noEmail := f.invoice(f.client("NOMAIL", ""), "F-NOMAIL", "2025-02-18", "2025-03-20", 50000)
+	letterOnly := noEmail // level1 is an email step: nothing for a client without address
+
+	s := &Sweeper{Plans: standardPlan(), Calendars: testCalendars()}
+	res := sweepDay(t, pool, s, insertOnlyClient(t, pool), d(day))
+	got := decisionsOf(res)
+	want := []string{fmt.Sprintf("%d/level1", ok), fmt.Sprintf("%d/level1", paidLater), fmt.Sprintf("%d/level1", resolved)}
+	if !slices.Equal(got, want) {
+		t.Errorf("decisions %v, want %v (paid %d, small %d, disputed %d, promised %d, excluded %d, insolvent %d, credited %d, no email %d)",
+			got, want, paid, partial, disputed, promised, excluded, insolvent, credited, letterOnly)
+	}
+	if len(res.Jobs) != 3 {
+		t.Errorf("%d send jobs, want one per client: 3", len(res.Jobs))
+	}
+}
+
+// TestSweepLateArrivalClimbsOneLevelPerGap: an invoice first seen 100 days
+// late starts at level 1 and climbs one level per min_gap (7 days).
+func TestSweepLateArrivalClimbsOneLevelPerGap(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	f.invoice(f.client("LATE", "late@example.fr"), "F1", "2024-12-01", "2025-01-01", 100000)
+	s := &Sweeper{Plans: standardPlan(), Calendars: testCalendars()}
+	jobs := insertOnlyClient(t, pool)
+	var got []string
+	for day := d("2025-04-11"); !day.After(d("2025-05-20")); day = day.AddDate(0, 0, 1) {
+		for _, dec := range sweepDay(t, pool, s, jobs, day).Decisions {
+			got = append(got, formatDay(day)+" "+dec.StepID)
+		}
+	}
+	// Fri 04-11 level1 and the provision (due+121 = 05-02? no: 2025-01-01+121 = 2025-05-02);
+	// level2 Fri 04-18, level3 Fri 04-25, level4 Fri 05-02 with the provision, level5 Fri 05-09.
+	want := []string{"2025-04-11 level1", "2025-04-18 level2", "2025-04-25 level3",
+		"2025-05-02 level4", "2025-05-02 provision", "2025-05-09 level5"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var amount, excl int64
+	var bucket string
+	if err := pool.QueryRow(t.Context(), `SELECT bucket, outstanding_excl_vat, amount FROM provision`).Scan(&bucket, &excl, &amount); err != nil {
+		t.Fatal(err)
+	}
+	// 1,000.00 incl. VAT with 833.33 excl. (10/12): ratio gives 833.33, 100% at 121+.
+	if bucket != "d121_plus" || excl != 83333 || amount != 83333 {
+		t.Errorf("provision %s %d %d, want d121_plus 83333 83333", bucket, excl, amount)
+	}
+}
+
+// TestSweepReplayAndRerun: running a day twice records nothing new and
+// enqueues nothing; replaying every past day afterwards finds exactly the
+// decisions of that day.
+func TestSweepReplayAndRerun(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	for i := range 6 {
+		c := f.client(fmt.Sprintf("C%d", i), fmt.Sprintf("c%d@example.fr", i))
+		for j := range 3 {
+			due := d("2025-03-03").AddDate(0, 0, 9*i+13*j)
+			f.invoice(c, fmt.Sprintf("F%d-%d", i, j), "2025-01-15", formatDay(due), money.Amount(30000+1000*i))
+		}
+	}
+	s := &Sweeper{Plans: standardPlan(), Calendars: testCalendars()}
+	jobs := insertOnlyClient(t, pool)
+	first := map[string][]string{}
+	for day := d("2025-02-20"); !day.After(d("2025-06-30")); day = day.AddDate(0, 0, 1) {
+		res := sweepDay(t, pool, s, jobs, day)
+		first[formatDay(day)] = decisionsOf(res)
+		again := sweepDay(t, pool, s, jobs, day)
+		if len(again.Jobs) != 0 || !slices.Equal(decisionsOf(again), decisionsOf(res)) {
+			t.Fatalf("%s: second run enqueued %d jobs, decided %v, first %v", formatDay(day), len(again.Jobs), decisionsOf(again), decisionsOf(res))
+		}
+		for _, dec := range again.Decisions {
+			if dec.Fresh {
+				t.Fatalf("%s: second run recorded %v again", formatDay(day), dec)
+			}
+		}
+	}
+	total := 0
+	for day := d("2025-02-20"); !day.After(d("2025-06-30")); day = day.AddDate(0, 0, 1) {
+		res := sweepDay(t, pool, s, jobs, day)
+		total += len(res.Decisions)
+		if got, want := decisionsOf(res), first[formatDay(day)]; !slices.Equal(got, want) {
+			t.Errorf("replay of %s: %v, the day itself: %v", formatDay(day), got, want)
+		}
+	}
+	// 18 invoices × (pre_due + level1..5), but F4-2 (due 05-04) and F5-2
+	// (due 05-13) reach level 5 only in July.
+	if total != 18*6-2 {
+		t.Errorf("%d decisions in total, want 106", total)
 	}
 }
