@@ -37,6 +37,7 @@ type Outgoing struct {
 	Text      string
 	HTML      string
 	Date      time.Time
+	Headers   map[string]string // X-Relance-* headers naming the client, day and step
 }
 
 // Sender delivers one email. An error for which Permanent reports true is a
@@ -256,6 +257,9 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 			MessageID: messageID, From: w.Settings.From, ReplyTo: w.Settings.ReplyTo,
 			To: top.emails, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
 			Date: w.now(),
+			Headers: map[string]string{
+				"X-Relance-Client": top.clientCode, "X-Relance-Day": job.Args.Day, "X-Relance-Step": top.stepID,
+			},
 		}
 		if w.Settings.Bcc != "" {
 			out.Bcc = []string{w.Settings.Bcc}
