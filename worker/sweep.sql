@@ -44,18 +44,19 @@ WITH steps AS (
     SELECT b.client_id, b.open_items - coalesce(u.amount, 0) AS net
     FROM (SELECT client_id, sum(outstanding) AS open_items FROM items GROUP BY client_id) b
     LEFT JOIN unapplied u ON u.client_id = b.client_id
-), clients AS (          -- clients in play, with their profile: explicit, else the first matching rule, else the default
+), clients AS (          -- clients in play, with their profile as plans.(*Set).ProfileFor picks it
     SELECT c.id AS client_id, c.country, b.net,
            cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
            coalesce(
                (SELECT p.profile FROM profiles p WHERE p.profile = c.profile),
                (SELECT r.profile FROM rules r
-                 WHERE (r.scores = '' OR c.payer_score::text = ANY (string_to_array(r.scores, ',')))
+                 WHERE r.profile IN (SELECT profile FROM profiles)
+                   AND (r.scores = '' OR upper(c.payer_score::text) = ANY (string_to_array(r.scores, ',')))
                    AND (r.min_net IS NULL OR b.net >= r.min_net)
                    AND (r.max_net IS NULL OR b.net <= r.max_net)
-                   AND (r.countries = '' OR c.country = ANY (string_to_array(r.countries, ',')))
-                   AND (r.segments = '' OR c.segment = ANY (string_to_array(r.segments, ',')))
+                   AND (r.countries = '' OR upper(c.country) = ANY (string_to_array(upper(r.countries), ',')))
+                   AND (r.segments = '' OR upper(c.segment) = ANY (string_to_array(upper(r.segments), ',')))
                  ORDER BY r.idx LIMIT 1),
                $14) AS profile
     FROM balance b JOIN client c ON c.id = b.client_id

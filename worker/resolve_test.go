@@ -1,0 +1,188 @@
+package worker
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/plans"
+)
+
+// TestSweepAgreesWithResolve runs the SQL sweep over 100 days of a
+// randomized portfolio (payments, disputes, promises, an insolvency,
+// unapplied credits, two countries, rule-assigned and explicit profiles) and
+// checks every day's decisions against plans.Resolve, the reference, invoice
+// by invoice.
+func TestSweepAgreesWithResolve(t *testing.T) {
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	rng := rand.New(rand.NewPCG(42, 6))
+	start := d("2025-04-01")
+	const days = 100
+	type alloc struct {
+		day    time.Time
+		amount money.Amount
+	}
+	type window struct{ from, to time.Time } // to zero: open
+	type inv struct {
+		id, client int64
+		due        time.Time
+		amount     money.Amount
+		allocs     []alloc
+		disputes   []window
+		promises   []window
+	}
+	type cli struct {
+		id                  int64
+		country, score, seg string
+		profile             string
+		insolvent           time.Time
+		credits             []alloc // unapplied payments received
+	}
+	var clients []*cli
+	var invoices []*inv
+	randDay := func(from, span int) time.Time { return start.AddDate(0, 0, from+rng.IntN(span)) }
+	for i := range 14 {
+		c := &cli{country: []string{"FR", "FR", "DE"}[i%3], score: []string{"A", "B", "C", "D", "E"}[rng.IntN(5)]}
+		if i%5 == 0 {
+			c.profile = "key_account"
+		}
+		c.id = f.id(`INSERT INTO client (entity_id, code, name, emails, country, payer_score, profile)
+			VALUES (1, $1, $1, '{x@example.fr}', $2, $3, nullif($4, '')) RETURNING id`,
+			fmt.Sprintf("R%02d", i), c.country, c.score, c.profile)
+		if i == 3 {
+			c.insolvent = randDay(20, 40)
+			f.exec(`UPDATE client SET insolvency_opened_on = $2 WHERE id = $1`, c.id, c.insolvent)
+		}
+		clients = append(clients, c)
+		for j := range 1 + rng.IntN(5) {
+			v := &inv{client: c.id, due: randDay(-150, 170), amount: money.Amount(500 + rng.IntN(900000))}
+			v.id = f.invoice(c.id, fmt.Sprintf("R%02d-%d", i, j), "2024-10-01", formatDay(v.due), v.amount)
+			switch rng.IntN(6) {
+			case 0: // paid in full on a day of the run
+				v.allocs = append(v.allocs, alloc{randDay(0, days), v.amount})
+			case 1: // partly paid, sometimes below min_amount
+				v.allocs = append(v.allocs, alloc{randDay(-20, days), v.amount - money.Amount(rng.IntN(3000))})
+			case 2:
+				from := randDay(-10, days)
+				w := window{from: from}
+				if rng.IntN(2) == 0 {
+					w.to = from.AddDate(0, 0, 1+rng.IntN(30))
+				}
+				v.disputes = append(v.disputes, w)
+			case 3:
+				from := randDay(-5, days)
+				v.promises = append(v.promises, window{from, from.AddDate(0, 0, rng.IntN(20))})
+			}
+			for _, a := range v.allocs {
+				f.pay(v.id, formatDay(a.day), a.amount)
+			}
+			for _, w := range v.disputes {
+				var to any
+				if !w.to.IsZero() {
+					to = w.to
+				}
+				f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES ($1, 'r', $2, $3)`, v.id, w.from, to)
+			}
+			for _, w := range v.promises {
+				f.exec(`INSERT INTO promise (invoice_id, promised_on, until) VALUES ($1, $2, $3)`, v.id, w.from, w.to)
+			}
+			invoices = append(invoices, v)
+		}
+		if i%4 == 1 { // an unapplied payment, sometimes covering everything
+			a := alloc{randDay(-10, days), money.Amount(rng.IntN(2000000))}
+			if a.amount > 0 {
+				c.credits = append(c.credits, a)
+				f.exec(`INSERT INTO payment (entity_id, client_id, received_on, amount) VALUES (1, $1, $2, $3)`, c.id, a.day, int64(a.amount))
+			}
+		}
+	}
+
+	calendars := func(country string) (Calendar, error) { return calendar.For(country) }
+	s := &Sweeper{Plans: set, Calendars: calendars}
+	jobs := insertOnlyClient(t, pool)
+	ledger := map[int64][]plans.LedgerEntry{}
+	byID := map[int64]*cli{}
+	for _, c := range clients {
+		byID[c.id] = c
+	}
+	outstandingAt := func(v *inv, day time.Time) money.Amount {
+		o := v.amount
+		for _, a := range v.allocs {
+			if !a.day.After(day) {
+				o -= a.amount
+			}
+		}
+		return o
+	}
+	inWindow := func(ws []window, day time.Time, openEnded bool) bool {
+		for _, w := range ws {
+			if w.from.After(day) {
+				continue
+			}
+			if openEnded && (w.to.IsZero() || w.to.After(day)) || !openEnded && !w.to.Before(day) {
+				return true
+			}
+		}
+		return false
+	}
+	total := 0
+	for n := range days {
+		day := start.AddDate(0, 0, n)
+		net := map[int64]money.Amount{}
+		for _, v := range invoices {
+			net[v.client] += outstandingAt(v, day)
+		}
+		for _, c := range clients {
+			for _, a := range c.credits {
+				if !a.day.After(day) {
+					net[c.id] -= a.amount
+				}
+			}
+		}
+		var want []string
+		for _, v := range invoices {
+			c := byID[v.client]
+			cal, _ := calendar.For(c.country)
+			profile := set.ProfileFor(plans.Client{Profile: c.profile, Score: c.score, Outstanding: net[c.id], Country: c.country})
+			dec := plans.Resolve(plans.Input{
+				AsOf: day, DueDate: v.due, Outstanding: outstandingAt(v, day),
+				Disputed: inWindow(v.disputes, day, true), Promised: inWindow(v.promises, day, false),
+				NetBalance: net[c.id], InsolvencyOpened: c.insolvent, Calendar: cal,
+				Profile: profile, Ledger: ledger[v.id],
+			})
+			if dec.Message != nil {
+				want = append(want, fmt.Sprintf("%d/%s", v.id, dec.Message.ID))
+			}
+			for _, a := range dec.Actions {
+				want = append(want, fmt.Sprintf("%d/%s", v.id, a.ID))
+			}
+		}
+		res := sweepDay(t, pool, s, jobs, day)
+		var got []string
+		for _, dec := range res.Decisions {
+			got = append(got, fmt.Sprintf("%d/%s", dec.InvoiceID, dec.StepID))
+			ledger[dec.InvoiceID] = append(ledger[dec.InvoiceID], plans.LedgerEntry{StepID: dec.StepID, Day: day})
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: sweep %v, Resolve %v", formatDay(day), got, want)
+		}
+		total += len(got)
+	}
+	if total < 60 {
+		t.Errorf("only %d decisions over %d days: the portfolio exercises too little", total, days)
+	}
+	t.Logf("%d invoices, %d decisions over %d days", len(invoices), total, days)
+}
