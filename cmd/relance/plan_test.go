@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/plans"
 )
 
@@ -92,5 +98,53 @@ func TestPlanCheckMissingTemplate(t *testing.T) {
 	}
 	if n := strings.Count(stderr.String(), "no template for locale en"); n != 3 {
 		t.Errorf("%d errors, want 3:\n%s", n, stderr.String())
+	}
+}
+
+func TestPreviewCLI(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `
+INSERT INTO client (entity_id, code, name) VALUES (1, 'C1', 'Alpha SARL');
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+SELECT 1, id, 'A-1', '2025-06-14', '2025-07-14', 1200000 FROM client;
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
+SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 'sent' FROM invoice`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DATABASE_URL=" + url}
+	// The CLI clock says 12 September 2025.
+	out, _, err := runCLI(t, env, "preview", "--days", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"2025-09-12 (Friday)\n  C1 Alpha SARL — email, template level3 (profile standard), 1 invoice(s), 12000.00 EUR\n",
+		"A-1            due 2025-07-14   60 d      12000.00  level3  penalties 239.67 + indemnity 40.00\n",
+		"2025-09-13 (Saturday)\n  nothing\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCLI(t, env, "preview", "--as-of", "2025-09-12", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep preview.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(rep.Days) != 1 || len(rep.Days[0].Messages) != 1 || rep.Days[0].Messages[0].Invoices[0].Interest != 23967 {
+		t.Errorf("json report = %+v", rep)
+	}
+	if _, _, err := runCLI(t, env, "preview", "--format", "xml"); err == nil {
+		t.Error("--format xml accepted")
 	}
 }
