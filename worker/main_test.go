@@ -157,3 +157,9 @@ func sweepDay(t *testing.T, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, da
 	}
 	return res
 }
+
+type pgxTx = pgx.Tx
+
+func pgxCollectStrings(rows pgx.Rows) ([]string, error) {
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -107,6 +107,9 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 		return nil, err
 	}
 	cfg := &river.Config{Workers: workers, Logger: o.Logger, FetchPollInterval: o.FetchPollInterval}
+	if o.FetchPollInterval > 0 && o.FetchPollInterval < 100*time.Millisecond {
+		cfg.FetchCooldown = o.FetchPollInterval // River's default cooldown is 100ms and may not exceed the poll
+	}
 	if o.Work {
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueSweep: {MaxWorkers: 1},

@@ -277,8 +277,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	for i, r := range keep {
 		ids[i] = r.id
 	}
-	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = now(), message_id = $2, job_id = $3
-		WHERE id = ANY ($1)`, ids, messageID, job.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = $4, message_id = $2, job_id = $3
+		WHERE id = ANY ($1)`, ids, messageID, job.ID, w.now()); err != nil {
 		return fmt.Errorf("send: mark sent: %w", err)
 	}
 	log.Info("reminder sent", "step", top.stepID, "invoices", len(keep), "message_id", messageID)
@@ -312,8 +312,8 @@ func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendA
 		ids[i] = r.id
 	}
 	reason := cause.Error()
-	if _, err := tx.Exec(ctx, `UPDATE client SET email_bouncing_since = now(), email_bounce_reason = $2, updated_at = now()
-		WHERE id = $1`, job.Args.ClientID, reason); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE client SET email_bouncing_since = $3, email_bounce_reason = $2, updated_at = now()
+		WHERE id = $1`, job.Args.ClientID, reason, w.now()); err != nil {
 		return fmt.Errorf("send: mark bounce: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,

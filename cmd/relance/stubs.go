@@ -44,21 +44,3 @@ func newKPICmd(a *app) *cobra.Command {
 		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
 	}
 }
-
-func newSweepCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "sweep",
-		Short: "Run one evaluation of every invoice now (optionally --drain the jobs)",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
-	}
-}
-
-func newServeCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "serve",
-		Short: "Run the daemon: scheduler, workers, dashboard, API and River UI",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
-	}
-}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/config"
+	"github.com/relance/relance/internal/mail"
+	"github.com/relance/relance/internal/penalty"
+	"github.com/relance/relance/plans"
+	"github.com/relance/relance/templates"
+	"github.com/relance/relance/worker"
+)
+
+// engine is the dunning engine assembled from the configuration: the plans,
+// the sweep, and the send worker with its templates and transport. sweep and
+// serve build the same one.
+type engine struct {
+	sweeper   *worker.Sweeper
+	sender    *worker.SendWorker
+	transport mail.Transport
+}
+
+// newEngine loads plans and templates (a broken one stops here with its
+// file:line) and opens the configured mail transport. close releases the
+// transport.
+func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*engine, error) {
+	loc := cfg.Location()
+	var set *plans.Set
+	var err error
+	if len(cfg.Plans.Files) > 0 {
+		set, err = plans.LoadFiles(cfg.Plans.Files)
+	} else {
+		set, err = plans.Default()
+	}
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := templates.Load(cfg.Templates.Dir)
+	if err != nil {
+		return nil, err
+	}
+	matrix, err := worker.NewProvisionMatrix(cfg.Aging.Buckets, cfg.Provision.Rates)
+	if err != nil {
+		return nil, err
+	}
+	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, loc)
+	if err != nil {
+		return nil, err
+	}
+	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+	if err != nil {
+		return nil, err
+	}
+	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	if err != nil {
+		return nil, err
+	}
+	penalties := worker.Penalties{Calculator: calc}
+	transport, err := mail.FromConfig(cfg.Mail, a.clock)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{
+		transport: transport,
+		sweeper: &worker.Sweeper{
+			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
+		},
+		sender: &worker.SendWorker{
+			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,
+			Settings: worker.MailSettings{
+				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: cfg.Mail.PaymentLink,
+				LettersDir: lettersDir(cfg),
+			},
+			Clock: a.clock, Location: loc, Logger: logger,
+		},
+	}
+	return e, nil
+}
+
+func (e *engine) close() error { return e.transport.Close() }
+
+// lettersDir is where registered letters are written: "letters" inside
+// mail.dir, whichever transport sends the emails.
+func lettersDir(cfg config.Config) string {
+	return filepath.Join(cfg.Mail.Dir, "letters")
+}
+
+// countryCalendars gives the sweep internal/calendar's calendars. A country
+// without a holiday table gets weekends only, logged, rather than stopping
+// every client's dunning.
+func countryCalendars(logger *slog.Logger) worker.CalendarFor {
+	return func(country string) (worker.Calendar, error) {
+		cal, err := calendar.For(country)
+		if err != nil {
+			if errors.Is(err, calendar.ErrUnknownCountry) && cal != nil {
+				logger.Warn("no holiday table: weekends only", "country", country)
+				return cal, nil
+			}
+			return nil, err
+		}
+		return cal, nil
+	}
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/pgtest"
+)
+
+func TestServeRefusesWithoutPassword(t *testing.T) {
+	_, _, err := runCLI(t, []string{"DATABASE_URL=" + pgtest.URL(t)}, "serve")
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("err = %v, want a refusal naming the password", err)
+	}
+}
+
+// TestServeEndpointsAndShutdown starts the daemon, checks its endpoints and
+// authentication, then cancels it (SIGTERM) and expects a clean exit.
+func TestServeEndpointsAndShutdown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret", "RELANCE_SERVER_ADDR=" + addr,
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, environment{
+			stdin: strings.NewReader(""), stdout: io.Discard, stderr: &syncWriter{w: &stderr}, env: env,
+			clock: clock.Fixed(time.Date(2025, 9, 12, 10, 0, 0, 0, time.UTC)),
+		})
+	}()
+	base := "http://" + addr
+	var resp *http.Response
+	for range 100 {
+		if resp, err = http.Get(base + "/healthz"); err == nil {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		t.Fatalf("serve never answered: %v", err)
+	}
+	resp.Body.Close()
+	get := func(path, user, pass string) int {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	for _, c := range []struct {
+		path, user, pass string
+		want             int
+	}{
+		{"/healthz", "", "", 200},
+		{"/readyz", "", "", 200},
+		{"/metrics", "", "", 200},
+		{"/jobs/", "", "", 401},
+		{"/jobs/", "admin", "wrong", 401},
+		{"/jobs/", "admin", "s3cret", 200},
+		{"/jobs/api/jobs?state=available", "admin", "s3cret", 200},
+	} {
+		if got := get(c.path, c.user, c.pass); got != c.want {
+			t.Errorf("GET %s as %q: %d, want %d", c.path, c.user, got, c.want)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	for _, want := range []string{"river stopped", "http server stopped", "database pool closed"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+// syncWriter serialises writes from the daemon's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/pgtest"
+)
+
+// seedSweep inserts two clients with overdue invoices into the database at url.
+func seedSweep(t *testing.T, url string) {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := database.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	_, err = pool.Exec(ctx, `
+		INSERT INTO client (entity_id, code, name, emails) VALUES (1, 'C1', 'Boulangerie Martin', '{compta@martin.example}'), (1, 'C2', 'Garage Petit', '{}');
+		INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+		SELECT 1, id, 'FA-' || code, '2025-07-01', '2025-08-01', 150000 FROM client;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSweepDrainWritesEmlAndIsIdempotent(t *testing.T) {
+	url := pgtest.URL(t)
+	seedSweep(t, url)
+	outbox := t.TempDir()
+	env := []string{"DATABASE_URL=" + url, "RELANCE_MAIL_DIR=" + outbox, "RELANCE_MAIL_FROM=Compta <compta@durand.example>"}
+	out, stderr, err := runCLI(t, env, "sweep", "--as-of", "2025-09-02", "--drain")
+	if err != nil {
+		t.Fatalf("sweep: %v\n%s\n%s", err, out, stderr)
+	}
+	for _, want := range []string{"sweep 2025-09-02: 1 steps decided", "level1", "messages enqueued: 1", "reminders sent: 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	if len(files) != 1 {
+		t.Fatalf("%d .eml files, want 1", len(files))
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	msg, err := mail.ReadMessage(f)
+	if err != nil {
+		t.Fatalf("the .eml does not parse: %v", err)
+	}
+	if to := msg.Header.Get("To"); !strings.Contains(to, "compta@martin.example") {
+		t.Errorf("To %q", to)
+	}
+	// The same day again: the ledger already holds it, nothing is sent.
+	out, _, err = runCLI(t, env, "sweep", "--as-of", "2025-09-02", "--drain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "messages enqueued: 0") {
+		t.Errorf("second run enqueued messages:\n%s", out)
+	}
+	if files, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) != 1 {
+		t.Errorf("%d .eml files after the second run, want still 1", len(files))
+	}
+}
+
+func TestSweepWithoutDrainLeavesJobsForTheDaemon(t *testing.T) {
+	url := pgtest.URL(t)
+	seedSweep(t, url)
+	out, _, err := runCLI(t, []string{"DATABASE_URL=" + url, "RELANCE_MAIL_DIR=" + t.TempDir()}, "sweep", "--as-of", "2025-09-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "messages enqueued: 1") || strings.Contains(out, "reminders sent") {
+		t.Errorf("output:\n%s", out)
+	}
+}
