@@ -45,11 +45,13 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 }
 
 // SendArgs is one message: every reminder row decided for ClientID on Day on
-// Channel (one per invoice that reached a step that day).
+// Channel (one per invoice that reached a step that day), for invoices in
+// Currency.
 type SendArgs struct {
 	ClientID    int64   `json:"client_id"`
 	Day         string  `json:"day"`
 	Channel     string  `json:"channel"`
+	Currency    string  `json:"currency"`
 	ReminderIDs []int64 `json:"reminder_ids"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -83,7 +84,7 @@ func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 	h.sender = &SendWorker{
 		Pool: pool, Plans: set, Templates: tmpl, Mail: MailSender{Transport: tr}, Penalties: testPenalties(t),
 		Settings: MailSettings{From: "Compta Durand <compta@durand.example>", Bcc: "credit@durand.example", LettersDir: h.letters},
-		Clock:    h.clock, Location: time.UTC,
+		Clock:    h.clock, Location: time.UTC, Logger: slog.New(slog.DiscardHandler),
 		Backoff: func(int) time.Duration { return 200 * time.Millisecond },
 	}
 	h.client = h.startClient()
@@ -94,7 +95,7 @@ func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 func (h *harness) startClient() *river.Client[pgx.Tx] {
 	h.t.Helper()
 	c, err := NewClient(ClientOptions{Pool: h.pool, Sweeper: h.sweeper, Sender: h.sender, SendConcurrency: 2,
-		Work: true, FetchPollInterval: 50 * time.Millisecond})
+		Work: true, FetchPollInterval: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -215,6 +216,7 @@ func TestEngine150Days(t *testing.T) {
 
 	start := d("2025-09-01")
 	provisions := map[string][]string{}
+	decided := map[string][]string{}
 	for n := range 150 {
 		day := start.AddDate(0, 0, n)
 		if formatDay(day) == "2025-10-10" { // B pays in full, entered that morning
@@ -224,11 +226,28 @@ func TestEngine150Days(t *testing.T) {
 		if dr.Failed() > 0 {
 			t.Fatalf("%s: %d send jobs failed", formatDay(day), dr.Failed())
 		}
+		decided[formatDay(day)] = decisionsOf(res)
 		for _, dec := range res.Decisions {
 			if dec.Action == "provision" {
 				provisions[formatDay(day)] = append(provisions[formatDay(day)], fmt.Sprint(dec.InvoiceID))
 			}
 		}
+	}
+
+	// Replaying past days afterwards (sweep --as-of D --drain) finds the
+	// same decisions and sends nothing again.
+	before := len(h.srv.Messages())
+	for _, day := range []string{"2025-09-01", "2025-09-10", "2025-10-07", "2025-10-10", "2025-11-17", "2025-11-20", "2025-11-30", "2026-01-14"} {
+		res, _ := h.day(d(day))
+		if got := decisionsOf(res); !slices.Equal(got, decided[day]) || len(res.Jobs) != 0 {
+			t.Errorf("replay of %s: %v (%d jobs), the day itself: %v", day, got, len(res.Jobs), decided[day])
+		}
+		if len(decided[day]) == 0 {
+			t.Errorf("%s decided nothing: pick days with decisions", day)
+		}
+	}
+	if after := len(h.srv.Messages()); after != before {
+		t.Errorf("replays sent %d messages", after-before)
 	}
 
 	// Hand-checked (offsets of plans/default.yaml "standard", FR business

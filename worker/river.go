@@ -69,13 +69,28 @@ func ParseSchedule(expr string, loc *time.Location) (cron.Schedule, error) {
 
 // PeriodicSweep is the daily sweep as a River periodic job. Only the elected
 // leader schedules periodic jobs, and SweepArgs is unique per day, so any
-// number of replicas may run it. The day swept is today in loc by clk when
-// the schedule fires. RunOnStart catches up a day whose scheduled time passed
-// while no leader was up; uniqueness makes it a no-op otherwise.
+// number of replicas may run it. RunOnStart catches up a day whose scheduled
+// time passed while no leader was up (a deploy at 07:00); a leader starting
+// before the day's scheduled time waits for it, so the sweep never runs ahead
+// of the morning's imports.
 func PeriodicSweep(schedule cron.Schedule, clk clock.Clock, loc *time.Location) *river.PeriodicJob {
-	return river.NewPeriodicJob(schedule, func() (river.JobArgs, *river.InsertOpts) {
-		return SweepArgs{Day: formatDay(clock.Today(clk, loc))}, nil
-	}, &river.PeriodicJobOpts{ID: "relance_daily_sweep", RunOnStart: true})
+	return river.NewPeriodicJob(schedule, sweepConstructor(schedule, clk, loc),
+		&river.PeriodicJobOpts{ID: "relance_daily_sweep", RunOnStart: true})
+}
+
+// sweepConstructor returns the sweep of today in loc, or nil before today's
+// first scheduled time.
+func sweepConstructor(schedule cron.Schedule, clk clock.Clock, loc *time.Location) river.PeriodicJobConstructor {
+	return func() (river.JobArgs, *river.InsertOpts) {
+		now := clk.Now().In(loc)
+		y, m, d := now.Date()
+		first := schedule.Next(time.Date(y, m, d, 0, 0, 0, 0, loc).Add(-time.Second))
+		// A minute of slack: the scheduler may call a hair before the mark.
+		if now.Add(time.Minute).Before(first) {
+			return nil, nil
+		}
+		return SweepArgs{Day: formatDay(clock.DateOf(now, loc))}, nil
+	}
 }
 
 // ClientOptions assemble a River client working relance's queues.

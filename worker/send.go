@@ -245,7 +245,7 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		// A template that cannot render will not render on retry either.
 		return river.JobCancel(fmt.Errorf("send: render %s: %w", top.template, err))
 	}
-	messageID := w.messageID(job.Args.ClientID, job.Args.Day, top.stepID)
+	messageID := w.messageID(job.Args.ClientID, job.Args.Day, top.stepID, job.Args.Currency)
 
 	switch job.Args.Channel {
 	case "registered_letter":
@@ -455,13 +455,19 @@ func (w *SendWorker) link(inv templates.Invoice, c templates.Client) (string, er
 
 // messageID is the same for every attempt at one (client, day, step): a
 // retry after a crash between SMTP acceptance and the commit carries the
-// Message-ID of the copy already delivered, so the duplicate is recognisable.
-func (w *SendWorker) messageID(client int64, day, step string) string {
+// Message-ID of the copy already delivered, so the duplicate is recognisable
+// (and the file transport overwrites its .eml). The currency is added only
+// for a second currency's message of the same day and step.
+func (w *SendWorker) messageID(client int64, day, step, currency string) string {
 	domain := "relance.invalid"
 	if _, addr, ok := strings.Cut(w.Settings.From, "@"); ok {
 		domain = strings.TrimRight(strings.TrimSpace(addr), ">")
 	}
-	return fmt.Sprintf("relance.%d.%s.%s@%s", client, day, step, domain)
+	id := fmt.Sprintf("relance.%d.%s.%s", client, day, step)
+	if currency != "" && currency != "EUR" {
+		id += "." + strings.ToLower(currency)
+	}
+	return id + "@" + domain
 }
 
 // writeLetter writes a registered letter (formal notice) as text into

@@ -68,6 +68,7 @@ type Decision struct {
 	Level      int
 	Channel    string // email, registered_letter; empty for actions
 	Action     string // provision, phone_call; empty for messages
+	Currency   string // the invoice's: a message lists invoices of one currency
 	// Fresh is true when this run recorded the decision; false when an
 	// earlier run of the same day had (a replay finds its decisions again).
 	Fresh bool
@@ -127,7 +128,7 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 		var kind int
 		var provisions, tasks int
 		if err := rows.Scan(&d.ReminderID, &d.InvoiceID, &d.ClientID, &d.Profile, &d.StepID, &kind, &d.Level,
-			&d.Channel, &d.Action, &d.Fresh, &provisions, &tasks); err != nil {
+			&d.Channel, &d.Action, &d.Currency, &d.Fresh, &provisions, &tasks); err != nil {
 			rows.Close()
 			return res, fmt.Errorf("sweep %s: read decisions: %w", formatDay(day), err)
 		}
@@ -144,12 +145,13 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	return res, nil
 }
 
-// enqueue groups the fresh message decisions by (client, channel), one send
-// job each, inserts them with InsertManyTx and records the job id on the rows.
+// enqueue groups the fresh message decisions by (client, channel, currency),
+// one send job each (a client owing in two currencies gets two messages: a
+// message's totals are in one currency), inserts them with InsertManyTx and records the job id on the rows.
 func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions, res *SweepResult) error {
 	type key struct {
-		client  int64
-		channel string
+		client            int64
+		channel, currency string
 	}
 	groups := map[key][]int64{}
 	var order []key
@@ -157,7 +159,7 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 		if !d.Fresh || d.Kind == plans.Action {
 			continue
 		}
-		k := key{d.ClientID, d.Channel}
+		k := key{d.ClientID, d.Channel, d.Currency}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -170,7 +172,10 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 		if order[i].client != order[j].client {
 			return order[i].client < order[j].client
 		}
-		return order[i].channel < order[j].channel
+		if order[i].channel != order[j].channel {
+			return order[i].channel < order[j].channel
+		}
+		return order[i].currency < order[j].currency
 	})
 	var at time.Time
 	if !opts.Now && s.Clock != nil {
@@ -178,7 +183,7 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 	}
 	params := make([]river.InsertManyParams, 0, len(order))
 	for _, k := range order {
-		a := SendArgs{ClientID: k.client, Day: formatDay(day), Channel: k.channel, ReminderIDs: groups[k]}
+		a := SendArgs{ClientID: k.client, Day: formatDay(day), Channel: k.channel, Currency: k.currency, ReminderIDs: groups[k]}
 		res.Jobs = append(res.Jobs, a)
 		o := a.InsertOpts()
 		o.ScheduledAt = at

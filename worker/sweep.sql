@@ -150,7 +150,7 @@ WITH steps AS (
     RETURNING id
 )
 SELECT coalesce(rc.id, r.id), d.invoice_id, d.client_id, d.profile, d.step_id, d.kind, d.level,
-       coalesce(d.channel, ''), coalesce(d.action, ''), rc.id IS NOT NULL AS fresh,
+       coalesce(d.channel, ''), coalesce(d.action, ''), d.currency::text, rc.id IS NOT NULL AS fresh,
        (SELECT count(*) FROM provisioned), (SELECT count(*) FROM tasks)
 FROM due d
 LEFT JOIN recorded rc ON rc.invoice_id = d.invoice_id AND rc.step_id = d.step_id
