@@ -13,10 +13,5 @@ CREATE TABLE business_day (
     PRIMARY KEY (country, day)
 );
 
--- The sweep reads a day's decisions back (replay) and the ladder history by
--- invoice; the send worker reads by job.
-CREATE INDEX reminder_due_on_idx ON reminder (due_on);
-
 -- +goose Down
-DROP INDEX reminder_due_on_idx;
 DROP TABLE business_day;

@@ -128,7 +128,7 @@ func (f fixture) pay(invoice int64, on string, amount money.Amount) {
 }
 
 // insertOnlyClient is a River client that only inserts jobs.
-func insertOnlyClient(t *testing.T, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
+func insertOnlyClient(t testing.TB, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
 	t.Helper()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[SendArgs]) error { return nil }))

@@ -118,6 +118,12 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if err := s.fillCalendar(ctx, tx, day); err != nil {
 		return res, err
 	}
+	// The statement joins CTEs whose sizes the planner cannot estimate (it
+	// takes each for one row); a nested loop over two of them is quadratic
+	// in the invoices due. Hash joins are right at every size here.
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL jit = off`); err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
 	args := s.sweepParams(day)
 	rows, err := tx.Query(ctx, sweepSQL, args...)
 	if err != nil {
@@ -139,6 +145,9 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
+	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit`); err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
 	if err := s.enqueue(ctx, tx, jobs, day, opts, &res); err != nil {
 		return res, err
 	}
@@ -147,7 +156,7 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 
 // enqueue groups the fresh message decisions by (client, channel, currency),
 // one send job each (a client owing in two currencies gets two messages: a
-// message's totals are in one currency), inserts them with InsertManyTx and records the job id on the rows.
+// message's totals are in one currency), and inserts them with InsertManyTx.
 func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions, res *SweepResult) error {
 	type key struct {
 		client            int64
@@ -193,17 +202,11 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 	if err != nil {
 		return fmt.Errorf("sweep %s: enqueue %d send jobs: %w", formatDay(day), len(params), err)
 	}
-	var reminderIDs, jobIDs []int64
-	for i, r := range inserted {
+	// The rows learn their job id when the send worker records the outcome;
+	// the job's args already name them, so the sweep does not write each row
+	// a second time.
+	for _, r := range inserted {
 		res.JobIDs = append(res.JobIDs, r.Job.ID)
-		for _, id := range res.Jobs[i].ReminderIDs {
-			reminderIDs = append(reminderIDs, id)
-			jobIDs = append(jobIDs, r.Job.ID)
-		}
-	}
-	if _, err := tx.Exec(ctx, `UPDATE reminder r SET job_id = j.job_id
-		FROM unnest($1::bigint[], $2::bigint[]) AS j(id, job_id) WHERE r.id = j.id`, reminderIDs, jobIDs); err != nil {
-		return fmt.Errorf("sweep %s: record job ids: %w", formatDay(day), err)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ WITH steps AS (
     SELECT b.client_id, b.open_items - coalesce(u.amount, 0) AS net
     FROM (SELECT client_id, sum(outstanding) AS open_items FROM items GROUP BY client_id) b
     LEFT JOIN unapplied u ON u.client_id = b.client_id
-), clients AS (          -- clients in play, with their profile as plans.(*Set).ProfileFor picks it
+), clients AS MATERIALIZED (  -- clients in play, with their profile as plans.(*Set).ProfileFor picks it
     SELECT c.id AS client_id, c.country, b.net,
            cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
