@@ -44,7 +44,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 	}
 	type cli struct {
 		id                  int64
-		country, score, seg string
+		country, score string
 		profile             string
 		insolvent           time.Time
 		credits             []alloc // unapplied payments received

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/mail/smtptest"
 	"github.com/relance/relance/internal/pgtest"
 )
 
@@ -82,5 +85,38 @@ func TestSweepWithoutDrainLeavesJobsForTheDaemon(t *testing.T) {
 	}
 	if !strings.Contains(out, "messages enqueued: 1") || strings.Contains(out, "reminders sent") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// TestSweepDrainFailsOnABounce drains through the SMTP transport to a real
+// server that rejects the recipient: the command exits with status 1 and the
+// address is marked.
+func TestSweepDrainFailsOnABounce(t *testing.T) {
+	url := pgtest.URL(t)
+	seedSweep(t, url)
+	srv := smtptest.Start(t)
+	srv.RejectRecipient("compta@martin.example", 550)
+	env := []string{"DATABASE_URL=" + url, "RELANCE_MAIL_TRANSPORT=smtp", "RELANCE_MAIL_SMTP_HOST=" + srv.Host,
+		"RELANCE_MAIL_SMTP_PORT=" + strconv.Itoa(srv.Port), "RELANCE_MAIL_SMTP_TLS=none", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_MAIL_DIR=" + t.TempDir()}
+	out, _, err := runCLI(t, env, "sweep", "--as-of", "2025-09-02", "--drain")
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 1 {
+		t.Fatalf("err = %v, want exit status 1\n%s", err, out)
+	}
+	if !strings.Contains(out, "failed: 1") {
+		t.Errorf("summary does not report the failure:\n%s", out)
+	}
+	pool, err := database.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var bouncing bool
+	if err := pool.QueryRow(context.Background(), `SELECT email_bouncing_since IS NOT NULL FROM client WHERE code = 'C1'`).Scan(&bouncing); err != nil || !bouncing {
+		t.Errorf("client not marked bouncing (%v)", err)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages accepted", n)
 	}
 }
