@@ -148,6 +148,18 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
+	// An insolvency published (BODACC) by D calls for a claim declaration
+	// within two months of the publication (DESIGN §2, Insolvency).
+	tag, err := tx.Exec(ctx, `INSERT INTO task (client_id, kind, due_on, note)
+		SELECT c.id, 'claim_declaration', (c.insolvency_published_on + interval '2 months')::date,
+		       'insolvency opened ' || coalesce(c.insolvency_opened_on::text, '?') || ', published ' || c.insolvency_published_on
+		FROM client c
+		WHERE c.insolvency_published_on <= $1
+		  AND NOT EXISTS (SELECT 1 FROM task t WHERE t.client_id = c.id AND t.invoice_id IS NULL AND t.kind = 'claim_declaration')`, day)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: claim declaration tasks: %w", formatDay(day), err)
+	}
+	res.Tasks += int(tag.RowsAffected())
 	if err := s.enqueue(ctx, tx, jobs, day, opts, &res); err != nil {
 		return res, err
 	}

@@ -71,10 +71,12 @@ WITH steps AS (
     FROM items it
     JOIN clients cl ON cl.client_id = it.client_id
     JOIN profiles p ON p.profile = cl.profile
-    JOIN steps s ON s.profile = cl.profile
+    LEFT JOIN history h ON h.invoice_id = it.id
+    -- Only the next ladder level can fire: the others are not even candidates.
+    JOIN steps s ON s.profile = cl.profile AND (s.kind <> 1 OR s.level = coalesce(h.last_level, 0) + 1)
+                AND (s.kind = 0 OR it.due_date + s.step_offset <= $1)
     LEFT JOIN business_day today ON today.country = cl.country AND today.day = $1
     LEFT JOIN business_day target ON target.country = cl.country AND target.day = it.due_date + s.step_offset
-    LEFT JOIN history h ON h.invoice_id = it.id
     -- What stops everything, actions included (plans.Resolve is the reference).
     WHERE it.kind = 'invoice' AND NOT it.excluded
       AND it.outstanding > 0 AND it.outstanding >= p.min_amount
