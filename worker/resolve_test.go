@@ -43,11 +43,11 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		promises   []window
 	}
 	type cli struct {
-		id                  int64
+		id             int64
 		country, score string
-		profile             string
-		insolvent           time.Time
-		credits             []alloc // unapplied payments received
+		profile        string
+		insolvent      time.Time
+		credits        []alloc // unapplied payments received
 	}
 	var clients []*cli
 	var invoices []*inv
