@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 )
@@ -175,5 +177,38 @@ func TestSweepReplayAndRerun(t *testing.T) {
 	// (due 05-13) reach level 5 only in July.
 	if total != 18*6-2 {
 		t.Errorf("%d decisions in total, want 106", total)
+	}
+}
+
+// TestSweepHonoursTheSendWindow: the 07:00 sweep schedules its messages for
+// the window's opening at 09:00 local time; a replay sends at once.
+func TestSweepHonoursTheSendWindow(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	f.invoice(f.client("W", "w@example.fr"), "F-W", "2025-08-01", "2025-09-01", 50000)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	window, err := ParseSendWindow("09:00-18:00", paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Sweeper{Plans: standardPlan(), Calendars: testCalendars(), Window: window,
+		Clock: clock.Fixed(time.Date(2025, 9, 2, 7, 0, 0, 0, paris))}
+	ctx := t.Context()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	res, err := s.Run(ctx, tx, insertOnlyClient(t, pool), d("2025-09-02"), SweepOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at time.Time
+	var state string
+	if err := tx.QueryRow(ctx, `SELECT scheduled_at, state FROM river_job WHERE id = $1`, res.JobIDs[0]).Scan(&at, &state); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 9, 2, 9, 0, 0, 0, paris); !at.Equal(want) || state != "scheduled" {
+		t.Errorf("job %s at %s, want scheduled at %s", state, at.In(paris), want)
 	}
 }
