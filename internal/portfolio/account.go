@@ -54,7 +54,7 @@ var behaviours = [...]behaviour{
 	OnTime:       {neverPerMille: 5, delayMin: -10, delayN: 14, partialPerMille: 30, disputePerMille: 10},
 	SlightlyLate: {neverPerMille: 15, delayMin: 1, delayN: 20, partialPerMille: 60, disputePerMille: 15},
 	ChronicLate:  {neverPerMille: 50, delayMin: 15, delayN: 106, partialPerMille: 150, disputePerMille: 30},
-	Failing:      {neverPerMille: 100, delayMin: 20, delayN: 100, partialPerMille: 200, disputePerMille: 40},
+	Failing:      {neverPerMille: 250, delayMin: 30, delayN: 150, partialPerMille: 200, disputePerMille: 40},
 }
 
 // maxDraws bounds the rejection sampling of an open invoice; past it the
@@ -68,8 +68,9 @@ func (p *Portfolio) account(i, n, first int) Account {
 	asOf := p.opts.AsOf
 	c, terms := newClient(r, i)
 	b := behaviours[c.Payer]
-	// A failing client stopped paying between one and five months ago.
-	stop := asOf.AddDate(0, 0, -(30 + r.IntN(120)))
+	// A failing client stopped paying between one and a half and seven and a
+	// half months ago.
+	stop := asOf.AddDate(0, 0, -(45 + r.IntN(180)))
 	start := asOf.AddDate(0, -18, 0)
 	window := clock.DaysBetween(start, asOf)
 

@@ -52,7 +52,8 @@ const (
 	// ChronicLate pays one to four months late and leaves more items open.
 	ChronicLate
 	// Failing stopped paying a few months before the as-of date: everything
-	// issued since is open, and older items were paid very late if at all.
+	// issued since is open, and older items were paid very late, a quarter
+	// of them never.
 	Failing
 )
 
