@@ -138,7 +138,11 @@ func (p *Portfolio) account(i, n, first int) Account {
 				from = d
 			}
 			if span := clock.DaysBetween(from, asOf); span >= 0 {
-				inv.dispute = &Dispute{Reason: pick(r, disputeReasons), Opened: from.AddDate(0, 0, r.IntN(span+1))}
+				opened := from.AddDate(0, 0, r.IntN(span+1))
+				if wd := weekday(opened); !wd.Before(from) {
+					opened = wd // clients write in on working days
+				}
+				inv.dispute = &Dispute{Reason: pick(r, disputeReasons), Opened: opened}
 			}
 		}
 	}
