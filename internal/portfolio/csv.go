@@ -41,10 +41,22 @@ func (p *Portfolio) WriteInvoicesCSV(w io.Writer) error {
 			if it.Kind == CreditNote {
 				kind = "avoir"
 			}
-			line = appendRecord(line[:0],
-				it.Number, c.Code, c.Name, frenchDate(it.Issue), frenchDate(it.Due), it.Terms,
-				frenchAmount(it.AmountInclVAT), frenchAmount(it.AmountExclVAT), frenchAmount(it.Paid),
-				Currency, kind, it.AppliesTo, c.Email, c.Locale, c.Profile)
+			line = appendField(line[:0], it.Number)
+			line = appendField(append(line, ';'), c.Code)
+			line = appendField(append(line, ';'), c.Name)
+			line = appendDate(append(line, ';'), it.Issue)
+			line = appendDate(append(line, ';'), it.Due)
+			line = appendField(append(line, ';'), it.Terms)
+			line = appendAmount(append(line, ';'), it.AmountInclVAT)
+			line = appendAmount(append(line, ';'), it.AmountExclVAT)
+			line = appendAmount(append(line, ';'), it.Paid)
+			line = append(line, ";"+Currency+";"...)
+			line = append(line, kind...)
+			line = appendField(append(line, ';'), it.AppliesTo)
+			line = appendField(append(line, ';'), c.Email)
+			line = appendField(append(line, ';'), c.Locale)
+			line = appendField(append(line, ';'), c.Profile)
+			line = append(line, '\n')
 			if _, err := bw.Write(line); err != nil {
 				return fmt.Errorf("writing invoices CSV: %w", err)
 			}
@@ -68,7 +80,11 @@ func (p *Portfolio) WritePaymentsCSV(w io.Writer) error {
 	}
 	for acc := range p.Accounts() {
 		for _, pay := range acc.Payments {
-			line = appendRecord(line[:0], pay.Invoice, frenchDate(pay.Date), frenchAmount(pay.Amount), pay.Reference)
+			line = appendField(line[:0], pay.Invoice)
+			line = appendDate(append(line, ';'), pay.Date)
+			line = appendAmount(append(line, ';'), pay.Amount)
+			line = appendField(append(line, ';'), pay.Reference)
+			line = append(line, '\n')
 			if _, err := bw.Write(line); err != nil {
 				return fmt.Errorf("writing payments CSV: %w", err)
 			}
@@ -80,34 +96,42 @@ func (p *Portfolio) WritePaymentsCSV(w io.Writer) error {
 	return nil
 }
 
-// appendRecord appends one `;`-separated CSV line ending in "\n", quoting a
-// field only when it holds a separator, a quote or a line break (RFC 4180).
+// appendRecord appends one `;`-separated CSV line ending in "\n".
 func appendRecord(line []byte, fields ...string) []byte {
 	for i, f := range fields {
 		if i > 0 {
 			line = append(line, ';')
 		}
-		if strings.ContainsAny(f, ";\"\r\n") {
-			line = append(line, '"')
-			line = append(line, strings.ReplaceAll(f, `"`, `""`)...)
-			line = append(line, '"')
-			continue
-		}
-		line = append(line, f...)
+		line = appendField(line, f)
 	}
 	return append(line, '\n')
 }
 
-// frenchDate writes a date as dd/mm/yyyy.
-func frenchDate(d time.Time) string {
-	y, m, day := d.Date()
-	b := make([]byte, 0, 10)
-	b = append(b, byte('0'+day/10), byte('0'+day%10), '/', byte('0'+int(m)/10), byte('0'+int(m)%10), '/')
-	return string(strconv.AppendInt(b, int64(y), 10))
+// appendField appends one field, quoted only when it holds a separator, a
+// quote or a line break (RFC 4180).
+func appendField(line []byte, f string) []byte {
+	if !strings.ContainsAny(f, ";\"\r\n") {
+		return append(line, f...)
+	}
+	line = append(line, '"')
+	line = append(line, strings.ReplaceAll(f, `"`, `""`)...)
+	return append(line, '"')
 }
 
-// frenchAmount writes an amount with a decimal comma and no grouping:
+// appendDate appends a date as dd/mm/yyyy.
+func appendDate(b []byte, d time.Time) []byte {
+	y, m, day := d.Date()
+	b = append(b, byte('0'+day/10), byte('0'+day%10), '/', byte('0'+int(m)/10), byte('0'+int(m)%10), '/')
+	return strconv.AppendInt(b, int64(y), 10)
+}
+
+// appendAmount appends an amount with a decimal comma and no grouping:
 // "-1234,56".
-func frenchAmount(a money.Amount) string {
-	return strings.Replace(money.FormatPlain(a), ".", ",", 1)
+func appendAmount(b []byte, a money.Amount) []byte {
+	v := int64(a)
+	if v < 0 {
+		b, v = append(b, '-'), -v
+	}
+	b = strconv.AppendInt(b, v/100, 10)
+	return append(b, ',', byte('0'+v%100/10), byte('0'+v%10))
 }

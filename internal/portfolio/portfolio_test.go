@@ -392,6 +392,7 @@ func TestSlug(t *testing.T) {
 		"Dupont et fils":              "dupont-et-fils",
 		"Électricité de l'Atlantique": "electricite-de-l-atlantique",
 		"O'Connor Foods":              "o-connor-foods",
+		"Œuvres Müller & Sœur":        "oeuvres-muller-soeur",
 	} {
 		if got := slug(in); got != want {
 			t.Errorf("slug(%q) = %q, want %q", in, got, want)
@@ -400,11 +401,13 @@ func TestSlug(t *testing.T) {
 }
 
 func TestFrenchFormats(t *testing.T) {
-	if got := frenchDate(clock.Date(2025, time.March, 7)); got != "07/03/2025" {
-		t.Errorf("frenchDate = %q", got)
+	if got := string(appendDate(nil, clock.Date(2025, time.March, 7))); got != "07/03/2025" {
+		t.Errorf("appendDate = %q", got)
 	}
-	if got := frenchAmount(-123456); got != "-1234,56" {
-		t.Errorf("frenchAmount = %q", got)
+	for a, want := range map[money.Amount]string{-123456: "-1234,56", 5: "0,05", -7: "-0,07", 0: "0,00", 100: "1,00"} {
+		if got := string(appendAmount(nil, a)); got != want {
+			t.Errorf("appendAmount(%d) = %q, want %q", a, got, want)
+		}
 	}
 	if got := string(appendRecord(nil, "a;b", `say "hi"`, "plain")); got != "\"a;b\";\"say \"\"hi\"\"\";plain\n" {
 		t.Errorf("appendRecord = %q", got)
