@@ -69,13 +69,19 @@ and little memory.`,
 				return fmt.Errorf("--as-of: %w", err)
 			}
 			p := portfolio.Generate(portfolio.Options{Clients: clients, Invoices: invoices, Seed: seed, AsOf: asOf})
-			if err := writeTo(out, a.stdout, p.WriteInvoicesCSV); err != nil {
+			inv, err := createOutput(out, a.stdout)
+			if err != nil {
 				return err
 			}
+			var pay *output
 			if payments != "" {
-				return writeTo(payments, nil, p.WritePaymentsCSV)
+				if pay, err = createOutput(payments, nil); err != nil {
+					return errors.Join(err, inv.close(err))
+				}
 			}
-			return nil
+			// One pass writes both files, which halves the time of a big portfolio.
+			err = p.WriteCSV(inv.w, pay.writer())
+			return errors.Join(err, inv.close(err), pay.close(err))
 		},
 	}
 	f := cmd.Flags()
@@ -88,30 +94,41 @@ and little memory.`,
 	return cmd
 }
 
-// writeTo runs write on the file named path, or on stdout when path is empty.
-// A file that cannot be written completely is removed rather than left
-// half-written.
-func writeTo(path string, stdout io.Writer, write func(io.Writer) error) (err error) {
+// output is where a generated file goes: a file being written, or stdout.
+type output struct {
+	f *os.File // nil for stdout
+	w io.Writer
+}
+
+// createOutput creates the file at path, or returns stdout when path is empty.
+func createOutput(path string, stdout io.Writer) (*output, error) {
 	if path == "" {
-		if stdout == nil {
-			return errors.New("no output file")
-		}
-		return write(stdout)
+		return &output{w: stdout}, nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("%s: %w", path, cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	return &output{f: f, w: f}, nil
+}
+
+// writer returns the writer of o, or nil when there is no o.
+func (o *output) writer() io.Writer {
+	if o == nil {
+		return nil
 	}
-	return nil
+	return o.w
+}
+
+// close closes the file and removes it when writing failed (failed != nil) or
+// closing does, so that no half-written file is left behind.
+func (o *output) close(failed error) error {
+	if o == nil || o.f == nil {
+		return nil
+	}
+	err := o.f.Close()
+	if failed != nil || err != nil {
+		os.Remove(o.f.Name())
+	}
+	return err
 }

@@ -67,6 +67,7 @@ func TestDemoGenerateToFilesDefaultsToToday(t *testing.T) {
 }
 
 func TestDemoGenerateRejectsBadFlags(t *testing.T) {
+	dir := t.TempDir()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -75,11 +76,15 @@ func TestDemoGenerateRejectsBadFlags(t *testing.T) {
 		{[]string{"--invoices", "-1"}, "--invoices"},
 		{[]string{"--as-of", "12/09/2025"}, "--as-of"},
 		{[]string{"--out", filepath.Join(t.TempDir(), "missing", "x.csv")}, "x.csv"},
+		{[]string{"--out", filepath.Join(dir, "left.csv"), "--payments", filepath.Join(dir, "missing", "p.csv")}, "p.csv"},
 	} {
 		_, _, err := runCLI(t, nil, append([]string{"demo", "generate"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want it to mention %s", tc.args, err, tc.want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "left.csv")); !os.IsNotExist(err) {
+		t.Errorf("a failed run left its invoices file behind (stat: %v)", err)
 	}
 }
 

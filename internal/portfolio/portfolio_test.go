@@ -453,3 +453,33 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
 }
+
+func TestWriteCSVInOnePassGivesTheSameFiles(t *testing.T) {
+	o := Options{Clients: 200, Invoices: 1500, Seed: 21, AsOf: exampleAsOf}
+	var inv, pay bytes.Buffer
+	if err := Generate(o).WriteCSV(&inv, &pay); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(inv.Bytes(), invoicesCSV(t, o)) || !bytes.Equal(pay.Bytes(), paymentsCSV(t, o)) {
+		t.Fatal("WriteCSV differs from WriteInvoicesCSV and WritePaymentsCSV")
+	}
+}
+
+type failingWriter struct{ after int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.after -= len(p); f.after < 0 {
+		return 0, os.ErrClosed
+	}
+	return len(p), nil
+}
+
+func TestWriteErrorsAreReturned(t *testing.T) {
+	p := Generate(Options{Clients: 100, Invoices: 5000, Seed: 1})
+	if err := p.WriteInvoicesCSV(&failingWriter{after: 100_000}); err == nil || !strings.Contains(err.Error(), "invoices CSV") {
+		t.Errorf("err = %v", err)
+	}
+	if err := p.WritePaymentsCSV(&failingWriter{}); err == nil || !strings.Contains(err.Error(), "payments CSV") {
+		t.Errorf("err = %v", err)
+	}
+}
