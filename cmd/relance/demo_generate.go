@@ -47,7 +47,7 @@ them from the Go API (portfolio.Portfolio.Disputes).
 The output streams: a million invoices for 100,000 clients take a few seconds
 and little memory.`,
 		Example: `  # the example portfolio of examples/
-  relance demo generate --clients 40 --invoices 200 --seed 7 --as-of 2025-09-12 \
+  relance demo generate --clients 40 --invoices 200 --seed 34 --as-of 2025-09-12 \
       --out examples/portefeuille.csv --payments examples/paiements.csv
 
   # a benchmark-size file on stdout

@@ -66,7 +66,7 @@ const maxDraws = 64
 func (p *Portfolio) account(i, n, first int) Account {
 	r := rand.New(rand.NewPCG(p.opts.Seed, uint64(i)))
 	asOf := p.opts.AsOf
-	c, terms := newClient(r, i)
+	c, terms := newClient(r, i, p.sirenOffset)
 	b := behaviours[c.Payer]
 	// A failing client stopped paying between one and a half and seven and a
 	// half months ago.
@@ -217,7 +217,7 @@ func open(r *rand.Rand, b behaviour, payer PayerType, issue, due, stop, asOf tim
 }
 
 // newClient draws client i's identity and behaviour.
-func newClient(r *rand.Rand, i int) (Client, ledger.Terms) {
+func newClient(r *rand.Rand, i int, sirenOffset uint64) (Client, ledger.Terms) {
 	c := Client{Code: "C" + pad(i+1, 6), Country: "FR", Locale: "fr"}
 	switch n := r.IntN(100); {
 	case n < 45:
@@ -247,7 +247,7 @@ func newClient(r *rand.Rand, i int) (Client, ledger.Terms) {
 		c.Email = pick(r, []string{"accounts", "accounts.payable", "finance"}) + "@" + slug(stem) + "." + place.tld
 	} else {
 		c.Name, stem = frenchName(r)
-		c.SIREN = newSIREN(r)
+		c.SIREN = newSIREN(i, sirenOffset)
 		town := pick(r, frenchCities)
 		c.Street = streetNumber(r) + " " + pick(r, frenchStreets)
 		c.Postcode, c.City = town.postcode, town.name

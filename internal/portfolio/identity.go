@@ -104,6 +104,8 @@ var englishSurnames = []string{
 	"Harrington", "Whitfield", "Ashworth", "Caldwell", "Pemberton", "Hollis",
 	"Barrett", "Fairfax", "Kensington", "Langley", "Murray", "O'Connor",
 	"Sutherland", "Thornton", "Wakefield", "Bradshaw", "Delaney", "Prescott",
+	"Aldridge", "Blackwood", "Cartwright", "Donnelly", "Ellington", "Fletcher",
+	"Gallagher", "Hargreaves", "Kavanagh", "Lockwood", "McAllister", "Radcliffe",
 }
 
 var englishTrades = []string{
@@ -127,21 +129,26 @@ var foreignPlaces = []foreignPlace{
 }
 
 // frenchName draws a company name such as "Boulangerie Martin SARL",
-// "Atelier du Rhône SA", "Dupont & Fils SAS" or "Technor SAS", and the part
-// of it that names the mail domain.
+// "Atelier du Rhône SA", "Menuiserie Dupont & Fils SAS", "Morel-Girard
+// Conseil SAS" or "Technor SAS", and the part of it that names the mail
+// domain. The patterns give millions of names, so that even 100,000 clients
+// rarely share one.
 func frenchName(r *rand.Rand) (name, domainStem string) {
 	form := drawLegalForm(r)
 	switch n := r.IntN(100); {
-	case n < 45:
+	case n < 40:
 		trade, surname := pick(r, frenchTrades), pick(r, frenchSurnames)
 		return trade + " " + surname + " " + form, trade + " " + surname
-	case n < 65:
+	case n < 55:
 		trade, place := pick(r, frenchTrades), pick(r, frenchPlaces)
 		return trade + " " + place + " " + form, trade + " " + place
-	case n < 78:
-		surname := pick(r, frenchSurnames)
-		return surname + " & Fils " + form, surname + " et fils"
-	case n < 88:
+	case n < 68:
+		trade, surname := pick(r, frenchTrades), pick(r, frenchSurnames)
+		return trade + " " + surname + " & Fils " + form, surname + " et fils"
+	case n < 82:
+		first, second, trade := pick(r, frenchSurnames), pick(r, frenchSurnames), pick(r, frenchTrades)
+		return first + "-" + second + " " + trade + " " + form, first + " " + second
+	case n < 90:
 		surname := pick(r, frenchSurnames)
 		return "Groupe " + surname + " " + form, "groupe " + surname
 	default:
@@ -152,6 +159,10 @@ func frenchName(r *rand.Rand) (name, domainStem string) {
 
 func englishName(r *rand.Rand, form string) (name, domainStem string) {
 	surname, trade := pick(r, englishSurnames), pick(r, englishTrades)
+	if r.IntN(3) == 0 {
+		partner := pick(r, englishSurnames)
+		return surname + " & " + partner + " " + trade + " " + form, surname + " " + partner
+	}
 	return surname + " " + trade + " " + form, surname + " " + trade
 }
 
@@ -224,18 +235,21 @@ func foldAccent(c rune) string {
 	return ""
 }
 
-// newSIREN draws a SIREN: eight random digits and the Luhn check digit that
-// makes the nine valid, as INSEE assigns them.
-func newSIREN(r *rand.Rand) string {
-	var d [9]byte
-	d[0] = byte('3' + r.IntN(7)) // real SIRENs start at 3 to 9 for companies
-	for i := 1; i < 8; i++ {
-		d[i] = byte('0' + r.IntN(10))
-	}
-	d[8] = '0'
-	sum := luhnSum(string(d[:]))
-	d[8] = byte('0' + (10-sum%10)%10)
-	return string(d[:])
+// sirenBodies is how many eight-digit SIREN bodies start with 3 to 9, as
+// those of companies do.
+const sirenBodies = 70_000_000
+
+// newSIREN returns the SIREN of the client numbered index: an eight-digit
+// body from 30000000 to 99999999 and the Luhn check digit that makes the nine
+// valid, as INSEE assigns them. index ↦ body is a bijection (48271 is prime
+// to 70,000,000), so no two clients of a portfolio share a SIREN, and offset
+// (drawn from the seed) makes portfolios differ.
+func newSIREN(index int, offset uint64) string {
+	body := 30_000_000 + (uint64(index)*48271+offset)%sirenBodies
+	d := strconv.AppendUint(make([]byte, 0, 9), body, 10)
+	d = append(d, '0')
+	d[8] = byte('0' + (10-luhnSum(string(d))%10)%10)
+	return string(d)
 }
 
 // ValidSIREN reports whether s is nine digits that pass the Luhn check, as

@@ -23,8 +23,9 @@ import (
 
 // Options say what to generate.
 type Options struct {
-	// Clients is the number of clients (at least 1). With fewer invoices than
-	// clients, some clients have no open item and appear in no file.
+	// Clients is the number of clients (at least 1). Each has at least one
+	// open item when Invoices ≥ Clients; otherwise some have none and appear
+	// in no file.
 	Clients int
 	// Invoices is the exact number of open items (invoices and credit notes)
 	// in the portfolio, hence of rows in the invoices CSV.
@@ -159,8 +160,9 @@ type Account struct {
 // client has; the clients and items themselves are drawn again, identically,
 // each time they are read, so that a million items never sit in memory.
 type Portfolio struct {
-	opts   Options
-	counts []int32
+	opts        Options
+	counts      []int32
+	sirenOffset uint64
 }
 
 // Generate prepares the portfolio described by o. Clients below 1 count as 1
@@ -172,7 +174,11 @@ func Generate(o Options) *Portfolio {
 		o.AsOf = DefaultAsOf()
 	}
 	o.AsOf = clock.Date(o.AsOf.Date())
-	return &Portfolio{opts: o, counts: itemCounts(o)}
+	return &Portfolio{
+		opts:        o,
+		counts:      itemCounts(o),
+		sirenOffset: rand.New(rand.NewPCG(o.Seed, 0x736972656e)).Uint64N(sirenBodies), // "siren"
+	}
 }
 
 // Options returns the options the portfolio was generated with, defaults
@@ -199,13 +205,19 @@ func itemCounts(o Options) []int32 {
 		weights[i] = w
 		total += w
 	}
+	// Every client gets one item when there are enough, so that --clients N
+	// shows N clients; the rest goes by weight.
+	var base int32
+	m := int64(o.Invoices)
+	if m >= int64(o.Clients) {
+		base, m = 1, m-int64(o.Clients)
+	}
 	counts := make([]int32, o.Clients)
 	var cum, given int64
-	m := int64(o.Invoices)
 	for i, w := range weights {
 		cum += w
 		upTo := m * cum / total
-		counts[i] = int32(upTo - given)
+		counts[i] = base + int32(upTo-given)
 		given = upTo
 	}
 	return counts
