@@ -121,7 +121,7 @@ func (p *Portfolio) account(i, n, first int) Account {
 			}
 			var dates []time.Time
 			for range parts {
-				dates = append(dates, inv.Issue.AddDate(0, 0, 1+r.IntN(days)))
+				dates = append(dates, workingDayFrom(inv.Issue.AddDate(0, 0, 1+r.IntN(days)), inv.Issue.AddDate(0, 0, 1)))
 			}
 			slices.SortFunc(dates, time.Time.Compare)
 			for j, amt := range parts {
@@ -138,10 +138,7 @@ func (p *Portfolio) account(i, n, first int) Account {
 				from = d
 			}
 			if span := clock.DaysBetween(from, asOf); span >= 0 {
-				opened := from.AddDate(0, 0, r.IntN(span+1))
-				if wd := weekday(opened); !wd.Before(from) {
-					opened = wd // clients write in on working days
-				}
+				opened := workingDayFrom(from.AddDate(0, 0, r.IntN(span+1)), from)
 				inv.dispute = &Dispute{Reason: pick(r, disputeReasons), Opened: opened}
 			}
 		}
@@ -153,7 +150,7 @@ func (p *Portfolio) account(i, n, first int) Account {
 		inv := invoices[target]
 		owed := inv.AmountInclVAT - inv.Paid
 		amount := max(owed*money.Amount(10+r.IntN(91))/100, 1)
-		issue := inv.Issue.AddDate(0, 0, r.IntN(clock.DaysBetween(inv.Issue, asOf)+1))
+		issue := workingDayFrom(inv.Issue.AddDate(0, 0, r.IntN(clock.DaysBetween(inv.Issue, asOf)+1)), inv.Issue)
 		credits = append(credits, draft{Item: Item{
 			Kind: CreditNote, Issue: issue, Due: issue, Terms: creditNoteTerms,
 			AmountInclVAT: -amount, AmountExclVAT: exclVAT(-amount),
@@ -314,6 +311,16 @@ func weekday(d time.Time) time.Time {
 		return d.AddDate(0, 0, -1)
 	case time.Sunday:
 		return d.AddDate(0, 0, -2)
+	}
+	return d
+}
+
+// workingDayFrom moves a weekend date d back to the Friday before, unless
+// that falls before from: payments, credit notes and letters happen on
+// working days, but never before what they follow.
+func workingDayFrom(d, from time.Time) time.Time {
+	if wd := weekday(d); !wd.Before(from) {
+		return wd
 	}
 	return d
 }

@@ -200,6 +200,9 @@ func TestRowsHonourTheImportContract(t *testing.T) {
 		if issue.Before(oldest) || issue.After(exampleAsOf) {
 			t.Errorf("line %d: issued %s, outside the 18 months before the as-of date", line, issue.Format(time.DateOnly))
 		}
+		if wd := issue.Weekday(); row["type"] == "facture" && (wd == time.Saturday || wd == time.Sunday) {
+			t.Errorf("line %d: invoice issued on a %s", line, wd)
+		}
 		terms, err := ledger.ParseTerms(row["delai_paiement"])
 		if err != nil {
 			t.Fatalf("line %d: %v", line, err)
