@@ -61,18 +61,37 @@ var behaviours = [...]behaviour{
 // invoice is simply a recent one the client has not paid yet.
 const maxDraws = 64
 
+// draft is an item being drawn, with what hangs on it until it has a number.
+type draft struct {
+	Item
+	payments []Payment
+	dispute  *Dispute
+	target   int // for a credit note, the index of its invoice among the invoices
+}
+
+// clientDraw is what the draws of one client's items share.
+type clientDraw struct {
+	r          *rand.Rand
+	payer      PayerType
+	b          behaviour
+	terms      ledger.Terms
+	asOf, stop time.Time
+	window     int // days from 18 months before asOf to asOf
+}
+
 // account draws client i (0-based) and its n open items, numbered from
 // first. It depends only on the seed, i, n, first and the as-of date.
 func (p *Portfolio) account(i, n, first int) Account {
 	r := rand.New(rand.NewPCG(p.opts.Seed, uint64(i)))
 	asOf := p.opts.AsOf
 	c, terms := newClient(r, i, p.sirenOffset)
-	b := behaviours[c.Payer]
-	// A failing client stopped paying between one and a half and seven and a
-	// half months ago.
-	stop := asOf.AddDate(0, 0, -(45 + r.IntN(180)))
-	start := asOf.AddDate(0, -18, 0)
-	window := clock.DaysBetween(start, asOf)
+	d := clientDraw{
+		r: r, payer: c.Payer, b: behaviours[c.Payer], terms: terms, asOf: asOf,
+		// A failing client stopped paying between one and a half and seven
+		// and a half months ago.
+		stop:   asOf.AddDate(0, 0, -(45 + r.IntN(180))),
+		window: clock.DaysBetween(asOf.AddDate(0, -18, 0), asOf),
+	}
 
 	nCredit := 0
 	for j := 1; j < n; j++ {
@@ -80,27 +99,9 @@ func (p *Portfolio) account(i, n, first int) Account {
 			nCredit++
 		}
 	}
-	type draft struct {
-		Item
-		payments []Payment
-		dispute  *Dispute
-		target   int // index in invoices of a credit note's invoice
-	}
 	invoices := make([]draft, 0, n)
 	for range n - nCredit {
-		var issue, due time.Time
-		for attempt := 0; ; attempt++ {
-			issue = weekday(asOf.AddDate(0, 0, -r.IntN(window+1)))
-			due = terms.DueDate(issue, ledger.DaysThenEOM)
-			if open(r, b, c.Payer, issue, due, stop, asOf) {
-				break
-			}
-			if attempt == maxDraws {
-				issue = weekday(asOf.AddDate(0, 0, -r.IntN(min(terms.Days, window)+1)))
-				due = terms.DueDate(issue, ledger.DaysThenEOM)
-				break
-			}
-		}
+		issue, due := d.openInvoiceDates()
 		ttc := drawAmount(r, c.Profile == "key_account")
 		invoices = append(invoices, draft{Item: Item{
 			Kind: Invoice, Issue: issue, Due: due, Terms: c.Terms,
@@ -108,49 +109,96 @@ func (p *Portfolio) account(i, n, first int) Account {
 		}})
 	}
 	slices.SortStableFunc(invoices, func(a, b draft) int { return a.Issue.Compare(b.Issue) })
-
 	for k := range invoices {
-		inv := &invoices[k]
-		days := clock.DaysBetween(inv.Issue, asOf)
-		if days > 0 && r.IntN(1000) < b.partialPerMille {
-			total := inv.AmountInclVAT * money.Amount(10+r.IntN(61)) / 100
-			parts := []money.Amount{total}
-			if r.IntN(10) < 3 {
-				firstPart := total * money.Amount(30+r.IntN(41)) / 100
-				parts = []money.Amount{firstPart, total - firstPart}
-			}
-			var dates []time.Time
-			for range parts {
-				dates = append(dates, workingDayFrom(inv.Issue.AddDate(0, 0, 1+r.IntN(days)), inv.Issue.AddDate(0, 0, 1)))
-			}
-			slices.SortFunc(dates, time.Time.Compare)
-			for j, amt := range parts {
-				if amt <= 0 {
-					continue
-				}
-				inv.Paid += amt
-				inv.payments = append(inv.payments, Payment{Date: dates[j], Amount: amt, Reference: bankReference(r)})
-			}
-		}
-		if r.IntN(1000) < b.disputePerMille {
-			from := inv.Issue.AddDate(0, 0, 3)
-			if d := inv.Due.AddDate(0, 0, -15); d.After(from) {
-				from = d
-			}
-			if span := clock.DaysBetween(from, asOf); span >= 0 {
-				opened := workingDayFrom(from.AddDate(0, 0, r.IntN(span+1)), from)
-				inv.dispute = &Dispute{Reason: pick(r, disputeReasons), Opened: opened}
-			}
+		d.partialPayments(&invoices[k])
+		d.dispute(&invoices[k])
+	}
+	credits := d.creditNotes(invoices, nCredit)
+	return number(c, invoices, credits, first)
+}
+
+// openInvoiceDates draws the issue and due dates of an invoice still open at
+// the as-of date: dates spread over 18 months, kept when the client's
+// behaviour leaves the invoice unpaid (rejection sampling).
+func (d *clientDraw) openInvoiceDates() (issue, due time.Time) {
+	for range maxDraws {
+		issue = weekday(d.asOf.AddDate(0, 0, -d.r.IntN(d.window+1)))
+		due = d.terms.DueDate(issue, ledger.DaysThenEOM)
+		if d.open(issue, due) {
+			return issue, due
 		}
 	}
+	issue = weekday(d.asOf.AddDate(0, 0, -d.r.IntN(min(d.terms.Days, d.window)+1)))
+	return issue, d.terms.DueDate(issue, ledger.DaysThenEOM)
+}
 
-	// Credit notes go to distinct invoices, for at most what is still owed.
-	credits := make([]draft, 0, nCredit)
-	for _, target := range r.Perm(len(invoices))[:nCredit] {
+// open says whether an invoice issued on issue and due on due is still
+// unpaid at the as-of date.
+func (d *clientDraw) open(issue, due time.Time) bool {
+	if d.payer == Failing && !issue.Before(d.stop) {
+		return true
+	}
+	if d.r.IntN(1000) < d.b.neverPerMille {
+		return true
+	}
+	paid := due.AddDate(0, 0, d.b.delayMin+d.r.IntN(d.b.delayN))
+	return paid.After(d.asOf)
+}
+
+// partialPayments sometimes pays 10–70% of an invoice, in one or two
+// transfers on working days after its issue.
+func (d *clientDraw) partialPayments(inv *draft) {
+	r := d.r
+	days := clock.DaysBetween(inv.Issue, d.asOf)
+	if days <= 0 || r.IntN(1000) >= d.b.partialPerMille {
+		return
+	}
+	total := inv.AmountInclVAT * money.Amount(10+r.IntN(61)) / 100
+	parts := []money.Amount{total}
+	if r.IntN(10) < 3 {
+		firstPart := total * money.Amount(30+r.IntN(41)) / 100
+		parts = []money.Amount{firstPart, total - firstPart}
+	}
+	var dates []time.Time
+	for range parts {
+		dates = append(dates, workingDayFrom(inv.Issue.AddDate(0, 0, 1+r.IntN(days)), inv.Issue.AddDate(0, 0, 1)))
+	}
+	slices.SortFunc(dates, time.Time.Compare)
+	for j, amt := range parts {
+		if amt <= 0 {
+			continue
+		}
+		inv.Paid += amt
+		inv.payments = append(inv.payments, Payment{Date: dates[j], Amount: amt, Reference: bankReference(r)})
+	}
+}
+
+// dispute sometimes opens a dispute on an invoice, from a fortnight before
+// its due date (and at least three days after issue) up to the as-of date.
+func (d *clientDraw) dispute(inv *draft) {
+	if d.r.IntN(1000) >= d.b.disputePerMille {
+		return
+	}
+	from := inv.Issue.AddDate(0, 0, 3)
+	if early := inv.Due.AddDate(0, 0, -15); early.After(from) {
+		from = early
+	}
+	if span := clock.DaysBetween(from, d.asOf); span >= 0 {
+		opened := workingDayFrom(from.AddDate(0, 0, d.r.IntN(span+1)), from)
+		inv.dispute = &Dispute{Reason: pick(d.r, disputeReasons), Opened: opened}
+	}
+}
+
+// creditNotes draws n credit notes on distinct invoices, each for 10–100% of
+// what is still owed on its invoice and issued after it, sorted by date.
+func (d *clientDraw) creditNotes(invoices []draft, n int) []draft {
+	r := d.r
+	credits := make([]draft, 0, n)
+	for _, target := range r.Perm(len(invoices))[:n] {
 		inv := invoices[target]
 		owed := inv.AmountInclVAT - inv.Paid
 		amount := max(owed*money.Amount(10+r.IntN(91))/100, 1)
-		issue := workingDayFrom(inv.Issue.AddDate(0, 0, r.IntN(clock.DaysBetween(inv.Issue, asOf)+1)), inv.Issue)
+		issue := workingDayFrom(inv.Issue.AddDate(0, 0, r.IntN(clock.DaysBetween(inv.Issue, d.asOf)+1)), inv.Issue)
 		credits = append(credits, draft{Item: Item{
 			Kind: CreditNote, Issue: issue, Due: issue, Terms: creditNoteTerms,
 			AmountInclVAT: -amount, AmountExclVAT: exclVAT(-amount),
@@ -159,13 +207,17 @@ func (p *Portfolio) account(i, n, first int) Account {
 	slices.SortStableFunc(credits, func(a, b draft) int {
 		return cmp.Or(a.Issue.Compare(b.Issue), cmp.Compare(a.target, b.target))
 	})
+	return credits
+}
 
-	// Merge by issue date, an invoice before a credit note of the same day,
-	// so that numbers follow dates and a credit note comes after its invoice.
-	acc := Account{Client: c, Items: make([]Item, 0, n)}
+// number merges invoices and credit notes (each sorted by date) by issue
+// date, an invoice before a credit note of the same day, and numbers them
+// from first: numbers follow dates and a credit note comes after its invoice.
+func number(c Client, invoices, credits []draft, first int) Account {
+	acc := Account{Client: c, Items: make([]Item, 0, len(invoices)+len(credits))}
 	numbers := make([]string, len(invoices))
 	next := first
-	number := func(prefix string) string {
+	newNumber := func(prefix string) string {
 		s := prefix + pad(next, 7)
 		next++
 		return s
@@ -173,11 +225,11 @@ func (p *Portfolio) account(i, n, first int) Account {
 	ci := 0
 	for k := range invoices {
 		for ci < len(credits) && credits[ci].Issue.Before(invoices[k].Issue) {
-			acc.addCredit(&credits[ci].Item, numbers[credits[ci].target], number("AV"))
+			acc.addCredit(&credits[ci].Item, numbers[credits[ci].target], newNumber("AV"))
 			ci++
 		}
 		inv := &invoices[k]
-		numbers[k] = number("FA")
+		numbers[k] = newNumber("FA")
 		inv.Number = numbers[k]
 		acc.Items = append(acc.Items, inv.Item)
 		for _, pay := range inv.payments {
@@ -190,7 +242,7 @@ func (p *Portfolio) account(i, n, first int) Account {
 		}
 	}
 	for ; ci < len(credits); ci++ {
-		acc.addCredit(&credits[ci].Item, numbers[credits[ci].target], number("AV"))
+		acc.addCredit(&credits[ci].Item, numbers[credits[ci].target], newNumber("AV"))
 	}
 	return acc
 }
@@ -198,19 +250,6 @@ func (p *Portfolio) account(i, n, first int) Account {
 func (acc *Account) addCredit(it *Item, appliesTo, number string) {
 	it.Number, it.AppliesTo = number, appliesTo
 	acc.Items = append(acc.Items, *it)
-}
-
-// open says whether an invoice issued on issue and due on due is still
-// unpaid at asOf for a client behaving as b.
-func open(r *rand.Rand, b behaviour, payer PayerType, issue, due, stop, asOf time.Time) bool {
-	if payer == Failing && !issue.Before(stop) {
-		return true
-	}
-	if r.IntN(1000) < b.neverPerMille {
-		return true
-	}
-	paid := due.AddDate(0, 0, b.delayMin+r.IntN(b.delayN))
-	return paid.After(asOf)
 }
 
 // newClient draws client i's identity and behaviour.
