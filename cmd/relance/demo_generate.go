@@ -39,9 +39,13 @@ invoices issued over the last 18 months are still open. Terms are 30 jours,
 credit notes (type avoir, negative, facture_origine) reduce an invoice.
 
 --invoices is the exact number of rows. The same --seed, --clients,
---invoices and --as-of give byte-identical files. --payments also writes the
-dated payments behind montant_regle (numero_facture;date_paiement;montant;
-reference). Disputes have no column in the import contract; the demo takes
+--invoices and --as-of give byte-identical files (without --as-of the date is
+today, so pass it whenever the file must be reproducible).
+
+--payments also writes the dated payments behind montant_regle
+(numero_facture;date_paiement;montant;reference): for each invoice they add up
+to its montant_regle, so they date those amounts and must not be counted on
+top of them. Disputes have no column in the import contract; the demo takes
 them from the Go API (portfolio.Portfolio.Disputes).
 
 The output streams: a million invoices for 100,000 clients take a few seconds
@@ -51,7 +55,7 @@ and little memory.`,
       --out examples/portefeuille.csv --payments examples/paiements.csv
 
   # a benchmark-size file on stdout
-  relance demo generate --clients 100000 --invoices 1000000 --seed 1 > big.csv`,
+  relance demo generate --clients 100000 --invoices 1000000 --seed 1 --as-of 2025-09-12 > big.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if clients < 1 {
