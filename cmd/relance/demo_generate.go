@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/portfolio"
 )
 
@@ -68,7 +67,7 @@ and little memory.`,
 			if err != nil {
 				return err
 			}
-			asOf, err := clock.AsOf(asOfS, a.clock, cfg.Location())
+			asOf, err := a.asOf(asOfS, cfg)
 			if err != nil {
 				return fmt.Errorf("--as-of: %w", err)
 			}
