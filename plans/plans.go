@@ -10,6 +10,8 @@ package plans
 import (
 	_ "embed"
 
+	"github.com/goccy/go-yaml/token"
+
 	"github.com/relance/relance/internal/money"
 )
 
@@ -44,6 +46,8 @@ type Profile struct {
 	Name string
 	Settings
 	Steps []Step
+
+	pos Position // where the profile's name is written
 }
 
 // StepKind tells pre-due notices, ladder steps and actions apart.
@@ -65,6 +69,13 @@ type Step struct {
 	Action    string // provision or phone_call; empty for messages
 	Kind      StepKind
 	Level     int // 0 for pre-due and actions; 1..n on the ladder
+
+	Pos         Position // where the step is written
+	TemplatePos Position // where its template name is written, for CheckTemplates
+
+	idPos  *token.Token
+	atPos  *token.Token
+	atText string
 }
 
 // Rule assigns a profile to clients that match every condition it sets. An
@@ -76,6 +87,8 @@ type Rule struct {
 	MaxOutstanding *money.Amount // net outstanding at most this
 	Country        []string
 	Segment        []string
+
+	pos Position // where the rule's profile is written
 }
 
 // Profile returns the named profile, or nil.

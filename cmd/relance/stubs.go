@@ -45,25 +45,6 @@ func newKPICmd(a *app) *cobra.Command {
 	}
 }
 
-func newPlanCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "plan", Short: "Work with reminder plans"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "check [FILE...]",
-		Short: "Validate plan files and templates; print each error with file:line:column",
-		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
-	})
-	return cmd
-}
-
-func newPreviewCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "preview",
-		Short: "Dry run: list what would be sent on a date, and to whom",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
-	}
-}
-
 func newSweepCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "sweep",

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relance/relance/internal/config"
+	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/plans"
+)
+
+// planLocales are the locales every message template must exist in.
+var planLocales = []string{"fr", "en"}
+
+// templateChecker returns the templates every plan step is checked against.
+//
+// LEAD: when package templates is merged, load the configured templates here
+// (cfg.Templates.Dir over the embedded ones), return the parse error if any,
+// and return the *templates.Set: it satisfies plans.TemplateChecker. Until
+// then no template is checked.
+func templateChecker(cfg config.Config) (plans.TemplateChecker, error) {
+	return nil, nil
+}
+
+// loadPlans loads the configured plan files, or the embedded default plans.
+func loadPlans(cfg config.Config) (*plans.Set, error) {
+	if len(cfg.Plans.Files) > 0 {
+		return plans.LoadFiles(cfg.Plans.Files)
+	}
+	return plans.Default()
+}
+
+func newPlanCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Work with reminder plans",
+		Long:  "Work with reminder plans (YAML files of profiles and steps; see plans/default.yaml).",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check [FILE...]",
+		Short: "Validate plan files and templates; print each error with file:line:column",
+		Long: `Validate reminder plan files: the YAML itself (unknown keys, bad offsets,
+steps out of order, duplicate ids, unknown channels, actions or profiles…)
+and that every message step's template exists in every locale (fr, en).
+
+Without FILE it checks the files listed under plans.files in the
+configuration, or the embedded default plans. Every error of the first bad
+file is printed as file:line:column: message, and the exit status is 2.
+
+Examples:
+  relance plan check
+  relance plan check plans/custom.yaml plans/export.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			files := args
+			if len(files) == 0 {
+				files = cfg.Plans.Files
+			}
+			var set *plans.Set
+			if len(files) == 0 {
+				set, err = plans.Default()
+				files = []string{plans.DefaultFile}
+			} else {
+				set, err = plans.LoadFiles(files)
+			}
+			var list plans.ErrorList
+			if errors.As(err, &list) {
+				// Report the first bad file, every error of it.
+				bad := list[0].File
+				n := 0
+				for _, e := range list {
+					if e.File == bad {
+						fmt.Fprintln(a.stderr, e)
+						n++
+					}
+				}
+				return exitError{code: 2, err: fmt.Errorf("%s: %d error(s)", bad, n)}
+			}
+			if err != nil {
+				return err
+			}
+			tc, err := templateChecker(cfg)
+			if err != nil {
+				return exitError{code: 2, err: err}
+			}
+			if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
+				return reportTemplateErrors(a, errs)
+			}
+			for _, p := range set.Profiles {
+				fmt.Fprintf(a.stdout, "%s: %d steps (%d on the ladder), min_gap %dd, min_amount %s, calendar %s\n",
+					p.Name, len(p.Steps), len(p.LadderSteps()), p.MinGap, money.FormatPlain(p.MinAmount), p.Calendar)
+			}
+			fmt.Fprintf(a.stdout, "ok: %d profile(s) in %d file(s)\n", len(set.Profiles), len(files))
+			return nil
+		},
+	})
+	return cmd
+}
+
+// reportTemplateErrors prints the template errors of the first file that has
+// any and returns the exit error.
+func reportTemplateErrors(a *app, errs []error) error {
+	bad := ""
+	n := 0
+	for _, err := range errs {
+		var e *plans.Error
+		if errors.As(err, &e) {
+			if bad == "" {
+				bad = e.File
+			}
+			if e.File != bad {
+				continue
+			}
+		}
+		fmt.Fprintln(a.stderr, err)
+		n++
+	}
+	return exitError{code: 2, err: fmt.Errorf("%s: %d error(s)", bad, n)}
+}

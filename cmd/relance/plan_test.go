@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/internal/preview"
+	"github.com/relance/relance/plans"
+)
+
+func TestPlanCheckDefault(t *testing.T) {
+	out, _, err := runCLI(t, nil, "plan", "check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "ok: 3 profile(s)") || !strings.Contains(out, "key_account: 8 steps (5 on the ladder), min_gap 14d") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+func TestPlanCheckReportsEveryErrorWithItsLine(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	indent := filepath.Join(dir, "indent.yaml")
+	os.WriteFile(good, plans.DefaultYAML, 0o600)
+	os.WriteFile(bad, []byte(`version: 1
+profiles:
+  standard:
+    steps:
+      - {id: level1, at: +1d, channel: email, template: level1}
+      - {id: level2, at: 15, channel: email, template: level2}
+      - {id: level3, at: +31d, chanel: email, template: level3}
+`), 0o600)
+	os.WriteFile(indent, []byte("version: 1\nprofiles:\n  standard:\n    steps:\n      - id: level1\n        at: +1d\n       channel: email\n"), 0o600)
+
+	_, stderr, err := runCLI(t, nil, "plan", "check", good, bad, indent)
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 2 {
+		t.Fatalf("err = %v, want exit status 2", err)
+	}
+	for _, want := range []string{
+		bad + `:6:26: step level2: bad offset`,
+		bad + `:7:32: step: unknown key`,
+		bad + `:7:9: step: want a channel and a template`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, indent) {
+		t.Errorf("only the first bad file is reported:\n%s", stderr)
+	}
+
+	_, stderr, err = runCLI(t, nil, "plan", "check", indent)
+	if !errors.As(err, &exit) || exit.code != 2 || !strings.Contains(stderr, indent+":7:") {
+		t.Errorf("wrong indentation: err %v, stderr %q", err, stderr)
+	}
+}
+
+type fakeTemplates map[string]bool
+
+func (f fakeTemplates) Has(name, locale string) bool { return f[name+"/"+locale] }
+
+func TestPlanCheckMissingTemplate(t *testing.T) {
+	// templateChecker(cfg) has no templates to give until package templates
+	// lands, so the reporting path is driven with a fake checker.
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := fakeTemplates{}
+	for _, n := range []string{"pre_due", "level1", "level2", "level3", "level4", "formal_notice"} {
+		have[n+"/fr"], have[n+"/en"] = true, true
+	}
+	delete(have, "formal_notice/en")
+	errs := set.CheckTemplates(have, planLocales)
+	var stderr strings.Builder
+	a := &app{environment: environment{stderr: &stderr}}
+	err = reportTemplateErrors(a, errs)
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 2 {
+		t.Fatalf("err = %v, want exit 2", err)
+	}
+	// formal_notice is used by the three profiles, lines 22, 35 and 46.
+	for _, line := range []string{":22:74:", ":35:75:", ":46:74:"} {
+		if !strings.Contains(stderr.String(), plans.DefaultFile+line) {
+			t.Errorf("missing %s in\n%s", line, stderr.String())
+		}
+	}
+	if n := strings.Count(stderr.String(), "no template for locale en"); n != 3 {
+		t.Errorf("%d errors, want 3:\n%s", n, stderr.String())
+	}
+}
+
+func TestPreviewCLI(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `
+INSERT INTO client (entity_id, code, name) VALUES (1, 'C1', 'Alpha SARL');
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+SELECT 1, id, 'A-1', '2025-06-14', '2025-07-14', 1200000 FROM client;
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
+SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 'sent' FROM invoice`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DATABASE_URL=" + url}
+	// The CLI clock says 12 September 2025.
+	out, _, err := runCLI(t, env, "preview", "--days", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"2025-09-12 (Friday)\n  C1 Alpha SARL — email, template level3 (profile standard), 1 invoice(s), 12000.00 EUR\n",
+		"A-1            due 2025-07-14   60 d      12000.00  level3  penalties 239.67 + indemnity 40.00\n",
+		"2025-09-13 (Saturday)\n  nothing\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCLI(t, env, "preview", "--as-of", "2025-09-12", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep preview.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(rep.Days) != 1 || len(rep.Days[0].Messages) != 1 || rep.Days[0].Messages[0].Invoices[0].Interest != 23967 {
+		t.Errorf("json report = %+v", rep)
+	}
+	if _, _, err := runCLI(t, env, "preview", "--format", "xml"); err == nil {
+		t.Error("--format xml accepted")
+	}
+}
