@@ -34,7 +34,7 @@ var defaultEdges = []int{30, 60, 90, 120}
 // comments compute every expected figure by hand.
 func portfolioDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	db := pgtest.NewDB(t)
+	db := pgtestNewDB(t)
 	sql, err := os.ReadFile("testdata/portfolio.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +44,8 @@ func portfolioDB(t *testing.T) *pgxpool.Pool {
 	}
 	return db
 }
+
+func pgtestNewDB(t *testing.T) *pgxpool.Pool { return pgtest.NewDB(t) }
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
