@@ -1,6 +1,7 @@
 package aging
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -185,4 +186,24 @@ func portfolioDBFrom(t *testing.T, file string) Querier {
 		t.Fatalf("%s: %v", file, err)
 	}
 	return db
+}
+
+func TestKPIGolden(t *testing.T) {
+	db := kpiDB(t)
+	k, err := Compute(context.Background(), db, KPIOptions{Options: Options{AsOf: clock.Date(2025, 3, 31), Edges: defaultEdges}, Months: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, locale := range []string{"fr", "en"} {
+		var b bytes.Buffer
+		if err := WriteKPITable(&b, k, locale); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "kpi_"+locale+".txt", b.Bytes())
+	}
+	var b bytes.Buffer
+	if err := WriteKPIJSON(&b, k); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "kpi.json", b.Bytes())
 }
