@@ -45,7 +45,7 @@ func portfolioDB(t *testing.T) *pgxpool.Pool {
 	return db
 }
 
-func pgtestNewDB(t *testing.T) *pgxpool.Pool { return pgtest.NewDB(t) }
+func pgtestNewDB(t testing.TB) *pgxpool.Pool { return pgtest.NewDB(t) }
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
