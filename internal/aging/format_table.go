@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/relance/relance/internal/money"
 )
@@ -91,9 +92,12 @@ func WriteTable(w io.Writer, r Report, locale string) error {
 			head = append(head, b.Label(locale))
 		}
 		head = append(head, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"])
-		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+		codeW, nameW := textWidth(wd["client"]), textWidth(wd["name"])
+		for _, row := range s.Rows {
+			codeW, nameW = max(codeW, textWidth(row.ClientCode)), max(nameW, textWidth(row.ClientName))
+		}
 		line := func(row Row) {
-			cells := []string{row.ClientCode, row.ClientName}
+			cells := []string{padRight(row.ClientCode, codeW), padRight(row.ClientName, nameW)}
 			for _, a := range row.Buckets {
 				cells = append(cells, formatNumber(a, locale))
 			}
@@ -101,13 +105,15 @@ func WriteTable(w io.Writer, r Report, locale string) error {
 				formatNumber(row.Total(), locale), formatRate(row.LateRate(), locale))
 			fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 		}
+		head[0], head[1] = padRight(head[0], codeW), padRight(head[1], nameW)
+		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 		for _, row := range s.Rows {
 			line(row)
 		}
 		total := s.Total
 		total.ClientName = ""
 		line(total)
-		share := []string{wd["share"], ""}
+		share := []string{padRight(wd["share"], codeW), ""}
 		for _, p := range s.Shares() {
 			share = append(share, formatRate(p, locale))
 		}
@@ -135,8 +141,13 @@ func WriteBucketsTable(w io.Writer, r Report, locale string) error {
 		fmt.Fprintf(w, wd["bucket_title"]+"\n", g.Currency, g.Bucket.Label(locale),
 			formatNumber(g.Total, locale), formatRate(g.Share, locale))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		codeW, nameW := 0, 0
 		for _, c := range g.Clients {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", c.ClientCode, c.ClientName, formatNumber(c.Amount, locale))
+			codeW, nameW = max(codeW, textWidth(c.ClientCode)), max(nameW, textWidth(c.ClientName))
+		}
+		for _, c := range g.Clients {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", padRight(c.ClientCode, codeW), padRight(c.ClientName, nameW),
+				formatNumber(c.Amount, locale))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -186,3 +197,13 @@ func (x *ItemTableWriter) Write(it Item) error {
 
 // Close aligns and writes the rows.
 func (x *ItemTableWriter) Close() error { return x.tw.Flush() }
+
+// textWidth is the width of s in a terminal, one column per rune (as
+// tabwriter counts).
+func textWidth(s string) int { return utf8.RuneCountInString(s) }
+
+// padRight left-aligns s in a column of width runes, inside a tabwriter
+// that aligns right (for the numbers).
+func padRight(s string, width int) string {
+	return s + strings.Repeat(" ", max(0, width-textWidth(s)))
+}
