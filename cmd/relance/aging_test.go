@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/relance/relance/internal/pgtest"
 )
@@ -101,7 +103,17 @@ func TestAgingCLIWritesAWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(data) < 4 || string(data[:2]) != "PK" {
-		t.Fatalf("%s is not a zip", path)
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer f.Close()
+	// Default locale fr: first sheet "Par client"; L2 is C001's total 3,300.00.
+	raw, err := f.GetCellValue("Par client", "L2", excelize.Options{RawCellValue: true})
+	if err != nil || raw != "3300" {
+		t.Errorf("Par client!L2 = %q, %v; want the number 3300", raw, err)
+	}
+	if sheets := f.GetSheetList(); len(sheets) != 4 {
+		t.Errorf("sheets = %v, want by client, by bucket, by invoice, chart", sheets)
 	}
 }

@@ -427,3 +427,24 @@ func checkXLSX(t *testing.T, data []byte, locale string) {
 		}
 	}
 }
+
+// Custom edges rename the CSV columns and re-bucket the items: with
+// [15, 45], A3 (30 days) and A4 (31 days) fall together in d16_45.
+func TestCustomEdgesInCSV(t *testing.T) {
+	db := portfolioDB(t)
+	rep, err := ByClient(context.Background(), db, Options{AsOf: asOf, Edges: []int{15, 45}, Client: "C001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteCSV(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	// not due A1 700.00; 1–15 A2 800.00; 16–45 A3 1,700.00 + A4 500.00.
+	want := "client_id,client_name,not_due,d1_15,d16_45,d46_plus,overdue,unapplied,total,late_rate\n" +
+		"C001,Alpha SARL,700.00,800.00,2200.00,0.00,3000.00,-400.00,3300.00,81.08\n" +
+		"TOTAL,,700.00,800.00,2200.00,0.00,3000.00,-400.00,3300.00,81.08\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
