@@ -156,6 +156,12 @@ func appliedAfter(ctx context.Context, q Querier, asOf time.Time) (bool, error) 
 // GROUP BY pass in PostgreSQL; only one row per client and currency reaches
 // Go. Clients whose total and unapplied credit are both zero are left out.
 func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
+	return byClient(ctx, q, o, false)
+}
+
+// byClient is ByClient; forceReplay takes the add-back path even when
+// nothing was applied after the date (tests compare both paths).
+func byClient(ctx context.Context, q Querier, o Options, forceReplay bool) (Report, error) {
 	bs := Buckets(o.Edges)
 	rep := Report{AsOf: o.AsOf, Buckets: bs}
 	args := []any{o.AsOf, thresholds(bs)}
@@ -171,6 +177,7 @@ func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	replay = replay || forceReplay
 	sql := itemsSQL(scope, "", "", replay) + `
 SELECT c.code, c.name, g.currency, g.buckets, g.unapplied
 FROM (
@@ -220,6 +227,10 @@ ORDER BY g.currency, c.code, c.id`
 // dispute and pause states are those at the as-of date. next, when not nil,
 // fills Item.NextStep.
 func Items(ctx context.Context, q Querier, o Options, next NextStepper, fn func(Item) error) error {
+	return items(ctx, q, o, next, fn, false)
+}
+
+func items(ctx context.Context, q Querier, o Options, next NextStepper, fn func(Item) error, forceReplay bool) error {
 	bs := Buckets(o.Edges)
 	args := []any{o.AsOf, thresholds(bs)}
 	scope, err := o.scope(ctx, q, &args)
@@ -230,6 +241,7 @@ func Items(ctx context.Context, q Querier, o Options, next NextStepper, fn func(
 	if err != nil {
 		return err
 	}
+	replay = replay || forceReplay
 	sql := itemsSQL(scope,
 		`, t.id AS doc_id, t.kind, t.number, t.issue_date,
 		CASE WHEN t.kind = 'credit_note' AND t.applies_to_id IS NOT NULL
