@@ -106,155 +106,139 @@ func cell(col, row int) string {
 	return c
 }
 
-func freezeHeader(f *excelize.File, sheet string) error {
-	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+// styled wraps a value in a cell with a style.
+func styled(style int, v any) excelize.Cell { return excelize.Cell{StyleID: style, Value: v} }
+
+// newSheetStream opens a stream writer on sheet with a frozen header row
+// and the given column widths (1-based column → width).
+func newSheetStream(f *excelize.File, sheet string, widths map[int]float64) (*excelize.StreamWriter, error) {
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	cols := make([]int, 0, len(widths))
+	for c := range widths {
+		cols = append(cols, c)
+	}
+	sort.Ints(cols) // the stream writer wants them in order
+	for _, c := range cols {
+		if err := sw.SetColWidth(c, c, widths[c]); err != nil {
+			return nil, err
+		}
+	}
+	return sw, nil
 }
 
-func xlsxByClient(f *excelize.File, sheet string, r Report, locale string, wd map[string]string, st xlsxStyles) error {
-	head := []any{wd["client"], wd["name"], wd["currency"]}
-	for _, b := range r.Buckets {
-		head = append(head, b.Label(locale))
+func headerRow(st xlsxStyles, heads ...string) []any {
+	row := make([]any, len(heads))
+	for i, h := range heads {
+		row[i] = styled(st.header, h)
 	}
-	head = append(head, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"])
-	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
+	return row
+}
+
+// xlsxByClient streams the by-client sheet: one row per client, a TOTAL row
+// and a share row per currency.
+func xlsxByClient(f *excelize.File, sheet string, r Report, locale string, wd map[string]string, st xlsxStyles) error {
+	heads := []string{wd["client"], wd["name"], wd["currency"]}
+	for _, b := range r.Buckets {
+		heads = append(heads, b.Label(locale))
+	}
+	heads = append(heads, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"])
+	widths := map[int]float64{1: 12, 2: 28}
+	for c := 4; c <= len(heads); c++ {
+		widths[c] = 14
+	}
+	sw, err := newSheetStream(f, sheet, widths)
+	if err != nil {
 		return err
 	}
-	last := len(head)
-	if err := f.SetCellStyle(sheet, "A1", cell(last, 1), st.header); err != nil {
+	if err := sw.SetRow("A1", headerRow(st, heads...)); err != nil {
 		return err
 	}
 	row := 2
-	put := func(rw Row, total bool) error {
-		vals := []any{rw.ClientCode, rw.ClientName, rw.Currency}
-		for _, a := range rw.Buckets {
-			vals = append(vals, a.Major())
-		}
-		vals = append(vals, rw.Overdue().Major(), rw.Unapplied.Major(), rw.Total().Major(), rw.LateRate().Fraction())
-		if err := f.SetSheetRow(sheet, cell(1, row), &vals); err != nil {
-			return err
-		}
+	put := func(vals []any) error {
+		row++
+		return sw.SetRow(cell(1, row-1), vals)
+	}
+	line := func(rw Row, total bool) []any {
 		amount, text, rate := st.amount, 0, st.rate
 		if total {
 			amount, text, rate = st.totalAmount, st.totalText, st.totalRate
 		}
-		if text != 0 {
-			if err := f.SetCellStyle(sheet, cell(1, row), cell(3, row), text); err != nil {
-				return err
-			}
+		vals := []any{styled(text, rw.ClientCode), styled(text, rw.ClientName), styled(text, rw.Currency)}
+		for _, a := range rw.Buckets {
+			vals = append(vals, styled(amount, a.Major()))
 		}
-		if err := f.SetCellStyle(sheet, cell(4, row), cell(last-1, row), amount); err != nil {
-			return err
-		}
-		row++
-		return f.SetCellStyle(sheet, cell(last, row-1), cell(last, row-1), rate)
+		return append(vals, styled(amount, rw.Overdue().Major()), styled(amount, rw.Unapplied.Major()),
+			styled(amount, rw.Total().Major()), styled(rate, rw.LateRate().Fraction()))
 	}
 	for _, s := range r.Sections {
 		for _, rw := range s.Rows {
-			if err := put(rw, false); err != nil {
+			if err := put(line(rw, false)); err != nil {
 				return err
 			}
 		}
 		total := s.Total
 		total.ClientName = ""
-		if err := put(total, true); err != nil {
+		if err := put(line(total, true)); err != nil {
 			return err
 		}
 		share := []any{wd["share"], "", s.Currency}
 		for _, p := range s.Shares() {
-			share = append(share, p.Fraction())
+			share = append(share, styled(st.rate, p.Fraction()))
 		}
-		if err := f.SetSheetRow(sheet, cell(1, row), &share); err != nil {
+		if err := put(share); err != nil {
 			return err
 		}
-		if err := f.SetCellStyle(sheet, cell(4, row), cell(3+len(r.Buckets), row), st.rate); err != nil {
-			return err
-		}
-		row += 2
+		row++ // a blank row between currencies
 	}
-	if err := f.SetColWidth(sheet, "B", "B", 28); err != nil {
-		return err
-	}
-	lastCol, _ := excelize.ColumnNumberToName(last)
-	if err := f.SetColWidth(sheet, "D", lastCol, 14); err != nil {
-		return err
-	}
-	return freezeHeader(f, sheet)
+	return sw.Flush()
 }
 
+// xlsxByBucket streams the by-bucket sheet: per currency and bucket, a
+// TOTAL row then its clients, largest first, with their share of the bucket.
 func xlsxByBucket(f *excelize.File, sheet string, r Report, locale string, wd map[string]string, st xlsxStyles) error {
-	head := []any{wd["bucket"], wd["currency"], wd["client"], wd["name"], wd["amount"], wd["share"]}
-	if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
+	sw, err := newSheetStream(f, sheet, map[int]float64{1: 14, 3: 12, 4: 28, 5: 14, 6: 12})
+	if err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(sheet, "A1", "F1", st.header); err != nil {
+	if err := sw.SetRow("A1", headerRow(st, wd["bucket"], wd["currency"], wd["client"], wd["name"], wd["amount"], wd["share"])); err != nil {
 		return err
 	}
 	row := 2
 	for _, g := range r.ByBucket() {
-		vals := []any{g.Bucket.Label(locale), g.Currency, "TOTAL", "", g.Total.Major(), g.Share.Fraction()}
-		if err := f.SetSheetRow(sheet, cell(1, row), &vals); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sheet, cell(1, row), cell(4, row), st.totalText); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sheet, cell(5, row), cell(5, row), st.totalAmount); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sheet, cell(6, row), cell(6, row), st.totalRate); err != nil {
+		label := g.Bucket.Label(locale)
+		vals := []any{styled(st.totalText, label), styled(st.totalText, g.Currency), styled(st.totalText, TotalCode),
+			styled(st.totalText, ""), styled(st.totalAmount, g.Total.Major()), styled(st.totalRate, g.Share.Fraction())}
+		if err := sw.SetRow(cell(1, row), vals); err != nil {
 			return err
 		}
 		row++
 		for _, c := range g.Clients {
-			vals := []any{g.Bucket.Label(locale), g.Currency, c.ClientCode, c.ClientName, c.Amount.Major(),
-				RateOf(int64(c.Amount), int64(g.Total)).Fraction()}
-			if err := f.SetSheetRow(sheet, cell(1, row), &vals); err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(sheet, cell(5, row), cell(5, row), st.amount); err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(sheet, cell(6, row), cell(6, row), st.rate); err != nil {
+			vals := []any{label, g.Currency, c.ClientCode, c.ClientName, styled(st.amount, c.Amount.Major()),
+				styled(st.rate, RateOf(int64(c.Amount), int64(g.Total)).Fraction())}
+			if err := sw.SetRow(cell(1, row), vals); err != nil {
 				return err
 			}
 			row++
 		}
 	}
-	if err := f.SetColWidth(sheet, "A", "A", 14); err != nil {
-		return err
-	}
-	if err := f.SetColWidth(sheet, "D", "D", 28); err != nil {
-		return err
-	}
-	if err := f.SetColWidth(sheet, "E", "F", 14); err != nil {
-		return err
-	}
-	return freezeHeader(f, sheet)
+	return sw.Flush()
 }
 
 // xlsxByInvoice streams the open items into the sheet: excelize's stream
 // writer keeps memory flat whatever the number of invoices.
 func xlsxByInvoice(f *excelize.File, sheet string, wd map[string]string, st xlsxStyles, items func(func(Item) error) error) error {
-	sw, err := f.NewStreamWriter(sheet)
+	sw, err := newSheetStream(f, sheet, map[int]float64{2: 28, 5: 13, 6: 13, 7: 9, 8: 13, 9: 13, 11: 11, 13: 13, 14: 16})
 	if err != nil {
 		return err
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(2, 2, 28); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(5, 9, 13); err != nil {
-		return err
-	}
-	heads := []string{wd["client"], wd["name"], wd["kind"], wd["number"], wd["issue"], wd["due"], wd["currency"],
-		wd["amount"], wd["open"], wd["days"], wd["bucket"], wd["dispute"], wd["paused"], wd["next"]}
-	head := make([]any, len(heads))
-	for i, h := range heads {
-		head[i] = excelize.Cell{StyleID: st.header, Value: h}
-	}
-	if err := sw.SetRow("A1", head); err != nil {
+	if err := sw.SetRow("A1", headerRow(st, wd["client"], wd["name"], wd["kind"], wd["number"], wd["issue"], wd["due"],
+		wd["currency"], wd["amount"], wd["open"], wd["days"], wd["bucket"], wd["dispute"], wd["paused"], wd["next"])); err != nil {
 		return err
 	}
 	row := 2
