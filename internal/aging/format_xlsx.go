@@ -311,13 +311,15 @@ func xlsxChart(f *excelize.File, sheet string, r Report, locale string, wd map[s
 		}
 		if len(top) > 0 {
 			title := fmt.Sprintf(wd["title"], formatDate(r.AsOf, locale), s.Currency)
+			noVary := false // one colour per bucket, not per client
 			chart := &excelize.Chart{
-				Type:      excelize.BarStacked,
-				Series:    series,
-				Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
-				Legend:    excelize.ChartLegend{Position: "bottom"},
-				Dimension: excelize.ChartDimension{Width: 720, Height: uint(160 + 22*len(top))},
-				YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}},
+				Type:       excelize.BarStacked,
+				VaryColors: &noVary,
+				Series:     series,
+				Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
+				Legend:     excelize.ChartLegend{Position: "bottom"},
+				Dimension:  excelize.ChartDimension{Width: 720, Height: uint(160 + 22*len(top))},
+				YAxis:      excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}},
 			}
 			if err := f.AddChart(sheet, cell(len(head)+2, row), chart); err != nil {
 				return err
