@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"github.com/xuri/excelize/v2"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -373,10 +374,24 @@ func checkXLSX(t *testing.T, data []byte, locale string) {
 	}
 	charts := 0
 	for _, zf := range zr.File {
-		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
-			charts++
+		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			continue
+		}
+		charts++
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		xml, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(xml, []byte(`<grouping val="stacked">`)) || !bytes.Contains(xml, []byte(`<barDir val="bar">`)) {
+			t.Errorf("%s is not a stacked bar chart", zf.Name)
 		}
 	}
+
 	if charts != 2 { // one per currency
 		t.Errorf("%d chart parts, want 2 (EUR and GBP)", charts)
 	}
