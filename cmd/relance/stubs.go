@@ -27,24 +27,6 @@ func newImportCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func newAgingCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "aging",
-		Short: "Print the aged balance (balance âgée)",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
-	}
-}
-
-func newKPICmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "kpi",
-		Short: "Print collection KPIs: DSO, DMP, late rate, CEI, recovery by cohort",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errNotImplemented },
-	}
-}
-
 func newSweepCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "sweep",
