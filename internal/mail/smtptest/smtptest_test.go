@@ -1,0 +1,85 @@
+package smtptest_test
+
+import (
+	"errors"
+	"net/smtp"
+	"net/textproto"
+	"strings"
+	"testing"
+
+	"github.com/relance/relance/internal/mail/smtptest"
+)
+
+func send(srv *smtptest.Server, to ...string) error {
+	return smtp.SendMail(srv.Addr, nil, "a@x.example", to, []byte("Subject: hi\r\nMessage-ID: <1@x>\r\n\r\nbody\r\n"))
+}
+
+func code(err error) int {
+	var tp *textproto.Error
+	if errors.As(err, &tp) {
+		return tp.Code
+	}
+	return 0
+}
+
+// The server is exercised by net/smtp here, independently of relance's
+// client, so that a bug in one cannot hide a bug in the other.
+func TestServerRecordsAndInjects(t *testing.T) {
+	srv := smtptest.Start(t)
+	if err := send(srv, "b@y.example", "c@y.example"); err != nil {
+		t.Fatal(err)
+	}
+	srv.FailNext(smtptest.PhaseMail, 2, 421, "busy")
+	if c := code(send(srv, "b@y.example")); c != 421 {
+		t.Errorf("first injected failure: code %d", c)
+	}
+	if c := code(send(srv, "b@y.example")); c != 421 {
+		t.Errorf("second injected failure: code %d", c)
+	}
+	srv.RejectRecipient("B@Y.example", 550)
+	if c := code(send(srv, "b@y.example")); c != 550 {
+		t.Errorf("rejected recipient: code %d", c)
+	}
+	srv.FailNext(smtptest.PhaseData, 1, 554, "no")
+	if c := code(send(srv, "c@y.example")); c != 554 {
+		t.Errorf("DATA failure: code %d", c)
+	}
+	srv.DropNext(smtptest.PhaseRcpt)
+	if err := send(srv, "c@y.example"); err == nil {
+		t.Error("dropped connection: no error")
+	}
+	if err := send(srv, "c@y.example"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	if m := msgs[0]; m.From != "a@x.example" || strings.Join(m.To, ",") != "b@y.example,c@y.example" ||
+		m.Header.Get("Subject") != "hi" || !strings.HasSuffix(string(m.Data), "body\r\n") {
+		t.Errorf("first message %+v", m)
+	}
+	if s := srv.Sessions(); s != 7 {
+		t.Errorf("%d sessions, want 7", s)
+	}
+}
+
+func TestServerAuth(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.RequireAuth("u", "p")
+	if c := code(send(srv, "b@y.example")); c != 530 {
+		t.Errorf("unauthenticated MAIL: code %d, want 530", c)
+	}
+	// net/smtp sends PLAIN to localhost without TLS.
+	auth := smtp.PlainAuth("", "u", "p", "127.0.0.1")
+	if err := smtp.SendMail(srv.Addr, auth, "a@x.example", []string{"b@y.example"}, []byte("Subject: x\r\n\r\nx\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	bad := smtp.PlainAuth("", "u", "wrong", "127.0.0.1")
+	if err := smtp.SendMail(srv.Addr, bad, "a@x.example", []string{"b@y.example"}, []byte("x")); code(err) != 535 {
+		t.Errorf("wrong password: %v, want 535", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages, want 1", n)
+	}
+}

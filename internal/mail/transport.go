@@ -1,0 +1,44 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/config"
+)
+
+// Transport is what FromConfig returns: SMTP or File. Consumers should
+// declare the smaller interface they need (usually just Send).
+type Transport interface {
+	// Send delivers one message; see IsPermanent for its errors.
+	Send(ctx context.Context, m Message) error
+	// Close releases connections; Send must not be called afterwards.
+	Close() error
+}
+
+var (
+	_ Transport = (*SMTP)(nil)
+	_ Transport = (*File)(nil)
+)
+
+// FromConfig builds the transport chosen by cfg.Transport ("smtp" or
+// "file"). The other mail settings (from, reply_to, bcc, payment_link) are
+// the caller's to put into each Message.
+func FromConfig(cfg config.Mail, clk clock.Clock) (Transport, error) {
+	switch cfg.Transport {
+	case "smtp":
+		return NewSMTP(SMTPConfig{
+			Host:          cfg.SMTP.Host,
+			Port:          cfg.SMTP.Port,
+			TLS:           cfg.SMTP.TLS,
+			Username:      cfg.SMTP.Username,
+			Password:      cfg.SMTP.Password,
+			PoolSize:      cfg.SMTP.PoolSize,
+			RatePerMinute: cfg.SMTP.RatePerMinute,
+		}, clk)
+	case "file":
+		return NewFile(cfg.Dir, clk)
+	}
+	return nil, fmt.Errorf("mail.transport %q: want smtp or file", cfg.Transport)
+}
