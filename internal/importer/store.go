@@ -112,6 +112,9 @@ func (s *invoiceStore) begin(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	if err := tuneSession(ctx, s.tx); err != nil {
+		return err
+	}
 	// A TEMP table is never WAL-logged and has no index: COPY into it costs
 	// about what a bare COPY costs.
 	_, err = s.tx.Exec(ctx, `CREATE TEMP TABLE import_stage (
@@ -122,10 +125,34 @@ func (s *invoiceStore) begin(ctx context.Context, opt Options) error {
 	return err
 }
 
+// tuneSession gives this transaction the memory a large import needs: the
+// staging table lives in temp_buffers (8MB by default, after which every page
+// is written out) and the hash aggregates and joins over it in work_mem
+// (4MB by default, after which they spill to disk). temp_buffers can only
+// change before the session first touches a temporary table, hence the
+// savepoint: on a reused session the default stays, which is only slower.
+func tuneSession(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+		return err
+	}
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := sp.Exec(ctx, `SET LOCAL temp_buffers = '512MB'`); err != nil {
+		return sp.Rollback(ctx)
+	}
+	return sp.Commit(ctx)
+}
+
 // check runs the checks that need the whole file: duplicate numbers and
 // credit notes applied to unknown invoices. It adds to errs.
 func (s *invoiceStore) check(ctx context.Context, errs *errorList) {
 	s.src = "import_stage"
+	// Fresh statistics, or the planner guesses the size of a temp table.
+	if _, s.err = s.tx.Exec(ctx, `ANALYZE import_stage`); s.err != nil {
+		return
+	}
 	rows, err := s.tx.Query(ctx, `
 		SELECT number, array_agg(line ORDER BY line), count(DISTINCT (amount, client_code, kind)) > 1
 		FROM import_stage GROUP BY number HAVING count(*) > 1 ORDER BY min(line) LIMIT 1000`)
@@ -229,8 +256,9 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 	if err := tx.QueryRow(ctx, `
 		WITH up AS (
 			INSERT INTO invoice AS i (entity_id, client_id, number, kind, issue_date, due_date, payment_terms,
-			                          currency, amount_incl_vat, amount_excl_vat, import_batch_id)
-			SELECT $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount, s.amount_excl, $2
+			                          currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on)
+			SELECT $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount, s.amount_excl, $2,
+			       COALESCE(s.paid, 0), CASE WHEN s.paid = s.amount THEN $3::date END
 			FROM `+s.src+` s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
 			ON CONFLICT (entity_id, number) DO UPDATE SET
 				client_id = EXCLUDED.client_id, kind = EXCLUDED.kind, issue_date = EXCLUDED.issue_date,
@@ -245,21 +273,32 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 			       COALESCE(EXCLUDED.amount_excl_vat, i.amount_excl_vat))
 			RETURNING (xmax = 0) AS created)
 		SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up`,
-		e, batch).Scan(&res.Created, &res.Updated); err != nil {
+		e, batch, asOf).Scan(&res.Created, &res.Updated); err != nil {
 		return fmt.Errorf("upsert invoices: %w", err)
 	}
 
 	if s.hasPaid {
-		// `paid` is what the source says is settled in cash. Payments
-		// imported into relance count towards it and are never reversed;
-		// the rest is an 'import' allocation, of which only the difference
-		// with earlier imports is recorded, so a re-import records nothing.
+		// `paid` is what the source says is settled in cash. A new invoice
+		// was inserted with settled = paid (sparing a million updates); its
+		// allocation is recorded here. For an invoice relance already had,
+		// payments imported into relance count towards paid and are never
+		// reversed; the rest is an 'import' allocation, of which only the
+		// difference with earlier imports is recorded, so a re-import records
+		// nothing. created_at = now() (the transaction's start) tells the
+		// invoices this transaction created.
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
+			SELECT i.id, 'import', $2, s.paid, $3
+			FROM `+s.src+` s JOIN invoice i ON i.entity_id = $1 AND i.number = s.number
+			WHERE s.paid > 0 AND s.kind = 'invoice' AND i.created_at = now()`, e, batch, asOf); err != nil {
+			return fmt.Errorf("record paid amounts: %w", err)
+		}
 		if err := s.settle(ctx, batch, `
 			SELECT invoice_id, NULL::bigint, amount FROM (
 				SELECT i.id AS invoice_id,
 				       GREATEST(s.paid - COALESCE(a.paid, 0), 0) - COALESCE(a.imported, 0) AS amount
 				FROM `+s.src+` s
-				JOIN invoice i ON i.entity_id = $1 AND i.number = s.number
+				JOIN invoice i ON i.entity_id = $1 AND i.number = s.number AND i.created_at <> now()
 				LEFT JOIN (SELECT invoice_id,
 				                  sum(amount) FILTER (WHERE source = 'import') AS imported,
 				                  sum(amount) FILTER (WHERE source = 'payment') AS paid
