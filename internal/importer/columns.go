@@ -103,9 +103,12 @@ var accentStripper = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)
 // space, hyphen, underscore, dot, apostrophe or degree sign, so that
 // "N° facture", "n_facture" and "N-Facture" meet.
 func headerKey(s string) string {
-	out, _, err := transform.String(accentStripper, s)
-	if err != nil {
-		out = s
+	out := s
+	if !isASCII(s) { // the accent stripper allocates: skip it when it has nothing to do
+		var err error
+		if out, _, err = transform.String(accentStripper, s); err != nil {
+			out = s
+		}
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(out) {
@@ -154,3 +157,12 @@ func mapHeader(header []string, aliases map[string]field) (columnMap, []string) 
 }
 
 func transformString(s string) (string, int, error) { return transform.String(accentStripper, s) }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/relance/relance/internal/money"
 )
 
 // parseAll runs the reader side of an invoice import over data, without a
@@ -64,4 +66,21 @@ func FuzzFEC(f *testing.F) {
 		"VE|1|20250101|411000|C1|F1|20250101|100,00|D||\nVE|2|20250102|411000|C1|F1|20250102|30,00|C|A|20990101\n"))
 	f.Add([]byte("JournalCode\tEcritureNum\tCompteNum\tPieceRef\tPieceDate\tDebit\tCredit\tEcritureLet\n\t\t411\t\t2025\t1,2,3\tx\t\n"))
 	f.Fuzz(func(t *testing.T, data []byte) { parseAll(t, "fuzz.txt", data) })
+}
+
+// FuzzPlainAmount checks that the fast path agrees with money.Parse.
+func FuzzPlainAmount(f *testing.F) {
+	for _, s := range []string{"1234,56", "-80.5", "1200", "0,01", "1,234", "1.2.3", ",5", "-", "12,", "007,10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := plainAmount(s)
+		if !ok {
+			return
+		}
+		slow, err := money.Parse(s)
+		if err != nil || int64(slow) != fast {
+			t.Fatalf("plainAmount(%q) = %d, money.Parse = %d, %v", s, fast, slow, err)
+		}
+	})
 }

@@ -65,11 +65,12 @@ const (
 
 // rowParser turns records into invoiceRows against a column map.
 type rowParser struct {
-	cols     columnMap
-	cells    cellKind
-	terms    ledger.Terms
-	eom      ledger.EOMMethod
-	currency string
+	termsSeen map[string]ledger.Terms // a file has few distinct terms: parse each once
+	cols      columnMap
+	cells     cellKind
+	terms     ledger.Terms
+	eom       ledger.EOMMethod
+	currency  string
 }
 
 // parse validates rec (read at line) and reports every problem to errs. It
@@ -115,7 +116,11 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 		row.amountExcl = &v
 	}
 
-	switch k := headerKey(c(fieldKind)); k {
+	kind := c(fieldKind)
+	if kind != "" {
+		kind = headerKey(kind)
+	}
+	switch kind {
 	case "", "invoice", "facture", "f", "inv":
 	case "creditnote", "avoir", "credit", "a", "cn", "av":
 		row.kind = "credit_note"
@@ -177,7 +182,7 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 	} else if !row.issue.IsZero() {
 		terms := p.terms
 		if row.terms != nil {
-			if terms, err = ledger.ParseTerms(*row.terms); err != nil {
+			if terms, err = p.parseTerms(*row.terms); err != nil {
 				bad(fieldTerms, "%v", err)
 			}
 		}
@@ -205,6 +210,20 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 		row.profile = &s
 	}
 	return errs.total == before
+}
+
+func (p *rowParser) parseTerms(s string) (ledger.Terms, error) {
+	if t, ok := p.termsSeen[s]; ok {
+		return t, nil
+	}
+	t, err := ledger.ParseTerms(s)
+	if err == nil && len(p.termsSeen) < 1000 {
+		if p.termsSeen == nil {
+			p.termsSeen = map[string]ledger.Terms{}
+		}
+		p.termsSeen[s] = t
+	}
+	return t, err
 }
 
 func abs(v int64) int64 {
@@ -256,11 +275,57 @@ func (p *rowParser) amount(s string) (int64, error) {
 			return amountFromFloat(f)
 		}
 	}
+	if v, ok := plainAmount(s); ok {
+		return v, nil
+	}
 	a, err := money.Parse(s)
 	if err != nil {
 		return 0, err
 	}
 	return int64(a), nil
+}
+
+// plainAmount is the fast path for what most ERP exports write, digits with
+// at most one separator followed by one or two decimals ("1234,56", "-80.5",
+// "1200"); it gives what money.Parse would, and leaves everything else
+// (grouping, symbols, three decimals) to money.Parse.
+func plainAmount(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 15 {
+		return 0, false
+	}
+	var v int64
+	frac := -1 // decimals seen after the separator; -1 before it
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			if frac >= 0 {
+				frac++
+			}
+		case (c == ',' || c == '.') && frac < 0 && i > 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	switch frac {
+	case -1:
+		v *= 100
+	case 1:
+		v *= 10
+	case 2:
+	default:
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // amountFromFloat converts a numeric Excel cell to cents. The float only
