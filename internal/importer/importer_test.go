@@ -347,6 +347,19 @@ func TestSnapshotClosesWhatDisappeared(t *testing.T) {
 	if err := db.QueryRow(context.Background(), `SELECT closed FROM import_batch ORDER BY id DESC LIMIT 1`).Scan(&closed); err != nil || closed != 2 {
 		t.Errorf("import_batch.closed = %d (%v)", closed, err)
 	}
+	// F2025-003 comes back (the payment bounced): it is open again.
+	o.AsOf = clock.Date(2025, 9, 26)
+	res = mustImport(t, db, "testdata/factures_fr_cp1252.csv", o)
+	if res.Closed != 0 {
+		t.Errorf("third import closed %d", res.Closed)
+	}
+	got = invoices(t, db)
+	if g := got["F2025-003"]; g.out != 48000 || g.settled != 0 || g.closedOn != "" {
+		t.Errorf("F2025-003 listed again must be open: %+v", g)
+	}
+	if g := got["F2025-005"]; g.out != 300050 || g.closedOn != "" {
+		t.Errorf("F2025-005 listed again must be open: %+v", g)
+	}
 }
 
 func TestBadRowsImportNothing(t *testing.T) {

@@ -277,6 +277,17 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 		return fmt.Errorf("upsert invoices: %w", err)
 	}
 
+	// An invoice that a snapshot closed but that a later file lists again
+	// is open after all: its closure is reversed.
+	if err := s.settle(ctx, batch, `
+		SELECT i.id, NULL::bigint, -sum(a.amount)
+		FROM `+s.src+` s
+		JOIN invoice i ON i.entity_id = $1 AND i.number = s.number
+		JOIN allocation a ON a.invoice_id = i.id AND a.source = 'snapshot_close'
+		GROUP BY i.id HAVING sum(a.amount) <> 0`, "snapshot_close"); err != nil {
+		return fmt.Errorf("reopen invoices listed again: %w", err)
+	}
+
 	if s.hasPaid {
 		// `paid` is what the source says is settled in cash. A new invoice
 		// was inserted with settled = paid (sparing a million updates); its
