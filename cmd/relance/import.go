@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -133,17 +134,27 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 	if opt.Entity == "" {
 		opt.Entity = cfg.Entity
 	}
+	// A progress bar of the bytes read, only for a person watching: the
+	// file is parsed while it is loaded, so the bar tracks both; the
+	// set-based upsert that follows is one statement.
 	if file, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
 		var bar *progressbar.ProgressBar
 		opt.Progress = func(r io.Reader, size int64) io.Reader {
-			bar = progressbar.DefaultBytes(size, "importing")
+			bar = progressbar.NewOptions64(size,
+				progressbar.OptionSetDescription("reading "+path),
+				progressbar.OptionSetWriter(file),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionShowTotalBytes(true),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionFullWidth(),
+				progressbar.OptionClearOnFinish(),
+			)
 			pr := progressbar.NewReader(r, bar)
 			return &pr
 		}
 		defer func() {
 			if bar != nil {
 				_ = bar.Finish()
-				fmt.Fprintln(a.stderr)
 			}
 		}()
 	}
