@@ -81,8 +81,7 @@ func sniffSeparator(header string) rune {
 
 // csvSource streams the records of a delimited text file.
 type csvSource struct {
-	r    *csv.Reader
-	line int
+	r *csv.Reader
 }
 
 func newCSVSource(br *bufio.Reader, sep rune) *csvSource {

@@ -51,8 +51,6 @@ func nullable[T any](p *T) any {
 	return *p
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // cellKind tells the row parser how a reader hands over cells: text as typed
 // by people, or XLSX raw values (numbers as written by Excel, dates as
 // serials).
@@ -234,11 +232,7 @@ func abs(v int64) int64 {
 }
 
 func splitEmails(s string) []string {
-	var out []string
-	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' }) {
-		out = append(out, e)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' })
 }
 
 // clientCodeFromName derives a stable client code from a name when the file
