@@ -505,3 +505,44 @@ func TestPayments(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// The `paid` column of an invoice file and a payments file often describe the
+// same money: the payments date what `paid` counted. Importing both must not
+// settle the invoice twice.
+func TestPaymentsDateWhatTheInvoiceFileCountedAsPaid(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	mustImport(t, db, "testdata/factures_fr_cp1252.csv", opts()) // F2025-002: 12 000,00, paid 2 000,00
+	path := filepath.Join(t.TempDir(), "reglements.csv")
+	body := "Numéro facture;Date règlement;Montant;Référence\n" +
+		"F2025-002;01/03/2025;1 500,00;VIR1\n" + // converts 1 500 of the 2 000 already counted
+		"F2025-002;25/03/2025;800,00;VIR2\n" // converts the last 500, settles 300 more
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ImportPayments(ctx, db, path, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 2 || res.Unallocated != 0 {
+		t.Errorf("payments = %+v, want 2 created, nothing unallocated", res)
+	}
+	// 12 000,00 − 2 000,00 (paid) − 300,00 (beyond what paid counted) = 9 700,00.
+	if g := invoices(t, db)["F2025-002"]; g.settled != 230000 || g.out != 970000 {
+		t.Errorf("F2025-002 = %+v, want settled 2 300,00 and 9 700,00 outstanding", g)
+	}
+	var undated int64
+	if err := db.QueryRow(ctx, `SELECT COALESCE(sum(a.amount), 0) FROM allocation a JOIN invoice i ON i.id = a.invoice_id
+		WHERE i.number = 'F2025-002' AND a.source = 'import'`).Scan(&undated); err != nil {
+		t.Fatal(err)
+	}
+	if undated != 0 {
+		t.Errorf("undated settlement left = %d, want 0: the payments dated all of it", undated)
+	}
+	// Re-importing the invoice file with paid = 2 000,00 now changes nothing:
+	// the ERP's `paid` is covered by dated payments.
+	before := dump(t, db)
+	if again := mustImport(t, db, "testdata/factures_fr_cp1252.csv", opts()); again.Updated != 0 || dump(t, db) != before {
+		t.Errorf("invoice re-import after payments changed state: %+v", again)
+	}
+}

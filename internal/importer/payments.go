@@ -151,21 +151,37 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 			RETURNING id, invoice_number, received_on, amount)
 			INSERT INTO payment_new SELECT * FROM ins`},
 		// Allocate in date order: each payment takes what its invoice still
-		// owes after the earlier ones, never more.
+		// owes after the earlier ones, never more. What an invoice import
+		// already counted as settled (its `paid` column, allocations with
+		// source 'import', undated) is the same money a payments file dates:
+		// the earliest payments first convert that undated settlement into
+		// dated ones (converted) instead of settling the invoice twice.
 		{"allocate payments", `CREATE TEMP TABLE payment_alloc ON COMMIT DROP AS
-			SELECT * FROM (
+			SELECT invoice_id, payment_id, received_on, amount, import_on,
+			       LEAST(amount, GREATEST(import_open - prev, 0)) AS converted
+			FROM (
 				SELECT i.id AS invoice_id, n.id AS payment_id, n.received_on,
-				       LEAST(n.amount, GREATEST(i.outstanding - COALESCE(sum(n.amount) OVER (PARTITION BY i.id
-				             ORDER BY n.received_on, n.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS amount
-				FROM payment_new n JOIN invoice i ON i.entity_id = $1 AND i.number = n.invoice_number
-				WHERE i.kind = 'invoice') a
+				       COALESCE(imp.open, 0) AS import_open, imp.applied_on AS import_on,
+				       COALESCE(sum(n.amount) OVER w, 0) AS prev,
+				       LEAST(n.amount, GREATEST(i.outstanding + COALESCE(imp.open, 0) - COALESCE(sum(n.amount) OVER w, 0), 0)) AS amount
+				FROM payment_new n
+				JOIN invoice i ON i.entity_id = $1 AND i.number = n.invoice_number
+				LEFT JOIN (SELECT invoice_id, sum(amount) AS open, max(applied_on) AS applied_on
+				           FROM allocation WHERE source = 'import' GROUP BY invoice_id) imp ON imp.invoice_id = i.id
+				WHERE i.kind = 'invoice'
+				WINDOW w AS (PARTITION BY i.id ORDER BY n.received_on, n.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) a
 			WHERE amount > 0`},
 		{"record allocations", `INSERT INTO allocation (invoice_id, source, payment_id, import_batch_id, amount, applied_on)
 			SELECT invoice_id, 'payment', payment_id, $2, amount, received_on FROM payment_alloc WHERE $1::bigint IS NOT NULL`},
+		// The converted part leaves the undated settlement, dated like it so
+		// that an aged balance as of any past day adds back both or neither.
+		{"convert imported settlements", `INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
+			SELECT invoice_id, 'import', $2, -sum(converted), max(import_on) FROM payment_alloc
+			WHERE $1::bigint IS NOT NULL AND converted > 0 GROUP BY invoice_id`},
 		{"update payments", `UPDATE payment p SET allocated = p.allocated + a.amount FROM payment_alloc a WHERE p.id = a.payment_id`},
 		{"settle invoices", `UPDATE invoice i SET settled = i.settled + d.amount, updated_at = now(),
 			closed_on = CASE WHEN i.amount_incl_vat = i.settled + d.amount THEN COALESCE(i.closed_on, d.last) END
-			FROM (SELECT invoice_id, sum(amount) AS amount, max(received_on) AS last FROM payment_alloc GROUP BY invoice_id) d
+			FROM (SELECT invoice_id, sum(amount - converted) AS amount, max(received_on) AS last FROM payment_alloc GROUP BY invoice_id) d
 			WHERE i.id = d.invoice_id`},
 	}
 	for _, st := range steps {
