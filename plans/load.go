@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -93,8 +94,8 @@ func LoadFiles(paths []string) (*Set, error) {
 			continue
 		}
 		s, fileErrs := load(path, data)
-		if len(fileErrs) > 0 {
-			errs = append(errs, fileErrs...)
+		errs = append(errs, fileErrs...)
+		if s == nil {
 			continue
 		}
 		for _, p := range s.Profiles {
@@ -111,19 +112,47 @@ func LoadFiles(paths []string) (*Set, error) {
 		merged.Profiles = append(merged.Profiles, s.Profiles...)
 		merged.Assign = append(merged.Assign, s.Assign...)
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	// Rules may name a profile of another file: check them on the merged set.
-	for _, r := range merged.Assign {
-		if merged.Profile(r.Profile) == nil {
-			errs = append(errs, &Error{File: r.pos.File, Line: r.pos.Line, Column: r.pos.Column, Text: r.Profile, Msg: "assign: unknown profile"})
-		}
+	if merged != nil {
+		// Rules may name a profile of another file: check them on the merged set.
+		errs = append(errs, merged.checkAssign()...)
 	}
 	if len(errs) > 0 {
+		sortByFile(errs, paths)
 		return nil, errs
 	}
 	return merged, nil
+}
+
+// sortByFile orders errors by the order of their files in paths, then by
+// place, so that each file's errors come together.
+func sortByFile(errs ErrorList, paths []string) {
+	rank := map[string]int{}
+	for i, p := range paths {
+		if _, ok := rank[p]; !ok {
+			rank[p] = i
+		}
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
+		if rank[a.File] != rank[b.File] {
+			return rank[a.File] < rank[b.File]
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+}
+
+// checkAssign reports assign rules naming a profile the set does not have.
+func (s *Set) checkAssign() ErrorList {
+	var errs ErrorList
+	for _, r := range s.Assign {
+		if r.Profile != "" && s.Profile(r.Profile) == nil {
+			errs = append(errs, &Error{File: r.pos.File, Line: r.pos.Line, Column: r.pos.Column, Text: r.Profile, Msg: "assign: unknown profile"})
+		}
+	}
+	return errs
 }
 
 // Load parses and validates one plan file; name is used in error messages.
@@ -132,14 +161,11 @@ func LoadFiles(paths []string) (*Set, error) {
 // of this file.
 func Load(name string, data []byte) (*Set, error) {
 	s, errs := load(name, data)
-	if len(errs) == 0 {
-		for _, r := range s.Assign {
-			if s.Profile(r.Profile) == nil {
-				errs = append(errs, &Error{File: name, Line: r.pos.Line, Column: r.pos.Column, Text: r.Profile, Msg: "assign: unknown profile"})
-			}
-		}
+	if s != nil {
+		errs = append(errs, s.checkAssign()...)
 	}
 	if len(errs) > 0 {
+		sortByFile(errs, []string{name})
 		return nil, errs
 	}
 	return s, nil
@@ -187,7 +213,7 @@ func load(name string, data []byte) (*Set, ErrorList) {
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		if ye, ok := err.(yaml.Error); ok {
-			l.errAt(ye.GetToken(), "", "%s", ye.GetMessage())
+			l.errAt(ye.GetToken(), "", "YAML: %s (check the indentation and the quoting)", ye.GetMessage())
 		} else {
 			l.errAt(nil, "", "%v", err)
 		}

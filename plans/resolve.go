@@ -46,9 +46,12 @@ type Input struct {
 	Promised    bool         // a promise to pay covers D
 	Excluded    bool         // the invoice is excluded from dunning
 
-	NetBalance       money.Amount       // the client's net balance at D (open items minus unapplied credits)
-	InsolvencyOpened time.Time          // opening date of the client's insolvency proceeding; zero for none
-	Calendar         *calendar.Calendar // the client's country calendar; nil means FR
+	NetBalance       money.Amount // the client's net balance at D (open items minus unapplied credits)
+	InsolvencyOpened time.Time    // opening date of the client's insolvency proceeding; zero for none
+	// Calendar is the client's country calendar (calendar.For(country));
+	// for a country without a holiday table, the profile's `calendar`. Nil
+	// means FR.
+	Calendar *calendar.Calendar
 
 	Profile *Profile
 

@@ -116,3 +116,32 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs (run go test ./templates -update and review the diff):\n--- got\n%s", path, got)
 	}
 }
+
+// A plan may claim penalties from any ladder step (penalties: true on
+// level2 in an aggressive profile): every late-stage template then states
+// the legal basis, and none does without it.
+func TestPenaltiesMentionFollowsTheFlag(t *testing.T) {
+	set, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, locale := range set.Locales() {
+		for _, name := range []string{"level1", "level2", "level3", "level4", "formal_notice"} {
+			for _, penalties := range []bool{true, false} {
+				m := fixedMessage()
+				m.Client.Locale = locale
+				m.Penalties = penalties
+				r, err := set.Render(name, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Contains(r.Text, "L441-10"); got != penalties {
+					t.Errorf("%s/%s penalties=%v: text mentions L441-10: %v", locale, name, penalties, got)
+				}
+				if got := strings.Contains(r.HTML, "L441-10"); got != penalties {
+					t.Errorf("%s/%s penalties=%v: HTML mentions L441-10: %v", locale, name, penalties, got)
+				}
+			}
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 )
 
 func newDemoCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run relance locally on a private PostgreSQL and a generated French portfolio",
 		Long: `demo is self-contained: unless DATABASE_URL is set it starts a private
@@ -62,4 +62,6 @@ end), migrates it and shows what relance does with it.`,
 			return nil
 		},
 	}
+	cmd.AddCommand(newDemoGenerateCmd(a))
+	return cmd
 }

@@ -9,19 +9,21 @@ import (
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/plans"
+	"github.com/relance/relance/templates"
 )
 
 // planLocales are the locales every message template must exist in.
 var planLocales = []string{"fr", "en"}
 
-// templateChecker returns the templates every plan step is checked against.
-//
-// LEAD: when package templates is merged, load the configured templates here
-// (cfg.Templates.Dir over the embedded ones), return the parse error if any,
-// and return the *templates.Set: it satisfies plans.TemplateChecker. Until
-// then no template is checked.
+// templateChecker loads the configured templates (cfg.Templates.Dir over the
+// embedded ones) that every plan step is checked against; a template that
+// does not parse is reported here, with its file:line.
 func templateChecker(cfg config.Config) (plans.TemplateChecker, error) {
-	return nil, nil
+	set, err := templates.Load(cfg.Templates.Dir)
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
 }
 
 // loadPlans loads the configured plan files, or the embedded default plans.

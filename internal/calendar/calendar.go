@@ -149,6 +149,19 @@ func (c *Calendar) IsHoliday(d time.Time) bool {
 	return set[d]
 }
 
+// Holidays lists the public holidays from from to to inclusive, in order
+// (weekends not included), e.g. to hand a set-based SQL query the days it
+// must skip.
+func (c *Calendar) Holidays(from, to time.Time) []time.Time {
+	var out []time.Time
+	for d := day(from); !d.After(day(to)); d = d.AddDate(0, 0, 1) {
+		if c.IsHoliday(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // NextBusinessDay returns the first business day on or after d.
 func (c *Calendar) NextBusinessDay(d time.Time) time.Time {
 	d = day(d)

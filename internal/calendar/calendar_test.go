@@ -80,3 +80,14 @@ func TestUnknownCountryFallsBackToWeekends(t *testing.T) {
 		t.Error("Known disagrees with For")
 	}
 }
+
+func TestHolidays(t *testing.T) {
+	fr, _ := For("FR")
+	got := fr.Holidays(d("2025-07-01"), d("2025-08-31"))
+	if len(got) != 2 || !got[0].Equal(d("2025-07-14")) || !got[1].Equal(d("2025-08-15")) {
+		t.Errorf("FR holidays July–August 2025 = %v", got)
+	}
+	if n := len(fr.Holidays(d("2025-01-01"), d("2025-12-31"))); n != 11 {
+		t.Errorf("FR has %d public holidays in 2025, want 11", n)
+	}
+}

@@ -40,7 +40,8 @@ func (f *File) Path(messageID string) string {
 
 // FileName maps a Message-ID to a safe file name: angle brackets dropped,
 // every byte other than letters, digits, '.', '-', '_', '@' and '+' replaced
-// by '_', and ".eml" appended. "<r1.level3@relance>" gives "r1.level3@relance.eml".
+// by '_' (a leading '.' too, so no name is hidden or climbs a directory),
+// and ".eml" appended. "<r1.level3@relance>" gives "r1.level3@relance.eml".
 func FileName(messageID string) string {
 	id := strings.TrimSuffix(strings.TrimPrefix(messageID, "<"), ">")
 	var b strings.Builder
@@ -53,6 +54,9 @@ func FileName(messageID string) string {
 		default:
 			b.WriteByte('_')
 		}
+	}
+	if b.Len() == 0 {
+		b.WriteByte('_')
 	}
 	return b.String() + ".eml"
 }

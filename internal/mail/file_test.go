@@ -149,3 +149,17 @@ func TestFromConfig(t *testing.T) {
 		t.Error("unknown transport accepted")
 	}
 }
+
+// FuzzFileName checks that no Message-ID can name a file outside the
+// outbox or a hidden or temporary file.
+func FuzzFileName(f *testing.F) {
+	for _, seed := range []string{"r1.level3@relance.example", "<a@b>", "../../etc/passwd", ".hidden@x", "a/b\\c@d", "", "é@ü", "\x00"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		name := mail.FileName(id)
+		if !strings.HasSuffix(name, ".eml") || strings.ContainsAny(name, "/\\\x00") || strings.HasPrefix(name, ".") || filepath.Base(name) != name {
+			t.Fatalf("FileName(%q) = %q", id, name)
+		}
+	})
+}

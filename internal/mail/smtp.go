@@ -119,8 +119,15 @@ func NewSMTP(cfg SMTPConfig, clk clock.Clock) (*SMTP, error) {
 }
 
 // Send delivers m to the relay: it returns nil once the server accepted the
-// message (250 after DATA). It waits for the rate limit and for a free
-// connection, both bounded by ctx. Errors are *Error; see IsPermanent.
+// message (250 after DATA). It waits for the rate limit, for a free
+// connection and for dialing, all bounded by ctx; once the SMTP transaction
+// has started, each command is bounded by SMTPConfig.Timeout instead, so
+// that a message is never cut off half-sent by a cancellation. Errors are
+// *Error; see IsPermanent.
+//
+// A recipient refused on RCPT TO (To or Bcc alike) fails the whole message,
+// as go-mail does: a misconfigured Bcc address makes every reminder fail
+// permanently, which the error names.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	fail := func(op string, err error, code int, permanent bool) error {
 		return &Error{Op: op, MessageID: m.MessageID, Recipients: recipients(m), Code: code, Permanent: permanent, Err: err}

@@ -371,3 +371,42 @@ func TestNewSMTPRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPTLSModes(t *testing.T) {
+	for _, tc := range []struct {
+		mode     string
+		implicit bool
+	}{{"starttls", false}, {"implicit", true}} {
+		t.Run(tc.mode, func(t *testing.T) {
+			srv := smtptest.StartTLS(t, tc.implicit)
+			srv.RequireAuth("relance", "s3cret")
+			tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: tc.mode, PoolSize: 1,
+				Username: "relance", Password: "s3cret", TLSConfig: srv.ClientTLSConfig(), Timeout: 10 * time.Second}, clock.Fixed(sendDate))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			if err := tr.Send(context.Background(), reminder("tls."+tc.mode+"@relance.example")); err != nil {
+				t.Fatal(err)
+			}
+			got := srv.Messages()
+			if len(got) != 1 || !got[0].TLS {
+				t.Fatalf("messages %d, encrypted %v", len(got), len(got) == 1 && got[0].TLS)
+			}
+		})
+	}
+	t.Run("starttls required but not offered", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "starttls", PoolSize: 1, Timeout: 10 * time.Second}, clock.Fixed(sendDate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		if err := tr.Send(context.Background(), reminder("clear@relance.example")); err == nil || mail.IsPermanent(err) {
+			t.Fatalf("send in clear with starttls configured: %v, want a temporary error", err)
+		}
+		if n := len(srv.Messages()); n != 0 {
+			t.Errorf("%d messages went in clear", n)
+		}
+	})
+}

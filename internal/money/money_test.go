@@ -2,6 +2,7 @@ package money
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -78,19 +79,10 @@ func TestParseRejects(t *testing.T) {
 			t.Errorf("Parse(%q) err = %v, want ErrSyntax (%s)", tt.in, err, tt.reason)
 			continue
 		}
-		if !contains(err.Error(), tt.reason) {
+		if !strings.Contains(err.Error(), tt.reason) {
 			t.Errorf("Parse(%q) err = %q, want it to say %q", tt.in, err, tt.reason)
 		}
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
 
 func TestFormat(t *testing.T) {

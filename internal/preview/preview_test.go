@@ -17,7 +17,8 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // seed is a small French portfolio as of Friday 12 September 2025.
 const seed = `
 INSERT INTO client (entity_id, code, name, country) VALUES
-  (1, 'C1', 'Alpha SARL', 'FR'), (1, 'C2', 'Beta SA', 'FR'), (1, 'C3', 'Gamma SAS', 'FR');
+  (1, 'C1', 'Alpha SARL', 'FR'), (1, 'C2', 'Beta SA', 'FR'), (1, 'C3', 'Gamma SAS', 'FR'),
+  (1, 'C5', 'Epsilon SARL', 'FR'), (1, 'C6', 'Zeta SAS', 'FR');
 INSERT INTO client (entity_id, code, name, country, insolvency_opened_on) VALUES (1, 'C4', 'Delta SA', 'FR', '2025-09-01');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
 SELECT 1, c.id, v.number, v.issue::date, v.due::date, v.amount, v.settled
@@ -28,7 +29,9 @@ FROM (VALUES
   ('C1', 'A-4', '2025-06-01', '2025-07-01',   30000, 30000),
   ('C2', 'B-1', '2025-07-01', '2025-08-01',  100000, 99500),
   ('C3', 'G-1', '2025-07-01', '2025-08-01',  200000, 0),
-  ('C4', 'D-1', '2025-07-01', '2025-08-01',  300000, 0)
+  ('C4', 'D-1', '2025-07-01', '2025-08-01',  300000, 0),
+  ('C5', 'E-1', '2025-04-01', '2025-05-01',  400000, 0),
+  ('C6', 'Z-1', '2025-08-18', '2025-09-17',  600000, 0)
 ) v(client, number, issue, due, amount, settled)
 JOIN client c ON c.code = v.client;
 INSERT INTO allocation (invoice_id, source, amount, applied_on)
@@ -37,7 +40,9 @@ INSERT INTO dispute (invoice_id, reason, opened_on) SELECT id, 'quantité', '202
 INSERT INTO promise (invoice_id, promised_on, until) SELECT id, '2025-09-05', '2025-09-20' FROM invoice WHERE number = 'G-1';
 INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
 SELECT i.id, i.client_id, 'standard', v.step, v.level, 'email', v.step, v.day::date, 'sent'
-FROM (VALUES ('A-1', 'level1', 1, '2025-07-15'), ('A-1', 'level2', 2, '2025-07-29'), ('A-3', 'level1', 1, '2025-08-04'))
+FROM (VALUES ('A-1', 'level1', 1, '2025-07-15'), ('A-1', 'level2', 2, '2025-07-29'), ('A-3', 'level1', 1, '2025-08-04'),
+  ('E-1', 'level1', 1, '2025-05-02'), ('E-1', 'level2', 2, '2025-05-16'), ('E-1', 'level3', 3, '2025-06-02'),
+  ('E-1', 'level4', 4, '2025-06-16'), ('E-1', 'level5', 5, '2025-07-01'))
   v(number, step, level, day)
 JOIN invoice i ON i.number = v.number;
 `
@@ -69,7 +74,7 @@ func TestPreview(t *testing.T) {
 	}
 
 	fri := rep.Days[0]
-	if len(fri.Messages) != 1 {
+	if len(fri.Messages) != 2 {
 		t.Fatalf("Friday messages = %+v", fri.Messages)
 	}
 	m := fri.Messages[0]
@@ -93,6 +98,20 @@ func TestPreview(t *testing.T) {
 		t.Errorf("Friday held back: %s", h)
 	}
 
+	// Z-1 is due Wednesday 17 September: its pre-due notice (−5d) is today.
+	if z := fri.Messages[1]; z.ClientCode != "C6" || z.Template != "pre_due" || z.Level != 0 || z.Invoices[0].DaysLate != -5 {
+		t.Errorf("pre-due message = %+v", z)
+	}
+	// E-1, 134 days late after level5: the provision proposal, no message.
+	if len(fri.Actions) != 1 || fri.Actions[0] != (Action{ClientCode: "C5", Number: "E-1", StepID: "provision", Action: "provision"}) {
+		t.Errorf("Friday actions = %+v", fri.Actions)
+	}
+	for _, d := range rep.Days[1:] {
+		if len(d.Actions) != 0 {
+			t.Errorf("%s: the provision fired again: %+v", d.Date, d.Actions)
+		}
+	}
+
 	// Saturday and Sunday: nothing goes out, nothing is listed as held.
 	for _, d := range rep.Days[1:3] {
 		if len(d.Messages) != 0 || len(d.Held) != 0 {
@@ -112,8 +131,8 @@ func TestPreview(t *testing.T) {
 
 	// Nothing was written.
 	var n int
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&n); err != nil || n != 3 {
-		t.Errorf("reminder rows = %d (%v), want the 3 seeded", n, err)
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&n); err != nil || n != 8 {
+		t.Errorf("reminder rows = %d (%v), want the 8 seeded", n, err)
 	}
 
 	if _, err := Run(ctx, db, Options{Entity: "nope", From: time.Now(), Plans: set}); err == nil {

@@ -14,21 +14,30 @@
 // Failures are injected server-side, in the SMTP dialogue: a 421 on MAIL
 // FROM, a 550 on RCPT TO, a connection closed in the middle of DATA. The
 // server accepts any sender and recipient unless told otherwise, offers no
-// TLS, and offers AUTH PLAIN only after RequireAuth.
+// TLS unless started with StartTLS, and offers AUTH PLAIN only after
+// RequireAuth.
 //
 // Every method is safe for concurrent use, including while clients send.
 package smtptest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/mail"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -58,6 +67,7 @@ func (p Phase) String() string {
 
 // Message is one message the server accepted (250 after DATA).
 type Message struct {
+	TLS    bool        // whether the session was encrypted (STARTTLS or implicit TLS)
 	From   string      // envelope sender (MAIL FROM)
 	To     []string    // envelope recipients (RCPT TO), Bcc included
 	Data   []byte      // the raw message as received, CRLF line endings
@@ -70,7 +80,8 @@ type Server struct {
 	Host string // "127.0.0.1"
 	Port int
 
-	smtp *smtp.Server
+	smtp      *smtp.Server
+	clientTLS *tls.Config
 
 	mu       sync.Mutex
 	messages []Message
@@ -88,12 +99,49 @@ type injected struct {
 	msg  string
 }
 
-// Start listens on 127.0.0.1:0 and serves until the test ends.
+// Start listens on 127.0.0.1:0, in plain text (no STARTTLS offered), and
+// serves until the test ends.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return start(t, "")
+}
+
+// StartTLS is Start with TLS, using a self-signed certificate for
+// 127.0.0.1 that ClientTLSConfig trusts. With implicit false the server
+// offers STARTTLS (port 587 style); with implicit true it speaks TLS from
+// the first byte (port 465 style).
+func StartTLS(t testing.TB, implicit bool) *Server {
+	t.Helper()
+	if implicit {
+		return start(t, "implicit")
+	}
+	return start(t, "starttls")
+}
+
+// ClientTLSConfig returns a TLS configuration trusting the server's
+// certificate, for the client under test; nil for a plain-text server.
+func (s *Server) ClientTLSConfig() *tls.Config {
+	if s.clientTLS == nil {
+		return nil
+	}
+	return s.clientTLS.Clone()
+}
+
+func start(t testing.TB, mode string) *Server {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
+	}
+	var serverTLS, clientTLS *tls.Config
+	if mode != "" {
+		serverTLS, clientTLS, err = selfSigned()
+		if err != nil {
+			t.Fatalf("smtptest: certificate: %v", err)
+		}
+	}
+	if mode == "implicit" {
+		l = tls.NewListener(l, serverTLS)
 	}
 	addr := l.Addr().(*net.TCPAddr)
 	s := &Server{
@@ -105,7 +153,11 @@ func Start(t testing.TB) *Server {
 		rejected: map[string]int{},
 		open:     map[*smtp.Conn]bool{},
 	}
+	s.clientTLS = clientTLS
 	s.smtp = smtp.NewServer(smtp.BackendFunc(s.newSession))
+	if mode == "starttls" {
+		s.smtp.TLSConfig = serverTLS
+	}
 	s.smtp.Domain = "smtptest.localhost"
 	s.smtp.AllowInsecureAuth = true
 	s.smtp.MaxRecipients = 100
@@ -123,6 +175,40 @@ func Start(t testing.TB) *Server {
 		<-done
 	})
 	return s
+}
+
+// selfSigned makes an ECDSA certificate for 127.0.0.1 and the client
+// configuration that trusts it.
+func selfSigned() (server, client *tls.Config, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "smtptest"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}, MinVersion: tls.VersionTLS12}
+	client = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	return server, client, nil
 }
 
 type discardLogger struct{}
@@ -308,7 +394,8 @@ func (se *session) Data(r io.Reader) error {
 	if err := se.inject(PhaseData); err != nil {
 		return err
 	}
-	m := Message{From: se.from, To: append([]string(nil), se.to...), Data: data}
+	_, encrypted := se.conn.TLSConnectionState()
+	m := Message{TLS: encrypted, From: se.from, To: append([]string(nil), se.to...), Data: data}
 	if parsed, err := mail.ReadMessage(bytes.NewReader(data)); err == nil {
 		m.Header = parsed.Header
 	}

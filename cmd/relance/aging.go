@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relance/relance/internal/aging"
+)
+
+func newAgingCmd(a *app) *cobra.Command {
+	var asOf, entity, client, profile, format, by, output string
+	cmd := &cobra.Command{
+		Use:   "aging",
+		Short: "Print the aged balance (balance âgée)",
+		Long: `aging prints the aged receivables as they stood on a date (today by default):
+each client's open amount per bucket of days late, overdue, unapplied credit
+(credit notes naming no invoice and unallocated payments, ≤ 0), total and
+late rate (overdue ÷ sum of the buckets), a TOTAL row and each bucket's share.
+One section per currency: different currencies are never added.
+
+A past --as-of is replayed exactly: documents issued after it are left out
+and every settlement applied after it is added back.
+
+Views (--by):
+  client   one row per client (default)
+  bucket   for each bucket, its clients, largest amount first
+  invoice  every open item with days late, bucket, dispute and promise state
+
+Formats (--format): table (numbers in the configured locale), csv (the
+contract of DESIGN.md §4), json (docs/aging-json.md), xlsx (one sheet per
+view, real numbers, and a stacked bar chart of the top 20 clients; needs
+--output). Bucket edges come from aging.buckets in the config.`,
+		Example: `  relance aging
+  relance aging --as-of 2025-06-30 --format csv --output balance.csv
+  relance aging --by bucket --client C001
+  relance aging --by invoice --format json
+  relance aging --format xlsx --output balance-agee.xlsx`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch format {
+			case "table", "csv", "json", "xlsx":
+			default:
+				return fmt.Errorf("--format %q: want table, csv, json or xlsx", format)
+			}
+			switch by {
+			case "client", "bucket", "invoice":
+			default:
+				return fmt.Errorf("--by %q: want client, bucket or invoice", by)
+			}
+			if format == "xlsx" && output == "" {
+				return fmt.Errorf("--format xlsx needs --output FILE")
+			}
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			date, err := a.asOf(asOf, cfg)
+			if err != nil {
+				return fmt.Errorf("--as-of: %w", err)
+			}
+			if entity == "" {
+				entity = cfg.Entity
+			} else if entity == "all" {
+				entity = ""
+			}
+			ctx := cmd.Context()
+			db, err := a.openDB(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			opts := aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity, Client: client, Profile: profile}
+
+			out := a.stdout
+			var file *os.File
+			if output != "" {
+				if file, err = os.Create(output); err != nil {
+					return err
+				}
+				defer file.Close()
+				out = file
+			}
+			bw := bufio.NewWriter(out)
+			if err := writeAging(cmd, db, opts, format, by, cfg.Locale, bw); err != nil {
+				if file != nil {
+					file.Close()
+					os.Remove(output) // never leave half a report behind
+				}
+				return err
+			}
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			if file != nil {
+				return file.Close()
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&asOf, "as-of", "", "date of the balance, YYYY-MM-DD (default: today in the configured time zone)")
+	f.StringVar(&entity, "entity", "", `entity code (default: the config's entity; "all" for every entity)`)
+	f.StringVar(&client, "client", "", "only this client code")
+	f.StringVar(&profile, "profile", "", "only clients with this explicit plan profile")
+	f.StringVar(&format, "format", "table", "table, csv, json or xlsx")
+	f.StringVar(&by, "by", "client", "view: client, bucket or invoice")
+	f.StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
+	return cmd
+}
+
+// writeAging renders one view in one format. The by-invoice view streams
+// its rows from the database; the others hold one row per client.
+func writeAging(cmd *cobra.Command, db aging.Querier, o aging.Options, format, by, locale string, w io.Writer) error {
+	ctx := cmd.Context()
+	var next aging.NextStepper // the plans package plugs in here
+	items := func(fn func(aging.Item) error) error { return aging.Items(ctx, db, o, next, fn) }
+	if format == "xlsx" {
+		rep, err := aging.ByClient(ctx, db, o)
+		if err != nil {
+			return err
+		}
+		return aging.WriteXLSX(w, rep, locale, items)
+	}
+	if by == "invoice" {
+		var iw interface {
+			Write(aging.Item) error
+			Close() error
+		}
+		switch format {
+		case "csv":
+			iw = aging.NewItemCSVWriter(w)
+		case "json":
+			iw = aging.NewItemJSONWriter(w, o.AsOf)
+		default:
+			iw = aging.NewItemTableWriter(w, o.AsOf, locale)
+		}
+		if err := items(iw.Write); err != nil {
+			return err
+		}
+		return iw.Close()
+	}
+	rep, err := aging.ByClient(ctx, db, o)
+	if err != nil {
+		return err
+	}
+	switch {
+	case format == "csv" && by == "client":
+		return aging.WriteCSV(w, rep)
+	case format == "csv":
+		return aging.WriteBucketsCSV(w, rep)
+	case format == "json" && by == "client":
+		return aging.WriteJSON(w, rep)
+	case format == "json":
+		return aging.WriteBucketsJSON(w, rep)
+	case by == "client":
+		return aging.WriteTable(w, rep, locale)
+	default:
+		return aging.WriteBucketsTable(w, rep, locale)
+	}
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/pgtest"
+)
+
+const frenchCSV = "../../internal/importer/testdata/factures_fr_cp1252.csv"
+
+func countRows(t *testing.T, url, query string) int {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportInvoicesCLI(t *testing.T) {
+	url := pgtest.URL(t)
+	env := []string{"DATABASE_URL=" + url}
+
+	out, _, err := runCLI(t, env, "import", "invoices", frenchCSV, "--dry-run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "dry run, nothing written: "+frenchCSV+" (csv): 6 rows, 6 created, 0 updated, 0 closed") {
+		t.Errorf("dry run printed %q", out)
+	}
+	if n := countRows(t, url, "SELECT count(*) FROM invoice"); n != 0 {
+		t.Errorf("dry run wrote %d invoices", n)
+	}
+
+	out, errOut, err := runCLI(t, env, "import", "invoices", frenchCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "imported "+frenchCSV+" (csv): 6 rows, 6 created, 0 updated, 0 closed") {
+		t.Errorf("import printed %q", out)
+	}
+	if !strings.Contains(errOut, "warning: "+frenchCSV+":1: ignored unknown columns: Remarque") {
+		t.Errorf("stderr = %q, want the unknown column warning", errOut)
+	}
+	// The import date comes from the clock (2025-09-12 in runCLI).
+	if n := countRows(t, url, "SELECT count(*) FROM allocation WHERE source = 'import' AND applied_on = '2025-09-12'"); n != 2 {
+		t.Errorf("%d import allocations dated 2025-09-12, want 2", n)
+	}
+	out, _, err = runCLI(t, env, "import", "invoices", frenchCSV, "--snapshot", "--as-of", "2025-09-30")
+	if err != nil || !strings.Contains(out, "6 rows, 0 created, 0 updated, 0 closed") {
+		t.Errorf("re-import printed %q (%v)", out, err)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("facture;client;date;montant\nX1;Dupont;31/02/2025;10,00\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err = runCLI(t, env, "import", "invoices", bad)
+	var exit exitError
+	if err == nil || !asExit(err, &exit) || exit.code != 1 {
+		t.Fatalf("err = %v, want exit status 1", err)
+	}
+	if !strings.Contains(errOut, bad+`:2: issue_date: invalid date "31/02/2025": no day 31 in that month`) {
+		t.Errorf("stderr = %q", errOut)
+	}
+}
+
+func asExit(err error, target *exitError) bool {
+	e, ok := err.(exitError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func TestImportPaymentsCLI(t *testing.T) {
+	url := pgtest.URL(t)
+	env := []string{"DATABASE_URL=" + url}
+	if _, _, err := runCLI(t, env, "import", "invoices", frenchCSV); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "payments.csv")
+	if err := os.WriteFile(path, []byte("invoice_number,date,amount,reference\nF2025-003,2025-04-10,500.00,VIR1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, env, "import", "payments", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "1 rows, 1 created") || !strings.Contains(out, "unallocated (unapplied credits): 20.00") {
+		t.Errorf("payments printed %q", out)
+	}
+	out, _, err = runCLI(t, env, "import", "payments", path)
+	if err != nil || !strings.Contains(out, "1 rows, 0 created") {
+		t.Errorf("second payments import printed %q (%v)", out, err)
+	}
+	if n := countRows(t, url, "SELECT count(*) FROM invoice WHERE number = 'F2025-003' AND outstanding = 0 AND closed_on = '2025-04-10'"); n != 1 {
+		t.Error("F2025-003 not settled by the payment")
+	}
+}

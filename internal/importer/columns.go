@@ -1,0 +1,168 @@
+package importer
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// field is a column relance understands in an invoice or payment file.
+type field int
+
+const (
+	fieldNone field = iota
+	fieldNumber
+	fieldClientID
+	fieldClientName
+	fieldIssueDate
+	fieldDueDate
+	fieldTerms
+	fieldAmount
+	fieldAmountExcl
+	fieldPaid
+	fieldCurrency
+	fieldKind
+	fieldAppliesTo
+	fieldEmail
+	fieldLocale
+	fieldProfile
+	fieldPaymentDate
+	fieldReference
+	fieldCount
+)
+
+// fieldNames are the canonical (English) column names, used in messages.
+var fieldNames = [fieldCount]string{
+	fieldNumber:      "invoice_number",
+	fieldClientID:    "client_id",
+	fieldClientName:  "client_name",
+	fieldIssueDate:   "issue_date",
+	fieldDueDate:     "due_date",
+	fieldTerms:       "payment_terms",
+	fieldAmount:      "amount",
+	fieldAmountExcl:  "amount_excl_vat",
+	fieldPaid:        "paid",
+	fieldCurrency:    "currency",
+	fieldKind:        "kind",
+	fieldAppliesTo:   "applies_to",
+	fieldEmail:       "email",
+	fieldLocale:      "locale",
+	fieldProfile:     "profile",
+	fieldPaymentDate: "date",
+	fieldReference:   "reference",
+}
+
+func (f field) String() string { return fieldNames[f] }
+
+// invoiceAliases maps every accepted header (DESIGN.md §4) to its field.
+// Keys are written naturally and normalized by headerKey at lookup.
+var invoiceAliases = aliasTable(map[field][]string{
+	fieldNumber:     {"invoice_number", "numero_facture", "n° facture", "no facture", "num facture", "numero de facture", "facture", "invoice", "invoice no", "number"},
+	fieldClientID:   {"client_id", "code_client", "compte", "client code", "customer_id", "customer code", "account"},
+	fieldClientName: {"client_name", "client", "nom_client", "raison_sociale", "customer", "customer_name"},
+	fieldIssueDate:  {"issue_date", "date_emission", "date_facture", "date", "invoice_date", "date d'emission"},
+	fieldDueDate:    {"due_date", "date_echeance", "echeance", "date d'echeance"},
+	fieldTerms:      {"payment_terms", "delai_paiement", "conditions_paiement", "delai de paiement", "conditions de paiement", "terms"},
+	fieldAmount:     {"amount", "montant", "montant_ttc", "amount_incl_vat", "total_ttc"},
+	fieldAmountExcl: {"amount_excl_vat", "montant_ht", "total_ht"},
+	fieldPaid:       {"paid", "montant_regle", "regle", "deja_regle", "amount_paid"},
+	fieldCurrency:   {"currency", "devise"},
+	fieldKind:       {"kind", "type"},
+	fieldAppliesTo:  {"applies_to", "facture_origine"},
+	fieldEmail:      {"email", "emails", "e-mail", "courriel", "mail"},
+	fieldLocale:     {"locale", "langue", "language"},
+	fieldProfile:    {"profile", "profil"},
+})
+
+// paymentAliases are the columns of `relance import payments`.
+var paymentAliases = aliasTable(map[field][]string{
+	fieldNumber:      {"invoice_number", "numero_facture", "n° facture", "no facture", "facture", "invoice"},
+	fieldClientID:    {"client_id", "code_client", "compte", "customer_id"},
+	fieldPaymentDate: {"date", "payment_date", "date_paiement", "date_reglement", "received_on", "date de reglement"},
+	fieldAmount:      {"amount", "montant", "montant_regle"},
+	fieldReference:   {"reference", "ref", "libelle", "payment_reference"},
+	fieldCurrency:    {"currency", "devise"},
+})
+
+func aliasTable(m map[field][]string) map[string]field {
+	out := make(map[string]field)
+	for f, names := range m {
+		for _, n := range names {
+			out[headerKey(n)] = f
+		}
+	}
+	return out
+}
+
+var accentStripper = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// headerKey normalizes a header for matching: lower case, no accents, and no
+// space, hyphen, underscore, dot, apostrophe or degree sign, so that
+// "N° facture", "n_facture" and "N-Facture" meet.
+func headerKey(s string) string {
+	out := s
+	if !isASCII(s) { // the accent stripper allocates: skip it when it has nothing to do
+		var err error
+		if out, _, err = transform.String(accentStripper, s); err != nil {
+			out = s
+		}
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(out) {
+		switch r {
+		case ' ', '-', '_', '.', '\'', '’', '°', 'º', '\u00a0', '\ufeff':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// columnMap says which cell index holds each field (-1: absent).
+type columnMap [fieldCount]int
+
+func (c *columnMap) has(f field) bool { return c[f] >= 0 }
+
+// cell returns the trimmed value of field f in rec, "" when absent.
+func (c *columnMap) cell(rec []string, f field) string {
+	i := c[f]
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// mapHeader matches a header row against aliases. It returns the map and the
+// headers it did not recognise (ignored, reported once as a warning).
+func mapHeader(header []string, aliases map[string]field) (columnMap, []string) {
+	var m columnMap
+	for i := range m {
+		m[i] = -1
+	}
+	var unknown []string
+	for i, h := range header {
+		f, ok := aliases[headerKey(h)]
+		if !ok || m[f] >= 0 {
+			if strings.TrimSpace(h) != "" {
+				unknown = append(unknown, strings.TrimSpace(h))
+			}
+			continue
+		}
+		m[f] = i
+	}
+	return m, unknown
+}
+
+func transformString(s string) (string, int, error) { return transform.String(accentStripper, s) }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

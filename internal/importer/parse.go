@@ -1,0 +1,411 @@
+package importer
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
+)
+
+// invoiceRow is one validated invoice or credit note, ready for staging.
+// Pointers are NULL in the staging table: "the file does not say", which
+// never overwrites what the database knows.
+type invoiceRow struct {
+	line       int
+	number     string
+	clientCode string
+	clientName *string
+	issue, due time.Time
+	terms      *string
+	amount     int64
+	amountExcl *int64
+	paid       *int64
+	currency   string
+	kind       string
+	appliesTo  *string
+	emails     []string
+	locale     *string
+	profile    *string
+}
+
+// values returns the row in staging column order for COPY.
+func (r *invoiceRow) values(buf []any) []any {
+	var emails any
+	if r.emails != nil {
+		emails = r.emails
+	}
+	return append(buf[:0], int32(r.line), r.number, r.clientCode, nullable(r.clientName), r.issue, r.due,
+		nullable(r.terms), r.amount, nullable(r.amountExcl), nullable(r.paid), r.currency, r.kind,
+		nullable(r.appliesTo), emails, nullable(r.locale), nullable(r.profile))
+}
+
+func nullable[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// cellKind tells the row parser how a reader hands over cells: text as typed
+// by people, or XLSX raw values (numbers as written by Excel, dates as
+// serials).
+type cellKind int
+
+const (
+	textCells cellKind = iota
+	xlsxCells
+)
+
+// rowParser turns records into invoiceRows against a column map.
+type rowParser struct {
+	termsSeen map[string]ledger.Terms // a file has few distinct terms: parse each once
+	cols      columnMap
+	cells     cellKind
+	terms     ledger.Terms
+	eom       ledger.EOMMethod
+	currency  string
+}
+
+// parse validates rec (read at line) and reports every problem to errs. It
+// returns false when the row is bad.
+func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceRow) bool {
+	before := errs.total
+	bad := func(f field, format string, args ...any) { errs.add(line, f.String(), fmt.Sprintf(format, args...)) }
+	c := func(f field) string { return p.cols.cell(rec, f) }
+	*row = invoiceRow{line: line, currency: p.currency, kind: "invoice"}
+
+	row.number = c(fieldNumber)
+	if row.number == "" {
+		bad(fieldNumber, "missing invoice number")
+	}
+	row.clientCode = c(fieldClientID)
+	if name := c(fieldClientName); name != "" {
+		row.clientName = &name
+		if row.clientCode == "" {
+			row.clientCode = clientCodeFromName(name)
+		}
+	}
+	if row.clientCode == "" {
+		bad(fieldClientName, "missing client (neither client_id nor client_name)")
+	}
+
+	var err error
+	if s := c(fieldIssueDate); s == "" {
+		bad(fieldIssueDate, "missing issue date")
+	} else if row.issue, err = p.date(s); err != nil {
+		bad(fieldIssueDate, "%v", err)
+	}
+
+	if s := c(fieldAmount); s == "" {
+		bad(fieldAmount, "missing amount")
+	} else if row.amount, err = p.amount(s); err != nil {
+		bad(fieldAmount, "%v", err)
+	}
+	if s := c(fieldAmountExcl); s != "" {
+		v, err := p.amount(s)
+		if err != nil {
+			bad(fieldAmountExcl, "%v", err)
+		}
+		row.amountExcl = &v
+	}
+
+	kind := c(fieldKind)
+	if kind != "" {
+		kind = headerKey(kind)
+	}
+	switch kind {
+	case "", "invoice", "facture", "f", "inv":
+	case "creditnote", "avoir", "credit", "a", "cn", "av":
+		row.kind = "credit_note"
+	default:
+		bad(fieldKind, "unknown kind %q: want invoice/facture or credit_note/avoir", c(fieldKind))
+	}
+	if row.amount < 0 {
+		row.kind = "credit_note"
+	}
+	if row.kind == "credit_note" {
+		row.amount = -abs(row.amount)
+		if row.amountExcl != nil {
+			*row.amountExcl = -abs(*row.amountExcl)
+		}
+	}
+
+	if p.cols.has(fieldPaid) {
+		var paid int64
+		if s := c(fieldPaid); s != "" {
+			if paid, err = p.amount(s); err != nil {
+				bad(fieldPaid, "%v", err)
+			}
+		}
+		switch {
+		case paid < 0:
+			bad(fieldPaid, "negative amount paid %s", money.FormatPlain(money.Amount(paid)))
+		case row.kind == "invoice" && paid > row.amount && errs.total == before:
+			bad(fieldPaid, "paid %s exceeds the amount %s", money.FormatPlain(money.Amount(paid)), money.FormatPlain(money.Amount(row.amount)))
+		}
+		if row.kind == "invoice" {
+			row.paid = &paid
+		}
+	}
+
+	if s := c(fieldAppliesTo); s != "" {
+		if row.kind != "credit_note" {
+			bad(fieldAppliesTo, "only a credit note applies to another invoice")
+		} else if s == row.number {
+			bad(fieldAppliesTo, "a credit note cannot apply to itself")
+		}
+		row.appliesTo = &s
+	}
+
+	if s := c(fieldCurrency); s != "" {
+		s = strings.ToUpper(s)
+		if len(s) != 3 || strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			bad(fieldCurrency, "invalid currency %q: want an ISO 4217 code such as EUR", s)
+		}
+		row.currency = s
+	}
+
+	if s := c(fieldTerms); s != "" {
+		row.terms = &s
+	}
+	if s := c(fieldDueDate); s != "" {
+		if row.due, err = p.date(s); err != nil {
+			bad(fieldDueDate, "%v", err)
+		}
+	} else if !row.issue.IsZero() {
+		terms := p.terms
+		if row.terms != nil {
+			if terms, err = p.parseTerms(*row.terms); err != nil {
+				bad(fieldTerms, "%v", err)
+			}
+		}
+		row.due = terms.DueDate(row.issue, p.eom)
+	}
+	if !row.due.IsZero() && !row.issue.IsZero() && row.due.Before(row.issue) {
+		bad(fieldDueDate, "due date %s is before the issue date %s", row.due.Format(time.DateOnly), row.issue.Format(time.DateOnly))
+	}
+
+	if p.cols.has(fieldEmail) {
+		row.emails = splitEmails(c(fieldEmail))
+		if len(row.emails) == 0 {
+			row.emails = nil
+		}
+		for _, e := range row.emails {
+			if !strings.Contains(e, "@") {
+				bad(fieldEmail, "invalid email address %q", e)
+			}
+		}
+	}
+	if s := strings.ToLower(c(fieldLocale)); s != "" {
+		row.locale = &s
+	}
+	if s := c(fieldProfile); s != "" {
+		row.profile = &s
+	}
+	return errs.total == before
+}
+
+func (p *rowParser) parseTerms(s string) (ledger.Terms, error) {
+	if t, ok := p.termsSeen[s]; ok {
+		return t, nil
+	}
+	t, err := ledger.ParseTerms(s)
+	if err == nil && len(p.termsSeen) < 1000 {
+		if p.termsSeen == nil {
+			p.termsSeen = map[string]ledger.Terms{}
+		}
+		p.termsSeen[s] = t
+	}
+	return t, err
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func splitEmails(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' })
+}
+
+// clientCodeFromName derives a stable client code from a name when the file
+// has no client id: upper case, no accents, runs of anything else than
+// letters and digits folded to one '-'. "Société Générale, S.A." and
+// "SOCIETE GENERALE SA" do not meet, but the same spelling always does.
+func clientCodeFromName(name string) string {
+	out, _, err := transformString(name)
+	if err != nil {
+		out = name
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToUpper(out) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "NAME:" + b.String()
+}
+
+func (p *rowParser) amount(s string) (int64, error) {
+	if p.cells == xlsxCells {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return amountFromFloat(f)
+		}
+	}
+	if v, ok := plainAmount(s); ok {
+		return v, nil
+	}
+	a, err := money.Parse(s)
+	if err != nil {
+		return 0, err
+	}
+	return int64(a), nil
+}
+
+// plainAmount is the fast path for what most ERP exports write, digits with
+// at most one separator followed by one or two decimals ("1234,56", "-80.5",
+// "1200"); it gives what money.Parse would, and leaves everything else
+// (grouping, symbols, three decimals) to money.Parse.
+func plainAmount(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 15 {
+		return 0, false
+	}
+	var v int64
+	frac := -1 // decimals seen after the separator; -1 before it
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			if frac >= 0 {
+				frac++
+			}
+		case (c == ',' || c == '.') && frac < 0 && i > 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	switch frac {
+	case -1:
+		v *= 100
+	case 1:
+		v *= 10
+	case 2:
+	default:
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// amountFromFloat converts a numeric Excel cell to cents. The float only
+// carries the cell as Excel stored it; anything that is not a whole number of
+// cents is refused.
+func amountFromFloat(f float64) (int64, error) {
+	c := math.Round(f * 100)
+	if math.IsNaN(f) || math.Abs(c) > 1e17 {
+		return 0, fmt.Errorf("amount %v out of range", f)
+	}
+	if math.Abs(f*100-c) > 1e-6*math.Max(1, math.Abs(c)) {
+		return 0, fmt.Errorf("amount %v has more than two decimals", f)
+	}
+	return int64(c), nil
+}
+
+func (p *rowParser) date(s string) (time.Time, error) {
+	if p.cells == xlsxCells {
+		if t, ok := excelSerialDate(s); ok {
+			return t, nil
+		}
+	}
+	return parseDate(s)
+}
+
+// parseDate reads dd/mm/yyyy, dd/mm/yy, dd-mm-yyyy, dd.mm.yyyy and ISO
+// yyyy-mm-dd (a time after the date is ignored). Two-digit years are 20yy.
+func parseDate(s string) (time.Time, error) {
+	orig := s
+	fail := func() (time.Time, error) {
+		return time.Time{}, fmt.Errorf("invalid date %q: want dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd", orig)
+	}
+	if len(s) > 10 && (s[10] == 'T' || s[10] == ' ') {
+		s = s[:10]
+	}
+	var y, m, d int
+	var ok bool
+	switch {
+	case len(s) == 10 && s[4] == '-' && s[7] == '-':
+		y, ok = atoi(s[0:4])
+		m, ok = atoi2(ok, s[5:7])
+		d, ok = atoi2(ok, s[8:10])
+	default:
+		sep := -1
+		for i := 0; i < len(s); i++ {
+			if s[i] == '/' || s[i] == '-' || s[i] == '.' {
+				sep = i
+				break
+			}
+		}
+		if sep < 0 {
+			return fail()
+		}
+		parts := strings.Split(s, s[sep:sep+1])
+		if len(parts) != 3 || len(parts[0]) > 2 || len(parts[1]) > 2 || (len(parts[2]) != 2 && len(parts[2]) != 4) {
+			return fail()
+		}
+		d, ok = atoi(parts[0])
+		m, ok = atoi2(ok, parts[1])
+		y, ok = atoi2(ok, parts[2])
+		if ok && len(parts[2]) == 2 {
+			y += 2000
+		}
+	}
+	if !ok || m < 1 || m > 12 || d < 1 || y < 1900 || y > 2200 {
+		return fail()
+	}
+	t := clock.Date(y, time.Month(m), d)
+	if t.Day() != d {
+		return time.Time{}, fmt.Errorf("invalid date %q: no day %d in that month", orig, d)
+	}
+	return t, nil
+}
+
+func atoi(s string) (int, bool) { return atoi2(true, s) }
+
+func atoi2(ok bool, s string) (int, bool) {
+	if !ok || s == "" {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}

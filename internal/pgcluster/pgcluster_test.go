@@ -1,0 +1,48 @@
+package pgcluster
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func TestStartServesAndStopRemovesEverything(t *testing.T) {
+	ctx := context.Background()
+	c, err := Start(ctx, Options{Settings: map[string]string{"work_mem": "8MB"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := c.Dir
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		c.Stop()
+		t.Fatal(err)
+	}
+	var workMem string
+	err = conn.QueryRow(ctx, "SHOW work_mem").Scan(&workMem)
+	conn.Close(ctx)
+	if err != nil || workMem != "8MB" {
+		t.Errorf("work_mem = %q, %v; the extra setting was not applied", workMem, err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("cluster directory %s still exists after Stop", dir)
+	}
+	if err := c.Stop(); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
+
+func TestFindBinDirExplainsHowToInstall(t *testing.T) {
+	if ErrBinariesMissing.Error() == "" || !strings.Contains(ErrBinariesMissing.Error(), "apt-get install -y postgresql") {
+		t.Errorf("ErrBinariesMissing does not say how to install: %q", ErrBinariesMissing)
+	}
+	if _, err := findBinDir(); err != nil {
+		t.Fatalf("findBinDir on a machine with PostgreSQL: %v", err)
+	}
+}
