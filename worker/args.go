@@ -32,10 +32,10 @@
 //     itself (a provision proposal + 'provision_proposed' event, or a task)
 //     and their ledger rows are recorded 'sent' at once. Like messages they
 //     wait while the invoice is disputed, promised or the client insolvent.
-//   - Registered letters (level 5) are written as text files into
-//     <mail.dir>/letters/<day>/<client code>-<step>.txt, ready for posting or
-//     upload to an electronic registered-letter provider; they are not
-//     emailed. (A PDF needs internal/letter, which does not exist yet.)
+//   - Registered letters (level 5) are laid out as A4 PDFs (internal/letter)
+//     into <mail.dir>/letters/<day>/<client code>-<step>.pdf, ready for
+//     posting or upload to an electronic registered-letter provider; they
+//     are not emailed.
 //   - Send window. Jobs enqueued by the scheduled sweep outside the window
 //     (cfg.Sweep.SendWindow in cfg.TimeZone) are scheduled for its next
 //     opening; a replay (--as-of) or `sweep --drain` sends at once.

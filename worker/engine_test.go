@@ -310,14 +310,17 @@ func TestEngine150Days(t *testing.T) {
 	var letters []string
 	_ = filepath.WalkDir(h.letters, func(p string, de os.DirEntry, err error) error {
 		if err == nil && !de.IsDir() {
+			if data, err := os.ReadFile(p); err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
+				t.Errorf("%s is not a PDF (%v)", p, err)
+			}
 			rel, _ := filepath.Rel(h.letters, p)
 			letters = append(letters, filepath.ToSlash(rel))
 		}
 		return nil
 	})
 	sort.Strings(letters)
-	wantLetters := []string{"2025-10-01/D-level5.txt", "2025-11-17/A-level5.txt", "2025-12-11/C-level5.txt",
-		"2025-12-16/G-level5.txt", "2025-12-29/E-level5.txt", "2026-01-26/F-level5.txt"}
+	wantLetters := []string{"2025-10-01/D-level5.pdf", "2025-11-17/A-level5.pdf", "2025-12-11/C-level5.pdf",
+		"2025-12-16/G-level5.pdf", "2025-12-29/E-level5.pdf", "2026-01-26/F-level5.pdf"}
 	if !slices.Equal(letters, wantLetters) {
 		t.Errorf("letters %v, want %v", letters, wantLetters)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +15,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/letter"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
@@ -73,8 +73,8 @@ type PenaltyCalculator interface {
 // MailSettings are the headers and links every message carries (cfg.Mail).
 type MailSettings struct {
 	From, ReplyTo, Bcc string
-	PaymentLink        string // text/template on {{.Invoice.Number}}, {{.Client.Code}}
-	LettersDir         string // where registered letters are written
+	PaymentLink        templates.PaymentLink // parsed mail.payment_link; zero: no links
+	LettersDir         string                // where registered letters are written
 }
 
 // Counters is what the send worker counts (Prometheus counters in serve).
@@ -102,8 +102,6 @@ type SendWorker struct {
 	Counters  Counters // nil: not counted
 	// Backoff overrides SendBackoff (tests use a short one).
 	Backoff func(attempt int) time.Duration
-
-	paymentLink *template.Template
 }
 
 // NextRetry schedules a temporary failure's next attempt.
@@ -249,8 +247,9 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 
 	switch job.Args.Channel {
 	case "registered_letter":
-		if err := w.writeLetter(job.Args.Day, top, rendered, messageID); err != nil {
-			return fmt.Errorf("send: %w", err)
+		if err := w.writeLetter(job.Args.Day, top, msg, rendered); err != nil {
+			// A letter that cannot be laid out will not be on retry either.
+			return river.JobCancel(fmt.Errorf("send: %w", err))
 		}
 	default:
 		out := Outgoing{
@@ -433,24 +432,7 @@ func (w *SendWorker) message(rows []reminderRow, day time.Time, settlements map[
 
 // link renders the configured payment link for one invoice.
 func (w *SendWorker) link(inv templates.Invoice, c templates.Client) (string, error) {
-	if w.Settings.PaymentLink == "" {
-		return "", nil
-	}
-	if w.paymentLink == nil {
-		t, err := template.New("payment_link").Option("missingkey=error").Parse(w.Settings.PaymentLink)
-		if err != nil {
-			return "", fmt.Errorf("mail.payment_link: %w", err)
-		}
-		w.paymentLink = t
-	}
-	var b strings.Builder
-	if err := w.paymentLink.Execute(&b, struct {
-		Invoice templates.Invoice
-		Client  templates.Client
-	}{inv, c}); err != nil {
-		return "", fmt.Errorf("mail.payment_link: %w", err)
-	}
-	return b.String(), nil
+	return w.Settings.PaymentLink.For(c, inv)
 }
 
 // messageID is the same for every attempt at one (client, day, step): a
@@ -470,19 +452,23 @@ func (w *SendWorker) messageID(client int64, day, step, currency string) string 
 	return id + "@" + domain
 }
 
-// writeLetter writes a registered letter (formal notice) as text into
-// LettersDir/<day>/<client code>-<step>.txt, for posting or upload to an
-// electronic registered-letter (LRE) provider. Writing is atomic (temp file
-// then rename), so a retry overwrites rather than duplicates.
-func (w *SendWorker) writeLetter(day string, t top, r templates.Rendered, messageID string) error {
+// writeLetter lays out a registered letter (formal notice) as an A4 PDF
+// (internal/letter) into LettersDir/<day>/<client code>-<step>.pdf, for
+// posting or upload to an electronic registered-letter (LRE) provider.
+// Writing is atomic (temp file then rename) and the PDF depends only on the
+// message, so a retry overwrites the same bytes rather than duplicating.
+func (w *SendWorker) writeLetter(day string, t top, msg templates.Message, r templates.Rendered) error {
+	pdf, err := letter.Render(letter.Letter{Message: msg, Locale: r.Locale, Subject: r.Subject, Body: r.Text})
+	if err != nil {
+		return fmt.Errorf("lay out letter: %w", err)
+	}
 	dir := filepath.Join(w.Settings.LettersDir, day)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("letters directory: %w", err)
 	}
-	name := filepath.Join(dir, safeName(t.clientCode)+"-"+safeName(t.stepID)+".txt")
-	body := "Message-ID: <" + messageID + ">\nSubject: " + r.Subject + "\n\n" + r.Text
+	name := filepath.Join(dir, safeName(t.clientCode)+"-"+safeName(t.stepID)+".pdf")
 	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
+	if err := os.WriteFile(tmp, pdf, 0o644); err != nil {
 		return fmt.Errorf("write letter: %w", err)
 	}
 	if err := os.Rename(tmp, name); err != nil {

@@ -48,6 +48,10 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	link, err := templates.ParsePaymentLink(cfg.Mail.PaymentLink)
+	if err != nil {
+		return nil, err
+	}
 	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, loc)
 	if err != nil {
 		return nil, err
@@ -73,7 +77,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 		sender: &worker.SendWorker{
 			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,
 			Settings: worker.MailSettings{
-				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: cfg.Mail.PaymentLink,
+				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
 				LettersDir: lettersDir(cfg),
 			},
 			Clock: a.clock, Location: loc, Logger: logger,
