@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	netmail "net/mail"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -109,4 +112,22 @@ func countryCalendars(logger *slog.Logger) worker.CalendarFor {
 		}
 		return cal, nil
 	}
+}
+
+// checkAddresses refuses to start without a valid sender: a message the
+// transport rejects as invalid counts as the client's bounce, so our own
+// headers must be right before the first send.
+func checkAddresses(m config.Mail) error {
+	if strings.TrimSpace(m.From) == "" {
+		return errors.New("config: mail.from: required (RELANCE_MAIL_FROM), e.g. \"Compta <compta@example.fr>\"")
+	}
+	for key, v := range map[string]string{"mail.from": m.From, "mail.reply_to": m.ReplyTo, "mail.bcc": m.Bcc} {
+		if v == "" {
+			continue
+		}
+		if _, err := netmail.ParseAddress(v); err != nil {
+			return fmt.Errorf("config: %s: %q: %w", key, v, err)
+		}
+	}
+	return nil
 }

@@ -14,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
 	"github.com/spf13/cobra"
 	"riverqueue.com/riverui"
 
+	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/worker"
 )
@@ -51,110 +53,130 @@ Example:
 			if err != nil {
 				return err
 			}
-			if cfg.Server.Password == "" {
-				return errors.New("serve: server.password is not set (RELANCE_SERVER_PASSWORD): River UI changes state and must not be open")
-			}
-			logger := slog.New(slog.NewTextHandler(a.stderr, nil))
-			ctx := cmd.Context()
-			pool, err := a.openDB(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer func() {
-				pool.Close()
-				logger.Info("database pool closed")
-			}()
-			if err := database.CheckSchema(ctx, pool); err != nil {
-				return err
-			}
-			schedule, err := worker.ParseSchedule(cfg.Sweep.Schedule, cfg.Location())
-			if err != nil {
-				return err
-			}
-			eng, err := a.newEngine(cfg, pool, logger)
-			if err != nil {
-				return err
-			}
-			defer eng.close()
-			reg := prometheus.NewRegistry()
-			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-			metrics, err := worker.NewMetrics(reg)
-			if err != nil {
-				return err
-			}
-			eng.sender.Counters = metrics
-			client, err := worker.NewClient(worker.ClientOptions{
-				Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-				Work: true, Logger: logger, Periodic: worker.PeriodicSweep(schedule, a.clock, cfg.Location()),
-			})
-			if err != nil {
-				return err
-			}
-			ui, err := riverui.NewHandler(&riverui.HandlerOpts{
-				Endpoints:                riverui.NewEndpoints(client, nil),
-				JobListHideArgsByDefault: true,
-				Logger:                   logger,
-				Prefix:                   "/jobs",
-			})
-			if err != nil {
-				return fmt.Errorf("serve: river ui: %w", err)
-			}
-			// River UI's background services end with this context, after
-			// the River client has stopped.
-			uiCtx, stopUI := context.WithCancel(context.WithoutCancel(ctx))
-			defer stopUI()
-			if err := ui.Start(uiCtx); err != nil {
-				return fmt.Errorf("serve: river ui: %w", err)
-			}
-
-			ln, err := net.Listen("tcp", cfg.Server.Addr)
-			if err != nil {
-				return fmt.Errorf("serve: %w", err)
-			}
-			srv := &http.Server{
-				Handler:           serveMux(pool, ui, reg, cfg.Server.Username, cfg.Server.Password),
-				ReadHeaderTimeout: 10 * time.Second,
-			}
-			httpErr := make(chan error, 1)
-			go func() { httpErr <- srv.Serve(ln) }()
-
-			if err := client.Start(ctx); err != nil {
-				_ = srv.Close()
-				return fmt.Errorf("serve: start river: %w", err)
-			}
-			logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
-				"schedule", cfg.Sweep.Schedule, "timezone", cfg.TimeZone)
-
-			var runErr error
-			select {
-			case <-ctx.Done():
-				logger.Info("shutting down: no new jobs")
-			case err := <-httpErr:
-				runErr = fmt.Errorf("serve: http: %w", err)
-				logger.Error("http server failed, shutting down", "err", err)
-			}
-			shutdown := context.WithoutCancel(ctx)
-			stopCtx, cancel := context.WithTimeout(shutdown, cfg.Server.ShutdownTimeout)
-			if err := client.Stop(stopCtx); err != nil {
-				logger.Warn("running jobs did not finish in time: cancelling them", "timeout", cfg.Server.ShutdownTimeout, "err", err)
-				hardCtx, hardCancel := context.WithTimeout(shutdown, 10*time.Second)
-				if err := client.StopAndCancel(hardCtx); err != nil {
-					logger.Error("river did not stop", "err", err)
-				}
-				hardCancel()
-			}
-			cancel()
-			logger.Info("river stopped")
-			httpCtx, httpCancel := context.WithTimeout(shutdown, 5*time.Second)
-			if err := srv.Shutdown(httpCtx); err != nil {
-				logger.Warn("http shutdown", "err", err)
-			}
-			httpCancel()
-			stopUI()
-			logger.Info("http server stopped")
-			return runErr
+			return a.serve(cmd.Context(), cfg, serveOptions{periodic: true})
 		},
 	}
+}
+
+// serveOptions vary the daemon for `relance demo`.
+type serveOptions struct {
+	periodic bool              // schedule the daily sweep
+	ready    func(addr string) // called once HTTP and River are up
+}
+
+// serve runs the daemon until ctx is cancelled; see newServeCmd.
+func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) error {
+	if cfg.Server.Password == "" {
+		return errors.New("serve: server.password is not set (RELANCE_SERVER_PASSWORD): River UI changes state and must not be open")
+	}
+	if err := checkAddresses(cfg.Mail); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	pool, err := a.openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		pool.Close()
+		logger.Info("database pool closed")
+	}()
+	if err := database.CheckSchema(ctx, pool); err != nil {
+		return err
+	}
+	schedule, err := worker.ParseSchedule(cfg.Sweep.Schedule, cfg.Location())
+	if err != nil {
+		return err
+	}
+	var periodic *river.PeriodicJob
+	if opts.periodic {
+		periodic = worker.PeriodicSweep(schedule, a.clock, cfg.Location())
+	}
+	eng, err := a.newEngine(cfg, pool, logger)
+	if err != nil {
+		return err
+	}
+	defer eng.close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := worker.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	eng.sender.Counters = metrics
+	client, err := worker.NewClient(worker.ClientOptions{
+		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
+		Work: true, Logger: logger, Periodic: periodic,
+	})
+	if err != nil {
+		return err
+	}
+	ui, err := riverui.NewHandler(&riverui.HandlerOpts{
+		Endpoints:                riverui.NewEndpoints(client, nil),
+		JobListHideArgsByDefault: true,
+		Logger:                   logger,
+		Prefix:                   "/jobs",
+	})
+	if err != nil {
+		return fmt.Errorf("serve: river ui: %w", err)
+	}
+	// River UI's background services end with this context, after
+	// the River client has stopped.
+	uiCtx, stopUI := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopUI()
+	if err := ui.Start(uiCtx); err != nil {
+		return fmt.Errorf("serve: river ui: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           serveMux(pool, ui, reg, cfg.Server.Username, cfg.Server.Password),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- srv.Serve(ln) }()
+
+	if err := client.Start(ctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("serve: start river: %w", err)
+	}
+	if opts.ready != nil {
+		opts.ready(ln.Addr().String())
+	}
+	logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
+		"schedule", cfg.Sweep.Schedule, "timezone", cfg.TimeZone)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down: no new jobs")
+	case err := <-httpErr:
+		runErr = fmt.Errorf("serve: http: %w", err)
+		logger.Error("http server failed, shutting down", "err", err)
+	}
+	shutdown := context.WithoutCancel(ctx)
+	stopCtx, cancel := context.WithTimeout(shutdown, cfg.Server.ShutdownTimeout)
+	if err := client.Stop(stopCtx); err != nil {
+		logger.Warn("running jobs did not finish in time: cancelling them", "timeout", cfg.Server.ShutdownTimeout, "err", err)
+		hardCtx, hardCancel := context.WithTimeout(shutdown, 10*time.Second)
+		if err := client.StopAndCancel(hardCtx); err != nil {
+			logger.Error("river did not stop", "err", err)
+		}
+		hardCancel()
+	}
+	cancel()
+	logger.Info("river stopped")
+	httpCtx, httpCancel := context.WithTimeout(shutdown, 5*time.Second)
+	if err := srv.Shutdown(httpCtx); err != nil {
+		logger.Warn("http shutdown", "err", err)
+	}
+	httpCancel()
+	stopUI()
+	logger.Info("http server stopped")
+	return runErr
 }
 
 // serveMux routes the daemon's HTTP endpoints. Everything is

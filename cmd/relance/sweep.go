@@ -95,6 +95,11 @@ type sweepSummary struct {
 // its send jobs with a River client until they are all finalized.
 func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, day time.Time, run sweepRun) (sweepSummary, error) {
 	var sum sweepSummary
+	if run.drain {
+		if err := checkAddresses(cfg.Mail); err != nil {
+			return sum, err
+		}
+	}
 	eng, err := a.newEngine(cfg, pool, logger)
 	if err != nil {
 		return sum, err

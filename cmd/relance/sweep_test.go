@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -118,5 +119,23 @@ func TestSweepDrainFailsOnABounce(t *testing.T) {
 	}
 	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("%d messages accepted", n)
+	}
+}
+
+// TestDemoImportsSweepsAndWritesMessages runs the demo without the daemon on
+// the shipped example portfolio.
+func TestDemoImportsSweepsAndWritesMessages(t *testing.T) {
+	outbox := t.TempDir()
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_MAIL_DIR=" + outbox}
+	out, stderr, err := runCLI(t, env, "demo", "--no-serve", "--examples", "../../examples")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	if len(files) == 0 || !strings.Contains(out, fmt.Sprintf("messages enqueued: %d", len(files))) {
+		t.Errorf("%d .eml files; output:\n%s", len(files), out)
+	}
+	if !strings.Contains(out, "failed: 0") {
+		t.Errorf("some reminders failed:\n%s", out)
 	}
 }
