@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -241,15 +242,19 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	rendered, err := w.Templates.Render(top.template, msg)
 	if err != nil {
 		// A template that cannot render will not render on retry either.
-		return river.JobCancel(fmt.Errorf("send: render %s: %w", top.template, err))
+		return w.fail(ctx, tx, job, keep, fmt.Errorf("render %s: %w", top.template, err), log, dropped)
 	}
 	messageID := w.messageID(job.Args.ClientID, job.Args.Day, top.stepID, job.Args.Currency)
 
 	switch job.Args.Channel {
 	case "registered_letter":
 		if err := w.writeLetter(job.Args.Day, top, msg, rendered); err != nil {
+			var pathErr *os.PathError
+			if errors.As(err, &pathErr) {
+				return fmt.Errorf("send: %w", err) // a full or unwritable disk: retry
+			}
 			// A letter that cannot be laid out will not be on retry either.
-			return river.JobCancel(fmt.Errorf("send: %w", err))
+			return w.fail(ctx, tx, job, keep, err, log, dropped)
 		}
 	default:
 		out := Outgoing{
@@ -333,6 +338,34 @@ func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendA
 	}
 	log.Error("permanent delivery failure: address marked bouncing, job cancelled", "err", cause)
 	return river.JobCancel(fmt.Errorf("send: permanent delivery failure: %w", cause))
+}
+
+// fail records a failure no retry can fix that is not the client's doing
+// (a template or letter that cannot be produced): the rows are 'failed' with
+// the reason, an event says so, and the job is cancelled.
+func (w *SendWorker) fail(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
+	ids := make([]int64, len(keep))
+	for i, r := range keep {
+		ids[i] = r.id
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
+		ids, cause.Error(), job.ID); err != nil {
+		return fmt.Errorf("send: mark failed: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO event (kind, client_id, detail) VALUES ('reminder_failed', $1,
+		jsonb_build_object('day', $2::text, 'job_id', $3::bigint, 'reminder_ids', $4::bigint[], 'error', $5::text))`,
+		job.Args.ClientID, job.Args.Day, job.ID, ids, cause.Error()); err != nil {
+		return fmt.Errorf("send: record failure: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("send: commit failure: %w", err)
+	}
+	w.countDropped(dropped)
+	if w.Counters != nil {
+		w.Counters.Failed(job.Args.Channel, len(keep))
+	}
+	log.Error("reminder cannot be produced: rows failed, job cancelled", "err", cause)
+	return river.JobCancel(fmt.Errorf("send: %w", cause))
 }
 
 // dropReason says why a pending row must not go out today, or "".

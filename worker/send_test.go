@@ -302,3 +302,33 @@ func TestFileTransportWritesValidEml(t *testing.T) {
 		}
 	}
 }
+
+// TestSendTemplateFailureFailsTheRowsOnce: a step naming a template that
+// does not exist fails its rows with the reason and cancels the job; the
+// client's address is not blamed.
+func TestSendTemplateFailureFailsTheRowsOnce(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	h := newHarness(t, pool)
+	set := standardPlan()
+	set.Profiles[0].Steps[1].Template = "no_such_template"
+	h.sweeper.Plans, h.sender.Plans = set, set
+	f := fixture{t, pool}
+	c := f.client("TPL", "tpl@client.example")
+	f.invoice(c, "FA-TPL", "2025-08-01", "2025-09-01", 100000)
+	res, dr := h.day(d("2025-09-02"))
+	if dr.Cancelled != 1 {
+		t.Fatalf("drain %+v, want the job cancelled", dr)
+	}
+	var status, reason string
+	var bouncing bool
+	if err := pool.QueryRow(t.Context(), `SELECT r.status, r.drop_reason, c.email_bouncing_since IS NOT NULL
+		FROM reminder r JOIN client c ON c.id = r.client_id`).Scan(&status, &reason, &bouncing); err != nil {
+		t.Fatal(err)
+	}
+	if status != "failed" || !strings.Contains(reason, "no_such_template") || bouncing {
+		t.Errorf("row %s (%s), client bouncing %v; want failed naming the template, address untouched", status, reason, bouncing)
+	}
+	if got := jobStates(t, h, res.JobIDs); got[0] != "cancelled/1" {
+		t.Errorf("job %v", got)
+	}
+}
