@@ -125,17 +125,18 @@ WITH steps AS (
             profile = EXCLUDED.profile, level = EXCLUDED.level, channel = EXCLUDED.channel,
             template = EXCLUDED.template, client_id = EXCLUDED.client_id, job_id = NULL, message_id = NULL
         WHERE r.status = 'dropped' AND r.due_on < EXCLUDED.due_on
-    RETURNING r.id, r.invoice_id, r.step_id
+    RETURNING r.id, r.invoice_id, r.client_id, r.profile, r.step_id, r.level, r.channel
 ), provisioned AS (
+    -- Straight from the decisions: a replay finds the proposal already there.
     INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat, rate_bp, amount)
     SELECT d.invoice_id, d.client_id, $1, b.name, d.currency, d.outstanding, x.excl, b.rate_bp,
            round(x.excl::numeric * b.rate_bp / 10000)::bigint
-    FROM recorded rc
-    JOIN due d ON d.invoice_id = rc.invoice_id AND d.step_id = rc.step_id AND d.action = 'provision'
+    FROM due d
     CROSS JOIN LATERAL (SELECT CASE WHEN d.amount_excl_vat IS NOT NULL AND d.amount_incl_vat > 0
                                     THEN round(d.outstanding::numeric * d.amount_excl_vat / d.amount_incl_vat)::bigint
                                     ELSE round(d.outstanding::numeric / 1.2)::bigint END AS excl) x
     CROSS JOIN LATERAL (SELECT * FROM buckets WHERE lower_days <= d.days_late ORDER BY lower_days DESC LIMIT 1) b
+    WHERE d.action = 'provision'
     ON CONFLICT (invoice_id) DO NOTHING
     RETURNING id, invoice_id, client_id, bucket, rate_bp, amount, outstanding_excl_vat
 ), provision_events AS (
@@ -147,15 +148,24 @@ WITH steps AS (
 ), tasks AS (
     INSERT INTO task (client_id, invoice_id, kind, due_on, note)
     SELECT d.client_id, d.invoice_id, 'phone_call', $1, 'plan ' || d.profile || ', step ' || d.step_id
-    FROM recorded rc JOIN due d ON d.invoice_id = rc.invoice_id AND d.step_id = rc.step_id AND d.action = 'phone_call'
+    FROM due d WHERE d.action = 'phone_call'
     ON CONFLICT (client_id, invoice_id, kind) DO NOTHING
     RETURNING id
+), decided AS (
+    -- The day's decisions: recorded now, or recorded by an earlier run of
+    -- the same day (the statement's snapshot does not see its own inserts,
+    -- and a revived row had another day before).
+    SELECT id, invoice_id, client_id, profile, step_id, level, channel, true AS fresh FROM recorded
+    UNION ALL
+    SELECT id, invoice_id, client_id, profile, step_id, level, channel, false FROM reminder WHERE due_on = $1
 )
-SELECT coalesce(rc.id, r.id), d.invoice_id, d.client_id, d.profile, d.step_id, d.kind, d.level,
-       coalesce(d.channel, ''), coalesce(d.action, ''), d.currency::text, rc.id IS NOT NULL AS fresh,
+SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
+       CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END,
+       x.level,
+       CASE WHEN x.level < 0 THEN '' ELSE x.channel END,
+       CASE WHEN x.level >= 0 THEN '' WHEN x.channel = 'phone' THEN 'phone_call' ELSE 'provision' END,
+       coalesce(it.currency::text, ''), x.fresh,
        (SELECT count(*) FROM provisioned), (SELECT count(*) FROM tasks)
-FROM due d
-LEFT JOIN recorded rc ON rc.invoice_id = d.invoice_id AND rc.step_id = d.step_id
-LEFT JOIN reminder r ON r.invoice_id = d.invoice_id AND r.step_id = d.step_id AND r.due_on = $1
-WHERE rc.id IS NOT NULL OR r.id IS NOT NULL
-ORDER BY d.client_id, d.invoice_id, d.kind, d.level, d.step_id
+FROM decided x
+LEFT JOIN items it ON it.id = x.invoice_id
+ORDER BY x.client_id, x.invoice_id, CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END, x.level, x.step_id
