@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -39,9 +38,6 @@ func (e exitError) Error() string {
 	return e.err.Error()
 }
 func (e exitError) Unwrap() error { return e.err }
-
-// errNotImplemented is what a subcommand returns until its issue lands.
-var errNotImplemented = errors.New("not implemented yet")
 
 // app is shared by the subcommands: the environment plus the global flags.
 type app struct {
