@@ -54,6 +54,10 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	return nil
 }
 
+// Timeout gives a sweep over a million invoices room: River's default (one
+// minute) would cancel it halfway and roll it back, every attempt.
+func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 30 * time.Minute }
+
 // ParseSchedule reads a standard 5-field cron expression in loc
 // ("0 7 * * *" is 07:00 every day, local time).
 func ParseSchedule(expr string, loc *time.Location) (cron.Schedule, error) {
