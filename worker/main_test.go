@@ -140,7 +140,7 @@ func insertOnlyClient(t testing.TB, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
 }
 
 // sweepDay runs one sweep for day in its own committed transaction.
-func sweepDay(t *testing.T, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time) SweepResult {
+func sweepDay(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time) SweepResult {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := pool.Begin(ctx)

@@ -76,3 +76,40 @@ func BenchmarkSweep(b *testing.B) {
 	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "bare-insert-ms/op")
 	b.ReportMetric(float64(decided), "decisions")
 }
+
+// BenchmarkSweepSteadyState measures an ordinary day over the same 100,000
+// open invoices: the portfolio has been swept every day of the week before,
+// so only the steps that come due that day are decided.
+func BenchmarkSweepSteadyState(b *testing.B) {
+	pool := pgtest.NewDB(b)
+	seedPortfolio(b, pool, 10000, 10)
+	set, err := plans.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &Sweeper{Plans: set, Calendars: frCalendars}
+	jobs := insertOnlyClient(b, pool)
+	ctx := context.Background()
+	for day := d("2025-09-08"); day.Before(d("2025-09-15")); day = day.AddDate(0, 0, 1) {
+		sweepDay(b, pool, s, jobs, day)
+	}
+	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	var decided int
+	for b.Loop() {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := s.Run(ctx, tx, jobs, d("2025-09-15"), SweepOptions{Now: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		decided = len(res.Decisions)
+		if err := tx.Rollback(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(decided), "decisions")
+}
