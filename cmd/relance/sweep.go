@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/config"
@@ -18,7 +20,7 @@ import (
 
 func newSweepCmd(a *app) *cobra.Command {
 	var asOf string
-	var drain bool
+	var drain, enqueue bool
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Run one evaluation of every invoice now (optionally --drain the jobs)",
@@ -39,7 +41,8 @@ decisions come out.
 Examples:
   relance sweep                        # today, jobs for the daemon
   relance sweep --drain                # today, and send now
-  relance sweep --as-of 2025-09-12 --drain`,
+  relance sweep --as-of 2025-09-12 --drain
+  relance sweep --enqueue              # today, swept and sent by the running daemon`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -59,6 +62,9 @@ Examples:
 			if err := database.CheckSchema(ctx, pool); err != nil {
 				return err
 			}
+			if enqueue {
+				return a.enqueueSweep(ctx, pool, day)
+			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			sum, err := a.sweepOnce(ctx, cfg, pool, logger, day, sweepRun{now: drain || asOf != "", drain: drain})
 			if err != nil {
@@ -73,7 +79,29 @@ Examples:
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "day to sweep, YYYY-MM-DD (default: today in the configured time zone)")
 	cmd.Flags().BoolVar(&drain, "drain", false, "also send the enqueued messages now, and wait for them")
+	cmd.Flags().BoolVar(&enqueue, "enqueue", false, "hand the day's sweep to the running daemon (relance serve) instead of running it here")
+	cmd.MarkFlagsMutuallyExclusive("drain", "enqueue")
 	return cmd
+}
+
+// enqueueSweep queues the sweep of day for the daemon's sweep queue, exactly
+// as its periodic job would; the daemon then sweeps and sends within its send
+// window. A day already queued or swept is not queued twice.
+func (a *app) enqueueSweep(ctx context.Context, pool *pgxpool.Pool, day time.Time) error {
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		return fmt.Errorf("sweep: river client: %w", err)
+	}
+	res, err := client.Insert(ctx, worker.SweepArgs{Day: day.Format(time.DateOnly)}, nil)
+	if err != nil {
+		return fmt.Errorf("sweep: enqueue: %w", err)
+	}
+	if res.UniqueSkippedAsDuplicate {
+		fmt.Fprintf(a.stdout, "the sweep of %s is already queued or done (job %d): nothing enqueued\n", day.Format(time.DateOnly), res.Job.ID)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "sweep of %s enqueued as job %d for relance serve\n", day.Format(time.DateOnly), res.Job.ID)
+	return nil
 }
 
 type sweepRun struct {

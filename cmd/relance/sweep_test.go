@@ -139,3 +139,36 @@ func TestDemoImportsSweepsAndWritesMessages(t *testing.T) {
 		t.Errorf("some reminders failed:\n%s", out)
 	}
 }
+
+// TestSweepEnqueueHandsTheDayToTheDaemon queues the day's sweep for `serve`
+// without deciding anything here, and only once.
+func TestSweepEnqueueHandsTheDayToTheDaemon(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	seedSweep(t, url)
+	env := []string{"DATABASE_URL=" + url}
+	out, _, err := runCLI(t, env, "sweep", "--as-of", "2025-09-02", "--enqueue")
+	if err != nil || !strings.Contains(out, "sweep of 2025-09-02 enqueued as job") {
+		t.Fatalf("first enqueue: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, env, "sweep", "--as-of", "2025-09-02", "--enqueue")
+	if err != nil || !strings.Contains(out, "already queued or done") {
+		t.Fatalf("second enqueue: %v\n%s", err, out)
+	}
+	pool, err := database.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var jobs, reminders int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM river_job WHERE kind = 'relance_sweep' AND args->>'day' = '2025-09-02'),
+		(SELECT count(*) FROM reminder)`).Scan(&jobs, &reminders); err != nil {
+		t.Fatal(err)
+	}
+	if jobs != 1 || reminders != 0 {
+		t.Errorf("sweep jobs = %d (want 1), reminders decided here = %d (want 0)", jobs, reminders)
+	}
+	if _, _, err := runCLI(t, env, "sweep", "--enqueue", "--drain"); err == nil {
+		t.Error("--enqueue with --drain accepted")
+	}
+}
