@@ -1,0 +1,70 @@
+// Command bench measures relance against physical baselines measured in the
+// same run, on the same private PostgreSQL cluster, and writes BENCHMARKS.md.
+// Absolute times on a shared 2-core machine mean little; the ratio to a
+// baseline taken minutes apart on the same data is what DESIGN.md §6 targets.
+//
+// Run it through `make bench`, which builds bin/relance first:
+//
+//	go run ./bench -relance bin/relance -out BENCHMARKS.md
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	opts := options{}
+	fs.StringVar(&opts.relance, "relance", "bin/relance", "the relance binary to measure")
+	fs.StringVar(&opts.out, "out", "BENCHMARKS.md", "where to write the report")
+	fs.IntVar(&opts.runs, "runs", 3, "runs of each measurement; the median is reported")
+	fs.IntVar(&opts.invoices, "invoices", 1_000_000, "invoices in the generated portfolio")
+	fs.IntVar(&opts.clients, "clients", 100_000, "clients in the generated portfolio")
+	fs.IntVar(&opts.sendMessages, "messages", 10_000, "reminders in the send-pipeline measurement")
+	fs.IntVar(&opts.sweepSteps, "sweep-steps", 100_000, "steps due in the sweep measurement (approximate)")
+	fs.StringVar(&opts.micro, "micro", "", "output of `go test -bench` to append, benchstat-friendly")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	start := time.Now()
+	b, err := newBench(ctx, opts, logger)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	rows, err := b.measureAll(ctx)
+	if err != nil {
+		return err
+	}
+	report := renderReport(rows, opts, start, time.Since(start))
+	if opts.micro != "" {
+		micro, err := os.ReadFile(opts.micro)
+		if err != nil {
+			return err
+		}
+		report += "\n## Go micro-benchmarks\n\nResolver, penalty computation and template rendering (`go test -bench`, 6 runs each; feed this block to benchstat to compare two runs):\n\n```\n" + string(micro) + "```\n"
+	}
+	if err := os.WriteFile(opts.out, []byte(report), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(report)
+	return nil
+}

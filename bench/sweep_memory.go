@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// resetLedger forgets every decision, so that the next sweep of the same day
+// decides everything again.
+const resetLedger = `DELETE FROM reminder; DELETE FROM provision; DELETE FROM task; DELETE FROM event; DELETE FROM river_job;`
+
+// measureSweepAndMemory times one sweep (evaluate + ledger + enqueue) of the
+// imported portfolio with about sweepSteps steps due, against a bare
+// INSERT … SELECT of the same due set; then runs the daemon over the same
+// data, has it sweep and send everything, and reads its peak RSS.
+func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
+	url := b.importedURL
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+
+	// A fresh ledger makes every overdue invoice due for level 1 at once;
+	// exclude a regular share of invoices so that about sweepSteps are due.
+	if _, err := b.relanceCmd(ctx, url, nil, "sweep", "--as-of", asOf); err != nil {
+		return nil, err
+	}
+	var all int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&all); err != nil {
+		return nil, err
+	}
+	keep := int(math.Max(1, math.Round(float64(all)/float64(b.opts.sweepSteps))))
+	if _, err := conn.Exec(ctx, resetLedger+fmt.Sprintf(`UPDATE invoice SET excluded = (id %% %d <> 0); ANALYZE invoice;`, keep)); err != nil {
+		return nil, err
+	}
+
+	var sweepTimes, bareTimes []time.Duration
+	var steps int
+	for i := range b.opts.runs {
+		if _, err := conn.Exec(ctx, resetLedger); err != nil {
+			return nil, err
+		}
+		d, err := b.relanceCmd(ctx, url, nil, "sweep", "--as-of", asOf)
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&steps); err != nil {
+			return nil, err
+		}
+		if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS due_set; DROP TABLE IF EXISTS bare_reminder;
+			CREATE TABLE due_set AS SELECT invoice_id, client_id, profile, step_id, level, channel, template, due_on FROM reminder;
+			CREATE TABLE bare_reminder (LIKE due_set);`); err != nil {
+			return nil, err
+		}
+		g, err := b.psqlCmd(ctx, url, `INSERT INTO bare_reminder SELECT * FROM due_set`)
+		if err != nil {
+			return nil, err
+		}
+		sweepTimes, bareTimes = append(sweepTimes, d), append(bareTimes, g)
+		b.log.Info("sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond), "insert select", g.Round(time.Millisecond))
+	}
+	sweepRow := row{
+		What:     "one sweep: `relance sweep` (evaluate + ledger + enqueue)",
+		Scale:    fmt.Sprintf("%d steps due among 1 invoice in %d of the portfolio", steps, keep),
+		Measured: median(sweepTimes).Round(time.Millisecond).String(),
+		Baseline: median(bareTimes).Round(time.Millisecond).String() + " bare INSERT … SELECT of the same due set",
+		Ratio:    median(sweepTimes).Seconds() / median(bareTimes).Seconds(),
+		Target:   "≤ 2 × baseline time",
+	}
+	sweepRow.RatioText = fmt.Sprintf("%.2f", sweepRow.Ratio)
+	sweepRow.Met = sweepRow.Ratio <= 2
+
+	peak, sent, err := b.daemonPeakRSS(ctx, conn, url)
+	if err != nil {
+		return nil, err
+	}
+	memRow := row{
+		What:      "daemon peak RSS: `relance serve` sweeping and sending",
+		Scale:     fmt.Sprintf("same data, %d messages written by the file transport", sent),
+		Measured:  fmt.Sprintf("%.0f MB", float64(peak)/(1<<20)),
+		Baseline:  "—",
+		RatioText: "—",
+		Target:    "≤ 150 MB",
+		Met:       peak <= 150<<20,
+	}
+	return []row{sweepRow, memRow}, nil
+}
+
+// daemonPeakRSS starts `relance serve`, hands it the day's sweep, waits until
+// every job is finished and returns the process's VmHWM.
+func (b *bench) daemonPeakRSS(ctx context.Context, conn *pgx.Conn, url string) (int64, int, error) {
+	if _, err := conn.Exec(ctx, resetLedger); err != nil {
+		return 0, 0, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	outbox := scratch(b, "outbox")
+	cmd := exec.CommandContext(ctx, b.opts.relance, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "RELANCE_SERVER_ADDR="+addr, "RELANCE_SERVER_PASSWORD=bench",
+		"RELANCE_MAIL_DIR="+outbox, "RELANCE_MAIL_FROM=Service relances <relances@bench.example>",
+		"RELANCE_SWEEP_SEND_CONCURRENCY=4")
+	logFile, err := os.Create(scratch(b, "serve.log"))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	if _, err := b.relanceCmd(ctx, url, nil, "sweep", "--as-of", asOf, "--enqueue"); err != nil {
+		return 0, 0, err
+	}
+	deadline := time.Now().Add(15 * time.Minute)
+	for {
+		var pending int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&pending); err != nil {
+			return 0, 0, err
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return 0, 0, fmt.Errorf("the daemon still had %d jobs after 15 minutes; see %s", pending, scratch(b, "serve.log"))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	var sent int
+	if err := conn.QueryRow(ctx, `SELECT count(DISTINCT message_id) FROM reminder WHERE status = 'sent'`).Scan(&sent); err != nil {
+		return 0, 0, err
+	}
+	peak, err := vmHWM(cmd.Process.Pid)
+	return peak, sent, err
+}
+
+// vmHWM reads a process's peak resident set size from /proc.
+func vmHWM(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+}
