@@ -194,7 +194,7 @@ func TestStepperPicksProfileAndCalendar(t *testing.T) {
 		{Client{Country: "FR"}, "level1 2025-07-15"},
 		{Client{Country: "DE"}, "level1 2025-07-14"},
 		{Client{Country: "ZZ"}, "level1 2025-07-15"},
-		{Client{Country: "FR", Score: "E"}, "level1 2025-07-15"}, // risky: +1d as well
+		{Client{Country: "FR", Score: "E"}, "level1 2025-07-15"},             // risky: +1d as well
 		{Client{Country: "FR", Profile: "key_account"}, "level1 2025-07-17"}, // +5d
 	} {
 		n, ok := s.Next(c.client, in)
