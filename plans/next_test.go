@@ -187,19 +187,24 @@ func TestStepperPicksProfileAndCalendar(t *testing.T) {
 	// France, not in Germany; a country without holidays takes the profile's
 	// calendar (FR).
 	in := NextInput{AsOf: day("2025-07-13"), DueDate: day("2025-07-12")}
+	// Seen on Monday 30 June, before the pre-due windows: standard's −5d is
+	// Monday 7 July, risky's (payer score E) −10d Wednesday 2 July.
+	early := NextInput{AsOf: day("2025-06-30"), DueDate: day("2025-07-12")}
 	for _, c := range []struct {
 		client Client
+		in     NextInput
 		want   string
 	}{
-		{Client{Country: "FR"}, "level1 2025-07-15"},
-		{Client{Country: "DE"}, "level1 2025-07-14"},
-		{Client{Country: "ZZ"}, "level1 2025-07-15"},
-		{Client{Country: "FR", Score: "E"}, "level1 2025-07-15"},             // risky: +1d as well
-		{Client{Country: "FR", Profile: "key_account"}, "level1 2025-07-17"}, // +5d
+		{Client{Country: "FR"}, in, "level1 2025-07-15"},
+		{Client{Country: "DE"}, in, "level1 2025-07-14"},
+		{Client{Country: "ZZ"}, in, "level1 2025-07-15"},
+		{Client{Country: "FR", Profile: "key_account"}, in, "level1 2025-07-17"}, // +5d
+		{Client{Country: "FR"}, early, "pre_due 2025-07-07"},
+		{Client{Country: "FR", Score: "E"}, early, "pre_due 2025-07-02"},
 	} {
-		n, ok := s.Next(c.client, in)
+		n, ok := s.Next(c.client, c.in)
 		if got := show(n, ok); got != c.want {
-			t.Errorf("%+v: %s, want %s", c.client, got, c.want)
+			t.Errorf("%+v seen %s: %s, want %s", c.client, c.in.AsOf.Format(time.DateOnly), got, c.want)
 		}
 	}
 	if _, ok := NewStepper(&Set{}).Next(Client{}, in); ok {
