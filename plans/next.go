@@ -53,7 +53,8 @@ func (p *Profile) Next(in NextInput) (next Next, ok bool) {
 	}
 	cal := orDefault(in.Calendar)
 	d := in.AsOf
-	sent := sentBefore(in.Ledger, d)
+	sent := make(map[string]time.Time, len(in.Ledger))
+	recordSent(sent, in.Ledger, d)
 
 	if st, day, found := p.nextMessage(cal, in.DueDate, d, sent); found {
 		next, ok = Next{Step: st, Day: day}, true
@@ -78,17 +79,17 @@ func (p *Profile) Next(in NextInput) (next Next, ok bool) {
 // seen on d, and the first business day it can fire.
 func (p *Profile) nextMessage(cal *calendar.Calendar, due, d time.Time, sent map[string]time.Time) (*Step, time.Time, bool) {
 	if !d.After(due) {
-		if pending := p.pendingPreDue(sent); len(pending) > 0 {
-			// The earliest window opens first; on the day it fires, Resolve
-			// sends the latest notice whose window is open by then.
-			day := cal.NextBusinessDay(latest(preDueStart(cal, due, pending[0]), d))
-			if !day.After(due) {
-				for i := len(pending) - 1; i >= 0; i-- {
-					if !day.Before(preDueStart(cal, due, pending[i])) {
-						return pending[i], day, true
-					}
-				}
+		for i := p.pendingPreDueFrom(sent); i < len(p.Steps); i++ {
+			if p.Steps[i].Kind != PreDue {
+				continue
 			}
+			// The earliest pending window opens first; on the day it fires,
+			// Resolve sends the latest notice whose window is open by then.
+			day := cal.NextBusinessDay(latest(preDueStart(cal, due, &p.Steps[i]), d))
+			if !day.After(due) {
+				return p.latestOpenPreDue(cal, due, day, sent), day, true
+			}
+			break
 		}
 	}
 	st, last, lastDay := p.nextLadder(sent)

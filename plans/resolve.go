@@ -99,7 +99,8 @@ func Resolve(in Input) Decision {
 	}
 	cal := orDefault(in.Calendar)
 	d := in.AsOf
-	sent := sentBefore(in.Ledger, d)
+	sent := make(map[string]time.Time, len(in.Ledger))
+	recordSent(sent, in.Ledger, d)
 
 	switch {
 	case in.Outstanding <= 0:
@@ -136,12 +137,9 @@ func Resolve(in Input) Decision {
 	// Pre-due notices: the latest one whose window contains D.
 	preDueMissed := false
 	if !d.After(in.DueDate) {
-		pending := p.pendingPreDue(sent)
-		for i := len(pending) - 1; i >= 0; i-- {
-			if !d.Before(preDueStart(cal, in.DueDate, pending[i])) {
-				dec.Message, dec.Reason = pending[i], Due
-				return dec
-			}
+		if st := p.latestOpenPreDue(cal, in.DueDate, d, sent); st != nil {
+			dec.Message, dec.Reason = st, Due
+			return dec
 		}
 	} else {
 		for _, st := range p.Steps {
@@ -191,36 +189,51 @@ func orDefault(cal *calendar.Calendar) *calendar.Calendar {
 	return cal
 }
 
-// sentBefore returns the ledger as of d: each step decided before d and the
-// day it was decided. Entries dated d or later are ignored, so that replaying
-// a past day with today's ledger gives that day's decision again.
-func sentBefore(ledger []LedgerEntry, d time.Time) map[string]time.Time {
-	sent := make(map[string]time.Time, len(ledger))
+// recordSent fills sent with the ledger as of d: each step decided before d
+// and the day it was decided. Entries dated d or later are ignored, so that
+// replaying a past day with today's ledger gives that day's decision again.
+// (The caller makes the map, which then stays on its stack.)
+func recordSent(sent map[string]time.Time, ledger []LedgerEntry, d time.Time) {
 	for _, e := range ledger {
 		if e.Day.Before(d) {
 			sent[e.StepID] = e.Day
 		}
 	}
-	return sent
 }
 
-// pendingPreDue returns the pre-due notices that may still go out, in plan
-// order: those after the last one sent (a later notice that went out makes
-// the earlier ones moot).
-func (p *Profile) pendingPreDue(sent map[string]time.Time) []*Step {
-	var out []*Step
-	for i := range p.Steps {
+// pendingPreDueFrom returns the index in p.Steps from which pre-due notices
+// may still go out: just after the last one sent (a later notice that went
+// out makes the earlier ones moot), 0 when none was.
+func (p *Profile) pendingPreDueFrom(sent map[string]time.Time) int {
+	for i := len(p.Steps) - 1; i >= 0; i-- {
+		if p.Steps[i].Kind != PreDue {
+			continue
+		}
+		if _, done := sent[p.Steps[i].ID]; done {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// latestOpenPreDue returns the latest pre-due notice that may still go out
+// (none later was sent) and whose window is open on d (d ≥ its
+// preDueStart), nil for none. The window closes on the due date, which the
+// caller checks.
+func (p *Profile) latestOpenPreDue(cal *calendar.Calendar, due, d time.Time, sent map[string]time.Time) *Step {
+	for i := len(p.Steps) - 1; i >= 0; i-- {
 		st := &p.Steps[i]
 		if st.Kind != PreDue {
 			continue
 		}
 		if _, done := sent[st.ID]; done {
-			out = out[:0]
-			continue
+			return nil // a later notice went out: earlier ones are moot
 		}
-		out = append(out, st)
+		if !d.Before(preDueStart(cal, due, st)) {
+			return st
+		}
 	}
-	return out
+	return nil
 }
 
 // preDueStart is the first day a pre-due notice may fire:
