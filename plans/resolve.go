@@ -97,17 +97,10 @@ func Resolve(in Input) Decision {
 	if p == nil || len(p.Steps) == 0 {
 		return Decision{Reason: Finished}
 	}
-	cal := in.Calendar
-	if cal == nil {
-		cal, _ = calendar.For(calendar.Default)
-	}
+	cal := orDefault(in.Calendar)
 	d := in.AsOf
 	sent := make(map[string]time.Time, len(in.Ledger))
-	for _, e := range in.Ledger {
-		if e.Day.Before(d) {
-			sent[e.StepID] = e.Day
-		}
-	}
+	recordSent(sent, in.Ledger, d)
 
 	switch {
 	case in.Outstanding <= 0:
@@ -131,7 +124,7 @@ func Resolve(in Input) Decision {
 		if st.Kind != Action {
 			continue
 		}
-		if _, done := sent[st.ID]; !done && !d.Before(in.DueDate.AddDate(0, 0, st.Offset)) {
+		if _, done := sent[st.ID]; !done && !d.Before(actionDay(in.DueDate, st)) {
 			dec.Actions = append(dec.Actions, st)
 		}
 	}
@@ -144,18 +137,9 @@ func Resolve(in Input) Decision {
 	// Pre-due notices: the latest one whose window contains D.
 	preDueMissed := false
 	if !d.After(in.DueDate) {
-		for i := len(p.Steps) - 1; i >= 0; i-- {
-			st := p.Steps[i]
-			if st.Kind != PreDue {
-				continue
-			}
-			if _, done := sent[st.ID]; done {
-				break // a later notice went out: earlier ones are moot
-			}
-			if !d.Before(cal.PrevBusinessDay(in.DueDate.AddDate(0, 0, st.Offset))) {
-				dec.Message, dec.Reason = &p.Steps[i], Due
-				return dec
-			}
+		if st := p.latestOpenPreDue(cal, in.DueDate, d, sent); st != nil {
+			dec.Message, dec.Reason = st, Due
+			return dec
 		}
 	} else {
 		for _, st := range p.Steps {
@@ -168,23 +152,8 @@ func Resolve(in Input) Decision {
 	}
 
 	// The ladder: the step after the highest one already sent.
-	var last *Step
-	var lastDay time.Time
-	next := -1
-	for i := range p.Steps {
-		st := &p.Steps[i]
-		if st.Kind != Ladder {
-			continue
-		}
-		if day, done := sent[st.ID]; done {
-			last, lastDay, next = st, day, -1
-			continue
-		}
-		if next < 0 {
-			next = i
-		}
-	}
-	if next < 0 {
+	st, last, lastDay := p.nextLadder(sent)
+	if st == nil {
 		hasLadder := last != nil
 		if !hasLadder {
 			// No ladder at all, or not reached: only pre-due notices.
@@ -197,8 +166,7 @@ func Resolve(in Input) Decision {
 		}
 		return dec
 	}
-	st := &p.Steps[next]
-	if d.Before(cal.NextBusinessDay(in.DueDate.AddDate(0, 0, st.Offset))) {
+	if d.Before(ladderStart(cal, in.DueDate, st)) {
 		dec.Reason = NotDueYet
 		if preDueMissed && last == nil {
 			dec.Reason = PreDueOverdue
@@ -211,4 +179,100 @@ func Resolve(in Input) Decision {
 	}
 	dec.Message, dec.Reason = st, Due
 	return dec
+}
+
+// orDefault returns cal, or the default country's calendar (FR) for nil.
+func orDefault(cal *calendar.Calendar) *calendar.Calendar {
+	if cal == nil {
+		cal, _ = calendar.For(calendar.Default)
+	}
+	return cal
+}
+
+// recordSent fills sent with the ledger as of d: each step decided before d
+// and the day it was decided. Entries dated d or later are ignored, so that
+// replaying a past day with today's ledger gives that day's decision again.
+// (The caller makes the map, which then stays on its stack.)
+func recordSent(sent map[string]time.Time, ledger []LedgerEntry, d time.Time) {
+	for _, e := range ledger {
+		if e.Day.Before(d) {
+			sent[e.StepID] = e.Day
+		}
+	}
+}
+
+// pendingPreDueFrom returns the index in p.Steps from which pre-due notices
+// may still go out: just after the last one sent (a later notice that went
+// out makes the earlier ones moot), 0 when none was.
+func (p *Profile) pendingPreDueFrom(sent map[string]time.Time) int {
+	for i := len(p.Steps) - 1; i >= 0; i-- {
+		if p.Steps[i].Kind != PreDue {
+			continue
+		}
+		if _, done := sent[p.Steps[i].ID]; done {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// latestOpenPreDue returns the latest pre-due notice that may still go out
+// (none later was sent) and whose window is open on d (d ≥ its
+// preDueStart), nil for none. The window closes on the due date, which the
+// caller checks.
+func (p *Profile) latestOpenPreDue(cal *calendar.Calendar, due, d time.Time, sent map[string]time.Time) *Step {
+	for i := len(p.Steps) - 1; i >= 0; i-- {
+		st := &p.Steps[i]
+		if st.Kind != PreDue {
+			continue
+		}
+		if _, done := sent[st.ID]; done {
+			return nil // a later notice went out: earlier ones are moot
+		}
+		if !d.Before(preDueStart(cal, due, st)) {
+			return st
+		}
+	}
+	return nil
+}
+
+// preDueStart is the first day a pre-due notice may fire:
+// prev_business_day(due_date + offset). It may fire up to the due date.
+func preDueStart(cal *calendar.Calendar, due time.Time, st *Step) time.Time {
+	return cal.PrevBusinessDay(due.AddDate(0, 0, st.Offset))
+}
+
+// nextLadder returns the ladder step after the highest one already sent (nil
+// when that was the last, or the profile has no ladder), and the highest one
+// sent with its day (nil and zero when none was). Going from the highest
+// step sent, rather than the first step missing from the ledger, keeps the
+// ladder climbing one level at a time and never back (the sweep reads the
+// ledger the same way: its highest level).
+func (p *Profile) nextLadder(sent map[string]time.Time) (next, last *Step, lastDay time.Time) {
+	for i := range p.Steps {
+		st := &p.Steps[i]
+		if st.Kind != Ladder {
+			continue
+		}
+		if day, done := sent[st.ID]; done {
+			last, lastDay, next = st, day, nil
+			continue
+		}
+		if next == nil {
+			next = st
+		}
+	}
+	return next, last, lastDay
+}
+
+// ladderStart is the first day a ladder step may fire, min_gap aside:
+// next_business_day(due_date + offset).
+func ladderStart(cal *calendar.Calendar, due time.Time, st *Step) time.Time {
+	return cal.NextBusinessDay(due.AddDate(0, 0, st.Offset))
+}
+
+// actionDay is the day from which an action step fires, business day or not:
+// due_date + offset.
+func actionDay(due time.Time, st Step) time.Time {
+	return due.AddDate(0, 0, st.Offset)
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/aging"
+	"github.com/relance/relance/plans"
 )
 
 func newAgingCmd(a *app) *cobra.Command {
@@ -28,7 +30,10 @@ and every settlement applied after it is added back.
 Views (--by):
   client   one row per client (default)
   bucket   for each bucket, its clients, largest amount first
-  invoice  every open item with days late, bucket, dispute and promise state
+  invoice  every open item with days late, bucket, dispute and promise state,
+           and the next step of its client's plan with the earliest day it
+           can fire ("level3 2025-09-22"), as the daily sweep would take it
+           if nothing changed; a dispute or promise shown beside it holds it
 
 Formats (--format): table (numbers in the configured locale), csv (the
 contract of DESIGN.md §4), json (docs/aging-json.md), xlsx (one sheet per
@@ -84,8 +89,16 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 				defer file.Close()
 				out = file
 			}
+			var next aging.NextStepper
+			if by == "invoice" || format == "xlsx" {
+				set, err := loadPlans(cfg)
+				if err != nil {
+					return err
+				}
+				next = newPlanNextStep(set, date)
+			}
 			bw := bufio.NewWriter(out)
-			if err := writeAging(cmd, db, opts, format, by, cfg.Locale, bw); err != nil {
+			if err := writeAging(cmd, db, opts, next, format, by, cfg.Locale, bw); err != nil {
 				if file != nil {
 					file.Close()
 					os.Remove(output) // never leave half a report behind
@@ -113,10 +126,10 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 }
 
 // writeAging renders one view in one format. The by-invoice view streams
-// its rows from the database; the others hold one row per client.
-func writeAging(cmd *cobra.Command, db aging.Querier, o aging.Options, format, by, locale string, w io.Writer) error {
+// its rows from the database; the others hold one row per client. next
+// fills the by-invoice view's next step (nil leaves it empty).
+func writeAging(cmd *cobra.Command, db aging.Querier, o aging.Options, next aging.NextStepper, format, by, locale string, w io.Writer) error {
 	ctx := cmd.Context()
-	var next aging.NextStepper // the plans package plugs in here
 	items := func(fn func(aging.Item) error) error { return aging.Items(ctx, db, o, next, fn) }
 	if format == "xlsx" {
 		rep, err := aging.ByClient(ctx, db, o)
@@ -161,4 +174,35 @@ func writeAging(cmd *cobra.Command, db aging.Querier, o aging.Options, format, b
 	default:
 		return aging.WriteBucketsTable(w, rep, locale)
 	}
+}
+
+// planNextStep tells an open invoice's next reminder step for the by-invoice
+// view: the client's profile from the configured plans, the client's
+// country calendar, and the invoice's ledger as the aging query read it.
+type planNextStep struct {
+	asOf    time.Time
+	stepper *plans.Stepper
+}
+
+func newPlanNextStep(set *plans.Set, asOf time.Time) planNextStep {
+	return planNextStep{asOf: asOf, stepper: plans.NewStepper(set)}
+}
+
+// NextStep returns "step_id YYYY-MM-DD", or "" for a credit note, an
+// unapplied payment or an invoice whose plan has nothing left to do.
+func (p planNextStep) NextStep(it aging.Item) string {
+	if it.Kind != "invoice" || it.DueDate == nil {
+		return ""
+	}
+	ledger := make([]plans.LedgerEntry, len(it.Ledger))
+	for i, e := range it.Ledger {
+		ledger[i] = plans.LedgerEntry{StepID: e.StepID, Day: e.Day}
+	}
+	n, ok := p.stepper.Next(
+		plans.Client{Profile: it.ClientProfile, Score: it.PayerScore, Outstanding: it.ClientNet, Country: it.Country, Segment: it.Segment},
+		plans.NextInput{AsOf: p.asOf, DueDate: *it.DueDate, Ledger: ledger})
+	if !ok {
+		return ""
+	}
+	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
 }

@@ -44,6 +44,7 @@ func TestAgingCLIMatchesTheGoldenFiles(t *testing.T) {
 		{[]string{"aging", "--format", "csv"}, "by_client.csv"},
 		{[]string{"aging", "--as-of", "2025-09-12", "--by", "bucket", "--format", "csv"}, "by_bucket.csv"},
 		{[]string{"aging", "--by", "invoice", "--format", "csv"}, "by_invoice.csv"},
+		{[]string{"aging", "--by", "invoice", "--format", "json"}, "by_invoice.json"},
 		{[]string{"aging"}, "by_client_fr.txt"},
 		{[]string{"aging", "--by", "bucket", "--format", "json"}, "by_bucket.json"},
 	} {
@@ -115,5 +116,76 @@ func TestAgingCLIWritesAWorkbook(t *testing.T) {
 	}
 	if sheets := f.GetSheetList(); len(sheets) != 4 {
 		t.Errorf("sheets = %v, want by client, by bucket, by invoice, chart", sheets)
+	}
+}
+
+// The by-invoice view shows the next step of the client's plan from the
+// invoice's reminder ledger: a dropped row is not history, min_gap counts from
+// the last step sent, and the configured plan files are the ones used.
+func TestAgingCLIShowsTheNextStep(t *testing.T) {
+	url := pgtest.URL(t)
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	// N1, due Friday 4 July 2025: level1 and level2 sent, level3 decided on
+	// Wednesday 10 September and dropped at send time (the invoice was
+	// disputed for a day, say).
+	if _, err := conn.Exec(context.Background(), `
+INSERT INTO client (id, entity_id, code, name, country, profile) OVERRIDING SYSTEM VALUE VALUES (1, 1, 'N001', 'Nu SARL', 'FR', 'slow');
+INSERT INTO invoice (id, entity_id, client_id, number, kind, issue_date, due_date, currency, amount_incl_vat) OVERRIDING SYSTEM VALUE
+VALUES (1, 1, 1, 'N1', 'invoice', '2025-06-04', '2025-07-04', 'EUR', 100000);
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status) VALUES
+(1, 1, 'standard', 'level1', 1, 'email', 'level1', '2025-07-07', 'sent'),
+(1, 1, 'standard', 'level2', 2, 'email', 'level2', '2025-09-08', 'sent'),
+(1, 1, 'standard', 'level3', 3, 'email', 'level3', '2025-09-10', 'dropped');`); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DATABASE_URL=" + url}
+	line := func(env []string) string {
+		t.Helper()
+		out, _, err := runCLI(t, env, "aging", "--by", "invoice", "--format", "csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, ",N1,") {
+				return l
+			}
+		}
+		t.Fatalf("no N1 in\n%s", out)
+		return ""
+	}
+	// The default plans have no profile "slow": the client gets standard
+	// (min_gap 7d). level3 (+31d = 4 August) waits for level2 + 7 days:
+	// Monday 15 September.
+	if l := line(env); !strings.HasSuffix(l, ",level3 2025-09-15") {
+		t.Errorf("default plans: %s, want next step level3 2025-09-15", l)
+	}
+	// A plan file with the client's profile "slow" (min_gap 14d): level2 +
+	// 14 days is Monday 22 September.
+	plan := filepath.Join(t.TempDir(), "slow.yaml")
+	if err := os.WriteFile(plan, []byte(`version: 1
+defaults: {min_gap: 7d, min_amount: "10.00", calendar: FR, send_window: "09:00-18:00"}
+profiles:
+  slow:
+    min_gap: 14d
+    steps:
+      - {id: level1, at: +1d,  channel: email, template: level1}
+      - {id: level2, at: +15d, channel: email, template: level2}
+      - {id: level3, at: +31d, channel: email, template: level3, penalties: true}
+assign:
+  - {profile: slow}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if l := line(append(env, "RELANCE_PLANS_FILES="+plan)); !strings.HasSuffix(l, ",level3 2025-09-22") {
+		t.Errorf("plan file: %s, want next step level3 2025-09-22", l)
+	}
+	// The table shows it too.
+	out, _, err := runCLI(t, env, "aging", "--by", "invoice")
+	if err != nil || !strings.Contains(out, "level3 2025-09-15") {
+		t.Errorf("table: %v\n%s", err, out)
 	}
 }

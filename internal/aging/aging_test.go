@@ -20,6 +20,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/plans"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -259,7 +260,7 @@ func TestItemsCSVGolden(t *testing.T) {
 	db := portfolioDB(t)
 	var b bytes.Buffer
 	w := NewItemCSVWriter(&b)
-	if err := Items(context.Background(), db, Options{AsOf: asOf, Edges: defaultEdges}, nil, w.Write); err != nil {
+	if err := Items(context.Background(), db, Options{AsOf: asOf, Edges: defaultEdges}, planSteps(t, asOf), w.Write); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -309,7 +310,7 @@ func TestTableAndJSONGolden(t *testing.T) {
 		golden(t, "by_bucket_"+locale+".txt", b.Bytes())
 		b.Reset()
 		w := NewItemTableWriter(&b, asOf, locale)
-		if err := Items(context.Background(), db, o, nil, w.Write); err != nil {
+		if err := Items(context.Background(), db, o, planSteps(t, asOf), w.Write); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Close(); err != nil {
@@ -329,7 +330,7 @@ func TestTableAndJSONGolden(t *testing.T) {
 	golden(t, "by_bucket.json", b.Bytes())
 	b.Reset()
 	w := NewItemJSONWriter(&b, asOf)
-	if err := Items(context.Background(), db, o, fixedNextStep("level1"), w.Write); err != nil {
+	if err := Items(context.Background(), db, o, planSteps(t, asOf), w.Write); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -338,15 +339,40 @@ func TestTableAndJSONGolden(t *testing.T) {
 	golden(t, "by_invoice.json", b.Bytes())
 }
 
-// fixedNextStep is a NextStepper naming one step for every overdue invoice,
-// to show the hook fills the column.
-type fixedNextStep string
+// planNextStep is the NextStepper relance wires in (cmd/relance): the
+// default plans through plans.Stepper. It is repeated here, a few lines of
+// field copying, so that the golden files show real next steps, and the CLI
+// test, which compares its own output with the same files, checks that the
+// two agree.
+type planNextStep struct {
+	asOf    time.Time
+	stepper *plans.Stepper
+}
 
-func (f fixedNextStep) NextStep(it Item) string {
-	if it.Kind == "invoice" && it.DaysLate != nil && *it.DaysLate > 0 {
-		return string(f)
+func planSteps(t *testing.T, asOf time.Time) planNextStep {
+	t.Helper()
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ""
+	return planNextStep{asOf, plans.NewStepper(set)}
+}
+
+func (p planNextStep) NextStep(it Item) string {
+	if it.Kind != "invoice" || it.DueDate == nil {
+		return ""
+	}
+	ledger := make([]plans.LedgerEntry, len(it.Ledger))
+	for i, e := range it.Ledger {
+		ledger[i] = plans.LedgerEntry{StepID: e.StepID, Day: e.Day}
+	}
+	n, ok := p.stepper.Next(
+		plans.Client{Profile: it.ClientProfile, Score: it.PayerScore, Outstanding: it.ClientNet, Country: it.Country, Segment: it.Segment},
+		plans.NextInput{AsOf: p.asOf, DueDate: *it.DueDate, Ledger: ledger})
+	if !ok {
+		return ""
+	}
+	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
 }
 
 func TestXLSXReopensWithNumbersAndAChart(t *testing.T) {
@@ -508,6 +534,74 @@ func TestShortPathEqualsReplayPath(t *testing.T) {
 		}
 		if d.Equal(clock.Date(2025, 9, 30)) && !strings.Contains(a.String(), "GV2,2025-09-25,2025-10-12,GBP,-50.00,-50.00,-12,not_due") {
 			t.Errorf("GV2 not aged with G1:\n%s", a.String())
+		}
+	}
+}
+
+// Each item carries what the next step needs, read in the one query: the
+// client's profile, score, country, segment and net balance, and the
+// invoice's ledger as of the date (rows dated on or after it, and rows
+// dropped at send time, left out), on both the short and the replay path.
+func TestItemsCarryWhatTheNextStepNeeds(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`UPDATE client SET payer_score = 'B', segment = 'retail', country = 'BE' WHERE code = 'C002'`,
+		// B3: level1 history, level2 decided on D itself (not history yet).
+		`INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, due_on, status) VALUES
+			(10, 2, 'standard', 'level2', 2, 'email', '2025-09-12', 'pending'),
+			(10, 2, 'standard', 'level1', 1, 'email', '2025-08-04', 'sent'),
+			(12, 2, 'standard', 'level1', 1, 'email', '2025-08-01', 'dropped')`,
+		// A EUR invoice of Gamma: the net balance adds currencies, as the sweep does.
+		`INSERT INTO invoice (entity_id, client_id, number, kind, issue_date, due_date, currency, amount_incl_vat)
+			VALUES (1, 3, 'G3', 'invoice', '2025-09-01', '2025-10-01', 'EUR', 10000)`,
+	} {
+		if _, err := db.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, replay := range []bool{false, true} {
+		got := map[string]Item{}
+		err := items(ctx, db, Options{AsOf: asOf, Edges: defaultEdges}, nil, func(it Item) error {
+			got[it.Number] = it
+			return nil
+		}, replay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ledger := func(number string) string {
+			var parts []string
+			for _, e := range got[number].Ledger {
+				parts = append(parts, e.StepID+"@"+e.Day.Format(time.DateOnly))
+			}
+			return strings.Join(parts, " ")
+		}
+		for number, want := range map[string]string{
+			"B2":     "level1@2025-07-15 level2@2025-08-18 level3@2025-09-08", // portfolio.sql, oldest first
+			"B3":     "level1@2025-08-04",
+			"B5":     "",
+			"A1":     "",
+			"VIR-P2": "",
+		} {
+			if l := ledger(number); l != want {
+				t.Errorf("replay %v: %s ledger = %q, want %q", replay, number, l, want)
+			}
+		}
+		// Net balances at D: Alpha 3,300.00 and Bêta 6,100.00 (portfolio.sql);
+		// Gamma 900.00 GBP + 100.00 EUR.
+		for number, want := range map[string]Item{
+			"A1":     {ClientProfile: "standard", Country: "FR", ClientNet: 330000},
+			"VIR-P2": {ClientProfile: "standard", Country: "FR", ClientNet: 330000},
+			"B1":     {PayerScore: "B", Country: "BE", Segment: "retail", ClientNet: 610000},
+			"G1":     {Country: "FR", ClientNet: 100000},
+			"G3":     {Country: "FR", ClientNet: 100000},
+		} {
+			it := got[number]
+			if it.ClientProfile != want.ClientProfile || it.PayerScore != want.PayerScore || it.Country != want.Country ||
+				it.Segment != want.Segment || it.ClientNet != want.ClientNet {
+				t.Errorf("replay %v: %s = profile %q score %q country %q segment %q net %d, want %+v", replay, number,
+					it.ClientProfile, it.PayerScore, it.Country, it.Segment, it.ClientNet, want)
+			}
 		}
 	}
 }

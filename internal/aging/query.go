@@ -224,8 +224,10 @@ ORDER BY g.currency, c.code, c.id`
 
 // Items streams the open items at the as-of date to fn, ordered by currency,
 // client code, due date and number, without holding them in memory. The
-// dispute and pause states are those at the as-of date. next, when not nil,
-// fills Item.NextStep.
+// dispute and pause states are those at the as-of date. Each item carries
+// what a NextStepper needs (client profile, score, country, segment and net
+// balance; the invoice's reminder ledger), read in the same query. next,
+// when not nil, fills Item.NextStep.
 func Items(ctx context.Context, q Querier, o Options, next NextStepper, fn func(Item) error) error {
 	return items(ctx, q, o, next, fn, false)
 }
@@ -252,8 +254,16 @@ SELECT c.code, c.name, i.kind, i.number, i.issue_date, i.due_date, i.currency::t
 	i.doc_id IS NOT NULL AND EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.doc_id
 		AND d.opened_on <= $1 AND (d.resolved_on IS NULL OR d.resolved_on > $1)),
 	(SELECT max(p.until) FROM promise p WHERE i.doc_id IS NOT NULL AND p.invoice_id = i.doc_id
-		AND p.promised_on <= $1 AND p.until >= $1)
+		AND p.promised_on <= $1 AND p.until >= $1),
+	COALESCE(c.profile, ''), COALESCE(c.payer_score::text, ''), c.country, COALESCE(c.segment, ''),
+	sum(i.open) OVER (PARTITION BY i.client_id)::bigint,
+	COALESCE(l.steps, '{}'), COALESCE(l.days, '{}')
 FROM item i JOIN client c ON c.id = i.client_id
+LEFT JOIN LATERAL (
+	SELECT array_agg(r.step_id ORDER BY r.due_on, r.id) AS steps, array_agg(r.due_on ORDER BY r.due_on, r.id) AS days
+	FROM reminder r
+	WHERE i.kind = 'invoice' AND r.invoice_id = i.doc_id AND r.due_on < $1 AND r.status <> 'dropped'
+) l ON true
 WHERE i.open <> 0
 ORDER BY i.currency, c.code, i.due_date NULLS LAST, i.number`
 	rows, err := q.Query(ctx, sql, args...)
@@ -264,9 +274,18 @@ ORDER BY i.currency, c.code, i.due_date NULLS LAST, i.number`
 	for rows.Next() {
 		var it Item
 		var bucket *int32
+		var steps []string
+		var days []time.Time
 		if err := rows.Scan(&it.ClientCode, &it.ClientName, &it.Kind, &it.Number, &it.IssueDate, &it.DueDate,
-			&it.Currency, &it.Amount, &it.Open, &bucket, &it.Disputed, &it.PausedUntil); err != nil {
+			&it.Currency, &it.Amount, &it.Open, &bucket, &it.Disputed, &it.PausedUntil,
+			&it.ClientProfile, &it.PayerScore, &it.Country, &it.Segment, &it.ClientNet, &steps, &days); err != nil {
 			return fmt.Errorf("open items: %w", err)
+		}
+		if len(steps) > 0 {
+			it.Ledger = make([]LedgerStep, len(steps))
+			for k := range steps {
+				it.Ledger[k] = LedgerStep{StepID: steps[k], Day: days[k]}
+			}
 		}
 		if bucket == nil {
 			it.Bucket = Unapplied

@@ -164,6 +164,32 @@ type Item struct {
 	Disputed    bool         // a dispute was open at the as-of date
 	PausedUntil *time.Time   // end of a promise to pay covering the as-of date
 	NextStep    string       // from the NextStepper; empty without one
+
+	// What a NextStepper needs to foresee the item's next reminder step,
+	// read in the same query as the item (no round trip per item).
+
+	ClientProfile string // the client's explicit plan profile (client.profile); "" for none
+	PayerScore    string // the client's payer score A–E; "" when not scored
+	Country       string // the client's country, ISO code (FR by default)
+	Segment       string // the client's segment; "" for none
+	// ClientNet is the client's net balance at the as-of date: all its open
+	// items (invoices and credit notes) minus its unapplied payments, in
+	// every currency added together and whatever the scope filters, as the
+	// daily sweep computes it to pick a profile and to stop reminding a
+	// client whose credit covers its debt.
+	ClientNet money.Amount
+	// Ledger is, for an invoice, the reminder steps decided for it before
+	// the as-of date and not dropped at send time, oldest first; empty for
+	// credit notes and payments. A row decided on the as-of date itself is
+	// that day's decision, not history (as for plans.Resolve).
+	Ledger []LedgerStep
+}
+
+// LedgerStep is one reminder step recorded for an invoice and the day the
+// sweep decided it (reminder.step_id and reminder.due_on).
+type LedgerStep struct {
+	StepID string
+	Day    time.Time
 }
 
 // Unapplied is the Bucket value of an Item that is unapplied credit.

@@ -57,6 +57,21 @@ INSERT INTO dispute (invoice_id, reason, opened_on) VALUES (4, 'quantité contes
 INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES (9, 'prix', '2025-08-01', '2025-08-15');
 INSERT INTO promise (invoice_id, promised_on, until) VALUES (8, '2025-09-10', '2025-09-30');
 
+-- The reminder ledger, for the next_step column (default plans, profile
+-- standard, FR calendar; no client has a payer score). It does not change
+-- any amount.
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status) VALUES
+-- B2: level2 waited out the dispute (resolved 08-15, Assomption) until Monday 18 August.
+(9, 2, 'standard', 'level1', 1, 'email', 'level1', '2025-07-15', 'sent'),
+(9, 2, 'standard', 'level2', 2, 'email', 'level2', '2025-08-18', 'sent'),
+(9, 2, 'standard', 'level3', 3, 'email', 'level3', '2025-09-08', 'sent'),
+-- B4: the whole ladder.
+(11, 2, 'standard', 'level1', 1, 'email', 'level1', '2025-06-16', 'sent'),
+(11, 2, 'standard', 'level2', 2, 'email', 'level2', '2025-06-30', 'sent'),
+(11, 2, 'standard', 'level3', 3, 'email', 'level3', '2025-07-15', 'sent'),
+(11, 2, 'standard', 'level4', 4, 'email', 'level4', '2025-07-28', 'sent'),
+(11, 2, 'standard', 'level5', 5, 'registered_letter', 'formal_notice', '2025-08-13', 'sent');
+
 -- Expected at D = 2025-09-12 (edges 30/60/90/120):
 -- EUR
 --  C001 Alpha: not_due 700.00 (A1 1,200.00 − 500.00)
@@ -77,3 +92,13 @@ INSERT INTO promise (invoice_id, promised_on, until) VALUES (8, '2025-09-10', '2
 --              unapplied −400.00 (P3: 0.00 unallocated today + 400.00 allocated after D)
 --              total 1,300.00 − 400.00 = 900.00; late 400/1,300 = 30.769… → 30.77%
 -- C004 Delta: total 0 and unapplied 0 → absent.
+--
+-- Next step at D (Friday 12 September, a business day), default plans:
+--  A1 due today: pre-due window opened prev_bd(09-07) = Friday 09-05 → pre_due 2025-09-12
+--  A2, A3, A4, B1, B3, B5, G2: overdue, nothing sent → level1 on D (2025-09-12);
+--      A4's dispute and B1's promise hold it, shown in their own columns
+--  B6: level1 on D, and provision (+121d = 09-12) too: the message wins → level1 2025-09-12
+--  B2: level3 sent 09-08, min_gap 7d → level4 on Monday 2025-09-15 (+45d = 08-27 passed)
+--  B4: ladder done → provision at +121d = Sunday 2025-10-12 (actions fire any day)
+--  G1 due Sunday 10-12: pre_due at −5d = Tuesday 2025-10-07
+--  credit notes and payments: none.
