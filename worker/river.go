@@ -97,6 +97,9 @@ func sweepConstructor(schedule cron.Schedule, clk clock.Clock, loc *time.Locatio
 	}
 }
 
+// sendFetchCooldown is the least time between two fetches of the send queue.
+const sendFetchCooldown = 5 * time.Millisecond
+
 // ClientOptions assemble a River client working relance's queues.
 type ClientOptions struct {
 	Pool            *pgxpool.Pool
@@ -132,7 +135,9 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 	if o.Work {
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueSweep: {MaxWorkers: 1},
-			QueueSend:  {MaxWorkers: max(o.SendConcurrency, 1)},
+			// A send job is short; River's default 100 ms between fetches
+			// would cap a busy send queue at MaxWorkers ten times a second.
+			QueueSend: {MaxWorkers: max(o.SendConcurrency, 1), FetchCooldown: sendFetchCooldown},
 		}
 		if o.Periodic != nil {
 			cfg.PeriodicJobs = []*river.PeriodicJob{o.Periodic}

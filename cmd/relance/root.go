@@ -65,7 +65,7 @@ func (a *app) getenv(key string) string {
 
 // openDB connects to the configured database.
 func (a *app) openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
-	return database.Open(ctx, cfg.Database.URL)
+	return database.OpenPool(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 }
 
 // asOf resolves an `--as-of` flag against the configured time zone.

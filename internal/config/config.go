@@ -43,7 +43,7 @@ type Config struct {
 // Database says where PostgreSQL is.
 type Database struct {
 	URL      string `yaml:"url"`       // libpq URL; DATABASE_URL overrides it
-	MaxConns int    `yaml:"max_conns"` // pool size [10]
+	MaxConns int    `yaml:"max_conns"` // pool size, at least sweep.send_concurrency + 4 [24]
 }
 
 // Terms are the default payment terms.
@@ -87,7 +87,7 @@ type Provision struct {
 type Sweep struct {
 	Schedule        string `yaml:"schedule"`         // cron expression in timezone [0 7 * * *]
 	SendWindow      string `yaml:"send_window"`      // local hours reminders may go out [09:00-18:00]
-	SendConcurrency int    `yaml:"send_concurrency"` // send workers per process [4]
+	SendConcurrency int    `yaml:"send_concurrency"` // send workers per process; SMTP connections are mail.smtp.pool_size [16]
 }
 
 // Mail is how messages leave.
@@ -123,7 +123,7 @@ type Server struct {
 // Default returns the configuration used where nothing is set.
 func Default() Config {
 	return Config{
-		Database:  Database{MaxConns: 10},
+		Database:  Database{MaxConns: 24},
 		TimeZone:  "Europe/Paris",
 		Locale:    "fr",
 		Entity:    "default",
@@ -131,7 +131,7 @@ func Default() Config {
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Penalties: Penalties{RuleSet: "FR"},
 		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
-		Sweep:     Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 4},
+		Sweep:     Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
 		Mail:      Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
 		Server:    Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second},
 	}
@@ -238,6 +238,10 @@ func (c Config) Validate() error {
 	}
 	if c.Sweep.SendConcurrency < 1 {
 		bad("sweep.send_concurrency", "%d: want at least 1", c.Sweep.SendConcurrency)
+	} else if c.Database.MaxConns < c.Sweep.SendConcurrency+4 {
+		// Each send worker holds a connection for its transaction; River
+		// and the dashboard need a few more, or workers queue for the pool.
+		bad("database.max_conns", "%d: want at least sweep.send_concurrency + 4 (%d)", c.Database.MaxConns, c.Sweep.SendConcurrency+4)
 	}
 	switch c.Mail.Transport {
 	case "file":

@@ -74,6 +74,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"env not a number", "", []string{"RELANCE_MAIL_SMTP_PORT=abc"}, []string{"mail.smtp.port", "RELANCE_MAIL_SMTP_PORT"}},
 		{"env typo", "", []string{"RELANCE_MAIL_SMPT_HOST=x"}, []string{"RELANCE_MAIL_SMPT_HOST"}},
 		{"wrong type", "database: {max_conns: lots}\n", nil, []string{"max_conns"}},
+		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,14 +21,25 @@ import (
 // ErrSchemaOutdated is returned by CheckSchema when migrations are pending.
 var ErrSchemaOutdated = errors.New("database schema is not up to date: run `relance migrate`")
 
-// Open connects a pool to url and checks that the server answers.
+// Open connects a pool to url with pgx's default size and checks that the
+// server answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	return OpenPool(ctx, url, 0)
+}
+
+// OpenPool is Open with at most maxConns connections (0: pgx's default, the
+// larger of 4 and the CPU count). The daemon needs one per send worker plus
+// River's own, so it passes database.max_conns.
+func OpenPool(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
 	if url == "" {
 		return nil, errors.New("no database: set DATABASE_URL or `database.url` in the config file")
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = int32(maxConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
