@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/spf13/cobra"
 
@@ -13,11 +18,14 @@ import (
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/importer"
 	"github.com/relance/relance/internal/pgcluster"
+	"github.com/relance/relance/internal/portfolio"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
 	var examples, asOf string
 	var noServe bool
+	var clients, invoices int
+	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run relance locally on a private PostgreSQL and a generated French portfolio",
@@ -25,8 +33,11 @@ func newDemoCmd(a *app) *cobra.Command {
 PostgreSQL cluster in a temporary directory (initdb + pg_ctl, removed at the
 end) and migrates it. Then it shows the main job end to end:
 
-  1. imports the example portfolio (examples/portefeuille.csv and
-     examples/paiements.csv, open items at 12/09/2025);
+  1. generates a realistic French portfolio (by default 2,000 clients and
+     20,000 open items at 12/09/2025, the same as ` + "`relance demo generate`" + `),
+     imports its invoices and payments, and records its disputes; with
+     --examples DIR it imports DIR/portefeuille.csv and DIR/paiements.csv
+     instead (the small portfolio shipped in examples/);
   2. sweeps that day and sends the reminders it decided with the file
      transport: one .eml per message in mail.dir (./outbox), registered
      letters as PDF in mail.dir/letters;
@@ -36,8 +47,10 @@ end) and migrates it. Then it shows the main job end to end:
 
 Examples:
   make demo
-  relance demo --no-serve            # stop after the sweep
-  relance demo --as-of 2025-10-15    # sweep another day of the same portfolio`,
+  relance demo --no-serve                  # stop after the sweep
+  relance demo --examples examples         # the 40-client example portfolio
+  relance demo --clients 200 --invoices 2000
+  relance demo --as-of 2025-10-15          # sweep another day of the same portfolio`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -71,16 +84,33 @@ Examples:
 				return err
 			}
 			opt := importer.Options{Entity: cfg.Entity, AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
+			dir := examples
+			var disputes []portfolio.Dispute
+			if dir == "" {
+				if dir, err = os.MkdirTemp("", "relance-demo-"); err != nil {
+					return err
+				}
+				defer os.RemoveAll(dir)
+				fmt.Fprintf(a.stdout, "generating a portfolio of %d clients and %d open items…\n", clients, invoices)
+				p := portfolio.Generate(portfolio.Options{Clients: clients, Invoices: invoices, Seed: seed, AsOf: day})
+				if err := writeDemoFiles(p, dir); err != nil {
+					return err
+				}
+				disputes = p.Disputes()
+			}
 			for _, imp := range []struct {
 				file string
 				run  importFunc
 			}{{"portefeuille.csv", importer.ImportInvoices}, {"paiements.csv", importer.ImportPayments}} {
-				path := filepath.Join(examples, imp.file)
+				path := filepath.Join(dir, imp.file)
 				res, err := imp.run(ctx, pool, path, opt)
 				if err != nil {
 					return fmt.Errorf("demo: import %s: %w", path, err)
 				}
-				fmt.Fprintf(a.stdout, "imported %s: %d rows\n", path, res.Rows)
+				fmt.Fprintf(a.stdout, "imported %s: %d rows\n", imp.file, res.Rows)
+			}
+			if err := recordDisputes(ctx, pool, cfg.Entity, disputes); err != nil {
+				return err
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			sum, err := a.sweepOnce(ctx, cfg, pool, logger, day, sweepRun{now: true, drain: true})
@@ -107,9 +137,55 @@ Examples:
 			}})
 		},
 	}
-	cmd.Flags().StringVar(&examples, "examples", "examples", "directory holding portefeuille.csv and paiements.csv")
+	cmd.Flags().StringVar(&examples, "examples", "", "import DIR/portefeuille.csv and DIR/paiements.csv instead of generating a portfolio")
+	cmd.Flags().IntVar(&clients, "clients", 2000, "clients in the generated portfolio")
+	cmd.Flags().IntVar(&invoices, "invoices", 20000, "open items in the generated portfolio")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the generated portfolio (the same seed gives the same portfolio)")
 	cmd.Flags().StringVar(&asOf, "as-of", "2025-09-12", "day to sweep (the example portfolio is dated 2025-09-12)")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after the sweep instead of running the daemon")
 	cmd.AddCommand(newDemoGenerateCmd(a))
 	return cmd
+}
+
+// writeDemoFiles writes p as the two files an ERP export would give:
+// portefeuille.csv (open items) and paiements.csv (dated payments).
+func writeDemoFiles(p *portfolio.Portfolio, dir string) error {
+	inv, err := os.Create(filepath.Join(dir, "portefeuille.csv"))
+	if err != nil {
+		return err
+	}
+	defer inv.Close()
+	pay, err := os.Create(filepath.Join(dir, "paiements.csv"))
+	if err != nil {
+		return err
+	}
+	defer pay.Close()
+	if err := p.WriteCSV(inv, pay); err != nil {
+		return fmt.Errorf("demo: write portfolio: %w", err)
+	}
+	if err := inv.Close(); err != nil {
+		return err
+	}
+	return pay.Close()
+}
+
+// recordDisputes opens the portfolio's disputes, which the import contract
+// cannot carry, in one statement.
+func recordDisputes(ctx context.Context, pool *pgxpool.Pool, entity string, disputes []portfolio.Dispute) error {
+	if len(disputes) == 0 {
+		return nil
+	}
+	numbers, reasons, opened := make([]string, len(disputes)), make([]string, len(disputes)), make([]time.Time, len(disputes))
+	for i, d := range disputes {
+		numbers[i], reasons[i], opened[i] = d.Invoice, d.Reason, d.Opened
+	}
+	_, err := pool.Exec(ctx, `INSERT INTO dispute (invoice_id, reason, opened_on)
+		SELECT i.id, d.reason, d.opened
+		FROM unnest($1::text[], $2::text[], $3::date[]) AS d(number, reason, opened)
+		JOIN invoice i ON i.number = d.number
+		JOIN entity e ON e.id = i.entity_id AND e.code = $4`, numbers, reasons, opened, entity)
+	if err != nil {
+		return fmt.Errorf("demo: record disputes: %w", err)
+	}
+	return nil
 }

@@ -140,6 +140,44 @@ func TestDemoImportsSweepsAndWritesMessages(t *testing.T) {
 	}
 }
 
+// TestDemoGeneratesAPortfolioWithDisputes runs the default demo path at a
+// small scale: a generated portfolio, its payments and disputes, one sweep.
+func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	outbox := t.TempDir()
+	env := []string{"DATABASE_URL=" + url, "RELANCE_MAIL_DIR=" + outbox}
+	out, stderr, err := runCLI(t, env, "demo", "--no-serve", "--clients", "60", "--invoices", "600", "--seed", "7")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr)
+	}
+	pool, err := database.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var clients, invoices, disputes, sent int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM client), (SELECT count(*) FROM invoice),
+		(SELECT count(*) FROM dispute), (SELECT count(*) FROM reminder WHERE status = 'sent')`).Scan(&clients, &invoices, &disputes, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if clients != 60 || invoices != 600 || disputes == 0 || sent == 0 {
+		t.Errorf("clients %d (want 60), invoices %d (want 600), disputes %d, reminders sent %d\n%s", clients, invoices, disputes, sent, out)
+	}
+	// No disputed invoice was reminded.
+	var disputedSent int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM reminder r JOIN dispute d ON d.invoice_id = r.invoice_id
+		WHERE r.status = 'sent' AND d.resolved_on IS NULL`).Scan(&disputedSent); err != nil {
+		t.Fatal(err)
+	}
+	if disputedSent != 0 {
+		t.Errorf("%d reminders sent for disputed invoices", disputedSent)
+	}
+	if files, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) == 0 {
+		t.Error("no .eml written")
+	}
+}
+
 // TestSweepEnqueueHandsTheDayToTheDaemon queues the day's sweep for `serve`
 // without deciding anything here, and only once.
 func TestSweepEnqueueHandsTheDayToTheDaemon(t *testing.T) {
