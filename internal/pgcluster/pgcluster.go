@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -67,9 +68,14 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.User = u.Username
 	}
 
-	c.Dir, err = os.MkdirTemp("", "relance-pg-")
+	reapOrphans(ctx, c)
+	c.Dir, err = os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("pgcluster: temp dir: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		c.removeDir()
+		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	c.dataDir = filepath.Join(c.Dir, "data")
 	if c.asUser != "" {
@@ -184,6 +190,40 @@ func chownToPostgres(dir string) error {
 	}
 	// The temp dir's parents must be traversable by postgres; /tmp is.
 	return nil
+}
+
+const (
+	dirPrefix = "relance-pg-"
+	ownerFile = "owner.pid" // the pid of the process that started the cluster
+)
+
+// reapOrphans stops and removes the clusters whose starting process is gone:
+// a test binary killed by a timeout or a panic never runs its Stop, and its
+// server would otherwise outlive it on the machine.
+func reapOrphans(ctx context.Context, template *Cluster) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		raw, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue // not ours, or being created right now
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil || processAlive(pid) {
+			continue
+		}
+		orphan := &Cluster{Dir: dir, binDir: template.binDir, dataDir: filepath.Join(dir, "data"), asUser: template.asUser}
+		_ = orphan.run(ctx, "pg_ctl", "stop", "-D", orphan.dataDir, "-m", "immediate", "-w")
+		orphan.removeDir()
+	}
+}
+
+// processAlive tells whether pid exists (signal 0 checks without sending).
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
 }
 
 // freePort asks the kernel for a TCP port nobody uses. The server listens on a

@@ -3,6 +3,9 @@ package pgcluster
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,5 +47,34 @@ func TestFindBinDirExplainsHowToInstall(t *testing.T) {
 	}
 	if _, err := findBinDir(); err != nil {
 		t.Fatalf("findBinDir on a machine with PostgreSQL: %v", err)
+	}
+}
+
+func TestStartReapsTheClusterOfADeadProcess(t *testing.T) {
+	ctx := context.Background()
+	orphan, err := Start(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orphan.Stop()
+	// Pretend the process that started it died without calling Stop.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(orphan.Dir, ownerFile), []byte(strconv.Itoa(dead.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	orphanDir := orphan.Dir
+	c, err := Start(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	if _, err := os.Stat(orphanDir); !os.IsNotExist(err) {
+		t.Errorf("the orphaned cluster %s was not reaped", orphanDir)
+	}
+	if _, err := os.Stat(c.Dir); err != nil {
+		t.Errorf("the new cluster's directory is missing: %v", err)
 	}
 }
