@@ -25,7 +25,7 @@ WITH steps AS (
 ), late_from AS (        -- settlements drawn from a credit note after D
     SELECT credit_note_id AS id, sum(amount) AS amount FROM allocation
     WHERE applied_on > $1 AND credit_note_id IS NOT NULL GROUP BY credit_note_id
-), items AS (            -- every document open as of D, with its outstanding as of D
+), items AS NOT MATERIALIZED (  -- every document open as of D, with its outstanding as of D
     SELECT i.id, i.client_id, i.kind, i.due_date, i.excluded, i.currency, i.amount_incl_vat, i.amount_excl_vat,
            i.outstanding + coalesce(lt.amount, 0) - coalesce(lf.amount, 0) AS outstanding
     FROM invoice i
@@ -65,23 +65,29 @@ WITH steps AS (
     FROM reminder r JOIN items it ON it.id = r.invoice_id
     WHERE r.level >= 1 AND r.due_on < $1 AND r.status <> 'dropped'
     GROUP BY r.invoice_id
-), candidates AS (
-    SELECT it.id AS invoice_id, it.client_id, cl.profile, s.step_id, s.kind, s.level, s.step_offset, s.channel, s.template, s.action,
-           it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late
+), eligible AS MATERIALIZED (  -- invoices that may take a step today, whatever the step
+    -- Joined to their client before the steps: the planner cannot estimate
+    -- the CTEs above, and left to itself it built clients × steps first.
+    SELECT it.id, it.client_id, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
+           cl.profile, cl.country, cl.emailable, p.min_gap
     FROM items it
     JOIN clients cl ON cl.client_id = it.client_id
     JOIN profiles p ON p.profile = cl.profile
-    LEFT JOIN history h ON h.invoice_id = it.id
-    -- Only the next ladder level can fire: the others are not even candidates.
-    JOIN steps s ON s.profile = cl.profile AND (s.kind <> 1 OR s.level = coalesce(h.last_level, 0) + 1)
-                AND (s.kind = 0 OR it.due_date + s.step_offset <= $1)
-    LEFT JOIN business_day today ON today.country = cl.country AND today.day = $1
-    LEFT JOIN business_day target ON target.country = cl.country AND target.day = it.due_date + s.step_offset
     -- What stops everything, actions included (plans.Resolve is the reference).
     WHERE it.kind = 'invoice' AND NOT it.excluded
       AND it.outstanding > 0 AND it.outstanding >= p.min_amount
       AND cl.net > 0 AND NOT cl.insolvent
-      AND NOT EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = it.id AND d.opened_on <= $1
+), candidates AS (
+    SELECT it.id AS invoice_id, it.client_id, it.profile, s.step_id, s.kind, s.level, s.step_offset, s.channel, s.template, s.action,
+           it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late
+    FROM eligible it
+    LEFT JOIN history h ON h.invoice_id = it.id
+    -- Only the next ladder level can fire: the others are not even candidates.
+    JOIN steps s ON s.profile = it.profile AND (s.kind <> 1 OR s.level = coalesce(h.last_level, 0) + 1)
+                AND (s.kind = 0 OR it.due_date + s.step_offset <= $1)
+    LEFT JOIN business_day today ON today.country = it.country AND today.day = $1
+    LEFT JOIN business_day target ON target.country = it.country AND target.day = it.due_date + s.step_offset
+    WHERE NOT EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = it.id AND d.opened_on <= $1
                         AND (d.resolved_on IS NULL OR d.resolved_on > $1))
       AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1)
       AND CASE s.kind
@@ -90,7 +96,7 @@ WITH steps AS (
           -- the business day just before a run of non-business days ending
           -- at due + offset. A later notice already recorded makes it moot.
           WHEN 0 THEN $1 <= it.due_date AND (it.due_date + s.step_offset <= $1 OR target.prev_bd <= $1)
-                  AND NOT EXISTS (SELECT 1 FROM reminder r JOIN steps s2 ON s2.profile = cl.profile AND s2.step_id = r.step_id
+                  AND NOT EXISTS (SELECT 1 FROM reminder r JOIN steps s2 ON s2.profile = it.profile AND s2.step_id = r.step_id
                                    WHERE r.invoice_id = it.id AND r.due_on < $1 AND r.status <> 'dropped'
                                      AND s2.kind = 0 AND s2.step_offset > s.step_offset)
           -- Ladder: D >= next_bd(due + offset). D is a business day (checked
@@ -98,13 +104,13 @@ WITH steps AS (
           -- level, min_gap days after the previous ladder step.
           WHEN 1 THEN it.due_date + s.step_offset <= $1
                   AND s.level = coalesce(h.last_level, 0) + 1
-                  AND (h.last_on IS NULL OR $1 - h.last_on >= p.min_gap)
+                  AND (h.last_on IS NULL OR $1 - h.last_on >= it.min_gap)
           -- Actions: the first sweep on or after due + offset, any day.
           ELSE it.due_date + s.step_offset <= $1
           END
       -- Messages go out on the client's business days, to an address that works.
       AND (s.kind = 2 OR coalesce(today.is_business, false))
-      AND (s.channel IS DISTINCT FROM 'email' OR cl.emailable)
+      AND (s.channel IS DISTINCT FROM 'email' OR it.emailable)
 ), due AS (              -- of several pre-due notices whose window holds D, only the latest
     SELECT * FROM (
         SELECT c.*, row_number() OVER (PARTITION BY c.invoice_id, c.kind = 0 ORDER BY c.step_offset DESC) AS rank
@@ -164,8 +170,8 @@ SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
        x.level,
        CASE WHEN x.level < 0 THEN '' ELSE x.channel END,
        CASE WHEN x.level >= 0 THEN '' WHEN x.channel = 'phone' THEN 'phone_call' ELSE 'provision' END,
-       coalesce(it.currency::text, ''), x.fresh,
+       coalesce(inv.currency::text, ''), x.fresh,
        (SELECT count(*) FROM provisioned), (SELECT count(*) FROM tasks)
 FROM decided x
-LEFT JOIN items it ON it.id = x.invoice_id
+LEFT JOIN invoice inv ON inv.id = x.invoice_id
 ORDER BY x.client_id, x.invoice_id, CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END, x.level, x.step_id
