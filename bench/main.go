@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,12 @@ import (
 	"syscall"
 	"time"
 )
+
+// analysis explains the misses, from profiles taken by hand; it is kept next
+// to the program that writes the report so that each run carries it.
+//
+//go:embed analysis.md
+var analysis string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -54,7 +61,7 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	report := renderReport(rows, opts, start, time.Since(start))
+	report := renderReport(rows, opts, start, time.Since(start)) + "\n" + analysis
 	if opts.micro != "" {
 		micro, err := os.ReadFile(opts.micro)
 		if err != nil {

@@ -45,8 +45,8 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 
-	var sweepTimes, bareTimes []time.Duration
-	var steps int
+	var sweepTimes, bareTimes, copyTimes []time.Duration
+	var steps, bareSteps int
 	for i := range b.opts.runs {
 		if _, err := conn.Exec(ctx, resetLedger); err != nil {
 			return nil, err
@@ -58,25 +58,37 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&steps); err != nil {
 			return nil, err
 		}
-		if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS due_set; DROP TABLE IF EXISTS bare_reminder;
+		if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS due_set; DROP TABLE IF EXISTS bare_reminder; DROP TABLE IF EXISTS copied_reminder;
 			CREATE TABLE due_set AS SELECT invoice_id, client_id, profile, step_id, level, channel, template, due_on FROM reminder;
-			CREATE TABLE bare_reminder (LIKE due_set);`); err != nil {
+			CREATE TABLE bare_reminder (LIKE due_set); CREATE TABLE copied_reminder (LIKE due_set);`); err != nil {
 			return nil, err
 		}
-		g, err := b.psqlCmd(ctx, url, `INSERT INTO bare_reminder SELECT * FROM due_set`)
+		g, err := b.psqlCmd(ctx, url, bareSweepSQL)
 		if err != nil {
 			return nil, err
 		}
-		sweepTimes, bareTimes = append(sweepTimes, d), append(bareTimes, g)
-		b.log.Info("sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond), "insert select", g.Round(time.Millisecond))
+		c, err := b.psqlCmd(ctx, url, `INSERT INTO copied_reminder SELECT * FROM due_set`)
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM bare_reminder`).Scan(&bareSteps); err != nil {
+			return nil, err
+		}
+		sweepTimes, bareTimes, copyTimes = append(sweepTimes, d), append(bareTimes, g), append(copyTimes, c)
+		b.log.Info("sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond),
+			"hand-written insert select", g.Round(time.Millisecond), "bare steps", bareSteps, "copy of the due set", c.Round(time.Millisecond))
 	}
 	sweepRow := row{
 		What:     "one sweep: `relance sweep` (evaluate + ledger + enqueue)",
 		Scale:    fmt.Sprintf("%d steps due among 1 invoice in %d of the portfolio", steps, keep),
 		Measured: median(sweepTimes).Round(time.Millisecond).String(),
-		Baseline: median(bareTimes).Round(time.Millisecond).String() + " bare INSERT … SELECT of the same due set",
+		Baseline: fmt.Sprintf("%s hand-written INSERT … SELECT of the due set (%d rows)", median(bareTimes).Round(time.Millisecond), bareSteps),
 		Ratio:    median(sweepTimes).Seconds() / median(bareTimes).Seconds(),
 		Target:   "≤ 2 × baseline time",
+		Note: fmt.Sprintf("the baseline is the query a DBA would write for the day's due set over the same tables: open, "+
+			"not excluded invoices within 5 days of their due date and not reminded yet, with the step named from the days late "+
+			"(no calendar, gap, profile, dispute or balance rule). Merely copying the %d decided rows from one table to another "+
+			"takes %s (ratio %.1f).", steps, median(copyTimes).Round(time.Millisecond), median(sweepTimes).Seconds()/median(copyTimes).Seconds()),
 	}
 	sweepRow.RatioText = fmt.Sprintf("%.2f", sweepRow.Ratio)
 	sweepRow.Met = sweepRow.Ratio <= 2
@@ -97,6 +109,18 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 	return []row{sweepRow, memRow}, nil
 }
 
+// bareSweepSQL is the hand-written baseline of the sweep: one INSERT … SELECT
+// of the day's due set with the plain date rules and none of the others.
+const bareSweepSQL = `INSERT INTO bare_reminder (invoice_id, client_id, step_id, due_on)
+SELECT i.id, i.client_id,
+       CASE WHEN i.due_date >= DATE '` + asOf + `' THEN 'pre_due'
+            WHEN DATE '` + asOf + `' - i.due_date > 120 THEN 'provision' ELSE 'level1' END,
+       DATE '` + asOf + `'
+FROM invoice i
+WHERE i.kind = 'invoice' AND NOT i.excluded AND i.outstanding > 0 AND i.issue_date <= DATE '` + asOf + `'
+  AND i.due_date - 5 <= DATE '` + asOf + `'
+  AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.invoice_id = i.id AND r.due_on < DATE '` + asOf + `')`
+
 // daemonPeakRSS starts `relance serve`, hands it the day's sweep, waits until
 // every job is finished and returns the process's VmHWM.
 func (b *bench) daemonPeakRSS(ctx context.Context, conn *pgx.Conn, url string) (int64, int, error) {
@@ -113,7 +137,9 @@ func (b *bench) daemonPeakRSS(ctx context.Context, conn *pgx.Conn, url string) (
 	cmd := exec.CommandContext(ctx, b.opts.relance, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "RELANCE_SERVER_ADDR="+addr, "RELANCE_SERVER_PASSWORD=bench",
 		"RELANCE_MAIL_DIR="+outbox, "RELANCE_MAIL_FROM=Service relances <relances@bench.example>",
-		"RELANCE_SWEEP_SEND_CONCURRENCY=4")
+		// The daemon honours the send window; the measurement must not wait
+		// for tomorrow morning when it runs in the evening.
+		"RELANCE_SWEEP_SEND_WINDOW=00:00-23:59")
 	logFile, err := os.Create(scratch(b, "serve.log"))
 	if err != nil {
 		return 0, 0, err

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -73,6 +74,11 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	// A soft limit makes the collector work harder near it instead of
+	// letting the heap double past a sweep's peak; GOMEMLIMIT still wins.
+	if limit, _ := config.ParseSize(cfg.Server.MemoryLimit); limit > 0 && a.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(limit)
+	}
 	pool, err := a.openDB(ctx, cfg)
 	if err != nil {
 		return err

@@ -118,6 +118,9 @@ type Server struct {
 	Username        string        `yaml:"username"`         // basic auth user [admin]
 	Password        string        `yaml:"password"`         // basic auth password; required by serve
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // time given to running jobs on SIGTERM [30s]
+	// MemoryLimit is the daemon's soft memory limit for the Go runtime, like
+	// GOMEMLIMIT (which wins when set): "120MiB", "1GiB"; "0" for none [96MiB].
+	MemoryLimit string `yaml:"memory_limit"`
 }
 
 // Default returns the configuration used where nothing is set.
@@ -133,7 +136,7 @@ func Default() Config {
 		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
 		Sweep:     Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
 		Mail:      Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
-		Server:    Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second},
+		Server:    Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
 	}
 }
 
@@ -269,6 +272,9 @@ func (c Config) Validate() error {
 	if c.Mail.SMTP.RatePerMinute < 0 {
 		bad("mail.smtp.rate_per_minute", "%d: must not be negative", c.Mail.SMTP.RatePerMinute)
 	}
+	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
+		bad("server.memory_limit", "%v", err)
+	}
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
 	}
@@ -291,6 +297,27 @@ func ParsePercent(s string) (int, error) {
 		return 0, fmt.Errorf("invalid percentage %q", s)
 	}
 	return bp, nil
+}
+
+// ParseSize reads a size in bytes written "120MiB", "1GiB", "512KiB", "200MB"
+// or a plain number of bytes; "0" means no limit.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}} {
+		if v, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("invalid size %q: want e.g. 120MiB, 1GiB or 0", s)
+	}
+	return n * mult, nil
 }
 
 // ParseWindow reads a daily window "09:00-18:00" as offsets from midnight.

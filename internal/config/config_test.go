@@ -74,6 +74,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"env not a number", "", []string{"RELANCE_MAIL_SMTP_PORT=abc"}, []string{"mail.smtp.port", "RELANCE_MAIL_SMTP_PORT"}},
 		{"env typo", "", []string{"RELANCE_MAIL_SMPT_HOST=x"}, []string{"RELANCE_MAIL_SMPT_HOST"}},
 		{"wrong type", "database: {max_conns: lots}\n", nil, []string{"max_conns"}},
+		{"bad memory limit", "server: {memory_limit: lots}\n", nil, []string{"server.memory_limit"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
 	}
 	for _, tt := range tests {
@@ -104,6 +105,19 @@ func TestParsePercent(t *testing.T) {
 	for _, in := range []string{"", "abc", "1.234%", "-5%"} {
 		if _, err := ParsePercent(in); err == nil {
 			t.Errorf("ParsePercent(%q) accepted", in)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"120MiB": 120 << 20, "1GiB": 1 << 30, "512 KiB": 512 << 10, "200MB": 200e6, "0": 0, "4096": 4096} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "lots", "-1MiB", "1.5GiB", "99999999999GiB"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) accepted", in)
 		}
 	}
 }
