@@ -80,7 +80,7 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 	}
 	sweepRow := row{
 		What:     "one sweep: `relance sweep` (evaluate + ledger + enqueue)",
-		Scale:    fmt.Sprintf("%d steps due among 1 invoice in %d of the portfolio", steps, keep),
+		Scale:    fmt.Sprintf("%d steps due; 1M invoices, 1 in %d eligible", steps, keep),
 		Measured: median(sweepTimes).Round(time.Millisecond).String(),
 		Baseline: fmt.Sprintf("%s hand-written INSERT … SELECT of the due set (%d rows)", median(bareTimes).Round(time.Millisecond), bareSteps),
 		Ratio:    median(sweepTimes).Seconds() / median(bareTimes).Seconds(),

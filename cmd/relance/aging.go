@@ -59,18 +59,9 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 			if format == "xlsx" && output == "" {
 				return fmt.Errorf("--format xlsx needs --output FILE")
 			}
-			cfg, err := a.config()
+			cfg, date, entity, err := a.reportScope(asOf, entity)
 			if err != nil {
 				return err
-			}
-			date, err := a.asOf(asOf, cfg)
-			if err != nil {
-				return fmt.Errorf("--as-of: %w", err)
-			}
-			if entity == "" {
-				entity = cfg.Entity
-			} else if entity == "all" {
-				entity = ""
 			}
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, cfg)

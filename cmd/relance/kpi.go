@@ -43,18 +43,9 @@ assignment rules can use it.`,
 			if months < 1 || months > 120 {
 				return fmt.Errorf("--months %d: want 1 to 120", months)
 			}
-			cfg, err := a.config()
+			cfg, date, entity, err := a.reportScope(asOf, entity)
 			if err != nil {
 				return err
-			}
-			date, err := a.asOf(asOf, cfg)
-			if err != nil {
-				return fmt.Errorf("--as-of: %w", err)
-			}
-			if entity == "" {
-				entity = cfg.Entity
-			} else if entity == "all" {
-				entity = ""
 			}
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, cfg)

@@ -73,6 +73,27 @@ func (a *app) asOf(flag string, cfg config.Config) (time.Time, error) {
 	return clock.AsOf(flag, a.clock, cfg.Location())
 }
 
+// reportScope resolves what the report commands (aging, kpi) take: the
+// configuration, the --as-of date and the --entity code, which defaults to
+// the configured entity; "all" means every entity and comes back as "".
+func (a *app) reportScope(asOfFlag, entityFlag string) (config.Config, time.Time, string, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return cfg, time.Time{}, "", err
+	}
+	date, err := a.asOf(asOfFlag, cfg)
+	if err != nil {
+		return cfg, time.Time{}, "", fmt.Errorf("--as-of: %w", err)
+	}
+	switch entityFlag {
+	case "":
+		entityFlag = cfg.Entity
+	case "all":
+		entityFlag = ""
+	}
+	return cfg, date, entityFlag, nil
+}
+
 func run(ctx context.Context, args []string, env environment) error {
 	root := newRootCmd(&app{environment: env})
 	root.SetArgs(args)

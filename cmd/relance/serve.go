@@ -152,8 +152,12 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if opts.ready != nil {
 		opts.ready(ln.Addr().String())
 	}
+	scheduled := "off"
+	if periodic != nil {
+		scheduled = cfg.Sweep.Schedule
+	}
 	logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
-		"schedule", cfg.Sweep.Schedule, "timezone", cfg.TimeZone)
+		"schedule", scheduled, "timezone", cfg.TimeZone)
 
 	var runErr error
 	select {
