@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/aging"
-	"github.com/relance/relance/plans"
 )
 
 func newAgingCmd(a *app) *cobra.Command {
@@ -86,7 +84,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 				if err != nil {
 					return err
 				}
-				next = newPlanNextStep(set, date)
+				next = aging.NewPlanNextStep(set, date)
 			}
 			bw := bufio.NewWriter(out)
 			if err := writeAging(cmd, db, opts, next, format, by, cfg.Locale, bw); err != nil {
@@ -165,35 +163,4 @@ func writeAging(cmd *cobra.Command, db aging.Querier, o aging.Options, next agin
 	default:
 		return aging.WriteBucketsTable(w, rep, locale)
 	}
-}
-
-// planNextStep tells an open invoice's next reminder step for the by-invoice
-// view: the client's profile from the configured plans, the client's
-// country calendar, and the invoice's ledger as the aging query read it.
-type planNextStep struct {
-	asOf    time.Time
-	stepper *plans.Stepper
-}
-
-func newPlanNextStep(set *plans.Set, asOf time.Time) planNextStep {
-	return planNextStep{asOf: asOf, stepper: plans.NewStepper(set)}
-}
-
-// NextStep returns "step_id YYYY-MM-DD", or "" for a credit note, an
-// unapplied payment or an invoice whose plan has nothing left to do.
-func (p planNextStep) NextStep(it aging.Item) string {
-	if it.Kind != "invoice" || it.DueDate == nil {
-		return ""
-	}
-	ledger := make([]plans.LedgerEntry, len(it.Ledger))
-	for i, e := range it.Ledger {
-		ledger[i] = plans.LedgerEntry{StepID: e.StepID, Day: e.Day}
-	}
-	n, ok := p.stepper.Next(
-		plans.Client{Profile: it.ClientProfile, Score: it.PayerScore, Outstanding: it.ClientNet, Country: it.Country, Segment: it.Segment},
-		plans.NextInput{AsOf: p.asOf, DueDate: *it.DueDate, Ledger: ledger})
-	if !ok {
-		return ""
-	}
-	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
 }

@@ -339,40 +339,13 @@ func TestTableAndJSONGolden(t *testing.T) {
 	golden(t, "by_invoice.json", b.Bytes())
 }
 
-// planNextStep is the NextStepper relance wires in (cmd/relance): the
-// default plans through plans.Stepper. It is repeated here, a few lines of
-// field copying, so that the golden files show real next steps, and the CLI
-// test, which compares its own output with the same files, checks that the
-// two agree.
-type planNextStep struct {
-	asOf    time.Time
-	stepper *plans.Stepper
-}
-
-func planSteps(t *testing.T, asOf time.Time) planNextStep {
+func planSteps(t *testing.T, asOf time.Time) PlanNextStep {
 	t.Helper()
 	set, err := plans.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return planNextStep{asOf, plans.NewStepper(set)}
-}
-
-func (p planNextStep) NextStep(it Item) string {
-	if it.Kind != "invoice" || it.DueDate == nil {
-		return ""
-	}
-	ledger := make([]plans.LedgerEntry, len(it.Ledger))
-	for i, e := range it.Ledger {
-		ledger[i] = plans.LedgerEntry{StepID: e.StepID, Day: e.Day}
-	}
-	n, ok := p.stepper.Next(
-		plans.Client{Profile: it.ClientProfile, Score: it.PayerScore, Outstanding: it.ClientNet, Country: it.Country, Segment: it.Segment},
-		plans.NextInput{AsOf: p.asOf, DueDate: *it.DueDate, Ledger: ledger})
-	if !ok {
-		return ""
-	}
-	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
+	return NewPlanNextStep(set, asOf)
 }
 
 func TestXLSXReopensWithNumbersAndAChart(t *testing.T) {

@@ -1,0 +1,41 @@
+package aging
+
+import (
+	"time"
+
+	"github.com/relance/relance/plans"
+)
+
+// PlanNextStep is the NextStepper of a set of reminder plans: for an open
+// invoice of the by-invoice view it picks the client's profile
+// (plans.Set.ProfileFor on the item's client fields), the client's country
+// calendar, and the invoice's ledger as the query read it, and tells the
+// plan's next step and the earliest day it can fire.
+type PlanNextStep struct {
+	asOf    time.Time
+	stepper *plans.Stepper
+}
+
+// NewPlanNextStep returns the NextStepper of set for the as-of date asOf.
+func NewPlanNextStep(set *plans.Set, asOf time.Time) PlanNextStep {
+	return PlanNextStep{asOf: asOf, stepper: plans.NewStepper(set)}
+}
+
+// NextStep returns "step_id YYYY-MM-DD", or "" for a credit note, an
+// unapplied payment or an invoice whose plan has nothing left to do.
+func (p PlanNextStep) NextStep(it Item) string {
+	if it.Kind != "invoice" || it.DueDate == nil {
+		return ""
+	}
+	ledger := make([]plans.LedgerEntry, len(it.Ledger))
+	for i, e := range it.Ledger {
+		ledger[i] = plans.LedgerEntry{StepID: e.StepID, Day: e.Day}
+	}
+	n, ok := p.stepper.Next(
+		plans.Client{Profile: it.ClientProfile, Score: it.PayerScore, Outstanding: it.ClientNet, Country: it.Country, Segment: it.Segment},
+		plans.NextInput{AsOf: p.asOf, DueDate: *it.DueDate, Ledger: ledger})
+	if !ok {
+		return ""
+	}
+	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
+}
