@@ -147,22 +147,31 @@ type source interface {
 	next() ([]string, int, error)
 }
 
-// ImportInvoices imports the open invoices and credit notes of the file at
-// path (CSV, XLSX or FEC, detected from its content) into the entity named
-// by opt.Entity. Bad rows make it return an *ImportError and import nothing.
-func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
+// openImport applies the defaults of opt and opens the file at path, with
+// the Result that describes it.
+func openImport(path string, opt *Options) (*input, Result, error) {
 	if opt.Currency == "" {
 		opt.Currency = "EUR"
 	}
 	if opt.Entity == "" {
 		opt.Entity = "default"
 	}
-	in, err := openInput(path, opt)
+	in, err := openInput(path, *opt)
 	if err != nil {
-		return Result{}, err
+		return nil, Result{}, err
+	}
+	return in, Result{File: path, Format: in.format, Encoding: in.enc, DryRun: opt.DryRun}, nil
+}
+
+// ImportInvoices imports the open invoices and credit notes of the file at
+// path (CSV, XLSX or FEC, detected from its content) into the entity named
+// by opt.Entity. Bad rows make it return an *ImportError and import nothing.
+func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
+	in, res, err := openImport(path, &opt)
+	if err != nil {
+		return res, err
 	}
 	defer in.Close()
-	res := Result{File: path, Format: in.format, Encoding: in.enc, DryRun: opt.DryRun}
 	errs := &errorList{file: path}
 	produce, hasPaid, closeSource, err := invoiceProducer(in, opt, errs, &res)
 	if err != nil {

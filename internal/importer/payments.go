@@ -36,18 +36,11 @@ func paymentValues(r *paymentRow, buf []any) []any {
 // twice, so re-importing a file is a no-op. Bad rows make it return an
 // *ImportError and import nothing.
 func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Result, error) {
-	if opt.Currency == "" {
-		opt.Currency = "EUR"
-	}
-	if opt.Entity == "" {
-		opt.Entity = "default"
-	}
-	in, err := openInput(path, opt)
+	in, res, err := openImport(path, &opt)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
 	defer in.Close()
-	res := Result{File: path, Format: in.format, Encoding: in.enc, DryRun: opt.DryRun}
 	if in.format == "fec" {
 		return res, fmt.Errorf("%s: a FEC cannot be imported as payments; import it with `relance import invoices`", path)
 	}
