@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,16 @@ func TestBadConfigIsReported(t *testing.T) {
 	_, _, err := runCLI(t, []string{"RELANCE_TIMEZONE=Nowhere/Else"}, "migrate")
 	if err == nil || !strings.Contains(err.Error(), "timezone") {
 		t.Fatalf("err = %v, want it to name the timezone key", err)
+	}
+}
+
+func TestCPUProfileIsWritten(t *testing.T) {
+	path := t.TempDir() + "/cpu.prof"
+	if _, _, err := runCLI(t, nil, "--cpuprofile", path, "plan", "check"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Size() == 0 {
+		t.Fatalf("profile %s: %v (size %v)", path, err, info)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -43,6 +45,36 @@ func (e exitError) Unwrap() error { return e.err }
 type app struct {
 	environment
 	configPath string
+	cpuProfile string
+	profile    *os.File
+}
+
+// startProfile starts the CPU profile asked for with --cpuprofile.
+func (a *app) startProfile() error {
+	if a.cpuProfile == "" {
+		return nil
+	}
+	f, err := os.Create(a.cpuProfile)
+	if err != nil {
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	a.profile = f
+	return nil
+}
+
+// stopProfile ends the CPU profile, if one runs.
+func (a *app) stopProfile() error {
+	if a.profile == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	err := a.profile.Close()
+	a.profile = nil
+	return err
 }
 
 // config loads the configuration named by --config (or RELANCE_CONFIG).
@@ -95,7 +127,9 @@ func (a *app) reportScope(asOfFlag, entityFlag string) (config.Config, time.Time
 }
 
 func run(ctx context.Context, args []string, env environment) error {
-	root := newRootCmd(&app{environment: env})
+	a := &app{environment: env}
+	defer a.stopProfile() // also when the command failed: PersistentPostRunE did not run
+	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(env.stdin)
 	root.SetOut(env.stdout)
@@ -119,6 +153,9 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "YAML configuration file (default: $RELANCE_CONFIG, else built-in defaults)")
+	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (for `go tool pprof`)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return a.startProfile() }
+	root.PersistentPostRunE = func(*cobra.Command, []string) error { return a.stopProfile() }
 	root.AddCommand(
 		newMigrateCmd(a),
 		newImportCmd(a),
