@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/pgtest"
 )
 
@@ -19,6 +21,27 @@ func TestServeRefusesWithoutPassword(t *testing.T) {
 	_, _, err := runCLI(t, []string{"DATABASE_URL=" + pgtest.URL(t)}, "serve")
 	if err == nil || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("err = %v, want a refusal naming the password", err)
+	}
+}
+
+// TestServeRefusesAnOutdatedSchema rolls the database back one relance
+// migration: serve must refuse to start and say to run migrate.
+func TestServeRefusesAnOutdatedSchema(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	pool, err := database.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pool.Exec(ctx, `DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)`)
+	pool.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=secret", "RELANCE_MAIL_FROM=R <r@x.example>", "RELANCE_SERVER_ADDR=127.0.0.1:0"}
+	_, _, err = runCLI(t, env, "serve")
+	if !errors.Is(err, database.ErrSchemaOutdated) || !strings.Contains(err.Error(), "relance migrate") {
+		t.Fatalf("serve on an outdated schema: %v, want ErrSchemaOutdated telling to run relance migrate", err)
 	}
 }
 
