@@ -120,14 +120,27 @@ SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 
 	}
 	env := []string{"DATABASE_URL=" + url}
 	// The CLI clock says 12 September 2025.
-	out, _, err := runCLI(t, env, "preview", "--days", "2")
+	out, _, err := runCLI(t, append(env, "RELANCE_LOCALE=en"), "preview", "--days", "2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"2025-09-12 (Friday)\n  C1 Alpha SARL — email, template level3 (profile standard), 1 invoice(s), 12000.00 EUR\n",
-		"A-1            due 2025-07-14   60 d      12000.00  level3  penalties 239.67 + indemnity 40.00\n",
+		"2025-09-12 (Friday)\n  C1 Alpha SARL — email, template level3 (profile standard), 1 invoice(s), €12,000.00\n",
+		"A-1            due 2025-07-14   60 d      €12,000.00  level3  penalties €239.67 + indemnity €40.00\n",
 		"2025-09-13 (Saturday)\n  nothing\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// French by default, with French numbers.
+	out, _, err = runCLI(t, env, "preview")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"2025-09-12 (vendredi)\n  C1 Alpha SARL — email, modèle level3 (profil standard), 1 facture(s), 12\u202f000,00\u00a0€\n",
+		"A-1            échéance 2025-07-14   60 j     12\u202f000,00\u00a0€  level3  pénalités 239,67\u00a0€ + indemnité 40,00\u00a0€\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -93,6 +93,7 @@ type Held struct {
 	ClientCode  string       `json:"client_code"`
 	Number      string       `json:"number"`
 	Outstanding money.Amount `json:"outstanding"`
+	Currency    string       `json:"currency"`
 	Reason      plans.Reason `json:"reason"`
 }
 
@@ -206,7 +207,7 @@ func previewDay(d time.Time, clients []*client, opts Options) (Day, error) {
 			// Held back only on the client's business days: on other days
 			// nothing would go out anyway.
 			if heldReasons[dec.Reason] && out > 0 && cal.IsBusinessDay(d) {
-				day.Held = append(day.Held, Held{ClientCode: c.code, Number: iv.number, Outstanding: out, Reason: dec.Reason})
+				day.Held = append(day.Held, Held{ClientCode: c.code, Number: iv.number, Outstanding: out, Currency: iv.currency, Reason: dec.Reason})
 			}
 			st := dec.Message
 			if st == nil {
