@@ -231,11 +231,15 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return w.complete(ctx, tx, job, func() { w.countDropped(dropped) })
 	}
 
-	settlements, err := loadSettlements(ctx, tx, keep)
-	if err != nil {
-		return err
+	top := w.topOf(keep)
+	var settlements map[int64][]Settlement
+	if top.penalties && w.Penalties != nil {
+		// Only a message stating penalties needs the payment history.
+		if settlements, err = loadSettlements(ctx, tx, keep); err != nil {
+			return err
+		}
 	}
-	msg, top, err := w.message(keep, day, settlements)
+	msg, err := w.message(keep, top, day, settlements)
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
@@ -395,25 +399,23 @@ func (w *SendWorker) dropReason(r reminderRow, channel string) string {
 	return ""
 }
 
-// top is the highest step of a message: its template is rendered.
+// top is the highest step of a message: its template is rendered, and its
+// plan step says whether the message states penalties.
 type top struct {
-	stepID, template string
-	level            int
-	emails           []string
-	clientCode       string
-	penalties        bool
+	reminderRow
+	penalties bool
 }
 
-// message builds the template data: the highest step's template, every
-// invoice listed, penalties when that step states them.
-func (w *SendWorker) message(rows []reminderRow, day time.Time, settlements map[int64][]Settlement) (templates.Message, top, error) {
+// topOf finds the highest step among rows, whose template the message uses
+// and whose plan step says whether penalties are stated.
+func (w *SendWorker) topOf(rows []reminderRow) top {
 	best := rows[0]
 	for _, r := range rows[1:] {
 		if r.level > best.level {
 			best = r
 		}
 	}
-	t := top{stepID: best.stepID, template: best.template, level: best.level, emails: best.emails, clientCode: best.clientCode}
+	t := top{reminderRow: best}
 	if p := w.Plans.Profile(best.profile); p != nil {
 		for _, st := range p.Steps {
 			if st.ID == best.stepID {
@@ -421,6 +423,14 @@ func (w *SendWorker) message(rows []reminderRow, day time.Time, settlements map[
 			}
 		}
 	}
+	return t
+}
+
+// message builds the template data of t, the highest step: every invoice
+// listed, penalties when that step states them (settlements then hold the
+// invoices' payment history).
+func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement) (templates.Message, error) {
+	best := t.reminderRow
 	msg := templates.Message{
 		Entity: templates.Entity{Name: best.entityName, Locale: best.entityLocale},
 		Client: templates.Client{Code: best.clientCode, Name: best.clientName, Locale: best.clientLocale,
@@ -447,20 +457,20 @@ func (w *SendWorker) message(rows []reminderRow, day time.Time, settlements map[
 			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID]}
 			interest, indemnity, rate, err := w.Penalties.Penalty(debt, day)
 			if err != nil {
-				return msg, t, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
+				return msg, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
 			}
 			inv.Interest, inv.Indemnity = interest, indemnity
 			msg.PenaltyRate = rate
 		}
 		link, err := w.link(inv, msg.Client)
 		if err != nil {
-			return msg, t, err
+			return msg, err
 		}
 		inv.PaymentLink = link
 		msg.Invoices = append(msg.Invoices, inv)
 	}
 	msg.Totals = templates.TotalsOf(msg.Invoices)
-	return msg, t, nil
+	return msg, nil
 }
 
 // link renders the configured payment link for one invoice.
