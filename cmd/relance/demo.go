@@ -137,11 +137,11 @@ Examples:
 			}})
 		},
 	}
-	cmd.Flags().StringVar(&examples, "examples", "", "import DIR/portefeuille.csv and DIR/paiements.csv instead of generating a portfolio")
+	cmd.Flags().StringVar(&examples, "examples", "", "import `DIR`/portefeuille.csv and DIR/paiements.csv instead of generating a portfolio")
 	cmd.Flags().IntVar(&clients, "clients", 2000, "clients in the generated portfolio")
 	cmd.Flags().IntVar(&invoices, "invoices", 20000, "open items in the generated portfolio")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the generated portfolio (the same seed gives the same portfolio)")
-	cmd.Flags().StringVar(&asOf, "as-of", "2025-09-12", "day to sweep (the example portfolio is dated 2025-09-12)")
+	cmd.Flags().StringVar(&asOf, "as-of", "2025-09-12", "the day the generated portfolio is dated and swept, YYYY-MM-DD (the shipped examples are dated 2025-09-12)")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after the sweep instead of running the daemon")
 	cmd.AddCommand(newDemoGenerateCmd(a))
 	return cmd
