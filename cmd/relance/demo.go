@@ -50,7 +50,7 @@ Examples:
   relance demo --no-serve                  # stop after the sweep
   relance demo --examples examples         # the 40-client example portfolio
   relance demo --clients 200 --invoices 2000
-  relance demo --as-of 2025-10-15          # sweep another day of the same portfolio`,
+  relance demo --as-of 2025-10-15          # a portfolio open on, and swept on, another day`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
