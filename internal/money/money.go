@@ -6,6 +6,7 @@ package money
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -186,11 +187,17 @@ func Format(a Amount, currency, locale string) string {
 // FormatPlain writes a with a '.' decimal separator and no grouping, as the
 // CSV and JSON contracts want: "-1234.56".
 func FormatPlain(a Amount) string {
-	sign := ""
+	// strconv rather than fmt: the CSV and JSON reports write millions.
+	var buf [24]byte
+	b := buf[:0]
 	if a < 0 {
-		sign, a = "-", -a
+		b = append(b, '-')
+		a = -a
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, int64(a)/100, int64(a)%100)
+	b = strconv.AppendInt(b, int64(a)/100, 10)
+	cents := int64(a) % 100
+	b = append(b, '.', byte('0'+cents/10), byte('0'+cents%10))
+	return string(b)
 }
 
 // Symbol returns the usual symbol of an ISO 4217 currency code, or the code.
