@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -130,6 +131,14 @@ Examples:
 					return err
 				}
 				cfg.Server.Password = hex.EncodeToString(b)
+			}
+			// A demo must not fail because something else holds the port:
+			// fall back to any free one, the URL printed below says which.
+			if ln, err := net.Listen("tcp", cfg.Server.Addr); err != nil {
+				fmt.Fprintf(a.stdout, "%s is busy (%v); using a free port\n", cfg.Server.Addr, err)
+				cfg.Server.Addr = "127.0.0.1:0"
+			} else {
+				ln.Close()
 			}
 			return a.serve(ctx, cfg, serveOptions{ready: func(addr string) {
 				fmt.Fprintf(a.stdout, "River UI: http://%s/jobs/  (login %s / %s)\nCtrl-C to stop.\n",
