@@ -210,18 +210,26 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 		o.ScheduledAt = at
 		params = append(params, river.InsertManyParams{Args: a, InsertOpts: &o})
 	}
-	inserted, err := jobs.InsertManyTx(ctx, tx, params)
-	if err != nil {
-		return fmt.Errorf("sweep %s: enqueue %d send jobs: %w", formatDay(day), len(params), err)
-	}
-	// The rows learn their job id when the send worker records the outcome;
-	// the job's args already name them, so the sweep does not write each row
-	// a second time.
-	for _, r := range inserted {
-		res.JobIDs = append(res.JobIDs, r.Job.ID)
+	// In batches: InsertManyTx returns every inserted job whole, and tens of
+	// thousands of them at once would set the daemon's peak memory.
+	for start := 0; start < len(params); start += enqueueBatch {
+		batch := params[start:min(start+enqueueBatch, len(params))]
+		inserted, err := jobs.InsertManyTx(ctx, tx, batch)
+		if err != nil {
+			return fmt.Errorf("sweep %s: enqueue %d send jobs: %w", formatDay(day), len(batch), err)
+		}
+		// The rows learn their job id when the send worker records the
+		// outcome; the job's args already name them, so the sweep does not
+		// write each row a second time.
+		for _, r := range inserted {
+			res.JobIDs = append(res.JobIDs, r.Job.ID)
+		}
 	}
 	return nil
 }
+
+// enqueueBatch is how many send jobs one InsertManyTx call inserts.
+const enqueueBatch = 2000
 
 // calendarBefore and calendarAfter bound the days filled around the swept day:
 // a pre-due notice looks ahead for the run of non-business days that moves it
