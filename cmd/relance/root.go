@@ -128,13 +128,17 @@ func (a *app) reportScope(asOfFlag, entityFlag string) (config.Config, time.Time
 
 func run(ctx context.Context, args []string, env environment) error {
 	a := &app{environment: env}
-	defer a.stopProfile() // also when the command failed: PersistentPostRunE did not run
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(env.stdin)
 	root.SetOut(env.stdout)
 	root.SetErr(env.stderr)
-	return root.ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
+	// Here rather than in a post-run hook, which a failed command skips.
+	if stopErr := a.stopProfile(); err == nil {
+		err = stopErr
+	}
+	return err
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -155,7 +159,6 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "YAML configuration file (default: $RELANCE_CONFIG, else built-in defaults)")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to `FILE`, to read with go tool pprof")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return a.startProfile() }
-	root.PersistentPostRunE = func(*cobra.Command, []string) error { return a.stopProfile() }
 	root.AddCommand(
 		newMigrateCmd(a),
 		newImportCmd(a),
