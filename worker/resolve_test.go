@@ -95,7 +95,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 				f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES ($1, 'r', $2, $3)`, v.id, w.from, to)
 			}
 			for _, w := range v.promises {
-				f.exec(`INSERT INTO promise (invoice_id, promised_on, until) VALUES ($1, $2, $3)`, v.id, w.from, w.to)
+				f.exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) SELECT id, client_id, $2, $3, $3 FROM invoice WHERE id = $1`, v.id, w.from, w.to)
 			}
 			invoices = append(invoices, v)
 		}

@@ -142,7 +142,7 @@ SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.id AND d.opened_on <= $2
                  AND (d.resolved_on IS NULL OR d.resolved_on > $2)),
        EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2),
-       c.id, c.code, c.name, coalesce(c.locale, ''), coalesce(c.address, ''), c.emails,
+       c.id, c.code, c.name, coalesce(c.locale, ''), concat_ws(E'\n', c.address_line1, c.address_line2, nullif(concat_ws(' ', c.postcode, c.city), '')), c.emails,
        c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
        c.email_bouncing_since IS NOT NULL,
        e.name, e.locale

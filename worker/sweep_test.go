@@ -70,7 +70,7 @@ func TestSweepBlockers(t *testing.T) {
 	resolved := inv("RESOLVED")
 	f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES ($1, 'x', '2025-03-01', '2025-03-31')`, resolved)
 	promised := inv("PROM")
-	f.exec(`INSERT INTO promise (invoice_id, promised_on, until) VALUES ($1, '2025-03-25', '2025-04-10')`, promised)
+	f.exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) SELECT id, client_id, '2025-03-25', '2025-04-10', '2025-04-10' FROM invoice WHERE id = $1`, promised)
 	excluded := inv("EXCL")
 	f.exec(`UPDATE invoice SET excluded = true WHERE id = $1`, excluded)
 	insolvent := inv("INSOLV")

@@ -37,7 +37,7 @@ JOIN client c ON c.code = v.client;
 INSERT INTO allocation (invoice_id, source, amount, applied_on)
 SELECT id, 'import', settled, '2025-09-01' FROM invoice WHERE settled <> 0;
 INSERT INTO dispute (invoice_id, reason, opened_on) SELECT id, 'quantité', '2025-09-01' FROM invoice WHERE number = 'A-3';
-INSERT INTO promise (invoice_id, promised_on, until) SELECT id, '2025-09-05', '2025-09-20' FROM invoice WHERE number = 'G-1';
+INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) SELECT id, client_id, '2025-09-05', '2025-09-20', '2025-09-20' FROM invoice WHERE number = 'G-1';
 INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
 SELECT i.id, i.client_id, 'standard', v.step, v.level, 'email', v.step, v.day::date, 'sent'
 FROM (VALUES ('A-1', 'level1', 1, '2025-07-15'), ('A-1', 'level2', 2, '2025-07-29'), ('A-3', 'level1', 1, '2025-08-04'),

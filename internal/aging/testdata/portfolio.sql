@@ -55,7 +55,7 @@ UPDATE payment p SET allocated = COALESCE((SELECT sum(amount) FROM allocation a 
 
 INSERT INTO dispute (invoice_id, reason, opened_on) VALUES (4, 'quantité contestée', '2025-09-01');
 INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES (9, 'prix', '2025-08-01', '2025-08-15');
-INSERT INTO promise (invoice_id, promised_on, until) VALUES (8, '2025-09-10', '2025-09-30');
+INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) VALUES (8, 2, '2025-09-10', '2025-09-30', '2025-09-30');
 
 -- The reminder ledger, for the next_step column (default plans, profile
 -- standard, FR calendar; no client has a payer score). It does not change
