@@ -55,6 +55,10 @@ type SweepOptions struct {
 	// Now ignores the send window: a replay or a manual `sweep --drain` sends
 	// at once, whoever ran it chose the moment.
 	Now bool
+	// Explain also reports, in SweepResult.Held, the invoices a step would
+	// have fired for on the day but for what holds them back (the preview
+	// shows them). A real sweep leaves it off and never computes them.
+	Explain bool
 }
 
 // Decision is one (invoice, step) pair due on the swept day.
@@ -74,10 +78,26 @@ type Decision struct {
 	Fresh bool
 }
 
+// Held is an invoice that a step would have fired for on the swept day,
+// held back for Reason: one of the plans.Resolve reasons insolvency,
+// net_balance, dispute, promise, min_amount and gap, or no_email / bouncing
+// for an email step to a client without a working address. StepID is the
+// step held (a message step when one is).
+type Held struct {
+	InvoiceID int64
+	ClientID  int64
+	Profile   string
+	StepID    string
+	Kind      plans.StepKind
+	Currency  string
+	Reason    string
+}
+
 // SweepResult is what one run decided and did.
 type SweepResult struct {
 	Day        time.Time
 	Decisions  []Decision
+	Held       []Held // with SweepOptions.Explain only
 	Jobs       []SendArgs // send jobs enqueued by this run
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
@@ -124,21 +144,29 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL jit = off`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	args := s.sweepParams(day)
+	args := s.sweepParams(day, opts.Explain)
 	rows, err := tx.Query(ctx, sweepSQL, args...)
 	if err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
 	for rows.Next() {
 		var d Decision
+		var id *int64
 		var kind int
 		var provisions, tasks int
-		if err := rows.Scan(&d.ReminderID, &d.InvoiceID, &d.ClientID, &d.Profile, &d.StepID, &kind, &d.Level,
-			&d.Channel, &d.Action, &d.Currency, &d.Fresh, &provisions, &tasks); err != nil {
+		var held *string
+		if err := rows.Scan(&id, &d.InvoiceID, &d.ClientID, &d.Profile, &d.StepID, &kind, &d.Level,
+			&d.Channel, &d.Action, &d.Currency, &d.Fresh, &provisions, &tasks, &held); err != nil {
 			rows.Close()
 			return res, fmt.Errorf("sweep %s: read decisions: %w", formatDay(day), err)
 		}
 		d.Kind = plans.StepKind(kind)
+		if held != nil {
+			res.Held = append(res.Held, Held{InvoiceID: d.InvoiceID, ClientID: d.ClientID, Profile: d.Profile,
+				StepID: d.StepID, Kind: d.Kind, Currency: d.Currency, Reason: *held})
+			continue
+		}
+		d.ReminderID = *id
 		res.Decisions = append(res.Decisions, d)
 		res.Provisions, res.Tasks = provisions, tasks
 	}
@@ -166,18 +194,19 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	return res, nil
 }
 
-// enqueue groups the fresh message decisions by (client, channel, currency),
-// one send job each (a client owing in two currencies gets two messages: a
-// message's totals are in one currency), and inserts them with InsertManyTx.
-func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions, res *SweepResult) error {
+// Messages groups the message decisions of day into the messages they
+// make: one per client, channel and currency (a client owing in two
+// currencies gets two messages: a message's totals are in one currency),
+// ordered by client, channel and currency. Actions make no message.
+func Messages(day time.Time, decisions []Decision) []SendArgs {
 	type key struct {
 		client            int64
 		channel, currency string
 	}
 	groups := map[key][]int64{}
 	var order []key
-	for _, d := range res.Decisions {
-		if !d.Fresh || d.Kind == plans.Action {
+	for _, d := range decisions {
+		if d.Kind == plans.Action {
 			continue
 		}
 		k := key{d.ClientID, d.Channel, d.Currency}
@@ -185,9 +214,6 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 			order = append(order, k)
 		}
 		groups[k] = append(groups[k], d.ReminderID)
-	}
-	if len(order) == 0 {
-		return nil
 	}
 	sort.Slice(order, func(i, j int) bool {
 		if order[i].client != order[j].client {
@@ -198,14 +224,32 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 		}
 		return order[i].currency < order[j].currency
 	})
+	out := make([]SendArgs, len(order))
+	for i, k := range order {
+		out[i] = SendArgs{ClientID: k.client, Day: formatDay(day), Channel: k.channel, Currency: k.currency, ReminderIDs: groups[k]}
+	}
+	return out
+}
+
+// enqueue makes the messages of the fresh decisions (Messages), one send
+// job each, and inserts them with InsertManyTx.
+func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions, res *SweepResult) error {
+	var fresh []Decision
+	for _, d := range res.Decisions {
+		if d.Fresh {
+			fresh = append(fresh, d)
+		}
+	}
+	res.Jobs = Messages(day, fresh)
+	if len(res.Jobs) == 0 {
+		return nil
+	}
 	var at time.Time
 	if !opts.Now && s.Clock != nil {
 		at = s.Window.NextOpening(s.Clock.Now())
 	}
-	params := make([]river.InsertManyParams, 0, len(order))
-	for _, k := range order {
-		a := SendArgs{ClientID: k.client, Day: formatDay(day), Channel: k.channel, Currency: k.currency, ReminderIDs: groups[k]}
-		res.Jobs = append(res.Jobs, a)
+	params := make([]river.InsertManyParams, 0, len(res.Jobs))
+	for _, a := range res.Jobs {
 		o := a.InsertOpts()
 		o.ScheduledAt = at
 		params = append(params, river.InsertManyParams{Args: a, InsertOpts: &o})
@@ -279,8 +323,8 @@ func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) er
 }
 
 // sweepParams flattens the plan set and the provision matrix into the
-// arrays sweep.sql unnests.
-func (s *Sweeper) sweepParams(day time.Time) []any {
+// arrays sweep.sql unnests, and adds the explain switch.
+func (s *Sweeper) sweepParams(day time.Time, explain bool) []any {
 	var (
 		sProfile, sID                []string
 		sChannel, sTemplate, sAction []*string
@@ -333,6 +377,7 @@ func (s *Sweeper) sweepParams(day time.Time) []any {
 		pName, pGap, pMin, defaultProfile(s.Plans),
 		rProfile, rScores, rMin, rMax, rCountries, rSegments,
 		m.Names, m.LowerDays, m.RateBP,
+		explain,
 	}
 }
 

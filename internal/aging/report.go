@@ -10,6 +10,8 @@ import (
 
 // Row is one client's line of the aged balance in one currency.
 type Row struct {
+	EntityCode string // the entity (company of a group) the client belongs to
+	EntityName string
 	ClientCode string
 	ClientName string
 	Currency   string
@@ -21,6 +23,19 @@ type Row struct {
 	// date: open credit notes naming no invoice plus the unallocated part of
 	// payments. It is ≤ 0 in a consistent ledger.
 	Unapplied money.Amount
+	// Disputed is the open amount of the client's invoices in dispute at the
+	// as-of date: part of the buckets, or left out of them with
+	// Options.ExcludeDisputed.
+	Disputed money.Amount
+}
+
+// add adds r's amounts to t (a total or subtotal row).
+func (t *Row) add(r Row) {
+	for i, a := range r.Buckets {
+		t.Buckets[i] += a
+	}
+	t.Unapplied += r.Unapplied
+	t.Disputed += r.Disputed
 }
 
 // Outstanding is the sum of the buckets (what is aged, before unapplied credit).
@@ -81,8 +96,42 @@ func (r Rate) Fraction() float64 { return float64(r) / 10000 }
 // currencies are never added.
 type Section struct {
 	Currency string
-	Rows     []Row // ordered by client code
+	Rows     []Row // ordered by entity code, then client code
 	Total    Row   // ClientCode "TOTAL": the column sums
+	// Subtotals holds, when the rows come from several entities (a group
+	// consolidated), one row per entity in the order of Rows: EntityCode and
+	// EntityName say which, ClientCode is empty. Nil for a single entity.
+	Subtotals []Row
+}
+
+// subtotal fills Subtotals when the rows span several entities.
+func (s *Section) subtotal() {
+	s.Subtotals = nil
+	for _, r := range s.Rows {
+		if n := len(s.Subtotals); n == 0 || s.Subtotals[n-1].EntityCode != r.EntityCode {
+			s.Subtotals = append(s.Subtotals, Row{EntityCode: r.EntityCode, EntityName: r.EntityName,
+				Currency: r.Currency, Buckets: make([]money.Amount, len(r.Buckets))})
+		}
+		s.Subtotals[len(s.Subtotals)-1].add(r)
+	}
+	if len(s.Subtotals) < 2 {
+		s.Subtotals = nil
+	}
+}
+
+// EntityRows returns the rows of one entity of the section (all the rows
+// when there are no subtotals).
+func (s Section) EntityRows(entity string) []Row {
+	if s.Subtotals == nil {
+		return s.Rows
+	}
+	var out []Row
+	for _, r := range s.Rows {
+		if r.EntityCode == entity {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Shares returns each bucket's share of the section's aged total (the sum of
@@ -100,6 +149,9 @@ type Report struct {
 	AsOf     time.Time
 	Buckets  []Bucket
 	Sections []Section // one per currency, ordered by currency code
+	// ExcludeDisputed says the invoices in dispute were left out of the
+	// buckets and totals (Options.ExcludeDisputed).
+	ExcludeDisputed bool
 }
 
 // TotalCode is the client code of each section's total row.
@@ -150,6 +202,7 @@ func (r Report) ByBucket() []BucketClients {
 // Item is one open item of the by-invoice view: an invoice, a credit note or
 // the unallocated part of a payment, as it stood at the as-of date.
 type Item struct {
+	EntityCode  string
 	ClientCode  string
 	ClientName  string
 	Kind        string // invoice, credit_note or payment
