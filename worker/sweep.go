@@ -97,7 +97,7 @@ type Held struct {
 type SweepResult struct {
 	Day        time.Time
 	Decisions  []Decision
-	Held       []Held // with SweepOptions.Explain only
+	Held       []Held     // with SweepOptions.Explain only
 	Jobs       []SendArgs // send jobs enqueued by this run
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
