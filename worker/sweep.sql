@@ -117,10 +117,10 @@ WITH steps AS (
         SELECT c.*, row_number() OVER (PARTITION BY c.invoice_id, c.kind = 0 ORDER BY c.step_offset DESC) AS rank
         FROM candidates c WHERE c.held IS NULL) ranked
     WHERE kind <> 0 OR rank = 1
-), held AS (             -- explain only: why each held invoice takes no step today (one reason, its first step's)
+), held AS (             -- explain only: the invoices a message would go out for today but for a hold, one reason each
     SELECT DISTINCT ON (c.invoice_id) c.invoice_id, c.client_id, c.profile, c.step_id, c.kind, c.level, c.channel,
            c.action, c.currency, c.held
-    FROM candidates c WHERE c.held IS NOT NULL AND $24
+    FROM candidates c WHERE c.held IS NOT NULL AND c.kind <> 2 AND $24
     ORDER BY c.invoice_id, c.kind, c.step_offset DESC
 ), recorded AS (
     -- A row dropped at send time (paid, disputed… between sweep and send) is

@@ -109,7 +109,7 @@ func TestPreviewCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = conn.Exec(ctx, `
-INSERT INTO client (entity_id, code, name) VALUES (1, 'C1', 'Alpha SARL');
+INSERT INTO client (entity_id, code, name, emails) VALUES (1, 'C1', 'Alpha SARL', '{compta@alpha.example}');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
 SELECT 1, id, 'A-1', '2025-06-14', '2025-07-14', 1200000 FROM client;
 INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/preview"
@@ -53,7 +55,8 @@ Examples:
 			if err != nil {
 				return err
 			}
-			set, err := loadPlans(cfg)
+			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			sweeper, err := a.newSweeper(cfg, logger)
 			if err != nil {
 				return err
 			}
@@ -73,7 +76,11 @@ Examples:
 				return err
 			}
 			defer db.Close()
-			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days, Plans: set, Penalties: calc})
+			if err := database.CheckSchema(cmd.Context(), db); err != nil {
+				return err
+			}
+			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days,
+				Sweeper: sweeper, Plans: sweeper.Plans, Penalties: calc})
 			if err != nil {
 				return err
 			}

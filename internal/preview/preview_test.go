@@ -2,24 +2,30 @@ package preview
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relance/relance/internal/calendar"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/pgtest"
 	"github.com/relance/relance/plans"
+	"github.com/relance/relance/worker"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // seed is a small French portfolio as of Friday 12 September 2025.
 const seed = `
-INSERT INTO client (entity_id, code, name, country) VALUES
-  (1, 'C1', 'Alpha SARL', 'FR'), (1, 'C2', 'Beta SA', 'FR'), (1, 'C3', 'Gamma SAS', 'FR'),
-  (1, 'C5', 'Epsilon SARL', 'FR'), (1, 'C6', 'Zeta SAS', 'FR');
-INSERT INTO client (entity_id, code, name, country, insolvency_opened_on) VALUES (1, 'C4', 'Delta SA', 'FR', '2025-09-01');
+INSERT INTO client (entity_id, code, name, country, emails) VALUES
+  (1, 'C1', 'Alpha SARL', 'FR', '{compta@alpha.example}'), (1, 'C2', 'Beta SA', 'FR', '{compta@beta.example}'),
+  (1, 'C3', 'Gamma SAS', 'FR', '{compta@gamma.example}'), (1, 'C5', 'Epsilon SARL', 'FR', '{compta@epsilon.example}'),
+  (1, 'C6', 'Zeta SAS', 'FR', '{compta@zeta.example}');
+INSERT INTO client (entity_id, code, name, country, emails, insolvency_opened_on) VALUES (1, 'C4', 'Delta SA', 'FR', '{compta@delta.example}', '2025-09-01');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
 SELECT 1, c.id, v.number, v.issue::date, v.due::date, v.amount, v.settled
 FROM (VALUES
@@ -65,7 +71,8 @@ func TestPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 4, Plans: set, Penalties: calc})
+	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 4,
+		Sweeper: sweeper(set), Plans: set, Penalties: calc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,13 +137,28 @@ func TestPreview(t *testing.T) {
 	}
 
 	// Nothing was written.
-	var n int
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&n); err != nil || n != 8 {
-		t.Errorf("reminder rows = %d (%v), want the 8 seeded", n, err)
-	}
+	nothingWritten(t, db, 8)
 
-	if _, err := Run(ctx, db, Options{Entity: "nope", From: time.Now(), Plans: set}); err == nil {
-		t.Error("an unknown entity previewed")
+	if _, err := Run(ctx, db, Options{Entity: "nope", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Sweeper: sweeper(set), Plans: set}); !errors.Is(err, ErrUnknownEntity) {
+		t.Errorf("an unknown entity previewed: %v", err)
+	}
+}
+
+// sweeper is the engine's sweep with the real country calendars.
+func sweeper(set *plans.Set) *worker.Sweeper {
+	return &worker.Sweeper{Plans: set, Calendars: func(country string) (worker.Calendar, error) { return calendar.For(country) }}
+}
+
+// nothingWritten checks that the preview left no reminder row but the
+// reminders seeded, and no River job, provision, task or event.
+func nothingWritten(t *testing.T, db *pgxpool.Pool, reminders int) {
+	t.Helper()
+	var n, jobs, other int
+	err := db.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM reminder), (SELECT count(*) FROM river_job),
+		(SELECT count(*) FROM provision) + (SELECT count(*) FROM task) + (SELECT count(*) FROM event)`).Scan(&n, &jobs, &other)
+	if err != nil || n != reminders || jobs != 0 || other != 0 {
+		t.Errorf("after the preview: %d reminder rows (want the %d seeded), %d River jobs, %d provisions, tasks and events (%v)",
+			n, reminders, jobs, other, err)
 	}
 }
 
@@ -146,4 +168,61 @@ func held(d Day) string {
 		out = append(out, fmt.Sprintf("%s %s %s", h.ClientCode, h.Number, h.Reason))
 	}
 	return strings.Join(out, "; ")
+}
+
+// What the preview used to get wrong, now read from the sweep: a client
+// without an address gets its registered letter but no email (held
+// no_email), a client whose address bounces gets none (held bouncing), and a
+// client whose payment or credit note was allocated only after the day owed
+// nothing net that day (held net_balance).
+func TestPreviewHoldsWhatTheSweepHolds(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	if _, err := db.Exec(ctx, `
+INSERT INTO client (entity_id, code, name, emails, email_bouncing_since) VALUES
+  (1, 'N1', 'Sans adresse SARL', '{}', NULL),
+  (1, 'N2', 'Rebond SA', '{compta@rebond.example}', '2025-09-01'),
+  (1, 'N3', 'Payé SAS', '{compta@paye.example}', NULL),
+  (1, 'N4', 'Avoir SARL', '{compta@avoir.example}', NULL);
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
+SELECT 1, c.id, v.number, v.issue::date, v.due::date, v.amount, v.settled
+FROM (VALUES ('N1', 'N1-1', '2025-07-01', '2025-08-01', 100000, 0),
+             ('N1', 'N1-2', '2025-05-01', '2025-06-01', 200000, 0),
+             ('N2', 'N2-1', '2025-07-01', '2025-08-01', 100000, 0),
+             ('N3', 'N3-1', '2025-07-01', '2025-08-01', 100000, 100000),
+             ('N4', 'N4-1', '2025-07-01', '2025-08-01', 100000, 100000)) v(client, number, issue, due, amount, settled)
+JOIN client c ON c.code = v.client;
+-- N1-2 has had levels 1 to 4: level 5 is a registered letter.
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
+SELECT i.id, i.client_id, 'standard', 'level' || n, n, 'email', 'level' || n, '2025-06-02'::date + 14 * n, 'sent'
+FROM invoice i, generate_series(1, 4) n WHERE i.number = 'N1-2';
+-- N3 paid on 5 September, the payment allocated on 20 September.
+INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
+SELECT 1, id, 'VIR-N3', '2025-09-05', 100000, 100000 FROM client WHERE code = 'N3';
+INSERT INTO allocation (invoice_id, source, payment_id, amount, applied_on)
+SELECT i.id, 'payment', p.id, 100000, '2025-09-20' FROM invoice i JOIN payment p ON p.client_id = i.client_id WHERE i.number = 'N3-1';
+-- N4: a credit note of 2 September naming no invoice, allocated on 20 September.
+INSERT INTO invoice (entity_id, client_id, number, kind, issue_date, due_date, amount_incl_vat, settled)
+SELECT 1, id, 'AV-N4', 'credit_note', '2025-09-02', '2025-09-02', -100000, -100000 FROM client WHERE code = 'N4';
+INSERT INTO allocation (invoice_id, source, credit_note_id, amount, applied_on)
+SELECT i.id, 'credit_note', cn.id, 100000, '2025-09-20' FROM invoice i, invoice cn WHERE i.number = 'N4-1' AND cn.number = 'AV-N4'`); err != nil {
+		t.Fatal(err)
+	}
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 1, Sweeper: sweeper(set), Plans: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fri := rep.Days[0]
+	if len(fri.Messages) != 1 || fri.Messages[0].ClientCode != "N1" || fri.Messages[0].Channel != "registered_letter" ||
+		fri.Messages[0].Invoices[0].Number != "N1-2" || fri.Messages[0].StepID != "level5" {
+		t.Errorf("messages = %+v, want N1's formal notice by registered letter only", fri.Messages)
+	}
+	if h := held(fri); h != "N1 N1-1 no_email; N2 N2-1 bouncing; N3 N3-1 net_balance; N4 N4-1 net_balance" {
+		t.Errorf("held back: %s", h)
+	}
+	nothingWritten(t, db, 4)
 }
