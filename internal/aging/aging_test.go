@@ -565,3 +565,91 @@ func TestItemsCarryWhatTheNextStepNeeds(t *testing.T) {
 		}
 	}
 }
+
+// A4 (500.00, Alpha) is in dispute from 2025-09-01: the disputed column says
+// so, and --exclude-disputed takes it out of its bucket and the totals, not
+// out of the disputed column. Before the dispute opened nothing is disputed.
+func TestDisputedAmountAndExclusion(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	alpha := func(o Options) Row {
+		t.Helper()
+		rep, err := ByClient(ctx, db, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rep.Sections {
+			for _, r := range s.Rows {
+				if r.ClientCode == "C001" {
+					return r
+				}
+			}
+		}
+		t.Fatalf("no C001 in %+v", rep)
+		return Row{}
+	}
+	r := alpha(Options{AsOf: asOf, Edges: defaultEdges})
+	if r.Disputed != 50000 || r.Buckets[2] != 50000 || r.Total() != 330000 {
+		t.Errorf("with disputes: disputed %d, 31–60 %d, total %d", r.Disputed, r.Buckets[2], r.Total())
+	}
+	r = alpha(Options{AsOf: asOf, Edges: defaultEdges, ExcludeDisputed: true})
+	if r.Disputed != 50000 || r.Buckets[2] != 0 || r.Total() != 280000 || r.Overdue() != 250000 {
+		t.Errorf("disputes excluded: disputed %d, 31–60 %d, total %d, overdue %d", r.Disputed, r.Buckets[2], r.Total(), r.Overdue())
+	}
+	if r := alpha(Options{AsOf: clock.Date(2025, 8, 31), Edges: defaultEdges}); r.Disputed != 0 {
+		t.Errorf("31 August, before the dispute: disputed %d", r.Disputed)
+	}
+	var b bytes.Buffer
+	w := NewItemCSVWriter(&b)
+	if err := Items(ctx, db, Options{AsOf: asOf, Edges: defaultEdges, ExcludeDisputed: true}, nil, w.Write); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if strings.Contains(b.String(), "A4,") || !strings.Contains(b.String(), "A3,") {
+		t.Errorf("by invoice, disputes excluded:\n%s", b.String())
+	}
+}
+
+// A group: a subsidiary with its own client. The balance of every entity
+// closes each entity's rows with its subtotal, in the table and the JSON;
+// the balance of one entity has none.
+func TestGroupBalanceHasASubtotalPerEntity(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, `
+INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ByClient(ctx, db, Options{AsOf: asOf, Edges: defaultEdges})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eur := rep.Sections[0]
+	if len(eur.Subtotals) != 2 || eur.Subtotals[0].EntityCode != "default" || eur.Subtotals[0].Total() != 940000 ||
+		eur.Subtotals[1].EntityCode != "filiale" || eur.Subtotals[1].Total() != 250000 || eur.Total.Total() != 1190000 {
+		t.Errorf("EUR subtotals %+v, total %d", eur.Subtotals, eur.Total.Total())
+	}
+	if rep.Sections[1].Subtotals != nil {
+		t.Errorf("GBP (one entity) has subtotals: %+v", rep.Sections[1].Subtotals)
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, rep, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "group_fr.txt", b.Bytes())
+	b.Reset()
+	if err := WriteJSON(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "group.json", b.Bytes())
+	one, err := ByClient(ctx, db, Options{AsOf: asOf, Edges: defaultEdges, Entity: "filiale"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Consolidated() || len(one.Sections) != 1 || len(one.Sections[0].Rows) != 1 {
+		t.Errorf("one entity: %+v", one)
+	}
+}

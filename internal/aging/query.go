@@ -30,6 +30,9 @@ const MaxBuckets = 10
 //go:embed sql/by_client.sql
 var byClientSQL string
 
+//go:embed sql/disputed.sql
+var disputedSQL string
+
 //go:embed sql/items.sql
 var itemsSQL string
 
@@ -45,34 +48,48 @@ type Options struct {
 	ExcludeDisputed bool
 }
 
-// params resolves the entity and client codes and returns the parameters
-// of sql/by_client.sql and sql/items.sql.
-func (o Options) params(ctx context.Context, q Querier, bs []Bucket) ([]any, error) {
+// scope is Options resolved into the parameters of the queries in sql/:
+// $1 as-of date, $2 bucket bounds, $3 entity id, $4 client ids, $5
+// profile (NULL for "any"), then $6 ExcludeDisputed for items.sql.
+type scope struct {
+	asOf     time.Time
+	bounds   []int32
+	entity   *int64
+	clients  []int64
+	profile  *string
+	disputes bool
+}
+
+func (s scope) args(n int) []any {
+	return []any{s.asOf, s.bounds, s.entity, s.clients, s.profile, s.disputes}[:n]
+}
+
+// resolve checks the bucket count and looks the entity and client codes up.
+func (o Options) resolve(ctx context.Context, q Querier, bs []Bucket) (scope, error) {
+	sc := scope{asOf: o.AsOf, bounds: thresholds(bs), disputes: o.ExcludeDisputed}
 	if len(bs) > MaxBuckets {
-		return nil, fmt.Errorf("aged balance: %d buckets, at most %d", len(bs), MaxBuckets)
+		return sc, fmt.Errorf("aged balance: %d buckets, at most %d", len(bs), MaxBuckets)
 	}
-	entity, err := entityID(ctx, q, o.Entity)
-	if err != nil {
-		return nil, err
+	var err error
+	if sc.entity, err = entityID(ctx, q, o.Entity); err != nil {
+		return sc, err
 	}
-	var clients []int64 // nil: every client
 	if o.Client != "" {
 		rows, err := q.Query(ctx, `SELECT id FROM client WHERE code = $1`, o.Client)
 		if err == nil {
-			clients, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			sc.clients, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		}
 		if err != nil {
-			return nil, fmt.Errorf("client %q: %w", o.Client, err)
+			return sc, fmt.Errorf("client %q: %w", o.Client, err)
 		}
-		if len(clients) == 0 {
-			return nil, fmt.Errorf("client %q: %w", o.Client, ErrNotFound)
+		if len(sc.clients) == 0 {
+			return sc, fmt.Errorf("client %q: %w", o.Client, ErrNotFound)
 		}
 	}
-	var profile *string
 	if o.Profile != "" {
-		profile = &o.Profile
+		sc.profile = &o.Profile
 	}
-	return []any{o.AsOf, thresholds(bs), entity, clients, profile, o.ExcludeDisputed}, nil
+	return sc, nil
 }
 
 // entityID returns the id of the entity with code; nil for "" (every
@@ -93,18 +110,27 @@ func entityID(ctx context.Context, q Querier, code string) (*int64, error) {
 
 // ByClient computes the aged balance per client and currency in one
 // GROUP BY pass in PostgreSQL over the ledger as of the date; only one row
-// per client and currency reaches Go. Clients whose total and unapplied
-// credit are both zero are left out. When the rows of a currency come from
-// several entities (Entity empty: a group), the section carries a subtotal
-// per entity.
+// per client and currency reaches Go. The amounts in dispute are read
+// apart and added to each row (and taken out of its buckets with
+// ExcludeDisputed). Clients whose total and unapplied credit are both zero
+// are left out. When the rows of a currency come from several entities
+// (Entity empty: a group), the section carries a subtotal per entity.
 func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
 	bs := Buckets(o.Edges)
 	rep := Report{AsOf: o.AsOf, Buckets: bs, ExcludeDisputed: o.ExcludeDisputed}
-	args, err := o.params(ctx, q, bs)
+	sc, err := o.resolve(ctx, q, bs)
 	if err != nil {
 		return rep, err
 	}
-	rows, err := q.Query(ctx, byClientSQL, args...)
+	disputed, err := disputedAmounts(ctx, q, sc)
+	if err != nil {
+		return rep, err
+	}
+	entities, err := entityNames(ctx, q)
+	if err != nil {
+		return rep, err
+	}
+	rows, err := q.Query(ctx, byClientSQL, sc.args(5)...)
 	if err != nil {
 		return rep, fmt.Errorf("aged balance: %w", err)
 	}
@@ -112,14 +138,24 @@ func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
 	var cur *Section
 	for rows.Next() {
 		var r Row
+		var client, entity int64
 		var buckets []int64
-		if err := rows.Scan(&r.EntityCode, &r.EntityName, &r.ClientCode, &r.ClientName, &r.Currency, &buckets,
-			&r.Unapplied, &r.Disputed); err != nil {
+		if err := rows.Scan(&client, &entity, &r.ClientCode, &r.ClientName, &r.Currency, &buckets, &r.Unapplied); err != nil {
 			return rep, fmt.Errorf("aged balance: %w", err)
 		}
+		r.EntityCode, r.EntityName = entities[entity][0], entities[entity][1]
 		r.Buckets = make([]money.Amount, len(bs))
 		for i := range bs {
 			r.Buckets[i] = money.Amount(buckets[i])
+		}
+		for _, d := range disputed[clientCurrency{client, r.Currency}] {
+			r.Disputed += d.amount
+			if o.ExcludeDisputed {
+				r.Buckets[d.bucket] -= d.amount
+			}
+		}
+		if r.Total() == 0 && r.Unapplied == 0 {
+			continue // all of it in dispute, and left out
 		}
 		if cur == nil || cur.Currency != r.Currency {
 			rep.Sections = append(rep.Sections, Section{Currency: r.Currency,
@@ -138,6 +174,56 @@ func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
 	return rep, nil
 }
 
+// entityNames reads every entity's code and name by id: a group has a
+// handful, and the rows of the balance name theirs.
+func entityNames(ctx context.Context, q Querier) (map[int64][2]string, error) {
+	rows, err := q.Query(ctx, `SELECT id, code, name FROM entity`)
+	if err != nil {
+		return nil, fmt.Errorf("aged balance: entities: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][2]string{}
+	for rows.Next() {
+		var id int64
+		var code, name string
+		if err := rows.Scan(&id, &code, &name); err != nil {
+			return nil, fmt.Errorf("aged balance: entities: %w", err)
+		}
+		out[id] = [2]string{code, name}
+	}
+	return out, rows.Err()
+}
+
+type clientCurrency struct {
+	client   int64
+	currency string
+}
+
+type disputedAmount struct {
+	bucket int
+	amount money.Amount
+}
+
+// disputedAmounts reads the open amount of the invoices in dispute, per
+// client, currency and bucket (sql/disputed.sql).
+func disputedAmounts(ctx context.Context, q Querier, sc scope) (map[clientCurrency][]disputedAmount, error) {
+	rows, err := q.Query(ctx, disputedSQL, sc.args(4)...)
+	if err != nil {
+		return nil, fmt.Errorf("aged balance: disputes: %w", err)
+	}
+	defer rows.Close()
+	out := map[clientCurrency][]disputedAmount{}
+	for rows.Next() {
+		var k clientCurrency
+		var d disputedAmount
+		if err := rows.Scan(&k.client, &k.currency, &d.bucket, &d.amount); err != nil {
+			return nil, fmt.Errorf("aged balance: disputes: %w", err)
+		}
+		out[k] = append(out[k], d)
+	}
+	return out, rows.Err()
+}
+
 // Items streams the open items at the as-of date to fn, ordered by currency,
 // client code, due date and number, without holding them in memory. The
 // dispute and pause states are those at the as-of date. Each item carries
@@ -146,11 +232,11 @@ func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
 // when not nil, fills Item.NextStep.
 func Items(ctx context.Context, q Querier, o Options, next NextStepper, fn func(Item) error) error {
 	bs := Buckets(o.Edges)
-	args, err := o.params(ctx, q, bs)
+	sc, err := o.resolve(ctx, q, bs)
 	if err != nil {
 		return err
 	}
-	rows, err := q.Query(ctx, itemsSQL, args...)
+	rows, err := q.Query(ctx, itemsSQL, sc.args(6)...)
 	if err != nil {
 		return fmt.Errorf("open items: %w", err)
 	}

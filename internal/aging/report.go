@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/plans"
 )
 
 // Row is one client's line of the aged balance in one currency.
@@ -104,9 +105,11 @@ type Section struct {
 	Subtotals []Row
 }
 
-// subtotal fills Subtotals when the rows span several entities.
+// subtotal groups the rows by entity, keeping the client order within
+// each, and fills Subtotals when they span several entities.
 func (s *Section) subtotal() {
 	s.Subtotals = nil
+	sort.SliceStable(s.Rows, func(i, j int) bool { return s.Rows[i].EntityCode < s.Rows[j].EntityCode })
 	for _, r := range s.Rows {
 		if n := len(s.Subtotals); n == 0 || s.Subtotals[n-1].EntityCode != r.EntityCode {
 			s.Subtotals = append(s.Subtotals, Row{EntityCode: r.EntityCode, EntityName: r.EntityName,
@@ -119,19 +122,19 @@ func (s *Section) subtotal() {
 	}
 }
 
-// EntityRows returns the rows of one entity of the section (all the rows
-// when there are no subtotals).
-func (s Section) EntityRows(entity string) []Row {
-	if s.Subtotals == nil {
-		return s.Rows
+// SubtotalAfter returns the subtotal of the entity whose last row is
+// Rows[i], and true; false when Rows[i] is not the last of its entity or
+// the section has no subtotals. Writers print it right after that row.
+func (s Section) SubtotalAfter(i int) (Row, bool) {
+	if s.Subtotals == nil || (i+1 < len(s.Rows) && s.Rows[i+1].EntityCode == s.Rows[i].EntityCode) {
+		return Row{}, false
 	}
-	var out []Row
-	for _, r := range s.Rows {
-		if r.EntityCode == entity {
-			out = append(out, r)
+	for _, sub := range s.Subtotals {
+		if sub.EntityCode == s.Rows[i].EntityCode {
+			return sub, true
 		}
 	}
-	return out
+	return Row{}, false
 }
 
 // Shares returns each bucket's share of the section's aged total (the sum of
@@ -152,6 +155,17 @@ type Report struct {
 	// ExcludeDisputed says the invoices in dispute were left out of the
 	// buckets and totals (Options.ExcludeDisputed).
 	ExcludeDisputed bool
+}
+
+// Consolidated tells whether the report spans several entities (a group):
+// some section has subtotals, and the writers show each row's entity.
+func (r Report) Consolidated() bool {
+	for _, s := range r.Sections {
+		if s.Subtotals != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // TotalCode is the client code of each section's total row.
@@ -216,7 +230,7 @@ type Item struct {
 	Bucket      string       // bucket name, or "unapplied"
 	Disputed    bool         // a dispute was open at the as-of date
 	PausedUntil *time.Time   // end of a promise to pay covering the as-of date
-	NextStep    string       // from the NextStepper; empty without one
+	NextStep    plans.Next   // from the NextStepper; no Step without one
 
 	// What a NextStepper needs to foresee the item's next reminder step,
 	// read in the same query as the item (no round trip per item).
@@ -252,5 +266,24 @@ const Unapplied = "unapplied"
 // for the plans package: the aging report does not decide dunning itself.
 // A nil NextStepper leaves the next_step column empty.
 type NextStepper interface {
-	NextStep(item Item) string
+	NextStep(item Item) plans.Next
+}
+
+// nextStepCode writes a next step as the CSV and JSON carry it: "step_id
+// YYYY-MM-DD" ("level3 2025-09-22"), "" for none.
+func nextStepCode(n plans.Next) string {
+	if n.Step == nil {
+		return ""
+	}
+	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
+}
+
+// nextStepLabel writes a next step for people in locale: in French the
+// step's label and the day as dd/mm/yyyy ("relance 3 22/09/2025"), else as
+// nextStepCode.
+func nextStepLabel(n plans.Next, locale string) string {
+	if n.Step == nil || locale != "fr" {
+		return nextStepCode(n)
+	}
+	return n.Step.Label(locale) + " " + formatDate(n.Day, locale)
 }

@@ -39,6 +39,12 @@ const (
 	// `ages_from` the due date they are aged with (NULL for a credit note
 	// naming no invoice: unapplied credit).
 	SQLOpenDocument = "ledger_open_document"
+	// SQLBalanceEntry is ledger_balance_entry(D): the client balances on D
+	// as entries that add up, per document or payment, to its open amount
+	// (a payment's negative): today's outstanding, then one entry per
+	// allocation that does not count yet. What reports that sum read, with
+	// no join per item.
+	SQLBalanceEntry = "ledger_balance_entry"
 	// SQLOpenPayment is ledger_open_payment(D): the payments received by D
 	// with `open` their part not allocated on D.
 	SQLOpenPayment = "ledger_open_payment"
@@ -53,4 +59,4 @@ const (
 
 // AsOfFunctions lists the functions above, in the order the migration
 // creates them.
-var AsOfFunctions = []string{SQLLateAllocation, SQLAllocation, SQLLateSettlement, SQLOpenDocument, SQLOpenPayment, SQLClientBalance, SQLOpenDispute}
+var AsOfFunctions = []string{SQLLateAllocation, SQLAllocation, SQLLateSettlement, SQLOpenDocument, SQLBalanceEntry, SQLOpenPayment, SQLClientBalance, SQLOpenDispute}
