@@ -111,6 +111,7 @@ type Action struct {
 	Number     string `json:"number"`
 	StepID     string `json:"step_id"`
 	Action     string `json:"action"`
+	Profile    string `json:"-"` // the plan profile the step belongs to, to name it
 }
 
 // Held is an invoice a message step would have gone out for that day, held
@@ -222,7 +223,8 @@ func describe(ctx context.Context, tx pgx.Tx, res worker.SweepResult, opts Optio
 	for _, d := range res.Decisions {
 		byReminder[d.ReminderID] = d
 		if doc, ok := docs[d.InvoiceID]; ok && d.Kind == plans.Action {
-			day.Actions = append(day.Actions, Action{ClientCode: doc.clientCode, Number: doc.number, StepID: d.StepID, Action: d.Action})
+			day.Actions = append(day.Actions, Action{ClientCode: doc.clientCode, Number: doc.number, StepID: d.StepID,
+				Action: d.Action, Profile: d.Profile})
 		}
 	}
 	settlements, err := loadSettlements(ctx, tx, res, opts)

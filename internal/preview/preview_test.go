@@ -110,7 +110,7 @@ func TestPreview(t *testing.T) {
 		t.Errorf("pre-due message = %+v", z)
 	}
 	// E-1, 134 days late after level5: the provision proposal, no message.
-	if len(fri.Actions) != 1 || fri.Actions[0] != (Action{ClientCode: "C5", Number: "E-1", StepID: "provision", Action: "provision"}) {
+	if len(fri.Actions) != 1 || fri.Actions[0] != (Action{ClientCode: "C5", Number: "E-1", StepID: "provision", Action: "provision", Profile: "standard"}) {
 		t.Errorf("Friday actions = %+v", fri.Actions)
 	}
 	for _, d := range rep.Days[1:] {
