@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 	"github.com/relance/relance/plans"
@@ -651,5 +652,26 @@ SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM c
 	}
 	if one.Consolidated() || len(one.Sections) != 1 || len(one.Sections[0].Rows) != 1 {
 		t.Errorf("one entity: %+v", one)
+	}
+}
+
+// The configuration lets through exactly the buckets the query can sum.
+func TestConfigBucketLimitIsTheQuerys(t *testing.T) {
+	if config.MaxBucketEdges+2 != MaxBuckets {
+		t.Errorf("config allows %d edges, the query sums %d buckets", config.MaxBucketEdges, MaxBuckets)
+	}
+	db := portfolioDB(t)
+	edges := []int{15, 30, 45, 60, 75, 90, 105, 120}
+	rep, err := ByClient(context.Background(), db, Options{AsOf: asOf, Edges: edges, Client: "C002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B1 60 days → 46–60; B2 61 → 61–75; B3 90 → 76–90; B4 91 → 91–105;
+	// B5 120 → 106–120; B6 121 → 121+.
+	if got := rep.Sections[0].Rows[0].Buckets; !equal(got, amounts(0, 0, 0, 0, 60000, 70000, 90000, 110000, 130000, 150000)) {
+		t.Errorf("ten buckets: %v", got)
+	}
+	if _, err := ByClient(context.Background(), db, Options{AsOf: asOf, Edges: append(edges, 135)}); err == nil {
+		t.Error("eleven buckets accepted")
 	}
 }

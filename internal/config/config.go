@@ -184,6 +184,11 @@ func (c Config) EOMMethod() ledger.EOMMethod {
 	return m
 }
 
+// MaxBucketEdges is the most edges aging.buckets may list: the aged
+// balance sums at most ten buckets in one pass (aging.MaxBuckets): not due,
+// one per edge, and the open last one.
+const MaxBucketEdges = 8
+
 // Validate checks every value and reports all problems at once, each naming
 // its key.
 func (c Config) Validate() error {
@@ -211,6 +216,10 @@ func (c Config) Validate() error {
 	}
 	if len(c.Aging.Buckets) == 0 {
 		bad("aging.buckets", "must list at least one edge")
+	}
+	if len(c.Aging.Buckets) > MaxBucketEdges {
+		bad("aging.buckets", "%d edges: at most %d (the aged balance has at most %d buckets)",
+			len(c.Aging.Buckets), MaxBucketEdges, MaxBucketEdges+2)
 	}
 	for i, b := range c.Aging.Buckets {
 		if b < 1 || (i > 0 && b <= c.Aging.Buckets[i-1]) {

@@ -262,3 +262,42 @@ func explain(t *testing.T, db *pgxpool.Pool, sql string, args ...any) string {
 	b, _ := json.MarshalIndent(plan, "", " ")
 	return string(b)
 }
+
+// When a date of either side changes (a corrected import), or the
+// allocation itself is moved, the day it counts from follows.
+func TestRedatingMovesTheDayAnAllocationCounts(t *testing.T) {
+	db := pgtest.NewDB(t)
+	exec(t, db, `
+INSERT INTO client (entity_id, code, name) VALUES (1, 'K1', 'Kappa SAS');
+INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
+SELECT 1, id, 'ACOMPTE', '2025-10-05', 50000, 50000 FROM client;
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
+SELECT 1, id, 'F-1103', '2025-11-03', '2025-12-03', 120000, 50000 FROM client`)
+	exec(t, db, `INSERT INTO allocation (invoice_id, source, payment_id, amount, applied_on)
+SELECT i.id, 'payment', p.id, 50000, '2025-10-05' FROM invoice i, payment p`)
+	countsOn := func() string {
+		t.Helper()
+		var d string
+		if err := db.QueryRow(context.Background(), `SELECT coalesce(counts_from, applied_on)::text FROM allocation`).Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, c := range []struct{ change, want string }{
+		{"", "2025-11-03"},
+		{"UPDATE invoice SET issue_date = '2025-10-01'", "2025-10-05"},
+		{"UPDATE payment SET received_on = '2025-10-20'", "2025-10-20"},
+		{"UPDATE allocation SET applied_on = '2025-10-25'", "2025-10-25"},
+		{"UPDATE invoice SET issue_date = '2025-10-30'", "2025-10-30"},
+	} {
+		if c.change != "" {
+			exec(t, db, c.change)
+		}
+		if got := countsOn(); got != c.want {
+			t.Errorf("after %q: counts from %s, want %s", c.change, got, c.want)
+		}
+	}
+	if got := readAsOf(t, db, "2025-10-29"); got != (asOf{payments: "ACOMPTE 50000", net: -50000}) {
+		t.Errorf("29 October: %+v", got)
+	}
+}
