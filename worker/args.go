@@ -12,11 +12,19 @@
 //
 // Choices worth knowing:
 //
-//   - Replay. The sweep of day D reads the ledger as of D: settlements applied
-//     after D are added back, reminder rows with due_on < D are history, rows
-//     with due_on = D are that day's decisions and are reported again
-//     (Decision.Fresh false) by a replay, which enqueues nothing new. The SQL
-//     agrees with plans.Resolve, the reference, on a randomized portfolio.
+//   - Replay. The sweep of day D reads the ledger as of D through the
+//     functions of migration 00020 (internal/ledger/asof.go: a settlement
+//     counts once it is applied and both of its sides exist), reminder rows
+//     with due_on < D are history, rows with due_on = D are that day's
+//     decisions and are reported again (Decision.Fresh false) by a replay,
+//     which enqueues nothing new. The SQL agrees with plans.Resolve, the
+//     reference, on a randomized portfolio.
+//   - Explain. With SweepOptions.Explain the same statement also returns the
+//     invoices a message would have gone out for but for a hold (dispute,
+//     promise, gap, min_amount, insolvency, net_balance, no_email,
+//     bouncing): the preview runs the sweep of each day so, in a transaction
+//     it rolls back, and shows what the daemon would do from the one
+//     definition of the rules.
 //   - Revival. A row the send worker drops (paid, disputed, under promise,
 //     insolvent, bouncing address… reason in drop_reason) is not history: the
 //     ladder does not count it, and when the step comes due again the sweep
