@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/clock"
@@ -673,5 +674,31 @@ func TestConfigBucketLimitIsTheQuerys(t *testing.T) {
 	}
 	if _, err := ByClient(context.Background(), db, Options{AsOf: asOf, Edges: append(edges, 135)}); err == nil {
 		t.Error("eleven buckets accepted")
+	}
+}
+
+// The aged balance reads the ledger as of the date inline: the planner has
+// inlined every ledger function (no Function Scan) and the scan of the
+// items carries no per-item subquery (a SubPlan would also forbid a
+// parallel scan of a million invoices).
+func TestByClientPlanIsOneScanOfTheItems(t *testing.T) {
+	db := portfolioDB(t)
+	var plan string
+	rows, err := db.Query(context.Background(), "EXPLAIN "+byClientSQL, asOf, thresholds(Buckets(defaultEdges)), nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan = strings.Join(lines, "\n")
+	for _, bad := range []string{"Function Scan", "SubPlan"} {
+		if strings.Contains(plan, bad) {
+			t.Errorf("the plan has a %s:\n%s", bad, plan)
+		}
+	}
+	if !strings.Contains(plan, "Seq Scan on invoice") {
+		t.Errorf("no scan of the invoices:\n%s", plan)
 	}
 }
