@@ -70,6 +70,16 @@ func date(t *testing.T, s string) any {
 	return d
 }
 
+// acompte is a deposit of 500.00 received on 5 October and an invoice of
+// 1,200.00 issued on 3 November that it settles in part (the allocation is
+// inserted apart).
+const acompte = `
+INSERT INTO client (entity_id, code, name) VALUES (1, 'K1', 'Kappa SAS');
+INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
+SELECT 1, id, 'ACOMPTE', '2025-10-05', 50000, 50000 FROM client;
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
+SELECT 1, id, 'F-1103', '2025-11-03', '2025-12-03', 120000, 50000 FROM client`
+
 // The acompte of issue 11: a deposit of 500.00 received on 5 October and
 // allocated to an invoice issued on 3 November. On 31 October the client has
 // 500.00 of unapplied cash and no invoice; from 3 November the invoice is
@@ -79,12 +89,7 @@ func TestAcompteIsUnappliedCashUntilTheInvoiceExists(t *testing.T) {
 	for _, appliedOn := range []string{"2025-10-05", "2025-11-03"} {
 		t.Run("applied "+appliedOn, func(t *testing.T) {
 			db := pgtest.NewDB(t)
-			exec(t, db, `
-INSERT INTO client (entity_id, code, name) VALUES (1, 'K1', 'Kappa SAS');
-INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
-SELECT 1, id, 'ACOMPTE', '2025-10-05', 50000, 50000 FROM client;
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
-SELECT 1, id, 'F-1103', '2025-11-03', '2025-12-03', 120000, 50000 FROM client`)
+			exec(t, db, acompte)
 			exec(t, db, `INSERT INTO allocation (invoice_id, source, payment_id, amount, applied_on)
 SELECT i.id, 'payment', p.id, 50000, $1 FROM invoice i, payment p`, date(t, appliedOn))
 			for _, c := range []struct {
@@ -267,12 +272,7 @@ func explain(t *testing.T, db *pgxpool.Pool, sql string, args ...any) string {
 // allocation itself is moved, the day it counts from follows.
 func TestRedatingMovesTheDayAnAllocationCounts(t *testing.T) {
 	db := pgtest.NewDB(t)
-	exec(t, db, `
-INSERT INTO client (entity_id, code, name) VALUES (1, 'K1', 'Kappa SAS');
-INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
-SELECT 1, id, 'ACOMPTE', '2025-10-05', 50000, 50000 FROM client;
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
-SELECT 1, id, 'F-1103', '2025-11-03', '2025-12-03', 120000, 50000 FROM client`)
+	exec(t, db, acompte)
 	exec(t, db, `INSERT INTO allocation (invoice_id, source, payment_id, amount, applied_on)
 SELECT i.id, 'payment', p.id, 50000, '2025-10-05' FROM invoice i, payment p`)
 	countsOn := func() string {

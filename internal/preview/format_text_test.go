@@ -2,16 +2,10 @@ package preview
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
-
-	"github.com/relance/relance/internal/penalty"
-	"github.com/relance/relance/internal/pgtest"
-	"github.com/relance/relance/plans"
 )
 
 var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
@@ -20,31 +14,10 @@ var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
 // labels, channels and dates the French way) and in English (the plan's
 // names, ISO dates).
 func TestWriteTextGolden(t *testing.T) {
-	ctx := context.Background()
-	db := pgtest.NewDB(t)
-	if _, err := db.Exec(ctx, seed+`
+	rep, set, _ := previewSeed(t, `
 INSERT INTO client (entity_id, code, name, country) VALUES (1, 'C7', 'Eta SARL', 'FR');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
-SELECT 1, id, 'H-1', '2025-07-01', '2025-08-01', 90000 FROM client WHERE code = 'C7';`); err != nil {
-		t.Fatal(err)
-	}
-	set, err := plans.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rates, err := penalty.DefaultRates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	calc, err := penalty.New("FR", rates, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 4,
-		Sweeper: sweeper(set), Plans: set, Penalties: calc})
-	if err != nil {
-		t.Fatal(err)
-	}
+SELECT 1, id, 'H-1', '2025-07-01', '2025-08-01', 90000 FROM client WHERE code = 'C7';`)
 	for _, locale := range []string{"fr", "en"} {
 		var b bytes.Buffer
 		if err := WriteText(&b, rep, locale, set); err != nil {

@@ -53,10 +53,13 @@ FROM (VALUES ('A-1', 'level1', 1, '2025-07-15'), ('A-1', 'level2', 2, '2025-07-2
 JOIN invoice i ON i.number = v.number;
 `
 
-func TestPreview(t *testing.T) {
+// previewSeed previews four days from Friday 12 September 2025 of the seed
+// plus more, with the default plans and the French penalties.
+func previewSeed(t *testing.T, more string) (*Report, *plans.Set, *pgxpool.Pool) {
+	t.Helper()
 	ctx := context.Background()
 	db := pgtest.NewDB(t)
-	if _, err := db.Exec(ctx, seed); err != nil {
+	if _, err := db.Exec(ctx, seed+more); err != nil {
 		t.Fatal(err)
 	}
 	set, err := plans.Default()
@@ -76,6 +79,12 @@ func TestPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rep, set, db
+}
+
+func TestPreview(t *testing.T) {
+	ctx := context.Background()
+	rep, set, db := previewSeed(t, "")
 	if len(rep.Days) != 4 {
 		t.Fatalf("%d days", len(rep.Days))
 	}
