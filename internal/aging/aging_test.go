@@ -420,7 +420,7 @@ func checkXLSX(t *testing.T, data []byte, locale string) {
 			t.Errorf("%s!%s = %q (type %v), want the number %v", sheet, ref, raw, typ, want)
 		}
 	}
-	// By client: row 2 is C001 (D..I buckets, J overdue, K unapplied, L total, M late rate).
+	// By client: row 2 is C001 (D..I buckets, J overdue, K unapplied, L total, M late rate, N disputed).
 	if v, _ := f.GetCellValue(names[0], "A2"); v != "C001" {
 		t.Errorf("A2 = %q", v)
 	}
@@ -430,6 +430,7 @@ func checkXLSX(t *testing.T, data []byte, locale string) {
 	numeric(names[0], "L2", 3300)
 	numeric(names[0], "M2", 0.8108)
 	numeric(names[0], "L4", 9400) // EUR TOTAL
+	numeric(names[0], "N2", 500)  // C001's amount in dispute (A4)
 	if v, _ := f.GetCellValue(names[0], "A4"); v != "TOTAL" {
 		t.Errorf("A4 = %q, want TOTAL", v)
 	}
@@ -647,6 +648,24 @@ SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM c
 		t.Fatal(err)
 	}
 	golden(t, "group.json", b.Bytes())
+	b.Reset()
+	if err := WriteXLSX(&b, rep, "fr", func(func(Item) error) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Rows 2–3: default's clients, 4: its subtotal, 5: filiale's client, 6:
+	// its subtotal, 7: TOTAL. Column O names the entity.
+	sheet := SheetNames("fr")[0]
+	for ref, want := range map[string]string{"A4": "Sous-total", "B4": "Default entity", "O3": "default", "A6": "Sous-total",
+		"O5": "filiale", "A7": "TOTAL"} {
+		if v, _ := f.GetCellValue(sheet, ref); v != want {
+			t.Errorf("%s!%s = %q, want %q", sheet, ref, v, want)
+		}
+	}
 	one, err := ByClient(ctx, db, Options{AsOf: asOf, Edges: defaultEdges, Entity: "filiale"})
 	if err != nil {
 		t.Fatal(err)
