@@ -22,13 +22,13 @@ func BenchmarkParseCSV(b *testing.B) {
 		in := newInput("bench.csv", bytes.NewReader(data))
 		var res Result
 		errs := &errorList{file: "bench.csv"}
-		produce, _, _, err := invoiceProducer(in, opts(), errs, &res)
+		rd, err := invoiceProducer(in, opts(), errs, &res)
 		if err != nil {
 			b.Fatal(err)
 		}
 		n := 0
 		var vals []any
-		if err := produce(func(r *invoiceRow) bool { vals = r.values(vals); n++; return true }); err != nil || n != rows {
+		if err := rd.produce(func(r *invoiceRow) bool { vals = r.values(vals); n++; return true }); err != nil || n != rows {
 			b.Fatal(err, n, errs.err())
 		}
 	}

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -44,7 +45,7 @@ type fecClient struct {
 // memory until the file ends, since the lines of one piece may be anywhere.
 func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceRow) bool) ([]string, error) {
 	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	sc.Buffer(make([]byte, 64<<10), maxRecordBytes)
 	if !sc.Scan() {
 		return nil, fmt.Errorf("%s: empty file", errs.file)
 	}
@@ -83,6 +84,7 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		return nil, fmt.Errorf("%s:1: header: FEC without Debit/Credit or Montant/Sens columns", errs.file)
 	}
 
+	cleaned := cleanTally{file: errs.file}
 	items := map[[2]string]*fecItem{}
 	clients := map[string]*fecClient{}
 	pieceClients := map[string]map[string]bool{}
@@ -94,12 +96,19 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 			continue
 		}
 		rec := strings.Split(text, sep)
+		if !fecFits(rec, header, sep, line, errs) {
+			continue
+		}
 		get := func(name string) string {
 			i, ok := col[strings.ToLower(name)]
 			if !ok || i >= len(rec) {
 				return ""
 			}
-			return strings.TrimSpace(rec[i])
+			v, changed := clean(strings.TrimSpace(rec[i]), strings.HasSuffix(name, "Lib"))
+			if changed {
+				cleaned.add(line, name)
+			}
+			return v
 		}
 		account := get("CompteNum")
 		if !strings.HasPrefix(account, "411") && !strings.HasPrefix(account, "416") {
@@ -202,10 +211,16 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		it.amount += amount
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: %w", errs.file, line+1, &tooLargeError{line: line + 1, column: -1})
+		}
 		return nil, fmt.Errorf("%s:%d: %w", errs.file, line+1, err)
 	}
 
 	var warnings []string
+	if w := cleaned.warning(); w != "" {
+		warnings = append(warnings, w)
+	}
 	codes := make([]string, 0, len(clients))
 	for c := range clients {
 		codes = append(codes, c)
@@ -282,4 +297,20 @@ func fecDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid date %q: want AAAAMMJJ", s)
 	}
 	return t, nil
+}
+
+// fecFits reports every cell of a FEC line over MaxCellChars.
+func fecFits(rec []string, header, sep string, line int, errs *errorList) bool {
+	ok := true
+	for i, c := range rec {
+		if why := tooLong(c); why != "" {
+			name := fmt.Sprintf("column %d", i+1)
+			if names := strings.Split(header, sep); i < len(names) {
+				name = strings.TrimSpace(names[i])
+			}
+			errs.add(line, name, why)
+			ok = false
+		}
+	}
+	return ok
 }

@@ -14,12 +14,12 @@ func parseAll(t *testing.T, name string, data []byte) {
 	in := newInput(name, bytes.NewReader(data))
 	var res Result
 	errs := &errorList{file: name}
-	produce, _, closeSource, err := invoiceProducer(in, opts(), errs, &res)
+	rd, err := invoiceProducer(in, opts(), errs, &res)
 	if err != nil {
 		return // a file-level error (no header, missing columns) is a fine answer
 	}
-	defer closeSource()
-	err = produce(func(r *invoiceRow) bool {
+	defer rd.close()
+	err = rd.produce(func(r *invoiceRow) bool {
 		switch {
 		case r.number == "" || r.clientCode == "":
 			t.Fatalf("line %d: row without number or client: %+v", r.line, r)

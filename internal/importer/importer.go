@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,13 @@ type Options struct {
 	// Snapshot says the file lists every open item of the entity: open
 	// invoices absent from it are closed as settled on AsOf.
 	Snapshot bool
+	// SnapshotMaxClose is the share of the open items (0 to 1) a snapshot
+	// may close; beyond it, or for a snapshot of no rows, the import is
+	// refused with a *SnapshotError unless Force. 0 means
+	// DefaultSnapshotMaxClose.
+	SnapshotMaxClose float64
+	// Force accepts a snapshot that closes more than SnapshotMaxClose.
+	Force bool
 	// DryRun validates and counts what would change, then rolls back.
 	DryRun bool
 	// AsOf is the import date: it dates `paid` settlements and snapshot
@@ -58,6 +66,34 @@ type Options struct {
 	// Progress, when set, wraps the file reader, e.g. with a progress bar;
 	// size is the file's size in bytes.
 	Progress func(r io.Reader, size int64) io.Reader
+}
+
+// DefaultSnapshotMaxClose is the share of the open items a snapshot may
+// close without --force (config import.snapshot_max_close).
+const DefaultSnapshotMaxClose = 0.5
+
+// SnapshotError is a snapshot refused because it has no rows or would close
+// more than its share of the open items. Nothing was imported.
+type SnapshotError struct {
+	File     string
+	Rows     int     // data rows of the file
+	Closing  int     // open items it would close
+	Open     int     // open items of the entity before the import
+	MaxShare float64 // the share allowed
+}
+
+func (e *SnapshotError) Error() string {
+	if e.Rows == 0 {
+		return fmt.Sprintf("%s: a --snapshot with no rows would close all %d open items; nothing imported "+
+			"(check the file; pass --force if the entity really has nothing left open)", e.File, e.Closing)
+	}
+	return fmt.Sprintf("%s: this --snapshot would close %d of the %d open items (%.1f%%, more than the %s allowed "+
+		"by import.snapshot_max_close); nothing imported (check that the file lists every open item; "+
+		"pass --force to close them)", e.File, e.Closing, e.Open, 100*float64(e.Closing)/float64(e.Open), formatShare(e.MaxShare))
+}
+
+func formatShare(f float64) string {
+	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
 }
 
 // Result says what an import did (or, with DryRun, would do).
@@ -165,7 +201,8 @@ func openImport(path string, opt *Options) (*input, Result, error) {
 
 // ImportInvoices imports the open invoices and credit notes of the file at
 // path (CSV, XLSX or FEC, detected from its content) into the entity named
-// by opt.Entity. Bad rows make it return an *ImportError and import nothing.
+// by opt.Entity. Bad rows make it return an *ImportError and import nothing;
+// a snapshot that would close too much returns a *SnapshotError.
 func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
 	in, res, err := openImport(path, &opt)
 	if err != nil {
@@ -173,34 +210,38 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 	}
 	defer in.Close()
 	errs := &errorList{file: path}
-	produce, hasPaid, closeSource, err := invoiceProducer(in, opt, errs, &res)
+	rd, err := invoiceProducer(in, opt, errs, &res)
 	if err != nil {
 		return res, err
 	}
-	defer closeSource()
+	defer rd.close()
 
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	st := &invoiceStore{tx: tx, file: path, asOf: opt.AsOf, hasPaid: hasPaid}
+	st := &invoiceStore{tx: tx, file: path, asOf: opt.AsOf, hasPaid: rd.hasPaid}
 	if err := st.begin(ctx, opt); err != nil {
 		return res, err
 	}
-	n, err := copyRows(ctx, tx, "import_stage", stageColumns, produce, invoiceValues)
+	n, err := copyRows(ctx, tx, "import_stage", stageColumns, rd.produce, invoiceValues)
 	if err != nil {
 		return res, err
 	}
 	res.Rows = n
-	if errs.total == 0 {
-		st.check(ctx, errs)
+	// The file-wide checks run even when rows were refused, so that a file
+	// gets every error in one pass, duplicates included.
+	if err := st.check(ctx, errs, rd.badNumbers()); err != nil {
+		return res, err
 	}
 	if err := errs.err(); err != nil {
 		return res, err
 	}
-	if st.err != nil {
-		return res, st.err
+	if opt.Snapshot {
+		if err := st.guardSnapshot(ctx, opt, n); err != nil {
+			return res, err
+		}
 	}
 	if err := st.apply(ctx, opt, in.format, in.checksum(), n, &res); err != nil {
 		return res, err
@@ -214,59 +255,72 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 	return res, nil
 }
 
-// invoiceProducer prepares the reading of an invoice file: produce streams
-// its valid rows to emit and its bad rows to errs.
-func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (produce func(emit func(*invoiceRow) bool) error, hasPaid bool, closeSource func(), err error) {
-	closeSource = func() {}
-	switch in.format {
-	case "fec":
-		produce = func(emit func(*invoiceRow) bool) error {
+// invoiceReader is the reading side of an invoice import: produce streams
+// the file's valid rows to emit and its bad rows to the error list.
+type invoiceReader struct {
+	produce    func(emit func(*invoiceRow) bool) error
+	hasPaid    bool
+	close      func()
+	badNumbers func() []string
+}
+
+// invoiceProducer prepares the reading of an invoice file.
+func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*invoiceReader, error) {
+	rd := &invoiceReader{close: func() {}, badNumbers: func() []string { return nil }}
+	if in.format == "fec" {
+		rd.produce = func(emit func(*invoiceRow) bool) error {
 			warnings, err := readFEC(in.text, opt, errs, emit)
 			res.Warnings = append(res.Warnings, warnings...)
 			return err
 		}
-	default:
-		src, cols, err := openTabular(in, invoiceAliases, res)
-		if err != nil {
-			return nil, false, nil, err
-		}
-		if c, ok := src.(io.Closer); ok {
-			closeSource = func() { c.Close() }
-		}
-		if err := requireColumns(in.name, cols, fieldNumber, fieldAmount, fieldIssueDate); err != nil {
-			return nil, false, nil, err
-		}
-		if !cols.has(fieldClientID) && !cols.has(fieldClientName) {
-			return nil, false, nil, fmt.Errorf("%s:1: header: no client_id or client_name column", in.name)
-		}
-		cells := textCells
-		if in.format == "xlsx" {
-			cells = xlsxCells
-		}
-		hasPaid = cols.has(fieldPaid)
-		p := &rowParser{cols: cols, cells: cells, terms: opt.DefaultTerms, eom: opt.EOM, currency: opt.Currency}
-		produce = func(emit func(*invoiceRow) bool) error {
-			var row invoiceRow
-			return eachRecord(src, errs, func(rec []string, line int) bool {
-				if p.parse(rec, line, errs, &row) {
-					return emit(&row)
-				}
-				return true
-			})
-		}
+		return rd, nil
 	}
-
-	return produce, hasPaid, closeSource, nil
+	src, header, cols, err := openTabular(in, invoiceAliases, res)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := src.(io.Closer); ok {
+		rd.close = func() { c.Close() }
+	}
+	if err := requireColumns(in.name, cols, fieldNumber, fieldAmount, fieldIssueDate); err != nil {
+		rd.close()
+		return nil, err
+	}
+	if !cols.has(fieldClientID) && !cols.has(fieldClientName) {
+		rd.close()
+		return nil, fmt.Errorf("%s:1: header: no client_id or client_name column", in.name)
+	}
+	cells := textCells
+	if in.format == "xlsx" {
+		cells = xlsxCells
+	}
+	rd.hasPaid = cols.has(fieldPaid)
+	p := &rowParser{cols: cols, header: header, cells: cells, terms: opt.DefaultTerms, eom: opt.EOM,
+		currency: opt.Currency, file: in.name, cleaned: cleanTally{file: in.name}}
+	rd.badNumbers = func() []string { return p.badNumbers }
+	rd.produce = func(emit func(*invoiceRow) bool) error {
+		var row invoiceRow
+		err := eachRecord(src, errs, func(rec []string, line int) bool {
+			if p.parse(rec, line, errs, &row) {
+				return emit(&row)
+			}
+			return true
+		})
+		res.Warnings = append(res.Warnings, p.finish()...)
+		return err
+	}
+	return rd, nil
 }
 
-// openTabular opens a CSV or XLSX source and maps its header.
-func openTabular(in *input, aliases map[string]field, res *Result) (source, columnMap, error) {
+// openTabular opens a CSV or XLSX source and maps its header, which it
+// returns too.
+func openTabular(in *input, aliases map[string]field, res *Result) (source, []string, columnMap, error) {
 	var src source
 	switch in.format {
 	case "xlsx":
 		x, err := newXLSXSource(in.reader)
 		if err != nil {
-			return nil, columnMap{}, fmt.Errorf("%s: %w", in.name, err)
+			return nil, nil, columnMap{}, fmt.Errorf("%s: %w", in.name, err)
 		}
 		src = x
 	default:
@@ -278,16 +332,16 @@ func openTabular(in *input, aliases map[string]field, res *Result) (source, colu
 			c.Close()
 		}
 		if errors.Is(err, io.EOF) {
-			return nil, columnMap{}, fmt.Errorf("%s: empty file", in.name)
+			return nil, nil, columnMap{}, fmt.Errorf("%s: empty file", in.name)
 		}
-		return nil, columnMap{}, fmt.Errorf("%s:1: header: %w", in.name, err)
+		return nil, nil, columnMap{}, fmt.Errorf("%s:1: header: %w", in.name, err)
 	}
 	header = append([]string(nil), header...) // the CSV reader reuses records
 	cols, unknown := mapHeader(header, aliases)
 	if len(unknown) > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:1: ignored unknown columns: %s", in.name, strings.Join(unknown, ", ")))
 	}
-	return src, cols, nil
+	return src, header, cols, nil
 }
 
 func requireColumns(file string, cols columnMap, fields ...field) error {

@@ -376,6 +376,7 @@ func TestBadRowsImportNothing(t *testing.T) {
 		`testdata/bad_rows.csv:6: amount: invalid amount "1,234,56": two decimal separators`,
 		"testdata/bad_rows.csv:7: amount: missing amount",
 		"testdata/bad_rows.csv:8: issue_date: missing issue date",
+		`testdata/bad_rows.csv:9: invoice_number: duplicate invoice "F1" (first on line 2) with a different amount, client or kind`,
 		`testdata/bad_rows.csv:10: due_date: invalid date "2025-13-01": want dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd`,
 	}
 	var got []string

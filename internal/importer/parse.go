@@ -28,20 +28,30 @@ type invoiceRow struct {
 	currency   string
 	kind       string
 	appliesTo  *string
-	emails     []string
-	locale     *string
-	profile    *string
+	client     clientDetails
 }
 
-// values returns the row in staging column order for COPY.
+// clientDetails are what a row says about its client besides the name. nil
+// means the file does not say (no such column, or an empty cell): the
+// client keeps what it has.
+type clientDetails struct {
+	emails, cc                            []string
+	locale, profile, segment              *string
+	country, address1, address2           *string
+	postcode, city, contactName, phone    *string
+	siren, siret, vatNumber               *string
+	creditLimit                           *int64
+}
+
+// values returns the row in staging column order (stageColumns) for COPY.
 func (r *invoiceRow) values(buf []any) []any {
-	var emails any
-	if r.emails != nil {
-		emails = r.emails
-	}
+	c := &r.client
 	return append(buf[:0], int32(r.line), r.number, r.clientCode, nullable(r.clientName), r.issue, r.due,
 		nullable(r.terms), r.amount, nullable(r.amountExcl), nullable(r.paid), r.currency, r.kind,
-		nullable(r.appliesTo), emails, nullable(r.locale), nullable(r.profile))
+		nullable(r.appliesTo), nullableSlice(c.emails), nullable(c.locale), nullable(c.profile),
+		nullableSlice(c.cc), nullable(c.segment), nullable(c.country), nullable(c.address1), nullable(c.address2),
+		nullable(c.postcode), nullable(c.city), nullable(c.contactName), nullable(c.phone),
+		nullable(c.siren), nullable(c.siret), nullable(c.vatNumber), nullable(c.creditLimit))
 }
 
 func nullable[T any](p *T) any {
@@ -49,6 +59,13 @@ func nullable[T any](p *T) any {
 		return nil
 	}
 	return *p
+}
+
+func nullableSlice(s []string) any {
+	if s == nil {
+		return nil
+	}
+	return s
 }
 
 // cellKind tells the row parser how a reader hands over cells: text as typed
@@ -61,23 +78,110 @@ const (
 	xlsxCells
 )
 
+// maxDueWarnings is how many rows due before their issue date are named
+// one by one; the rest are counted.
+const maxDueWarnings = 20
+
 // rowParser turns records into invoiceRows against a column map.
 type rowParser struct {
 	termsSeen map[string]ledger.Terms // a file has few distinct terms: parse each once
 	cols      columnMap
+	header    []string // the file's header, to name a column relance ignores
 	cells     cellKind
 	terms     ledger.Terms
 	eom       ledger.EOMMethod
 	currency  string
+	file      string
+	cleaned   cleanTally
+	dueEarly  int      // rows due before their issue date
+	warnings  []string // the first maxDueWarnings of them
+	// badNumbers are the invoice numbers of refused rows (up to
+	// maxKeptErrors): a credit note applied to one of them names an invoice
+	// that is in the file, only wrong.
+	badNumbers []string
+
+	// The row being parsed, for c and bad.
+	rec  []string
+	line int
+	errs *errorList
+}
+
+// c returns field f of the row being parsed, cleaned.
+func (p *rowParser) c(f field) string { return p.cell(p.rec, p.line, f) }
+
+// bad reports a problem of field f of the row being parsed.
+func (p *rowParser) bad(f field, format string, args ...any) {
+	p.errs.add(p.line, f.String(), fmt.Sprintf(format, args...))
+}
+
+// opt returns field f of the row being parsed, nil when empty.
+func (p *rowParser) opt(f field) *string {
+	if s := p.c(f); s != "" {
+		v := s
+		return &v
+	}
+	return nil
+}
+
+// finish returns the warnings gathered over the whole file.
+func (p *rowParser) finish() []string {
+	w := p.warnings
+	if p.dueEarly > maxDueWarnings {
+		w = append(w, fmt.Sprintf("%s: … and %d more rows due before their issue date", p.file, p.dueEarly-maxDueWarnings))
+	}
+	if s := p.cleaned.warning(); s != "" {
+		w = append(w, s)
+	}
+	return w
+}
+
+// columnName names cell i of a record in messages: its field when relance
+// reads it, else the file's own header.
+func (p *rowParser) columnName(i int) string {
+	for f, c := range p.cols {
+		if c == i {
+			return field(f).String()
+		}
+	}
+	if i < len(p.header) && strings.TrimSpace(p.header[i]) != "" {
+		return headerName(p.header[i])
+	}
+	return fmt.Sprintf("column %d", i+1)
+}
+
+// fits reports every cell of rec over MaxCellChars; a row that has one is
+// not read any further, so that no message quotes it.
+func (p *rowParser) fits(rec []string, line int, errs *errorList) bool {
+	ok := true
+	for i, c := range rec {
+		if why := tooLong(c); why != "" {
+			errs.add(line, p.columnName(i), why)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// cell returns field f of rec, trimmed and cleaned (see clean); the cells
+// clean changed are tallied for the file's warning.
+func (p *rowParser) cell(rec []string, line int, f field) string {
+	s, changed := clean(p.cols.cell(rec, f), f.freeText())
+	if changed {
+		p.cleaned.add(line, f.String())
+	}
+	return s
 }
 
 // parse validates rec (read at line) and reports every problem to errs. It
 // returns false when the row is bad.
 func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceRow) bool {
 	before := errs.total
-	bad := func(f field, format string, args ...any) { errs.add(line, f.String(), fmt.Sprintf(format, args...)) }
-	c := func(f field) string { return p.cols.cell(rec, f) }
 	*row = invoiceRow{line: line, currency: p.currency, kind: "invoice"}
+	if !p.fits(rec, line, errs) {
+		return false
+	}
+	p.rec, p.line, p.errs = rec, line, errs
+	c, bad := p.c, p.bad
 
 	row.number = c(fieldNumber)
 	if row.number == "" {
@@ -93,50 +197,11 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 	if row.clientCode == "" {
 		bad(fieldClientName, "missing client (neither client_id nor client_name)")
 	}
-
-	var err error
-	if s := c(fieldIssueDate); s == "" {
-		bad(fieldIssueDate, "missing issue date")
-	} else if row.issue, err = p.date(s); err != nil {
-		bad(fieldIssueDate, "%v", err)
-	}
-
-	if s := c(fieldAmount); s == "" {
-		bad(fieldAmount, "missing amount")
-	} else if row.amount, err = p.amount(s); err != nil {
-		bad(fieldAmount, "%v", err)
-	}
-	if s := c(fieldAmountExcl); s != "" {
-		v, err := p.amount(s)
-		if err != nil {
-			bad(fieldAmountExcl, "%v", err)
-		}
-		row.amountExcl = &v
-	}
-
-	kind := c(fieldKind)
-	if kind != "" {
-		kind = headerKey(kind)
-	}
-	switch kind {
-	case "", "invoice", "facture", "f", "inv":
-	case "creditnote", "avoir", "credit", "a", "cn", "av":
-		row.kind = "credit_note"
-	default:
-		bad(fieldKind, "unknown kind %q: want invoice/facture or credit_note/avoir", c(fieldKind))
-	}
-	if row.amount < 0 {
-		row.kind = "credit_note"
-	}
-	if row.kind == "credit_note" {
-		row.amount = -abs(row.amount)
-		if row.amountExcl != nil {
-			*row.amountExcl = -abs(*row.amountExcl)
-		}
-	}
-
+	p.parseAmounts(row)
+	p.parseDates(row)
 	if p.cols.has(fieldPaid) {
 		var paid int64
+		var err error
 		if s := c(fieldPaid); s != "" {
 			if paid, err = p.amount(s); err != nil {
 				bad(fieldPaid, "%v", err)
@@ -152,7 +217,6 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 			row.paid = &paid
 		}
 	}
-
 	if s := c(fieldAppliesTo); s != "" {
 		if row.kind != "credit_note" {
 			bad(fieldAppliesTo, "only a credit note applies to another invoice")
@@ -161,18 +225,77 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 		}
 		row.appliesTo = &s
 	}
-
 	if s := c(fieldCurrency); s != "" {
 		s = strings.ToUpper(s)
 		if len(s) != 3 || strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			bad(fieldCurrency, "invalid currency %q: want an ISO 4217 code such as EUR", s)
+			bad(fieldCurrency, "invalid currency %s: want an ISO 4217 code such as EUR", quote(s))
 		}
 		row.currency = s
 	}
-
-	if s := c(fieldTerms); s != "" {
-		row.terms = &s
+	p.parseClient(&row.client)
+	if errs.total == before && !row.due.IsZero() && row.due.Before(row.issue) {
+		// Opening entries re-booking old invoices and corrected invoices
+		// that keep their original due date: real ledgers have them.
+		if p.dueEarly++; p.dueEarly <= maxDueWarnings {
+			p.warnings = append(p.warnings, fmt.Sprintf("%s:%d: due_date: due date %s is before the issue date %s (imported as given)",
+				p.file, line, row.due.Format(time.DateOnly), row.issue.Format(time.DateOnly)))
+		}
 	}
+	if errs.total != before && row.number != "" && len(p.badNumbers) < maxKeptErrors {
+		p.badNumbers = append(p.badNumbers, row.number)
+	}
+	return errs.total == before
+}
+
+// parseAmounts reads the amounts and the kind of row.
+func (p *rowParser) parseAmounts(row *invoiceRow) {
+	c, bad := p.c, p.bad
+	var err error
+	if s := c(fieldAmount); s == "" {
+		bad(fieldAmount, "missing amount")
+	} else if row.amount, err = p.amount(s); err != nil {
+		bad(fieldAmount, "%v", err)
+	}
+	if s := c(fieldAmountExcl); s != "" {
+		v, err := p.amount(s)
+		if err != nil {
+			bad(fieldAmountExcl, "%v", err)
+		}
+		row.amountExcl = &v
+	}
+	kind := c(fieldKind)
+	if kind != "" {
+		kind = headerKey(kind)
+	}
+	switch kind {
+	case "", "invoice", "facture", "f", "inv":
+	case "creditnote", "avoir", "credit", "a", "cn", "av":
+		row.kind = "credit_note"
+	default:
+		bad(fieldKind, "unknown kind %s: want invoice/facture or credit_note/avoir", quote(c(fieldKind)))
+	}
+	if row.amount < 0 {
+		row.kind = "credit_note"
+	}
+	if row.kind == "credit_note" {
+		row.amount = -abs(row.amount)
+		if row.amountExcl != nil {
+			*row.amountExcl = -abs(*row.amountExcl)
+		}
+	}
+}
+
+// parseDates reads the issue date and the due date of row, computing the
+// due date from the terms when the row has none.
+func (p *rowParser) parseDates(row *invoiceRow) {
+	c, bad := p.c, p.bad
+	var err error
+	if s := c(fieldIssueDate); s == "" {
+		bad(fieldIssueDate, "missing issue date")
+	} else if row.issue, err = p.date(s); err != nil {
+		bad(fieldIssueDate, "%v", err)
+	}
+	row.terms = p.opt(fieldTerms)
 	if s := c(fieldDueDate); s != "" {
 		if row.due, err = p.date(s); err != nil {
 			bad(fieldDueDate, "%v", err)
@@ -186,33 +309,14 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 		}
 		row.due = terms.DueDate(row.issue, p.eom)
 	}
-	if !row.due.IsZero() && !row.issue.IsZero() && row.due.Before(row.issue) {
-		bad(fieldDueDate, "due date %s is before the issue date %s", row.due.Format(time.DateOnly), row.issue.Format(time.DateOnly))
-	}
-
-	if p.cols.has(fieldEmail) {
-		row.emails = splitEmails(c(fieldEmail))
-		if len(row.emails) == 0 {
-			row.emails = nil
-		}
-		for _, e := range row.emails {
-			if !strings.Contains(e, "@") {
-				bad(fieldEmail, "invalid email address %q", e)
-			}
-		}
-	}
-	if s := strings.ToLower(c(fieldLocale)); s != "" {
-		row.locale = &s
-	}
-	if s := c(fieldProfile); s != "" {
-		row.profile = &s
-	}
-	return errs.total == before
 }
 
 func (p *rowParser) parseTerms(s string) (ledger.Terms, error) {
 	if t, ok := p.termsSeen[s]; ok {
 		return t, nil
+	}
+	if len(s) > 100 {
+		return ledger.Terms{}, fmt.Errorf("unknown payment terms %s", quote(s))
 	}
 	t, err := ledger.ParseTerms(s)
 	if err == nil && len(p.termsSeen) < 1000 {
@@ -229,10 +333,6 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
-}
-
-func splitEmails(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' })
 }
 
 // clientCodeFromName derives a stable client code from a name when the file
@@ -263,7 +363,14 @@ func clientCodeFromName(name string) string {
 	return "NAME:" + b.String()
 }
 
+// maxValueLen bounds an amount or a date before it is parsed, so that an
+// error never quotes more than a prefix of it.
+const maxValueLen = 64
+
 func (p *rowParser) amount(s string) (int64, error) {
+	if len(s) > maxValueLen {
+		return 0, fmt.Errorf("invalid amount %s", quote(s))
+	}
 	if p.cells == xlsxCells {
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
 			return amountFromFloat(f)
@@ -337,6 +444,9 @@ func amountFromFloat(f float64) (int64, error) {
 }
 
 func (p *rowParser) date(s string) (time.Time, error) {
+	if len(s) > maxValueLen {
+		return time.Time{}, fmt.Errorf("invalid date %s: want dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd", quote(s))
+	}
 	if p.cells == xlsxCells {
 		if t, ok := excelSerialDate(s); ok {
 			return t, nil

@@ -44,7 +44,7 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 	if in.format == "fec" {
 		return res, fmt.Errorf("%s: a FEC cannot be imported as payments; import it with `relance import invoices`", path)
 	}
-	src, cols, err := openTabular(in, paymentAliases, &res)
+	src, header, cols, err := openTabular(in, paymentAliases, &res)
 	if err != nil {
 		return res, err
 	}
@@ -57,19 +57,21 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 	if !cols.has(fieldNumber) && !cols.has(fieldClientID) {
 		return res, fmt.Errorf("%s:1: header: no invoice_number or client_id column", path)
 	}
-	p := &rowParser{cols: cols, cells: textCells, currency: opt.Currency}
+	p := &rowParser{cols: cols, header: header, cells: textCells, currency: opt.Currency, file: path, cleaned: cleanTally{file: path}}
 	if in.format == "xlsx" {
 		p.cells = xlsxCells
 	}
 	errs := &errorList{file: path}
 	produce := func(emit func(*paymentRow) bool) error {
-		return eachRecord(src, errs, func(rec []string, line int) bool {
+		err := eachRecord(src, errs, func(rec []string, line int) bool {
 			var row paymentRow
 			if p.parsePayment(rec, line, errs, &row) {
 				return emit(&row)
 			}
 			return true
 		})
+		res.Warnings = append(res.Warnings, p.finish()...)
+		return err
 	}
 
 	tx, err := db.Begin(ctx)
@@ -208,9 +210,12 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 
 func (p *rowParser) parsePayment(rec []string, line int, errs *errorList, row *paymentRow) bool {
 	before := errs.total
-	c := func(f field) string { return p.cols.cell(rec, f) }
-	bad := func(f field, format string, args ...any) { errs.add(line, f.String(), fmt.Sprintf(format, args...)) }
 	*row = paymentRow{line: line, currency: p.currency}
+	if !p.fits(rec, line, errs) {
+		return false
+	}
+	c := func(f field) string { return p.cell(rec, line, f) }
+	bad := func(f field, format string, args ...any) { errs.add(line, f.String(), fmt.Sprintf(format, args...)) }
 	if s := c(fieldNumber); s != "" {
 		row.number = &s
 	}
@@ -239,7 +244,7 @@ func (p *rowParser) parsePayment(rec []string, line int, errs *errorList, row *p
 	if s := c(fieldCurrency); s != "" {
 		row.currency = strings.ToUpper(s)
 		if len(s) != 3 {
-			bad(fieldCurrency, "invalid currency %q", s)
+			bad(fieldCurrency, "invalid currency %s", quote(s))
 		}
 	}
 	return errs.total == before

@@ -2,12 +2,32 @@ package importer
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+)
+
+// The statements of an invoice import, in sql/.
+var (
+	//go:embed sql/stage.sql
+	sqlStage string
+	//go:embed sql/duplicates.sql
+	sqlDuplicates string
+	//go:embed sql/drop_repeats.sql
+	sqlDropRepeats string
+	//go:embed sql/unknown_targets.sql
+	sqlUnknownTargets string
+	//go:embed sql/snapshot_guard.sql
+	sqlSnapshotGuard string
+	//go:embed sql/collect_clients.sql
+	sqlCollectClients string
+	//go:embed sql/update_clients.sql
+	sqlUpdateClients string
+	//go:embed sql/insert_clients.sql
+	sqlInsertClients string
 )
 
 // copyBatch is how many rows the parser hands to COPY at a time: enough to
@@ -88,8 +108,12 @@ func (f *feed[R]) Values() ([]any, error) {
 
 func (f *feed[R]) Err() error { return nil }
 
+// stageColumns are the columns of import_stage (sql/stage.sql) that COPY
+// fills, in invoiceRow.values order.
 var stageColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
-	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile"}
+	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile",
+	"cc_emails", "segment", "country", "address_line1", "address_line2", "postcode", "city", "contact_name",
+	"phone", "siren", "siret", "vat_number", "credit_limit"}
 
 func invoiceValues(r *invoiceRow, buf []any) []any { return r.values(buf) }
 
@@ -99,9 +123,7 @@ type invoiceStore struct {
 	file     string
 	asOf     time.Time
 	entityID int64
-	src      string // the staging table, deduplicated
 	hasPaid  bool
-	err      error
 }
 
 func (s *invoiceStore) begin(ctx context.Context, opt Options) error {
@@ -115,13 +137,7 @@ func (s *invoiceStore) begin(ctx context.Context, opt Options) error {
 	if err := tuneSession(ctx, s.tx); err != nil {
 		return err
 	}
-	// A TEMP table is never WAL-logged and has no index: COPY into it costs
-	// about what a bare COPY costs.
-	_, err = s.tx.Exec(ctx, `CREATE TEMP TABLE import_stage (
-		line int NOT NULL, number text NOT NULL, client_code text NOT NULL, client_name text,
-		issue_date date NOT NULL, due_date date NOT NULL, terms text, amount bigint NOT NULL,
-		amount_excl bigint, paid bigint, currency text NOT NULL, kind text NOT NULL,
-		applies_to text, emails text[], locale text, profile text) ON COMMIT DROP`)
+	_, err = s.tx.Exec(ctx, sqlStage)
 	return err
 }
 
@@ -145,68 +161,79 @@ func tuneSession(ctx context.Context, tx pgx.Tx) error {
 	return sp.Commit(ctx)
 }
 
-// check runs the checks that need the whole file: duplicate numbers and
-// credit notes applied to unknown invoices. It adds to errs.
-func (s *invoiceStore) check(ctx context.Context, errs *errorList) {
-	s.src = "import_stage"
+// check runs the checks that need the whole file, duplicate numbers and
+// credit notes applied to unknown invoices, and adds what it finds to errs.
+// badNumbers are the numbers of the rows already refused. Exact repeats are
+// dropped from the staging table.
+func (s *invoiceStore) check(ctx context.Context, errs *errorList, badNumbers []string) error {
 	// Fresh statistics, or the planner guesses the size of a temp table.
-	if _, s.err = s.tx.Exec(ctx, `ANALYZE import_stage`); s.err != nil {
-		return
+	if _, err := s.tx.Exec(ctx, `ANALYZE import_stage`); err != nil {
+		return err
 	}
-	rows, err := s.tx.Query(ctx, `
-		SELECT number, array_agg(line ORDER BY line), count(DISTINCT (amount, client_code, kind)) > 1
-		FROM import_stage GROUP BY number HAVING count(*) > 1 ORDER BY min(line) LIMIT 1000`)
+	rows, err := s.tx.Query(ctx, sqlDuplicates)
 	if err != nil {
-		s.err = err
-		return
+		return err
 	}
-	var dupes bool
+	var repeats bool
 	for rows.Next() {
 		var number string
 		var lines []int32
 		var conflicting bool
 		if err := rows.Scan(&number, &lines, &conflicting); err != nil {
-			s.err = err
-			return
+			return err
 		}
-		dupes = true
+		repeats = true
 		if conflicting {
 			for _, l := range lines[1:] {
-				errs.add(int(l), "invoice_number", fmt.Sprintf("duplicate invoice %q (first on line %d) with a different amount, client or kind", number, lines[0]))
+				errs.add(int(l), "invoice_number", fmt.Sprintf("duplicate invoice %s (first on line %d) with a different amount, client or kind", quote(number), lines[0]))
 			}
 		}
 	}
-	if s.err = rows.Err(); s.err != nil {
-		return
+	if err := rows.Err(); err != nil {
+		return err
 	}
-	if dupes {
-		// Exact repeats (same amount, client, kind) are harmless: keep the first.
-		if _, s.err = s.tx.Exec(ctx, `CREATE TEMP TABLE import_rows ON COMMIT DROP AS
-			SELECT DISTINCT ON (number) * FROM import_stage ORDER BY number, line`); s.err != nil {
-			return
+	if repeats {
+		if _, err := s.tx.Exec(ctx, sqlDropRepeats); err != nil {
+			return err
 		}
-		s.src = "import_rows"
 	}
-	rows, err = s.tx.Query(ctx, `
-		SELECT s.line, s.applies_to FROM import_stage s
-		WHERE s.applies_to IS NOT NULL
-		  AND NOT EXISTS (SELECT 1 FROM import_stage t WHERE t.number = s.applies_to)
-		  AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.entity_id = $1 AND i.number = s.applies_to)
-		ORDER BY s.line LIMIT 1000`, s.entityID)
+	if badNumbers == nil {
+		badNumbers = []string{}
+	}
+	rows, err = s.tx.Query(ctx, sqlUnknownTargets, s.entityID, badNumbers)
 	if err != nil {
-		s.err = err
-		return
+		return err
 	}
 	for rows.Next() {
 		var line int32
 		var target string
 		if err := rows.Scan(&line, &target); err != nil {
-			s.err = err
-			return
+			return err
 		}
-		errs.add(int(line), "applies_to", fmt.Sprintf("invoice %q is neither in the file nor in the database", target))
+		errs.add(int(line), "applies_to", fmt.Sprintf("invoice %s is neither in the file nor in the database", quote(target)))
 	}
-	s.err = rows.Err()
+	return rows.Err()
+}
+
+// guardSnapshot refuses, unless opt.Force, a snapshot of no rows or one
+// that would close more than opt.SnapshotMaxClose of the open items: a
+// truncated export or the wrong file would otherwise settle what is still
+// owed.
+func (s *invoiceStore) guardSnapshot(ctx context.Context, opt Options, rows int) error {
+	if opt.Force {
+		return nil
+	}
+	e := &SnapshotError{File: s.file, Rows: rows, MaxShare: opt.SnapshotMaxClose}
+	if e.MaxShare <= 0 {
+		e.MaxShare = DefaultSnapshotMaxClose
+	}
+	if err := s.tx.QueryRow(ctx, sqlSnapshotGuard, s.entityID).Scan(&e.Closing, &e.Open); err != nil {
+		return fmt.Errorf("count what the snapshot would close: %w", err)
+	}
+	if rows == 0 || float64(e.Closing) > e.MaxShare*float64(e.Open) {
+		return e
+	}
+	return nil
 }
 
 // apply writes the staged rows: clients, invoices, `paid` settlements,
@@ -219,34 +246,14 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 		e, baseName(s.file), checksum, format, opt.Snapshot, asOf, nrows).Scan(&batch); err != nil {
 		return fmt.Errorf("record import batch: %w", err)
 	}
-	steps := []struct {
-		what string
-		sql  string
-	}{
-		{"collect clients", `CREATE TEMP TABLE import_client ON COMMIT DROP AS
-			SELECT client_code, max(client_name) AS client_name, max(emails) AS emails,
-			       max(locale) AS locale, max(profile) AS profile
-			FROM ` + s.src + ` GROUP BY client_code`},
-		// Update before insert, so that a column the file does not carry
-		// (NULL in staging) never blanks what the client already has.
-		{"update clients", `UPDATE client c SET name = COALESCE(s.client_name, c.name),
-			emails = COALESCE(s.emails, c.emails), locale = COALESCE(s.locale, c.locale),
-			profile = COALESCE(s.profile, c.profile), updated_at = now()
-			FROM import_client s
-			WHERE c.entity_id = $1 AND c.code = s.client_code
-			  AND (c.name, c.emails, c.locale, c.profile) IS DISTINCT FROM
-			      (COALESCE(s.client_name, c.name), COALESCE(s.emails, c.emails),
-			       COALESCE(s.locale, c.locale), COALESCE(s.profile, c.profile))`},
-		{"create clients", `INSERT INTO client (entity_id, code, name, emails, locale, profile)
-			SELECT $1, client_code, COALESCE(client_name, client_code), COALESCE(emails, '{}'), locale, profile
-			FROM import_client ON CONFLICT (entity_id, code) DO NOTHING`},
+	if _, err := tx.Exec(ctx, sqlCollectClients); err != nil {
+		return fmt.Errorf("collect clients: %w", err)
 	}
-	for _, st := range steps {
-		var args []any
-		if strings.Contains(st.sql, "$1") {
-			args = append(args, e)
-		}
-		if _, err := tx.Exec(ctx, st.sql, args...); err != nil {
+	for _, st := range []struct{ what, sql string }{
+		{"update clients", sqlUpdateClients},
+		{"create clients", sqlInsertClients},
+	} {
+		if _, err := tx.Exec(ctx, st.sql, e); err != nil {
 			return fmt.Errorf("%s: %w", st.what, err)
 		}
 	}
@@ -259,7 +266,7 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 			                          currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on)
 			SELECT $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount, s.amount_excl, $2,
 			       COALESCE(s.paid, 0), CASE WHEN s.paid = s.amount THEN $3::date END
-			FROM `+s.src+` s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
+			FROM import_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
 			ON CONFLICT (entity_id, number) DO UPDATE SET
 				client_id = EXCLUDED.client_id, kind = EXCLUDED.kind, issue_date = EXCLUDED.issue_date,
 				due_date = EXCLUDED.due_date, payment_terms = COALESCE(EXCLUDED.payment_terms, i.payment_terms),
@@ -281,7 +288,7 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 	// is open after all: its closure is reversed.
 	if err := s.settle(ctx, batch, `
 		SELECT i.id, NULL::bigint, -sum(a.amount)
-		FROM `+s.src+` s
+		FROM import_stage s
 		JOIN invoice i ON i.entity_id = $1 AND i.number = s.number
 		JOIN allocation a ON a.invoice_id = i.id AND a.source = 'snapshot_close'
 		GROUP BY i.id HAVING sum(a.amount) <> 0`, "snapshot_close"); err != nil {
@@ -300,7 +307,7 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
 			SELECT i.id, 'import', $2, s.paid, $3
-			FROM `+s.src+` s JOIN invoice i ON i.entity_id = $1 AND i.number = s.number
+			FROM import_stage s JOIN invoice i ON i.entity_id = $1 AND i.number = s.number
 			WHERE s.paid > 0 AND s.kind = 'invoice' AND i.created_at = now()`, e, batch, asOf); err != nil {
 			return fmt.Errorf("record paid amounts: %w", err)
 		}
@@ -308,7 +315,7 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 			SELECT invoice_id, NULL::bigint, amount FROM (
 				SELECT i.id AS invoice_id,
 				       GREATEST(s.paid - COALESCE(a.paid, 0), 0) - COALESCE(a.imported, 0) AS amount
-				FROM `+s.src+` s
+				FROM import_stage s
 				JOIN invoice i ON i.entity_id = $1 AND i.number = s.number AND i.created_at <> now()
 				LEFT JOIN (SELECT invoice_id,
 				                  sum(amount) FILTER (WHERE source = 'import') AS imported,
@@ -322,13 +329,13 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 	}
 
 	var hasCreditNotes bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.src+` WHERE applies_to IS NOT NULL)`).Scan(&hasCreditNotes); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_stage WHERE applies_to IS NOT NULL)`).Scan(&hasCreditNotes); err != nil {
 		return err
 	}
 	if hasCreditNotes {
 		if _, err := tx.Exec(ctx, `
 			UPDATE invoice cn SET applies_to_id = t.id
-			FROM `+s.src+` s JOIN invoice t ON t.entity_id = $1 AND t.number = s.applies_to
+			FROM import_stage s JOIN invoice t ON t.entity_id = $1 AND t.number = s.applies_to
 			WHERE cn.entity_id = $1 AND cn.number = s.number AND cn.applies_to_id IS DISTINCT FROM t.id`, e); err != nil {
 			return fmt.Errorf("link credit notes: %w", err)
 		}
@@ -339,7 +346,7 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 			WITH c AS (
 				SELECT t.id AS invoice_id, cn.id AS credit_note_id, t.outstanding,
 				       -cn.amount_incl_vat - COALESCE(a.amount, 0) AS available, s.line
-				FROM `+s.src+` s
+				FROM import_stage s
 				JOIN invoice cn ON cn.entity_id = $1 AND cn.number = s.number
 				JOIN invoice t ON t.entity_id = $1 AND t.number = s.applies_to
 				LEFT JOIN (SELECT credit_note_id, sum(amount) AS amount FROM allocation
@@ -360,7 +367,7 @@ func (s *invoiceStore) apply(ctx context.Context, opt Options, format, checksum 
 			WITH gone AS (
 				SELECT i.id, i.outstanding FROM invoice i
 				WHERE i.entity_id = $1 AND i.outstanding <> 0
-				  AND NOT EXISTS (SELECT 1 FROM `+s.src+` s WHERE s.number = i.number)),
+				  AND NOT EXISTS (SELECT 1 FROM import_stage s WHERE s.number = i.number)),
 			ins AS (
 				INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
 				SELECT id, 'snapshot_close', $2, outstanding, $3 FROM gone
