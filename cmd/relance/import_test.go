@@ -109,3 +109,32 @@ func TestImportPaymentsCLI(t *testing.T) {
 		t.Error("F2025-003 not settled by the payment")
 	}
 }
+
+// An empty snapshot is refused with what it would close, then goes through
+// with --force; import.snapshot_max_close sets the share (issue 10, 7).
+func TestImportSnapshotGuardCLI(t *testing.T) {
+	url := pgtest.URL(t)
+	env := []string{"DATABASE_URL=" + url}
+	if _, _, err := runCLI(t, env, "import", "invoices", frenchCSV); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "header_only.csv")
+	if err := os.WriteFile(empty, []byte("invoice_number;client_id;issue_date;amount\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runCLI(t, env, "import", "invoices", empty, "--snapshot")
+	if err == nil || !strings.Contains(err.Error(), "a --snapshot with no rows would close all 5 open items; nothing imported") {
+		t.Fatalf("err = %v, want the empty snapshot refused", err)
+	}
+	if n := countRows(t, url, "SELECT count(*) FROM invoice WHERE outstanding <> 0"); n != 5 {
+		t.Errorf("%d open items after a refused snapshot, want 5", n)
+	}
+	_, _, err = runCLI(t, append(env, "RELANCE_IMPORT_SNAPSHOT_MAX_CLOSE=0%"), "import", "invoices", frenchCSV, "--snapshot")
+	if err == nil || !strings.Contains(err.Error(), "import.snapshot_max_close") {
+		t.Errorf("err = %v, want 0%% refused as a configuration error", err)
+	}
+	out, _, err := runCLI(t, env, "import", "invoices", empty, "--snapshot", "--force")
+	if err != nil || !strings.Contains(out, "0 rows, 0 created, 0 updated, 5 closed") {
+		t.Errorf("--force printed %q (%v)", out, err)
+	}
+}

@@ -30,6 +30,7 @@ type Config struct {
 	Locale    string    `yaml:"locale"`    // default locale of the entity: fr or en [fr]
 	Entity    string    `yaml:"entity"`    // entity code used when a command gets no --entity [default]
 	Terms     Terms     `yaml:"terms"`     // payment terms used when a row has neither due date nor terms
+	Import    Import    `yaml:"import"`    // guards of `relance import`
 	Aging     Aging     `yaml:"aging"`     // bucket edges
 	Plans     Plans     `yaml:"plans"`     // reminder plans
 	Templates Templates `yaml:"templates"` // email and letter templates
@@ -50,6 +51,14 @@ type Database struct {
 type Terms struct {
 	Default   string `yaml:"default"`    // e.g. "30", "45 FDM" [30]
 	EOMMethod string `yaml:"eom_method"` // days_then_eom (+N days then end of month) or eom_then_days [days_then_eom]
+}
+
+// Import guards `relance import`.
+type Import struct {
+	// SnapshotMaxClose is the share of the entity's open items an import
+	// --snapshot may close; beyond it, or for a snapshot of no rows, the
+	// import is refused without --force [50%].
+	SnapshotMaxClose string `yaml:"snapshot_max_close"`
 }
 
 // Aging sets the aged balance's buckets.
@@ -131,6 +140,7 @@ func Default() Config {
 		Locale:    "fr",
 		Entity:    "default",
 		Terms:     Terms{Default: "30", EOMMethod: "days_then_eom"},
+		Import:    Import{SnapshotMaxClose: "50%"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Penalties: Penalties{RuleSet: "FR"},
 		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
@@ -184,6 +194,13 @@ func (c Config) EOMMethod() ledger.EOMMethod {
 	return m
 }
 
+// SnapshotMaxClose returns import.snapshot_max_close as a share (0.5 for
+// 50%). Validate has checked it.
+func (c Config) SnapshotMaxClose() float64 {
+	bp, _ := ParsePercent(c.Import.SnapshotMaxClose)
+	return float64(bp) / 10000
+}
+
 // Validate checks every value and reports all problems at once, each naming
 // its key.
 func (c Config) Validate() error {
@@ -208,6 +225,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := ledger.ParseEOMMethod(c.Terms.EOMMethod); err != nil {
 		bad("terms.eom_method", "%v", err)
+	}
+	if p, err := ParsePercent(c.Import.SnapshotMaxClose); err != nil || p == 0 || p > 10000 {
+		bad("import.snapshot_max_close", "%q: want a percentage above 0%% and at most 100%%", c.Import.SnapshotMaxClose)
 	}
 	if len(c.Aging.Buckets) == 0 {
 		bad("aging.buckets", "must list at least one edge")

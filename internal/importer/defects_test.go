@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -55,6 +56,43 @@ func TestDefect7EmptySnapshotClosesNothing(t *testing.T) {
 	}
 	if after := dump(t, db); after != before {
 		t.Errorf("a refused snapshot changed the tables")
+	}
+	var se *SnapshotError
+	if !errors.As(err, &se) || se.Closing != 5 || se.Open != 5 ||
+		!strings.Contains(err.Error(), "a --snapshot with no rows would close all 5 open items; nothing imported") {
+		t.Errorf("err = %v, want a *SnapshotError saying it would close all 5 open items", err)
+	}
+	o.Force = true
+	if res := mustImport(t, db, path, o); res.Closed != 5 {
+		t.Errorf("--force closed %d, want 5", res.Closed)
+	}
+}
+
+// A snapshot that would close more than its share of the open items
+// (default 50%) is refused without Force, and says how many out of how many.
+func TestSnapshotThatClosesTooMuchIsRefused(t *testing.T) {
+	db := pgtest.NewDB(t)
+	mustImport(t, db, "testdata/factures_fr_cp1252.csv", opts()) // 5 open items
+	path := writeFile(t, "partial.csv", "invoice_number;client_id;issue_date;amount\n"+
+		"F2025-001;C001;15/01/2025;1234,56\nF2025-002;C001;20/02/2025;12000,00\n")
+	o := opts()
+	o.Snapshot = true
+	before := dump(t, db)
+	_, err := ImportInvoices(context.Background(), db, path, o)
+	want := "partial.csv: this --snapshot would close 3 of the 5 open items (60.0%, more than the 50% allowed by import.snapshot_max_close); nothing imported"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if dump(t, db) != before {
+		t.Error("a refused snapshot changed the tables")
+	}
+	o.DryRun = true
+	if _, err := ImportInvoices(context.Background(), db, path, o); err == nil {
+		t.Error("a dry run accepted what the import refuses")
+	}
+	o.DryRun, o.SnapshotMaxClose = false, 0.6
+	if res := mustImport(t, db, path, o); res.Closed != 3 {
+		t.Errorf("at 60%% allowed, closed %d, want 3", res.Closed)
 	}
 }
 

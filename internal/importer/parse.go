@@ -35,12 +35,12 @@ type invoiceRow struct {
 // means the file does not say (no such column, or an empty cell): the
 // client keeps what it has.
 type clientDetails struct {
-	emails, cc                            []string
-	locale, profile, segment              *string
-	country, address1, address2           *string
-	postcode, city, contactName, phone    *string
-	siren, siret, vatNumber               *string
-	creditLimit                           *int64
+	emails, cc                         []string
+	locale, profile, segment           *string
+	country, address1, address2        *string
+	postcode, city, contactName, phone *string
+	siren, siret, vatNumber            *string
+	creditLimit                        *int64
 }
 
 // values returns the row in staging column order (stageColumns) for COPY.
