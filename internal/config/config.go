@@ -17,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // Config is everything relance reads at start. Field docs are the reference
@@ -159,6 +160,11 @@ func Load(path string, env []string) (Config, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return cfg, fmt.Errorf("config: %w", err)
+		}
+		// goccy/go-yaml expands aliases without bound: refuse an alias bomb
+		// before it does.
+		if err := yamlguard.CheckBytes(data, yamlguard.MaxNodes); err != nil {
+			return cfg, fmt.Errorf("config %s:%w", path, err)
 		}
 		if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 			return cfg, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
