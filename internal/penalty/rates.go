@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // shippedRates is the rate table that ships with relance (rates.yaml).
@@ -69,6 +71,9 @@ func LoadRates(path string) (*Rates, error) {
 
 func parseRates(name string, data []byte, into *Rates) (*Rates, error) {
 	var f rateFile
+	if err := yamlguard.CheckBytes(data, yamlguard.MaxNodes); err != nil {
+		return nil, fmt.Errorf("penalty rates %s:%w", name, err)
+	}
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 		return nil, fmt.Errorf("penalty rates %s:\n%s", name, yaml.FormatError(err, false, true))
 	}
