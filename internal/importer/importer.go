@@ -149,8 +149,13 @@ func newInput(name string, r io.Reader) *input {
 	in := &input{name: name, hash: sha256.New()}
 	in.reader = io.TeeReader(r, in.hash)
 	br := bufio.NewReaderSize(in.reader, sniffSize)
-	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
+	magic, _ := br.Peek(4)
+	switch string(magic) {
+	case "PK\x03\x04":
 		in.format, in.reader = "xlsx", br
+		return in
+	case "\xd0\xcf\x11\xe0": // an OLE compound file: Excel 97-2003, or an encrypted workbook
+		in.format, in.reader = "xls", br
 		return in
 	}
 	in.reader = br
@@ -195,6 +200,15 @@ func openImport(path string, opt *Options) (*input, Result, error) {
 	in, err := openInput(path, *opt)
 	if err != nil {
 		return nil, Result{}, err
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	switch {
+	case in.format == "xls":
+		in.Close()
+		return nil, Result{}, fmt.Errorf("%s: an Excel 97-2003 (.xls) or password-protected workbook: save it as .xlsx, without a password, or as CSV", path)
+	case in.format != "xlsx" && (ext == ".xlsx" || ext == ".xlsm"):
+		in.Close()
+		return nil, Result{}, fmt.Errorf("%s: %w: an .xlsx file is a zip archive, and this one is not (save it again from Excel, or as CSV)", path, errNotXLSX)
 	}
 	return in, Result{File: path, Format: in.format, Encoding: in.enc, DryRun: opt.DryRun}, nil
 }

@@ -21,7 +21,15 @@ func writeXLSX(path string, sheet, sst func(w io.Writer) error) error {
 	}
 	defer f.Close()
 	bw := bufio.NewWriter(f)
-	z := zip.NewWriter(bw)
+	if err := writeXLSXTo(bw, sheet, sst); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeXLSXTo writes the workbook of writeXLSX to out.
+func writeXLSXTo(out io.Writer, sheet, sst func(w io.Writer) error) error {
+	z := zip.NewWriter(out)
 	part := func(name, head string, body func(w io.Writer) error, tail string) error {
 		w, err := z.Create(name)
 		if err != nil {
@@ -64,10 +72,7 @@ func writeXLSX(path string, sheet, sst func(w io.Writer) error) error {
 			return err
 		}
 	}
-	if err := z.Close(); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return z.Close()
 }
 
 // xlsxRow writes one row of inline-string cells (or shared-string indexes,
