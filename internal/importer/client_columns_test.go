@@ -100,6 +100,7 @@ func show(c clientRow) string {
 
 // Each client column refuses what cannot be right, at its line and column.
 func TestClientColumnErrors(t *testing.T) {
+	db := pgtest.NewDB(t) // every file is refused: one database serves them all
 	for _, tc := range []struct {
 		header, cell, want string
 	}{
@@ -120,7 +121,7 @@ func TestClientColumnErrors(t *testing.T) {
 	} {
 		t.Run(tc.header+"="+tc.cell, func(t *testing.T) {
 			path := writeFile(t, "c.csv", "invoice_number;client_id;issue_date;amount;"+tc.header+"\nF1;C1;15/01/2025;100,00;\""+tc.cell+"\"\n")
-			_, err := ImportInvoices(context.Background(), pgtest.NewDB(t), path, opts())
+			_, err := ImportInvoices(context.Background(), db, path, opts())
 			if err == nil || !strings.Contains(err.Error(), path+tc.want) {
 				t.Errorf("err = %v\nwant %s%s", err, path, tc.want)
 			}
