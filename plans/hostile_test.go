@@ -3,28 +3,15 @@ package plans
 import (
 	"strings"
 	"testing"
+
+	"github.com/relance/relance/internal/yamlguard"
 )
 
-// aliasBomb is a "billion laughs" plan: ten levels of nine aliases each,
-// 9^10 nodes once expanded, placed where the loader reads values.
+// aliasBomb is a "billion laughs" plan: ten profiles, each nine aliases of
+// the one before, 9^10 steps once expanded.
 func aliasBomb() string {
-	var b strings.Builder
-	b.WriteString("version: 1\ndefaults: {min_gap: 7d}\nprofiles:\n  standard:\n    steps: &l0 [{id: a, at: +1d, channel: email, template: level1}]\n")
-	prev := "l0"
-	for i := 1; i <= 10; i++ {
-		name := "l" + string(rune('a'+i))
-		b.WriteString("  p" + name + ":\n    steps: &" + name + " [")
-		for j := range 9 {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("*" + prev)
-		}
-		b.WriteString("]\n")
-		prev = name
-	}
-	b.WriteString("assign: [{profile: standard}]\n")
-	return b.String()
+	return "version: 1\nprofiles:\n" + yamlguard.Bomb("  ", "{id: a, at: +1d, channel: email, template: level1}", 10) +
+		"assign: [{profile: a0}]\n"
 }
 
 // A plan file holding an alias bomb gets a clear error at its place, and is

@@ -5,20 +5,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // A configuration file holding an alias bomb under a key that takes any
 // string (provision.rates) kept yaml.Unmarshal expanding 9^10 strings; it is
 // now refused before decoding, naming the file, line and column.
 func TestHostileYAMLAliasBombInConfig(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("provision:\n  rates:\n    a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
-	for i := 1; i < 10; i++ {
-		name, prev := "a"+string(rune('0'+i)), "a"+string(rune('0'+i-1))
-		b.WriteString("    " + name + ": &" + name + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+",", 9), ",") + "]\n")
-	}
+	bomb := "provision:\n  rates:\n" + yamlguard.Bomb("    ", `"lol"`, 10)
 	path := filepath.Join(t.TempDir(), "relance.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(bomb), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Load(path, nil)

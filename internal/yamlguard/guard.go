@@ -105,28 +105,27 @@ func (c *counter) size(n ast.Node, depth int) int {
 	case *ast.TagNode:
 		return c.add(1, c.size(n.Value, depth))
 	case *ast.MappingNode:
-		s := 1
-		for _, v := range n.Values {
-			s = c.add(s, c.size(v, depth+1))
-		}
-		if s > c.max {
-			c.fail(n, fmt.Sprintf("YAML aliases expand to more than %d nodes (an alias bomb?)", c.max))
-		}
-		return s
+		return collection(c, n, n.Values, depth)
 	case *ast.MappingValueNode:
 		return c.add(c.size(n.Key, depth), c.size(n.Value, depth))
 	case *ast.MappingKeyNode:
 		return c.add(1, c.size(n.Value, depth))
 	case *ast.SequenceNode:
-		s := 1
-		for _, v := range n.Values {
-			s = c.add(s, c.size(v, depth+1))
-		}
-		if s > c.max {
-			c.fail(n, fmt.Sprintf("YAML aliases expand to more than %d nodes (an alias bomb?)", c.max))
-		}
-		return s
+		return collection(c, n, n.Values, depth)
 	default:
 		return 1
 	}
+}
+
+// collection sizes a mapping or a sequence: itself and its values, one
+// level deeper.
+func collection[V ast.Node](c *counter, n ast.Node, values []V, depth int) int {
+	s := 1
+	for _, v := range values {
+		s = c.add(s, c.size(v, depth+1))
+	}
+	if s > c.max {
+		c.fail(n, fmt.Sprintf("YAML aliases expand to more than %d nodes (an alias bomb?)", c.max))
+	}
+	return s
 }
