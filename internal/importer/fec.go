@@ -30,6 +30,13 @@ type fecItem struct {
 	amount int64
 }
 
+// pieceOwners says who has open items on a piece: the first customer seen,
+// and whether there are others.
+type pieceOwners struct {
+	first  string
+	shared bool
+}
+
 type fecClient struct {
 	name          string
 	balance, open int64
@@ -87,7 +94,9 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 	cleaned := cleanTally{file: errs.file}
 	items := map[[2]string]*fecItem{}
 	clients := map[string]*fecClient{}
-	pieceClients := map[string]map[string]bool{}
+	// The first customer of each open piece, and whether another one has
+	// an open item with the same piece: a map per piece cost 500 bytes.
+	pieceOwner := map[string]pieceOwners{}
 	line := 1
 	for sc.Scan() {
 		line++
@@ -200,10 +209,11 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		if it == nil {
 			it = &fecItem{line: line, client: client, name: name, piece: piece, date: date}
 			items[key] = it
-			if pieceClients[piece] == nil {
-				pieceClients[piece] = map[string]bool{}
+			if o, ok := pieceOwner[piece]; !ok {
+				pieceOwner[piece] = pieceOwners{first: client}
+			} else if o.first != client && !o.shared {
+				pieceOwner[piece] = pieceOwners{first: o.first, shared: true}
 			}
-			pieceClients[piece][client] = true
 		}
 		if date.Before(it.date) {
 			it.date = date
@@ -252,7 +262,7 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		if name == "" {
 			row.clientName = nil
 		}
-		if len(pieceClients[it.piece]) > 1 {
+		if pieceOwner[it.piece].shared {
 			row.number = it.piece + "/" + it.client // one piece shared by several customers
 		}
 		if row.amount < 0 {
