@@ -8,6 +8,13 @@
 // transaction. Either the whole file goes in, or nothing does and every bad
 // row is reported as `file:line: column: reason`. Importing the same file
 // twice changes nothing the second time.
+//
+// Input is hostile until read: every cell is capped at MaxCellChars and
+// cleaned of control and invisible characters (hygiene.go), a CSV record is
+// bounded before encoding/csv holds it (csv.go), a workbook is checked part
+// by part before excelize opens it (xlsx_check.go), and email addresses are
+// parsed with net/mail (emails.go). A --snapshot that would close too much
+// is refused (SnapshotError).
 package importer
 
 import (
