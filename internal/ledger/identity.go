@@ -165,12 +165,18 @@ func NormalizeCountry(s string) (string, error) {
 // NormalizeEmail checks one address with net/mail and returns the bare
 // address ("Compta <a@b.fr>" gives "a@b.fr"); "" stays "".
 func NormalizeEmail(s string) (string, error) {
-	if strings.TrimSpace(s) == "" {
+	s = strings.TrimSpace(s)
+	if s == "" {
 		return "", nil
 	}
-	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", s, err)
+	}
+	// A quoted local part ("a b"@c) parses, but its bare form does not:
+	// it could not be read back nor sent to.
+	if again, err := mail.ParseAddress(a.Address); err != nil || again.Address != a.Address {
+		return "", fmt.Errorf("%q: a quoted local part is not supported", s)
 	}
 	return a.Address, nil
 }
