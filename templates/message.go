@@ -23,6 +23,11 @@ type Message struct {
 	// of a percent (basis points): 1215 is 12.15 %. Templates show it with
 	// the percent function, which writes "12,15 %" in fr and "12.15%" in en.
 	PenaltyRate int
+	// RuleSet names the law the penalties follow, which the templates cite:
+	// FR (C. com. L441-10, the default when empty), EU (directive
+	// 2011/7/EU), DE (§ 288 BGB) or UK (Late Payment of Commercial Debts
+	// (Interest) Act 1998).
+	RuleSet string
 	// Penalties is true when the step shows late penalties (the plan's
 	// `penalties: true`, level 3 and above): Interest and Indemnity are then
 	// meaningful and the templates mention them.

@@ -145,3 +145,38 @@ func TestPenaltiesMentionFollowsTheFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestPenaltiesCiteTheRuleSetsLaw: a German debtor under the DE rule set is
+// not told about the French Commercial Code.
+func TestPenaltiesCiteTheRuleSetsLaw(t *testing.T) {
+	set, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string][]string{
+		"DE": {"fr": {"§ 288 du Code civil allemand (BGB)", "§ 288, alinéa 5, BGB"}, "en": {"Section 288 of the German Civil Code (BGB)", "Section 288(5) BGB"}},
+		"UK": {"fr": {"Late Payment of Commercial Debts (Interest) Act 1998"}, "en": {"Late Payment of Commercial Debts (Interest) Act 1998", "section 5A"}},
+		"EU": {"fr": {"directive 2011/7/UE"}, "en": {"Directive 2011/7/EU", "Article 6 of the same Directive"}},
+		"FR": {"fr": {"article L441-10 du Code de commerce"}, "en": {"Article L441-10 of the French Commercial Code"}},
+	}
+	for rs, byLocale := range want {
+		for locale, parts := range byLocale {
+			for _, name := range []string{"level3", "formal_notice"} {
+				m := fixedMessage()
+				m.RuleSet, m.Client.Locale, m.Step.Template = rs, locale, name
+				r, err := set.Render(name, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range parts {
+					if !strings.Contains(r.Text, p) || !strings.Contains(r.HTML, strings.ReplaceAll(p, "'", "&#39;")) {
+						t.Errorf("%s %s %s: %q missing", rs, locale, name, p)
+					}
+				}
+				if rs != "FR" && (strings.Contains(r.Text, "L441") || strings.Contains(r.HTML, "L441")) {
+					t.Errorf("%s %s %s cites French law", rs, locale, name)
+				}
+			}
+		}
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"github.com/relance/relance/internal/penalty"
 )
 
-// Penalties adapts internal/penalty to the send worker.
-type Penalties struct{ Calculator *penalty.Calculator }
+// Penalties adapts internal/penalty to the send worker: each debtor gets
+// the rule set of its country, unless the configuration fixes one for all
+// (penalty.Chooser).
+type Penalties struct{ Rules *penalty.Chooser }
 
 // Penalty implements PenaltyCalculator: interest on what remained due day by
 // day (settlements count from their day), the fixed indemnity, and the rate
@@ -18,7 +20,7 @@ func (p Penalties) Penalty(d Debt, asOf time.Time) (interest, indemnity money.Am
 	for _, s := range d.Payments {
 		debt.Payments = append(debt.Payments, penalty.Payment{Day: s.Day, Amount: s.Amount})
 	}
-	res, err := p.Calculator.Compute(debt, asOf)
+	res, err := p.Rules.For(d.Country).Compute(debt, asOf)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -27,3 +29,6 @@ func (p Penalties) Penalty(d Debt, asOf time.Time) (interest, indemnity money.Am
 	}
 	return res.Interest, res.Indemnity, rateBP, nil
 }
+
+// RuleSet implements PenaltyCalculator.
+func (p Penalties) RuleSet(country string) string { return string(p.Rules.RuleSet(country)) }

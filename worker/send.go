@@ -56,6 +56,7 @@ type Debt struct {
 	DueDate    time.Time
 	Payments   []Settlement // every settlement of the invoice, dated
 	FrozenFrom time.Time    // insolvency opening: accrual stops; zero for none
+	Country    string       // the debtor's: picks the rule set unless the configuration fixes one
 }
 
 // Settlement is an amount settled on a day.
@@ -69,6 +70,9 @@ type Settlement struct {
 // fixed indemnity, and the rate applied in basis points.
 type PenaltyCalculator interface {
 	Penalty(d Debt, asOf time.Time) (interest, indemnity money.Amount, rateBP int, err error)
+	// RuleSet names the law applied to a debtor in country (FR, EU, DE,
+	// UK), which the templates cite.
+	RuleSet(country string) string
 }
 
 // MailSettings are the headers and links every message carries (cfg.Mail).
@@ -130,26 +134,27 @@ type reminderRow struct {
 	excluded, disputed, promised         bool
 	clientID                             int64
 	clientCode, clientName, clientLocale string
-	clientAddress                        string
 	emails                               []string
 	insolvent, bouncing                  bool
-	entityName, entityLocale             string
+	paused, clientExcluded               bool
 }
 
 const loadRemindersSQL = `
 SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
        EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.id AND d.opened_on <= $2
-                 AND (d.resolved_on IS NULL OR d.resolved_on > $2)),
-       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2),
-       c.id, c.code, c.name, coalesce(c.locale, ''), concat_ws(E'\n', c.address_line1, c.address_line2, nullif(concat_ws(' ', c.postcode, c.city), '')), c.emails,
+                 AND (d.resolved_on IS NULL OR d.resolved_on > $2) AND (d.until IS NULL OR d.until >= $2)),
+       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
+                 AND (p.settled_on IS NULL OR p.settled_on > $2)),
+       c.id, c.code, c.name, coalesce(c.locale, ''), c.emails,
        c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
        c.email_bouncing_since IS NOT NULL,
-       e.name, e.locale
+       EXISTS (SELECT 1 FROM pause pa WHERE pa.client_id = c.id AND pa.kind = 'pause' AND pa.from_on <= $2
+                 AND (pa.until IS NULL OR pa.until >= $2) AND (pa.resumed_on IS NULL OR pa.resumed_on > $2)),
+       c.excluded
 FROM reminder r
 JOIN invoice i ON i.id = r.invoice_id
 JOIN client c ON c.id = r.client_id
-JOIN entity e ON e.id = c.entity_id
 WHERE r.id = ANY ($1)
 ORDER BY i.due_date, i.number, r.id
 FOR UPDATE OF r`
@@ -193,8 +198,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
 			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
 			&r.disputed, &r.promised,
-			&r.clientID, &r.clientCode, &r.clientName, &r.clientLocale, &r.clientAddress, &r.emails,
-			&r.insolvent, &r.bouncing, &r.entityName, &r.entityLocale); err != nil {
+			&r.clientID, &r.clientCode, &r.clientName, &r.clientLocale, &r.emails,
+			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
 			rows.Close()
 			return fmt.Errorf("send: read reminders: %w", err)
 		}
@@ -239,7 +244,11 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 			return err
 		}
 	}
-	msg, err := w.message(keep, top, day, settlements)
+	creditor, debtor, err := parties(ctx, tx, job.Args.ClientID, day, w.Settings.ReplyTo)
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	msg, err := w.message(keep, top, day, settlements, creditor, debtor)
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
@@ -391,6 +400,10 @@ func (w *SendWorker) dropReason(r reminderRow, channel string) string {
 		return "promise_to_pay"
 	case r.insolvent:
 		return "insolvency"
+	case r.clientExcluded:
+		return "client_excluded"
+	case r.paused:
+		return "client_paused"
 	case channel == "email" && r.bouncing:
 		return "email_bouncing"
 	case channel == "email" && len(r.emails) == 0:
@@ -426,22 +439,21 @@ func (w *SendWorker) topOf(rows []reminderRow) top {
 	return t
 }
 
-// message builds the template data of t, the highest step: every invoice
-// listed, penalties when that step states them (settlements then hold the
-// invoices' payment history).
-func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement) (templates.Message, error) {
+// message builds the template data of t, the highest step: the parties,
+// every invoice listed, penalties when that step states them under the
+// debtor's rule set (settlements then hold the invoices' payment history).
+func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement, creditor templates.Entity, debtor party) (templates.Message, error) {
 	best := t.reminderRow
 	msg := templates.Message{
-		Entity: templates.Entity{Name: best.entityName, Locale: best.entityLocale},
-		Client: templates.Client{Code: best.clientCode, Name: best.clientName, Locale: best.clientLocale,
-			Address: splitLines(best.clientAddress)},
+		Entity:    creditor,
+		Client:    debtor.Client,
 		Day:       day,
 		Step:      templates.Step{ID: best.stepID, Level: best.level, Template: best.template},
 		Penalties: t.penalties && w.Penalties != nil,
 		Deadline:  day.AddDate(0, 0, 8),
 	}
-	if w.Settings.ReplyTo != "" {
-		msg.Entity.Email = w.Settings.ReplyTo
+	if msg.Penalties {
+		msg.RuleSet = w.Penalties.RuleSet(debtor.country)
 	}
 	seen := map[int64]bool{}
 	for _, r := range rows {
@@ -454,7 +466,7 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 			Currency: r.currency, Amount: r.amount, Outstanding: r.outstanding,
 		}
 		if msg.Penalties && inv.DaysLate > 0 {
-			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID]}
+			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID], Country: debtor.country}
 			interest, indemnity, rate, err := w.Penalties.Penalty(debt, day)
 			if err != nil {
 				return msg, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
@@ -527,16 +539,6 @@ func safeName(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 func (w *SendWorker) countDropped(dropped map[string]int) {

@@ -63,11 +63,11 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	rules, err := penalty.NewChooser(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
 	if err != nil {
 		return nil, err
 	}
-	penalties := worker.Penalties{Calculator: calc}
+	penalties := worker.Penalties{Rules: rules}
 	transport, err := mail.FromConfig(cfg.Mail, a.clock)
 	if err != nil {
 		return nil, err

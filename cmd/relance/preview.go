@@ -61,7 +61,13 @@ Examples:
 			if err != nil {
 				return err
 			}
-			calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+			// The preview states one rule set: the configured one, else the
+			// French default (the sweep's send worker picks per country).
+			ruleSet := cfg.Penalties.RuleSet
+			if ruleSet == "" {
+				ruleSet = string(penalty.FR)
+			}
+			calc, err := penalty.New(ruleSet, rates, cfg.Penalties.ContractualRate)
 			if err != nil {
 				return err
 			}

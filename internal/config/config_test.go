@@ -121,3 +121,33 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestDisputeReasonsAndPromiseGrace(t *testing.T) {
+	cfg, err := Load("", []string{"RELANCE_PROMISES_GRACE_DAYS=5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.DisputeCodes(), ","); got != "price,quantity,quality,delivery,billing,other" {
+		t.Errorf("default codes %s", got)
+	}
+	if cfg.DisputeLabel("quantity", "fr") != "quantité" || cfg.DisputeLabel("quantity", "en") != "quantity" || cfg.DisputeLabel("gone", "fr") != "gone" {
+		t.Error("labels")
+	}
+	if cfg.Promises.GraceDays != 5 || cfg.Penalties.RuleSet != "" {
+		t.Errorf("grace %d, rule set %q", cfg.Promises.GraceDays, cfg.Penalties.RuleSet)
+	}
+	// A list in the file replaces the defaults.
+	cfg, err = Load(writeFile(t, "disputes:\n  reasons:\n    - {code: retour, label: retour marchandise}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.DisputeCodes(), ","); got != "retour" {
+		t.Errorf("codes from the file: %s", got)
+	}
+	_, err = Load(writeFile(t, "disputes:\n  reasons:\n    - {code: Prix, label: prix}\n    - {code: a, label: ''}\n"), nil)
+	for _, want := range []string{"disputes.reasons[0].code", "disputes.reasons[1].label"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err %v does not name %s", err, want)
+		}
+	}
+}

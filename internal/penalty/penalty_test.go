@@ -166,3 +166,29 @@ func TestShippedHalfYearRates(t *testing.T) {
 		}
 	}
 }
+
+func TestChooserByCountryOrFixed(t *testing.T) {
+	rates, err := DefaultRates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCountry, err := NewChooser("", rates, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for country, want := range map[string]RuleSet{"FR": FR, "": FR, "de": DE, "GB": UK, "UK": UK, "BE": EU, "US": EU} {
+		if got := byCountry.For(country).RuleSet(); got != want {
+			t.Errorf("by country, %q: %s, want %s", country, got, want)
+		}
+	}
+	fixed, err := NewChooser("FR", rates, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fixed.For("DE").RuleSet(); got != FR {
+		t.Errorf("penalties.rule_set FR, German debtor: %s", got)
+	}
+	if _, err := NewChooser("XX", rates, ""); err == nil {
+		t.Error("unknown rule set accepted")
+	}
+}
