@@ -42,6 +42,7 @@ type wording struct {
 	registered, subject, appendix, totalDue                  string
 	invoice, issued, due, amount, outstanding, interest, fee string
 	page                                                     string
+	siren, vat                                               string
 	date                                                     func(time.Time) string
 }
 
@@ -55,6 +56,7 @@ func wordingFor(locale string) wording {
 			appendix: "Appendix: statement of unpaid invoices", totalDue: "Total due: ",
 			invoice: "Invoice", issued: "Date", due: "Due date", amount: "Amount incl. VAT",
 			outstanding: "Outstanding", interest: "Interest", fee: "Compensation", page: "Page %d/{nb}",
+			siren: "SIREN ", vat: "VAT number ",
 			date: func(t time.Time) string { return t.Format("2 January 2006") },
 		}
 	}
@@ -63,6 +65,7 @@ func wordingFor(locale string) wording {
 		appendix: "Annexe : relevé des factures impayées", totalDue: "Total à régler : ",
 		invoice: "Facture", issued: "Date", due: "Échéance", amount: "Montant TTC",
 		outstanding: "Reste dû", interest: "Pénalités", fee: "Indemnité", page: "Page %d/{nb}",
+		siren: "SIREN ", vat: "TVA intracommunautaire ",
 		date: func(t time.Time) string {
 			day := fmt.Sprint(t.Day())
 			if t.Day() == 1 {
@@ -120,7 +123,7 @@ func Render(l Letter) ([]byte, error) {
 	pdf.SetFont("Helvetica", "B", 11)
 	pdf.CellFormat(90, 5, tr(m.Entity.Name), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 9)
-	for _, line := range senderLines(m.Entity) {
+	for _, line := range senderLines(m.Entity, w) {
 		pdf.CellFormat(90, 4.5, tr(line), "", 1, "L", false, 0, "")
 	}
 
@@ -209,13 +212,21 @@ func Render(l Letter) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func senderLines(e templates.Entity) []string {
+// senderLines is the creditor's block under its name: postal address,
+// contacts, and the legal identifiers a formal notice must carry.
+func senderLines(e templates.Entity, w wording) []string {
 	lines := append([]string(nil), e.Address...)
 	if e.Phone != "" {
 		lines = append(lines, e.Phone)
 	}
 	if e.Email != "" {
 		lines = append(lines, e.Email)
+	}
+	if e.SIREN != "" {
+		lines = append(lines, w.siren+e.SIREN)
+	}
+	if e.VAT != "" {
+		lines = append(lines, w.vat+e.VAT)
 	}
 	return lines
 }

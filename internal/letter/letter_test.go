@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +94,46 @@ func TestRenderRejectsEmptyLetters(t *testing.T) {
 	l.Message.Client.Name = ""
 	if _, err := letter.Render(l); err == nil {
 		t.Error("letter without recipient accepted")
+	}
+}
+
+// pdfText extracts a PDF's text with pdftotext (poppler-utils, which
+// `make deps` installs).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext not found: install poppler-utils (make deps does)")
+	}
+	path := filepath.Join(t.TempDir(), "letter.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// TestLetterNamesBothParties: the formal notice carries the creditor's name,
+// address and SIREN, and the debtor's name and address in the envelope's
+// window.
+func TestLetterNamesBothParties(t *testing.T) {
+	l := notice(t, "fr", 1)
+	l.Message.Entity.VAT = "FR44732829320"
+	l.Message.Client.Address = append(l.Message.Client.Address, "ALLEMAGNE")
+	pdf, err := letter.Render(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	for _, want := range []string{
+		"Atelier Durand SAS", "12 rue des Tanneurs", "69002 Lyon", "SIREN 123 456 789", "TVA intracommunautaire FR44732829320",
+		"Boulangerie Martin & Fils", "3 place du Marché", "38000 Grenoble", "ALLEMAGNE",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the letter lacks %q:\n%s", want, text)
+		}
 	}
 }
