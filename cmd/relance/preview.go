@@ -79,6 +79,9 @@ Examples:
 				return err
 			}
 			defer db.Close()
+			if err := checkEntity(cmd.Context(), db, entity); err != nil {
+				return err
+			}
 			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days, Plans: set, Penalties: calc})
 			if err != nil {
 				return err

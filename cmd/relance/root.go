@@ -169,6 +169,10 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newSweepCmd(a),
 		newServeCmd(a),
 		newDemoCmd(a),
+		newEntityCmd(a),
+		newClientCmd(a),
+		newDisputeCmd(a),
+		newPromiseCmd(a),
 	)
 	return root
 }
