@@ -47,7 +47,8 @@ func newClientListCmd(a *app, r *recording) *cobra.Command {
 		Use:   "list [--state paused|excluded|bouncing|insolvent|overdue]",
 		Short: "List the clients with their balance and what holds their dunning",
 		Example: `  relance client list
-  relance client list --state paused`,
+  relance client list --state paused
+  relance client list --state overdue --as-of 2025-09-30`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch state {
@@ -80,6 +81,7 @@ func newClientListCmd(a *app, r *recording) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&state, "state", "", "only the clients in this state")
+	cmd.Flags().StringVar(&r.asOf, "as-of", "", "states and overdue on that day, YYYY-MM-DD (default: today)")
 	return cmd
 }
 
