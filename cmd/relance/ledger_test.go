@@ -42,6 +42,7 @@ func must(t *testing.T, env []string, args ...string) string {
 
 func wantOut(t *testing.T, out string, parts ...string) {
 	t.Helper()
+	out = squeeze(out)
 	for _, p := range parts {
 		if !strings.Contains(out, p) {
 			t.Errorf("output lacks %q:\n%s", p, out)
