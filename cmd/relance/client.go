@@ -252,11 +252,7 @@ func (f *clientFlags) register(fs *pflag.FlagSet) {
 
 // apply copies the flags given on the command line onto c.
 func (f *clientFlags) apply(fs *pflag.FlagSet, c *ledger.Client) error {
-	set := func(name string, dst *string, v string) {
-		if fs.Changed(name) {
-			*dst = v
-		}
-	}
+	set := func(name string, dst *string, v string) { setChanged(fs, name, dst, v) }
 	set("name", &c.Name, f.name)
 	set("country", &c.Country, f.country)
 	set("postcode", &c.Address.Postcode, f.postcode)

@@ -60,11 +60,7 @@ func (f *entityFlags) register(fs *pflag.FlagSet) {
 
 // apply copies the flags given on the command line onto e.
 func (f *entityFlags) apply(fs *pflag.FlagSet, e *ledger.Entity) {
-	set := func(name string, dst *string, v string) {
-		if fs.Changed(name) {
-			*dst = v
-		}
-	}
+	set := func(name string, dst *string, v string) { setChanged(fs, name, dst, v) }
 	set("name", &e.Name, f.name)
 	set("parent", &e.Parent, f.parent)
 	set("country", &e.Country, f.country)
@@ -80,6 +76,14 @@ func (f *entityFlags) apply(fs *pflag.FlagSet, e *ledger.Entity) {
 	set("phone", &e.Phone, f.phone)
 	if fs.Changed("address") {
 		e.Address.Line1, e.Address.Line2 = addressLines(f.address)
+	}
+}
+
+// setChanged copies a flag's value to dst when it was given on the command
+// line: `set` commands change only what they are told to.
+func setChanged(fs *pflag.FlagSet, name string, dst *string, v string) {
+	if fs.Changed(name) {
+		*dst = v
 	}
 }
 
