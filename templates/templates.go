@@ -372,16 +372,7 @@ func funcsFor(locale string) map[string]any {
 			}
 			return t.Format("2 January 2006")
 		},
-		"percent": func(bp int) string {
-			sign := ""
-			if bp < 0 {
-				sign, bp = "-", -bp
-			}
-			if fr {
-				return fmt.Sprintf("%s%d,%02d\u00a0%%", sign, bp/100, bp%100)
-			}
-			return fmt.Sprintf("%s%d.%02d%%", sign, bp/100, bp%100)
-		},
+		"percent": func(bp int) string { return money.FormatRate(bp, locale) },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return one

@@ -7,6 +7,7 @@ import (
 	netmail "net/mail"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -26,6 +27,7 @@ type engine struct {
 	sweeper   *worker.Sweeper
 	sender    *worker.SendWorker
 	transport mail.Transport
+	penalties *penalty.Calculator
 }
 
 // newEngine loads plans and templates (a broken one stops here with its
@@ -74,6 +76,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	}
 	e := &engine{
 		transport: transport,
+		penalties: calc,
 		sweeper: &worker.Sweeper{
 			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
 		},
@@ -90,6 +93,16 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 }
 
 func (e *engine) close() error { return e.transport.Close() }
+
+// rateGaps reports the reference rates the configured rule set lacks for
+// day's half-year: interest there is priced at the last known rate.
+func (e *engine) rateGaps(day time.Time) []error {
+	var errs []error
+	for _, g := range e.penalties.Gaps(day) {
+		errs = append(errs, g)
+	}
+	return errs
+}
 
 // lettersDir is where registered letters are written: "letters" inside
 // mail.dir, whichever transport sends the emails.

@@ -6,8 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 )
@@ -93,6 +95,9 @@ Examples:
 			if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
 				return reportTemplateErrors(a, errs)
 			}
+			if err := warnRateGaps(a, cfg); err != nil {
+				return err
+			}
 			for _, p := range set.Profiles {
 				fmt.Fprintf(a.stdout, "%s: %d steps (%d on the ladder), min_gap %dd, min_amount %s, calendar %s\n",
 					p.Name, len(p.Steps), len(p.LadderSteps()), p.MinGap, money.FormatPlain(p.MinAmount), p.Calendar)
@@ -102,6 +107,23 @@ Examples:
 		},
 	})
 	return cmd
+}
+
+// warnRateGaps prints a warning for each reference rate the configured rule
+// set lacks for today's half-year; the plans are still valid.
+func warnRateGaps(a *app, cfg config.Config) error {
+	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+	if err != nil {
+		return err
+	}
+	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	if err != nil {
+		return err
+	}
+	for _, gap := range calc.Gaps(clock.Today(a.clock, cfg.Location())) {
+		fmt.Fprintln(a.stderr, "warning:", gap)
+	}
+	return nil
 }
 
 // reportTemplateErrors prints the template errors of the first file that has
