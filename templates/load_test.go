@@ -97,7 +97,7 @@ func TestEmbeddedErrorsShowTemplatesPath(t *testing.T) {
 	// An embedded file keeps its repository path in errors, so that a
 	// developer editing templates/fr/level1.txt.tmpl finds the line.
 	p, err := parse("fr", nil, source{shown: "templates/fr/x.subject.tmpl", body: "ok"},
-		source{shown: "templates/fr/x.txt.tmpl", body: "a\n{{if}}"}, source{shown: "templates/fr/x.html.tmpl", body: "ok"})
+		source{shown: "templates/fr/x.txt.tmpl", body: "a\n{{if}}"}, source{shown: "templates/fr/x.html.tmpl", body: "ok"}, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "templates/fr/x.txt.tmpl:2: ") {
 		t.Fatalf("parse = %v, %v; want an error at templates/fr/x.txt.tmpl:2", p, err)
 	}
