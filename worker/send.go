@@ -18,6 +18,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/letter"
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 )
@@ -65,10 +66,10 @@ type Settlement struct {
 }
 
 // PenaltyCalculator computes the late-payment penalties of one invoice as of
-// a day (internal/penalty): interest since the day after the due date, the
-// fixed indemnity, and the rate applied in basis points.
+// a day (internal/penalty): interest since the day after the due date, by
+// half-year with each period's rate, and the fixed indemnity.
 type PenaltyCalculator interface {
-	Penalty(d Debt, asOf time.Time) (interest, indemnity money.Amount, rateBP int, err error)
+	Penalty(d Debt, asOf time.Time) (penalty.Result, error)
 }
 
 // MailSettings are the headers and links every message carries (cfg.Mail).
@@ -76,6 +77,23 @@ type MailSettings struct {
 	From, ReplyTo, Bcc string
 	PaymentLink        templates.PaymentLink // parsed mail.payment_link; zero: no links
 	LettersDir         string                // where registered letters are written
+}
+
+// MessageSettings shape what a message says (cfg.Templates, cfg.Letters).
+// The zero value means the defaults: 30 and 8 days.
+type MessageSettings struct {
+	// OversightDays: a first reminder calls the delay a probable oversight
+	// while the oldest overdue invoice is at most this many days late.
+	OversightDays int
+	// DeadlineDays: a formal notice gives this many days to pay.
+	DeadlineDays int
+}
+
+func (s MessageSettings) orDefaults() MessageSettings {
+	if s == (MessageSettings{}) {
+		return MessageSettings{OversightDays: 30, DeadlineDays: 8}
+	}
+	return s
 }
 
 // Counters is what the send worker counts (Prometheus counters in serve).
@@ -97,6 +115,7 @@ type SendWorker struct {
 	Mail      Sender
 	Penalties PenaltyCalculator // nil: no penalties shown
 	Settings  MailSettings
+	Messages  MessageSettings
 	Clock     clock.Clock
 	Location  *time.Location // the time zone of "today"
 	Logger    *slog.Logger
@@ -428,9 +447,10 @@ func (w *SendWorker) topOf(rows []reminderRow) top {
 
 // message builds the template data of t, the highest step: every invoice
 // listed, penalties when that step states them (settlements then hold the
-// invoices' payment history).
+// invoices' payment history), the parties of a letter, and the tone.
 func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement) (templates.Message, error) {
 	best := t.reminderRow
+	set := w.Messages.orDefaults()
 	msg := templates.Message{
 		Entity: templates.Entity{Name: best.entityName, Locale: best.entityLocale},
 		Client: templates.Client{Code: best.clientCode, Name: best.clientName, Locale: best.clientLocale,
@@ -438,12 +458,16 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 		Day:       day,
 		Step:      templates.Step{ID: best.stepID, Level: best.level, Template: best.template},
 		Penalties: t.penalties && w.Penalties != nil,
-		Deadline:  day.AddDate(0, 0, 8),
+		Deadline:  day.AddDate(0, 0, set.DeadlineDays),
 	}
 	if w.Settings.ReplyTo != "" {
 		msg.Entity.Email = w.Settings.ReplyTo
 	}
+	e, c := msg.Entity, msg.Client
+	msg.Creditor = templates.Party{Name: e.Name, Address: e.Address, SIREN: e.SIREN, VAT: e.VAT}
+	msg.Debtor = templates.Party{Name: c.Name, Address: c.Address}
 	seen := map[int64]bool{}
+	oldest := 0 // days late of the oldest overdue invoice
 	for _, r := range rows {
 		if seen[r.invoiceID] {
 			continue
@@ -455,12 +479,17 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 		}
 		if msg.Penalties && inv.DaysLate > 0 {
 			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID]}
-			interest, indemnity, rate, err := w.Penalties.Penalty(debt, day)
+			res, err := w.Penalties.Penalty(debt, day)
 			if err != nil {
 				return msg, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
 			}
-			inv.Interest, inv.Indemnity = interest, indemnity
-			msg.PenaltyRate = rate
+			inv.Interest, inv.Indemnity, inv.Periods = res.Interest, res.Indemnity, res.Periods
+			if n := len(res.Periods); n > 0 {
+				msg.PenaltyRate = res.Periods[n-1].RateBP // the rate in force on day
+			}
+		}
+		if inv.DaysLate > oldest {
+			oldest = inv.DaysLate
 		}
 		link, err := w.link(inv, msg.Client)
 		if err != nil {
@@ -470,6 +499,7 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 		msg.Invoices = append(msg.Invoices, inv)
 	}
 	msg.Totals = templates.TotalsOf(msg.Invoices)
+	msg.Oversight = oldest <= set.OversightDays
 	return msg, nil
 }
 
@@ -501,7 +531,11 @@ func (w *SendWorker) messageID(client int64, day, step, currency string) string 
 // Writing is atomic (temp file then rename) and the PDF depends only on the
 // message, so a retry overwrites the same bytes rather than duplicating.
 func (w *SendWorker) writeLetter(day string, t top, msg templates.Message, r templates.Rendered) error {
-	pdf, err := letter.Render(letter.Letter{Message: msg, Locale: r.Locale, Subject: r.Subject, Body: r.Text})
+	body := r.Letter
+	if body == "" {
+		body = r.Text // a template without a letter part: the email's text
+	}
+	pdf, err := letter.Render(letter.Letter{Message: msg, Locale: r.Locale, Subject: r.Subject, Body: body})
 	if err != nil {
 		return fmt.Errorf("lay out letter: %w", err)
 	}

@@ -86,6 +86,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
 				LettersDir: lettersDir(cfg),
 			},
+			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
 			Clock: a.clock, Location: loc, Logger: logger,
 		},
 	}
