@@ -15,8 +15,8 @@ import (
 // All the invoices of one Message share one currency: Totals.Currency. A
 // client owing in two currencies gets one Message per currency.
 type Message struct {
-	Entity   Entity    // the creditor: who sends
-	Client   Client    // the debtor: who receives
+	Entity Entity // the creditor: who sends
+	Client Client // the debtor: who receives
 	// Creditor and Debtor are the parties block of a formal notice: who
 	// claims and who owes, with postal address and company identifiers.
 	Creditor Party

@@ -87,7 +87,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 				LettersDir: lettersDir(cfg),
 			},
 			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
-			Clock: a.clock, Location: loc, Logger: logger,
+			Clock:    a.clock, Location: loc, Logger: logger,
 		},
 	}
 	return e, nil
