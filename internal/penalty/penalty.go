@@ -6,7 +6,14 @@
 // day from the day after the due date to the as-of date inclusive. The amount
 // still due on a day is the amount less the payments dated before that day:
 // money paid on day P was P − due days late. The sum is kept exact (big.Rat)
-// and rounded half-up to the cent once, at the end.
+// and rounded half-up to the cent once, at the end; each period (a
+// half-year, cut again at a payment) carries its rate, its days and its share
+// of that total.
+//
+// The reference rates are effective-dated tables (rates.yaml) with their
+// sources. A half-year whose reference rate a table does not hold yet is
+// priced at the last known rate, but not silently: Calculator.Gaps reports
+// it, for `relance rates`, `serve` and `plan check` to warn.
 package penalty
 
 import (
