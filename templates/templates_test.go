@@ -80,31 +80,27 @@ var variants = []struct {
 		m.Invoices[0].DueDate, m.Invoices[0].DaysLate = date(2025, 9, 11), 1
 		withoutPenalties(m)
 	}},
-	{"level3_two_half_years", "level3", func(m *Message) {
-		// Due 14 June: 16–30 June at 13.15% (ECB 3.15 on 1 January + 10),
-		// 1 July–12 September at 12.15%. 12,000 × (0.1315 × 15 + 0.1215 × 74)
-		// / 365 = 64.849… + 295.594… = 360.443… → 360.44, shared 64.85 + 295.59
-		// (rounded down, the cent left goes to the larger remainder).
-		inv := &m.Invoices[0]
-		inv.DueDate, inv.DaysLate, inv.Interest = date(2025, 6, 15), 89, 36044
-		inv.Periods = []penalty.Period{
-			{From: date(2025, 6, 16), To: date(2025, 6, 30), Days: 15, Principal: 1200000, RateBP: 1315, Interest: 6485},
-			{From: date(2025, 7, 1), To: m.Day, Days: 74, Principal: 1200000, RateBP: 1215, Interest: 29559}}
-		m.Totals = TotalsOf(m.Invoices)
-	}},
+	{"level3_two_half_years", "level3", twoHalfYears},
 	{"level4_rates_per_invoice", "level4", func(m *Message) {
 		// UK rules: each debt keeps the rate of the half-year its interest
 		// started in, so one half-year has two rates.
 		m.Invoices[1].Periods[0].RateBP = 1175
 	}},
-	{"formal_notice_two_half_years", "formal_notice", func(m *Message) {
-		inv := &m.Invoices[0]
-		inv.DueDate, inv.DaysLate, inv.Interest = date(2025, 6, 15), 89, 36044
-		inv.Periods = []penalty.Period{
-			{From: date(2025, 6, 16), To: date(2025, 6, 30), Days: 15, Principal: 1200000, RateBP: 1315, Interest: 6485},
-			{From: date(2025, 7, 1), To: m.Day, Days: 74, Principal: 1200000, RateBP: 1215, Interest: 29559}}
-		m.Totals = TotalsOf(m.Invoices)
-	}},
+	{"formal_notice_two_half_years", "formal_notice", twoHalfYears},
+}
+
+// twoHalfYears makes the first invoice due 15 June: 16–30 June at 13.15%
+// (ECB 3.15 on 1 January + 10), 1 July–12 September at 12.15%.
+// 12,000 × (0.1315 × 15 + 0.1215 × 74) / 365 = 64.849… + 295.594… = 360.443…
+// → 360.44, shared 64.85 + 295.59 (rounded down, the cent left goes to the
+// larger remainder).
+func twoHalfYears(m *Message) {
+	inv := &m.Invoices[0]
+	inv.DueDate, inv.DaysLate, inv.Interest = date(2025, 6, 15), 89, 36044
+	inv.Periods = []penalty.Period{
+		{From: date(2025, 6, 16), To: date(2025, 6, 30), Days: 15, Principal: 1200000, RateBP: 1315, Interest: 6485},
+		{From: date(2025, 7, 1), To: m.Day, Days: 74, Principal: 1200000, RateBP: 1215, Interest: 29559}}
+	m.Totals = TotalsOf(m.Invoices)
 }
 
 func TestTotalsOf(t *testing.T) {

@@ -61,11 +61,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
-	if err != nil {
-		return nil, err
-	}
-	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	calc, err := penaltyCalculator(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +90,16 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 }
 
 func (e *engine) close() error { return e.transport.Close() }
+
+// penaltyCalculator loads the rate tables (penalties.rates_file over the
+// shipped ones) for the configured rule set and contractual rate.
+func penaltyCalculator(cfg config.Config) (*penalty.Calculator, error) {
+	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+	if err != nil {
+		return nil, err
+	}
+	return penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+}
 
 // rateGaps reports the reference rates the configured rule set lacks for
 // day's half-year: interest there is priced at the last known rate.

@@ -9,7 +9,6 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
-	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 )
@@ -112,11 +111,7 @@ Examples:
 // warnRateGaps prints a warning for each reference rate the configured rule
 // set lacks for today's half-year; the plans are still valid.
 func warnRateGaps(a *app, cfg config.Config) error {
-	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
-	if err != nil {
-		return err
-	}
-	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	calc, err := penaltyCalculator(cfg)
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,30 @@ var (
 	flat    = lettertest.Flat
 )
 
+// readBack renders l and checks that its text holds every want; it returns
+// the PDF. LETTER_OUT=DIR keeps it as DIR/name.pdf, to look at.
+func readBack(t *testing.T, name string, l letter.Letter, wants []string) []byte {
+	t.Helper()
+	pdf, err := letter.Render(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	all := flat(text)
+	for _, want := range wants {
+		if !strings.Contains(all, want) {
+			t.Errorf("the letter lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("pdftotext:\n%s", text)
+	}
+	if dir := os.Getenv("LETTER_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, name+".pdf"), pdf, 0o644)
+	}
+	return pdf
+}
+
 // TestFormalNoticeStatement lays out the level-5 letter of a client with
 // three late invoices over two half-years and reads it back with pdftotext:
 // the parties, every invoice, each half-year's rate, days and interest, the
@@ -123,14 +147,7 @@ var (
 //	Principal 17,400.00; interest 394.04 + 82.30 + 53.53 = 529.87;
 //	indemnities 3 × 40.00 = 120.00; total 18,049.87; deadline 23 September.
 func TestFormalNoticeStatement(t *testing.T) {
-	l := notice(t, "fr", "2025-09-15", threeLateInvoices)
-	pdf, err := letter.Render(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := pdfText(t, pdf)
-	all := flat(text)
-	for _, want := range []string{
+	readBack(t, "letter-fr", notice(t, "fr", "2025-09-15", threeLateInvoices), []string{
 		// The parties.
 		"Atelier Durand SAS", "12 rue des Tanneurs", "69002 Lyon", "SIREN 123 456 789", "TVA intracommunautaire FR32123456789",
 		"Boulangerie Martin & Fils", "3 place du Marché", "38000 Grenoble",
@@ -156,28 +173,11 @@ func TestFormalNoticeStatement(t *testing.T) {
 		"injonction de payer",
 		"IBAN FR76 3000 6000 0112 3456 7890 189, BIC AGRIFRPP",
 		"Paiement en ligne, facture F2025-0101 : https://pay.example.com/F2025-0101",
-	} {
-		if !strings.Contains(all, want) {
-			t.Errorf("the letter lacks %q", want)
-		}
-	}
-	if t.Failed() {
-		t.Logf("pdftotext:\n%s", text)
-	}
-	if os.Getenv("LETTER_OUT") != "" {
-		_ = os.WriteFile(filepath.Join(os.Getenv("LETTER_OUT"), "letter-fr.pdf"), pdf, 0o644)
-	}
+	})
 }
 
 func TestFormalNoticeInEnglish(t *testing.T) {
-	l := notice(t, "en", "2025-09-15", threeLateInvoices)
-	pdf, err := letter.Render(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := pdfText(t, pdf)
-	all := flat(text)
-	for _, want := range []string{
+	readBack(t, "letter-en", notice(t, "en", "2025-09-15", threeLateInvoices), []string{
 		"REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT", "FORMAL NOTICE", "Lyon, 15 September 2025",
 		"Your references: account C042 – SIREN 987 654 321 – VAT number FR45987654321",
 		"F2025-0101 10 May 2025 10 Jun 2025 €12,000.00 97 €394.04 €40.00 €12,434.04",
@@ -187,17 +187,7 @@ func TestFormalNoticeInEnglish(t *testing.T) {
 		"To be paid no later than 23 Sep 2025.",
 		"at the rate of 13.15% per annum from 1 January 2025 to 30 June 2025, then 12.15% per annum since 1 July 2025",
 		"order for payment",
-	} {
-		if !strings.Contains(all, want) {
-			t.Errorf("the letter lacks %q", want)
-		}
-	}
-	if t.Failed() {
-		t.Logf("pdftotext:\n%s", text)
-	}
-	if os.Getenv("LETTER_OUT") != "" {
-		_ = os.WriteFile(filepath.Join(os.Getenv("LETTER_OUT"), "letter-en.pdf"), pdf, 0o644)
-	}
+	})
 }
 
 // An invoice not yet due that rode along is named, never claimed.
