@@ -26,9 +26,11 @@ type Message struct {
 	Invoices []Invoice // every invoice that reached a step that day, in display order
 	Totals   Totals    // sums over Invoices; see TotalsOf
 
-	// PenaltyRate is the late-payment interest rate applied, in hundredths
-	// of a percent (basis points): 1215 is 12.15 %. Templates show it with
-	// the percent function, which writes "12,15 %" in fr and "12.15%" in en.
+	// PenaltyRate is the late-payment interest rate in force on Day, in
+	// hundredths of a percent (basis points): 1215 is 12.15 %. The shipped
+	// templates quote RateSpans instead, since a delay spanning half-years
+	// ran at several rates; it serves a message without interest periods.
+	// The percent function writes "12,15 %" in fr and "12.15%" in en.
 	PenaltyRate int
 	// Penalties is true when the step shows late penalties (the plan's
 	// `penalties: true`, level 3 and above): Interest and Indemnity are then
