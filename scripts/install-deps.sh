@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test`, `make demo` and `make bench` need from Debian's
 # packages when it is missing: the PostgreSQL server binaries (initdb, pg_ctl),
-# psql, and pdftotext (poppler-utils), with which tests read the letters'
-# text. Only root can install; anyone else gets the command to run.
+# psql, and pdftotext (poppler-utils), with which the letter tests read the
+# PDFs back. Only root can install; anyone else gets the command to run.
 set -euo pipefail
 
 need=()

@@ -9,7 +9,6 @@ import (
 	"mime/quotedprintable"
 	netmail "net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/letter/lettertest"
 	"github.com/relance/relance/internal/mail/smtptest"
 	"github.com/relance/relance/internal/pgtest"
 )
@@ -331,24 +331,35 @@ func checkAcceptanceMessages(t *testing.T, msgs []acceptanceEmail) {
 	}
 }
 
-// checkAcceptanceLetter reads the German client's formal notice: both
-// parties' names and addresses, the creditor's SIREN.
+// checkAcceptanceLetter reads the German client's formal notice (in
+// English, its locale): both parties' names, addresses and ids, and the
+// claim under German law:
+//
+//	FA-G1 4,000.00 due 09-02, 62 days late on 11-03 at 10.27 % (base rate
+//	1.27 % + 9): 4,000.00 × 10.27 % × 62 / 365 = 69.78; + €40.00 = 4,109.78
 func checkAcceptanceLetter(t *testing.T, path string) {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
+	pdf, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal("pdftotext not found: install poppler-utils (make deps does)")
+		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext %s: %v", path, err)
-	}
-	text := string(out)
+	text := lettertest.Text(t, pdf)
+	flat := lettertest.Flat(text)
 	for _, want := range []string{"Atelier Durand SAS", "12 rue des Tanneurs", "69002 Lyon", "FRANCE", "SIREN 732 829 320",
-		"Weber Maschinenbau GmbH", "Hauptstraße 5", "10115 Berlin", "GERMANY", "FA-G1"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the letter lacks %q:\n%s", want, text)
+		"Weber Maschinenbau GmbH", "Hauptstraße 5", "10115 Berlin", "GERMANY", "VAT number DE123456789",
+		"Lyon, 3 November 2025",
+		"FA-G1 3 Aug 2025 2 Sep 2025 €4,000.00 62 €69.78 €40.00 €4,109.78",
+		"Section 288 of the German Civil Code (BGB)", "at the rate of 10.27% per annum", "(Section 288(5) BGB)",
+		"TOTAL DUE €4,109.78"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the letter lacks %q", want)
 		}
+	}
+	if strings.Contains(flat, "L441") || strings.Contains(flat, "D441") {
+		t.Error("the German client's letter cites the French Commercial Code")
+	}
+	if t.Failed() {
+		t.Logf("pdftotext:\n%s", text)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/money"
-	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/plans"
 )
@@ -57,20 +56,14 @@ Examples:
 			if err != nil {
 				return err
 			}
-			rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
-			if err != nil {
-				return err
-			}
 			// The preview states one rule set: the configured one, else the
-			// French default (the sweep's send worker picks per country).
-			ruleSet := cfg.Penalties.RuleSet
-			if ruleSet == "" {
-				ruleSet = string(penalty.FR)
-			}
-			calc, err := penalty.New(ruleSet, rates, cfg.Penalties.ContractualRate)
+			// French default, that of a client without a country (the
+			// sweep's send worker picks per client's country).
+			rules, err := penaltyRules(cfg)
 			if err != nil {
 				return err
 			}
+			calc := rules.For("")
 			if entity == "" {
 				entity = cfg.Entity
 			}

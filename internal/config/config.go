@@ -34,6 +34,7 @@ type Config struct {
 	Aging     Aging     `yaml:"aging"`     // bucket edges
 	Plans     Plans     `yaml:"plans"`     // reminder plans
 	Templates Templates `yaml:"templates"` // email and letter templates
+	Letters   Letters   `yaml:"letters"`   // the formal notice (registered letter)
 	Penalties Penalties `yaml:"penalties"` // statutory late-payment penalties
 	Provision Provision `yaml:"provision"` // provision matrix
 	Disputes  Disputes  `yaml:"disputes"`  // dispute reason codes
@@ -67,9 +68,19 @@ type Plans struct {
 	Files []string `yaml:"files"` // plan YAML files; none: the embedded default plans
 }
 
-// Templates locates message templates.
+// Templates locates message templates and sets their tone.
 type Templates struct {
 	Dir string `yaml:"dir"` // directory overriding the embedded templates, file by file
+	// OversightDays is how late (in days, for the oldest overdue invoice
+	// of a message) a delay may be for a first reminder to call it a
+	// probable oversight; past it, level 1 is a plain statement of the
+	// overdue items. 0: never [30].
+	OversightDays int `yaml:"oversight_days"`
+}
+
+// Letters shapes the formal notice.
+type Letters struct {
+	DeadlineDays int `yaml:"deadline_days"` // days the debtor is given to pay, from the letter's date [8]
 }
 
 // Penalties chooses the late-payment rule set.
@@ -161,6 +172,8 @@ func Default() Config {
 		Entity:    "default",
 		Terms:     Terms{Default: "30", EOMMethod: "days_then_eom"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
+		Templates: Templates{OversightDays: 30},
+		Letters:   Letters{DeadlineDays: 8},
 		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
 		Disputes: Disputes{Reasons: []DisputeReason{
 			{"price", "prix"}, {"quantity", "quantité"}, {"quality", "qualité"},
@@ -255,6 +268,12 @@ func (c Config) Validate() error {
 	case "", "FR", "EU", "DE", "UK":
 	default:
 		bad("penalties.rule_set", "%q: want FR, EU, DE or UK, or nothing for each client's country", c.Penalties.RuleSet)
+	}
+	if c.Templates.OversightDays < 0 {
+		bad("templates.oversight_days", "%d: must not be negative", c.Templates.OversightDays)
+	}
+	if c.Letters.DeadlineDays < 1 || c.Letters.DeadlineDays > 90 {
+		bad("letters.deadline_days", "%d: want 1 to 90 days", c.Letters.DeadlineDays)
 	}
 	if r := c.Penalties.ContractualRate; r != "" {
 		if _, err := ParsePercent(r); err != nil {

@@ -22,7 +22,8 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.TimeZone != "Europe/Paris" || cfg.Sweep.Schedule != "0 7 * * *" || cfg.DefaultTerms().Days != 30 {
+	if cfg.TimeZone != "Europe/Paris" || cfg.Sweep.Schedule != "0 7 * * *" || cfg.DefaultTerms().Days != 30 ||
+		cfg.Templates.OversightDays != 30 || cfg.Letters.DeadlineDays != 8 {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 }
@@ -75,6 +76,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"env typo", "", []string{"RELANCE_MAIL_SMPT_HOST=x"}, []string{"RELANCE_MAIL_SMPT_HOST"}},
 		{"wrong type", "database: {max_conns: lots}\n", nil, []string{"max_conns"}},
 		{"bad memory limit", "server: {memory_limit: lots}\n", nil, []string{"server.memory_limit"}},
+		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
+		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
 	}
 	for _, tt := range tests {

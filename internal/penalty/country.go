@@ -3,6 +3,7 @@ package penalty
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ForCountry is the rule set that applies by default to a debtor in country
@@ -67,3 +68,26 @@ func (c *Chooser) For(country string) *Calculator {
 
 // RuleSet is the calculator's rule set.
 func (c *Calculator) RuleSet() RuleSet { return c.rules }
+
+// Gaps returns the reference rates missing for day's half-year under every
+// rule set the chooser applies: the fixed one, or all four when each
+// client's country picks, since any import may bring a client from
+// anywhere. A table two rule sets share (FR and EU both read the ECB rate)
+// is reported once, under the first.
+func (c *Chooser) Gaps(day time.Time) []Gap {
+	var gaps []Gap
+	seen := map[string]bool{}
+	for _, rs := range []RuleSet{FR, EU, DE, UK} {
+		calc, ok := c.calcs[rs]
+		if !ok {
+			continue
+		}
+		for _, g := range calc.Gaps(day) {
+			if key := g.Table + g.Needed.Format(time.DateOnly); !seen[key] {
+				seen[key] = true
+				gaps = append(gaps, g)
+			}
+		}
+	}
+	return gaps
+}
