@@ -18,7 +18,8 @@
 //     (Decision.Fresh false) by a replay, which enqueues nothing new. The SQL
 //     agrees with plans.Resolve, the reference, on a randomized portfolio.
 //   - Revival. A row the send worker drops (paid, disputed, under promise,
-//     insolvent, bouncing address… reason in drop_reason) is not history: the
+//     insolvent, client paused or excluded, bouncing address… reason in
+//     drop_reason) is not history: the
 //     ladder does not count it, and when the step comes due again the sweep
 //     revives that same row (status back to pending, due_on moved to the new
 //     day). A replay of the day it was first decided then no longer finds it.
@@ -31,7 +32,17 @@
 //   - Actions. Provision and phone_call steps are carried out by the sweep
 //     itself (a provision proposal + 'provision_proposed' event, or a task)
 //     and their ledger rows are recorded 'sent' at once. Like messages they
-//     wait while the invoice is disputed, promised or the client insolvent.
+//     wait while the invoice is disputed or promised, or the client
+//     insolvent, paused or excluded.
+//   - What ends by itself. Each sweep first calls ledger's Settle: promises
+//     whose amount was paid are kept (released that day), those past their
+//     end unpaid are broken (dunning resumes the day after, where it
+//     stopped), disputes past their `until` are closed. Outcomes are dated
+//     by the data, so replays decide as the day itself did.
+//   - Parties and law. The creditor's identity (name, address, SIREN, VAT,
+//     IBAN) comes from the client's entity and the debtor's address from the
+//     client, both through internal/ledger; penalties follow the debtor's
+//     country's rule set unless penalties.rule_set fixes one.
 //   - Registered letters (level 5) are laid out as A4 PDFs (internal/letter)
 //     into <mail.dir>/letters/<day>/<client code>-<step>.pdf, ready for
 //     posting or upload to an electronic registered-letter provider; they

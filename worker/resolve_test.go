@@ -15,7 +15,8 @@ import (
 )
 
 // TestSweepAgreesWithResolve runs the SQL sweep over 100 days of a
-// randomized portfolio (payments, disputes, promises, an insolvency,
+// randomized portfolio (payments, disputes with and without an end,
+// promises kept and broken, client pauses and exclusions, an insolvency,
 // unapplied credits, two countries, rule-assigned and explicit profiles) and
 // checks every day's decisions against plans.Resolve, the reference, invoice
 // by invoice.
@@ -33,21 +34,38 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		day    time.Time
 		amount money.Amount
 	}
-	type window struct{ from, to time.Time } // to zero: open
+	// A window holds from `from`; to is the first day it no longer holds
+	// (resolved, resumed), until its last day; zero for none.
+	type window struct{ from, to, until time.Time }
+	holds := func(ws []window, day time.Time) bool {
+		for _, w := range ws {
+			if !w.from.After(day) && (w.to.IsZero() || w.to.After(day)) && (w.until.IsZero() || !w.until.Before(day)) {
+				return true
+			}
+		}
+		return false
+	}
+	// A promise holds from `from` through until, and ends the day its
+	// amount is paid (kept, ledger.Settle).
+	type promise struct {
+		from, until time.Time
+		amount      money.Amount
+	}
 	type inv struct {
 		id, client int64
 		due        time.Time
 		amount     money.Amount
 		allocs     []alloc
 		disputes   []window
-		promises   []window
+		promises   []promise
 	}
 	type cli struct {
-		id             int64
-		country, score string
-		profile        string
-		insolvent      time.Time
-		credits        []alloc // unapplied payments received
+		id                 int64
+		country, score     string
+		profile            string
+		insolvent          time.Time
+		credits            []alloc // unapplied payments received
+		pauses, exclusions []window
 	}
 	var clients []*cli
 	var invoices []*inv
@@ -68,36 +86,64 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		for j := range 1 + rng.IntN(5) {
 			v := &inv{client: c.id, due: randDay(-150, 170), amount: money.Amount(500 + rng.IntN(900000))}
 			v.id = f.invoice(c.id, fmt.Sprintf("R%02d-%d", i, j), "2024-10-01", formatDay(v.due), v.amount)
-			switch rng.IntN(6) {
+			switch rng.IntN(5) {
 			case 0: // paid in full on a day of the run
 				v.allocs = append(v.allocs, alloc{randDay(0, days), v.amount})
 			case 1: // partly paid, sometimes below min_amount
 				v.allocs = append(v.allocs, alloc{randDay(-20, days), v.amount - money.Amount(rng.IntN(3000))})
-			case 2:
+			case 2: // a dispute, resolved or not, with an end or not
 				from := randDay(-10, days)
 				w := window{from: from}
 				if rng.IntN(2) == 0 {
 					w.to = from.AddDate(0, 0, 1+rng.IntN(30))
 				}
+				if rng.IntN(2) == 0 {
+					w.until = from.AddDate(0, 0, rng.IntN(25))
+				}
 				v.disputes = append(v.disputes, w)
-			case 3:
+			case 3: // a promise of all of it, or of half, sometimes paid in time (kept)
 				from := randDay(-5, days)
-				v.promises = append(v.promises, window{from, from.AddDate(0, 0, rng.IntN(20))})
+				span := rng.IntN(25)
+				pr := promise{from: from, until: from.AddDate(0, 0, span), amount: v.amount}
+				if rng.IntN(3) > 0 { // mostly kept, some days before its end
+					pr.amount = v.amount / 2
+					v.allocs = append(v.allocs, alloc{from.AddDate(0, 0, rng.IntN(span/2+3)), v.amount / 2})
+				}
+				v.promises = append(v.promises, pr)
 			}
 			for _, a := range v.allocs {
 				f.pay(v.id, formatDay(a.day), a.amount)
 			}
 			for _, w := range v.disputes {
-				var to any
-				if !w.to.IsZero() {
-					to = w.to
-				}
-				f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES ($1, 'r', $2, $3)`, v.id, w.from, to)
+				f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on, until) VALUES ($1, 'r', $2, $3, $4)`,
+					v.id, w.from, nullDay(w.to), nullDay(w.until))
 			}
-			for _, w := range v.promises {
-				f.exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) SELECT id, client_id, $2, $3, $3 FROM invoice WHERE id = $1`, v.id, w.from, w.to)
+			for _, pr := range v.promises {
+				f.exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until, amount)
+					SELECT id, client_id, $2, $3, $3, $4 FROM invoice WHERE id = $1`, v.id, pr.from, pr.until, int64(pr.amount))
 			}
 			invoices = append(invoices, v)
+		}
+		if i%4 == 2 { // a pause, with an end or resumed or both
+			from := randDay(-5, days)
+			w := window{from: from, until: from.AddDate(0, 0, 5+rng.IntN(30))}
+			if rng.IntN(2) == 0 {
+				w.to = from.AddDate(0, 0, 1+rng.IntN(20))
+			}
+			c.pauses = append(c.pauses, w)
+		}
+		if i%7 == 4 { // an exclusion, lifted or not
+			w := window{from: randDay(0, days)}
+			if rng.IntN(2) == 0 {
+				w.to = w.from.AddDate(0, 0, 1+rng.IntN(40))
+			}
+			c.exclusions = append(c.exclusions, w)
+		}
+		for kind, ws := range map[string][]window{"pause": c.pauses, "exclusion": c.exclusions} {
+			for _, w := range ws {
+				f.exec(`INSERT INTO pause (client_id, kind, from_on, until, resumed_on, reason, created_by) VALUES ($1, $2, $3, $4, $5, 'r', 'test')`,
+					c.id, kind, w.from, nullDay(w.until), nullDay(w.to))
+			}
 		}
 		if i%4 == 1 { // an unapplied payment, sometimes covering everything
 			a := alloc{randDay(-10, days), money.Amount(rng.IntN(2000000))}
@@ -125,12 +171,21 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		}
 		return o
 	}
-	inWindow := func(ws []window, day time.Time, openEnded bool) bool {
-		for _, w := range ws {
-			if w.from.After(day) {
+	promised := func(v *inv, day time.Time) bool {
+		for _, pr := range v.promises {
+			if pr.from.After(day) || pr.until.Before(day) {
 				continue
 			}
-			if openEnded && (w.to.IsZero() || w.to.After(day)) || !openEnded && !w.to.Before(day) {
+			paid := money.Amount(0)
+			kept := false
+			for _, a := range v.allocs { // kept the day the payments in its window reach its amount
+				if !a.day.Before(pr.from) && !a.day.After(pr.until) && !a.day.After(day) {
+					if paid += a.amount; paid >= pr.amount {
+						kept = true
+					}
+				}
+			}
+			if !kept {
 				return true
 			}
 		}
@@ -157,7 +212,8 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			profile := set.ProfileFor(plans.Client{Profile: c.profile, Score: c.score, Outstanding: net[c.id], Country: c.country})
 			dec := plans.Resolve(plans.Input{
 				AsOf: day, DueDate: v.due, Outstanding: outstandingAt(v, day),
-				Disputed: inWindow(v.disputes, day, true), Promised: inWindow(v.promises, day, false),
+				Disputed: holds(v.disputes, day), Promised: promised(v, day),
+				ClientPaused: holds(c.pauses, day), ClientExcluded: holds(c.exclusions, day),
 				NetBalance: net[c.id], InsolvencyOpened: c.insolvent, Calendar: cal,
 				Profile: profile, Ledger: ledger[v.id],
 			})
@@ -185,4 +241,12 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		t.Errorf("only %d decisions over %d days: the portfolio exercises too little", total, days)
 	}
 	t.Logf("%d invoices, %d decisions over %d days", len(invoices), total, days)
+}
+
+// nullDay is SQL NULL for the zero day.
+func nullDay(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/plans"
 )
 
@@ -82,6 +83,9 @@ type SweepResult struct {
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
 	Tasks      int        // tasks (phone calls) created
+	// Settled is what ended by itself by that day: promises kept or
+	// broken, disputes past their end.
+	Settled ledger.Settled
 }
 
 // StepCounts returns how many decisions each step id got.
@@ -115,6 +119,14 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
 	}
+	// What ends by itself is settled first, in this transaction, so that the
+	// decisions below see a broken promise resume dunning the day after its
+	// end and a kept one release the invoice the day it was paid.
+	settled, err := ledger.New(tx, ledger.Options{}).Settle(ctx, day)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Settled = settled
 	if err := s.fillCalendar(ctx, tx, day); err != nil {
 		return res, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/plans"
@@ -93,6 +94,9 @@ Examples:
 			if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
 				return reportTemplateErrors(a, errs)
 			}
+			if err := warnRateGaps(a, cfg); err != nil {
+				return err
+			}
 			for _, p := range set.Profiles {
 				fmt.Fprintf(a.stdout, "%s: %d steps (%d on the ladder), min_gap %dd, min_amount %s, calendar %s\n",
 					p.Name, len(p.Steps), len(p.LadderSteps()), p.MinGap, money.FormatPlain(p.MinAmount), p.Calendar)
@@ -102,6 +106,19 @@ Examples:
 		},
 	})
 	return cmd
+}
+
+// warnRateGaps prints a warning for each reference rate the rule sets in
+// use (penaltyRules) lack for today's half-year; the plans are still valid.
+func warnRateGaps(a *app, cfg config.Config) error {
+	rules, err := penaltyRules(cfg)
+	if err != nil {
+		return err
+	}
+	for _, gap := range rules.Gaps(clock.Today(a.clock, cfg.Location())) {
+		fmt.Fprintln(a.stderr, "warning:", gap)
+	}
+	return nil
 }
 
 // reportTemplateErrors prints the template errors of the first file that has

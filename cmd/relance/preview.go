@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/money"
-	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/plans"
 )
@@ -57,14 +56,14 @@ Examples:
 			if err != nil {
 				return err
 			}
-			rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+			// The preview states one rule set: the configured one, else the
+			// French default, that of a client without a country (the
+			// sweep's send worker picks per client's country).
+			rules, err := penaltyRules(cfg)
 			if err != nil {
 				return err
 			}
-			calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
-			if err != nil {
-				return err
-			}
+			calc := rules.For("")
 			if entity == "" {
 				entity = cfg.Entity
 			}
@@ -73,6 +72,9 @@ Examples:
 				return err
 			}
 			defer db.Close()
+			if err := checkEntity(cmd.Context(), db, entity); err != nil {
+				return err
+			}
 			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days, Plans: set, Penalties: calc})
 			if err != nil {
 				return err

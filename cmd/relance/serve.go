@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"riverqueue.com/riverui"
 
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/worker"
@@ -110,9 +111,14 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return err
 	}
 	eng.sender.Counters = metrics
+	// A rate table behind the current half-year is a warning, not a stop:
+	// reminders without penalties are still right.
+	for _, gap := range eng.rateGaps(clock.Today(a.clock, cfg.Location())) {
+		logger.Warn("penalty rate missing", "err", gap)
+	}
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-		Work: true, Logger: logger, Periodic: periodic,
+		Work: true, Logger: logger, Periodic: periodic, RateGaps: eng.rateGaps,
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -54,8 +56,15 @@ func TestServeEndpointsAndShutdown(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	// A rate file whose ECB table stops before 1 July 2025: the half-year of
+	// the clock's day has no rate, which serve warns about and runs anyway.
+	rates := filepath.Join(t.TempDir(), "rates.yaml")
+	if err := os.WriteFile(rates, []byte("ecb_mro:\n  - {from: 2025-06-11, rate: \"2.15\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret", "RELANCE_SERVER_ADDR=" + addr,
-		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example"}
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_PENALTIES_RATES_FILE=" + rates}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr bytes.Buffer
@@ -119,7 +128,8 @@ func TestServeEndpointsAndShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	for _, want := range []string{"river stopped", "http server stopped", "database pool closed"} {
+	for _, want := range []string{"penalty rate missing", "ecb_mro has no entry for the half-year from 2025-07-01",
+		"river stopped", "http server stopped", "database pool closed"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, stderr.String())
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/worker"
 )
 
@@ -206,6 +207,9 @@ func (s sweepSummary) print(w io.Writer) {
 		fmt.Fprintf(w, "  %-12s %d\n", k, counts[k])
 	}
 	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\ntasks: %d\n", len(s.res.Jobs), s.res.Provisions, s.res.Tasks)
+	if st := s.res.Settled; st != (ledger.Settled{}) {
+		fmt.Fprintf(w, "promises kept: %d, broken: %d; disputes ended: %d\n", st.PromisesKept, st.PromisesBroken, st.DisputesLapsed)
+	}
 	if s.sent != nil {
 		fmt.Fprintf(w, "reminders sent: %d, dropped: %d, failed: %d (jobs completed %d, cancelled %d, discarded %d)\n",
 			s.sent["sent"], s.sent["dropped"], s.sent["failed"], s.drained.Completed, s.drained.Cancelled, s.drained.Discarded)
