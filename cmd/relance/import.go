@@ -143,6 +143,7 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 	}
 	opt := importer.Options{
 		Entity:           f.entity,
+		Actor:            a.actor(),
 		Snapshot:         f.snapshot,
 		Force:            f.force,
 		DryRun:           f.dryRun,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"github.com/relance/relance/internal/ledger"
 )
 
 // BenchmarkParseCSV measures the reader side alone (no database): the
@@ -28,7 +30,7 @@ func BenchmarkParseCSV(b *testing.B) {
 		}
 		n := 0
 		var vals []any
-		if err := rd.produce(func(r *invoiceRow) bool { vals = r.values(vals); n++; return true }); err != nil || n != rows {
+		if err := rd.produce(func(r *ledger.BatchInvoice) bool { vals = r.Values(vals); n++; return true }); err != nil || n != rows {
 			b.Fatal(err, n, errs.err())
 		}
 	}

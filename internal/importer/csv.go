@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/relance/relance/internal/ledger"
 )
 
 // sniffSize is how much of a text file is examined to choose its encoding
@@ -119,7 +121,7 @@ func (s *csvSource) next() ([]string, int, error) {
 		}
 		for _, c := range rec {
 			if !utf8.ValidString(c) {
-				return nil, line, &RowError{Line: line, Reason: fmt.Sprintf("invalid UTF-8 in %s (the file starts as UTF-8; save it in one encoding)", quote(c))}
+				return nil, line, &RowError{Line: line, Reason: fmt.Sprintf("invalid UTF-8 in %s (the file starts as UTF-8; save it in one encoding)", ledger.Quote(c))}
 			}
 		}
 		if s.header == nil {
@@ -129,12 +131,16 @@ func (s *csvSource) next() ([]string, int, error) {
 	}
 }
 
+// longHeader is the length past which a header is quoted, and cut, in
+// messages.
+const longHeader = 40
+
 // headerName is a header cell as messages show it: cleaned, and quoted
 // when long.
 func headerName(h string) string {
-	name, _ := clean(strings.TrimSpace(h), true)
-	if len(name) > quoteChars || name == "" {
-		return quote(name)
+	name, _ := ledger.CleanText(h, true)
+	if len(name) > longHeader || name == "" {
+		return ledger.Quote(name)
 	}
 	return name
 }
@@ -170,7 +176,7 @@ type recordGuard struct {
 
 // maxCellBytes is the most bytes MaxCellChars characters take in UTF-8: a
 // longer cell is refused by the guard, a shorter one that still has too
-// many characters by the row parser (tooLong).
+// many characters by the row parser (fits).
 const maxCellBytes = 4 * MaxCellChars
 
 type guardState uint8

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 )
 
@@ -50,7 +51,7 @@ type fecClient struct {
 // returns a warning for every customer whose open items do not add up to
 // the balance of all its lines, lettered or not. Open items are held in
 // memory until the file ends, since the lines of one piece may be anywhere.
-func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceRow) bool) ([]string, error) {
+func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*ledger.BatchInvoice) bool) ([]string, error) {
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64<<10), maxRecordBytes)
 	if !sc.Scan() {
@@ -113,7 +114,7 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 			if !ok || i >= len(rec) {
 				return ""
 			}
-			v, changed := clean(strings.TrimSpace(rec[i]), strings.HasSuffix(name, "Lib"))
+			v, changed := ledger.CleanText(rec[i], strings.HasSuffix(name, "Lib"))
 			if changed {
 				cleaned.add(line, name)
 			}
@@ -253,20 +254,19 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].line < list[j].line })
 	for _, it := range list {
-		name := it.name
-		row := invoiceRow{
-			line: it.line, number: it.piece, clientCode: it.client, clientName: &name,
-			issue: it.date, due: opt.DefaultTerms.DueDate(it.date, opt.EOM),
-			amount: it.amount, currency: opt.Currency, kind: "invoice",
+		row := ledger.BatchInvoice{
+			Line: it.line, Number: it.piece, ClientCode: it.client,
+			Issued: it.date, Due: opt.DefaultTerms.DueDate(it.date, opt.EOM),
+			Amount: money.Amount(it.amount), Currency: opt.Currency, Kind: "invoice",
 		}
-		if name == "" {
-			row.clientName = nil
+		if name := it.name; name != "" {
+			row.Client.Name = &name
 		}
 		if pieceOwner[it.piece].shared {
-			row.number = it.piece + "/" + it.client // one piece shared by several customers
+			row.Number = it.piece + "/" + it.client // one piece shared by several customers
 		}
-		if row.amount < 0 {
-			row.kind = "credit_note"
+		if row.Amount < 0 {
+			row.Kind = "credit_note"
 		}
 		if !emit(&row) {
 			break
@@ -313,12 +313,12 @@ func fecDate(s string) (time.Time, error) {
 func fecFits(rec []string, header, sep string, line int, errs *errorList) bool {
 	ok := true
 	for i, c := range rec {
-		if why := tooLong(c); why != "" {
+		if err := ledger.CheckLength(c); err != nil {
 			name := fmt.Sprintf("column %d", i+1)
 			if names := strings.Split(header, sep); i < len(names) {
 				name = strings.TrimSpace(names[i])
 			}
-			errs.add(line, name, why)
+			errs.add(line, name, err.Error())
 			ok = false
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 )
 
@@ -24,16 +25,16 @@ func parseAll(t *testing.T, name string, data []byte) {
 		return // a file-level error (no header, missing columns) is a fine answer
 	}
 	defer rd.close()
-	err = rd.produce(func(r *invoiceRow) bool {
+	err = rd.produce(func(r *ledger.BatchInvoice) bool {
 		switch {
-		case r.number == "" || r.clientCode == "":
-			t.Fatalf("line %d: row without number or client: %+v", r.line, r)
-		case r.issue.IsZero() || r.due.IsZero():
-			t.Fatalf("line %d: bad dates %v %v", r.line, r.issue, r.due)
-		case (r.kind == "credit_note") != (r.amount < 0) && r.amount != 0:
-			t.Fatalf("line %d: kind %s with amount %d", r.line, r.kind, r.amount)
-		case r.paid != nil && (*r.paid < 0 || *r.paid > r.amount):
-			t.Fatalf("line %d: paid %d of %d", r.line, *r.paid, r.amount)
+		case r.Number == "" || r.ClientCode == "":
+			t.Fatalf("line %d: row without number or client: %+v", r.Line, r)
+		case r.Issued.IsZero() || r.Due.IsZero():
+			t.Fatalf("line %d: bad dates %v %v", r.Line, r.Issued, r.Due)
+		case (r.Kind == "credit_note") != (r.Amount < 0) && r.Amount != 0:
+			t.Fatalf("line %d: kind %s with amount %d", r.Line, r.Kind, r.Amount)
+		case r.Paid != nil && (*r.Paid < 0 || *r.Paid > r.Amount):
+			t.Fatalf("line %d: paid %d of %d", r.Line, *r.Paid, r.Amount)
 		}
 		checkClean(t, r)
 		return true
@@ -61,16 +62,19 @@ func parseAll(t *testing.T, name string, data []byte) {
 
 // checkClean fails when an emitted row holds a control or invisible
 // character, a cell over MaxCellChars, or an address net/mail refuses.
-func checkClean(t *testing.T, r *invoiceRow) {
-	texts := []*string{&r.number, &r.clientCode, r.clientName, r.terms, r.appliesTo, r.client.locale, r.client.profile,
-		r.client.segment, r.client.country, r.client.address1, r.client.address2, r.client.postcode, r.client.city,
-		r.client.contactName, r.client.phone, r.client.siren, r.client.siret, r.client.vatNumber}
-	for _, list := range [][]string{r.client.emails, r.client.cc} {
-		for i := range list {
-			if _, err := mail.ParseAddress(list[i]); err != nil {
-				t.Fatalf("line %d: emitted address %q: %v", r.line, list[i], err)
+func checkClean(t *testing.T, r *ledger.BatchInvoice) {
+	c := &r.Client
+	texts := []*string{&r.Number, &r.ClientCode, c.Name, r.Terms, r.AppliesTo, c.Locale, c.Profile,
+		c.Segment, c.Country, c.Line1, c.Line2, c.Postcode, c.City, c.Contact, c.Phone, c.SIREN, c.SIRET, c.VAT}
+	for _, list := range []*[]string{c.Emails, c.CC} {
+		if list == nil {
+			continue
+		}
+		for i := range *list {
+			if _, err := mail.ParseAddress((*list)[i]); err != nil {
+				t.Fatalf("line %d: emitted address %q: %v", r.Line, (*list)[i], err)
 			}
-			texts = append(texts, &list[i])
+			texts = append(texts, &(*list)[i])
 		}
 	}
 	for _, p := range texts {
@@ -78,11 +82,11 @@ func checkClean(t *testing.T, r *invoiceRow) {
 			continue
 		}
 		if utf8.RuneCountInString(*p) > MaxCellChars {
-			t.Fatalf("line %d: a value of %d characters", r.line, utf8.RuneCountInString(*p))
+			t.Fatalf("line %d: a value of %d characters", r.Line, utf8.RuneCountInString(*p))
 		}
 		for _, c := range *p {
 			if unicode.Is(unicode.Cc, c) || (unicode.Is(unicode.Cf, c) && c != 0x200c && c != 0x200d) {
-				t.Fatalf("line %d: value %q holds %U", r.line, *p, c)
+				t.Fatalf("line %d: value %q holds %U", r.Line, *p, c)
 			}
 		}
 	}

@@ -185,7 +185,7 @@ func TestHostileOversizedCellsAndLines(t *testing.T) {
 		"F1;C1;"+strings.Repeat("é", 12000)+";15/01/2025;1,00\nF2;C1;Dupont;31/02/2025;1,00\n")
 	msg := refused(t, db, path, opts())
 	for _, w := range []string{
-		path + `:2: client_name: a cell of 12000 characters, more than the 10000 allowed: "` + strings.Repeat("é", 40) + `"… (12000 characters)`,
+		path + `:2: client_name: too long: 12000 characters, more than the 10000 allowed: "` + strings.Repeat("é", 40) + `"… (12000 characters)`,
 		path + `:3: issue_date: invalid date "31/02/2025"`,
 	} {
 		if !strings.Contains(msg, w) {
@@ -219,7 +219,7 @@ func TestHostileOversizedCellsAndLines(t *testing.T) {
 		{"a 12,000-character cell", func(w io.Writer) error {
 			_ = xlsxRow(w, 1, "invoice_number", "client_name", "issue_date", "amount")
 			return xlsxRow(w, 2, "F1", strings.Repeat("Z", 12000), "2025-01-15", "100")
-		}, nil, ":2: client_name: a cell of 12000 characters, more than the 10000 allowed"},
+		}, nil, ":2: client_name: too long: 12000 characters, more than the 10000 allowed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "big.xlsx")

@@ -1,20 +1,3 @@
-// Package importer loads a company's ledger into relance: open invoices and
-// credit notes from CSV, XLSX or FEC files, and dated payments.
-//
-// A file streams through a reader (csv.go, xlsx.go, fec.go) that turns its
-// records into validated rows; the rows are COPied, while the file is still
-// being parsed, into a temporary staging table; set-based SQL then upserts
-// clients and invoices and records settlements (store.go), all in one
-// transaction. Either the whole file goes in, or nothing does and every bad
-// row is reported as `file:line: column: reason`. Importing the same file
-// twice changes nothing the second time.
-//
-// Input is hostile until read: every cell is capped at MaxCellChars and
-// cleaned of control and invisible characters (hygiene.go), a CSV record is
-// bounded before encoding/csv holds it (csv.go), a workbook is checked part
-// by part before excelize opens it (xlsx_check.go), and email addresses are
-// parsed with net/mail (emails.go). A --snapshot that would close too much
-// is refused (SnapshotError).
 package importer
 
 import (
@@ -43,13 +26,13 @@ type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// ErrUnknownEntity is returned when --entity names no entity.
-var ErrUnknownEntity = errors.New("unknown entity")
-
 // Options configure one import.
 type Options struct {
 	// Entity is the code of the entity the file belongs to ("default").
 	Entity string
+	// Actor is who imports, for the import's event: "cli:<OS user>",
+	// "demo"… (ledger.Act).
+	Actor string
 	// Snapshot says the file lists every open item of the entity: open
 	// invoices absent from it are closed as settled on AsOf.
 	Snapshot bool
@@ -224,6 +207,10 @@ func openImport(path string, opt *Options) (*input, Result, error) {
 // path (CSV, XLSX or FEC, detected from its content) into the entity named
 // by opt.Entity. Bad rows make it return an *ImportError and import nothing;
 // a snapshot that would close too much returns a *SnapshotError.
+//
+// The importer reads and checks; the ledger applies: the rows are COPied
+// into a ledger.InvoiceBatch while the file is parsed, and the batch's
+// set-based statements write them, with one event for the file.
 func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
 	in, res, err := openImport(path, &opt)
 	if err != nil {
@@ -242,44 +229,78 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	st := &invoiceStore{tx: tx, file: path, asOf: opt.AsOf, hasPaid: rd.hasPaid}
-	if err := st.begin(ctx, opt); err != nil {
+	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StageInvoices(ctx, tx)
+	if err != nil {
 		return res, err
 	}
-	n, err := copyRows(ctx, tx, "import_stage", stageColumns, rd.produce, invoiceValues)
+	n, err := copyRows(ctx, batch.Copy, rd.produce, (*ledger.BatchInvoice).Values)
 	if err != nil {
 		return res, err
 	}
 	res.Rows = n
-	// The file-wide checks run even when rows were refused, so that a file
+	// The batch-wide checks run even when rows were refused, so that a file
 	// gets every error in one pass, duplicates included.
-	if err := st.check(ctx, errs, rd.badNumbers()); err != nil {
+	problems, err := batch.Problems(ctx, rd.badNumbers())
+	if err != nil {
 		return res, err
 	}
+	errs.addProblems(problems)
 	if err := errs.err(); err != nil {
 		return res, err
 	}
 	if opt.Snapshot {
-		if err := st.guardSnapshot(ctx, opt, n); err != nil {
+		if err := guardSnapshot(ctx, batch, opt, path, n); err != nil {
 			return res, err
 		}
 	}
-	if err := st.apply(ctx, opt, in.format, in.checksum(), n, &res); err != nil {
+	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf},
+		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}, opt.Snapshot)
+	if err != nil {
 		return res, err
 	}
+	res.Created, res.Updated, res.Closed = applied.Created, applied.Updated, applied.Closed
+	return res, finish(ctx, tx, opt, applied, &res)
+}
+
+// finish commits the import, or on a dry run leaves it to the deferred
+// rollback.
+func finish(ctx context.Context, tx pgx.Tx, opt Options, applied ledger.Applied, res *Result) error {
 	if opt.DryRun {
-		return res, nil // the deferred rollback undoes everything
+		return nil
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return res, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
-	return res, nil
+	res.BatchID = applied.Batch
+	return nil
+}
+
+// guardSnapshot refuses, unless opt.Force, a snapshot of no rows or one
+// that would close more than opt.SnapshotMaxClose of the open items: a
+// truncated export or the wrong file would otherwise settle what is still
+// owed.
+func guardSnapshot(ctx context.Context, batch *ledger.InvoiceBatch, opt Options, path string, rows int) error {
+	if opt.Force {
+		return nil
+	}
+	e := &SnapshotError{File: path, Rows: rows, MaxShare: opt.SnapshotMaxClose}
+	if e.MaxShare <= 0 {
+		e.MaxShare = DefaultSnapshotMaxClose
+	}
+	var err error
+	if e.Closing, e.Open, err = batch.SnapshotCloses(ctx); err != nil {
+		return err
+	}
+	if rows == 0 || float64(e.Closing) > e.MaxShare*float64(e.Open) {
+		return e
+	}
+	return nil
 }
 
 // invoiceReader is the reading side of an invoice import: produce streams
 // the file's valid rows to emit and its bad rows to the error list.
 type invoiceReader struct {
-	produce    func(emit func(*invoiceRow) bool) error
+	produce    func(emit func(*ledger.BatchInvoice) bool) error
 	hasPaid    bool
 	close      func()
 	badNumbers func() []string
@@ -289,7 +310,7 @@ type invoiceReader struct {
 func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*invoiceReader, error) {
 	rd := &invoiceReader{close: func() {}, badNumbers: func() []string { return nil }}
 	if in.format == "fec" {
-		rd.produce = func(emit func(*invoiceRow) bool) error {
+		rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
 			warnings, err := readFEC(in.text, opt, errs, emit)
 			res.Warnings = append(res.Warnings, warnings...)
 			return err
@@ -319,8 +340,8 @@ func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*inv
 	p := &rowParser{cols: cols, header: header, cells: cells, terms: opt.DefaultTerms, eom: opt.EOM,
 		currency: opt.Currency, file: in.name, cleaned: cleanTally{file: in.name}}
 	rd.badNumbers = func() []string { return p.badNumbers }
-	rd.produce = func(emit func(*invoiceRow) bool) error {
-		var row invoiceRow
+	rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
+		var row ledger.BatchInvoice
 		err := eachRecord(src, errs, func(rec []string, line int) bool {
 			if p.parse(rec, line, errs, &row) {
 				return emit(&row)

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 var asOf = clock.Date(2025, 9, 12)
 
 func opts() Options {
-	return Options{AsOf: asOf, DefaultTerms: ledger.Terms{Days: 30}, EOM: ledger.DaysThenEOM}
+	return Options{Actor: "test", AsOf: asOf, DefaultTerms: ledger.Terms{Days: 30}, EOM: ledger.DaysThenEOM}
 }
 
 // inv is an invoice as the tests check it: amounts in cents, dates as ISO.
@@ -416,7 +416,7 @@ func TestFileWideErrors(t *testing.T) {
 	msg := err.Error()
 	for _, w := range []string{
 		path + `:5: invoice_number: duplicate invoice "A2" (first on line 4) with a different amount`,
-		path + `:6: applies_to: invoice "NOPE" is neither in the file nor in the database`,
+		path + `:6: applies_to: invoice "NOPE" is neither in this import nor in the ledger`,
 	} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("error %q lacks %q", msg, w)
@@ -502,7 +502,7 @@ func TestPayments(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	_ = os.WriteFile(bad, []byte("invoice_number,date,amount\nZZZ,2025-04-01,10.00\nF2025-001,2025-04-01,-5\n"), 0o600)
 	_, err = ImportPayments(context.Background(), db, bad, opts())
-	if err == nil || !strings.Contains(err.Error(), bad+`:2: invoice_number: no invoice 'ZZZ'`) || !strings.Contains(err.Error(), bad+":3: amount: a payment must be positive") {
+	if err == nil || !strings.Contains(err.Error(), bad+`:2: invoice_number: no invoice "ZZZ"`) || !strings.Contains(err.Error(), bad+":3: amount: a payment must be positive") {
 		t.Errorf("err = %v", err)
 	}
 }

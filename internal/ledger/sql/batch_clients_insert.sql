@@ -5,5 +5,5 @@ INSERT INTO client (entity_id, code, name, emails, cc_emails, locale, profile, s
 SELECT $1, client_code, COALESCE(client_name, client_code), COALESCE(emails, '{}'), COALESCE(cc_emails, '{}'),
        locale, profile, segment, COALESCE(country, 'FR'), address_line1, address_line2, postcode, city,
        contact_name, phone, siren, siret, vat_number, credit_limit
-FROM import_client
+FROM batch_client
 ON CONFLICT (entity_id, code) DO NOTHING

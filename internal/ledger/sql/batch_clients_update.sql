@@ -1,6 +1,6 @@
 -- Updates the clients relance already has ($1: the entity). It runs before
--- the insert, so that a column the file lacks, NULL in staging, never
--- blanks what the client has; a client the file describes as it is stored
+-- the insert, so that a field the batch does not say, NULL in staging, never
+-- blanks what the client has; a client the batch describes as it is stored
 -- is not written at all.
 UPDATE client c SET
     name = n.name, emails = n.emails, cc_emails = n.cc_emails, locale = n.locale, profile = n.profile,
@@ -18,7 +18,7 @@ FROM (
            COALESCE(s.phone, cur.phone) AS phone, COALESCE(s.siren, cur.siren) AS siren,
            COALESCE(s.siret, cur.siret) AS siret, COALESCE(s.vat_number, cur.vat_number) AS vat_number,
            COALESCE(s.credit_limit, cur.credit_limit) AS credit_limit
-    FROM import_client s
+    FROM batch_client s
     JOIN client cur ON cur.entity_id = $1 AND cur.code = s.client_code
 ) n
 WHERE c.id = n.id

@@ -1,9 +1,0 @@
--- Credit notes applied to an invoice that is neither in the file ($2: the
--- numbers of the refused rows count as in the file) nor in the database.
-SELECT s.line, s.applies_to FROM import_stage s
-WHERE s.applies_to IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM import_stage t WHERE t.number = s.applies_to)
-  AND s.applies_to <> ALL ($2::text[])
-  AND NOT EXISTS (SELECT 1 FROM invoice i WHERE i.entity_id = $1 AND i.number = s.applies_to)
-ORDER BY s.line
-LIMIT 1000
