@@ -23,7 +23,9 @@ func newImportCmd(a *app) *cobra.Command {
 		Long: `import loads the ledger from the files ERPs and accountants export.
 
 Either the whole file goes in, or nothing does and every bad row is listed as
-file:line: column: reason. Importing the same file twice changes nothing.`,
+file:line: column: reason, with the words "relance client set" uses for the
+same value. Importing the same file twice changes nothing. Each import is
+recorded as one event, by cli:<OS user>, dated --as-of.`,
 	}
 	cmd.AddCommand(newImportInvoicesCmd(a), newImportPaymentsCmd(a))
 	return cmd

@@ -8,8 +8,8 @@ import (
 )
 
 // freeText says whether a field holds words people wrote (names, address
-// lines) rather than an identifier or a value: clean keeps the zero-width
-// joiners there.
+// lines) rather than an identifier or a value: ledger.CleanText keeps the
+// zero-width joiners there.
 func (f field) freeText() bool {
 	switch f {
 	case fieldClientName, fieldAddress1, fieldAddress2, fieldCity, fieldContact, fieldSegment, fieldReference:

@@ -457,6 +457,30 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 }
 
+// An import records one event for the file, by its actor, and none when
+// nothing goes in; an unknown entity is the ledger's not-found.
+func TestOneEventPerImport(t *testing.T) {
+	db := pgtest.NewDB(t)
+	mustImport(t, db, "testdata/factures_fr_cp1252.csv", opts())
+	if _, err := ImportInvoices(context.Background(), db, "testdata/bad_rows.csv", opts()); err == nil {
+		t.Fatal("bad_rows.csv imported")
+	}
+	var events int
+	var actor, kind string
+	if err := db.QueryRow(context.Background(), `SELECT count(*) OVER (), actor, kind FROM event`).Scan(&events, &actor, &kind); err != nil {
+		t.Fatal(err)
+	}
+	if events != 1 || actor != "test" || kind != "invoices_batch" {
+		t.Errorf("%d events, the first %s by %s", events, kind, actor)
+	}
+	o := opts()
+	o.Entity = "acme"
+	_, err := ImportInvoices(context.Background(), db, "testdata/factures_fr_cp1252.csv", o)
+	if !errors.Is(err, ledger.ErrNotFound) || !strings.Contains(err.Error(), `entity "acme": not found (known: default`) {
+		t.Errorf("unknown entity: %v", err)
+	}
+}
+
 func TestPayments(t *testing.T) {
 	db := pgtest.NewDB(t)
 	mustImport(t, db, "testdata/factures_fr_cp1252.csv", opts())

@@ -36,16 +36,13 @@ type BatchSource struct {
 // RowProblem is a row of a batch the ledger refuses once it sees the whole
 // batch. Line is the row's line in its file (its index in an API body);
 // Field is the ledger's name of the field at fault (number, applies_to,
-// client, invoice).
+// client, invoice). Each check reports at most its first 1,000: a hopeless
+// batch has enough to fix with those.
 type RowProblem struct {
 	Line   int
 	Field  string
 	Reason string
 }
-
-// maxProblems bounds what the whole-batch checks report: a hopeless batch
-// has enough to fix with the first thousand.
-const maxProblems = 1000
 
 // tuneSession gives this transaction the memory a large batch needs: the
 // staging table lives in temp_buffers (8MB by default, after which every page
@@ -67,44 +64,50 @@ func tuneSession(ctx context.Context, tx pgx.Tx) error {
 	return sp.Commit(ctx)
 }
 
-// stage is what a batch of either kind holds: its transaction, its entity
-// and the rows COPied so far.
+// stage is what a batch of either kind holds: what it stages (invoices or
+// payments) into which table, its transaction, its entity and the rows
+// COPied so far.
 type stage struct {
-	store    *Store
+	kind     string // invoices, payments
+	table    string
+	columns  []string
 	tx       pgx.Tx
 	entityID int64
 	rows     int
 }
 
-// open resolves the entity, tunes the session and creates the staging table.
-func (s *Store) openStage(ctx context.Context, tx pgx.Tx, createSQL string) (stage, error) {
+// openStage resolves the entity, tunes the session and creates the staging
+// table of st (createSQL).
+func (s *Store) openStage(ctx context.Context, tx pgx.Tx, st stage, createSQL string) (stage, error) {
 	entity, err := s.entity(ctx)
 	if err != nil {
-		return stage{}, err
+		return st, err // it names the entity and the known ones
 	}
-	if err := tuneSession(ctx, tx); err != nil {
-		return stage{}, err
+	if err = tuneSession(ctx, tx); err == nil {
+		_, err = tx.Exec(ctx, createSQL)
 	}
-	if _, err := tx.Exec(ctx, createSQL); err != nil {
-		return stage{}, err
+	if err != nil {
+		return st, fmt.Errorf("ledger: stage %s: %w", st.kind, err)
 	}
-	return stage{store: s, tx: tx, entityID: entity}, nil
+	st.tx, st.entityID = tx, entity
+	return st, nil
 }
 
-// copy COPies rows into table.
-func (st *stage) copy(ctx context.Context, table string, columns []string, rows pgx.CopyFromSource) (int, error) {
-	n, err := st.tx.CopyFrom(ctx, pgx.Identifier{table}, columns, rows)
+// Copy COPies rows (each BatchInvoice.Values or BatchPayment.Values) into
+// the staging table and returns how many. It may be called several times.
+func (st *stage) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
+	n, err := st.tx.CopyFrom(ctx, pgx.Identifier{st.table}, st.columns, rows)
 	st.rows += int(n)
 	if err != nil {
-		return int(n), fmt.Errorf("copy into %s: %w", table, err)
+		return int(n), fmt.Errorf("ledger: stage %s: copy into %s: %w", st.kind, st.table, err)
 	}
 	return int(n), nil
 }
 
 // record inserts the batch's import_batch row and returns its id.
-func (st *stage) record(ctx context.Context, kind string, by Act, src BatchSource, snapshot bool) (int64, error) {
+func (st *stage) record(ctx context.Context, by Act, src BatchSource, snapshot bool) (int64, error) {
 	var id int64
-	if err := st.tx.QueryRow(ctx, batchInsertSQL, st.entityID, kind, src.Name, src.Checksum, src.Format,
+	if err := st.tx.QueryRow(ctx, batchInsertSQL, st.entityID, st.kind, src.Name, src.Checksum, src.Format,
 		snapshot, by.Day, st.rows).Scan(&id); err != nil {
 		return 0, fmt.Errorf("record the batch: %w", err)
 	}
@@ -114,13 +117,13 @@ func (st *stage) record(ctx context.Context, kind string, by Act, src BatchSourc
 // finish writes what the batch changed on its import_batch row and its one
 // event: who applied it, on which day, and the counts, never an event per
 // row.
-func (st *stage) finish(ctx context.Context, kind string, by Act, src BatchSource, a Applied) error {
+func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a Applied) error {
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
 		return err
 	}
 	detail := map[string]any{"batch": a.Batch, "source": src.Name, "format": src.Format, "rows": a.Rows,
 		"created": a.Created, "updated": a.Updated}
-	if kind == "invoices" {
+	if st.kind == "invoices" {
 		detail["closed"] = a.Closed
 		detail["clients_created"] = a.ClientsCreated
 		detail["clients_updated"] = a.ClientsUpdated
@@ -128,5 +131,5 @@ func (st *stage) finish(ctx context.Context, kind string, by Act, src BatchSourc
 	} else {
 		detail["unallocated"] = int64(a.Unallocated)
 	}
-	return event{kind: kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)
+	return event{kind: st.kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)
 }

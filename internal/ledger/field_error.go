@@ -1,9 +1,6 @@
 package ledger
 
-import (
-	"errors"
-	"strings"
-)
+import "strings"
 
 // FieldError is one value the ledger refuses: the field, by the ledger's
 // name for it ("emails", "siren", "credit_limit"…), and why. The reason's
@@ -37,8 +34,6 @@ type fieldErrors []FieldError
 func (f *fieldErrors) add(field string, err error) {
 	*f = append(*f, FieldError{Field: field, Err: err})
 }
-
-func (f *fieldErrors) addText(field, reason string) { f.add(field, errors.New(reason)) }
 
 // err is nil when nothing was refused, else an *InvalidError.
 func (f fieldErrors) err() error {

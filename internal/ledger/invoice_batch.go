@@ -115,21 +115,11 @@ type InvoiceBatch struct {
 // caller's transaction, which commits or rolls back everything the batch
 // does. One transaction holds one invoice batch at a time.
 func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, error) {
-	st, err := s.openStage(ctx, tx, batchInvoiceStageSQL)
+	st, err := s.openStage(ctx, tx, stage{kind: "invoices", table: "invoice_stage", columns: invoiceStageColumns}, batchInvoiceStageSQL)
 	if err != nil {
-		return nil, fmt.Errorf("ledger: stage invoices: %w", err)
+		return nil, err
 	}
 	return &InvoiceBatch{stage: st}, nil
-}
-
-// Copy COPies rows (each BatchInvoice.Values) into the staging table and
-// returns how many. It may be called several times.
-func (b *InvoiceBatch) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
-	n, err := b.copy(ctx, "invoice_stage", invoiceStageColumns, rows)
-	if err != nil {
-		return n, fmt.Errorf("ledger: stage invoices: %w", err)
-	}
-	return n, nil
 }
 
 // Problems runs the checks that need the whole batch: an invoice number
@@ -239,7 +229,7 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 		return a, err
 	}
 	var err error
-	if a.Batch, err = b.record(ctx, "invoices", by, src, snapshot); err != nil {
+	if a.Batch, err = b.record(ctx, by, src, snapshot); err != nil {
 		return a, err
 	}
 	if err := b.applyClients(ctx, &a); err != nil {
@@ -256,7 +246,7 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 			return a, fmt.Errorf("close invoices missing from the snapshot: %w", err)
 		}
 	}
-	return a, b.finish(ctx, "invoices", by, src, a)
+	return a, b.finish(ctx, by, src, a)
 }
 
 // applyClients creates the clients the ledger does not have and updates

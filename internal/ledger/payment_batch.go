@@ -64,21 +64,11 @@ type PaymentBatch struct {
 // StagePayments opens a batch of payments of the store's entity in tx, the
 // caller's transaction. One transaction holds one payment batch at a time.
 func (s *Store) StagePayments(ctx context.Context, tx pgx.Tx) (*PaymentBatch, error) {
-	st, err := s.openStage(ctx, tx, batchPaymentStageSQL)
+	st, err := s.openStage(ctx, tx, stage{kind: "payments", table: "payment_stage", columns: paymentStageColumns}, batchPaymentStageSQL)
 	if err != nil {
-		return nil, fmt.Errorf("ledger: stage payments: %w", err)
+		return nil, err
 	}
 	return &PaymentBatch{stage: st}, nil
-}
-
-// Copy COPies rows (each BatchPayment.Values) into the staging table and
-// returns how many. It may be called several times.
-func (b *PaymentBatch) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
-	n, err := b.copy(ctx, "payment_stage", paymentStageColumns, rows)
-	if err != nil {
-		return n, fmt.Errorf("ledger: stage payments: %w", err)
-	}
-	return n, nil
 }
 
 // Problems resolves each staged payment to its invoice and client, and
@@ -135,7 +125,7 @@ func (b *PaymentBatch) apply(ctx context.Context, by Act, src BatchSource) (Appl
 		return a, err
 	}
 	var err error
-	if a.Batch, err = b.record(ctx, "payments", by, src, false); err != nil {
+	if a.Batch, err = b.record(ctx, by, src, false); err != nil {
 		return a, err
 	}
 	for _, st := range []struct {
@@ -158,5 +148,5 @@ func (b *PaymentBatch) apply(ctx context.Context, by Act, src BatchSource) (Appl
 		return a, err
 	}
 	a.Unallocated = money.Amount(unallocated)
-	return a, b.finish(ctx, "payments", by, src, a)
+	return a, b.finish(ctx, by, src, a)
 }
