@@ -301,7 +301,6 @@ func guardSnapshot(ctx context.Context, batch *ledger.InvoiceBatch, opt Options,
 // the file's valid rows to emit and its bad rows to the error list.
 type invoiceReader struct {
 	produce    func(emit func(*ledger.BatchInvoice) bool) error
-	hasPaid    bool
 	close      func()
 	badNumbers func() []string
 }
@@ -336,7 +335,6 @@ func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*inv
 	if in.format == "xlsx" {
 		cells = xlsxCells
 	}
-	rd.hasPaid = cols.has(fieldPaid)
 	p := &rowParser{cols: cols, header: header, cells: cells, terms: opt.DefaultTerms, eom: opt.EOM,
 		currency: opt.Currency, file: in.name, cleaned: cleanTally{file: in.name}}
 	rd.badNumbers = func() []string { return p.badNumbers }

@@ -35,44 +35,21 @@ type ClientPatch struct {
 // Client's event detail: name, country, address_line1, emails, siren…).
 func (p *ClientPatch) Normalize() error {
 	var errs fieldErrors
-	text := func(field string, v *string, free bool) bool {
-		if v == nil {
-			return false
-		}
-		if err := CheckLength(*v); err != nil {
-			errs.add(field, err)
-			return false
-		}
-		*v, _ = CleanText(*v, free)
-		return true
-	}
-	if text("name", p.Name, true) && *p.Name == "" {
+	if errs.text("name", p.Name, true) && *p.Name == "" {
 		errs.add("name", errors.New("required"))
 	}
-	text("address_line1", p.Line1, true)
-	text("address_line2", p.Line2, true)
-	text("postcode", p.Postcode, false)
-	text("city", p.City, true)
-	text("contact", p.Contact, true)
-	text("segment", p.Segment, true)
-	text("profile", p.Profile, false)
-	check := func(field string, v *string, normalize func(string) (string, error)) bool {
-		if v == nil {
-			return true
-		}
-		n, err := normalize(*v)
-		if err != nil {
-			errs.add(field, err)
-			return false
-		}
-		*v = n
-		return true
-	}
-	check("country", p.Country, NormalizeCountry)
-	check("phone", p.Phone, NormalizePhone)
-	check("locale", p.Locale, NormalizeLocale)
-	check("vat", p.VAT, NormalizeVAT)
-	if check("siren", p.SIREN, NormalizeSIREN) && check("siret", p.SIRET, NormalizeSIRET) {
+	errs.text("address_line1", p.Line1, true)
+	errs.text("address_line2", p.Line2, true)
+	errs.text("postcode", p.Postcode, false)
+	errs.text("city", p.City, true)
+	errs.text("contact", p.Contact, true)
+	errs.text("segment", p.Segment, true)
+	errs.text("profile", p.Profile, false)
+	errs.normalize("country", p.Country, NormalizeCountry)
+	errs.normalize("phone", p.Phone, NormalizePhone)
+	errs.normalize("locale", p.Locale, NormalizeLocale)
+	errs.normalize("vat", p.VAT, NormalizeVAT)
+	if errs.normalize("siren", p.SIREN, NormalizeSIREN) && errs.normalize("siret", p.SIRET, NormalizeSIRET) {
 		p.establishment(&errs)
 	}
 	for _, l := range []struct {

@@ -52,18 +52,11 @@ func (e *Entity) normalize() error {
 	if e.Code == "" || strings.ContainsAny(e.Code, " \t\n,;/") || e.Code == "all" || CheckLength(e.Code) != nil {
 		errs.add("code", fmt.Errorf("%s: want a word without spaces, commas or slashes (and not \"all\")", Quote(e.Code)))
 	}
-	for _, t := range []struct {
-		field string
-		v     *string
-		free  bool
-	}{{"name", &e.Name, true}, {"address_line1", &e.Address.Line1, true}, {"address_line2", &e.Address.Line2, true},
-		{"postcode", &e.Address.Postcode, false}, {"city", &e.Address.City, true}} {
-		if err := CheckLength(*t.v); err != nil {
-			errs.add(t.field, err)
-			continue
-		}
-		*t.v, _ = CleanText(*t.v, t.free)
-	}
+	errs.text("name", &e.Name, true)
+	errs.text("address_line1", &e.Address.Line1, true)
+	errs.text("address_line2", &e.Address.Line2, true)
+	errs.text("postcode", &e.Address.Postcode, false)
+	errs.text("city", &e.Address.City, true)
 	if e.Name == "" {
 		errs.add("name", errors.New("required"))
 	}
@@ -74,27 +67,22 @@ func (e *Entity) normalize() error {
 		field     string
 		v         *string
 		normalize func(string) (string, error)
-		otherwise string
 	}{
-		{"country", &e.Country, NormalizeCountry, "FR"},
-		{"locale", &e.Locale, NormalizeLocale, "fr"},
-		{"currency", &e.Currency, NormalizeCurrency, "EUR"},
-		{"siren", &e.SIREN, NormalizeSIREN, ""},
-		{"vat", &e.VAT, NormalizeVAT, ""},
-		{"iban", &e.IBAN, NormalizeIBAN, ""},
-		{"bic", &e.BIC, NormalizeBIC, ""},
-		{"email", &e.Email, NormalizeEmail, ""},
-		{"phone", &e.Phone, NormalizePhone, ""},
+		{"country", &e.Country, NormalizeCountry}, {"locale", &e.Locale, NormalizeLocale},
+		{"currency", &e.Currency, NormalizeCurrency}, {"siren", &e.SIREN, NormalizeSIREN},
+		{"vat", &e.VAT, NormalizeVAT}, {"iban", &e.IBAN, NormalizeIBAN}, {"bic", &e.BIC, NormalizeBIC},
+		{"email", &e.Email, NormalizeEmail}, {"phone", &e.Phone, NormalizePhone},
 	} {
-		v, err := f.normalize(*f.v)
-		if err != nil {
-			errs.add(f.field, err)
-			continue
+		errs.normalize(f.field, f.v, f.normalize)
+	}
+	// What an entity is without saying.
+	for _, d := range []struct {
+		v         *string
+		otherwise string
+	}{{&e.Country, "FR"}, {&e.Locale, "fr"}, {&e.Currency, "EUR"}} {
+		if *d.v == "" {
+			*d.v = d.otherwise
 		}
-		if v == "" {
-			v = f.otherwise
-		}
-		*f.v = v
 	}
 	return errs.err()
 }

@@ -35,6 +35,36 @@ func (f *fieldErrors) add(field string, err error) {
 	*f = append(*f, FieldError{Field: field, Err: err})
 }
 
+// text cleans the text *v and caps it (CleanText, CheckLength), free telling
+// words people wrote from identifiers; nil is not said. It says whether
+// *v was said and kept.
+func (f *fieldErrors) text(field string, v *string, free bool) bool {
+	if v == nil {
+		return false
+	}
+	if err := CheckLength(*v); err != nil {
+		f.add(field, err)
+		return false
+	}
+	*v, _ = CleanText(*v, free)
+	return true
+}
+
+// normalize puts *v in its stored form with normalize, one of the Normalize
+// functions; nil is not said. It says whether *v is fine.
+func (f *fieldErrors) normalize(field string, v *string, normalize func(string) (string, error)) bool {
+	if v == nil {
+		return true
+	}
+	n, err := normalize(*v)
+	if err != nil {
+		f.add(field, err)
+		return false
+	}
+	*v = n
+	return true
+}
+
 // err is nil when nothing was refused, else an *InvalidError.
 func (f fieldErrors) err() error {
 	if len(f) == 0 {
