@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -224,19 +225,24 @@ func NormalizeLocale(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	bad := fmt.Errorf("unknown locale %s: want a language code such as fr or en", Quote(s))
-	if len(s) > 35 {
-		return "", bad
+	var base language.Base
+	var err error
+	switch {
+	case len(s) == 2: // "fr", "EN": nearly every value, at a tenth of the cost of Parse
+		base, err = language.ParseBase(s)
+	case len(s) <= 35:
+		var tag language.Tag
+		if tag, err = language.Parse(strings.ReplaceAll(s, "_", "-")); err == nil {
+			base, _ = tag.Base()
+		}
+	default:
+		err = errors.New("too long")
 	}
-	tag, err := language.Parse(strings.ReplaceAll(s, "_", "-"))
-	if err != nil {
-		return "", bad
+	code := base.String()
+	if err != nil || len(code) != 2 {
+		return "", fmt.Errorf("unknown locale %s: want a language code such as fr or en", Quote(s))
 	}
-	base, _ := tag.Base()
-	if code := base.String(); len(code) == 2 {
-		return code, nil
-	}
-	return "", bad
+	return code, nil
 }
 
 // FormatSIREN groups a SIREN or SIRET the French way: 123 456 789 (00012).

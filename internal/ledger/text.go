@@ -133,6 +133,17 @@ func needsClean(s string, free bool) bool {
 // whether there is one: where a text must be refused, not cleaned (an
 // email address, which would become another address).
 func controlChar(s string) (rune, bool) {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return rune(c), true
+		} else if c >= 0x80 {
+			ascii = false
+		}
+	}
+	if ascii {
+		return 0, false // no Cf character is ASCII
+	}
 	for _, r := range s {
 		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
 			return r, true
