@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
@@ -59,11 +60,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
-	if err != nil {
-		return nil, err
-	}
-	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	calc, err := a.penaltyCalculator(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +84,25 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 		},
 	}
 	return e, nil
+}
+
+// penaltyCalculator builds the configured penalty rules. A contractual rate
+// below the statutory floor of any half-year up to today is a configuration
+// error here, at start: found at send time it would fail every message that
+// states penalties.
+func (a *app) penaltyCalculator(cfg config.Config) (*penalty.Calculator, error) {
+	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+	if err != nil {
+		return nil, err
+	}
+	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	if err != nil {
+		return nil, err
+	}
+	if err := calc.CheckFloor(clock.Today(a.clock, cfg.Location())); err != nil {
+		return nil, fmt.Errorf("config: penalties.contractual_rate: %w", err)
+	}
+	return calc, nil
 }
 
 func (e *engine) close() error { return e.transport.Close() }

@@ -46,6 +46,9 @@ func newPlanCmd(a *app) *cobra.Command {
 		Long: `Validate reminder plan files: the YAML itself (unknown keys, bad offsets,
 steps out of order, duplicate ids, unknown channels, actions or profiles…)
 and that every message step's template exists in every locale (fr, en).
+It also checks the penalty settings the level 3+ messages state: a
+penalties.contractual_rate below the statutory floor (3 × the French legal
+interest rate) of any half-year up to today is an error naming that floor.
 
 Without FILE it checks the files listed under plans.files in the
 configuration, or the embedded default plans. Every error of the first bad
@@ -92,6 +95,12 @@ Examples:
 			}
 			if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
 				return reportTemplateErrors(a, errs)
+			}
+			// The penalties the level 3+ messages state: a contractual rate
+			// under the statutory floor would fail every one of them.
+			if _, err := a.penaltyCalculator(cfg); err != nil {
+				fmt.Fprintln(a.stderr, err)
+				return exitError{code: 2, err: errors.New("penalties: 1 error")}
 			}
 			for _, p := range set.Profiles {
 				fmt.Fprintf(a.stdout, "%s: %d steps (%d on the ladder), min_gap %dd, min_amount %s, calendar %s\n",

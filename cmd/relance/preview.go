@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/money"
-	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/plans"
 )
@@ -57,11 +56,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
-			if err != nil {
-				return err
-			}
-			calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+			calc, err := a.penaltyCalculator(cfg)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,6 +164,30 @@ func TestShippedHalfYearRates(t *testing.T) {
 	}{{"2022-07-01", 0}, {"2023-01-01", 250}, {"2023-07-01", 400}, {"2024-01-01", 450}, {"2024-07-01", 425}, {"2025-01-01", 315}, {"2025-07-01", 215}} {
 		if bp, _ := r.On(ECBMainRefinancing, day(tt.date)); bp != tt.bp {
 			t.Errorf("ECB on %s = %d bp, want %d", tt.date, bp, tt.bp)
+		}
+	}
+}
+
+// TestCheckFloorNamesTheHighestFloorMissed: a contractual rate is checked at
+// start against every half-year the legal-rate table knows; the error names
+// the half-year whose floor binds, and the floor.
+func TestCheckFloorNamesTheHighestFloorMissed(t *testing.T) {
+	for _, c := range []struct {
+		rules, rate string
+		want        string // "" for accepted
+	}{
+		{"FR", "12%", "statutory floor of 15.21% (3 × the legal interest rate of 5.07%) in the half-year from 2024-01-01"},
+		{"FR", "15.20%", "in the half-year from 2024-01-01"},
+		{"FR", "15.21%", ""},
+		{"FR", "", ""},
+		{"EU", "2%", ""}, // the floor is French law
+	} {
+		err := calc(t, c.rules, c.rate).CheckFloor(day("2025-09-12"))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %q: %v, want accepted", c.rules, c.rate, err)
+		case c.want != "" && (err == nil || !errors.Is(err, ErrBelowFloor) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s %q: %v, want ErrBelowFloor naming %q", c.rules, c.rate, err, c.want)
 		}
 	}
 }
