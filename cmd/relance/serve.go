@@ -2,25 +2,23 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 	"github.com/spf13/cobra"
-	"riverqueue.com/riverui"
 
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/web"
 	"github.com/relance/relance/worker"
 )
 
@@ -34,9 +32,11 @@ the configured time zone, and an HTTP server on server.addr with:
 
   /jobs/     River UI, the ops job dashboard (basic auth: server.username and
              server.password; its actions change state, so serve refuses to
-             start without a password)
+             start with a blank one, and refuses any state-changing request
+             sent from another site)
   /healthz   the process is up
-  /readyz    the database answers
+  /readyz    the database answers (its error only to a caller with the
+             credentials; others read "database unreachable")
   /metrics   Prometheus metrics (reminders sent, failed, dropped)
 
 Any number of replicas may run against one database: River elects one leader
@@ -67,8 +67,8 @@ type serveOptions struct {
 
 // serve runs the daemon until ctx is cancelled; see newServeCmd.
 func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) error {
-	if cfg.Server.Password == "" {
-		return errors.New("serve: server.password is not set (RELANCE_SERVER_PASSWORD): River UI changes state and must not be open")
+	if err := checkCredentials(cfg.Server); err != nil {
+		return err
 	}
 	if err := checkAddresses(cfg.Mail); err != nil {
 		return err
@@ -117,14 +117,9 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	ui, err := riverui.NewHandler(&riverui.HandlerOpts{
-		Endpoints:                riverui.NewEndpoints(client, nil),
-		JobListHideArgsByDefault: true,
-		Logger:                   logger,
-		Prefix:                   "/jobs",
-	})
+	ui, err := web.NewJobsUI(client, logger)
 	if err != nil {
-		return fmt.Errorf("serve: river ui: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	// River UI's background services end with this context, after
 	// the River client has stopped.
@@ -134,14 +129,16 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return fmt.Errorf("serve: river ui: %w", err)
 	}
 
+	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg,
+		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           serveMux(pool, ui, reg, cfg.Server.Username, cfg.Server.Password),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 
@@ -189,37 +186,14 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	return runErr
 }
 
-// serveMux routes the daemon's HTTP endpoints. Everything is
-// behind basic auth but the probes and the metrics.
-func serveMux(pool *pgxpool.Pool, ui http.Handler, reg *prometheus.Registry, user, password string) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := pool.Ping(ctx); err != nil {
-			http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	mux.Handle("/jobs/", basicAuth(ui, user, password))
-	// Metrics are counts only; scrapers get them without credentials.
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return mux
-}
-
-func basicAuth(next http.Handler, user, password string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(p), []byte(password)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="relance", charset="UTF-8"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// checkCredentials refuses to start with a blank or white-space-only user or
+// password, naming the key: River UI changes state and must not be open.
+func checkCredentials(s config.Server) error {
+	var ce *web.CredentialError
+	if err := web.CheckCredentials(s.Username, s.Password); errors.As(err, &ce) {
+		key := "server." + ce.Field
+		return fmt.Errorf("serve: %s (RELANCE_%s) is not set or only white space: River UI changes state and must not be open",
+			key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
+	}
+	return nil
 }
