@@ -53,7 +53,7 @@ func TestRoutes(t *testing.T) {
 			{"GET", "/jobs/", "admin", "wrong", "", 401, "", false},
 			{"GET", "/jobs/", "admin", "s3cret", "", 200, "river ui", true},
 			{"GET", "/jobs/", "admin", "s3cret", "http://evil.example", 200, "river ui", true}, // reading is safe
-			{"POST", "/jobs/api/jobs/cancel", "admin", "s3cret", "", 200, "", true},           // curl, a script: no browser, no origin
+			{"POST", "/jobs/api/jobs/cancel", "admin", "s3cret", "", 200, "", true},            // curl, a script: no browser, no origin
 			{"POST", "/jobs/api/jobs/cancel", "admin", "s3cret", "same", 200, "", true},
 			{"POST", "/jobs/api/jobs/cancel", "admin", "s3cret", "http://evil.example", 403, "", false},
 			{"DELETE", "/jobs/api/jobs/4", "admin", "s3cret", "http://evil.example", 403, "", false},
