@@ -11,8 +11,11 @@ import (
 // Transport is what FromConfig returns: SMTP or File. Consumers should
 // declare the smaller interface they need (usually just Send).
 type Transport interface {
-	// Send delivers one message; see IsPermanent for its errors.
+	// Send delivers one message; see FaultOf for its errors.
 	Send(ctx context.Context, m Message) error
+	// Acquire takes a connection for messages sent in a row, so that a
+	// caller can wait for the relay before it locks what it sends.
+	Acquire(ctx context.Context) (Conn, error)
 	// Close releases connections; Send must not be called afterwards.
 	Close() error
 }
