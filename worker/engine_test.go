@@ -82,7 +82,7 @@ func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 	t.Cleanup(func() { _ = tr.Close() })
 	h.sweeper = &Sweeper{Plans: set, Calendars: frCalendars, Clock: h.clock}
 	h.sender = &SendWorker{
-		Pool: pool, Plans: set, Templates: tmpl, Mail: MailSender{Transport: tr}, Penalties: testPenalties(t),
+		Pool: pool, Plans: set, Templates: tmpl, Mail: tr, Penalties: testPenalties(t),
 		Settings: MailSettings{From: "Compta Durand <compta@durand.example>", Bcc: "credit@durand.example", LettersDir: h.letters},
 		Clock:    h.clock, Location: time.UTC, Logger: slog.New(slog.DiscardHandler),
 		Backoff: func(int) time.Duration { return 200 * time.Millisecond },
@@ -110,14 +110,27 @@ func (h *harness) startClient() *river.Client[pgx.Tx] {
 	return c
 }
 
-// day sweeps day and drains its jobs, as `relance sweep --as-of day --drain`.
-func (h *harness) day(day time.Time) (SweepResult, DrainResult) {
+// sweep sweeps day at 10:00 on the simulated clock. The jobs it enqueues
+// are dated by that clock too, as they would be in production (River dates
+// them by the database's clock, which is the real one here), so that a send
+// on a later simulated day knows how long it waited.
+func (h *harness) sweep(day time.Time) SweepResult {
 	h.t.Helper()
 	h.clock.set(day.Add(10 * time.Hour))
 	res := sweepDay(h.t, h.pool, h.sweeper, h.client, day)
+	if _, err := h.pool.Exec(context.Background(), `UPDATE river_job SET created_at = $2 WHERE id = ANY ($1)`, res.JobIDs, h.clock.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
+// day sweeps day and drains its jobs, as `relance sweep --as-of day --drain`.
+func (h *harness) day(day time.Time) (SweepResult, DrainResult) {
+	h.t.Helper()
+	res := h.sweep(day)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	dr, err := Drain(ctx, h.pool, res.JobIDs, 20*time.Millisecond)
+	dr, err := Drain(ctx, h.pool, res.JobIDs, 20*time.Millisecond, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func TestSendDropsWhatNoLongerQualifiesAndRevivesIt(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond); err != nil || dr.Completed != 1 {
+	if dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond, nil); err != nil || dr.Completed != 1 {
 		t.Fatalf("drain %+v %v", dr, err)
 	}
 	rows, err := pool.Query(t.Context(), `SELECT invoice_id || ':' || status || ':' || coalesce(drop_reason, '') FROM reminder ORDER BY invoice_id`)
@@ -220,7 +220,7 @@ func TestSweepTwiceAndTwoReplicasSendOnce(t *testing.T) {
 		t.Errorf("second sweep job for the same day was not skipped as a duplicate")
 	}
 	h.clock.set(d("2025-09-22").Add(10 * time.Hour))
-	if _, err := Drain(ctx, pool, append(ids, r1.Job.ID), 20*time.Millisecond); err != nil {
+	if _, err := Drain(ctx, pool, append(ids, r1.Job.ID), 20*time.Millisecond, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Wait for the sends the sweep job enqueued.
@@ -270,7 +270,7 @@ func TestFileTransportWritesValidEml(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.sender.Mail = MailSender{Transport: ft}
+	h.sender.Mail = ft
 	f := fixture{t, pool}
 	f.invoice(f.client("EML", "eml@client.example"), "FA-E1", "2025-08-01", "2025-09-01", 100000)
 	f.invoice(f.client("EML2", "eml2@client.example"), "FA-E2", "2025-08-01", "2025-09-01", 70000)

@@ -82,6 +82,10 @@ type SweepResult struct {
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
 	Tasks      int        // tasks (phone calls) created
+	// Returned counts the pending rows whose send job had died (by the
+	// job's fate: discarded, cancelled, deleted), dropped by the
+	// reconciliation before the evaluation and so decided again.
+	Returned map[string]int
 }
 
 // StepCounts returns how many decisions each step id got.
@@ -102,8 +106,9 @@ var sweepLockKey = func() int64 {
 	return int64(h.Sum64())
 }()
 
-// Run evaluates day in tx: it fills the business-day calendar for the
-// countries in play, records every due (invoice, step) pair in the reminder
+// Run evaluates day in tx: it reconciles the reminder rows whose send job
+// died (Reconcile), fills the business-day calendar for the countries in
+// play, records every due (invoice, step) pair in the reminder
 // ledger, creates provision proposals and tasks, and enqueues one send job per
 // client and channel with jobs. The caller commits tx; nothing of a failed run
 // remains.
@@ -114,6 +119,11 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
+	}
+	// Before deciding: a row whose job died is no longer ladder history.
+	var err error
+	if res.Returned, err = Reconcile(ctx, tx, day); err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
 	if err := s.fillCalendar(ctx, tx, day); err != nil {
 		return res, err

@@ -75,7 +75,8 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
 		},
 		sender: &worker.SendWorker{
-			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,
+			Pool: pool, Plans: set, Templates: tmpl, Mail: transport, Penalties: penalties,
+			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
 				LettersDir: lettersDir(cfg),

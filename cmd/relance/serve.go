@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
@@ -94,9 +95,9 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	var periodic *river.PeriodicJob
+	var periodic []*river.PeriodicJob
 	if opts.periodic {
-		periodic = worker.PeriodicSweep(schedule, a.clock, cfg.Location())
+		periodic = []*river.PeriodicJob{worker.PeriodicSweep(schedule, a.clock, cfg.Location()), worker.PeriodicReconcile()}
 	}
 	eng, err := a.newEngine(cfg, pool, logger)
 	if err != nil {
@@ -115,6 +116,9 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		Work: true, Logger: logger, Periodic: periodic,
 	})
 	if err != nil {
+		return err
+	}
+	if err := resumeSendQueue(ctx, pool, client, logger); err != nil {
 		return err
 	}
 	ui, err := web.NewJobsUI(client, logger)
@@ -150,7 +154,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		opts.ready(ln.Addr().String())
 	}
 	scheduled := "off"
-	if periodic != nil {
+	if opts.periodic {
 		scheduled = cfg.Sweep.Schedule
 	}
 	logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
@@ -194,6 +198,24 @@ func checkCredentials(s config.Server) error {
 		key := "server." + ce.Field
 		return fmt.Errorf("serve: %s (RELANCE_%s) is not set or only white space: River UI changes state and must not be open",
 			key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
+	}
+	return nil
+}
+
+// resumeSendQueue lifts a pause relance made after refusals of ours (the
+// operator restarting serve has presumably fixed the cause) and says so; a
+// pause made by an operator in River UI stays, and is said at ERROR, since
+// nothing goes out until it is lifted.
+func resumeSendQueue(ctx context.Context, pool *pgxpool.Pool, client worker.QueueResumer, logger *slog.Logger) error {
+	p, err := worker.ResumeOwnPause(ctx, pool, client)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	switch {
+	case p.Paused && p.ByUs:
+		logger.Warn("the send queue was paused by relance after refusals of ours; resumed at start", "paused", p.String())
+	case p.Paused:
+		logger.Error("the send queue is paused by an operator: nothing is sent until it is resumed in River UI (/jobs/queues/send)", "since", p.Since)
 	}
 	return nil
 }

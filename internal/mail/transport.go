@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
@@ -39,9 +40,16 @@ func FromConfig(cfg config.Mail, clk clock.Clock) (Transport, error) {
 			Password:      cfg.SMTP.Password,
 			PoolSize:      cfg.SMTP.PoolSize,
 			RatePerMinute: cfg.SMTP.RatePerMinute,
+			Timeout:       commandTimeout(cfg.SendTimeout),
 		}, clk)
 	case "file":
 		return NewFile(cfg.Dir, clk)
 	}
 	return nil, fmt.Errorf("mail.transport %q: want smtp or file", cfg.Transport)
+}
+
+// commandTimeout bounds each SMTP command: a quarter of a send job's time
+// (a dial, a transaction and room to spare), between 1 and 30 seconds.
+func commandTimeout(sendTimeout time.Duration) time.Duration {
+	return min(max(sendTimeout/4, time.Second), 30*time.Second)
 }
