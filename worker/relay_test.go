@@ -24,7 +24,9 @@ func TestRefusalsOfOursBlameNoClientAndPauseTheQueue(t *testing.T) {
 	}{
 		{"553 on MAIL FROM", func(s *smtptest.Server) { s.FailEvery(smtptest.PhaseMail, 553, "5.7.1 sender not allowed") }},
 		{"554 on DATA", func(s *smtptest.Server) { s.FailEvery(smtptest.PhaseData, 554, "5.7.1 relay policy") }},
-		{"550 on our Bcc", func(s *smtptest.Server) { s.FailRecipientNext("credit@durand.example", 1000, 550, "5.1.1 no such user") }},
+		{"550 on our Bcc", func(s *smtptest.Server) {
+			s.FailRecipientNext("credit@durand.example", 1000, 550, "5.1.1 no such user")
+		}},
 		{"554 in the greeting", func(s *smtptest.Server) { s.FailEvery(smtptest.PhaseGreeting, 554, "5.3.2 no service for you") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
