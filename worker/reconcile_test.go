@@ -160,3 +160,38 @@ func TestCancelledAndDeletedJobsReturnToTheSweep(t *testing.T) {
 		t.Errorf("delivered %v, want %s", got, want)
 	}
 }
+
+// TestAKilledProcessSendsResumeWithinMinutes (issue 10, defect 3): a send
+// job left 'running' by a process killed ten minutes ago used to wait for
+// River's rescuer's default hour. The rescue delay now comes from the job's
+// own timeout (RescueAfter: 3 minutes for the default 2), so the next
+// leader takes it up and the message goes.
+func TestAKilledProcessSendsResumeWithinMinutes(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	f.invoice(f.client("KILL", "kill@client.example"), "FA-KILL", "2025-05-01", "2025-06-02", 100000)
+	set := standardPlan()
+	res := sweepDay(t, pool, &Sweeper{Plans: set, Calendars: testCalendars()}, insertOnlyClient(t, pool), d("2025-09-01"))
+	if len(res.JobIDs) != 1 {
+		t.Fatalf("%d jobs, want 1", len(res.JobIDs))
+	}
+	// The process that took it was killed ten minutes ago.
+	if _, err := pool.Exec(t.Context(), `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '10 minutes',
+		attempted_by = ARRAY['killed-host'] WHERE id = $1`, res.JobIDs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if RescueAfter(DefaultSendTimeout) > 10*time.Minute {
+		t.Fatalf("rescue after %s: not minutes", RescueAfter(DefaultSendTimeout))
+	}
+	h := newHarness(t, pool) // a new process: it becomes the leader and its rescuer looks at once
+	h.clock.set(d("2025-09-01").Add(10 * time.Hour))
+	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
+	defer cancel()
+	dr, err := Drain(ctx, pool, res.JobIDs, 50*time.Millisecond, nil)
+	if err != nil || dr.Completed != 1 {
+		t.Fatalf("the killed process's job: %+v %v, want it rescued and completed", dr, err)
+	}
+	if got := readReceived(t, h.srv); len(got) != 1 || got[0].String() != "2025-09-01 KILL level1" {
+		t.Errorf("delivered %v, want the level 1", got)
+	}
+}
