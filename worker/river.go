@@ -130,6 +130,9 @@ type ClientOptions struct {
 	Logger *slog.Logger
 	// FetchPollInterval overrides River's poll interval (tests, drains).
 	FetchPollInterval time.Duration
+	// ID names this client among the replicas (River UI, river_leader);
+	// empty: River's own, the host name and the start time.
+	ID string
 }
 
 // NewClient builds the River client: workers for SweepArgs and SendArgs,
@@ -150,7 +153,7 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 		return nil, err
 	}
 	sendTimeout := o.Sender.Timeout(nil)
-	cfg := &river.Config{Workers: workers, Logger: o.Logger, FetchPollInterval: o.FetchPollInterval,
+	cfg := &river.Config{ID: o.ID, Workers: workers, Logger: o.Logger, FetchPollInterval: o.FetchPollInterval,
 		// Every worker sets its own timeout; River wants the client's no
 		// longer than the rescue delay.
 		JobTimeout:           sendTimeout,

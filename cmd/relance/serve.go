@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -111,9 +112,10 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return err
 	}
 	eng.sender.Counters = metrics
+	replica := replicaID()
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-		Work: true, Logger: logger, Periodic: periodic,
+		Work: true, Logger: logger, Periodic: periodic, ID: replica,
 	})
 	if err != nil {
 		return err
@@ -158,7 +160,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		scheduled = cfg.Sweep.Schedule
 	}
 	logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
-		"schedule", scheduled, "timezone", cfg.TimeZone)
+		"schedule", scheduled, "timezone", cfg.TimeZone, "replica", replica)
 
 	var runErr error
 	select {
@@ -218,4 +220,15 @@ func resumeSendQueue(ctx context.Context, pool *pgxpool.Pool, client worker.Queu
 		logger.Error("the send queue is paused by an operator: nothing is sent until it is resumed in River UI (/jobs/queues/send)", "since", p.Since)
 	}
 	return nil
+}
+
+// replicaID names this process among the replicas, as River UI and the
+// river_leader table show it: the host and the process id, so that an
+// operator can tell which process holds the lead.
+func replicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "relance"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }

@@ -31,6 +31,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -81,6 +82,13 @@ type Message struct {
 	To     []string    // envelope recipients (RCPT TO), Bcc included
 	Data   []byte      // the raw message as received, CRLF line endings
 	Header mail.Header // Data's header parsed by net/mail; nil if it did not parse
+	// At is when the server accepted it (250 after DATA).
+	At time.Time
+	// Ready is when the server read the client's command before MAIL FROM
+	// on this connection (a NOOP checking a pooled connection, EHLO or AUTH
+	// on a new one): whatever the client did between then and MAIL FROM, it
+	// did after Ready.
+	Ready time.Time
 }
 
 // Server is a running SMTP server. Its zero value is not usable: call Start.
@@ -91,6 +99,7 @@ type Server struct {
 
 	smtp      *smtp.Server
 	clientTLS *tls.Config
+	certPEM   []byte
 
 	mu         sync.Mutex
 	messages   []Message
@@ -149,8 +158,9 @@ func start(t testing.TB, mode string) *Server {
 		t.Fatalf("smtptest: listen: %v", err)
 	}
 	var serverTLS, clientTLS *tls.Config
+	var certPEM []byte
 	if mode != "" {
-		serverTLS, clientTLS, err = selfSigned()
+		serverTLS, clientTLS, certPEM, err = selfSigned()
 		if err != nil {
 			t.Fatalf("smtptest: certificate: %v", err)
 		}
@@ -183,7 +193,7 @@ func start(t testing.TB, mode string) *Server {
 	if mode == "implicit" {
 		l = tls.NewListener(l, serverTLS)
 	}
-	s.clientTLS = clientTLS
+	s.clientTLS, s.certPEM = clientTLS, certPEM
 	s.smtp = smtp.NewServer(smtp.BackendFunc(s.newSession))
 	if mode == "starttls" {
 		s.smtp.TLSConfig = serverTLS
@@ -207,12 +217,16 @@ func start(t testing.TB, mode string) *Server {
 	return s
 }
 
+// CertPEM returns the server's self-signed certificate in PEM, for a client
+// in another process (SSL_CERT_FILE); nil for a plain-text server.
+func (s *Server) CertPEM() []byte { return s.certPEM }
+
 // selfSigned makes an ECDSA certificate for 127.0.0.1 and the client
 // configuration that trusts it.
-func selfSigned() (server, client *tls.Config, err error) {
+func selfSigned() (server, client *tls.Config, certPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -228,17 +242,17 @@ func selfSigned() (server, client *tls.Config, err error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}, MinVersion: tls.VersionTLS12}
 	client = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
-	return server, client, nil
+	return server, client, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
 
 type discardLogger struct{}
@@ -386,7 +400,22 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	s.open[c] = true
 	s.mu.Unlock()
 	s.wait()
-	return &session{srv: s, conn: c}, nil
+	se := &session{srv: s, conn: c}
+	if tc, ok := c.Conn().(*tracedConn); ok {
+		se.traced = tc
+	} else if tc, ok := netConnOf(c.Conn()); ok {
+		se.traced = tc
+	}
+	return se, nil
+}
+
+// netConnOf finds the tracedConn under an implicit-TLS connection.
+func netConnOf(c net.Conn) (*tracedConn, bool) {
+	if t, ok := c.(*tls.Conn); ok {
+		tc, ok := t.NetConn().(*tracedConn)
+		return tc, ok
+	}
+	return nil, false
 }
 
 // wait sleeps for the configured latency.
@@ -484,8 +513,34 @@ func (g *gate) Accept() (net.Conn, error) {
 			_ = c.Close()
 			continue
 		}
-		return c, nil
+		return &tracedConn{Conn: c}, nil
 	}
+}
+
+// tracedConn notes when the client's last two commands were read: the
+// client waits for each reply, so each read is one command.
+type tracedConn struct {
+	net.Conn
+	mu         sync.Mutex
+	prev, last time.Time
+}
+
+func (c *tracedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		now := time.Now()
+		c.mu.Lock()
+		c.prev, c.last = c.last, now
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// beforeLast is when the command before the last one read was read.
+func (c *tracedConn) beforeLast() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.prev
 }
 
 // errDropped is returned after closing the connection; go-smtp cannot write
@@ -495,9 +550,11 @@ var errDropped = errors.New("smtptest: connection dropped")
 type session struct {
 	srv    *Server
 	conn   *smtp.Conn
+	traced *tracedConn // nil if the connection could not be traced
 	authed bool
 	from   string
 	to     []string
+	ready  time.Time // see Message.Ready
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -555,6 +612,9 @@ func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 		return err
 	}
 	se.from = from
+	if se.traced != nil {
+		se.ready = se.traced.beforeLast()
+	}
 	return nil
 }
 
@@ -580,7 +640,7 @@ func (se *session) Data(r io.Reader) error {
 		return err
 	}
 	_, encrypted := se.conn.TLSConnectionState()
-	m := Message{TLS: encrypted, From: se.from, To: append([]string(nil), se.to...), Data: data}
+	m := Message{TLS: encrypted, From: se.from, To: append([]string(nil), se.to...), Data: data, At: time.Now(), Ready: se.ready}
 	if parsed, err := mail.ReadMessage(bytes.NewReader(data)); err == nil {
 		m.Header = parsed.Header
 	}

@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relance/relance/internal/mail/smtptest"
 )
@@ -144,5 +145,46 @@ func TestServerFailsTLSHandshakes(t *testing.T) {
 	}
 	if err := try(); err != nil {
 		t.Errorf("second handshake: %v", err)
+	}
+}
+
+// TestServerNotesWhenTheClientWasReady: Message.Ready is when the command
+// before MAIL FROM (here a NOOP) was read, At when DATA was accepted.
+func TestServerNotesWhenTheClientWasReady(t *testing.T) {
+	srv := smtptest.Start(t)
+	c, err := smtp.Dial(srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Hello("client.example"); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	if err := c.Noop(); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	if err := c.Mail("a@x.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt("b@y.example"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("Subject: x\r\n\r\nx\r\n"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done := time.Now()
+	m := srv.Messages()[0]
+	if m.Ready.Before(before) || m.Ready.After(after) {
+		t.Errorf("Ready %v, want between %v and %v (the NOOP)", m.Ready, before, after)
+	}
+	if m.At.Before(after) || m.At.After(done) {
+		t.Errorf("At %v, want between the NOOP and the end of DATA", m.At)
 	}
 }
