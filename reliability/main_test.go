@@ -244,3 +244,14 @@ func until(d time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
+
+// reopen opens another pool on url, closed when the test ends.
+func reopen(t *testing.T, url string) (string, *pgxpool.Pool) {
+	t.Helper()
+	pool, err := database.OpenPool(context.Background(), url, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return url, pool
+}

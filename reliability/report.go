@@ -39,7 +39,9 @@ type Duplicate struct {
 // Duration marshals as text ("1m30s").
 type Duration time.Duration
 
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).Round(time.Second).String()) }
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).Round(time.Second).String())
+}
 
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string

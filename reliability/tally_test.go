@@ -100,6 +100,12 @@ func record(t *testing.T, c Case, started time.Time) {
 	}
 	t.Logf("%s: faults %s; due %d, delivered %d, refused %d, duplicated %d, lost %d, crashes %d, in %s",
 		c.Name, faults(c.Faults), c.Due, c.Delivered, c.Refused, dups, c.Lost, c.Crashes, time.Duration(c.Elapsed).Round(time.Second))
+	for _, n := range c.Notes {
+		t.Log("  ", n)
+	}
+	for _, d := range c.Duplicates {
+		t.Logf("   duplicate %s × %d: %s", d.MessageID, d.Copies, d.Explanation)
+	}
 	if *report == "" {
 		return
 	}
