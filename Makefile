@@ -32,7 +32,7 @@ bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md 
 	$(GO) run ./bench -relance $(BIN) -out BENCHMARKS.md -micro bin/micro-bench.txt
 
 .PHONY: reliability
-reliability: deps ## Fault suite's long variants, TestHostile* and every fuzz target; writes RELIABILITY.md (~15 min)
+reliability: deps ## Fault suite's long variants, TestHostile* and every fuzz target; writes RELIABILITY.md (~8 min)
 	GO=$(GO) $(GO) run ./reliability -out RELIABILITY.md -fuzztime 20s
 
 .PHONY: lint

@@ -47,7 +47,7 @@ func TestFaultKill9(t *testing.T) {
 	if code := last.wait(10 * time.Minute); code != 0 {
 		t.Errorf("the last run exited %d:\n%s\n%s", code, last.stdout.String(), tail(last.stderr.String(), 20))
 	}
-	c := Case{Name: "kill -9 during the sweep and the sending", Faults: map[string]int{"kill -9": len(runs)}}
+	c := Case{Order: 1, Name: "kill -9 during the sweep and the sending", Faults: map[string]int{"kill -9": len(runs)}}
 	c.Crashes = crashed(t, procs...)
 	tally(t, &c, pool, srv, func(first, again smtptest.Message) (string, bool) {
 		// The killed run had sent the whole message (its transaction

@@ -16,6 +16,7 @@ import (
 // one as a JSON line to the file named by their -report flag; this command
 // reads them back into RELIABILITY.md.
 type Case struct {
+	Order  int            `json:"order"` // its row in RELIABILITY.md, in the order of issue 10's list
 	Name   string         `json:"name"`
 	Faults map[string]int `json:"faults"` // fault injected → how many times
 	// Due is the messages the ledger decided; Delivered those the relay
@@ -139,16 +140,17 @@ func (r Run) write(w io.Writer) error {
 	b.WriteString("`TestHostile*` test and every fuzz target. Lost must be 0 and crashes must be 0.\n\n")
 	b.WriteString("| case | faults injected | messages due | delivered | refused (client's address) | duplicated | lost | crashes | time |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
-	var due, delivered, dup, lost int
+	sort.SliceStable(r.Cases, func(i, j int) bool { return r.Cases[i].Order < r.Cases[j].Order })
+	var due, delivered, refused, dup, lost int
 	for _, c := range r.Cases {
 		n := 0
 		for _, d := range c.Duplicates {
 			n += d.Copies - 1
 		}
-		due, delivered, dup, lost = due+c.Due, delivered+c.Delivered, dup+n, lost+c.Lost
+		due, delivered, refused, dup, lost = due+c.Due, delivered+c.Delivered, refused+c.Refused, dup+n, lost+c.Lost
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %s |\n", c.Name, faults(c.Faults), c.Due, c.Delivered, c.Refused, n, c.Lost, c.Crashes, time.Duration(c.Elapsed))
 	}
-	fmt.Fprintf(&b, "| **all fault cases** | | **%d** | **%d** | | **%d** | **%d** | | |\n", due, delivered, dup, lost)
+	fmt.Fprintf(&b, "| **all fault cases** | | **%d** | **%d** | **%d** | **%d** | **%d** | | |\n", due, delivered, refused, dup, lost)
 	inputs, hostileTime := 0, time.Duration(0)
 	var hostilePkgs []string
 	for _, h := range r.Hostile {

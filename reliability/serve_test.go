@@ -159,7 +159,7 @@ func TestFaultReplicasLoseTheirLeader(t *testing.T) {
 			t.Errorf("day %s swept %d times across the replicas", day, n)
 		}
 	}
-	c := Case{Name: "three serve replicas, the leader killed while sending", Faults: map[string]int{"leader kill -9": 1}}
+	c := Case{Order: 2, Name: "three serve replicas, the leader killed while sending", Faults: map[string]int{"leader kill -9": 1}}
 	c.Crashes = crashed(t, replicas...)
 	tally(t, &c, pool, srv, func(first, again smtptest.Message) (string, bool) {
 		if first.Ready.Before(killedAt) && again.At.After(killedAt) {
@@ -245,7 +245,7 @@ func TestFaultPostgresRestartDuringSending(t *testing.T) {
 	if code := serve.stop(time.Minute); code != 0 {
 		t.Errorf("serve exited %d on SIGTERM", code)
 	}
-	c := Case{Name: "PostgreSQL restarted under serve while sending", Faults: map[string]int{"PostgreSQL stop and start": 1}}
+	c := Case{Order: 3, Name: "PostgreSQL restarted under serve while sending", Faults: map[string]int{"PostgreSQL stop and start": 1}}
 	c.Crashes = crashed(t, serve)
 	tally(t, &c, pool, srv, func(first, again smtptest.Message) (string, bool) {
 		if first.Ready.Before(upAt) && first.At.After(downAt.Add(-time.Second)) && again.At.After(first.At) {

@@ -57,7 +57,7 @@ func TestFaultSMTPTemporaryAndOneRecipient(t *testing.T) {
 	if got := bouncing(t, url); strings.Join(got, " ") != "C00007" {
 		t.Errorf("clients bouncing %v, want only C00007, whose address the relay refused", got)
 	}
-	c := Case{Name: "SMTP: 421 and 451 at every stage, a drop mid-DATA, 550 on one address",
+	c := Case{Order: 4, Name: "SMTP: 421 and 451 at every stage, a drop mid-DATA, 550 on one address",
 		Faults: map[string]int{"SMTP reply or drop": srv.Injected()}}
 	c.Crashes = crashed(t, p)
 	tally(t, &c, pool, srv, noDuplicateExpected)
@@ -100,7 +100,7 @@ func TestFaultSMTPRelayRefusesOurSender(t *testing.T) {
 	if code := again.wait(5 * time.Minute); code != 0 || !strings.Contains(again.stdout.String(), "the send queue was paused by relance and is resumed") {
 		t.Errorf("after the fix: exit %d:\n%s", code, again.stdout.String())
 	}
-	c := Case{Name: "SMTP: 553 on MAIL FROM (our sender refused), then fixed", Faults: map[string]int{"553 on MAIL FROM": refusals}}
+	c := Case{Order: 5, Name: "SMTP: 553 on MAIL FROM (our sender refused), then fixed", Faults: map[string]int{"553 on MAIL FROM": refusals}}
 	c.Crashes = crashed(t, first, again)
 	tally(t, &c, pool, srv, noDuplicateExpected)
 	c.Notes = append(c.Notes, "no client marked bouncing, no row failed; the send queue paused after 3 refusals in a row with an event and an ERROR line, `sweep --drain` printed SEND QUEUE PAUSED and exited 1; the next drain lifted relance's pause and delivered every message once")
@@ -130,7 +130,7 @@ func TestFaultSMTPTLSHandshake(t *testing.T) {
 	if got := bouncing(t, url); len(got) != 0 {
 		t.Errorf("clients blamed for a TLS failure: %v", got)
 	}
-	c := Case{Name: "SMTP: TLS handshake failures", Faults: map[string]int{"TLS handshake refused": srv.Injected()}}
+	c := Case{Order: 6, Name: "SMTP: TLS handshake failures", Faults: map[string]int{"TLS handshake refused": srv.Injected()}}
 	c.Crashes = crashed(t, p)
 	tally(t, &c, pool, srv, noDuplicateExpected)
 	for _, m := range srv.Messages() {
@@ -197,7 +197,7 @@ func TestFaultSMTPOutageLongerThanEveryRetry(t *testing.T) {
 	if want := fmt.Sprintf("2025-09-12 level1 ×%d, 2025-09-19 level2 ×%d", messages, messages); strings.Join(steps, ", ") != want {
 		t.Errorf("sent %v, want %s", steps, want)
 	}
-	c := Case{Name: "SMTP: an outage longer than every retry, then recovery", Faults: map[string]int{"connection refused while down": downFor}}
+	c := Case{Order: 7, Name: "SMTP: an outage longer than every retry, then recovery", Faults: map[string]int{"connection refused while down": downFor}}
 	c.Crashes = crashed(t, procs...)
 	tally(t, &c, pool, srv, noDuplicateExpected)
 	c.Notes = append(c.Notes, "Thursday's drain ran out of retries and exited 1 with every reminder still waiting (returned to the sweep, job_discarded, with an event); Friday's delivered every level 1, level 2 went 7 days later (19 September), not on the 18th: no level skipped, nobody blamed")

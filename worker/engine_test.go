@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
@@ -160,46 +157,20 @@ func readReceived(t *testing.T, srv *smtptest.Server) []received {
 		out = append(out, received{
 			day: msg.Header.Get("X-Relance-Day"), client: msg.Header.Get("X-Relance-Client"),
 			step: msg.Header.Get("X-Relance-Step"), to: m.To, subject: subject,
-			text: textPart(t, msg), messageID: msg.Header.Get("Message-Id"),
+			text: textPart(t, m.Data), messageID: msg.Header.Get("Message-Id"),
 		})
 	}
 	return out
 }
 
-// textPart returns the decoded text/plain part of a message.
-func textPart(t *testing.T, msg *netmail.Message) string {
+// textPart returns the decoded text/plain part of raw.
+func textPart(t *testing.T, raw []byte) string {
 	t.Helper()
-	var walk func(ct string, enc string, body io.Reader) string
-	walk = func(ct, enc string, body io.Reader) string {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			t.Fatalf("content type %q: %v", ct, err)
-		}
-		if strings.HasPrefix(mt, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err != nil {
-					return ""
-				}
-				if s := walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); s != "" {
-					return s
-				}
-			}
-		}
-		if mt != "text/plain" {
-			return ""
-		}
-		if strings.EqualFold(enc, "quoted-printable") {
-			body = quotedprintable.NewReader(body)
-		}
-		b, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
+	text, err := smtptest.TextPart(raw)
+	if err != nil {
+		t.Fatalf("message body: %v", err)
 	}
-	return walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+	return text
 }
 
 // TestEngine150Days steps a small French portfolio through 150 consecutive

@@ -164,6 +164,20 @@ func pgxCollectStrings(rows pgx.Rows) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
+// queryStrings runs a query of one text column and returns its rows.
+func queryStrings(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgxCollectStrings(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // sendDay marks the day's pending message rows sent that day, as the send
 // workers would have: tests of the sweep alone need the ladder to move on.
 func sendDay(t testing.TB, pool *pgxpool.Pool, day time.Time) {

@@ -13,15 +13,7 @@ import (
 // reminderStates lists the rows as "step:status:reason", in id order.
 func reminderStates(t *testing.T, h *harness) []string {
 	t.Helper()
-	rows, err := h.pool.Query(t.Context(), `SELECT step_id || ':' || status || ':' || coalesce(drop_reason, '') FROM reminder ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgxCollectStrings(rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return queryStrings(t, h.pool, `SELECT step_id || ':' || status || ':' || coalesce(drop_reason, '') FROM reminder ORDER BY id`)
 }
 
 // TestOutageLongerThanEveryRetryLosesNothingAndSkipsNoLevel (issue 10,

@@ -22,15 +22,7 @@ import (
 // jobStates returns the state and attempt count of River jobs by id.
 func jobStates(t *testing.T, h *harness, ids []int64) []string {
 	t.Helper()
-	rows, err := h.pool.Query(t.Context(), `SELECT state || '/' || attempt FROM river_job WHERE id = ANY ($1) ORDER BY id`, ids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := pgxCollectStrings(rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return queryStrings(t, h.pool, `SELECT state || '/' || attempt FROM river_job WHERE id = ANY ($1) ORDER BY id`, ids)
 }
 
 // TestSendRetriesA421ThenDeliversOnce: the server answers 421 to the first
@@ -297,7 +289,7 @@ func TestFileTransportWritesValidEml(t *testing.T) {
 		if id := msg.Header.Get("Message-Id"); !strings.HasPrefix(id, "<relance.") || msg.Header.Get("X-Relance-Step") != "level1" {
 			t.Errorf("%s: Message-Id %q, step %q", p, id, msg.Header.Get("X-Relance-Step"))
 		}
-		if body := textPart(t, msg); !strings.Contains(body, "FA-E") {
+		if body := textPart(t, data); !strings.Contains(body, "FA-E") {
 			t.Errorf("%s: body does not list the invoice:\n%s", p, body)
 		}
 	}
