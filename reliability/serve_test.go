@@ -129,22 +129,29 @@ func TestFaultReplicasLoseTheirLeader(t *testing.T) {
 			}
 		}
 	}
-	// No day swept twice: one sweep job per day, one committed sweep.
-	rows, err := pool.Query(context.Background(), `SELECT args ->> 'day', count(*), string_agg(state::text, ',') FROM river_job
-		WHERE kind = 'relance_sweep' GROUP BY 1 ORDER BY 1`)
+	// No day swept twice: one sweep job per day, one committed sweep. A
+	// sweep the killed leader was running stays its until River takes it
+	// up after the sweep's own timeout (worker.SweepTimeout, 10 minutes).
+	rows, err := pool.Query(context.Background(), `SELECT args ->> 'day', count(*), string_agg(state::text, ','),
+			bool_and(state = 'running' AND attempted_by[cardinality(attempted_by)] = $1)
+		FROM river_job WHERE kind = 'relance_sweep' GROUP BY 1 ORDER BY 1`, oldID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var days []string
+	var days, stranded []string
 	for rows.Next() {
 		var day, states string
 		var n int
-		if err := rows.Scan(&day, &n, &states); err != nil {
+		var withTheDead bool
+		if err := rows.Scan(&day, &n, &states, &withTheDead); err != nil {
 			t.Fatal(err)
 		}
 		days = append(days, day)
-		if n != 1 || states != "completed" {
-			t.Errorf("day %s: %d sweep jobs (%s), want one, completed", day, n, states)
+		if withTheDead {
+			stranded = append(stranded, day)
+		}
+		if n != 1 || states != "completed" && !withTheDead {
+			t.Errorf("day %s: %d sweep jobs (%s), want one, completed (or running in the killed leader)", day, n, states)
 		}
 	}
 	rows.Close()
@@ -174,6 +181,9 @@ func TestFaultReplicasLoseTheirLeader(t *testing.T) {
 	}
 	c.Notes = append(c.Notes, fmt.Sprintf("%d clients' level 1 enqueued for 2025-09-12 with `sweep --enqueue`, and the leader's periodic sweep of today (every minute, unique per day) deciding their level 2; relay answering in 20 ms; the leader killed with %d send jobs running; a new leader %s later; %d of its jobs rescued (mail.send_timeout 4 s, rescue after 6 s), %s; days swept %v, each once (one sweep job, one committed sweep across the replicas)",
 		messages, running, tookOver.Round(time.Second), rescued, resumed, days))
+	if len(stranded) > 0 {
+		c.Notes = append(c.Notes, fmt.Sprintf("the sweep of %v was running in the killed leader: River takes it up after its own timeout (10 minutes), and its replay decides nothing twice", stranded))
+	}
 	record(t, c, started)
 }
 

@@ -19,8 +19,9 @@ import (
 // relayRefusals counts the refusals in a row that are ours (mail.SenderRefused)
 // across the send jobs of one process; a delivery resets it.
 type relayRefusals struct {
-	mu sync.Mutex
-	n  int
+	mu     sync.Mutex
+	n      int
+	paused bool // this process paused the send queue and has not delivered since
 }
 
 func (r *relayRefusals) add() int {
@@ -30,9 +31,18 @@ func (r *relayRefusals) add() int {
 	return r.n
 }
 
-func (r *relayRefusals) reset() {
+// reset starts the count again; it returns whether this process had paused
+// the queue (a delivery means the pause is over).
+func (r *relayRefusals) reset() (wasPaused bool) {
 	r.mu.Lock()
-	r.n = 0
+	defer r.mu.Unlock()
+	r.n, wasPaused, r.paused = 0, r.paused, false
+	return wasPaused
+}
+
+func (r *relayRefusals) pausedNow() {
+	r.mu.Lock()
+	r.n, r.paused = 0, true
 	r.mu.Unlock()
 }
 
@@ -59,7 +69,7 @@ func (w *SendWorker) undelivered(ctx context.Context, job *river.Job[SendArgs], 
 	log.Error("the relay refuses our messages: our configuration or our relay, no client blamed; will retry",
 		"stage", stage, "refusals_in_a_row", n, "attempt", job.Attempt, "err", err)
 	if w.PauseAfter > 0 && n >= w.PauseAfter {
-		w.refusals.reset()
+		w.refusals.pausedNow()
 		if perr := w.pauseSendQueue(ctx, err, n); perr != nil {
 			log.Error("could not pause the send queue", "err", perr)
 		}

@@ -264,9 +264,12 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 			}
 			return w.undelivered(ctx, job, err, log)
 		}
-		w.refusals.reset()
+		wasPaused := w.refusals.reset()
 		if w.Counters != nil {
 			w.Counters.RecheckToAccept(w.now().Sub(checked))
+			if wasPaused {
+				w.Counters.SendQueuePaused(false)
+			}
 		}
 	}
 

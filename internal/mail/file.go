@@ -99,7 +99,10 @@ func (f *File) Send(ctx context.Context, m Message) error {
 
 // Acquire returns a Conn that writes files: there is nothing to wait for.
 func (f *File) Acquire(ctx context.Context) (Conn, error) {
-	return fileConn{f}, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Stage: StageWrite, Fault: Temporary, Err: err}
+	}
+	return fileConn{f}, nil
 }
 
 type fileConn struct{ f *File }
