@@ -11,7 +11,7 @@ help: ## List every target with what it does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: deps
-deps: ## Install missing system packages (PostgreSQL) with apt-get when root
+deps: ## Install missing system packages (PostgreSQL, poppler-utils) with apt-get when root
 	@scripts/install-deps.sh
 
 .PHONY: build

@@ -16,7 +16,8 @@ type Reason string
 const (
 	Due            Reason = "due"              // a message step fires today
 	Paid           Reason = "paid"             // nothing outstanding
-	Excluded       Reason = "excluded"         // the invoice is excluded from dunning
+	Excluded       Reason = "excluded"         // the invoice, or its client, is excluded from dunning
+	Paused         Reason = "paused"           // a pause of the client covers today
 	Insolvency     Reason = "insolvency"       // the client's insolvency proceeding opened on or before today
 	NetBalance     Reason = "net_balance"      // the client's net balance is ≤ 0 (credits cover the debt)
 	Dispute        Reason = "dispute"          // an open dispute on the invoice
@@ -60,9 +61,12 @@ type Input struct {
 	AsOf        time.Time    // D, the day being decided
 	DueDate     time.Time    // the invoice's due date
 	Outstanding money.Amount // the invoice's outstanding as of D
-	Disputed    bool         // an open dispute on the invoice at D
-	Promised    bool         // a promise to pay covers D
+	Disputed    bool         // a dispute holds the invoice at D (opened, not resolved, its `until` not passed)
+	Promised    bool         // a promise to pay covers D (made, not past its `until`, not found kept by D)
 	Excluded    bool         // the invoice is excluded from dunning
+
+	ClientExcluded bool // an exclusion of the client covers D
+	ClientPaused   bool // a pause of the client covers D
 
 	NetBalance       money.Amount // the client's net balance at D (open items minus unapplied credits)
 	InsolvencyOpened time.Time    // opening date of the client's insolvency proceeding; zero for none
@@ -91,10 +95,11 @@ type Decision struct {
 // Resolve decides, for one invoice on day in.AsOf, which steps of its profile
 // fire, following DESIGN §2 "When a step fires":
 //
-//   - nothing fires for a paid or excluded invoice, for a client whose
-//     insolvency proceeding opened on or before D, whose net balance is ≤ 0,
-//     for an invoice in dispute or under a promise covering D, or whose
-//     outstanding is below the profile's min_amount;
+//   - nothing fires for a paid or excluded invoice, for a client excluded
+//     or paused on D, whose insolvency proceeding opened on or before D,
+//     whose net balance is ≤ 0, for an invoice in dispute or under a
+//     promise covering D, or whose outstanding is below the profile's
+//     min_amount;
 //   - action steps (provision, phone_call) fire on the first day on or after
 //     due_date + offset on which they are not in the ledger, business day or
 //     not and whatever messages were sent;
@@ -125,10 +130,12 @@ func Resolve(in Input) Decision {
 	switch {
 	case in.Outstanding <= 0:
 		return Decision{Reason: Paid}
-	case in.Excluded:
+	case in.Excluded || in.ClientExcluded:
 		return Decision{Reason: Excluded}
 	case !in.InsolvencyOpened.IsZero() && !in.InsolvencyOpened.After(d):
 		return Decision{Reason: Insolvency}
+	case in.ClientPaused:
+		return Decision{Reason: Paused}
 	case in.NetBalance <= 0:
 		return Decision{Reason: NetBalance}
 	case in.Disputed:

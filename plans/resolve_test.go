@@ -48,20 +48,21 @@ func TestResolve(t *testing.T) {
 	full := sent("level1@2025-06-09", "level2@2025-06-23", "level3@2025-07-07", "level4@2025-07-21")
 
 	tests := []struct {
-		name        string
-		profile     *Profile
-		cal         *calendar.Calendar
-		due, asOf   string
-		outstanding money.Amount // 0 means 1,000.00
-		net         money.Amount // 0 means the outstanding
-		disputed    bool
-		promised    bool
-		excluded    bool
-		insolvency  string
-		ledger      []LedgerEntry
-		wantMsg     string // step id, "" for none
-		wantReason  Reason
-		wantActions string // comma-separated step ids
+		name                         string
+		profile                      *Profile
+		cal                          *calendar.Calendar
+		due, asOf                    string
+		outstanding                  money.Amount // 0 means 1,000.00
+		net                          money.Amount // 0 means the outstanding
+		disputed                     bool
+		promised                     bool
+		excluded                     bool
+		clientPaused, clientExcluded bool
+		insolvency                   string
+		ledger                       []LedgerEntry
+		wantMsg                      string // step id, "" for none
+		wantReason                   Reason
+		wantActions                  string // comma-separated step ids
 	}{
 		// Due Saturday 12 July 2025: +1d is Sunday 13, Monday 14 is the Fête nationale.
 		{name: "due on a Saturday, level1 waits past 14 July", due: "2025-07-12", asOf: "2025-07-14", wantReason: NotBusinessDay},
@@ -107,6 +108,13 @@ func TestResolve(t *testing.T) {
 		{name: "promise", due: "2025-06-04", asOf: "2025-08-25", promised: true, wantReason: Promise},
 		{name: "excluded", due: "2025-06-04", asOf: "2025-08-25", excluded: true, wantReason: Excluded},
 
+		// A client paused or excluded gets nothing, actions included; the
+		// ladder resumes where it was the day the pause ends.
+		{name: "client paused", due: "2025-06-04", asOf: "2025-08-25", clientPaused: true, ledger: sent("level1@2025-08-18"), wantReason: Paused},
+		{name: "client paused blocks actions", due: "2025-01-02", asOf: "2025-08-18", clientPaused: true, wantReason: Paused},
+		{name: "client excluded blocks actions", due: "2025-01-02", asOf: "2025-08-18", clientExcluded: true, wantReason: Excluded},
+		{name: "pause over", due: "2025-06-04", asOf: "2025-09-01", ledger: sent("level1@2025-08-18"), wantMsg: "level2", wantReason: Due},
+
 		// Insolvency freezes from its opening date; a replay of an earlier day still reminds.
 		{name: "insolvency opened today", due: "2025-06-04", asOf: "2025-08-18", insolvency: "2025-08-18", wantReason: Insolvency},
 		{name: "insolvency opened later", due: "2025-06-04", asOf: "2025-08-18", insolvency: "2025-08-19", wantMsg: "level1", wantReason: Due},
@@ -151,6 +159,7 @@ func TestResolve(t *testing.T) {
 				AsOf: day(tt.asOf), DueDate: day(tt.due),
 				Outstanding: tt.outstanding, NetBalance: tt.net,
 				Disputed: tt.disputed, Promised: tt.promised, Excluded: tt.excluded,
+				ClientPaused: tt.clientPaused, ClientExcluded: tt.clientExcluded,
 				Calendar: tt.cal, Profile: tt.profile, Ledger: tt.ledger,
 			}
 			if in.Calendar == nil {

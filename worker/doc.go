@@ -18,6 +18,7 @@
 //     with due_on = D are that day's decisions and are reported again
 //     (Decision.Fresh false) by a replay, which enqueues nothing new. The SQL
 //     agrees with plans.Resolve, the reference, on a randomized portfolio
+//     (pauses, exclusions, disputes with an end, promises kept and broken)
 //     whose send jobs meet random fates.
 //   - The ladder's clock. The next level waits min_gap days from the day the
 //     previous one was sent (reminder.sent_on), not decided. A row still
@@ -43,7 +44,8 @@
 //     (a cancellation at 15:00 shows within minutes, not at tomorrow's
 //     sweep), and at the end of `sweep --drain` (so its report is true).
 //   - Revival. A row the send worker drops (paid, disputed, under promise,
-//     insolvent, bouncing address… reason in drop_reason) or whose job died
+//     insolvent, client paused or excluded, bouncing address… reason in
+//     drop_reason) or whose job died
 //     is not history: the ladder does not count it, and when the step comes
 //     due again the sweep revives that same row (status back to pending,
 //     due_on moved to the new day). A replay of the day it was first decided
@@ -80,7 +82,22 @@
 //   - Actions. Provision and phone_call steps are carried out by the sweep
 //     itself (a provision proposal + 'provision_proposed' event, or a task)
 //     and their ledger rows are recorded 'sent' at once. Like messages they
-//     wait while the invoice is disputed, promised or the client insolvent.
+//     wait while the invoice is disputed or promised, or the client
+//     insolvent, paused or excluded.
+//   - What ends by itself. Each sweep first calls ledger's Settle: promises
+//     whose amount was paid are kept (released that day), those past their
+//     end unpaid are broken (dunning resumes the day after, where it
+//     stopped), disputes past their `until` are closed. Outcomes are dated
+//     by the data, so replays decide as the day itself did. The
+//     reconciliation comes right after, before the evaluation: the two touch
+//     disjoint tables and neither reads what the other writes, so their
+//     order changes no decision; the ledger goes first as data flows
+//     ledger → sweep → jobs.
+//   - Parties and law. The creditor's identity (name, address, SIREN, VAT,
+//     IBAN) comes from the client's entity and the debtor's address from the
+//     client, both through internal/ledger, read inside the send's
+//     transaction after the re-check; penalties follow the debtor's
+//     country's rule set unless penalties.rule_set fixes one.
 //   - Registered letters (level 5) are laid out as A4 PDFs (internal/letter)
 //     into <mail.dir>/letters/<day>/<client code>-<step>.pdf, ready for
 //     posting or upload to an electronic registered-letter provider; they

@@ -334,9 +334,9 @@ func testPenalties(t *testing.T) PenaltyCalculator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calc, err := penalty.New("FR", rates, "")
+	rules, err := penalty.NewChooser("", rates, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Penalties{Calculator: calc}
+	return Penalties{Rules: rules}
 }

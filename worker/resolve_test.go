@@ -12,13 +12,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 	"github.com/relance/relance/plans"
 )
 
 // TestSweepAgreesWithResolve runs the SQL sweep over 100 days of a
-// randomized portfolio (payments, disputes, promises, an insolvency,
+// randomized portfolio (payments, disputes with and without an end,
+// promises kept and broken, client pauses and exclusions, an insolvency,
 // unapplied credits, two countries, rule-assigned and explicit profiles) and
 // checks every day's decisions against plans.Resolve, the reference, invoice
 // by invoice. Each day's send jobs meet a random fate, as under faults: sent
@@ -39,21 +41,38 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		day    time.Time
 		amount money.Amount
 	}
-	type window struct{ from, to time.Time } // to zero: open
+	// A window holds from `from`; to is the first day it no longer holds
+	// (resolved, resumed), until its last day; zero for none.
+	type window struct{ from, to, until time.Time }
+	holds := func(ws []window, day time.Time) bool {
+		for _, w := range ws {
+			if !w.from.After(day) && (w.to.IsZero() || w.to.After(day)) && (w.until.IsZero() || !w.until.Before(day)) {
+				return true
+			}
+		}
+		return false
+	}
+	// A promise holds from `from` through until, and ends the day its
+	// amount is paid (kept, ledger.Settle).
+	type promise struct {
+		from, until time.Time
+		amount      money.Amount
+	}
 	type inv struct {
 		id, client int64
 		due        time.Time
 		amount     money.Amount
 		allocs     []alloc
 		disputes   []window
-		promises   []window
+		promises   []promise
 	}
 	type cli struct {
-		id             int64
-		country, score string
-		profile        string
-		insolvent      time.Time
-		credits        []alloc // unapplied payments received
+		id                 int64
+		country, score     string
+		profile            string
+		insolvent          time.Time
+		credits            []alloc // unapplied payments received
+		pauses, exclusions []window
 	}
 	var clients []*cli
 	var invoices []*inv
@@ -74,36 +93,64 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		for j := range 1 + rng.IntN(5) {
 			v := &inv{client: c.id, due: randDay(-150, 170), amount: money.Amount(500 + rng.IntN(900000))}
 			v.id = f.invoice(c.id, fmt.Sprintf("R%02d-%d", i, j), "2024-10-01", formatDay(v.due), v.amount)
-			switch rng.IntN(6) {
+			switch rng.IntN(5) {
 			case 0: // paid in full on a day of the run
 				v.allocs = append(v.allocs, alloc{randDay(0, days), v.amount})
 			case 1: // partly paid, sometimes below min_amount
 				v.allocs = append(v.allocs, alloc{randDay(-20, days), v.amount - money.Amount(rng.IntN(3000))})
-			case 2:
+			case 2: // a dispute, resolved or not, with an end or not
 				from := randDay(-10, days)
 				w := window{from: from}
 				if rng.IntN(2) == 0 {
 					w.to = from.AddDate(0, 0, 1+rng.IntN(30))
 				}
+				if rng.IntN(2) == 0 {
+					w.until = from.AddDate(0, 0, rng.IntN(25))
+				}
 				v.disputes = append(v.disputes, w)
-			case 3:
+			case 3: // a promise of all of it, or of half, sometimes paid in time (kept)
 				from := randDay(-5, days)
-				v.promises = append(v.promises, window{from, from.AddDate(0, 0, rng.IntN(20))})
+				span := rng.IntN(25)
+				pr := promise{from: from, until: from.AddDate(0, 0, span), amount: v.amount}
+				if rng.IntN(3) > 0 { // mostly kept, some days before its end
+					pr.amount = v.amount / 2
+					v.allocs = append(v.allocs, alloc{from.AddDate(0, 0, rng.IntN(span/2+3)), v.amount / 2})
+				}
+				v.promises = append(v.promises, pr)
 			}
 			for _, a := range v.allocs {
 				f.pay(v.id, formatDay(a.day), a.amount)
 			}
 			for _, w := range v.disputes {
-				var to any
-				if !w.to.IsZero() {
-					to = w.to
-				}
-				f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on) VALUES ($1, 'r', $2, $3)`, v.id, w.from, to)
+				f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on, until) VALUES ($1, 'r', $2, $3, $4)`,
+					v.id, w.from, nullDay(w.to), nullDay(w.until))
 			}
-			for _, w := range v.promises {
-				f.exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) SELECT id, client_id, $2, $3, $3 FROM invoice WHERE id = $1`, v.id, w.from, w.to)
+			for _, pr := range v.promises {
+				f.exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until, amount)
+					SELECT id, client_id, $2, $3, $3, $4 FROM invoice WHERE id = $1`, v.id, pr.from, pr.until, int64(pr.amount))
 			}
 			invoices = append(invoices, v)
+		}
+		if i%4 == 2 { // a pause, with an end or resumed or both
+			from := randDay(-5, days)
+			w := window{from: from, until: from.AddDate(0, 0, 5+rng.IntN(30))}
+			if rng.IntN(2) == 0 {
+				w.to = from.AddDate(0, 0, 1+rng.IntN(20))
+			}
+			c.pauses = append(c.pauses, w)
+		}
+		if i%7 == 4 { // an exclusion, lifted or not
+			w := window{from: randDay(0, days)}
+			if rng.IntN(2) == 0 {
+				w.to = w.from.AddDate(0, 0, 1+rng.IntN(40))
+			}
+			c.exclusions = append(c.exclusions, w)
+		}
+		for kind, ws := range map[string][]window{"pause": c.pauses, "exclusion": c.exclusions} {
+			for _, w := range ws {
+				f.exec(`INSERT INTO pause (client_id, kind, from_on, until, resumed_on, reason, created_by) VALUES ($1, $2, $3, $4, $5, 'r', 'test')`,
+					c.id, kind, w.from, nullDay(w.until), nullDay(w.to))
+			}
 		}
 		if i%4 == 1 { // an unapplied payment, sometimes covering everything
 			a := alloc{randDay(-10, days), money.Amount(rng.IntN(2000000))}
@@ -117,7 +164,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 	calendars := func(country string) (Calendar, error) { return calendar.For(country) }
 	s := &Sweeper{Plans: set, Calendars: calendars}
 	jobs := insertOnlyClient(t, pool)
-	ledger := map[int64][]*ledgerRec{}
+	reference := map[int64][]*ledgerRec{}
 	fates := newJobFates(t, pool, rng)
 	byID := map[int64]*cli{}
 	for _, c := range clients {
@@ -132,18 +179,29 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		}
 		return o
 	}
-	inWindow := func(ws []window, day time.Time, openEnded bool) bool {
-		for _, w := range ws {
-			if w.from.After(day) {
+	promised := func(v *inv, day time.Time) bool {
+		for _, pr := range v.promises {
+			if pr.from.After(day) || pr.until.Before(day) {
 				continue
 			}
-			if openEnded && (w.to.IsZero() || w.to.After(day)) || !openEnded && !w.to.Before(day) {
+			paid := money.Amount(0)
+			kept := false
+			for _, a := range v.allocs { // kept the day the payments in its window reach its amount
+				if !a.day.Before(pr.from) && !a.day.After(pr.until) && !a.day.After(day) {
+					if paid += a.amount; paid >= pr.amount {
+						kept = true
+					}
+				}
+			}
+			if !kept {
 				return true
 			}
 		}
 		return false
 	}
 	total := 0
+	reasons := map[plans.Reason]int{} // why Resolve held an invoice back, over the run
+	var settled ledger.Settled        // what the sweeps' Settle found, over the run
 	for n := range days {
 		day := start.AddDate(0, 0, n)
 		fates.kill(day) // jobs dying before this day's sweep
@@ -165,10 +223,12 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			profile := set.ProfileFor(plans.Client{Profile: c.profile, Score: c.score, Outstanding: net[c.id], Country: c.country})
 			dec := plans.Resolve(plans.Input{
 				AsOf: day, DueDate: v.due, Outstanding: outstandingAt(v, day),
-				Disputed: inWindow(v.disputes, day, true), Promised: inWindow(v.promises, day, false),
+				Disputed: holds(v.disputes, day), Promised: promised(v, day),
+				ClientPaused: holds(c.pauses, day), ClientExcluded: holds(c.exclusions, day),
 				NetBalance: net[c.id], InsolvencyOpened: c.insolvent, Calendar: cal,
-				Profile: profile, Ledger: entriesOf(ledger[v.id]),
+				Profile: profile, Ledger: entriesOf(reference[v.id]),
 			})
+			reasons[dec.Reason]++
 			if dec.Message != nil {
 				want = append(want, fmt.Sprintf("%d/%s", v.id, dec.Message.ID))
 			}
@@ -177,12 +237,15 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			}
 		}
 		res := sweepDay(t, pool, s, jobs, day)
+		settled.PromisesKept += res.Settled.PromisesKept
+		settled.PromisesBroken += res.Settled.PromisesBroken
+		settled.DisputesLapsed += res.Settled.DisputesLapsed
 		var got []string
 		recs := map[int64]*ledgerRec{}
 		for _, dec := range res.Decisions {
 			got = append(got, fmt.Sprintf("%d/%s", dec.InvoiceID, dec.StepID))
 			r := &ledgerRec{LedgerEntry: plans.LedgerEntry{StepID: dec.StepID, Day: day}}
-			ledger[dec.InvoiceID] = append(ledger[dec.InvoiceID], r)
+			reference[dec.InvoiceID] = append(reference[dec.InvoiceID], r)
 			recs[dec.ReminderID] = r
 			if fates.seen[dec.ReminderID] {
 				fates.count["revived"]++
@@ -205,7 +268,18 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			t.Errorf("no job met the fate %q: the run exercises too little (%v)", fate, fates.count)
 		}
 	}
-	t.Logf("%d invoices, %d decisions over %d days; jobs: %v", len(invoices), total, days, fates.count)
+	// Each hold must have held something back on some day, and Settle must
+	// have found promises kept and broken and disputes past their end.
+	for _, r := range []plans.Reason{plans.Paused, plans.Excluded, plans.Dispute, plans.Promise, plans.Waiting, plans.Gap} {
+		if reasons[r] == 0 {
+			t.Errorf("Resolve never held an invoice for %q: the run exercises too little (%v)", r, reasons)
+		}
+	}
+	if settled.PromisesKept == 0 || settled.PromisesBroken == 0 || settled.DisputesLapsed == 0 {
+		t.Errorf("settled over the run %+v: want promises kept and broken and disputes lapsed", settled)
+	}
+	t.Logf("%d invoices, %d decisions over %d days; jobs: %v; held: %v; settled: %+v",
+		len(invoices), total, days, fates.count, reasons, settled)
 }
 
 // ledgerRec is one step of the reference ledger; dead once its job died.
@@ -324,4 +398,12 @@ func (f *jobFates) kill(day time.Time) {
 		}
 		delete(f.dying, at)
 	}
+}
+
+// nullDay is SQL NULL for the zero day.
+func nullDay(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }

@@ -25,6 +25,10 @@ type SweepWorker struct {
 	Pool    *pgxpool.Pool
 	Sweeper *Sweeper
 	Logger  *slog.Logger
+	// RateGaps reports the reference rates missing for a day's half-year
+	// (penalty.Calculator.Gaps); each is logged as a warning after the
+	// sweep, so a daemon running into a new half-year says so. Nil: none.
+	RateGaps func(day time.Time) []error
 }
 
 // Work runs the sweep of job.Args.Day, enqueueing sends through the River
@@ -53,6 +57,11 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	logReturned(logger(w.Logger), res.Returned)
 	logger(w.Logger).Info("sweep done", "day", job.Args.Day, "decisions", len(res.Decisions),
 		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", res.Provisions, "tasks", res.Tasks)
+	if w.RateGaps != nil {
+		for _, gap := range w.RateGaps(day) {
+			logger(w.Logger).Warn("penalty rate missing", "day", job.Args.Day, "err", gap)
+		}
+	}
 	return nil
 }
 
@@ -133,6 +142,8 @@ type ClientOptions struct {
 	// ID names this client among the replicas (River UI, river_leader);
 	// empty: River's own, the host name and the start time.
 	ID string
+	// RateGaps, when set, is checked after every sweep; see SweepWorker.
+	RateGaps func(day time.Time) []error
 }
 
 // NewClient builds the River client: workers for SweepArgs and SendArgs,
@@ -142,7 +153,7 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 		return nil, errors.New("worker: client needs a pool, a sweeper and a send worker")
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &SweepWorker{Pool: o.Pool, Sweeper: o.Sweeper, Logger: o.Logger}); err != nil {
+	if err := river.AddWorkerSafely(workers, &SweepWorker{Pool: o.Pool, Sweeper: o.Sweeper, Logger: o.Logger, RateGaps: o.RateGaps}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely[SendArgs](workers, o.Sender); err != nil {

@@ -45,6 +45,7 @@ type Debt struct {
 	DueDate    time.Time
 	Payments   []Settlement // every settlement of the invoice, dated
 	FrozenFrom time.Time    // insolvency opening: accrual stops; zero for none
+	Country    string       // the debtor's: picks the rule set unless the configuration fixes one
 }
 
 // Settlement is an amount settled on a day.
@@ -54,10 +55,13 @@ type Settlement struct {
 }
 
 // PenaltyCalculator computes the late-payment penalties of one invoice as of
-// a day (internal/penalty): interest since the day after the due date, the
-// fixed indemnity, and the rate applied in basis points.
+// a day (internal/penalty): interest since the day after the due date, by
+// half-year with each period's rate, and the fixed indemnity.
 type PenaltyCalculator interface {
-	Penalty(d Debt, asOf time.Time) (interest, indemnity money.Amount, rateBP int, err error)
+	Penalty(d Debt, asOf time.Time) (penalty.Result, error)
+	// RuleSet names the law applied to a debtor in country (FR, EU, DE,
+	// UK), which the templates cite.
+	RuleSet(country string) string
 }
 
 // MailSettings are the headers and links every message carries (cfg.Mail).
@@ -65,6 +69,23 @@ type MailSettings struct {
 	From, ReplyTo, Bcc string
 	PaymentLink        templates.PaymentLink // parsed mail.payment_link; zero: no links
 	LettersDir         string                // where registered letters are written
+}
+
+// MessageSettings shape what a message says (cfg.Templates, cfg.Letters).
+// The zero value means the defaults: 30 and 8 days.
+type MessageSettings struct {
+	// OversightDays: a first reminder calls the delay a probable oversight
+	// while the oldest overdue invoice is at most this many days late.
+	OversightDays int
+	// DeadlineDays: a formal notice gives this many days to pay.
+	DeadlineDays int
+}
+
+func (s MessageSettings) orDefaults() MessageSettings {
+	if s == (MessageSettings{}) {
+		return MessageSettings{OversightDays: 30, DeadlineDays: 8}
+	}
+	return s
 }
 
 // Counters is what the send worker counts (Prometheus metrics in serve).
@@ -94,6 +115,7 @@ type SendWorker struct {
 	Mail      Mailer
 	Penalties PenaltyCalculator // nil: no penalties shown
 	Settings  MailSettings
+	Messages  MessageSettings
 	Clock     clock.Clock
 	Location  *time.Location // the time zone of "today"
 	Logger    *slog.Logger
@@ -135,36 +157,37 @@ func (w *SendWorker) Timeout(*river.Job[SendArgs]) time.Duration {
 // reminderRow is one locked ledger row with what the re-check and the
 // message need.
 type reminderRow struct {
-	id                                   int64
-	status, stepID, template, profile    string
-	level                                int
-	invoiceID                            int64
-	number, currency                     string
-	issue, due                           time.Time
-	amount, outstanding                  money.Amount
-	excluded, disputed, promised         bool
-	clientID                             int64
-	clientCode, clientName, clientLocale string
-	clientAddress                        string
-	emails                               []string
-	insolvent, bouncing                  bool
-	entityName, entityLocale             string
+	id                                int64
+	status, stepID, template, profile string
+	level                             int
+	invoiceID                         int64
+	number, currency                  string
+	issue, due                        time.Time
+	amount, outstanding               money.Amount
+	excluded, disputed, promised      bool
+	clientID                          int64
+	clientCode                        string // for file names and headers; the parties come from parties()
+	emails                            []string
+	insolvent, bouncing               bool
+	paused, clientExcluded            bool
 }
 
 const loadRemindersSQL = `
 SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
        EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.id AND d.opened_on <= $2
-                 AND (d.resolved_on IS NULL OR d.resolved_on > $2)),
-       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2),
-       c.id, c.code, c.name, coalesce(c.locale, ''), concat_ws(E'\n', c.address_line1, c.address_line2, nullif(concat_ws(' ', c.postcode, c.city), '')), c.emails,
+                 AND (d.resolved_on IS NULL OR d.resolved_on > $2) AND (d.until IS NULL OR d.until >= $2)),
+       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
+                 AND (p.settled_on IS NULL OR p.settled_on > $2)),
+       c.id, c.code, c.emails,
        c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
        c.email_bouncing_since IS NOT NULL,
-       e.name, e.locale
+       EXISTS (SELECT 1 FROM pause pa WHERE pa.client_id = c.id AND pa.kind = 'pause' AND pa.from_on <= $2
+                 AND (pa.until IS NULL OR pa.until >= $2) AND (pa.resumed_on IS NULL OR pa.resumed_on > $2)),
+       c.excluded
 FROM reminder r
 JOIN invoice i ON i.id = r.invoice_id
 JOIN client c ON c.id = r.client_id
-JOIN entity e ON e.id = c.entity_id
 WHERE r.id = ANY ($1)
 ORDER BY i.due_date, i.number, r.id
 FOR UPDATE OF r`
@@ -224,7 +247,7 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 
 	top := w.topOf(keep)
-	msg, rendered, err := w.compose(ctx, tx, keep, top, day)
+	msg, rendered, err := w.compose(ctx, tx, job.Args.ClientID, keep, top, day)
 	if err != nil {
 		var cannot *unproducible
 		if errors.As(err, &cannot) {
@@ -329,8 +352,8 @@ func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check tim
 		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
 			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
 			&r.disputed, &r.promised,
-			&r.clientID, &r.clientCode, &r.clientName, &r.clientLocale, &r.clientAddress, &r.emails,
-			&r.insolvent, &r.bouncing, &r.entityName, &r.entityLocale); err != nil {
+			&r.clientID, &r.clientCode, &r.emails,
+			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
 			return nil, fmt.Errorf("send: read reminders: %w", err)
 		}
 		all = append(all, r)
@@ -388,9 +411,10 @@ type unproducible struct{ err error }
 
 func (e *unproducible) Error() string { return e.err.Error() }
 
-// compose builds the message of the highest step top over the kept rows and
-// renders its template. Errors no retry can fix are *unproducible.
-func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, keep []reminderRow, top top, day time.Time) (templates.Message, templates.Rendered, error) {
+// compose builds the message of the highest step top over the kept rows,
+// from the creditor and the debtor as the ledger has them, and renders its
+// template. Errors no retry can fix are *unproducible.
+func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, clientID int64, keep []reminderRow, top top, day time.Time) (templates.Message, templates.Rendered, error) {
 	var settlements map[int64][]Settlement
 	if top.penalties && w.Penalties != nil {
 		// Only a message stating penalties needs the payment history.
@@ -399,7 +423,11 @@ func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, keep []reminderRow,
 			return templates.Message{}, templates.Rendered{}, err
 		}
 	}
-	msg, err := w.message(keep, top, day, settlements)
+	who, err := parties(ctx, tx, clientID, day, w.Settings.ReplyTo)
+	if err != nil {
+		return templates.Message{}, templates.Rendered{}, fmt.Errorf("send: %w", err)
+	}
+	msg, err := w.message(keep, top, day, settlements, who)
 	if err != nil {
 		if errors.Is(err, penalty.ErrBelowFloor) || errors.Is(err, penalty.ErrNoRate) {
 			// The rate table or the contractual rate: configuration, which
@@ -510,6 +538,10 @@ func (w *SendWorker) dropReason(r reminderRow, channel string) string {
 		return "promise_to_pay"
 	case r.insolvent:
 		return "insolvency"
+	case r.clientExcluded:
+		return "client_excluded"
+	case r.paused:
+		return "client_paused"
 	case channel == "email" && r.bouncing:
 		return "email_bouncing"
 	case channel == "email" && len(r.emails) == 0:
@@ -545,24 +577,28 @@ func (w *SendWorker) topOf(rows []reminderRow) top {
 	return t
 }
 
-// message builds the template data of t, the highest step: every invoice
-// listed, penalties when that step states them (settlements then hold the
-// invoices' payment history).
-func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement) (templates.Message, error) {
+// message builds the template data of t, the highest step: the parties,
+// every invoice listed, penalties when that step states them under the
+// debtor's rule set (settlements then hold the invoices' payment history),
+// and the tone.
+func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement, p messageParties) (templates.Message, error) {
 	best := t.reminderRow
+	set := w.Messages.orDefaults()
 	msg := templates.Message{
-		Entity: templates.Entity{Name: best.entityName, Locale: best.entityLocale},
-		Client: templates.Client{Code: best.clientCode, Name: best.clientName, Locale: best.clientLocale,
-			Address: splitLines(best.clientAddress)},
+		Creditor:  p.creditor,
+		Debtor:    p.debtor,
+		Entity:    p.entity,
+		Client:    p.client,
 		Day:       day,
 		Step:      templates.Step{ID: best.stepID, Level: best.level, Template: best.template},
 		Penalties: t.penalties && w.Penalties != nil,
-		Deadline:  day.AddDate(0, 0, 8),
+		Deadline:  day.AddDate(0, 0, set.DeadlineDays),
 	}
-	if w.Settings.ReplyTo != "" {
-		msg.Entity.Email = w.Settings.ReplyTo
+	if msg.Penalties {
+		msg.RuleSet = w.Penalties.RuleSet(p.country)
 	}
 	seen := map[int64]bool{}
+	oldest := 0 // days late of the oldest overdue invoice
 	for _, r := range rows {
 		if seen[r.invoiceID] {
 			continue
@@ -573,13 +609,18 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 			Currency: r.currency, Amount: r.amount, Outstanding: r.outstanding,
 		}
 		if msg.Penalties && inv.DaysLate > 0 {
-			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID]}
-			interest, indemnity, rate, err := w.Penalties.Penalty(debt, day)
+			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID], Country: p.country}
+			res, err := w.Penalties.Penalty(debt, day)
 			if err != nil {
 				return msg, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
 			}
-			inv.Interest, inv.Indemnity = interest, indemnity
-			msg.PenaltyRate = rate
+			inv.Interest, inv.Indemnity, inv.Periods = res.Interest, res.Indemnity, res.Periods
+			if n := len(res.Periods); n > 0 {
+				msg.PenaltyRate = res.Periods[n-1].RateBP // the rate in force on day
+			}
+		}
+		if inv.DaysLate > oldest {
+			oldest = inv.DaysLate
 		}
 		link, err := w.link(inv, msg.Client)
 		if err != nil {
@@ -589,6 +630,7 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 		msg.Invoices = append(msg.Invoices, inv)
 	}
 	msg.Totals = templates.TotalsOf(msg.Invoices)
+	msg.Oversight = oldest <= set.OversightDays
 	return msg, nil
 }
 
@@ -620,7 +662,11 @@ func (w *SendWorker) messageID(client int64, day, step, currency string) string 
 // Writing is atomic (temp file then rename) and the PDF depends only on the
 // message, so a retry overwrites the same bytes rather than duplicating.
 func (w *SendWorker) writeLetter(day string, t top, msg templates.Message, r templates.Rendered) error {
-	pdf, err := letter.Render(letter.Letter{Message: msg, Locale: r.Locale, Subject: r.Subject, Body: r.Text})
+	body := r.Letter
+	if body == "" {
+		body = r.Text // a template without a letter part: the email's text
+	}
+	pdf, err := letter.Render(letter.Letter{Message: msg, Locale: r.Locale, Subject: r.Subject, Body: body})
 	if err != nil {
 		return fmt.Errorf("lay out letter: %w", err)
 	}
@@ -646,16 +692,6 @@ func safeName(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 func (w *SendWorker) countDropped(dropped map[string]int) {

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/plans"
 )
 
@@ -82,6 +83,9 @@ type SweepResult struct {
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
 	Tasks      int        // tasks (phone calls) created
+	// Settled is what ended by itself by that day: promises kept or
+	// broken, disputes past their end.
+	Settled ledger.Settled
 	// Returned counts the pending rows whose send job had died (by the
 	// job's fate: discarded, cancelled, deleted), dropped by the
 	// reconciliation before the evaluation and so decided again.
@@ -120,8 +124,20 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
 	}
-	// Before deciding: a row whose job died is no longer ladder history.
-	var err error
+	// Before deciding, two bookkeepings, in this transaction so that the
+	// evaluation below sees them: what ends by itself in the ledger is
+	// settled (a broken promise resumes dunning the day after its end, a
+	// kept one releases the invoice the day it was paid, a dispute past its
+	// `until` closes), then the rows whose send job died are returned (no
+	// longer ladder history). They touch disjoint tables (promise and
+	// dispute; reminder against river_job) and neither reads what the other
+	// writes, so either order decides the same; the ledger goes first
+	// because data flows ledger → sweep → jobs.
+	settled, err := ledger.New(tx, ledger.Options{}).Settle(ctx, day)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Settled = settled
 	if res.Returned, err = Reconcile(ctx, tx, day); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}

@@ -48,6 +48,8 @@ WITH steps AS (
     SELECT c.id AS client_id, c.country, b.net,
            cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
+           EXISTS (SELECT 1 FROM pause pa WHERE pa.client_id = c.id AND pa.from_on <= $1   -- a pause or an exclusion
+                     AND (pa.until IS NULL OR pa.until >= $1) AND (pa.resumed_on IS NULL OR pa.resumed_on > $1)) AS paused,
            coalesce(
                (SELECT p.profile FROM profiles p WHERE p.profile = c.profile),
                (SELECT r.profile FROM rules r
@@ -84,7 +86,7 @@ WITH steps AS (
     -- What stops everything, actions included (plans.Resolve is the reference).
     WHERE it.kind = 'invoice' AND NOT it.excluded
       AND it.outstanding > 0 AND it.outstanding >= p.min_amount
-      AND cl.net > 0 AND NOT cl.insolvent
+      AND cl.net > 0 AND NOT cl.insolvent AND NOT cl.paused
 ), candidates AS (
     SELECT it.id AS invoice_id, it.client_id, it.profile, s.step_id, s.kind, s.level, s.step_offset, s.channel, s.template, s.action,
            it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late
@@ -95,9 +97,12 @@ WITH steps AS (
                 AND (s.kind = 0 OR it.due_date + s.step_offset <= $1)
     LEFT JOIN business_day today ON today.country = it.country AND today.day = $1
     LEFT JOIN business_day target ON target.country = it.country AND target.day = it.due_date + s.step_offset
+    -- A dispute holds through its `until`; a promise through its `until`,
+    -- ending early on the day it was found kept (settled_on, ledger.Settle).
     WHERE NOT EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = it.id AND d.opened_on <= $1
-                        AND (d.resolved_on IS NULL OR d.resolved_on > $1))
-      AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1)
+                        AND (d.resolved_on IS NULL OR d.resolved_on > $1) AND (d.until IS NULL OR d.until >= $1))
+      AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1
+                        AND (pr.settled_on IS NULL OR pr.settled_on > $1))
       AND CASE s.kind
           -- Pre-due notice: prev_bd(due + offset) <= D <= due. When due +
           -- offset <= D this holds whatever the calendar; otherwise D must be

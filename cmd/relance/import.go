@@ -163,6 +163,9 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 		return err
 	}
 	defer pool.Close()
+	if err := checkEntity(ctx, pool, opt.Entity); err != nil {
+		return err
+	}
 	res, err := run(ctx, pool, path, opt)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(a.stderr, "warning:", w)

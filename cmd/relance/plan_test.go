@@ -166,7 +166,9 @@ SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 
 // a contractual rate under 3 × the legal interest rate used to be accepted,
 // then every level 3+ send failed as a temporary error and was retried
 // without end. plan check and the engine's start now refuse it, naming the
-// floor and the half-year.
+// floor and the half-year. With penalties.rule_set empty (the default: each
+// client's country) the French floor binds, since any client may be French;
+// a rule set fixed to one without a floor (DE) takes the rate.
 func TestContractualRateBelowTheFloorIsAConfigurationError(t *testing.T) {
 	const want = "statutory floor of 15.21% (3 × the legal interest rate of 5.07%) in the half-year from 2024-01-01"
 	env := []string{"RELANCE_PENALTIES_CONTRACTUAL_RATE=12%"}
@@ -181,5 +183,8 @@ func TestContractualRateBelowTheFloorIsAConfigurationError(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, []string{"RELANCE_PENALTIES_CONTRACTUAL_RATE=16%"}, "plan", "check"); err != nil {
 		t.Errorf("plan check with 16%%, above every floor: %v", err)
+	}
+	if _, _, err := runCLI(t, []string{"RELANCE_PENALTIES_CONTRACTUAL_RATE=12%", "RELANCE_PENALTIES_RULE_SET=DE"}, "plan", "check"); err != nil {
+		t.Errorf("plan check with 12%% under DE, which has no floor: %v", err)
 	}
 }

@@ -56,10 +56,14 @@ Examples:
 			if err != nil {
 				return err
 			}
-			calc, err := a.penaltyCalculator(cfg)
+			// The preview states one rule set: the configured one, else the
+			// French default, that of a client without a country (the
+			// sweep's send worker picks per client's country).
+			rules, err := a.penaltyRules(cfg)
 			if err != nil {
 				return err
 			}
+			calc := rules.For("")
 			if entity == "" {
 				entity = cfg.Entity
 			}
@@ -68,6 +72,9 @@ Examples:
 				return err
 			}
 			defer db.Close()
+			if err := checkEntity(cmd.Context(), db, entity); err != nil {
+				return err
+			}
 			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days, Plans: set, Penalties: calc})
 			if err != nil {
 				return err

@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/web"
@@ -112,10 +113,15 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return err
 	}
 	eng.sender.Counters = metrics
+	// A rate table behind the current half-year is a warning, not a stop:
+	// reminders without penalties are still right.
+	for _, gap := range eng.rateGaps(clock.Today(a.clock, cfg.Location())) {
+		logger.Warn("penalty rate missing", "err", gap)
+	}
 	replica := replicaID()
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-		Work: true, Logger: logger, Periodic: periodic, ID: replica,
+		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps,
 	})
 	if err != nil {
 		return err

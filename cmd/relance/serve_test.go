@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -150,8 +152,15 @@ func (d *servedDaemon) request(t *testing.T, method, path, user, pass string, he
 // TestServeEndpointsAndShutdown starts the daemon, checks its endpoints and
 // authentication, then cancels it (SIGTERM) and expects a clean exit.
 func TestServeEndpointsAndShutdown(t *testing.T) {
+	// A rate file whose ECB table stops before 1 July 2025: the half-year of
+	// the clock's day has no rate, which serve warns about and runs anyway.
+	rates := filepath.Join(t.TempDir(), "rates.yaml")
+	if err := os.WriteFile(rates, []byte("ecb_mro:\n  - {from: 2025-06-11, rate: \"2.15\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d := startServe(t, []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret",
-		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example"})
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_PENALTIES_RATES_FILE=" + rates})
 	for _, c := range []struct {
 		path, user, pass string
 		want             int
@@ -171,7 +180,8 @@ func TestServeEndpointsAndShutdown(t *testing.T) {
 	if err := d.stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
-	for _, want := range []string{"river stopped", "http server stopped", "database pool closed"} {
+	for _, want := range []string{"penalty rate missing", "ecb_mro has no entry for the half-year from 2025-07-01",
+		"river stopped", "http server stopped", "database pool closed"} {
 		if !strings.Contains(d.stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, d.stderr.String())
 		}

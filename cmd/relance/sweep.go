@@ -17,6 +17,7 @@ import (
 
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/worker"
 )
 
@@ -272,6 +273,9 @@ func (s sweepSummary) print(w io.Writer) {
 		fmt.Fprintf(w, "  %-12s %d\n", k, counts[k])
 	}
 	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\ntasks: %d\n", len(s.res.Jobs), s.res.Provisions, s.res.Tasks)
+	if st := s.res.Settled; st != (ledger.Settled{}) {
+		fmt.Fprintf(w, "promises kept: %d, broken: %d; disputes ended: %d\n", st.PromisesKept, st.PromisesBroken, st.DisputesLapsed)
+	}
 	if n := sumOf(s.res.Returned); n > 0 {
 		fmt.Fprintf(w, "reminders whose send job had died, decided again: %d %v\n", n, s.res.Returned)
 	}

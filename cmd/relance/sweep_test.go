@@ -179,6 +179,22 @@ func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
 	if disputedSent != 0 {
 		t.Errorf("%d reminders sent for disputed invoices", disputedSent)
 	}
+	// Recorded through the ledger, as the demo: every dispute, two promises,
+	// a pause and an insolvency, each with its event by actor "demo"; no
+	// message went to the paused or insolvent client.
+	var promises, pauses, insolvent, demoEvents, disputeEvents, heldSent int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(DISTINCT client_id) FROM promise), (SELECT count(*) FROM pause),
+		(SELECT count(*) FROM client WHERE insolvency_opened_on IS NOT NULL),
+		(SELECT count(*) FROM event WHERE actor = 'demo'), (SELECT count(*) FROM event WHERE kind = 'dispute_opened' AND actor = 'demo'),
+		(SELECT count(*) FROM reminder r JOIN client c ON c.id = r.client_id
+		  WHERE r.status = 'sent' AND (c.insolvency_opened_on IS NOT NULL OR EXISTS (SELECT 1 FROM pause p WHERE p.client_id = c.id)))`).
+		Scan(&promises, &pauses, &insolvent, &demoEvents, &disputeEvents, &heldSent); err != nil {
+		t.Fatal(err)
+	}
+	if promises != 2 || pauses != 1 || insolvent != 1 || disputeEvents != disputes || demoEvents != disputes+4 || heldSent != 0 {
+		t.Errorf("promises on %d clients (want 2), pauses %d (1), insolvent %d (1), dispute events %d (%d), demo events %d (%d), sent to held clients %d\n%s",
+			promises, pauses, insolvent, disputeEvents, disputes, demoEvents, disputes+4, heldSent, out)
+	}
 	if files, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) == 0 {
 		t.Error("no .eml written")
 	}

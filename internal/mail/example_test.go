@@ -23,8 +23,10 @@ func Example() {
 	invoices := []templates.Invoice{{Number: "F2025-0142", IssueDate: day.AddDate(0, -3, 0), DueDate: day.AddDate(0, 0, -20),
 		DaysLate: 20, Currency: "EUR", Amount: 1200000, Outstanding: 1200000}}
 	data := templates.Message{
-		Entity:   templates.Entity{Name: "Atelier Durand SAS", Locale: "fr"},
-		Client:   templates.Client{Code: "C042", Name: "Boulangerie Martin", Locale: "en"},
+		Creditor: templates.Party{Name: "Atelier Durand SAS"},
+		Debtor:   templates.Party{Name: "Boulangerie Martin"},
+		Entity:   templates.Entity{Locale: "fr"},
+		Client:   templates.Client{Code: "C042", Locale: "en"},
 		Day:      day,
 		Step:     templates.Step{ID: "level2", Level: 2, Template: "level2"},
 		Invoices: invoices,
