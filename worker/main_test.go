@@ -163,3 +163,35 @@ type pgxTx = pgx.Tx
 func pgxCollectStrings(rows pgx.Rows) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// queryStrings runs a query of one text column and returns its rows.
+func queryStrings(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgxCollectStrings(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sendDay marks the day's pending message rows sent that day, as the send
+// workers would have: tests of the sweep alone need the ladder to move on.
+func sendDay(t testing.TB, pool *pgxpool.Pool, day time.Time) {
+	t.Helper()
+	if _, err := pool.Exec(context.Background(), `UPDATE reminder SET status = 'sent', sent_on = $1, sent_at = now()
+		WHERE status = 'pending' AND due_on = $1`, day); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sweepAndSend is sweepDay, then every message of the day sent that day.
+func sweepAndSend(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time) SweepResult {
+	t.Helper()
+	res := sweepDay(t, pool, s, jobs, day)
+	sendDay(t, pool, day)
+	return res
+}

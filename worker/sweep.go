@@ -86,6 +86,10 @@ type SweepResult struct {
 	// Settled is what ended by itself by that day: promises kept or
 	// broken, disputes past their end.
 	Settled ledger.Settled
+	// Returned counts the pending rows whose send job had died (by the
+	// job's fate: discarded, cancelled, deleted), dropped by the
+	// reconciliation before the evaluation and so decided again.
+	Returned map[string]int
 }
 
 // StepCounts returns how many decisions each step id got.
@@ -106,8 +110,9 @@ var sweepLockKey = func() int64 {
 	return int64(h.Sum64())
 }()
 
-// Run evaluates day in tx: it fills the business-day calendar for the
-// countries in play, records every due (invoice, step) pair in the reminder
+// Run evaluates day in tx: it reconciles the reminder rows whose send job
+// died (Reconcile), fills the business-day calendar for the countries in
+// play, records every due (invoice, step) pair in the reminder
 // ledger, creates provision proposals and tasks, and enqueues one send job per
 // client and channel with jobs. The caller commits tx; nothing of a failed run
 // remains.
@@ -119,14 +124,23 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
 	}
-	// What ends by itself is settled first, in this transaction, so that the
-	// decisions below see a broken promise resume dunning the day after its
-	// end and a kept one release the invoice the day it was paid.
+	// Before deciding, two bookkeepings, in this transaction so that the
+	// evaluation below sees them: what ends by itself in the ledger is
+	// settled (a broken promise resumes dunning the day after its end, a
+	// kept one releases the invoice the day it was paid, a dispute past its
+	// `until` closes), then the rows whose send job died are returned (no
+	// longer ladder history). They touch disjoint tables (promise and
+	// dispute; reminder against river_job) and neither reads what the other
+	// writes, so either order decides the same; the ledger goes first
+	// because data flows ledger → sweep → jobs.
 	settled, err := ledger.New(tx, ledger.Options{}).Settle(ctx, day)
 	if err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
 	res.Settled = settled
+	if res.Returned, err = Reconcile(ctx, tx, day); err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
 	if err := s.fillCalendar(ctx, tx, day); err != nil {
 		return res, err
 	}

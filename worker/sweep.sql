@@ -62,8 +62,16 @@ WITH steps AS (
                  ORDER BY r.idx LIMIT 1),
                $14) AS profile
     FROM balance b JOIN client c ON c.id = b.client_id
-), history AS (          -- the ladder so far: highest level decided before D and when
-    SELECT r.invoice_id, max(r.level) AS last_level, max(r.due_on) AS last_on
+), history AS (          -- the ladder so far: highest level decided before D, and when the last went out
+    -- min_gap counts from the day a step was sent (sent_on). A step still
+    -- pending on a live job, or sent on D or later (a replay looking back),
+    -- was not out as of D: it blocks the next level without starting the
+    -- clock. A failed step (bounced) counts from the day it was decided. A
+    -- dropped step (paid, disputed… or its job died) is not history: it is
+    -- decided again.
+    SELECT r.invoice_id, max(r.level) AS last_level,
+           max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) AS last_on,
+           bool_or(r.status = 'pending' OR r.sent_on >= $1) AS waiting
     FROM reminder r JOIN items it ON it.id = r.invoice_id
     WHERE r.level >= 1 AND r.due_on < $1 AND r.status <> 'dropped'
     GROUP BY r.invoice_id
@@ -106,9 +114,10 @@ WITH steps AS (
                                      AND s2.kind = 0 AND s2.step_offset > s.step_offset)
           -- Ladder: D >= next_bd(due + offset). D is a business day (checked
           -- below), so this is due + offset <= D. Then exactly the next
-          -- level, min_gap days after the previous ladder step.
+          -- level, once the previous one is out, min_gap days after it went.
           WHEN 1 THEN it.due_date + s.step_offset <= $1
                   AND s.level = coalesce(h.last_level, 0) + 1
+                  AND NOT coalesce(h.waiting, false)
                   AND (h.last_on IS NULL OR $1 - h.last_on >= it.min_gap)
           -- Actions: the first sweep on or after due + offset, any day.
           ELSE it.due_date + s.step_offset <= $1
@@ -124,15 +133,15 @@ WITH steps AS (
 ), recorded AS (
     -- A row dropped at send time (paid, disputed… between sweep and send) is
     -- revived when the step comes due again; a sent or failed row never is.
-    INSERT INTO reminder AS r (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_at)
+    INSERT INTO reminder AS r (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_at, sent_on)
     SELECT invoice_id, client_id, profile, step_id, CASE kind WHEN 2 THEN -1 ELSE level END,
            CASE WHEN kind = 2 THEN CASE action WHEN 'phone_call' THEN 'phone' ELSE 'action' END ELSE channel END,
            template, $1,
            CASE kind WHEN 2 THEN 'sent' ELSE 'pending' END,  -- an action is carried out by this very statement
-           CASE kind WHEN 2 THEN now() END
+           CASE kind WHEN 2 THEN now() END, CASE kind WHEN 2 THEN $1::date END
     FROM due
     ON CONFLICT (invoice_id, step_id) DO UPDATE
-        SET due_on = EXCLUDED.due_on, status = EXCLUDED.status, sent_at = EXCLUDED.sent_at, drop_reason = NULL,
+        SET due_on = EXCLUDED.due_on, status = EXCLUDED.status, sent_at = EXCLUDED.sent_at, sent_on = EXCLUDED.sent_on, drop_reason = NULL,
             profile = EXCLUDED.profile, level = EXCLUDED.level, channel = EXCLUDED.channel,
             template = EXCLUDED.template, client_id = EXCLUDED.client_id, job_id = NULL, message_id = NULL
         WHERE r.status = 'dropped' AND r.due_on < EXCLUDED.due_on

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
@@ -61,7 +62,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	rules, err := penaltyRules(cfg)
+	rules, err := a.penaltyRules(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,8 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
 		},
 		sender: &worker.SendWorker{
-			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,
+			Pool: pool, Plans: set, Templates: tmpl, Mail: transport, Penalties: penalties,
+			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
 				LettersDir: lettersDir(cfg),
@@ -93,13 +95,24 @@ func (e *engine) close() error { return e.transport.Close() }
 
 // penaltyRules loads the rate tables (penalties.rates_file over the shipped
 // ones) and builds the rule sets: the one penalties.rule_set names for every
-// client, or, when it is empty, each client's country's.
-func penaltyRules(cfg config.Config) (*penalty.Chooser, error) {
+// client, or, when it is empty, each client's country's. A contractual rate
+// below the statutory floor of any half-year up to today, under any rule set
+// in use that has a floor (FR, which "by country" includes), is a
+// configuration error here, at start: found at send time it would fail every
+// message that states penalties.
+func (a *app) penaltyRules(cfg config.Config) (*penalty.Chooser, error) {
 	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
 	if err != nil {
 		return nil, err
 	}
-	return penalty.NewChooser(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	rules, err := penalty.NewChooser(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	if err != nil {
+		return nil, err
+	}
+	if err := rules.CheckFloor(clock.Today(a.clock, cfg.Location())); err != nil {
+		return nil, fmt.Errorf("config: penalties.contractual_rate: %w", err)
+	}
+	return rules, nil
 }
 
 // rateGaps reports the reference rates the rule sets in use lack for day's

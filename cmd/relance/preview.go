@@ -59,7 +59,7 @@ Examples:
 			// The preview states one rule set: the configured one, else the
 			// French default, that of a client without a country (the
 			// sweep's send worker picks per client's country).
-			rules, err := penaltyRules(cfg)
+			rules, err := a.penaltyRules(cfg)
 			if err != nil {
 				return err
 			}

@@ -148,7 +148,16 @@ type Mail struct {
 	ReplyTo     string `yaml:"reply_to"`     // Reply-To header
 	Bcc         string `yaml:"bcc"`          // the credit manager's copy
 	PaymentLink string `yaml:"payment_link"` // template, e.g. https://pay.example.com/{{.Invoice.Number}}
-	SMTP        SMTP   `yaml:"smtp"`
+	// SendTimeout bounds one send job: the connection, the re-check and the
+	// SMTP transaction. A killed process's send jobs are taken up again 1.5
+	// × this after they started [2m].
+	SendTimeout time.Duration `yaml:"send_timeout"`
+	// PauseAfter is how many refusals in a row that are ours (5xx on
+	// connect, AUTH, MAIL FROM, DATA or on mail.bcc; a failed TLS handshake)
+	// pause the send queue, with an event and an ERROR log line; 0 never
+	// pauses [5].
+	PauseAfter int  `yaml:"pause_after"`
+	SMTP       SMTP `yaml:"smtp"`
 }
 
 // SMTP is the SMTP transport.
@@ -192,7 +201,7 @@ func Default() Config {
 		}},
 		Promises: Promises{GraceDays: 3},
 		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
-		Mail:     Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
 		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
 	}
 }
@@ -367,6 +376,12 @@ func (c Config) Validate() error {
 	}
 	if c.Mail.SMTP.RatePerMinute < 0 {
 		bad("mail.smtp.rate_per_minute", "%d: must not be negative", c.Mail.SMTP.RatePerMinute)
+	}
+	if c.Mail.SendTimeout < time.Second {
+		bad("mail.send_timeout", "%s: want at least 1s", c.Mail.SendTimeout)
+	}
+	if c.Mail.PauseAfter < 0 {
+		bad("mail.pause_after", "%d: must not be negative (0 never pauses)", c.Mail.PauseAfter)
 	}
 	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
 		bad("server.memory_limit", "%v", err)
