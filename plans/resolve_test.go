@@ -17,12 +17,22 @@ func day(s string) time.Time {
 	return t
 }
 
-// sent builds a ledger from "step@date" pairs.
+// sent builds a ledger from "step@date" pairs: decided and sent that day.
+// "step@date>sent" was sent later, on sent; "step@date…" is still pending on
+// a live job.
 func sent(pairs ...string) []LedgerEntry {
 	var out []LedgerEntry
 	for _, p := range pairs {
 		id, d, _ := strings.Cut(p, "@")
-		out = append(out, LedgerEntry{StepID: id, Day: day(d)})
+		e := LedgerEntry{StepID: id}
+		if decided, ok := strings.CutSuffix(d, "…"); ok {
+			d, e.Waiting = decided, true
+		}
+		if decided, late, ok := strings.Cut(d, ">"); ok {
+			d, e.SentOn = decided, day(late)
+		}
+		e.Day = day(d)
+		out = append(out, e)
 	}
 	return out
 }
@@ -38,20 +48,21 @@ func TestResolve(t *testing.T) {
 	full := sent("level1@2025-06-09", "level2@2025-06-23", "level3@2025-07-07", "level4@2025-07-21")
 
 	tests := []struct {
-		name        string
-		profile     *Profile
-		cal         *calendar.Calendar
-		due, asOf   string
-		outstanding money.Amount // 0 means 1,000.00
-		net         money.Amount // 0 means the outstanding
-		disputed    bool
-		promised    bool
-		excluded    bool
-		insolvency  string
-		ledger      []LedgerEntry
-		wantMsg     string // step id, "" for none
-		wantReason  Reason
-		wantActions string // comma-separated step ids
+		name                         string
+		profile                      *Profile
+		cal                          *calendar.Calendar
+		due, asOf                    string
+		outstanding                  money.Amount // 0 means 1,000.00
+		net                          money.Amount // 0 means the outstanding
+		disputed                     bool
+		promised                     bool
+		excluded                     bool
+		clientPaused, clientExcluded bool
+		insolvency                   string
+		ledger                       []LedgerEntry
+		wantMsg                      string // step id, "" for none
+		wantReason                   Reason
+		wantActions                  string // comma-separated step ids
 	}{
 		// Due Saturday 12 July 2025: +1d is Sunday 13, Monday 14 is the Fête nationale.
 		{name: "due on a Saturday, level1 waits past 14 July", due: "2025-07-12", asOf: "2025-07-14", wantReason: NotBusinessDay},
@@ -97,6 +108,13 @@ func TestResolve(t *testing.T) {
 		{name: "promise", due: "2025-06-04", asOf: "2025-08-25", promised: true, wantReason: Promise},
 		{name: "excluded", due: "2025-06-04", asOf: "2025-08-25", excluded: true, wantReason: Excluded},
 
+		// A client paused or excluded gets nothing, actions included; the
+		// ladder resumes where it was the day the pause ends.
+		{name: "client paused", due: "2025-06-04", asOf: "2025-08-25", clientPaused: true, ledger: sent("level1@2025-08-18"), wantReason: Paused},
+		{name: "client paused blocks actions", due: "2025-01-02", asOf: "2025-08-18", clientPaused: true, wantReason: Paused},
+		{name: "client excluded blocks actions", due: "2025-01-02", asOf: "2025-08-18", clientExcluded: true, wantReason: Excluded},
+		{name: "pause over", due: "2025-06-04", asOf: "2025-09-01", ledger: sent("level1@2025-08-18"), wantMsg: "level2", wantReason: Due},
+
 		// Insolvency freezes from its opening date; a replay of an earlier day still reminds.
 		{name: "insolvency opened today", due: "2025-06-04", asOf: "2025-08-18", insolvency: "2025-08-18", wantReason: Insolvency},
 		{name: "insolvency opened later", due: "2025-06-04", asOf: "2025-08-18", insolvency: "2025-08-19", wantMsg: "level1", wantReason: Due},
@@ -115,6 +133,23 @@ func TestResolve(t *testing.T) {
 			ledger: sent("level1@2025-06-09", "level2@2025-06-23"), wantReason: NotBusinessDay, wantActions: "call"},
 		{name: "late import gets level1 and the provision at once", due: "2025-01-06", asOf: "2025-08-18", wantMsg: "level1", wantReason: Due, wantActions: "provision"},
 
+		// After an outage (issue 10): min_gap counts from the day a step was
+		// sent; a step pending on a live job blocks the next level without
+		// starting the clock; a step whose job died is not in the ledger and
+		// is decided again.
+		{name: "level1 pending on a live job blocks level2", due: "2025-06-04", asOf: "2025-08-29",
+			ledger: sent("level1@2025-08-18…"), wantReason: Waiting},
+		{name: "level1 sent three days late: level2 waits min_gap from the send", due: "2025-06-04", asOf: "2025-08-25",
+			ledger: sent("level1@2025-08-18>2025-08-21"), wantReason: Gap},
+		{name: "level2 min_gap after the late send", due: "2025-06-04", asOf: "2025-08-28",
+			ledger: sent("level1@2025-08-18>2025-08-21"), wantMsg: "level2", wantReason: Due},
+		{name: "replay before the late send: level1 was still waiting", due: "2025-06-04", asOf: "2025-08-20",
+			ledger: sent("level1@2025-08-18>2025-08-21"), wantReason: Waiting},
+		{name: "level1 whose job died is decided again, not level2", due: "2025-06-04", asOf: "2025-08-29",
+			ledger: nil, wantMsg: "level1", wantReason: Due},
+		{name: "a pending pre-due notice does not hold level1", due: "2025-09-10", asOf: "2025-09-11",
+			ledger: sent("pre_due@2025-09-05…"), wantMsg: "level1", wantReason: Due},
+
 		// The ledger is read as of D: a step decided on D or later does not count.
 		{name: "replay ignores the ledger from D on", due: "2025-06-04", asOf: "2025-08-18", ledger: sent("level1@2025-08-18", "level2@2025-08-25"), wantMsg: "level1", wantReason: Due},
 	}
@@ -124,6 +159,7 @@ func TestResolve(t *testing.T) {
 				AsOf: day(tt.asOf), DueDate: day(tt.due),
 				Outstanding: tt.outstanding, NetBalance: tt.net,
 				Disputed: tt.disputed, Promised: tt.promised, Excluded: tt.excluded,
+				ClientPaused: tt.clientPaused, ClientExcluded: tt.clientExcluded,
 				Calendar: tt.cal, Profile: tt.profile, Ledger: tt.ledger,
 			}
 			if in.Calendar == nil {

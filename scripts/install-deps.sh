@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test`, `make demo` and `make bench` need from Debian's
-# packages when it is missing: the PostgreSQL server binaries (initdb, pg_ctl)
-# and psql. Only root can install; anyone else gets the command to run.
+# packages when it is missing: the PostgreSQL server binaries (initdb, pg_ctl),
+# psql, and pdftotext (poppler-utils), with which the letter tests read the
+# PDFs back. Only root can install; anyone else gets the command to run.
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ have_pg_server() {
 }
 have_pg_server || need+=(postgresql)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ "${WITH_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
 	need+=(chromium)
 fi

@@ -14,8 +14,8 @@ func TestClientNameIsEscapedInHTMLOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := fixedMessage()
-	m.Client.Name = `<script>alert("x")</script>`
-	m.Entity.Name = `Durand <script>`
+	m.Debtor.Name = `<script>alert("x")</script>`
+	m.Creditor.Name = `Durand <script>`
 	for _, locale := range set.Locales() {
 		m.Client.Locale = locale
 		for _, name := range set.Names() {
@@ -50,7 +50,7 @@ func writeOverride(t *testing.T, dir, rel, body string) string {
 
 func TestOverrideReplacesOneFile(t *testing.T) {
 	dir := t.TempDir()
-	writeOverride(t, dir, "fr/level1.subject.tmpl", "Petit rappel pour {{.Client.Name}}")
+	writeOverride(t, dir, "fr/level1.subject.tmpl", "Petit rappel pour {{.Debtor.Name}}")
 	writeOverride(t, dir, "README.md", "not a template")
 	set, err := Load(dir)
 	if err != nil {
@@ -97,7 +97,7 @@ func TestEmbeddedErrorsShowTemplatesPath(t *testing.T) {
 	// An embedded file keeps its repository path in errors, so that a
 	// developer editing templates/fr/level1.txt.tmpl finds the line.
 	p, err := parse("fr", nil, source{shown: "templates/fr/x.subject.tmpl", body: "ok"},
-		source{shown: "templates/fr/x.txt.tmpl", body: "a\n{{if}}"}, source{shown: "templates/fr/x.html.tmpl", body: "ok"})
+		source{shown: "templates/fr/x.txt.tmpl", body: "a\n{{if}}"}, source{shown: "templates/fr/x.html.tmpl", body: "ok"}, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "templates/fr/x.txt.tmpl:2: ") {
 		t.Fatalf("parse = %v, %v; want an error at templates/fr/x.txt.tmpl:2", p, err)
 	}

@@ -1,6 +1,7 @@
 // Package templates renders reminder messages: a subject, a plain-text body
 // and an HTML body per template name (pre_due, level1 … level4,
-// formal_notice) and locale (fr, en).
+// formal_notice) and locale (fr, en), and for a registered letter the body
+// its PDF prints.
 //
 // The templates ship embedded, one directory per locale:
 //
@@ -8,6 +9,9 @@
 //	fr/level1.txt.tmpl       text/template, the plain-text body
 //	fr/level1.html.tmpl      html/template, the HTML body; it calls {{template "layout" .}}
 //	                         and defines "content"
+//	fr/formal_notice.letter.tmpl  optional text/template, the body of the
+//	                         registered letter (internal/letter lays out the
+//	                         parties, the tables of amounts and the payment details)
 //	fr/_partials.txt.tmpl    text definitions shared by subjects and text bodies
 //	fr/_layout.html.tmpl     the HTML layout and HTML definitions shared by HTML bodies
 //
@@ -41,6 +45,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/penalty"
 )
 
 //go:embed */*.tmpl
@@ -55,6 +60,7 @@ const (
 	subjectSuffix = ".subject.tmpl"
 	textSuffix    = ".txt.tmpl"
 	htmlSuffix    = ".html.tmpl"
+	letterSuffix  = ".letter.tmpl"
 	partialsFile  = "_partials.txt.tmpl"
 	layoutFile    = "_layout.html.tmpl"
 )
@@ -68,6 +74,7 @@ type Rendered struct {
 	Subject string // one line
 	Text    string // plain-text body
 	HTML    string // HTML document
+	Letter  string // body of the registered letter; empty when the template has no letter part
 }
 
 // Set is every template parsed once, at start. It is safe for concurrent use
@@ -84,6 +91,7 @@ type parsed struct {
 	subject *texttemplate.Template
 	text    *texttemplate.Template
 	html    *htmltemplate.Template
+	letter  *texttemplate.Template // nil: no letter part
 }
 
 // source is one template file and the path errors show for it.
@@ -123,7 +131,7 @@ func Load(overrideDir string) (*Set, error) {
 	}
 
 	// Group files by locale and template name.
-	type parts struct{ subject, text, html *source }
+	type parts struct{ subject, text, html, letter *source }
 	groups := map[key]*parts{}
 	shared := map[string]map[string]source{} // locale → shared file name → source
 	var errs []error
@@ -149,8 +157,10 @@ func Load(overrideDir string) (*Set, error) {
 			name, slot = strings.TrimSuffix(base, textSuffix), func(p *parts) **source { return &p.text }
 		case strings.HasSuffix(base, htmlSuffix):
 			name, slot = strings.TrimSuffix(base, htmlSuffix), func(p *parts) **source { return &p.html }
+		case strings.HasSuffix(base, letterSuffix):
+			name, slot = strings.TrimSuffix(base, letterSuffix), func(p *parts) **source { return &p.letter }
 		default:
-			errs = append(errs, fmt.Errorf("%s: unknown template file: want NAME.subject.tmpl, NAME.txt.tmpl, NAME.html.tmpl, %s or %s", src.shown, partialsFile, layoutFile))
+			errs = append(errs, fmt.Errorf("%s: unknown template file: want NAME.subject.tmpl, NAME.txt.tmpl, NAME.html.tmpl, NAME.letter.tmpl, %s or %s", src.shown, partialsFile, layoutFile))
 			continue
 		}
 		k := key{name, locale}
@@ -177,7 +187,7 @@ func Load(overrideDir string) (*Set, error) {
 			continue
 		}
 		sh := shared[k.locale]
-		pt, err := parse(k.locale, sh, *p.subject, *p.text, *p.html)
+		pt, err := parse(k.locale, sh, *p.subject, *p.text, *p.html, p.letter)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -239,7 +249,7 @@ func readOverrides(dir string, files map[string]source) error {
 // parse builds the three templates of one name and locale. Each is named
 // after its file's shown path, which text/template puts in every parse and
 // execution error ("template: PATH:LINE: …").
-func parse(locale string, shared map[string]source, subject, text, html source) (*parsed, error) {
+func parse(locale string, shared map[string]source, subject, text, html source, letter *source) (*parsed, error) {
 	funcs := funcsFor(locale)
 	textBase := texttemplate.New("").Funcs(funcs)
 	if p, ok := shared[partialsFile]; ok {
@@ -254,10 +264,15 @@ func parse(locale string, shared map[string]source, subject, text, html source) 
 		}
 	}
 	var out parsed
-	for _, t := range []struct {
+	type part struct {
 		src  source
 		dest **texttemplate.Template
-	}{{subject, &out.subject}, {text, &out.text}} {
+	}
+	texts := []part{{subject, &out.subject}, {text, &out.text}}
+	if letter != nil {
+		texts = append(texts, part{*letter, &out.letter})
+	}
+	for _, t := range texts {
 		clone, err := textBase.Clone()
 		if err != nil {
 			return nil, err
@@ -294,12 +309,20 @@ func (p *parsed) render(locale string, data Message) (Rendered, error) {
 	if err := p.html.Execute(&html, data); err != nil {
 		return Rendered{}, cleanError(err)
 	}
-	return Rendered{
+	r := Rendered{
 		Locale:  locale,
 		Subject: strings.Join(strings.Fields(subject.String()), " "),
 		Text:    strings.TrimSpace(text.String()) + "\n",
 		HTML:    strings.TrimSpace(html.String()) + "\n",
-	}, nil
+	}
+	if p.letter != nil {
+		var letter bytes.Buffer
+		if err := p.letter.Execute(&letter, data); err != nil {
+			return Rendered{}, cleanError(err)
+		}
+		r.Letter = strings.TrimSpace(letter.String()) + "\n"
+	}
+	return r, nil
 }
 
 // Has reports whether the template name exists in exactly this locale.
@@ -372,16 +395,7 @@ func funcsFor(locale string) map[string]any {
 			}
 			return t.Format("2 January 2006")
 		},
-		"percent": func(bp int) string {
-			sign := ""
-			if bp < 0 {
-				sign, bp = "-", -bp
-			}
-			if fr {
-				return fmt.Sprintf("%s%d,%02d\u00a0%%", sign, bp/100, bp%100)
-			}
-			return fmt.Sprintf("%s%d.%02d%%", sign, bp/100, bp%100)
-		},
+		"percent": func(bp int) string { return money.FormatRate(bp, locale) },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return one
@@ -401,31 +415,50 @@ func (p *parsed) trial(locale string) error {
 	if _, err := p.render(locale, full); err != nil {
 		return err
 	}
+	// Rates that differ within a half-year (UK rates fixed per debt): no
+	// rate spans.
+	perDebt := sampleMessage()
+	perDebt.Client.Locale = locale
+	perDebt.Invoices[1].Periods = []penalty.Period{{From: perDebt.Invoices[1].Periods[0].From, To: perDebt.Day, Days: 31,
+		Principal: 50000, RateBP: 1175, Interest: 500}}
+	if _, err := p.render(locale, perDebt); err != nil {
+		return err
+	}
 	minimal := full
-	minimal.Invoices = minimal.Invoices[1:]
+	minimal.Invoices = minimal.Invoices[1:2]
 	minimal.Invoices[0].PaymentLink = ""
+	minimal.Invoices[0].Interest, minimal.Invoices[0].Indemnity, minimal.Invoices[0].Periods = 0, 0, nil
 	minimal.Totals = TotalsOf(minimal.Invoices)
 	minimal.Penalties = false
-	minimal.Entity = Entity{Name: "Sample"}
-	minimal.Client.Address = nil
+	minimal.Oversight = false
+	minimal.Entity = Entity{}
+	minimal.Creditor, minimal.Debtor = Party{Name: "Sample"}, Party{Name: "Client"}
 	_, err := p.render(locale, minimal)
 	return err
 }
 
-// sampleMessage is what Load executes every template on: two invoices with
-// every field set, so that a reference to a missing field fails at start.
+// sampleMessage is what Load executes every template on: invoices with every
+// field set (one late across two half-years, one late, one not yet due), so
+// that a reference to a missing field fails at start.
 func sampleMessage() Message {
 	day := time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC)
+	date := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
 	invs := []Invoice{
-		{Number: "F1", IssueDate: day.AddDate(0, -3, 0), DueDate: day.AddDate(0, -2, 0), DaysLate: 61,
-			Currency: "EUR", Amount: 100000, Outstanding: 100000, Interest: 2000, Indemnity: 4000, PaymentLink: "https://pay.example/F1"},
-		{Number: "F2", IssueDate: day.AddDate(0, -2, 0), DueDate: day.AddDate(0, -1, 0), DaysLate: 31,
-			Currency: "EUR", Amount: 50000, Outstanding: 20000, Interest: 500, Indemnity: 4000},
+		{Number: "F1", IssueDate: date(5, 12), DueDate: date(6, 12), DaysLate: 92,
+			Currency: "EUR", Amount: 100000, Outstanding: 100000, Interest: 311, Indemnity: 4000, PaymentLink: "https://pay.example/F1",
+			Periods: []penalty.Period{
+				{From: date(6, 13), To: date(6, 30), Days: 18, Principal: 100000, RateBP: 1315, Interest: 65},
+				{From: date(7, 1), To: day, Days: 74, Principal: 100000, RateBP: 1215, Interest: 246}}},
+		{Number: "F2", IssueDate: date(7, 12), DueDate: date(8, 12), DaysLate: 31,
+			Currency: "EUR", Amount: 50000, Outstanding: 20000, Interest: 52, Indemnity: 4000,
+			Periods: []penalty.Period{{From: date(8, 13), To: day, Days: 31, Principal: 50000, RateBP: 1215, Interest: 52}}},
+		{Number: "F3", IssueDate: date(8, 17), DueDate: date(9, 17), DaysLate: -5, Currency: "EUR", Amount: 30000, Outstanding: 30000},
 	}
 	return Message{
-		Entity: Entity{Name: "Sample", Locale: "fr", Address: []string{"1 rue A", "75001 Paris"}, SIREN: "123 456 789",
-			VAT: "FR00123456789", Contact: "Compta", Email: "compta@example.fr", Phone: "01", IBAN: "FR76", BIC: "BIC"},
-		Client:      Client{Code: "C1", Name: "Client", Locale: "fr", Address: []string{"2 rue B", "69001 Lyon"}},
+		Creditor:    Party{Name: "Sample", Address: []string{"1 rue A", "75001 Paris"}, SIREN: "123 456 789", VAT: "FR00123456789"},
+		Debtor:      Party{Name: "Client", Address: []string{"2 rue B", "69001 Lyon"}, SIREN: "987 654 321", VAT: "FR00987654321"},
+		Entity:      Entity{Locale: "fr", Contact: "Compta", Email: "compta@example.fr", Phone: "01", IBAN: "FR76", BIC: "BIC"},
+		Client:      Client{Code: "C1", Locale: "fr"},
 		Day:         day,
 		Step:        Step{ID: "level3", Level: 3, Template: "level3"},
 		Invoices:    invs,
@@ -433,5 +466,6 @@ func sampleMessage() Message {
 		PenaltyRate: 1215,
 		Penalties:   true,
 		Deadline:    day.AddDate(0, 0, 8),
+		Oversight:   true,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/plans"
 )
 
@@ -80,9 +81,10 @@ type Decision struct {
 
 // Held is an invoice that a step would have fired for on the swept day,
 // held back for Reason: one of the plans.Resolve reasons insolvency,
-// net_balance, dispute, promise, min_amount and gap, or no_email / bouncing
-// for an email step to a client without a working address. StepID is the
-// step held (a message step when one is).
+// paused, net_balance, dispute, promise, min_amount, waiting and gap, or
+// no_email / bouncing for an email step to a client without a working
+// address. An excluded invoice or client is out of dunning, never held.
+// StepID is the step held (a message step when one is).
 type Held struct {
 	InvoiceID int64
 	ClientID  int64
@@ -102,6 +104,13 @@ type SweepResult struct {
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
 	Tasks      int        // tasks (phone calls) created
+	// Settled is what ended by itself by that day: promises kept or
+	// broken, disputes past their end.
+	Settled ledger.Settled
+	// Returned counts the pending rows whose send job had died (by the
+	// job's fate: discarded, cancelled, deleted), dropped by the
+	// reconciliation before the evaluation and so decided again.
+	Returned map[string]int
 }
 
 // StepCounts returns how many decisions each step id got.
@@ -122,8 +131,9 @@ var sweepLockKey = func() int64 {
 	return int64(h.Sum64())
 }()
 
-// Run evaluates day in tx: it fills the business-day calendar for the
-// countries in play, records every due (invoice, step) pair in the reminder
+// Run evaluates day in tx: it reconciles the reminder rows whose send job
+// died (Reconcile), fills the business-day calendar for the countries in
+// play, records every due (invoice, step) pair in the reminder
 // ledger, creates provision proposals and tasks, and enqueues one send job per
 // client and channel with jobs. The caller commits tx; nothing of a failed run
 // remains.
@@ -134,6 +144,23 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
+	}
+	// Before deciding, two bookkeepings, in this transaction so that the
+	// evaluation below sees them: what ends by itself in the ledger is
+	// settled (a broken promise resumes dunning the day after its end, a
+	// kept one releases the invoice the day it was paid, a dispute past its
+	// `until` closes), then the rows whose send job died are returned (no
+	// longer ladder history). They touch disjoint tables (promise and
+	// dispute; reminder against river_job) and neither reads what the other
+	// writes, so either order decides the same; the ledger goes first
+	// because data flows ledger → sweep → jobs.
+	settled, err := ledger.New(tx, ledger.Options{}).Settle(ctx, day)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Settled = settled
+	if res.Returned, err = Reconcile(ctx, tx, day); err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
 	if err := s.fillCalendar(ctx, tx, day); err != nil {
 		return res, err

@@ -29,11 +29,18 @@ WITH steps AS (
     FROM ledger_open_document($1)
 ), balance AS (          -- each client's net balance as of D, every currency added together
     SELECT client_id, net FROM ledger_client_balance($1)
+), paused AS (           -- clients paused (their invoices held) or excluded (out of dunning) on D
+    -- Both are dated pause rows, so a replay sees them as they stood on D.
+    SELECT pa.client_id, bool_or(pa.kind = 'pause') AS paused, bool_or(pa.kind = 'exclusion') AS excluded
+    FROM pause pa
+    WHERE pa.from_on <= $1 AND (pa.until IS NULL OR pa.until >= $1) AND (pa.resumed_on IS NULL OR pa.resumed_on > $1)
+    GROUP BY pa.client_id
 ), clients AS MATERIALIZED (  -- clients in play, with their profile as plans.(*Set).ProfileFor picks it
     SELECT c.id AS client_id, c.country, b.net,
            cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
            c.email_bouncing_since IS NOT NULL AND c.email_bouncing_since::date <= $1 AS bouncing,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
+           coalesce(pa.paused, false) AS paused, coalesce(pa.excluded, false) AS excluded,
            coalesce(
                (SELECT p.profile FROM profiles p WHERE p.profile = c.profile),
                (SELECT r.profile FROM rules r
@@ -46,8 +53,17 @@ WITH steps AS (
                  ORDER BY r.idx LIMIT 1),
                $14) AS profile
     FROM balance b JOIN client c ON c.id = b.client_id
-), history AS (          -- the ladder so far: highest level decided before D and when
-    SELECT r.invoice_id, max(r.level) AS last_level, max(r.due_on) AS last_on
+    LEFT JOIN paused pa ON pa.client_id = c.id
+), history AS (          -- the ladder so far: highest level decided before D, and when the last went out
+    -- min_gap counts from the day a step was sent (sent_on). A step still
+    -- pending on a live job, or sent on D or later (a replay looking back),
+    -- was not out as of D: it blocks the next level without starting the
+    -- clock. A failed step (bounced) counts from the day it was decided. A
+    -- dropped step (paid, disputed… or its job died) is not history: it is
+    -- decided again.
+    SELECT r.invoice_id, max(r.level) AS last_level,
+           max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) AS last_on,
+           bool_or(r.status = 'pending' OR r.sent_on >= $1) AS waiting
     FROM reminder r JOIN items it ON it.id = r.invoice_id
     WHERE r.level >= 1 AND r.due_on < $1 AND r.status <> 'dropped'
     GROUP BY r.invoice_id
@@ -60,6 +76,7 @@ WITH steps AS (
                -- What stops everything, actions included, in plans.Resolve's
                -- order (plans.Resolve is the reference); NULL: nothing.
                CASE WHEN cl.insolvent THEN 'insolvency'
+                    WHEN cl.paused THEN 'paused'
                     WHEN cl.net <= 0 THEN 'net_balance'
                     WHEN dx.invoice_id IS NOT NULL THEN 'dispute'
                     WHEN px.invoice_id IS NOT NULL THEN 'promise'
@@ -69,9 +86,13 @@ WITH steps AS (
         JOIN clients cl ON cl.client_id = it.client_id
         JOIN profiles p ON p.profile = cl.profile
         LEFT JOIN (SELECT DISTINCT invoice_id FROM ledger_open_dispute($1)) dx ON dx.invoice_id = it.id
-        LEFT JOIN (SELECT DISTINCT pr.invoice_id FROM promise pr WHERE pr.promised_on <= $1 AND pr.until >= $1) px
+        -- A promise holds through its `until`, ending early on the day it was
+        -- found kept (settled_on, ledger.Settle at the start of the sweep).
+        LEFT JOIN (SELECT DISTINCT pr.invoice_id FROM promise pr WHERE pr.promised_on <= $1 AND pr.until >= $1
+                     AND (pr.settled_on IS NULL OR pr.settled_on > $1)) px
                ON px.invoice_id = it.id
-        WHERE it.kind = 'invoice' AND NOT it.excluded AND it.outstanding > 0
+        -- An excluded invoice or client is out of dunning, not held.
+        WHERE it.kind = 'invoice' AND NOT it.excluded AND NOT cl.excluded AND it.outstanding > 0
     ) e
     WHERE e.held IS NULL OR $24  -- a held invoice goes on only to be explained
 ), candidates AS (
@@ -79,8 +100,10 @@ WITH steps AS (
         SELECT it.id AS invoice_id, it.client_id, it.profile, s.step_id, s.kind, s.level, s.step_offset, s.channel, s.template, s.action,
                it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late,
                coalesce(it.held,
-                   -- the next ladder level waits min_gap days after the previous one
-                   CASE WHEN s.kind = 1 AND $1 - h.last_on < it.min_gap THEN 'gap' END,
+                   -- the next ladder level waits until the previous one is out
+                   -- (not pending on a live job), then min_gap days after it went
+                   CASE WHEN s.kind = 1 AND h.waiting THEN 'waiting'
+                        WHEN s.kind = 1 AND $1 - h.last_on < it.min_gap THEN 'gap' END,
                    -- an email needs an address that works
                    CASE WHEN s.channel = 'email' AND NOT it.emailable THEN
                        CASE WHEN it.bouncing THEN 'bouncing' ELSE 'no_email' END END) AS held
@@ -102,7 +125,8 @@ WITH steps AS (
                                          AND s2.kind = 0 AND s2.step_offset > s.step_offset)
               -- Ladder: D >= next_bd(due + offset). D is a business day (checked
               -- below), so this is due + offset <= D. Then exactly the next
-              -- level, min_gap days after the previous ladder step (held above).
+              -- level, once the previous one is out, min_gap days after it
+              -- went (both held above).
               WHEN 1 THEN it.due_date + s.step_offset <= $1
                       AND s.level = coalesce(h.last_level, 0) + 1
               -- Actions: the first sweep on or after due + offset, any day.
@@ -125,15 +149,15 @@ WITH steps AS (
 ), recorded AS (
     -- A row dropped at send time (paid, disputed… between sweep and send) is
     -- revived when the step comes due again; a sent or failed row never is.
-    INSERT INTO reminder AS r (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_at)
+    INSERT INTO reminder AS r (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_at, sent_on)
     SELECT invoice_id, client_id, profile, step_id, CASE kind WHEN 2 THEN -1 ELSE level END,
            CASE WHEN kind = 2 THEN CASE action WHEN 'phone_call' THEN 'phone' ELSE 'action' END ELSE channel END,
            template, $1,
            CASE kind WHEN 2 THEN 'sent' ELSE 'pending' END,  -- an action is carried out by this very statement
-           CASE kind WHEN 2 THEN now() END
+           CASE kind WHEN 2 THEN now() END, CASE kind WHEN 2 THEN $1::date END
     FROM due
     ON CONFLICT (invoice_id, step_id) DO UPDATE
-        SET due_on = EXCLUDED.due_on, status = EXCLUDED.status, sent_at = EXCLUDED.sent_at, drop_reason = NULL,
+        SET due_on = EXCLUDED.due_on, status = EXCLUDED.status, sent_at = EXCLUDED.sent_at, sent_on = EXCLUDED.sent_on, drop_reason = NULL,
             profile = EXCLUDED.profile, level = EXCLUDED.level, channel = EXCLUDED.channel,
             template = EXCLUDED.template, client_id = EXCLUDED.client_id, job_id = NULL, message_id = NULL
         WHERE r.status = 'dropped' AND r.due_on < EXCLUDED.due_on

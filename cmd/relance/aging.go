@@ -78,6 +78,9 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 				return err
 			}
 			defer db.Close()
+			if err := checkEntity(ctx, db, entity); err != nil {
+				return err
+			}
 			opts := aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity, Client: client, Profile: profile,
 				ExcludeDisputed: excludeDisputed}
 

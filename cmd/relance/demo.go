@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,8 +18,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/importer"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/pgcluster"
 	"github.com/relance/relance/internal/portfolio"
 )
@@ -36,7 +40,8 @@ end) and migrates it. Then it shows the main job end to end:
 
   1. generates a realistic French portfolio (by default 2,000 clients and
      20,000 open items at 12/09/2025, the same as ` + "`relance demo generate`" + `),
-     imports its invoices and payments, and records its disputes; with
+     imports its invoices and payments, and records (as actor "demo") its
+     disputes, two promises to pay, a pause and an insolvency; with
      --examples DIR it imports DIR/portefeuille.csv and DIR/paiements.csv
      instead (the small portfolio shipped in examples/);
   2. sweeps that day and sends the reminders it decided with the file
@@ -84,7 +89,7 @@ Examples:
 			if _, err := database.Migrate(ctx, pool); err != nil {
 				return err
 			}
-			opt := importer.Options{Entity: cfg.Entity, AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
+			opt := importer.Options{Entity: cfg.Entity, Actor: "demo", AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
 			dir := examples
 			var disputes []portfolio.Dispute
 			if dir == "" {
@@ -110,7 +115,7 @@ Examples:
 				}
 				fmt.Fprintf(a.stdout, "imported %s: %d rows\n", imp.file, res.Rows)
 			}
-			if err := recordDisputes(ctx, pool, cfg.Entity, disputes); err != nil {
+			if err := a.recordDemoLedger(ctx, pool, cfg, day, disputes); err != nil {
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -178,23 +183,71 @@ func writeDemoFiles(p *portfolio.Portfolio, dir string) error {
 	return pay.Close()
 }
 
-// recordDisputes opens the portfolio's disputes, which the import contract
-// cannot carry, in one statement.
-func recordDisputes(ctx context.Context, pool *pgxpool.Pool, entity string, disputes []portfolio.Dispute) error {
-	if len(disputes) == 0 {
-		return nil
+// recordDemoLedger records, through the ledger as a person would (actor
+// "demo"), the portfolio's disputes, which the import contract cannot
+// carry, and a few of what credit managers record every week so that the
+// dashboard and the timelines have something to show: two promises to pay,
+// a pause and an insolvency proceeding, on the first clients with overdue
+// invoices.
+func (a *app) recordDemoLedger(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, day time.Time, disputes []portfolio.Dispute) error {
+	store := ledger.New(pool, ledger.Options{Entity: cfg.Entity, DisputeReasons: cfg.DisputeCodes(), PromiseGraceDays: cfg.Promises.GraceDays})
+	codes := cfg.DisputeCodes()
+	byDay := map[time.Time][]ledger.DisputeOpening{}
+	var days []time.Time
+	for _, d := range disputes {
+		reason := d.Reason
+		if !slices.Contains(codes, reason) { // a configuration without the default codes
+			reason = codes[len(codes)-1]
+		}
+		if _, ok := byDay[d.Opened]; !ok {
+			days = append(days, d.Opened)
+		}
+		byDay[d.Opened] = append(byDay[d.Opened], ledger.DisputeOpening{Invoice: d.Invoice, Reason: reason, Note: d.Note})
 	}
-	numbers, reasons, opened := make([]string, len(disputes)), make([]string, len(disputes)), make([]time.Time, len(disputes))
-	for i, d := range disputes {
-		numbers[i], reasons[i], opened[i] = d.Invoice, d.Reason, d.Opened
+	slices.SortFunc(days, func(x, y time.Time) int { return x.Compare(y) })
+	for _, opened := range days {
+		if _, err := store.OpenDisputes(ctx, ledger.Act{Actor: "demo", Day: opened}, byDay[opened]); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
-	_, err := pool.Exec(ctx, `INSERT INTO dispute (invoice_id, reason, opened_on)
-		SELECT i.id, d.reason, d.opened
-		FROM unnest($1::text[], $2::text[], $3::date[]) AS d(number, reason, opened)
-		JOIN invoice i ON i.number = d.number
-		JOIN entity e ON e.id = i.entity_id AND e.code = $4`, numbers, reasons, opened, entity)
+	clients, err := store.Clients(ctx, day)
 	if err != nil {
-		return fmt.Errorf("demo: record disputes: %w", err)
+		return fmt.Errorf("demo: %w", err)
 	}
+	var overdue []string
+	for _, c := range clients {
+		if c.Overdue > 0 {
+			overdue = append(overdue, c.Code)
+		}
+	}
+	by := ledger.Act{Actor: "demo", Day: day}
+	steps := []func(code string) error{
+		func(code string) error {
+			_, err := store.RecordPromise(ctx, by, ledger.PromiseRequest{Target: "client:" + code, PayBy: day.AddDate(0, 0, 10), Note: "virement annoncé par téléphone"})
+			return err
+		},
+		func(code string) error {
+			_, err := store.RecordPromise(ctx, by, ledger.PromiseRequest{Target: "client:" + code, PayBy: day.AddDate(0, 0, 3), Note: "chèque à l'encaissement"})
+			return err
+		},
+		func(code string) error {
+			_, err := store.PauseClient(ctx, by, code, "échéancier en cours de négociation", day.AddDate(0, 0, 14))
+			return err
+		},
+		func(code string) error {
+			return store.RecordInsolvency(ctx, by, code, ledger.Insolvency{Kind: ledger.Redressement,
+				Opened: day.AddDate(0, 0, -20), Published: day.AddDate(0, 0, -5)})
+		},
+	}
+	for i, step := range steps {
+		if i >= len(overdue) {
+			break
+		}
+		if err := step(overdue[i]); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	fmt.Fprintf(a.stdout, "recorded %d disputes, and on %s promises, a pause and an insolvency (actor demo)\n",
+		len(disputes), strings.Join(overdue[:min(len(overdue), len(steps))], ", "))
 	return nil
 }

@@ -7,10 +7,12 @@ import (
 	netmail "net/mail"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
@@ -25,6 +27,7 @@ type engine struct {
 	sweeper   *worker.Sweeper
 	sender    *worker.SendWorker
 	transport mail.Transport
+	penalties *penalty.Chooser
 }
 
 // newEngine loads plans and templates (a broken one stops here with its
@@ -45,29 +48,28 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+	rules, err := a.penaltyRules(cfg)
 	if err != nil {
 		return nil, err
 	}
-	calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
-	if err != nil {
-		return nil, err
-	}
-	penalties := worker.Penalties{Calculator: calc}
+	penalties := worker.Penalties{Rules: rules}
 	transport, err := mail.FromConfig(cfg.Mail, a.clock)
 	if err != nil {
 		return nil, err
 	}
 	e := &engine{
 		transport: transport,
+		penalties: rules,
 		sweeper:   sweeper,
 		sender: &worker.SendWorker{
-			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,
+			Pool: pool, Plans: set, Templates: tmpl, Mail: transport, Penalties: penalties,
+			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
 				LettersDir: lettersDir(cfg),
 			},
-			Clock: a.clock, Location: loc, Logger: logger,
+			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
+			Clock:    a.clock, Location: loc, Logger: logger,
 		},
 	}
 	return e, nil
@@ -94,6 +96,39 @@ func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweepe
 }
 
 func (e *engine) close() error { return e.transport.Close() }
+
+// penaltyRules loads the rate tables (penalties.rates_file over the shipped
+// ones) and builds the rule sets: the one penalties.rule_set names for every
+// client, or, when it is empty, each client's country's. A contractual rate
+// below the statutory floor of any half-year up to today, under any rule set
+// in use that has a floor (FR, which "by country" includes), is a
+// configuration error here, at start: found at send time it would fail every
+// message that states penalties.
+func (a *app) penaltyRules(cfg config.Config) (*penalty.Chooser, error) {
+	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := penalty.NewChooser(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	if err != nil {
+		return nil, err
+	}
+	if err := rules.CheckFloor(clock.Today(a.clock, cfg.Location())); err != nil {
+		return nil, fmt.Errorf("config: penalties.contractual_rate: %w", err)
+	}
+	return rules, nil
+}
+
+// rateGaps reports the reference rates the rule sets in use lack for day's
+// half-year (all four when the clients' countries pick): interest there is
+// priced at the last known rate.
+func (e *engine) rateGaps(day time.Time) []error {
+	var errs []error
+	for _, g := range e.penalties.Gaps(day) {
+		errs = append(errs, g)
+	}
+	return errs
+}
 
 // lettersDir is where registered letters are written: "letters" inside
 // mail.dir, whichever transport sends the emails.

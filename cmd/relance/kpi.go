@@ -53,6 +53,9 @@ assignment rules can use it.`,
 				return err
 			}
 			defer db.Close()
+			if err := checkEntity(ctx, db, entity); err != nil {
+				return err
+			}
 			k, err := aging.Compute(ctx, db, aging.KPIOptions{
 				Options: aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity}, Months: months})
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/relance/relance/internal/database"
-	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/preview"
 )
 
@@ -23,9 +22,12 @@ each client, it lists the message that would go out (channel, the template of
 the highest step due, the invoices with their amounts, and late penalties on
 steps that state them), the action steps that would fire (provision,
 phone_call), and the invoices a message would have gone out for but that are
-held back, with the reason: dispute, promise, gap (min_gap since the previous
-reminder), min_amount, insolvency, net_balance (the client's credits cover
-its debt), no_email or bouncing (no working address for an email step).
+held back, with the reason: insolvency, paused (a pause of the client),
+net_balance (the client's credits cover its debt), dispute, promise,
+min_amount, waiting (the previous reminder is still waiting to be sent), gap
+(min_gap since the previous reminder), no_email or bouncing (no working
+address for an email step). An excluded client or invoice is out of dunning
+and not listed.
 
 It runs the daemon's own sweep for each day, in one database transaction that
 it rolls back at the end: the decisions are the ones the sweep would take,
@@ -58,14 +60,14 @@ Examples:
 			if err != nil {
 				return err
 			}
-			rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
+			// The preview states one rule set: the configured one, else the
+			// French default, that of a client without a country (the
+			// sweep's send worker picks per client's country).
+			rules, err := a.penaltyRules(cfg)
 			if err != nil {
 				return err
 			}
-			calc, err := penalty.New(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
-			if err != nil {
-				return err
-			}
+			calc := rules.For("")
 			if entity == "" {
 				entity = cfg.Entity
 			}
@@ -75,6 +77,9 @@ Examples:
 			}
 			defer db.Close()
 			if err := database.CheckSchema(cmd.Context(), db); err != nil {
+				return err
+			}
+			if err := checkEntity(cmd.Context(), db, entity); err != nil {
 				return err
 			}
 			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days,

@@ -166,9 +166,14 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newKPICmd(a),
 		newPlanCmd(a),
 		newPreviewCmd(a),
+		newRatesCmd(a),
 		newSweepCmd(a),
 		newServeCmd(a),
 		newDemoCmd(a),
+		newEntityCmd(a),
+		newClientCmd(a),
+		newDisputeCmd(a),
+		newPromiseCmd(a),
 	)
 	return root
 }

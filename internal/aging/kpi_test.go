@@ -207,3 +207,49 @@ func TestKPIGolden(t *testing.T) {
 	}
 	golden(t, "kpi.json", b.Bytes())
 }
+
+// Broken promises make a grade worse, once per promised day and at most
+// twice, over the twelve months to the as-of date; a client with no
+// settled invoice but a broken promise is graded from C.
+func TestPayerScoreCountsBrokenPromises(t *testing.T) {
+	db := kpiDB(t)
+	ctx := context.Background()
+	_, err := db.Exec(ctx, `
+INSERT INTO client (entity_id, code, name) VALUES (1, 'K5', 'Omicron'), (1, 'K6', 'Pi');
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+SELECT 1, c.id, c.code || '-' || n, '2024-12-01', '2024-12-31', 100000 FROM client c, generate_series(1, 2) n WHERE c.code IN ('K2', 'K3', 'K5', 'K6');
+-- K2 (A): one promise covering two invoices, broken: one grade. K3 (no
+-- history): broken once → D. K5: two broken → C + 2 = E. K6: one broken
+-- in March 2024, more than twelve months before: no grade.
+INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until, status, settled_on, scope)
+SELECT i.id, i.client_id, p.made, p.pay_by, p.pay_by + 3, 'broken', p.pay_by + 4, 'client'
+FROM invoice i JOIN client c ON c.id = i.client_id
+JOIN (VALUES ('K2', date '2025-02-01', date '2025-02-10'), ('K3', '2025-02-01', '2025-02-10'),
+             ('K5', '2025-01-05', '2025-01-10'), ('K5', '2025-02-01', '2025-02-10'), ('K6', '2024-03-01', '2024-03-10'))
+  AS p(code, made, pay_by) ON p.code = c.code
+WHERE i.number LIKE c.code || '-%' AND (c.code <> 'K5' OR i.number = 'K5-1');`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ScorePayers(ctx, db, Options{AsOf: clock.Date(2025, 3, 31)}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"K1": "D", "K2": "B", "K3": "D", "K5": "E", "K6": ""}
+	for code, w := range want {
+		var score string
+		if err := db.QueryRow(ctx, `SELECT coalesce(payer_score::text, '') FROM client WHERE code = $1`, code).Scan(&score); err != nil {
+			t.Fatal(err)
+		}
+		if score != w {
+			t.Errorf("%s = %q, want %q", code, score, w)
+		}
+	}
+	// Replayed before the promises broke, the grades are those without them.
+	if _, err := ScorePayers(ctx, db, Options{AsOf: clock.Date(2025, 1, 31)}); err != nil {
+		t.Fatal(err)
+	}
+	var k3 string
+	if err := db.QueryRow(ctx, `SELECT coalesce(payer_score::text, '') FROM client WHERE code = 'K3'`).Scan(&k3); err != nil || k3 != "" {
+		t.Errorf("K3 on 2025-01-31: %q, %v; want no grade", k3, err)
+	}
+}

@@ -20,7 +20,11 @@ import (
 //   - trend: the weighted average of the invoices settled in the last three
 //     months against those settled before: more than 15 days worse, one grade
 //     worse; more than 15 days better, one grade better (A and E are the
-//     bounds).
+//     bounds);
+//   - broken promises: one grade worse for each promise to pay broken in the
+//     twelve months up to the as-of date (a promise counts once however many
+//     invoices it covered), two at most; a client with broken promises and no
+//     settled invoice is graded from C.
 //
 // It returns how many clients got each grade ("" for no grade).
 func ScorePayers(ctx context.Context, q Querier, o Options) ([]ScoreCount, error) {
@@ -45,13 +49,18 @@ WITH paid AS (
 		sum(amount * late) FILTER (WHERE paid_on > $2) / NULLIF(sum(amount) FILTER (WHERE paid_on > $2), 0) AS recent,
 		sum(amount * late) FILTER (WHERE paid_on <= $2) / NULLIF(sum(amount) FILTER (WHERE paid_on <= $2), 0) AS before
 	FROM paid GROUP BY client_id
+), broken AS (  -- promises broken in the last twelve months, one per promised day
+	SELECT client_id, count(DISTINCT pay_by) AS n FROM promise
+	WHERE status = 'broken' AND settled_on <= $1 AND settled_on > ($1::date - interval '12 months')::date
+	GROUP BY client_id
 ), graded AS (
-	SELECT cl.id, CASE WHEN s.client_id IS NOT NULL THEN substr('ABCDE', LEAST(5, GREATEST(1,
-		CASE WHEN s.avg_late <= 0 THEN 1 WHEN s.avg_late <= 10 THEN 2 WHEN s.avg_late <= 30 THEN 3
+	SELECT cl.id, CASE WHEN s.client_id IS NOT NULL OR b.n > 0 THEN substr('ABCDE', LEAST(5, GREATEST(1,
+		CASE WHEN s.client_id IS NULL THEN 3 WHEN s.avg_late <= 0 THEN 1 WHEN s.avg_late <= 10 THEN 2 WHEN s.avg_late <= 30 THEN 3
 		     WHEN s.avg_late <= 60 THEN 4 ELSE 5 END
 		+ CASE WHEN s.late_share > 0.5 THEN 1 ELSE 0 END
-		+ CASE WHEN s.recent - s.before > 15 THEN 1 WHEN s.recent - s.before < -15 THEN -1 ELSE 0 END)), 1) END AS score
-	FROM client cl LEFT JOIN stats s ON s.client_id = cl.id
+		+ CASE WHEN s.recent - s.before > 15 THEN 1 WHEN s.recent - s.before < -15 THEN -1 ELSE 0 END
+		+ LEAST(coalesce(b.n, 0), 2)::int)), 1) END AS score
+	FROM client cl LEFT JOIN stats s ON s.client_id = cl.id LEFT JOIN broken b ON b.client_id = cl.id
 	WHERE $3::bigint IS NULL OR cl.entity_id = $3
 ), updated AS (
 	UPDATE client c SET payer_score = g.score, payer_score_at = $1, updated_at = now()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // Config is everything relance reads at start. Field docs are the reference
@@ -30,11 +32,15 @@ type Config struct {
 	Locale    string    `yaml:"locale"`    // default locale of the entity: fr or en [fr]
 	Entity    string    `yaml:"entity"`    // entity code used when a command gets no --entity [default]
 	Terms     Terms     `yaml:"terms"`     // payment terms used when a row has neither due date nor terms
+	Import    Import    `yaml:"import"`    // guards of `relance import`
 	Aging     Aging     `yaml:"aging"`     // bucket edges
 	Plans     Plans     `yaml:"plans"`     // reminder plans
 	Templates Templates `yaml:"templates"` // email and letter templates
+	Letters   Letters   `yaml:"letters"`   // the formal notice (registered letter)
 	Penalties Penalties `yaml:"penalties"` // statutory late-payment penalties
 	Provision Provision `yaml:"provision"` // provision matrix
+	Disputes  Disputes  `yaml:"disputes"`  // dispute reason codes
+	Promises  Promises  `yaml:"promises"`  // promises to pay
 	Sweep     Sweep     `yaml:"sweep"`     // the daily sweep and the job queues
 	Mail      Mail      `yaml:"mail"`      // outgoing email
 	Server    Server    `yaml:"server"`    // dashboard, API and River UI
@@ -52,6 +58,14 @@ type Terms struct {
 	EOMMethod string `yaml:"eom_method"` // days_then_eom (+N days then end of month) or eom_then_days [days_then_eom]
 }
 
+// Import guards `relance import`.
+type Import struct {
+	// SnapshotMaxClose is the share of the entity's open items an import
+	// --snapshot may close; beyond it, or for a snapshot of no rows, the
+	// import is refused without --force [50%].
+	SnapshotMaxClose string `yaml:"snapshot_max_close"`
+}
+
 // Aging sets the aged balance's buckets.
 type Aging struct {
 	// Buckets are the upper edges, in days late, of every overdue bucket but
@@ -64,14 +78,27 @@ type Plans struct {
 	Files []string `yaml:"files"` // plan YAML files; none: the embedded default plans
 }
 
-// Templates locates message templates.
+// Templates locates message templates and sets their tone.
 type Templates struct {
 	Dir string `yaml:"dir"` // directory overriding the embedded templates, file by file
+	// OversightDays is how late (in days, for the oldest overdue invoice
+	// of a message) a delay may be for a first reminder to call it a
+	// probable oversight; past it, level 1 is a plain statement of the
+	// overdue items. 0: never [30].
+	OversightDays int `yaml:"oversight_days"`
+}
+
+// Letters shapes the formal notice.
+type Letters struct {
+	DeadlineDays int `yaml:"deadline_days"` // days the debtor is given to pay, from the letter's date [8]
 }
 
 // Penalties chooses the late-payment rule set.
 type Penalties struct {
-	RuleSet         string `yaml:"rule_set"`         // FR, EU, DE or UK [FR]
+	// RuleSet, when set, applies FR, EU, DE or UK rules to every client.
+	// Left empty (the default), each client's country picks: FR → FR,
+	// DE → DE, GB → UK, any other → EU (DESIGN.md §2).
+	RuleSet         string `yaml:"rule_set"`
 	ContractualRate string `yaml:"contractual_rate"` // e.g. "12.5%"; empty: the statutory rate
 	RatesFile       string `yaml:"rates_file"`       // YAML rate table overriding the shipped one
 }
@@ -81,6 +108,29 @@ type Provision struct {
 	// Rates maps a bucket name (d91_120, d121_plus…) to the share of the
 	// outstanding excl. VAT to provision, as a percentage string [d121_plus: 100%].
 	Rates map[string]string `yaml:"rates"`
+}
+
+// Disputes configures `relance dispute`.
+type Disputes struct {
+	// Reasons are the codes `dispute open --reason` accepts, in the order
+	// they are listed, each with its French label [price prix, quantity
+	// quantité, quality qualité, delivery livraison, billing facturation,
+	// other autre]. Set in the file only.
+	Reasons []DisputeReason `yaml:"reasons"`
+}
+
+// DisputeReason is one reason code for a dispute.
+type DisputeReason struct {
+	Code  string `yaml:"code"`  // what --reason takes, e.g. price
+	Label string `yaml:"label"` // its French label, e.g. prix
+}
+
+// Promises configures promises to pay.
+type Promises struct {
+	// GraceDays are added to the day a client promised to pay: dunning
+	// stays paused through that day, and a promise still unpaid the day
+	// after is broken [3].
+	GraceDays int `yaml:"grace_days"`
 }
 
 // Sweep runs the daily evaluation.
@@ -98,7 +148,16 @@ type Mail struct {
 	ReplyTo     string `yaml:"reply_to"`     // Reply-To header
 	Bcc         string `yaml:"bcc"`          // the credit manager's copy
 	PaymentLink string `yaml:"payment_link"` // template, e.g. https://pay.example.com/{{.Invoice.Number}}
-	SMTP        SMTP   `yaml:"smtp"`
+	// SendTimeout bounds one send job: the connection, the re-check and the
+	// SMTP transaction. A killed process's send jobs are taken up again 1.5
+	// × this after they started [2m].
+	SendTimeout time.Duration `yaml:"send_timeout"`
+	// PauseAfter is how many refusals in a row that are ours (5xx on
+	// connect, AUTH, MAIL FROM, DATA or on mail.bcc; a failed TLS handshake)
+	// pause the send queue, with an event and an ERROR log line; 0 never
+	// pauses [5].
+	PauseAfter int  `yaml:"pause_after"`
+	SMTP       SMTP `yaml:"smtp"`
 }
 
 // SMTP is the SMTP transport.
@@ -131,12 +190,19 @@ func Default() Config {
 		Locale:    "fr",
 		Entity:    "default",
 		Terms:     Terms{Default: "30", EOMMethod: "days_then_eom"},
+		Import:    Import{SnapshotMaxClose: "50%"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
-		Penalties: Penalties{RuleSet: "FR"},
+		Templates: Templates{OversightDays: 30},
+		Letters:   Letters{DeadlineDays: 8},
 		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
-		Sweep:     Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
-		Mail:      Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
-		Server:    Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
+		Disputes: Disputes{Reasons: []DisputeReason{
+			{"price", "prix"}, {"quantity", "quantité"}, {"quality", "qualité"},
+			{"delivery", "livraison"}, {"billing", "facturation"}, {"other", "autre"},
+		}},
+		Promises: Promises{GraceDays: 3},
+		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
+		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
 	}
 }
 
@@ -149,6 +215,11 @@ func Load(path string, env []string) (Config, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return cfg, fmt.Errorf("config: %w", err)
+		}
+		// goccy/go-yaml expands aliases without bound: refuse an alias bomb
+		// before it does.
+		if err := yamlguard.CheckBytes(data, yamlguard.MaxNodes); err != nil {
+			return cfg, fmt.Errorf("config %s:%w", path, err)
 		}
 		if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 			return cfg, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
@@ -189,6 +260,13 @@ func (c Config) EOMMethod() ledger.EOMMethod {
 // one per edge, and the open last one.
 const MaxBucketEdges = 8
 
+// SnapshotMaxClose returns import.snapshot_max_close as a share (0.5 for
+// 50%). Validate has checked it.
+func (c Config) SnapshotMaxClose() float64 {
+	bp, _ := ParsePercent(c.Import.SnapshotMaxClose)
+	return float64(bp) / 10000
+}
+
 // Validate checks every value and reports all problems at once, each naming
 // its key.
 func (c Config) Validate() error {
@@ -214,6 +292,9 @@ func (c Config) Validate() error {
 	if _, err := ledger.ParseEOMMethod(c.Terms.EOMMethod); err != nil {
 		bad("terms.eom_method", "%v", err)
 	}
+	if p, err := ParsePercent(c.Import.SnapshotMaxClose); err != nil || p == 0 || p > 10000 {
+		bad("import.snapshot_max_close", "%q: want a percentage above 0%% and at most 100%%", c.Import.SnapshotMaxClose)
+	}
 	if len(c.Aging.Buckets) == 0 {
 		bad("aging.buckets", "must list at least one edge")
 	}
@@ -228,9 +309,15 @@ func (c Config) Validate() error {
 		}
 	}
 	switch c.Penalties.RuleSet {
-	case "FR", "EU", "DE", "UK":
+	case "", "FR", "EU", "DE", "UK":
 	default:
-		bad("penalties.rule_set", "%q: want FR, EU, DE or UK", c.Penalties.RuleSet)
+		bad("penalties.rule_set", "%q: want FR, EU, DE or UK, or nothing for each client's country", c.Penalties.RuleSet)
+	}
+	if c.Templates.OversightDays < 0 {
+		bad("templates.oversight_days", "%d: must not be negative", c.Templates.OversightDays)
+	}
+	if c.Letters.DeadlineDays < 1 || c.Letters.DeadlineDays > 90 {
+		bad("letters.deadline_days", "%d: want 1 to 90 days", c.Letters.DeadlineDays)
 	}
 	if r := c.Penalties.ContractualRate; r != "" {
 		if _, err := ParsePercent(r); err != nil {
@@ -241,6 +328,24 @@ func (c Config) Validate() error {
 		if p, err := ParsePercent(v); err != nil || p > 10000 {
 			bad("provision.rates."+k, "%q: want a percentage between 0%% and 100%%", v)
 		}
+	}
+	if len(c.Disputes.Reasons) == 0 {
+		bad("disputes.reasons", "must list at least one reason")
+	}
+	codes := map[string]bool{}
+	for i, r := range c.Disputes.Reasons {
+		switch {
+		case !reasonCode.MatchString(r.Code):
+			bad(fmt.Sprintf("disputes.reasons[%d].code", i), "%q: want lower-case letters, digits, _ or -", r.Code)
+		case codes[r.Code]:
+			bad(fmt.Sprintf("disputes.reasons[%d].code", i), "%q is listed twice", r.Code)
+		case strings.TrimSpace(r.Label) == "":
+			bad(fmt.Sprintf("disputes.reasons[%d].label", i), "required (the French label of %q)", r.Code)
+		}
+		codes[r.Code] = true
+	}
+	if c.Promises.GraceDays < 0 || c.Promises.GraceDays > 60 {
+		bad("promises.grace_days", "%d: want 0 to 60 days", c.Promises.GraceDays)
 	}
 	if _, err := cron.ParseStandard(c.Sweep.Schedule); err != nil {
 		bad("sweep.schedule", "%q: %v", c.Sweep.Schedule, err)
@@ -281,6 +386,12 @@ func (c Config) Validate() error {
 	if c.Mail.SMTP.RatePerMinute < 0 {
 		bad("mail.smtp.rate_per_minute", "%d: must not be negative", c.Mail.SMTP.RatePerMinute)
 	}
+	if c.Mail.SendTimeout < time.Second {
+		bad("mail.send_timeout", "%s: want at least 1s", c.Mail.SendTimeout)
+	}
+	if c.Mail.PauseAfter < 0 {
+		bad("mail.pause_after", "%d: must not be negative (0 never pauses)", c.Mail.PauseAfter)
+	}
 	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
 		bad("server.memory_limit", "%v", err)
 	}
@@ -288,6 +399,31 @@ func (c Config) Validate() error {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
 	}
 	return errors.Join(errs...)
+}
+
+var reasonCode = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// DisputeCodes lists the configured dispute reason codes, in order.
+func (c Config) DisputeCodes() []string {
+	out := make([]string, len(c.Disputes.Reasons))
+	for i, r := range c.Disputes.Reasons {
+		out[i] = r.Code
+	}
+	return out
+}
+
+// DisputeLabel is how a reason code reads in locale: its configured label in
+// French, the code itself in English (the codes are English words); an
+// unknown code (recorded before the list changed) reads as itself.
+func (c Config) DisputeLabel(code, locale string) string {
+	if locale == "fr" {
+		for _, r := range c.Disputes.Reasons {
+			if r.Code == code {
+				return r.Label
+			}
+		}
+	}
+	return strings.ReplaceAll(code, "_", " ")
 }
 
 // ParsePercent reads "12.5%", "12,5 %" or "12.5" as basis points (1250).

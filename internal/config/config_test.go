@@ -22,7 +22,8 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.TimeZone != "Europe/Paris" || cfg.Sweep.Schedule != "0 7 * * *" || cfg.DefaultTerms().Days != 30 {
+	if cfg.TimeZone != "Europe/Paris" || cfg.Sweep.Schedule != "0 7 * * *" || cfg.DefaultTerms().Days != 30 ||
+		cfg.Templates.OversightDays != 30 || cfg.Letters.DeadlineDays != 8 {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 }
@@ -76,6 +77,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"env typo", "", []string{"RELANCE_MAIL_SMPT_HOST=x"}, []string{"RELANCE_MAIL_SMPT_HOST"}},
 		{"wrong type", "database: {max_conns: lots}\n", nil, []string{"max_conns"}},
 		{"bad memory limit", "server: {memory_limit: lots}\n", nil, []string{"server.memory_limit"}},
+		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
+		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
 	}
 	for _, tt := range tests {
@@ -119,6 +122,36 @@ func TestParseSize(t *testing.T) {
 	for _, in := range []string{"", "lots", "-1MiB", "1.5GiB", "99999999999GiB"} {
 		if _, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}
+
+func TestDisputeReasonsAndPromiseGrace(t *testing.T) {
+	cfg, err := Load("", []string{"RELANCE_PROMISES_GRACE_DAYS=5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.DisputeCodes(), ","); got != "price,quantity,quality,delivery,billing,other" {
+		t.Errorf("default codes %s", got)
+	}
+	if cfg.DisputeLabel("quantity", "fr") != "quantité" || cfg.DisputeLabel("quantity", "en") != "quantity" || cfg.DisputeLabel("gone", "fr") != "gone" {
+		t.Error("labels")
+	}
+	if cfg.Promises.GraceDays != 5 || cfg.Penalties.RuleSet != "" {
+		t.Errorf("grace %d, rule set %q", cfg.Promises.GraceDays, cfg.Penalties.RuleSet)
+	}
+	// A list in the file replaces the defaults.
+	cfg, err = Load(writeFile(t, "disputes:\n  reasons:\n    - {code: retour, label: retour marchandise}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.DisputeCodes(), ","); got != "retour" {
+		t.Errorf("codes from the file: %s", got)
+	}
+	_, err = Load(writeFile(t, "disputes:\n  reasons:\n    - {code: Prix, label: prix}\n    - {code: a, label: ''}\n"), nil)
+	for _, want := range []string{"disputes.reasons[0].code", "disputes.reasons[1].label"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err %v does not name %s", err, want)
 		}
 	}
 }

@@ -1,4 +1,34 @@
-// Package ledger holds the receivables themselves: clients, invoices and
-// credit notes, payments and their allocation, disputes and promises to pay,
-// and the rules that belong to them, such as payment terms and due dates.
+// Package ledger holds the receivables and what people record about them:
+// entities (the creditor companies), clients (the debtors), invoices, credit
+// notes and payments, disputes, promises to pay, pauses and exclusions,
+// insolvency proceedings, and the event trail that says who did what, when
+// and why. It also holds the rules that belong to them, such as payment
+// terms and due dates, and the checks of legal identifiers (SIREN, SIRET,
+// VAT number, IBAN).
+//
+// Store is the one way to write them, for the CLI, the API, the importer and
+// the demo. Its methods are named after the noun (Client, Clients,
+// OpenDispute, ResolveDispute, RecordPromise…); its SQL lives in sql/*.sql
+// beside it. Invoices and payments come in batches (batch.go): the reader
+// (a file import, an API body) checks each row and COPies it into a staging
+// table in its own transaction, and InvoiceBatch / PaymentBatch apply the
+// whole batch in a few set-based statements, with one event for the batch.
+//
+// What a field may hold is checked here once, for every way in: texts are
+// cleaned and capped (text.go), identifiers, emails, phones, countries and
+// locales normalized (identity.go, contact.go), a client's fields checked
+// together (ClientPatch). The reasons' words are the same everywhere; a
+// refused write returns an *InvalidError naming each field.
+// Every write takes an Act (who, and the business day it takes effect, the
+// CLI's --as-of) and records an event row with both, in the same
+// transaction. Errors name the layer, the action and the object
+// ("ledger: open dispute on F-12: invoice is paid"); a missing object wraps
+// ErrNotFound.
+//
+// Everything the sweep reads is dated so that a past day replays as it was
+// decided: a dispute holds from its opening to its resolution (or through
+// its `until`), a pause or exclusion from its first day to its end or
+// resumption, a promise from the day it is made through pay-by + grace,
+// ending early on the day it is found kept. Settle, run first by each
+// sweep, closes what ends by itself.
 package ledger

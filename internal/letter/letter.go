@@ -1,12 +1,3 @@
-// Package letter lays out the formal notice (mise en demeure) as an A4 PDF
-// letter, ready for a registered-letter service or for printing: sender
-// block, recipient address in the window of a DL envelope, the
-// registered-letter mention, place and date, subject, the body rendered by
-// the formal_notice text template, and an appendix listing the invoices.
-//
-// The PDF uses the standard Helvetica font in the cp1252 encoding, which
-// covers French and English (accents, €, typographic quotes); a character
-// outside cp1252 prints as '.'.
 package letter
 
 import (
@@ -14,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/go-pdf/fpdf"
 
@@ -24,198 +14,198 @@ import (
 
 // Letter is one formal notice to lay out.
 type Letter struct {
-	// Message is the data the templates rendered: the entity is the
-	// sender, the client the recipient, Day the letter's date, Invoices and
-	// Totals the appendix.
+	// Message is the data the templates rendered: Creditor and Debtor are
+	// the parties, Day the letter's date, the overdue Invoices with their
+	// interest periods the statement, Deadline the date to pay by, Entity
+	// the payment details and contact.
 	Message templates.Message
 	// Locale of the fixed wording ("fr" or "en"); use the Locale of the
 	// templates.Rendered the body comes from.
 	Locale string
 	// Subject and Body come from the formal_notice rendering
-	// (Rendered.Subject and Rendered.Text). The body is printed as is,
+	// (Rendered.Subject and Rendered.Letter). The body is printed as is,
 	// paragraph by paragraph.
 	Subject string
 	Body    string
 }
 
-type wording struct {
-	registered, subject, appendix, totalDue                  string
-	invoice, issued, due, amount, outstanding, interest, fee string
-	page                                                     string
-	date                                                     func(time.Time) string
-}
+// A4 portrait, in millimetres.
+const (
+	marginLeft   = 20.0
+	marginRight  = 20.0
+	marginBottom = 20.0
+	pageHeight   = 297.0
+	textWidth    = 210.0 - marginLeft - marginRight
+)
 
-var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-	"août", "septembre", "octobre", "novembre", "décembre"}
-
-func wordingFor(locale string) wording {
-	if strings.HasPrefix(locale, "en") {
-		return wording{
-			registered: "REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT", subject: "Subject: ",
-			appendix: "Appendix: statement of unpaid invoices", totalDue: "Total due: ",
-			invoice: "Invoice", issued: "Date", due: "Due date", amount: "Amount incl. VAT",
-			outstanding: "Outstanding", interest: "Interest", fee: "Compensation", page: "Page %d/{nb}",
-			date: func(t time.Time) string { return t.Format("2 January 2006") },
-		}
-	}
-	return wording{
-		registered: "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION", subject: "Objet : ",
-		appendix: "Annexe : relevé des factures impayées", totalDue: "Total à régler : ",
-		invoice: "Facture", issued: "Date", due: "Échéance", amount: "Montant TTC",
-		outstanding: "Reste dû", interest: "Pénalités", fee: "Indemnité", page: "Page %d/{nb}",
-		date: func(t time.Time) string {
-			day := fmt.Sprint(t.Day())
-			if t.Day() == 1 {
-				day = "1er"
-			}
-			return fmt.Sprintf("Le %s %s %d", day, frMonths[t.Month()-1], t.Year())
-		},
-	}
+// doc is a letter being laid out.
+type doc struct {
+	pdf    *fpdf.Fpdf
+	w      wording
+	m      templates.Message
+	locale string
+	tr     func(string) string // UTF-8 to cp1252
 }
 
 // Render returns the letter as PDF bytes. The output depends only on l: the
 // PDF's creation date is the letter's Day, so a replay gives the same file.
 func Render(l Letter) ([]byte, error) {
 	m := l.Message
-	if m.Client.Name == "" || m.Entity.Name == "" {
-		return nil, errors.New("letter: the entity and the client need a name")
+	if m.Creditor.Name == "" || m.Debtor.Name == "" {
+		return nil, errors.New("letter: the creditor and the debtor need a name")
 	}
 	if strings.TrimSpace(l.Body) == "" {
 		return nil, errors.New("letter: empty body")
 	}
-	w := wordingFor(l.Locale)
-	locale := "fr"
-	if strings.HasPrefix(l.Locale, "en") {
-		locale = "en"
-	}
-
-	pdf := fpdf.New("P", "mm", "A4", "")
-	cp1252 := pdf.UnicodeTranslatorFromDescriptor("")
-	// money.Format groups French thousands with U+202F, absent from cp1252.
-	tr := func(s string) string { return cp1252(strings.ReplaceAll(s, "\u202f", "\u00a0")) }
-	pdf.SetCatalogSort(true) // fpdf walks maps when writing; sorting makes the bytes reproducible
-	pdf.SetCreationDate(m.Day)
-	pdf.SetModificationDate(m.Day)
-	pdf.SetCreator("relance", false)
-	pdf.SetAuthor(m.Entity.Name, true)
-	pdf.SetTitle(l.Subject, true)
-	pdf.SetMargins(20, 15, 20)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.SetTextColor(110, 110, 110)
-		legal := m.Entity.Name
-		if m.Entity.SIREN != "" {
-			legal += " – SIREN " + m.Entity.SIREN
-		}
-		pdf.CellFormat(0, 4, tr(legal), "", 0, "L", false, 0, "")
-		pdf.CellFormat(0, 4, fmt.Sprintf(w.page, pdf.PageNo()), "", 0, "R", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
-	pdf.AddPage()
-
-	// Sender, top left.
-	pdf.SetFont("Helvetica", "B", 11)
-	pdf.CellFormat(90, 5, tr(m.Entity.Name), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 9)
-	for _, line := range senderLines(m.Entity) {
-		pdf.CellFormat(90, 4.5, tr(line), "", 1, "L", false, 0, "")
-	}
-
-	// Recipient, in the window of a DL envelope (right, ~45 mm from the top).
-	pdf.SetXY(110, 45)
-	pdf.SetFont("Helvetica", "B", 8)
-	pdf.CellFormat(80, 4, tr(w.registered), "", 2, "L", false, 0, "")
-	pdf.Ln(2)
-	pdf.SetX(110)
-	pdf.SetFont("Helvetica", "B", 11)
-	pdf.MultiCell(80, 5, tr(m.Client.Name), "", "L", false)
-	pdf.SetFont("Helvetica", "", 11)
-	for _, line := range m.Client.Address {
-		pdf.SetX(110)
-		pdf.MultiCell(80, 5, tr(line), "", "L", false)
-	}
-
-	// Date, subject, body.
-	pdf.SetY(max(pdf.GetY()+10, 90))
-	pdf.SetFont("Helvetica", "", 10)
-	pdf.CellFormat(0, 5, tr(w.date(m.Day)), "", 1, "R", false, 0, "")
-	pdf.Ln(4)
-	pdf.SetFont("Helvetica", "B", 10)
-	pdf.MultiCell(0, 5, tr(w.subject+l.Subject), "", "L", false)
-	pdf.Ln(3)
-	pdf.SetFont("Helvetica", "", 10)
-	for _, para := range strings.Split(strings.TrimSpace(l.Body), "\n\n") {
-		pdf.MultiCell(0, 4.6, tr(strings.TrimRight(para, "\n")), "", "L", false)
-		pdf.Ln(2.4)
-	}
-
-	// Appendix: the invoices, on a page of their own.
-	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 11)
-	pdf.CellFormat(0, 6, tr(w.appendix), "", 1, "L", false, 0, "")
-	pdf.Ln(2)
-	cols := []struct {
-		title string
-		width float64
-		align string
-	}{{w.invoice, 28, "L"}, {w.issued, 20, "L"}, {w.due, 20, "L"}, {w.amount, 26, "R"},
-		{w.outstanding, 26, "R"}, {w.interest, 25, "R"}, {w.fee, 25, "R"}}
-	header := func() {
-		pdf.SetFont("Helvetica", "B", 8)
-		pdf.SetFillColor(235, 235, 235)
-		for _, c := range cols {
-			pdf.CellFormat(c.width, 6, tr(c.title), "B", 0, c.align, true, 0, "")
-		}
-		pdf.Ln(-1)
-		pdf.SetFont("Helvetica", "", 8)
-	}
-	header()
-	date := func(t time.Time) string {
-		if locale == "fr" {
-			return t.Format("02/01/2006")
-		}
-		return t.Format("2 Jan 2006")
-	}
-	for _, inv := range m.Invoices {
-		if pdf.GetY() > 270 {
-			pdf.AddPage()
-			header()
-		}
-		cells := []string{inv.Number, date(inv.IssueDate), date(inv.DueDate),
-			money.Format(inv.Amount, inv.Currency, locale), money.Format(inv.Outstanding, inv.Currency, locale),
-			money.Format(inv.Interest, inv.Currency, locale), money.Format(inv.Indemnity, inv.Currency, locale)}
-		for i, c := range cols {
-			pdf.CellFormat(c.width, 5.5, tr(cells[i]), "B", 0, c.align, false, 0, "")
-		}
-		pdf.Ln(-1)
-	}
-	pdf.SetFont("Helvetica", "B", 8)
-	t := m.Totals
-	totals := []string{"Total", "", "", "", money.Format(t.Outstanding, t.Currency, locale),
-		money.Format(t.Interest, t.Currency, locale), money.Format(t.Indemnity, t.Currency, locale)}
-	for i, c := range cols {
-		pdf.CellFormat(c.width, 6, tr(totals[i]), "", 0, c.align, false, 0, "")
-	}
-	pdf.Ln(-1)
-	pdf.CellFormat(0, 7, tr(w.totalDue+money.Format(t.Due, t.Currency, locale)), "", 1, "R", false, 0, "")
-
+	d := newDoc(l)
+	d.parties()
+	d.opening(l.Subject)
+	d.body(l.Body)
+	d.statement()
+	d.paymentDetails()
+	d.notClaimed()
 	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
+	if err := d.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("letter: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-func senderLines(e templates.Entity) []string {
-	lines := append([]string(nil), e.Address...)
-	if e.Phone != "" {
-		lines = append(lines, e.Phone)
+func newDoc(l Letter) *doc {
+	w := wordingFor(l.Locale)
+	pdf := fpdf.New("P", "mm", "A4", "")
+	cp1252 := pdf.UnicodeTranslatorFromDescriptor("")
+	d := &doc{pdf: pdf, w: w, m: l.Message, locale: w.locale,
+		// money.Format groups French thousands with U+202F, absent from cp1252.
+		tr: func(s string) string { return cp1252(strings.ReplaceAll(s, "\u202f", "\u00a0")) }}
+	pdf.SetCatalogSort(true) // fpdf walks maps when writing; sorting makes the bytes reproducible
+	pdf.SetCreationDate(l.Message.Day)
+	pdf.SetModificationDate(l.Message.Day)
+	pdf.SetCreator("relance", false)
+	pdf.SetAuthor(l.Message.Creditor.Name, true)
+	pdf.SetTitle(l.Subject, true)
+	pdf.SetMargins(marginLeft, 15, marginRight)
+	pdf.SetAutoPageBreak(true, marginBottom)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(d.footer)
+	pdf.AddPage()
+	return d
+}
+
+func (d *doc) footer() {
+	c := d.m.Creditor
+	legal := c.Name
+	if c.SIREN != "" {
+		legal += " – " + d.w.siren + c.SIREN
 	}
-	if e.Email != "" {
-		lines = append(lines, e.Email)
+	if c.VAT != "" {
+		legal += " – " + d.w.vat + c.VAT
 	}
-	return lines
+	d.pdf.SetY(-14)
+	d.pdf.SetFont("Helvetica", "", 8)
+	d.pdf.SetTextColor(110, 110, 110)
+	d.pdf.CellFormat(textWidth-20, 4, d.tr(legal), "", 0, "L", false, 0, "")
+	d.pdf.CellFormat(20, 4, fmt.Sprintf(d.w.page, d.pdf.PageNo()), "", 0, "R", false, 0, "")
+	d.pdf.SetTextColor(0, 0, 0)
+}
+
+// parties prints the creditor top left and the debtor in the window of a DL
+// envelope (right, about 45 mm from the top), each with address and ids.
+func (d *doc) parties() {
+	pdf, c, e := d.pdf, d.m.Creditor, d.m.Entity
+	pdf.SetFont("Helvetica", "B", 11)
+	pdf.CellFormat(90, 5, d.tr(c.Name), "", 1, "L", false, 0, "")
+	pdf.SetFont("Helvetica", "", 9)
+	lines := append([]string(nil), c.Address...)
+	lines = append(lines, d.ids(c)...)
+	for _, v := range []string{e.Contact, e.Phone, e.Email} {
+		if v != "" {
+			lines = append(lines, v)
+		}
+	}
+	for _, line := range lines {
+		pdf.CellFormat(90, 4.5, d.tr(line), "", 1, "L", false, 0, "")
+	}
+
+	pdf.SetXY(110, 45)
+	pdf.SetFont("Helvetica", "B", 8)
+	pdf.CellFormat(80, 4, d.tr(d.w.registered), "", 2, "L", false, 0, "")
+	pdf.Ln(2)
+	pdf.SetX(110)
+	pdf.SetFont("Helvetica", "B", 11)
+	pdf.MultiCell(80, 5, d.tr(d.m.Debtor.Name), "", "L", false)
+	pdf.SetFont("Helvetica", "", 11)
+	for _, line := range d.m.Debtor.Address {
+		pdf.SetX(110)
+		pdf.MultiCell(80, 5, d.tr(line), "", "L", false)
+	}
+}
+
+// ids are the company identifiers of a party, one per line.
+func (d *doc) ids(p templates.Party) []string {
+	var out []string
+	if p.SIREN != "" {
+		out = append(out, d.w.siren+p.SIREN)
+	}
+	if p.VAT != "" {
+		out = append(out, d.w.vat+p.VAT)
+	}
+	return out
+}
+
+// opening prints the place and date, the debtor's references, the title and
+// the subject.
+func (d *doc) opening(subject string) {
+	pdf := d.pdf
+	pdf.SetY(max(pdf.GetY()+8, 88))
+	pdf.SetFont("Helvetica", "", 10)
+	pdf.CellFormat(0, 5, d.tr(d.w.place(cityOf(d.m.Creditor.Address), d.m.Day)), "", 1, "R", false, 0, "")
+	refs := append([]string{d.w.account + d.m.Client.Code}, d.ids(d.m.Debtor)...)
+	if d.m.Client.Code == "" {
+		refs = refs[1:]
+	}
+	if len(refs) > 0 {
+		pdf.SetFont("Helvetica", "", 8.5)
+		pdf.MultiCell(0, 4.2, d.tr(d.w.yourRef+strings.Join(refs, " – ")), "", "L", false)
+	}
+	pdf.Ln(5)
+	pdf.SetFont("Helvetica", "B", 14)
+	pdf.CellFormat(0, 7, d.tr(d.w.title), "", 1, "C", false, 0, "")
+	pdf.Ln(3)
+	pdf.SetFont("Helvetica", "B", 10)
+	pdf.MultiCell(0, 5, d.tr(d.w.subject+subject), "", "L", false)
+	pdf.Ln(3)
+}
+
+func (d *doc) body(body string) {
+	d.pdf.SetFont("Helvetica", "", 10)
+	for _, para := range strings.Split(strings.TrimSpace(body), "\n\n") {
+		d.pdf.MultiCell(0, 4.6, d.tr(strings.TrimRight(para, "\n")), "", "L", false)
+		d.pdf.Ln(2.4)
+	}
+}
+
+// money formats an amount in the letter's language.
+func (d *doc) money(a money.Amount, currency string) string {
+	return money.Format(a, currency, d.locale)
+}
+
+// need starts a new page unless h millimetres are left above the bottom
+// margin, so that a row or a block is never cut across two pages.
+func (d *doc) need(h float64) bool {
+	if d.pdf.GetY()+h <= pageHeight-marginBottom {
+		return false
+	}
+	d.pdf.AddPage()
+	return true
+}
+
+// heading prints a section title, on a new page unless the title and the
+// first next millimetres of its section fit above the bottom margin.
+func (d *doc) heading(s string, next float64) {
+	d.need(10 + next)
+	d.pdf.Ln(3)
+	d.pdf.SetFont("Helvetica", "B", 10)
+	d.pdf.CellFormat(0, 6, d.tr(s), "", 1, "L", false, 0, "")
+	d.pdf.Ln(1)
 }

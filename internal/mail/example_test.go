@@ -23,8 +23,10 @@ func Example() {
 	invoices := []templates.Invoice{{Number: "F2025-0142", IssueDate: day.AddDate(0, -3, 0), DueDate: day.AddDate(0, 0, -20),
 		DaysLate: 20, Currency: "EUR", Amount: 1200000, Outstanding: 1200000}}
 	data := templates.Message{
-		Entity:   templates.Entity{Name: "Atelier Durand SAS", Locale: "fr"},
-		Client:   templates.Client{Code: "C042", Name: "Boulangerie Martin", Locale: "en"},
+		Creditor: templates.Party{Name: "Atelier Durand SAS"},
+		Debtor:   templates.Party{Name: "Boulangerie Martin"},
+		Entity:   templates.Entity{Locale: "fr"},
+		Client:   templates.Client{Code: "C042", Locale: "en"},
 		Day:      day,
 		Step:     templates.Step{ID: "level2", Level: 2, Template: "level2"},
 		Invoices: invoices,
@@ -47,12 +49,17 @@ func Example() {
 		HTML:      r.HTML,
 		MessageID: "c042.level2.2025-09-12@relance.durand.example",
 	})
-	switch {
-	case err == nil:
-	case mail.IsPermanent(err):
+	switch mail.FaultOf(err) {
+	case mail.RecipientRefused:
 		fmt.Println("record the rejection on the client, do not retry:", err)
+	case mail.SenderRefused:
+		fmt.Println("our configuration or our relay: retry, alert, blame no client:", err)
+	case mail.Unsendable:
+		fmt.Println("this message cannot go as it is:", err)
 	default:
-		fmt.Println("retry later:", err)
+		if err != nil {
+			fmt.Println("retry later:", err)
+		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	fmt.Println(r.Locale, r.Subject)

@@ -184,6 +184,20 @@ func Format(a Amount, currency, locale string) string {
 	return sym + num
 }
 
+// FormatRate writes a rate in basis points (hundredths of a percent) as users
+// of locale read it: 1215 is "12,15 %" in fr (U+00A0 before the sign) and
+// "12.15%" in en.
+func FormatRate(bp int, locale string) string {
+	sign := ""
+	if bp < 0 {
+		sign, bp = "-", -bp
+	}
+	if strings.HasPrefix(locale, "fr") {
+		return fmt.Sprintf("%s%d,%02d\u00a0%%", sign, bp/100, bp%100)
+	}
+	return fmt.Sprintf("%s%d.%02d%%", sign, bp/100, bp%100)
+}
+
 // FormatPlain writes a with a '.' decimal separator and no grouping, as the
 // CSV and JSON contracts want: "-1234.56".
 func FormatPlain(a Amount) string {

@@ -135,3 +135,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatRate(t *testing.T) {
+	for _, tt := range []struct {
+		bp     int
+		locale string
+		want   string
+	}{
+		{1215, "fr", "12,15\u00a0%"}, {1215, "en", "12.15%"}, {262, "fr-FR", "2,62\u00a0%"},
+		{-88, "fr", "-0,88\u00a0%"}, {-88, "en", "-0.88%"}, {800, "en", "8.00%"},
+	} {
+		if got := FormatRate(tt.bp, tt.locale); got != tt.want {
+			t.Errorf("FormatRate(%d, %s) = %q, want %q", tt.bp, tt.locale, got, tt.want)
+		}
+	}
+}

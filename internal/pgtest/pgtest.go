@@ -11,6 +11,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -107,18 +108,10 @@ func dropDatabases(ctx context.Context) {
 // a CLI command or a River client.
 func URL(t testing.TB) string {
 	t.Helper()
-	if adminURL == "" {
-		t.Fatal("pgtest: TestMain must call pgtest.Main")
-	}
 	ctx := context.Background()
-	name := fmt.Sprintf("%s_%d", templateName, dbCounter.Add(1))
-	admin, err := pgx.Connect(ctx, adminURL)
+	name, err := createDB(ctx)
 	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
-		t.Fatalf("pgtest: create database: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		admin, err := pgx.Connect(ctx, adminURL)
@@ -129,6 +122,41 @@ func URL(t testing.TB) string {
 		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	return withDatabase(adminURL, name)
+}
+
+// createDB creates a new database from the migrated template and returns
+// its name.
+func createDB(ctx context.Context) (string, error) {
+	if adminURL == "" {
+		return "", errors.New("pgtest: TestMain must call pgtest.Main")
+	}
+	name := fmt.Sprintf("%s_%d", templateName, dbCounter.Add(1))
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", fmt.Errorf("pgtest: connect: %w", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
+		return "", fmt.Errorf("pgtest: create database: %w", err)
+	}
+	return name, nil
+}
+
+// ExampleDB returns a pool on a new, migrated, empty database for an
+// Example function, which has no *testing.T to clean up after it: the
+// database goes with the cluster (or with the others, on a
+// TEST_DATABASE_URL server) when Main ends. It panics when Main did not run.
+func ExampleDB() *pgxpool.Pool {
+	ctx := context.Background()
+	name, err := createDB(ctx)
+	if err != nil {
+		panic(err)
+	}
+	pool, err := database.Open(ctx, withDatabase(adminURL, name))
+	if err != nil {
+		panic(err)
+	}
+	return pool
 }
 
 // NewDB returns a pool on a new, migrated, empty database, closed and dropped

@@ -30,15 +30,17 @@ var termsChoices = []termsChoice{
 // creditNoteTerms are the terms of a credit note: it is due on issue.
 const creditNoteTerms = "comptant"
 
-var disputeReasons = []string{
-	"Marchandise non conforme à la commande",
-	"Quantité livrée inférieure à la quantité facturée",
-	"Prix facturé différent du devis",
-	"Facture reçue en double",
-	"Prestation non réalisée ou incomplète",
-	"Bon de commande manquant",
-	"Livraison endommagée, réserves émises",
-	"Remise commerciale non appliquée",
+// disputeReasons are what clients say, each with the reason code of the
+// default configuration (disputes.reasons) it files under.
+var disputeReasons = []struct{ code, text string }{
+	{"quality", "Marchandise non conforme à la commande"},
+	{"quantity", "Quantité livrée inférieure à la quantité facturée"},
+	{"price", "Prix facturé différent du devis"},
+	{"billing", "Facture reçue en double"},
+	{"delivery", "Prestation non réalisée ou incomplète"},
+	{"billing", "Bon de commande manquant"},
+	{"delivery", "Livraison endommagée, réserves émises"},
+	{"price", "Remise commerciale non appliquée"},
 }
 
 // behaviour is what a payer type means in numbers, all integers so that the
@@ -185,7 +187,8 @@ func (d *clientDraw) dispute(inv *draft) {
 	}
 	if span := clock.DaysBetween(from, d.asOf); span >= 0 {
 		opened := workingDayFrom(from.AddDate(0, 0, d.r.IntN(span+1)), from)
-		inv.dispute = &Dispute{Reason: pick(d.r, disputeReasons), Opened: opened}
+		r := pick(d.r, disputeReasons)
+		inv.dispute = &Dispute{Reason: r.code, Note: r.text, Opened: opened}
 	}
 }
 

@@ -141,10 +141,11 @@ type Payment struct {
 
 // Dispute (litige) is a disagreement the client raised on an open invoice;
 // it pauses dunning of that invoice. The import contract has no column for
-// it, so the demo inserts disputes through the Go API.
+// it, so the demo records disputes through internal/ledger.
 type Dispute struct {
 	Invoice string
-	Reason  string
+	Reason  string // a reason code of the default configuration: price, quantity, quality, delivery, billing
+	Note    string // what the client said
 	Opened  time.Time
 }
 

@@ -27,8 +27,10 @@ import (
 // the two disagree before: clients without an address or whose address
 // bounces from some day, payments and credit notes allocated after the day
 // (deposits allocated to invoices issued later among them), unapplied
-// credits, disputes with and without an end, promises, an insolvency, two
-// countries and rule-assigned profiles.
+// credits, disputes with and without an end, promises kept and broken
+// (found so by the sweep's Settle, in the preview's transaction too),
+// client pauses and exclusions, an insolvency, two countries and
+// rule-assigned profiles.
 func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	set, err := plans.Default()
 	if err != nil {
@@ -47,6 +49,7 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	nothingWritten(t, db, 0)
 	previewed := map[string][]string{}
 	held := 0
+	reasons := map[plans.Reason]int{}
 	for _, d := range rep.Days {
 		for _, m := range d.Messages {
 			for _, l := range m.Invoices {
@@ -57,14 +60,19 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 			previewed[d.Date] = append(previewed[d.Date], a.Number+"/"+a.StepID+"/")
 		}
 		held += len(d.Held)
+		for _, h := range d.Held {
+			reasons[h.Reason]++
+		}
 	}
 
 	s := sweeper(set)
 	jobs := insertOnly(t, db)
 	total := 0
+	var kept, broken, lapsed int
 	for n := range days {
 		day := start.AddDate(0, 0, n)
 		res := sweepAndSend(t, db, s, jobs, day)
+		kept, broken, lapsed = kept+res.Settled.PromisesKept, broken+res.Settled.PromisesBroken, lapsed+res.Settled.DisputesLapsed
 		var got []string
 		for _, dec := range res.Decisions {
 			got = append(got, invoices[dec.InvoiceID]+"/"+dec.StepID+"/"+dec.Channel)
@@ -80,13 +88,22 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	if total < 100 || held < 100 {
 		t.Errorf("%d decisions and %d held over %d days: the portfolio exercises too little", total, held, days)
 	}
-	t.Logf("%d invoices, %d decisions, %d held over %d days", len(invoices), total, held, days)
+	for _, r := range []plans.Reason{plans.Paused, plans.Dispute, plans.Promise, plans.Gap, plans.NetBalance, plans.Insolvency, NoEmail, Bouncing} {
+		if reasons[r] == 0 {
+			t.Errorf("the preview never held an invoice for %q: the portfolio exercises too little (%v)", r, reasons)
+		}
+	}
+	if kept == 0 || broken == 0 || lapsed == 0 {
+		t.Errorf("the sweeps found %d promises kept, %d broken, %d disputes lapsed: want some of each", kept, broken, lapsed)
+	}
+	t.Logf("%d invoices, %d decisions over %d days; held %v; promises kept %d, broken %d; disputes lapsed %d",
+		len(invoices), total, days, reasons, kept, broken, lapsed)
 }
 
 // randomPortfolio writes clients, invoices, credit notes, payments and their
 // allocations (with settled and allocated kept as the importer keeps them),
-// disputes and promises around [start, start+days), and returns the invoice
-// numbers by id.
+// disputes, promises, pauses and exclusions around [start, start+days), and
+// returns the invoice numbers by id.
 func randomPortfolio(t *testing.T, db *pgxpool.Pool, rng *rand.Rand, start time.Time, days int) map[int64]string {
 	t.Helper()
 	ctx := context.Background()
@@ -173,13 +190,42 @@ func randomPortfolio(t *testing.T, db *pgxpool.Pool, rng *rand.Rand, start time.
 				}
 				exec(`INSERT INTO dispute (invoice_id, reason, opened_on, resolved_on, until) VALUES ($1, 'quality', $2, $3, $4)`,
 					v, opened, resolved, until)
-			case 4:
+			case 4: // a promise of all of it or of half; half paid in time keeps it, else it breaks
 				from := day(-5, days)
-				exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) VALUES ($1, $2, $3, $4, $4)`,
-					v, c, from, from.AddDate(0, 0, rng.IntN(20)))
+				span := rng.IntN(20)
+				until := from.AddDate(0, 0, span)
+				var promised any
+				if rng.IntN(3) > 0 {
+					promised = amount / 2
+					if rng.IntN(3) > 0 {
+						p := id(`INSERT INTO payment (entity_id, client_id, received_on, amount) VALUES (1, $1, $2, $3) RETURNING id`,
+							c, from, amount/2)
+						allocate(v, "payment", p, amount/2, from.AddDate(0, 0, rng.IntN(span+1)))
+					}
+				}
+				exec(`INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until, amount) VALUES ($1, $2, $3, $4, $4, $5)`,
+					v, c, from, until, promised)
 			case 5: // partly paid before the run, sometimes below min_amount
 				allocate(v, "import", 0, amount-int64(rng.IntN(3000)), day(-20, 20))
 			}
+		}
+		switch i % 7 {
+		case 3, 5: // a pause, with an end, resumed early or not
+			from := day(-5, days)
+			var resumed any
+			if rng.IntN(2) == 0 {
+				resumed = from.AddDate(0, 0, 1+rng.IntN(15))
+			}
+			exec(`INSERT INTO pause (client_id, kind, from_on, until, resumed_on, reason, created_by) VALUES ($1, 'pause', $2, $3, $4, 'r', 'test')`,
+				c, from, from.AddDate(0, 0, 5+rng.IntN(25)), resumed)
+		case 4: // an exclusion, lifted or not
+			from := day(0, days)
+			var lifted any
+			if rng.IntN(2) == 0 {
+				lifted = from.AddDate(0, 0, 1+rng.IntN(30))
+			}
+			exec(`INSERT INTO pause (client_id, kind, from_on, resumed_on, reason, created_by) VALUES ($1, 'exclusion', $2, $3, 'r', 'test')`,
+				c, from, lifted)
 		}
 		if i%4 == 1 { // an unapplied payment, sometimes covering everything, allocated later or never
 			amount := int64(rng.IntN(1500000)) + 1
@@ -214,7 +260,8 @@ func sweepAndSend(t *testing.T, db *pgxpool.Pool, s *worker.Sweeper, jobs worker
 	for _, j := range res.Jobs {
 		ids = append(ids, j.ReminderIDs...)
 	}
-	if _, err := db.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = $2 WHERE id = ANY ($1)`, ids, day.Add(12*time.Hour)); err != nil {
+	if _, err := db.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = $2, sent_on = $3 WHERE id = ANY ($1)`,
+		ids, day.Add(12*time.Hour), day); err != nil {
 		t.Fatal(err)
 	}
 	return res

@@ -31,6 +31,7 @@ var locales = map[string]words{
 			plans.Dispute: "litige", plans.Promise: "promesse de paiement", plans.MinAmount: "sous le montant minimum",
 			plans.Gap: "écart minimum entre relances", plans.Insolvency: "procédure collective",
 			plans.NetBalance: "solde client créditeur", plans.Excluded: "exclue",
+			plans.Paused: "client en pause", plans.Waiting: "relance précédente en attente d'envoi",
 			NoEmail: "pas d'adresse e-mail", Bouncing: "adresse e-mail en échec",
 		},
 	},

@@ -115,10 +115,12 @@ type Action struct {
 }
 
 // Held is an invoice a message step would have gone out for that day, held
-// back, and why: dispute, promise, gap (min_gap since the previous
-// reminder), min_amount, insolvency, net_balance (the client's credits
-// cover its debt), no_email or bouncing (no working address for an email
-// step). An invoice or client excluded from dunning is out of it, not held.
+// back, and why: insolvency, paused (a pause of the client), net_balance
+// (the client's credits cover its debt), dispute, promise, min_amount,
+// waiting (the previous level is still pending on a live send job), gap
+// (min_gap since the previous reminder), no_email or bouncing (no working
+// address for an email step). An invoice or client excluded from dunning is
+// out of it, not held.
 type Held struct {
 	ClientCode  string       `json:"client_code"`
 	Number      string       `json:"number"`
@@ -194,7 +196,7 @@ func markSent(ctx context.Context, tx pgx.Tx, res worker.SweepResult) error {
 		return nil
 	}
 	// Noon UTC is the same date in every time zone of the plans' countries.
-	if _, err := tx.Exec(ctx, sentSQL, ids, res.Day.Add(12*time.Hour)); err != nil {
+	if _, err := tx.Exec(ctx, sentSQL, ids, res.Day.Add(12*time.Hour), res.Day); err != nil {
 		return fmt.Errorf("preview: %s: %w", res.Day.Format(time.DateOnly), err)
 	}
 	return nil

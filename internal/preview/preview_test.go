@@ -44,8 +44,8 @@ INSERT INTO allocation (invoice_id, source, amount, applied_on)
 SELECT id, 'import', settled, '2025-09-01' FROM invoice WHERE settled <> 0;
 INSERT INTO dispute (invoice_id, reason, opened_on) SELECT id, 'quantité', '2025-09-01' FROM invoice WHERE number = 'A-3';
 INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until) SELECT id, client_id, '2025-09-05', '2025-09-20', '2025-09-20' FROM invoice WHERE number = 'G-1';
-INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
-SELECT i.id, i.client_id, 'standard', v.step, v.level, 'email', v.step, v.day::date, 'sent'
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_on)
+SELECT i.id, i.client_id, 'standard', v.step, v.level, 'email', v.step, v.day::date, 'sent', v.day::date
 FROM (VALUES ('A-1', 'level1', 1, '2025-07-15'), ('A-1', 'level2', 2, '2025-07-29'), ('A-3', 'level1', 1, '2025-08-04'),
   ('E-1', 'level1', 1, '2025-05-02'), ('E-1', 'level2', 2, '2025-05-16'), ('E-1', 'level3', 3, '2025-06-02'),
   ('E-1', 'level4', 4, '2025-06-16'), ('E-1', 'level5', 5, '2025-07-01'))
@@ -202,8 +202,9 @@ FROM (VALUES ('N1', 'N1-1', '2025-07-01', '2025-08-01', 100000, 0),
              ('N4', 'N4-1', '2025-07-01', '2025-08-01', 100000, 100000)) v(client, number, issue, due, amount, settled)
 JOIN client c ON c.code = v.client;
 -- N1-2 has had levels 1 to 4: level 5 is a registered letter.
-INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
-SELECT i.id, i.client_id, 'standard', 'level' || n, n, 'email', 'level' || n, '2025-06-02'::date + 14 * n, 'sent'
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_on)
+SELECT i.id, i.client_id, 'standard', 'level' || n, n, 'email', 'level' || n, '2025-06-02'::date + 14 * n, 'sent',
+       '2025-06-02'::date + 14 * n
 FROM invoice i, generate_series(1, 4) n WHERE i.number = 'N1-2';
 -- N3 paid on 5 September, the payment allocated on 20 September.
 INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
@@ -234,4 +235,87 @@ SELECT i.id, 'credit_note', cn.id, 100000, '2025-09-20' FROM invoice i, invoice 
 		t.Errorf("held back: %s", h)
 	}
 	nothingWritten(t, db, 4)
+}
+
+// The ledger's own rules as the sweep applies them, in the preview too: a
+// paused client is held (and dunned once the pause ends), an excluded
+// client is out of dunning (not even listed), a promise found kept by the
+// sweep's Settle releases its invoice the day it was paid, a dispute past
+// its `until` resumes, and a level whose previous one is still pending on a
+// live send job waits for it.
+func TestPreviewHoldsPausesAndWaits(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	if _, err := db.Exec(ctx, `
+INSERT INTO client (entity_id, code, name, country, emails) VALUES
+  (1, 'P1', 'Pause SARL', 'FR', '{compta@pause.example}'),
+  (1, 'X1', 'Exclu SA', 'FR', '{compta@exclu.example}'),
+  (1, 'K1', 'Tenu SAS', 'FR', '{compta@tenu.example}'),
+  (1, 'L1', 'Litige SARL', 'FR', '{compta@litige.example}'),
+  (1, 'W1', 'Attente SA', 'FR', '{compta@attente.example}');
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+SELECT 1, c.id, c.code || '-1', '2025-07-01', '2025-08-01', 100000 FROM client c;
+INSERT INTO pause (client_id, kind, from_on, until, reason, created_by)
+SELECT id, 'pause', '2025-09-10', '2025-09-12', 'congés', 'test' FROM client WHERE code = 'P1';
+INSERT INTO pause (client_id, kind, from_on, reason, created_by)
+SELECT id, 'exclusion', '2025-09-01', 'contentieux', 'test' FROM client WHERE code = 'X1';
+-- K1 promised half by 20 September and paid it on 11 September.
+INSERT INTO promise (invoice_id, client_id, promised_on, pay_by, until, amount)
+SELECT i.id, i.client_id, '2025-09-05', '2025-09-20', '2025-09-20', 50000 FROM invoice i WHERE i.number = 'K1-1';
+INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
+SELECT 1, id, 'VIR-K1', '2025-09-11', 50000, 50000 FROM client WHERE code = 'K1';
+INSERT INTO allocation (invoice_id, source, payment_id, amount, applied_on)
+SELECT i.id, 'payment', p.id, 50000, '2025-09-11' FROM invoice i JOIN payment p ON p.client_id = i.client_id WHERE i.number = 'K1-1';
+UPDATE invoice SET settled = 50000 WHERE number = 'K1-1';
+-- L1's dispute holds through Friday 12 September, then lapses.
+INSERT INTO dispute (invoice_id, reason, opened_on, until) SELECT id, 'prix', '2025-09-01', '2025-09-12' FROM invoice WHERE number = 'L1-1';
+-- W1's level 1, decided on 1 September, has not gone out yet.
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
+SELECT i.id, i.client_id, 'standard', 'level1', 1, 'email', 'level1', '2025-09-01', 'pending' FROM invoice i WHERE i.number = 'W1-1';`); err != nil {
+		t.Fatal(err)
+	}
+	// A live send job names W1's pending level 1.
+	var w1, client int64
+	if err := db.QueryRow(ctx, `SELECT id, client_id FROM reminder`).Scan(&w1, &client); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := insertOnly(t, db).Insert(ctx, worker.SendArgs{ClientID: client, Day: "2025-09-01", Channel: "email",
+		Currency: "EUR", ReminderIDs: []int64{w1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 4, Sweeper: sweeper(set), Plans: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := func(d Day) string {
+		var out []string
+		for _, m := range d.Messages {
+			for _, l := range m.Invoices {
+				out = append(out, m.ClientCode+" "+l.Number+" "+l.StepID)
+			}
+		}
+		return strings.Join(out, "; ")
+	}
+	fri, mon := rep.Days[0], rep.Days[3]
+	if s := sent(fri); s != "K1 K1-1 level1" {
+		t.Errorf("Friday sent %q, want K1's level1 only (its promise kept on the 11th)", s)
+	}
+	if h := held(fri); h != "L1 L1-1 dispute; P1 P1-1 paused; W1 W1-1 waiting" {
+		t.Errorf("Friday held back: %s", h)
+	}
+	if s := sent(mon); s != "L1 L1-1 level1; P1 P1-1 level1" {
+		t.Errorf("Monday sent %q, want L1's and P1's level1 (dispute and pause over)", s)
+	}
+	if h := held(mon); h != "K1 K1-1 gap; W1 W1-1 waiting" {
+		t.Errorf("Monday held back: %s", h)
+	}
+	var reminders, jobs int
+	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM reminder), (SELECT count(*) FROM river_job)`).Scan(&reminders, &jobs); err != nil ||
+		reminders != 1 || jobs != 1 {
+		t.Errorf("after the preview: %d reminder rows, %d River jobs (want the one seeded of each) (%v)", reminders, jobs, err)
+	}
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/relance/relance/internal/ledger"
+)
+
+func newClientTimelineCmd(a *app, r *recording) *cobra.Command {
+	return &cobra.Command{
+		Use:   "timeline CLIENT",
+		Short: "Show everything that happened to a client, in order, with who and why",
+		Long: `client timeline lists, day by day: invoices and credit notes, payments,
+what people recorded (disputes, promises, pauses, exclusions, insolvency,
+changes to the client) and what the engine did (reminders and registered
+letters sent, dropped or failed, promises found kept or broken, bounces,
+provisions), each with who did it (cli:<user>, api:<token>, import:<file>,
+relance for the engine) and why. French or English after the locale key.`,
+		Example: "  relance client timeline C042\n  RELANCE_LOCALE=en relance client timeline C042",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.openLedger(cmd.Context(), *r)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			entries, err := s.store.Timeline(cmd.Context(), args[0], s.cfg.Location())
+			if err != nil {
+				return err
+			}
+			return writeTimeline(a.stdout, s, entries)
+		},
+	}
+}
+
+// timelineWords are the kinds of timeline entries in French and English.
+var timelineWords = map[string][2]string{
+	"invoice":             {"facture émise", "invoice issued"},
+	"credit_note":         {"avoir émis", "credit note issued"},
+	"payment":             {"règlement reçu", "payment received"},
+	"reminder_sent":       {"relance envoyée", "reminder sent"},
+	"letter_sent":         {"mise en demeure (LRAR)", "formal notice (registered letter)"},
+	"reminder_dropped":    {"relance annulée", "reminder dropped"},
+	"reminder_failed":     {"relance en échec", "reminder failed"},
+	"reminder_pending":    {"relance en attente", "reminder pending"},
+	"dispute_opened":      {"litige ouvert", "dispute opened"},
+	"dispute_resolved":    {"litige résolu", "dispute resolved"},
+	"dispute_lapsed":      {"fin du litige (date atteinte)", "dispute ended (its end passed)"},
+	"promise_made":        {"promesse de paiement", "promise to pay"},
+	"promise_kept":        {"promesse tenue", "promise kept"},
+	"promise_broken":      {"promesse non tenue", "promise broken"},
+	"client_paused":       {"mise en pause", "paused"},
+	"client_resumed":      {"reprise des relances", "resumed"},
+	"client_excluded":     {"exclu des relances", "excluded from dunning"},
+	"client_included":     {"réintégré aux relances", "included again"},
+	"email_bounced":       {"adresse e-mail en échec", "email address bouncing"},
+	"bounce_cleared":      {"échec d'adresse levé", "bounce cleared"},
+	"insolvency_recorded": {"procédure collective", "insolvency proceeding"},
+	"client_updated":      {"fiche client modifiée", "client details changed"},
+	"provision_proposed":  {"provision proposée", "provision proposed"},
+}
+
+func writeTimeline(out io.Writer, s *ledgerSession, entries []ledger.TimelineEntry) error {
+	l := s.locale()
+	w := table(out)
+	fmt.Fprintln(w, say(l, "DATE\tQUOI\tFACTURES\tMONTANT\tQUI\tPOURQUOI", "DATE\tWHAT\tINVOICES\tAMOUNT\tWHO\tWHY"))
+	for _, e := range entries {
+		what := e.Kind
+		if words, ok := timelineWords[e.Kind]; ok {
+			what = say(l, words[0], words[1])
+		}
+		if e.Step != "" {
+			what += " " + e.Step
+		}
+		amt := ""
+		if e.Amount != 0 {
+			amt = fmtAmount(e.Amount, e.Currency, l)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", fmtDay(e.Day, l), what, strings.Join(e.Invoices, ", "), amt, e.Actor, why(s, e))
+	}
+	return w.Flush()
+}
+
+// why is the reason of an entry, with what its detail adds: a dispute's
+// label and note, a promise's date, a pause's end.
+func why(s *ledgerSession, e ledger.TimelineEntry) string {
+	l := s.locale()
+	date := func(key string) string {
+		v, _ := e.Detail[key].(string)
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return ""
+		}
+		return fmtDay(t, l)
+	}
+	note, _ := e.Detail["note"].(string)
+	parts := []string{e.Reason}
+	switch e.Kind {
+	case "dispute_opened", "dispute_lapsed":
+		parts = []string{s.cfg.DisputeLabel(e.Reason, l), note}
+		if u := date("until"); u != "" {
+			parts = append(parts, say(l, "jusqu'au ", "until ")+u)
+		}
+	case "promise_made":
+		parts = append(parts, say(l, "payer au plus tard le ", "to pay by ")+date("pay_by"))
+	case "client_paused":
+		if u := date("until"); u != "" {
+			parts = append(parts, say(l, "jusqu'au ", "until ")+u)
+		}
+	case "reminder_sent", "letter_sent":
+		parts = nil
+	}
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " – ")
+}

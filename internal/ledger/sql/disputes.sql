@@ -1,0 +1,12 @@
+-- Disputes of entity $1, oldest first: those holding their invoice on day $2
+-- ($2 NULL: every one), of client $3 (NULL: any), on invoice $4 (NULL: any).
+SELECT d.id, i.number, i.id, c.code, c.id, d.reason, coalesce(d.note, ''), d.opened_on, d.until, d.resolved_on,
+       coalesce(d.outcome, ''), d.opened_by, coalesce(d.resolved_by, ''), i.outstanding, i.currency::text
+FROM dispute d
+JOIN invoice i ON i.id = d.invoice_id
+JOIN client c ON c.id = i.client_id
+WHERE i.entity_id = $1
+  AND ($2::date IS NULL OR d.id IN (SELECT o.dispute_id FROM ledger_open_dispute($2) o))
+  AND ($3::text IS NULL OR c.code = $3)
+  AND ($4::text IS NULL OR i.number = $4)
+ORDER BY d.opened_on, i.number, d.id

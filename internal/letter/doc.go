@@ -1,0 +1,24 @@
+// Package letter lays out the formal notice (mise en demeure) as an A4 PDF
+// letter, ready for a registered-letter service or for printing, in French
+// or English:
+//
+//   - the parties: the creditor top left and the debtor in the window of a
+//     DL envelope, each with postal address, SIREN and VAT number
+//     (templates.Message.Creditor and Debtor);
+//   - the registered-letter mention, place and date, the title "Mise en
+//     demeure" and the subject;
+//   - the body, rendered by the formal_notice letter template: the claim, the
+//     deadline, the legal basis with each half-year's rate, the next step
+//     (injonction de payer), the signature;
+//   - the statement of the sums due: the overdue invoices (number, date, due
+//     date, outstanding, days late, interest, indemnity), the interest of
+//     each invoice by half-year (period, days, rate, base, interest), the
+//     totals and the deadline;
+//   - the payment details: IBAN and BIC, payment links.
+//
+// Invoices not yet due are never claimed; they are named in a closing note.
+// The PDF uses the standard Helvetica font in the cp1252 encoding, which
+// covers French and English (accents, €, typographic quotes); a character
+// outside cp1252 prints as '.'. The output depends only on its input: a
+// replay gives the same bytes.
+package letter
