@@ -29,6 +29,15 @@
 //     of dunning, not held): the preview runs the sweep of each day so, in a
 //     transaction it rolls back, and shows what the daemon would do from the
 //     one definition of the rules.
+//   - Sandbox. A simulation that must not touch the real reminder ledger
+//     (`relance plan diff` replays a past period under two plans) runs the
+//     sweep in a transaction where Sandbox has given every table the sweep
+//     writes a temporary twin, which PostgreSQL resolves before the real
+//     table; the reminder twin holds the history as it stood on the
+//     simulation's first morning. SweepOptions.Sandboxed then skips the
+//     sweep lock: nothing such a run writes can reach another session, so
+//     two simulations run side by side and the daemon's sweep never waits
+//     for one. The ledger tables are only read, through the same statement.
 //   - The ladder's clock. The next level waits min_gap days from the day the
 //     previous one was sent (reminder.sent_on), not decided. A row still
 //     pending on a live job blocks the next level without starting the

@@ -60,6 +60,12 @@ type SweepOptions struct {
 	// have fired for on the day but for what holds them back (the preview
 	// shows them). A real sweep leaves it off and never computes them.
 	Explain bool
+	// Sandboxed runs the sweep in a transaction prepared by Sandbox: every
+	// table it writes is a temporary twin, so it takes no sweep lock
+	// (nothing it writes can reach another sweep, and the daemon's sweep
+	// does not wait for a simulation). It refuses a transaction that is not
+	// a sandbox.
+	Sandboxed bool
 }
 
 // Decision is one (invoice, step) pair due on the swept day.
@@ -142,7 +148,11 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if s.Plans == nil || len(s.Plans.Profiles) == 0 {
 		return res, errors.New("sweep: no plan profiles loaded")
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
+	if opts.Sandboxed {
+		if err := checkSandbox(ctx, tx); err != nil {
+			return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+		}
+	} else if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
 	}
 	// Before deciding, two bookkeepings, in this transaction so that the
