@@ -16,6 +16,7 @@ import (
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
+	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
 )
@@ -84,6 +85,12 @@ func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweepe
 	if err != nil {
 		return nil, err
 	}
+	return a.sweeperWith(cfg, logger, set)
+}
+
+// sweeperWith is newSweeper with plans of the caller's (`preview --plan`,
+// `plan diff`).
+func (a *app) sweeperWith(cfg config.Config, logger *slog.Logger, set *plans.Set) (*worker.Sweeper, error) {
 	matrix, err := worker.NewProvisionMatrix(cfg.Aging.Buckets, cfg.Provision.Rates)
 	if err != nil {
 		return nil, err

@@ -9,10 +9,12 @@ import (
 
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/preview"
+	"github.com/relance/relance/worker"
 )
 
 func newPreviewCmd(a *app) *cobra.Command {
 	var asOf, format, entity string
+	var planFiles []string
 	var days int
 	cmd := &cobra.Command{
 		Use:   "preview",
@@ -35,9 +37,15 @@ nothing is sent, and nothing is written. Later days assume the earlier days'
 messages went out; payments already recorded with a later date count from
 that date. While it runs, a sweep of the daemon waits for it.
 
+With --plan FILE it previews a plan file that is not in the configuration
+yet (repeat --plan to merge several files, as plans.files does): the file is
+checked as ` + "`relance plan check`" + ` checks it, and a bad one stops the preview
+with each error at file:line:column (exit status 2).
+
 Examples:
   relance preview
   relance preview --as-of 2025-09-12 --days 7
+  relance preview --plan draft.yaml --days 14
   relance preview --format json | jq '.days[].messages[]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -56,8 +64,17 @@ Examples:
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			sweeper, err := a.newSweeper(cfg, logger)
-			if err != nil {
+			var sweeper *worker.Sweeper
+			if len(planFiles) > 0 {
+				set, _, err := a.checkedPlans(cfg, planFiles)
+				if err != nil {
+					return err
+				}
+				sweeper, err = a.sweeperWith(cfg, logger, set)
+				if err != nil {
+					return err
+				}
+			} else if sweeper, err = a.newSweeper(cfg, logger); err != nil {
 				return err
 			}
 			// The preview states one rule set: the configured one, else the
@@ -99,5 +116,6 @@ Examples:
 	cmd.Flags().IntVar(&days, "days", 1, "number of days to preview")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&entity, "entity", "", "entity code (default: the configured entity)")
+	cmd.Flags().StringArrayVar(&planFiles, "plan", nil, "preview with this plan `FILE` instead of the configured plans (repeat to merge files)")
 	return cmd
 }
