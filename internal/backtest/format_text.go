@@ -14,15 +14,15 @@ import (
 
 // words are the report's words per locale.
 type words struct {
-	title, oldPlan, newPlan, history               string
-	sent, month, level, total, emails, letters     string
-	change, oldSide, newSide, nothing              string
-	delay, invoices, mean, median                  string
-	clients, client, name, outstanding, sends, top string
-	firstDiff, more, none, preDue, levelN          string
-	months                                         [12]string
-	decimal, join                                  string
-	date                                           string // time layout
+	title, oldPlan, newPlan, history                   string
+	sent, month, level, total, period, emails, letters string
+	change, oldSide, newSide, nothing                  string
+	delay, invoices, mean, median                      string
+	clients, client, name, outstanding, sends, top     string
+	firstDiff, more, none, preDue, levelN              string
+	months                                             [12]string
+	decimal, join                                      string
+	date                                               string // time layout
 }
 
 var locales = map[string]words{
@@ -31,13 +31,13 @@ var locales = map[string]words{
 		oldPlan: "ancien plan  : %s", newPlan: "nouveau plan : %s",
 		history: "historique   : les relances décidées avant le %s, telles qu'elles étaient ce matin-là",
 		sent:    "Envois par mois et par niveau (courriels et lettres recommandées)",
-		month:   "Mois", level: "Niveau", total: "total", emails: "Courriels", letters: "Lettres",
-		change: "écart", oldSide: "ancien", newSide: "nouveau", nothing: "aucun envoi",
+		month:   "Mois", level: "Niveau", total: "total", period: "toute la période", emails: "Courriels", letters: "Lettres",
+		change: "Écart", oldSide: "(ancien)", newSide: "(nouveau)", nothing: "aucun envoi",
 		delay:    "Délai de première relance (jours entre l'échéance et la relance 1)",
 		invoices: "Factures", mean: "Moyenne", median: "Médiane",
 		clients: "Clients relancés différemment : %d sur %d relancés par l'un ou l'autre plan",
 		client:  "Client", name: "Nom", outstanding: "Encours au %s", sends: "Envois", top: "Jusqu'à",
-		firstDiff: "Premier écart", more: "… et %d autres (--top 0 ou --format json pour tous)", none: "—",
+		firstDiff: "Premier écart", more: "… et %d de plus (--top 0 ou --format json pour tous)", none: "—",
 		preDue: "pré-relance", levelN: "relance %d",
 		months: [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
 			"octobre", "novembre", "décembre"},
@@ -48,8 +48,8 @@ var locales = map[string]words{
 		oldPlan: "old plan: %s", newPlan: "new plan: %s",
 		history: "history:  the reminders decided before %s, as they stood that morning",
 		sent:    "Sent per month and level (emails and registered letters)",
-		month:   "Month", level: "Level", total: "total", emails: "Emails", letters: "Letters",
-		change: "change", oldSide: "old", newSide: "new", nothing: "nothing sent",
+		month:   "Month", level: "Level", total: "total", period: "whole period", emails: "Emails", letters: "Letters",
+		change: "Change", oldSide: "(old)", newSide: "(new)", nothing: "nothing sent",
 		delay:    "First-contact delay (days from the due date to level 1)",
 		invoices: "Invoices", mean: "Mean", median: "Median",
 		clients: "Clients reminded differently: %d of %d reminded by either plan",
@@ -101,11 +101,11 @@ func (f formatter) date(iso string) string {
 }
 
 // monthName is "septembre 2025", "September 2025"; the whole period is
-// "total".
+// "toute la période", "whole period".
 func (f formatter) monthName(key string) string {
 	t, err := time.Parse("2006-01", key)
 	if err != nil {
-		return f.wd.total
+		return f.wd.period
 	}
 	return f.wd.months[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
@@ -119,7 +119,8 @@ func (f formatter) levelName(level int) string {
 
 // columns is a table whose first n columns are text (left-aligned) and the
 // rest numbers (right-aligned): tabwriter aligns every column right, so
-// the text columns are padded to their width first.
+// the text columns are padded to their width first. Its padding indents
+// the table by two spaces.
 type columns struct {
 	text int
 	rows [][]string
@@ -143,7 +144,7 @@ func (c *columns) write(w io.Writer) error {
 			}
 			cells[i] = s
 		}
-		fmt.Fprintln(tw, "  "+strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	return tw.Flush()
 }
@@ -233,8 +234,8 @@ func (f formatter) clientTable(w io.Writer, rep *Report, top int) error {
 		shown = shown[:top]
 	}
 	t := &columns{text: 2}
-	t.add(wd.client, wd.name, fmt.Sprintf(wd.outstanding, f.date(rep.To)), wd.sends+" "+wd.oldSide, wd.top+" ("+wd.oldSide+")",
-		wd.sends+" "+wd.newSide, wd.top+" ("+wd.newSide+")", wd.firstDiff)
+	t.add(wd.client, wd.name, fmt.Sprintf(wd.outstanding, f.date(rep.To)), wd.sends+" "+wd.oldSide, wd.top+" "+wd.oldSide,
+		wd.sends+" "+wd.newSide, wd.top+" "+wd.newSide, wd.firstDiff)
 	for _, c := range shown {
 		var amounts []string
 		for _, b := range c.Outstanding {
