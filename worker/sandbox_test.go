@@ -79,21 +79,6 @@ func sandboxDays(t *testing.T, ctx context.Context, tx pgx.Tx, s *Sweeper, from,
 	return got
 }
 
-// tableCounts counts the rows of the tables a sweep writes, and the open
-// promises and disputes.
-func tableCounts(t *testing.T, pool *pgxpool.Pool) string {
-	t.Helper()
-	var out string
-	err := pool.QueryRow(context.Background(), `SELECT format('reminder %s, provision %s, task %s, event %s, open promises %s, open disputes %s, business days %s',
-		(SELECT count(*) FROM reminder), (SELECT count(*) FROM provision), (SELECT count(*) FROM task), (SELECT count(*) FROM event),
-		(SELECT count(*) FROM promise WHERE status = 'open'), (SELECT count(*) FROM dispute WHERE resolved_on IS NULL),
-		(SELECT count(*) FROM business_day))`).Scan(&out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestSandboxedSweepsWriteNoRealTable runs two weeks of sweeps that
 // provision, call, settle a promise, lapse a dispute and file a claim
 // declaration, in a sandbox: the decisions follow the history as it stood
@@ -103,7 +88,7 @@ func TestSandboxedSweepsWriteNoRealTable(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewDB(t)
 	sandboxPortfolio(t, pool)
-	before := tableCounts(t, pool)
+	before := pgtest.Footprint(t, pool)
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +140,7 @@ func TestSandboxedSweepsWriteNoRealTable(t *testing.T) {
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if after := tableCounts(t, pool); after != before {
+	if after := pgtest.Footprint(t, pool); after != before {
 		t.Errorf("after the sandbox: %s\nbefore: %s", after, before)
 	}
 }

@@ -110,6 +110,25 @@ func checkEntity(ctx context.Context, pool *pgxpool.Pool, code string) error {
 	return err
 }
 
+// openSimulation opens the database a dry run reads (preview, plan diff):
+// its schema must be relance's current one and the entity must exist. The
+// caller closes the pool.
+func (a *app) openSimulation(ctx context.Context, cfg config.Config, entity string) (*pgxpool.Pool, error) {
+	db, err := a.openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := database.CheckSchema(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := checkEntity(ctx, db, entity); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // table writes aligned columns.
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
 

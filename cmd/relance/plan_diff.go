@@ -15,7 +15,6 @@ import (
 	"github.com/relance/relance/internal/backtest"
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
-	"github.com/relance/relance/internal/database"
 )
 
 // currentPlans is the plan argument of `plan diff` that stands for the
@@ -86,17 +85,11 @@ Examples:
 					return err
 				}
 			}
-			db, err := a.openDB(cmd.Context(), cfg)
+			db, err := a.openSimulation(cmd.Context(), cfg, entity)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := database.CheckSchema(cmd.Context(), db); err != nil {
-				return err
-			}
-			if err := checkEntity(cmd.Context(), db, entity); err != nil {
-				return err
-			}
 			opts := backtest.Options{Entity: entity, From: first, To: last, Old: sides[0], New: sides[1]}
 			finish := a.diffProgress(&opts)
 			rep, err := backtest.Run(cmd.Context(), db, opts)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/worker"
 )
@@ -88,17 +87,11 @@ Examples:
 			if entity == "" {
 				entity = cfg.Entity
 			}
-			db, err := a.openDB(cmd.Context(), cfg)
+			db, err := a.openSimulation(cmd.Context(), cfg, entity)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := database.CheckSchema(cmd.Context(), db); err != nil {
-				return err
-			}
-			if err := checkEntity(cmd.Context(), db, entity); err != nil {
-				return err
-			}
 			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days,
 				Sweeper: sweeper, Plans: sweeper.Plans, Penalties: calc})
 			if err != nil {

@@ -143,7 +143,7 @@ func counts(m Month) string {
 // A 1,000.00, B nothing; D and E alike; 5 clients reminded in all.
 func TestPlanDiffLevelOneAtSevenDays(t *testing.T) {
 	pool := seeded(t)
-	before := tableCounts(t, pool)
+	before := pgtest.Footprint(t, pool)
 	rep := levelOneAtSeven(t, pool)
 	if rep.Days != 61 || len(rep.Months) != 2 || rep.Months[0].Month != "2025-09" || rep.Months[1].Month != "2025-10" {
 		t.Fatalf("period: %d days, months %+v", rep.Days, rep.Months)
@@ -188,7 +188,7 @@ func TestPlanDiffLevelOneAtSevenDays(t *testing.T) {
 	if rep.Reminded != 5 {
 		t.Errorf("%d clients reminded, want 5", rep.Reminded)
 	}
-	if after := tableCounts(t, pool); after != before {
+	if after := pgtest.Footprint(t, pool); after != before {
 		t.Errorf("plan diff left rows behind:\nbefore %s\nafter  %s", before, after)
 	}
 }
@@ -203,21 +203,6 @@ func levelOneAtSeven(t *testing.T, pool *pgxpool.Pool) *Report {
 		t.Fatal(err)
 	}
 	return rep
-}
-
-// tableCounts counts the rows of every table a sweep writes, River's jobs,
-// and the real reminder rows still pending.
-func tableCounts(t *testing.T, pool *pgxpool.Pool) string {
-	t.Helper()
-	var out string
-	err := pool.QueryRow(context.Background(), `SELECT format('reminder %s (pending %s), provision %s, task %s, event %s, promise %s, dispute %s, business_day %s, river_job %s',
-		(SELECT count(*) FROM reminder), (SELECT count(*) FROM reminder WHERE status = 'pending'), (SELECT count(*) FROM provision),
-		(SELECT count(*) FROM task), (SELECT count(*) FROM event), (SELECT count(*) FROM promise), (SELECT count(*) FROM dispute),
-		(SELECT count(*) FROM business_day), (SELECT count(*) FROM river_job))`).Scan(&out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestACommitDuringTheRunIsNotSeen compares the default plans with
