@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -127,6 +128,13 @@ func (a *app) openSimulation(ctx context.Context, cfg config.Config, entity stri
 		return nil, err
 	}
 	return db, nil
+}
+
+// writeJSON prints v as indented JSON, the --format json of the reports.
+func (a *app) writeJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // table writes aligned columns.

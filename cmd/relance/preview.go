@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 
@@ -98,9 +97,7 @@ Examples:
 				return err
 			}
 			if format == "json" {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
+				return a.writeJSON(rep)
 			}
 			return preview.WriteText(a.stdout, rep, cfg.Locale, sweeper.Plans)
 		},
