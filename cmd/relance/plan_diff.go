@@ -90,7 +90,7 @@ Examples:
 			}
 			defer db.Close()
 			opts := backtest.Options{Entity: entity, From: first, To: last, Old: sides[0], New: sides[1]}
-			finish := a.diffProgress(&opts)
+			finish := a.diffProgress(&opts, cfg.Locale)
 			rep, err := backtest.Run(cmd.Context(), db, opts)
 			finish()
 			if err != nil {
@@ -157,16 +157,20 @@ func (a *app) diffPlan(cfg config.Config, logger *slog.Logger, arg string) (back
 
 // diffProgress shows a bar of the days simulated, only for a person
 // watching; finish clears it.
-func (a *app) diffProgress(opts *backtest.Options) (finish func()) {
+func (a *app) diffProgress(opts *backtest.Options, locale string) (finish func()) {
 	file, ok := a.stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(file.Fd())) {
 		return func() {}
+	}
+	what := "simulating both plans, day by day"
+	if locale == "fr" {
+		what = "simulation des deux plans, jour par jour"
 	}
 	var bar *progressbar.ProgressBar
 	opts.Progress = func(done, total int) {
 		if bar == nil {
 			bar = progressbar.NewOptions(total,
-				progressbar.OptionSetDescription("simulating both plans, day by day"),
+				progressbar.OptionSetDescription(what),
 				progressbar.OptionSetWriter(file),
 				progressbar.OptionShowCount(),
 				progressbar.OptionThrottle(100*time.Millisecond),
