@@ -56,6 +56,17 @@ type Options struct {
 	// Progress, when set, wraps the file reader, e.g. with a progress bar;
 	// size is the file's size in bytes.
 	Progress func(r io.Reader, size int64) io.Reader
+	// RefuseMoves refuses, as a *ConflictError, a row that would move an
+	// invoice with reminders or settlements to another client or currency
+	// (the API's rule; a file import rewrites them as its source says).
+	RefuseMoves bool
+}
+
+// ConflictError is an import refused because rows would change what an
+// invoice's reminders and settlements were recorded against (RefuseMoves).
+// Nothing was imported.
+type ConflictError struct {
+	ImportError
 }
 
 // DefaultSnapshotMaxClose is the share of the open items a snapshot may
@@ -95,6 +106,8 @@ type Result struct {
 	Created  int
 	Updated  int
 	Closed   int // snapshot closures
+	// Clients created and updated by what the rows say of them.
+	ClientsCreated, ClientsUpdated int
 	// Payments only: how many were recorded and how much stayed unallocated.
 	Unallocated int64
 	Warnings    []string
@@ -223,7 +236,15 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	defer rd.close()
+	return applyInvoices(ctx, db, rd, errs, opt, res, func() ledger.BatchSource {
+		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}
+	})
+}
 
+// applyInvoices streams what rd reads into a ledger batch in its own
+// transaction, runs the batch-wide checks, and applies it as source() says.
+func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorList, opt Options, res Result,
+	source func() ledger.BatchSource) (Result, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return res, err
@@ -248,18 +269,37 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 	if err := errs.err(); err != nil {
 		return res, err
 	}
+	if err := refuseMoves(ctx, batch, opt, errs.file); err != nil {
+		return res, err
+	}
 	if opt.Snapshot {
-		if err := guardSnapshot(ctx, batch, opt, path, n); err != nil {
+		if err := guardSnapshot(ctx, batch, opt, errs.file, n); err != nil {
 			return res, err
 		}
 	}
-	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf},
-		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}, opt.Snapshot)
+	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf}, source(), opt.Snapshot)
 	if err != nil {
 		return res, err
 	}
 	res.Created, res.Updated, res.Closed = applied.Created, applied.Updated, applied.Closed
+	res.ClientsCreated, res.ClientsUpdated = applied.ClientsCreated, applied.ClientsUpdated
 	return res, finish(ctx, tx, opt, applied, &res)
+}
+
+// refuseMoves returns a *ConflictError, with opt.RefuseMoves, for the rows
+// that would move an invoice with reminders or settlements to another
+// client or currency.
+func refuseMoves(ctx context.Context, batch *ledger.InvoiceBatch, opt Options, file string) error {
+	if !opt.RefuseMoves {
+		return nil
+	}
+	moves, err := batch.Moves(ctx)
+	if err != nil || len(moves) == 0 {
+		return err
+	}
+	l := &errorList{file: file}
+	l.addProblems(moves)
+	return &ConflictError{ImportError: *l.err().(*ImportError)}
 }
 
 // finish commits the import, or on a dry run leaves it to the deferred

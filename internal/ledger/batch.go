@@ -26,7 +26,7 @@ var (
 
 // BatchSource says where a batch comes from, for its import_batch row and
 // its event: a file's base name, sha256 and format (csv, xlsx, fec), or the
-// API's name for a request.
+// API's name for a request with the sha256 of its body and format json.
 type BatchSource struct {
 	Name     string
 	Checksum string
@@ -68,7 +68,7 @@ func tuneSession(ctx context.Context, tx pgx.Tx) error {
 // payments) into which table, its transaction, its entity and the rows
 // COPied so far.
 type stage struct {
-	kind     string // invoices, payments
+	kind     string // invoices, payments, clients
 	table    string
 	columns  []string
 	tx       pgx.Tx
@@ -123,12 +123,13 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a Applied)
 	}
 	detail := map[string]any{"batch": a.Batch, "source": src.Name, "format": src.Format, "rows": a.Rows,
 		"created": a.Created, "updated": a.Updated}
-	if st.kind == "invoices" {
+	switch st.kind {
+	case "invoices":
 		detail["closed"] = a.Closed
 		detail["clients_created"] = a.ClientsCreated
 		detail["clients_updated"] = a.ClientsUpdated
 		detail["snapshot"] = a.Snapshot
-	} else {
+	case "payments":
 		detail["unallocated"] = int64(a.Unallocated)
 	}
 	return event{kind: st.kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)

@@ -49,6 +49,8 @@ var (
 	batchSettleSQL string
 	//go:embed sql/batch_snapshot_close.sql
 	batchSnapshotCloseSQL string
+	//go:embed sql/batch_invoice_moves.sql
+	batchInvoiceMovesSQL string
 )
 
 // BatchInvoice is one invoice or credit note of a batch, checked by its
@@ -185,6 +187,33 @@ func (b *InvoiceBatch) duplicates(ctx context.Context) ([]RowProblem, bool, erro
 		return nil
 	})
 	return problems, repeats, err
+}
+
+// Moves reports the rows that would move an invoice the ledger has to
+// another client or currency although it already has reminders or
+// settlements (Field client or currency): the API refuses them as a
+// conflict rather than rewrite what was sent and paid. Call it before Apply.
+func (b *InvoiceBatch) Moves(ctx context.Context) ([]RowProblem, error) {
+	rows, err := b.tx.Query(ctx, batchInvoiceMovesSQL, b.entityID)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	var problems []RowProblem
+	var line int32
+	var field, number, client, currency string
+	_, err = pgx.ForEachRow(rows, []any{&line, &field, &number, &client, &currency}, func() error {
+		p := RowProblem{Line: int(line), Field: field,
+			Reason: fmt.Sprintf("invoice %s of client %s has reminders or settlements: its client cannot change", Quote(number), Quote(client))}
+		if field == "currency" {
+			p.Reason = fmt.Sprintf("invoice %s in %s has reminders or settlements: its currency cannot change", Quote(number), currency)
+		}
+		problems = append(problems, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	return problems, nil
 }
 
 // SnapshotCloses counts what applying the batch as a snapshot would close:
