@@ -20,21 +20,22 @@ CREATE TABLE api_token (
 );
 CREATE UNIQUE INDEX api_token_name_idx ON api_token (name) WHERE revoked_at IS NULL;
 
--- One row per Idempotency-Key a token used on a write: the request's
+-- One row per Idempotency-Key a caller (owner: api:<token name>, later
+-- web:<user>) used on a write: the request's
 -- fingerprint (method, path and query, body) and the response it got. The
 -- row is inserted in the transaction of the write itself, so a key has one
 -- effect or none; a second request with the key waits for the first, then
 -- gets the same response. Rows older than a day are deleted as new ones
 -- come in.
 CREATE TABLE api_idempotency (
-    token_id     bigint NOT NULL REFERENCES api_token (id),
+    owner        text NOT NULL,
     key          text NOT NULL,
     fingerprint  bytea NOT NULL,
     status       integer,
-    content_type text,
+    etag         text,
     body         bytea,
     created_at   timestamptz NOT NULL,
-    PRIMARY KEY (token_id, key)
+    PRIMARY KEY (owner, key)
 );
 CREATE INDEX api_idempotency_created_idx ON api_idempotency (created_at);
 

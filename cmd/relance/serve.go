@@ -33,10 +33,12 @@ func newServeCmd(a *app) *cobra.Command {
 (sweep.send_concurrency senders), the daily sweep scheduled by sweep.schedule in
 the configured time zone, and an HTTP server on server.addr with:
 
+  /api/v1/   the JSON API for ERPs and integrations, with bearer tokens
+             (relance token create); its document is /api/v1/openapi.json
   /jobs/     River UI, the ops job dashboard (basic auth: server.username and
-             server.password; its actions change state, so serve refuses to
-             start with a blank one, and refuses any state-changing request
-             sent from another site)
+             server.password, or an admin token; its actions change state,
+             so serve refuses to start with a blank password, and refuses
+             any state-changing request sent from another site)
   /healthz   the process is up
   /readyz    the database answers (its error only to a caller with the
              credentials; others read "database unreachable")
@@ -141,7 +143,11 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return fmt.Errorf("serve: river ui: %w", err)
 	}
 
-	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg,
+	api, err := a.newAPI(cfg, pool, logger)
+	if err != nil {
+		return err
+	}
+	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg, API: api, Tokens: a.tokens(cfg, pool),
 		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

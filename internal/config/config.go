@@ -180,6 +180,9 @@ type Server struct {
 	// MemoryLimit is the daemon's soft memory limit for the Go runtime, like
 	// GOMEMLIMIT (which wins when set): "120MiB", "1GiB"; "0" for none [96MiB].
 	MemoryLimit string `yaml:"memory_limit"`
+	// APIBodyLimit caps the body of a request to the JSON API: "16MiB"
+	// (the default) takes a batch of 10,000 invoices with their clients.
+	APIBodyLimit string `yaml:"api_body_limit"`
 }
 
 // Default returns the configuration used where nothing is set.
@@ -202,7 +205,7 @@ func Default() Config {
 		Promises: Promises{GraceDays: 3},
 		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
 		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
-		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
+		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB", APIBodyLimit: "16MiB"},
 	}
 }
 
@@ -385,6 +388,11 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
 		bad("server.memory_limit", "%v", err)
+	}
+	if n, err := ParseSize(c.Server.APIBodyLimit); err != nil {
+		bad("server.api_body_limit", "%v", err)
+	} else if n < 1024 {
+		bad("server.api_body_limit", "%q: want at least 1KiB", c.Server.APIBodyLimit)
 	}
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)

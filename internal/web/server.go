@@ -25,6 +25,11 @@ type Options struct {
 	// /readyz. Neither may be blank.
 	Username, Password string
 	Logger             *slog.Logger
+	// API is the JSON API (NewAPI), served under /api/v1/; nil serves none.
+	API http.Handler
+	// Tokens recognise bearer tokens on River UI as well: an admin token
+	// drives it as the operator does. Nil: basic auth only.
+	Tokens Authenticator
 }
 
 // ErrBlankCredentials is returned by New for a username or password that is
@@ -32,8 +37,9 @@ type Options struct {
 var ErrBlankCredentials = errors.New("blank or white-space-only credentials")
 
 // New returns the daemon's handler: probes and metrics open to all, River UI
-// behind basic auth, and every state-changing request checked for a
-// same-origin source.
+// for admins (the operator's basic auth, or an admin token), the API for
+// tokens, and every state-changing request that a browser could send on its
+// own (no bearer token) checked for a same-origin source.
 func New(o Options) (http.Handler, error) {
 	if err := CheckCredentials(o.Username, o.Password); err != nil {
 		return nil, err
@@ -50,8 +56,33 @@ func New(o Options) (http.Handler, error) {
 	mux.Handle("GET /readyz", readyz{db: o.DB, auth: auth, log: o.Logger})
 	// Metrics are counts only; scrapers get them without credentials.
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics, promhttp.HandlerOpts{}))
-	mux.Handle("/jobs/", auth.require(o.Jobs))
-	return http.NewCrossOriginProtection().Handler(mux), nil
+	auths := []Authenticator{auth}
+	if o.Tokens != nil {
+		auths = append(auths, o.Tokens)
+	}
+	mux.Handle(JobsPrefix+"/", authenticate(basicGuard.Require(LevelAdmin, o.Jobs), challenge, auths...))
+	if o.API != nil {
+		mux.Handle(APIPrefix+"/", o.API)
+	}
+	return sameOrigin(mux), nil
+}
+
+// sameOrigin refuses a state-changing request a browser sent from another
+// site (net/http's CrossOriginProtection), except one that carries a bearer
+// token: a browser never adds an Authorization: Bearer header by itself
+// (only a script, and another site's script would first need a CORS
+// preflight this server never grants), so such a request cannot be forged.
+// Basic auth, which browsers do replay by themselves, and cookies get the
+// check.
+func sameOrigin(next http.Handler) http.Handler {
+	protected := http.NewCrossOriginProtection().Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := bearer(r); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
+	})
 }
 
 // CheckCredentials refuses a username or password that is empty or only
