@@ -65,6 +65,8 @@ func jsonError(err error) *apiError {
 		return fieldError("body", fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, err))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return fieldError(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fieldError("body", "invalid JSON: the body ends early")
 	case errors.Is(err, io.EOF):
 		return fieldError("body", "empty body: a JSON object expected")
 	}
