@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/importer"
 	"github.com/relance/relance/internal/ledger"
@@ -55,7 +57,7 @@ func (api *API) batch(ctx context.Context, c *call, list string, columns []strin
 	if err != nil {
 		return importer.Result{}, err
 	}
-	recs, err := records(list, items, columns, requestName(c.r), c.body)
+	recs, err := records(list, items, columns, nil, requestName(c.r), c.body)
 	if err != nil {
 		return importer.Result{}, err
 	}
@@ -69,7 +71,7 @@ func (api *API) single(ctx context.Context, c *call, key, value string, columns 
 	if err != nil {
 		return importer.Result{}, err
 	}
-	recs, err := records("", []item{it}, columns, requestName(c.r), c.body)
+	recs, err := records("", []gjson.Result{it}, columns, map[string]string{key: value}, requestName(c.r), c.body)
 	if err != nil {
 		return importer.Result{}, err
 	}
