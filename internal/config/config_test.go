@@ -76,6 +76,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"env typo", "", []string{"RELANCE_MAIL_SMPT_HOST=x"}, []string{"RELANCE_MAIL_SMPT_HOST"}},
 		{"wrong type", "database: {max_conns: lots}\n", nil, []string{"max_conns"}},
 		{"bad memory limit", "server: {memory_limit: lots}\n", nil, []string{"server.memory_limit"}},
+		{"bad API body limit", "", []string{"RELANCE_SERVER_API_BODY_LIMIT=lots"}, []string{"server.api_body_limit", "invalid size"}},
+		{"API body limit too small", "server: {api_body_limit: 10B}\n", nil, []string{"server.api_body_limit", "at least 1KiB"}},
 		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
 		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
