@@ -236,54 +236,56 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	defer rd.close()
-	return applyInvoices(ctx, db, rd, errs, opt, res, func() ledger.BatchSource {
+	return applyInvoices(ctx, db, rd, errs, opt, &res, func() ledger.BatchSource {
 		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}
 	})
 }
 
 // applyInvoices streams what rd reads into a ledger batch in its own
 // transaction, runs the batch-wide checks, and applies it as source() says.
-func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorList, opt Options, res Result,
+// res is the reader's too: it adds its warnings while it reads.
+func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorList, opt Options, res *Result,
 	source func() ledger.BatchSource) (Result, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StageInvoices(ctx, tx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	n, err := copyRows(ctx, batch.Copy, rd.produce, (*ledger.BatchInvoice).Values)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	res.Rows = n
 	// The batch-wide checks run even when rows were refused, so that a file
 	// gets every error in one pass, duplicates included.
 	problems, err := batch.Problems(ctx, rd.badNumbers())
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	errs.addProblems(problems)
 	if err := errs.err(); err != nil {
-		return res, err
+		return *res, err
 	}
 	if err := refuseMoves(ctx, batch, opt, errs.file); err != nil {
-		return res, err
+		return *res, err
 	}
 	if opt.Snapshot {
 		if err := guardSnapshot(ctx, batch, opt, errs.file, n); err != nil {
-			return res, err
+			return *res, err
 		}
 	}
 	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf}, source(), opt.Snapshot)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	res.Created, res.Updated, res.Closed = applied.Created, applied.Updated, applied.Closed
 	res.ClientsCreated, res.ClientsUpdated = applied.ClientsCreated, applied.ClientsUpdated
-	return res, finish(ctx, tx, opt, applied, &res)
+	err = finish(ctx, tx, opt, applied, res) // sets res.BatchID: before *res is read
+	return *res, err
 }
 
 // refuseMoves returns a *ConflictError, with opt.RefuseMoves, for the rows

@@ -90,7 +90,8 @@ func applyPayments(ctx context.Context, db DB, produce func(emit func(*ledger.Ba
 		return *res, err
 	}
 	res.Created, res.Unallocated = applied.Created, int64(applied.Unallocated)
-	return *res, finish(ctx, tx, opt, applied, res)
+	err = finish(ctx, tx, opt, applied, res) // sets res.BatchID: before *res is read
+	return *res, err
 }
 
 func (p *rowParser) parsePayment(rec []string, line int, errs *errorList, row *ledger.BatchPayment) bool {

@@ -87,6 +87,23 @@ func (recs Records) source() ledger.BatchSource {
 	return ledger.BatchSource{Name: recs.Name, Checksum: recs.Checksum, Format: "json"}
 }
 
+// produceRecords streams recs' rows that parse reads without a problem to
+// a ledger batch's Copy (copyRows), the problems to errs, a row's index
+// being its line.
+func produceRecords[R any](recs Records, p *rowParser, errs *errorList, res *Result,
+	parse func(*rowParser, []string, int, *errorList, *R) bool) func(emit func(*R) bool) error {
+	return func(emit func(*R) bool) error {
+		var row R
+		for i, rec := range recs.Rows {
+			if parse(p, rec, i, errs, &row) && !emit(&row) {
+				break
+			}
+		}
+		res.Warnings = append(res.Warnings, p.finish()...)
+		return nil
+	}
+}
+
 // ImportInvoiceRecords imports invoices and credit notes given as records,
 // as ImportInvoices imports a file: bad rows make it return an *ImportError
 // (Line is the row's index) and import nothing.
@@ -97,18 +114,9 @@ func ImportInvoiceRecords(ctx context.Context, db DB, recs Records, opt Options)
 		return res, err
 	}
 	errs := &errorList{file: recs.Name}
-	rd := &invoiceReader{close: func() {}, badNumbers: func() []string { return p.badNumbers }}
-	rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
-		var row ledger.BatchInvoice
-		for i, rec := range recs.Rows {
-			if p.parse(rec, i, errs, &row) && !emit(&row) {
-				break
-			}
-		}
-		res.Warnings = append(res.Warnings, p.finish()...)
-		return nil
-	}
-	return applyInvoices(ctx, db, rd, errs, opt, res, recs.source)
+	rd := &invoiceReader{close: func() {}, badNumbers: func() []string { return p.badNumbers },
+		produce: produceRecords(recs, p, errs, &res, (*rowParser).parse)}
+	return applyInvoices(ctx, db, rd, errs, opt, &res, recs.source)
 }
 
 // ImportPaymentRecords imports payments given as records, as ImportPayments
@@ -120,16 +128,7 @@ func ImportPaymentRecords(ctx context.Context, db DB, recs Records, opt Options)
 		return res, err
 	}
 	errs := &errorList{file: recs.Name}
-	produce := func(emit func(*ledger.BatchPayment) bool) error {
-		var row ledger.BatchPayment
-		for i, rec := range recs.Rows {
-			if p.parsePayment(rec, i, errs, &row) && !emit(&row) {
-				break
-			}
-		}
-		res.Warnings = append(res.Warnings, p.finish()...)
-		return nil
-	}
+	produce := produceRecords(recs, p, errs, &res, (*rowParser).parsePayment)
 	return applyPayments(ctx, db, produce, errs, opt, &res, recs.source)
 }
 
@@ -144,16 +143,7 @@ func ImportClientRecords(ctx context.Context, db DB, recs Records, opt Options) 
 		return res, err
 	}
 	errs := &errorList{file: recs.Name}
-	produce := func(emit func(*ledger.BatchClient) bool) error {
-		var row ledger.BatchClient
-		for i, rec := range recs.Rows {
-			if p.parseClientRecord(rec, i, errs, &row) && !emit(&row) {
-				break
-			}
-		}
-		res.Warnings = append(res.Warnings, p.finish()...)
-		return nil
-	}
+	produce := produceRecords(recs, p, errs, &res, (*rowParser).parseClientRecord)
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return res, err
@@ -180,7 +170,8 @@ func ImportClientRecords(ctx context.Context, db DB, recs Records, opt Options) 
 	}
 	res.ClientsCreated, res.ClientsUpdated = applied.ClientsCreated, applied.ClientsUpdated
 	res.Created, res.Updated = applied.Created, applied.Updated
-	return res, finish(ctx, tx, opt, applied, &res)
+	err = finish(ctx, tx, opt, applied, &res) // sets res.BatchID: before res is read
+	return res, err
 }
 
 // parseClientRecord reads a client record; false when it is refused.

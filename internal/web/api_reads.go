@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/relance/relance/internal/aging"
 	"github.com/relance/relance/internal/ledger"
@@ -24,6 +25,14 @@ func readQuery(r *http.Request, allowed ...string) error {
 	return k.err()
 }
 
+// readDay checks a read's query (readQuery) and returns its ?as_of= day.
+func (api *API) readDay(r *http.Request, allowed ...string) (time.Time, error) {
+	if err := readQuery(r, allowed...); err != nil {
+		return time.Time{}, err
+	}
+	return api.day(r)
+}
+
 // read answers a read: its error mapped by toAPIError, else v.
 func (api *API) read(w http.ResponseWriter, v any, err error) {
 	if err != nil {
@@ -38,7 +47,8 @@ func (api *API) read(w http.ResponseWriter, v any, err error) {
 // profile, by) and the same bytes for format json (docs/aging-json.md) or
 // csv.
 func (api *API) aging(w http.ResponseWriter, r *http.Request) {
-	if err := readQuery(r, "as_of", "entity", "client", "profile", "by", "format"); err != nil {
+	d, err := api.readDay(r, "as_of", "entity", "client", "profile", "by", "format")
+	if err != nil {
 		api.read(w, nil, err)
 		return
 	}
@@ -56,11 +66,6 @@ func (api *API) aging(w http.ResponseWriter, r *http.Request) {
 	}
 	if v.By != "client" && v.By != "bucket" && v.By != "invoice" {
 		k.bad("by", fmt.Sprintf("%q: want client, bucket or invoice", v.By))
-	}
-	d, err := api.day(r)
-	if err != nil {
-		api.read(w, nil, err)
-		return
 	}
 	if err := k.err(); err != nil {
 		api.read(w, nil, err)
@@ -96,11 +101,7 @@ type clientView struct {
 }
 
 func (api *API) client(w http.ResponseWriter, r *http.Request) {
-	if err := readQuery(r, "as_of", "entity"); err != nil {
-		api.read(w, nil, err)
-		return
-	}
-	d, err := api.day(r)
+	d, err := api.readDay(r, "as_of", "entity")
 	if err != nil {
 		api.read(w, nil, err)
 		return
@@ -143,11 +144,7 @@ func (api *API) invoice(w http.ResponseWriter, r *http.Request) {
 // preview is the upcoming sends, as `relance preview --format json` prints
 // them.
 func (api *API) preview(w http.ResponseWriter, r *http.Request) {
-	if err := readQuery(r, "as_of", "entity", "days"); err != nil {
-		api.read(w, nil, err)
-		return
-	}
-	d, err := api.day(r)
+	d, err := api.readDay(r, "as_of", "entity", "days")
 	if err != nil {
 		api.read(w, nil, err)
 		return

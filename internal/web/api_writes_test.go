@@ -37,7 +37,7 @@ func TestAPIWritesAndReads(t *testing.T) {
 		{"client_id": "C1", "country": "DE", "city": "Berlin"},
 		{"client_id": "C3", "client_name": "Gamma", "email": []string{"a@gamma.example", "b@gamma.example"}},
 	}})
-	if b := r.json(t); b["clients_created"] != 1.0 || b["clients_updated"] != 1.0 {
+	if b := r.json(t); b["clients_created"] != 1.0 || b["clients_updated"] != 1.0 || b["batch"] == 0.0 || b["rows"] != 2.0 {
 		t.Errorf("clients batch: %s", r.body)
 	}
 	r = e.writer(200, "PUT", "/api/v1/clients/C3", map[string]any{"siren": "732 829 320"})
@@ -65,7 +65,7 @@ func TestAPIWritesAndReads(t *testing.T) {
 		{"invoice_number": "F-2", "date": "2025-09-25", "amount": "800.50", "reference": "VIR BETA"},
 		{"client_id": "C3", "date": "2025-09-26", "amount": "100.00", "reference": "VIR GAMMA"},
 	}})
-	if b := r.json(t); b["created"] != 2.0 || b["unallocated"] != "100.00" {
+	if b := r.json(t); b["created"] != 2.0 || b["unallocated"] != "100.00" || b["batch"] == 0.0 {
 		t.Errorf("payments: %s", r.body)
 	}
 	r = e.writer(200, "POST", "/api/v1/allocations", map[string]any{"invoice_number": "F-3", "payment_reference": "VIR GAMMA"})
