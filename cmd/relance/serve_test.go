@@ -158,33 +158,51 @@ func TestServeEndpointsAndShutdown(t *testing.T) {
 	if err := os.WriteFile(rates, []byte("ecb_mro:\n  - {from: 2025-06-11, rate: \"2.15\"}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d := startServe(t, []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret",
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret",
 		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
-		"RELANCE_PENALTIES_RATES_FILE=" + rates})
+		"RELANCE_PENALTIES_RATES_FILE=" + rates}
+	reader := strings.TrimSpace(must(t, env, "token", "create", "--name", "bi", "--role", "reader"))
+	admin := strings.TrimSpace(must(t, env, "token", "create", "--name", "ops", "--role", "admin"))
+	d := startServe(t, env)
 	for _, c := range []struct {
 		path, user, pass string
+		token            string
 		want             int
 	}{
-		{"/healthz", "", "", 200},
-		{"/readyz", "", "", 200},
-		{"/metrics", "", "", 200},
-		{"/jobs/", "", "", 401},
-		{"/jobs/", "admin", "wrong", 401},
-		{"/jobs/", "admin", "s3cret", 200},
-		{"/jobs/api/jobs?state=available", "admin", "s3cret", 200},
+		{"/healthz", "", "", "", 200},
+		{"/readyz", "", "", "", 200},
+		{"/metrics", "", "", "", 200},
+		{"/jobs/", "", "", "", 401},
+		{"/jobs/", "admin", "wrong", "", 401},
+		{"/jobs/", "admin", "s3cret", "", 200},
+		{"/jobs/api/jobs?state=available", "admin", "s3cret", "", 200},
+		{"/jobs/", "", "", reader, 403},
+		{"/jobs/", "", "", admin, 200},
+		{"/api/v1/openapi.json", "", "", "", 200},
+		{"/api/v1/aging", "", "", "", 401},
+		{"/api/v1/aging", "admin", "s3cret", "", 401}, // the API takes tokens only
+		{"/api/v1/aging?as_of=2025-09-12", "", "", reader, 200},
+		{"/api/v1/preview?days=2", "", "", reader, 200},
 	} {
-		if got, _ := d.request(t, "GET", c.path, c.user, c.pass, nil, ""); got != c.want {
-			t.Errorf("GET %s as %q: %d, want %d", c.path, c.user, got, c.want)
+		var header map[string]string
+		if c.token != "" {
+			header = map[string]string{"Authorization": "Bearer " + c.token}
+		}
+		if got, body := d.request(t, "GET", c.path, c.user, c.pass, header, ""); got != c.want {
+			t.Errorf("GET %s as %q: %d %s, want %d", c.path, c.user+c.token[:min(len(c.token), 4)], got, body, c.want)
 		}
 	}
 	if err := d.stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 	for _, want := range []string{"penalty rate missing", "ecb_mro has no entry for the half-year from 2025-07-01",
-		"river stopped", "http server stopped", "database pool closed"} {
+		"river stopped", "http server stopped", "database pool closed", "by=api:bi"} {
 		if !strings.Contains(d.stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, d.stderr.String())
 		}
+	}
+	if log := d.stderr.String(); strings.Contains(log, reader) || strings.Contains(log, admin) || strings.Contains(log, "rlc_") {
+		t.Errorf("the daemon's log holds a token:\n%s", log)
 	}
 }
 
