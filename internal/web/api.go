@@ -32,8 +32,8 @@ type Previewer interface {
 
 // APIOptions is what the API is built from: values, not configuration.
 type APIOptions struct {
-	DB       DB
-	Tokens   Tokens // who may call it
+	DB       ledger.DB // *pgxpool.Pool
+	Tokens   Tokens    // who may call it
 	Clock    clock.Clock
 	Location *time.Location // the business day of "today" and of timeline events
 	// Ledger is the template of every request's store; its Entity is the

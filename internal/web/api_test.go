@@ -53,7 +53,7 @@ func (fakePreview) Preview(_ context.Context, entity string, from time.Time, day
 // on loopback, and one token of each role.
 type apiEnv struct {
 	t      *testing.T
-	db     DB
+	db     ledger.DB
 	url    string
 	log    *lockedBuffer
 	tokens map[Role]string

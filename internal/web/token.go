@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 )
 
 var (
@@ -28,15 +29,6 @@ var (
 	//go:embed sql/token_authenticate.sql
 	tokenAuthenticateSQL string
 )
-
-// DB is what the API and the token store need of a pool:
-// *pgxpool.Pool is one.
-type DB interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
 
 // Token is an API token as `relance token list` shows it: never its secret,
 // which only its creator saw, once.
@@ -54,7 +46,7 @@ type Token struct {
 // a token's secret is stored: a 256-bit random secret needs no slow hash,
 // and looking it up by its hash leaks nothing about other tokens.
 type Tokens struct {
-	DB       DB
+	DB       ledger.DB // *pgxpool.Pool
 	Clock    clock.Clock
 	Location *time.Location // dates last_used
 }
