@@ -13,12 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/relance/relance/docs"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/importer"
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/internal/preview"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -41,12 +48,17 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// fakePreview stands for the preview package (cmd/relance's test runs the
-// real one): it says what it was asked.
+// fakePreview stands for the preview run (cmd/relance's tests run the
+// real one): a report of the preview package's type, with the days asked
+// and nothing to send.
 type fakePreview struct{}
 
 func (fakePreview) Preview(_ context.Context, entity string, from time.Time, days int) (any, error) {
-	return map[string]any{"entity": entity, "from": from.Format(time.DateOnly), "days": days}, nil
+	rep := &preview.Report{Entity: entity}
+	for d := range days {
+		rep.Days = append(rep.Days, preview.Day{Date: from.AddDate(0, 0, d).Format(time.DateOnly)})
+	}
+	return rep, nil
 }
 
 // apiEnv is the daemon's handler with the API on a fresh database, served
@@ -164,7 +176,48 @@ func (e *apiEnv) do(method, path, token string, body any, headers ...string) res
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	if strings.HasPrefix(path, APIPrefix) {
+		checkDocumented(e.t, req, resp, data)
+	}
 	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// openAPIRouter finds a request's operation in docs/openapi.json.
+var openAPIRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(docs.OpenAPI)
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = nil // "/": any host, the test server's too
+	return legacy.NewRouter(doc)
+})
+
+// checkDocumented fails the test when a response of the API is not as
+// docs/openapi.json says: an undocumented status, a body off its schema.
+// Every API test's every call goes through it.
+func checkDocumented(t *testing.T, req *http.Request, resp *http.Response, body []byte) {
+	t.Helper()
+	router, err := openAPIRouter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s %s: not in docs/openapi.json: %v", req.Method, req.URL.Path, err)
+		}
+		return
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s: %d %s is not as docs/openapi.json says: %v", req.Method, req.URL.Path, resp.StatusCode, body, err)
+	}
 }
 
 // writer sends as the writer token and fails the test unless it gets want.

@@ -145,7 +145,8 @@ func checkReads(t *testing.T, e *apiEnv) {
 		t.Errorf("invoice: %d %s", r.status, r.body)
 	}
 	r = e.do("GET", "/api/v1/preview?as_of=2025-10-06&days=3", reader, nil)
-	if p := r.json(t); r.status != 200 || p["from"] != "2025-10-06" || p["days"] != 3.0 || p["entity"] != "default" {
+	if p := r.json(t); r.status != 200 || p["entity"] != "default" || len(p["days"].([]any)) != 3 ||
+		p["days"].([]any)[0].(map[string]any)["date"] != "2025-10-06" {
 		t.Errorf("preview: %d %s", r.status, r.body)
 	}
 	if r := e.do("GET", "/api/v1/preview?days=400", reader, nil); r.status != 400 || !slices.Contains(r.fields(t), `days: "400": want 1 to 366`) {
