@@ -350,6 +350,22 @@ func TestAPIConcurrentWritersOnOneInvoice(t *testing.T) {
 	}})
 }
 
+// TestAPINumbersWithSlashes: French invoice numbers often hold slashes
+// (F/2025/001); escaped as %2F they are one segment of the path.
+func TestAPINumbersWithSlashes(t *testing.T) {
+	e := newAPIEnv(t, 0)
+	r := e.writer(200, "PUT", "/api/v1/invoices/F%2F2025%2F001", map[string]any{"client_id": "C/1", "issue_date": "2025-09-01", "amount": "10.00"})
+	if r.json(t)["invoice_number"] != "F/2025/001" {
+		t.Errorf("PUT: %s", r.body)
+	}
+	if r := e.do("GET", "/api/v1/invoices/F%2F2025%2F001", e.tokens[RoleReader], nil); r.status != 200 || r.json(t)["client_id"] != "C/1" {
+		t.Errorf("GET invoice: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/api/v1/clients/C%2F1", e.tokens[RoleReader], nil); r.status != 200 {
+		t.Errorf("GET client: %d %s", r.status, r.body)
+	}
+}
+
 func clockDate(t *testing.T, s string) (d time.Time) {
 	t.Helper()
 	d, err := time.Parse(time.DateOnly, s)
