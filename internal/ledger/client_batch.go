@@ -13,6 +13,8 @@ var (
 	batchClientStageSQL string
 	//go:embed sql/batch_client_duplicates.sql
 	batchClientDuplicatesSQL string
+	//go:embed sql/batch_clients_events.sql
+	batchClientsEventsSQL string
 )
 
 // BatchClient is one client of a batch of clients (an API body), checked by
@@ -79,8 +81,11 @@ func (b *ClientBatch) Problems(ctx context.Context) ([]RowProblem, error) {
 }
 
 // Apply creates the clients the ledger does not have and updates the
-// others with what the batch says, recording one import_batch row and one
-// event (clients_batch) with by's actor and the counts.
+// others with what the batch says, recording one import_batch row, one
+// event (clients_batch) with by's actor and the counts, and, unlike a batch
+// of invoices, a client_updated event on each client it created or changed:
+// a batch of clients is what someone says of those clients, and their
+// timelines show it.
 func (b *ClientBatch) Apply(ctx context.Context, by Act, src BatchSource) (Applied, error) {
 	a := Applied{Rows: b.rows}
 	err := func() error {
@@ -101,6 +106,9 @@ func (b *ClientBatch) Apply(ctx context.Context, by Act, src BatchSource) (Appli
 		}
 		a.ClientsCreated = int(tag.RowsAffected())
 		a.Created, a.Updated = a.ClientsCreated, a.ClientsUpdated
+		if _, err := b.tx.Exec(ctx, batchClientsEventsSQL, b.entityID, a.Batch, by.Actor, by.Day); err != nil {
+			return fmt.Errorf("record client events: %w", err)
+		}
 		return b.finish(ctx, by, src, a)
 	}()
 	if err != nil {

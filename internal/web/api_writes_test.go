@@ -47,6 +47,10 @@ func TestAPIWritesAndReads(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM client WHERE code = 'C1' AND country = 'DE' AND city = 'Berlin' AND name = 'Alpha SARL'`); n != 1 {
 		t.Error("C1 was not updated as said, or lost its name")
 	}
+	if n := e.count(`SELECT count(*) FROM event e JOIN client c ON c.id = e.client_id
+		WHERE e.kind = 'client_updated' AND e.actor = 'api:erp-writer' AND (c.code, e.reason) IN (('C1', 'country, city'), ('C3', 'name, emails'), ('C3', 'siren'))`); n != 3 {
+		t.Errorf("%d client_updated events naming the fields given, want one per client per write", n)
+	}
 
 	// One invoice, then a credit note on it.
 	r = e.writer(200, "PUT", "/api/v1/invoices/F-3", map[string]any{"client_id": "C3", "issue_date": "2025-09-15",
