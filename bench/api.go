@@ -48,27 +48,22 @@ func (b *bench) measureAPIBatch(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 	asOfDay, _ := clock.ParseDate(asOf)
-	terms, _ := ledger.ParseTerms("30")
 	var fileTimes, apiTimes []time.Duration
 	for i := range b.opts.runs + 2 { // a few seconds each: more runs, less noise
-
-		pool, err := b.freshPool(ctx, "bench_api_file")
-		if err != nil {
-			return nil, err
+		// Turn about, so that neither always runs second.
+		measures := []func() error{
+			func() error { d, err := b.importFile(ctx, file, asOfDay); fileTimes = append(fileTimes, d); return err },
+			func() error { d, err := b.postBatch(ctx, body); apiTimes = append(apiTimes, d); return err },
 		}
-		start := time.Now()
-		_, err = importer.ImportInvoices(ctx, pool, file, importer.Options{Actor: "bench", AsOf: asOfDay, DefaultTerms: terms})
-		fileTimes = append(fileTimes, time.Since(start))
-		pool.Close()
-		if err != nil {
-			return nil, err
+		if i%2 == 1 {
+			measures[0], measures[1] = measures[1], measures[0]
 		}
-		d, err := b.postBatch(ctx, body)
-		if err != nil {
-			return nil, err
+		for _, m := range measures {
+			if err := m(); err != nil {
+				return nil, err
+			}
 		}
-		apiTimes = append(apiTimes, d)
-		b.log.Info("api batch run", "run", i+1, "api", d.Round(time.Millisecond), "file", fileTimes[i].Round(time.Millisecond))
+		b.log.Info("api batch run", "run", i+1, "api", apiTimes[i].Round(time.Millisecond), "file", fileTimes[i].Round(time.Millisecond))
 	}
 	apiRate := apiBatch / median(apiTimes).Seconds()
 	fileRate := apiBatch / median(fileTimes).Seconds()
@@ -79,11 +74,24 @@ func (b *bench) measureAPIBatch(ctx context.Context) ([]row, error) {
 		Baseline: fmt.Sprintf("%.0f rows/s (%s) file import of the same rows", fileRate, median(fileTimes).Round(time.Millisecond)),
 		Ratio:    apiRate / fileRate,
 		Target:   "≥ 0.90 × baseline rows/s",
-		Note:     "both in-process into a fresh database; the API's time is the request's, JSON encoding of the body aside.",
+		Note:     "both in-process, each run into a fresh database, in turn, first of `make bench` on a quiet cluster; the API's time is the request's (token check, JSON, HTTP, the batch), the body's encoding aside.",
 	}
 	r.RatioText = fmt.Sprintf("%.2f", r.Ratio)
 	r.Met = r.Ratio >= 0.9
 	return []row{r}, nil
+}
+
+// importFile times the file import of file into a fresh database.
+func (b *bench) importFile(ctx context.Context, file string, day time.Time) (time.Duration, error) {
+	pool, err := b.freshPool(ctx, "bench_api_file")
+	if err != nil {
+		return 0, err
+	}
+	defer pool.Close()
+	terms, _ := ledger.ParseTerms("30")
+	start := time.Now()
+	_, err = importer.ImportInvoices(ctx, pool, file, importer.Options{Actor: "bench", AsOf: day, DefaultTerms: terms})
+	return time.Since(start), err
 }
 
 // writeAPIBatch writes a generated portfolio of apiBatch invoices to file
