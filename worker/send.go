@@ -103,6 +103,12 @@ type Counters interface {
 	RecheckToAccept(d time.Duration)
 }
 
+// FreshnessGuard says whether a client's sends must wait for fresh payment
+// data (*watch.Guard): Hold returns the wait, 0 to send now.
+type FreshnessGuard interface {
+	Hold(ctx context.Context, clientID int64) (time.Duration, error)
+}
+
 // SendWorker works SendArgs: it re-checks, renders and delivers one message
 // and records the outcome in the reminder ledger in the same transaction as
 // the job's completion.
@@ -130,6 +136,10 @@ type SendWorker struct {
 	// connect, AUTH, MAIL FROM, DATA or our Bcc) pause the send queue; 0
 	// never pauses.
 	PauseAfter int
+	// Guard holds the sends of an entity whose payment data is stale: the
+	// job is snoozed (not an attempt, not lost) and looks again after the
+	// wait. Nil holds nothing (`sweep --drain --ignore-stale`).
+	Guard FreshnessGuard
 
 	refusals relayRefusals
 }
@@ -216,6 +226,16 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	day, err := clock.ParseDate(job.Args.Day)
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("send: %w", err))
+	}
+	if w.Guard != nil {
+		wait, err := w.Guard.Hold(ctx, job.Args.ClientID)
+		if err != nil {
+			return fmt.Errorf("send: %w", err)
+		}
+		if wait > 0 {
+			log.Info("send held: the entity's payment data is stale", "recheck_in", wait)
+			return river.JobSnooze(wait)
+		}
 	}
 	var conn mail.Conn
 	if job.Args.Channel != "registered_letter" {

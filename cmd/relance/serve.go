@@ -21,6 +21,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/watch"
 	"github.com/relance/relance/internal/web"
 	"github.com/relance/relance/worker"
 )
@@ -40,7 +41,16 @@ the configured time zone, and an HTTP server on server.addr with:
   /healthz   the process is up
   /readyz    the database answers (its error only to a caller with the
              credentials; others read "database unreachable")
-  /metrics   Prometheus metrics (reminders sent, failed, dropped)
+  /metrics   Prometheus metrics (reminders sent, failed, dropped; alerts
+             raised, by kind; the age of each entity's data, and whether
+             its sends wait for fresh data)
+
+Before each send it checks that the client's entity has payment data no
+older than sweep.max_data_age (36h): stale, the entity's sends wait (their
+jobs are snoozed, not lost) and look again every sweep.stale_recheck (5m), so
+they go by themselves minutes after a fresh import; an alert says so. The
+leader looks for alerts every alerts.every (5m), and after each day's sweep
+sends the digest to digest.to (see relance alerts --help).
 
 Any number of replicas may run against one database: River elects one leader
 to schedule the sweep, every replica sends, and the reminder ledger makes each
@@ -97,15 +107,20 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	var periodic []*river.PeriodicJob
-	if opts.periodic {
-		periodic = []*river.PeriodicJob{worker.PeriodicSweep(schedule, a.clock, cfg.Location()), worker.PeriodicReconcile()}
-	}
 	eng, err := a.newEngine(cfg, pool, logger)
 	if err != nil {
 		return err
 	}
 	defer eng.close()
+	watchJobs, err := a.watchJobs(cfg, pool, eng.transport, logger)
+	if err != nil {
+		return err
+	}
+	var periodic []*river.PeriodicJob
+	if opts.periodic {
+		periodic = []*river.PeriodicJob{worker.PeriodicSweep(schedule, a.clock, cfg.Location()), worker.PeriodicReconcile(),
+			worker.PeriodicWatch(cfg.Alerts.Every)}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics, err := worker.NewMetrics(reg)
@@ -113,6 +128,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return err
 	}
 	eng.sender.Counters = metrics
+	reg.MustRegister(&watch.Collector{DB: pool, Clock: a.clock, Policy: freshnessPolicy(cfg), Logger: logger})
 	// A rate table behind the current half-year is a warning, not a stop:
 	// reminders without penalties are still right.
 	for _, gap := range eng.rateGaps(clock.Today(a.clock, cfg.Location())) {
@@ -121,7 +137,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	replica := replicaID()
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps,
+		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps, Watch: watchJobs,
 	})
 	if err != nil {
 		return err

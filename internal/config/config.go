@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"os"
 	"reflect"
 	"regexp"
@@ -42,6 +43,8 @@ type Config struct {
 	Disputes  Disputes  `yaml:"disputes"`  // dispute reason codes
 	Promises  Promises  `yaml:"promises"`  // promises to pay
 	Sweep     Sweep     `yaml:"sweep"`     // the daily sweep and the job queues
+	Alerts    Alerts    `yaml:"alerts"`    // what raises an alert
+	Digest    Digest    `yaml:"digest"`    // the daily digest to the credit managers
 	Mail      Mail      `yaml:"mail"`      // outgoing email
 	Server    Server    `yaml:"server"`    // dashboard, API and River UI
 }
@@ -138,6 +141,30 @@ type Sweep struct {
 	Schedule        string `yaml:"schedule"`         // cron expression in timezone [0 7 * * *]
 	SendWindow      string `yaml:"send_window"`      // local hours reminders may go out [09:00-18:00]
 	SendConcurrency int    `yaml:"send_concurrency"` // send workers per process; SMTP connections are mail.smtp.pool_size [16]
+	// MaxDataAge is how old an entity's payment data (the as-of of its
+	// newest payment batch, or invoice batch that settles) may be before
+	// its sends wait, snoozed, with an alert [36h]. 0 turns the guard off.
+	MaxDataAge time.Duration `yaml:"max_data_age"`
+	// MaxDataAgeByEntity overrides MaxDataAge for the entities it names,
+	// e.g. {acme-de: 72h}; 0 turns the guard off for one. Set in the file only.
+	MaxDataAgeByEntity map[string]time.Duration `yaml:"max_data_age_by_entity"`
+	// StaleRecheck is how long a held send waits before it looks for fresh
+	// data again: sending resumes at most this long after an import [5m].
+	StaleRecheck time.Duration `yaml:"stale_recheck"`
+}
+
+// Alerts tunes what raises an alert (relance alerts, the digest, metrics).
+type Alerts struct {
+	DisputeDays int           `yaml:"dispute_days"` // a dispute open longer than this many days alerts [30]
+	ClaimDays   int           `yaml:"claim_days"`   // a claim declaration due within this many days alerts [15]
+	Every       time.Duration `yaml:"every"`        // how often the daemon looks for alerts [5m]
+}
+
+// Digest is the daily email to the credit managers, sent after the sweep.
+type Digest struct {
+	// To are the credit managers' addresses; none sends no digest. From
+	// the environment: comma-separated.
+	To []string `yaml:"to"`
 }
 
 // Mail is how messages leave.
@@ -200,9 +227,11 @@ func Default() Config {
 			{"delivery", "livraison"}, {"billing", "facturation"}, {"other", "autre"},
 		}},
 		Promises: Promises{GraceDays: 3},
-		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
-		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
-		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
+		Sweep: Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16,
+			MaxDataAge: 36 * time.Hour, StaleRecheck: 5 * time.Minute},
+		Alerts: Alerts{DisputeDays: 30, ClaimDays: 15, Every: 5 * time.Minute},
+		Mail:   Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Server: Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
 	}
 }
 
@@ -350,6 +379,31 @@ func (c Config) Validate() error {
 		// Each send worker holds a connection for its transaction; River
 		// and the dashboard need a few more, or workers queue for the pool.
 		bad("database.max_conns", "%d: want at least sweep.send_concurrency + 4 (%d)", c.Database.MaxConns, c.Sweep.SendConcurrency+4)
+	}
+	if c.Sweep.MaxDataAge < 0 {
+		bad("sweep.max_data_age", "%s: must not be negative (0 turns the guard off)", c.Sweep.MaxDataAge)
+	}
+	for code, d := range c.Sweep.MaxDataAgeByEntity {
+		if d < 0 {
+			bad("sweep.max_data_age_by_entity."+code, "%s: must not be negative (0 turns the guard off)", d)
+		}
+	}
+	if c.Sweep.StaleRecheck < time.Second || c.Sweep.StaleRecheck > 24*time.Hour {
+		bad("sweep.stale_recheck", "%s: want 1s to 24h", c.Sweep.StaleRecheck)
+	}
+	if c.Alerts.DisputeDays < 1 {
+		bad("alerts.dispute_days", "%d: want at least 1", c.Alerts.DisputeDays)
+	}
+	if c.Alerts.ClaimDays < 1 || c.Alerts.ClaimDays > 61 {
+		bad("alerts.claim_days", "%d: want 1 to 61 days", c.Alerts.ClaimDays)
+	}
+	if c.Alerts.Every < time.Second {
+		bad("alerts.every", "%s: want at least 1s", c.Alerts.Every)
+	}
+	for i, to := range c.Digest.To {
+		if _, err := netmail.ParseAddress(strings.TrimSpace(to)); err != nil {
+			bad(fmt.Sprintf("digest.to[%d]", i), "%q: %v", to, err)
+		}
 	}
 	switch c.Mail.Transport {
 	case "file":

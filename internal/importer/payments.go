@@ -78,7 +78,7 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf},
-		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format})
+		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf})
 	if err != nil {
 		return res, err
 	}
