@@ -19,7 +19,7 @@ import (
 func newImportCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
-		Short: "Import invoices or payments from CSV, XLSX or FEC",
+		Short: "Import invoices or payments from CSV, XLSX or FEC; insolvencies from the BODACC",
 		Long: `import loads the ledger from the files ERPs and accountants export.
 
 Either the whole file goes in, or nothing does and every bad row is listed as
@@ -29,7 +29,7 @@ recorded as one event, by cli:<OS user>, dated --as-of, with the as-of of its
 data (--data-as-of, when the file was exported; now by default): while an
 entity's payment data is older than sweep.max_data_age, its sends wait.`,
 	}
-	cmd.AddCommand(newImportInvoicesCmd(a), newImportPaymentsCmd(a))
+	cmd.AddCommand(newImportInvoicesCmd(a), newImportPaymentsCmd(a), newImportInsolvenciesCmd(a))
 	return cmd
 }
 

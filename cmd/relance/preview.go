@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/plans"
@@ -31,6 +32,9 @@ net_balance, excluded.
 
 Nothing is sent or written. Later days assume the earlier days' messages
 went out; payments already recorded with a later date are taken into account.
+The first line says how old the entity's invoice and payment data are (the
+as-of of the newest import of each), and whether sends would wait for fresh
+payments (sweep.max_data_age).
 
 Examples:
   relance preview
@@ -79,6 +83,15 @@ Examples:
 			if err != nil {
 				return err
 			}
+			fresh, err := ledger.New(db, ledger.Options{Entity: entity}).Freshness(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			age := a.stdout
+			if format == "json" {
+				age = a.stderr // the JSON on stdout stays the report alone
+			}
+			writeDataAge(age, fresh, entity, freshnessPolicy(cfg), a.clock.Now(), cfg.Locale, cfg.Location())
 			if format == "json" {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")

@@ -2,13 +2,18 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/calendar"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/digest"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/watch"
 	"github.com/relance/relance/worker"
@@ -56,4 +61,49 @@ func (a *app) watchJobs(cfg config.Config, pool *pgxpool.Pool, transport mail.Tr
 			Location: cfg.Location(), Logger: logger}
 	}
 	return w, nil
+}
+
+// writeDataAge says how old the entity's data is, kind by kind, and
+// whether its sends wait for fresher payment data: the first line of a
+// preview.
+func writeDataAge(w io.Writer, fresh []ledger.Freshness, entity string, p watch.Policy, now time.Time, locale string, loc *time.Location) {
+	limit := p.For(entity)
+	layout := "2006-01-02 15:04"
+	if locale == "fr" {
+		layout = "02/01/2006 15:04"
+	}
+	got := map[string]ledger.Freshness{}
+	for _, f := range fresh {
+		got[f.Kind] = f
+	}
+	var parts []string
+	for _, kind := range []string{ledger.DataInvoices, ledger.DataPayments} {
+		name := map[string][2]string{ledger.DataInvoices: {"factures", "invoices"}, ledger.DataPayments: {"paiements", "payments"}}[kind]
+		label := say(locale, name[0], name[1])
+		f, ok := got[kind]
+		if !ok {
+			parts = append(parts, label+say(locale, " : jamais importés", ": never imported"))
+			continue
+		}
+		age := now.Sub(f.AsOf)
+		part := fmt.Sprintf("%s %s %s (%s)", label, say(locale, "au", "as of"), f.AsOf.In(loc).Format(layout), formatAge(age, locale))
+		if kind == ledger.DataPayments && limit > 0 && age > limit {
+			part += say(locale, fmt.Sprintf(" — PLUS VIEUX QUE %s : les envois attendront des paiements récents", limit),
+				fmt.Sprintf(" — OLDER THAN %s: sends will wait for fresh payments", limit))
+		}
+		parts = append(parts, part)
+	}
+	fmt.Fprintf(w, "%s %s: %s\n", say(locale, "données de", "data of"), entity, strings.Join(parts, "; "))
+}
+
+// formatAge says an age in hours, or days past two.
+func formatAge(d time.Duration, locale string) string {
+	h := int(d.Hours())
+	switch {
+	case d < 0:
+		return say(locale, "à venir", "ahead")
+	case h < 48:
+		return fmt.Sprintf(say(locale, "il y a %d h", "%d h old"), h)
+	}
+	return fmt.Sprintf(say(locale, "il y a %d jours", "%d days old"), h/24)
 }
