@@ -33,7 +33,7 @@ var (
 	ageDesc    = prometheus.NewDesc("relance_data_age_seconds",
 		"Age of the newest data of each kind an entity has (the as-of of the batch that brought it).", []string{"entity", "kind"}, nil)
 	staleDesc = prometheus.NewDesc("relance_data_stale",
-		"1 while an entity's payment data is older than sweep.max_data_age (or was never imported): its sends wait.", []string{"entity"}, nil)
+		"1 while an entity's payment data is older than sweep.max_data_age: its sends wait.", []string{"entity"}, nil)
 )
 
 // Describe implements prometheus.Collector.

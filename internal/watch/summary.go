@@ -80,7 +80,7 @@ func (a Alert) Summary(locale string) string {
 		}
 		return say("entité %s : paiements au %s, vieux de %d h (maximum %s) ; ses envois attendent",
 			"entity %s: payments as of %s, %d h old (maximum %s); its sends wait",
-			a.Entity, d.instant("payments_as_of", fr), d.int("age_hours"), d.text("max_age"))
+			a.Entity, d.instant("payments_as_of", fr), d.int("age_hours"), d.duration("max_age"))
 	case SweepMissed:
 		return say("le balayage du %s n'a pas tourné avant %s", "the sweep of %s did not run by %s", d.date("day", fr), d.text("window_end"))
 	case JobFailed:
@@ -88,7 +88,14 @@ func (a Alert) Summary(locale string) string {
 		if what == "" {
 			what = "relance_send"
 		}
-		return who + say("tâche %s n° %d : %s (%s)", "job %s #%d: %s (%s)", what, d.int("job_id"), a.Reason, d.text("error"))
+		state := d.text("job_state")
+		if state == "" {
+			state = a.Reason
+		}
+		if state != "" {
+			state = " (" + strings.TrimPrefix(state, "job_") + ")"
+		}
+		return who + say("tâche %s n° %d%s : %s", "job %s #%d%s: %s", what, d.int("job_id"), state, d.text("error"))
 	case QueuePaused:
 		return say("file d'envoi suspendue après %d refus de notre relais : %s", "send queue paused after %d refusals of our relay: %s",
 			d.int("refusals"), d.text("error"))
@@ -168,6 +175,18 @@ func (d detail) instant(k string, fr bool) string {
 		return t.Format("02/01/2006 15:04 MST")
 	}
 	return t.Format("2006-01-02 15:04 MST")
+}
+
+// duration writes a stored duration ("36h0m0s") as a person would: 36 h.
+func (d detail) duration(k string) string {
+	v, err := time.ParseDuration(d.text(k))
+	if err != nil {
+		return d.text(k)
+	}
+	if v%time.Hour == 0 {
+		return fmt.Sprintf("%d h", int(v.Hours()))
+	}
+	return v.String()
 }
 
 func (d detail) list(k string) string {
