@@ -146,6 +146,7 @@ type sweepSummary struct {
 	report   *worker.DayReport // after a drain: what became of the day's messages
 	stale    []watch.Data      // entities whose payment data is stale: their sends wait, or went by --ignore-stale
 	ignored  bool              // --ignore-stale sent them
+	loc      *time.Location    // of the times printed
 }
 
 // waiting is what a drain leaves undone: messages not out that still may
@@ -161,7 +162,7 @@ func (s sweepSummary) waiting() int {
 // every send job left for the day — this run's and those an interrupted
 // earlier run left — until they are all finalized or the send queue pauses.
 func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, day time.Time, run sweepRun) (sweepSummary, error) {
-	var sum sweepSummary
+	sum := sweepSummary{loc: cfg.Location()}
 	if run.drain {
 		if err := checkAddresses(cfg.Mail); err != nil {
 			return sum, err
@@ -354,7 +355,7 @@ func (s sweepSummary) printStale(w io.Writer) {
 	}
 	for _, d := range s.stale {
 		fmt.Fprintf(w, "  entity %s: payments as of %s, %s old (sweep.max_data_age %s)\n", d.Entity,
-			d.Payments.Format("2006-01-02 15:04 MST"), d.Age.Round(time.Minute), d.MaxAge)
+			d.Payments.In(s.loc).Format("2006-01-02 15:04 MST"), hours(d.Age), hours(d.MaxAge))
 	}
 	if !s.ignored {
 		fmt.Fprintln(w, "  import the payments (relance import payments FILE), or send anyway: relance sweep --drain --ignore-stale")

@@ -88,8 +88,8 @@ func writeDataAge(w io.Writer, fresh []ledger.Freshness, entity string, p watch.
 		age := now.Sub(f.AsOf)
 		part := fmt.Sprintf("%s %s %s (%s)", label, say(locale, "au", "as of"), f.AsOf.In(loc).Format(layout), formatAge(age, locale))
 		if kind == ledger.DataPayments && limit > 0 && age > limit {
-			part += say(locale, fmt.Sprintf(" — PLUS VIEUX QUE %s : les envois attendront des paiements récents", limit),
-				fmt.Sprintf(" — OLDER THAN %s: sends will wait for fresh payments", limit))
+			part += say(locale, fmt.Sprintf(" — PLUS VIEUX QUE %s : les envois attendront des paiements récents", hours(limit)),
+				fmt.Sprintf(" — OLDER THAN %s: sends will wait for fresh payments", hours(limit)))
 		}
 		parts = append(parts, part)
 	}
@@ -106,4 +106,12 @@ func formatAge(d time.Duration, locale string) string {
 		return fmt.Sprintf(say(locale, "il y a %d h", "%d h old"), h)
 	}
 	return fmt.Sprintf(say(locale, "il y a %d jours", "%d days old"), h/24)
+}
+
+// hours writes a duration in whole hours ("40 h") when it is about hours.
+func hours(d time.Duration) string {
+	if d >= time.Hour {
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return d.Round(time.Second).String()
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"mime"
 	"os"
@@ -10,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/mail/smtptest"
 	"github.com/relance/relance/internal/pgtest"
 )
@@ -128,4 +133,114 @@ func TestDigestTellsALimitAPromiseAndAnInsolvency(t *testing.T) {
 			t.Errorf("relance alerts lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// `sweep --drain` does not send an entity's reminders while its payment
+// data is older than sweep.max_data_age: it stops, says which data is how
+// old and exits 1; --ignore-stale sends them, on the record. The preview
+// says how old the data is.
+func TestSweepDrainWaitsForFreshPaymentData(t *testing.T) {
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "USER=alice", "RELANCE_MAIL_FROM=Compta <compta@durand.example>",
+		"RELANCE_MAIL_DIR=" + t.TempDir()}
+	dir := watchPortfolio(t, env)
+	payments := filepath.Join(dir, "reglements.csv")
+	if err := os.WriteFile(payments, []byte("numero_facture;date;montant\nF-1;10/09/2025;10,00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The bank's file of the 10th at 20:00, 40 hours before the clock's
+	// 12:00 in Paris on the 12th.
+	if out, errOut, err := runCLI(t, env, "import", "payments", payments, "--as-of", "2025-09-12", "--data-as-of", "2025-09-10 20:00"); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errOut)
+	}
+	out, _, err := runCLI(t, env, "preview", "--as-of", "2025-09-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(out, "\n"); !strings.Contains(first, "paiements au 10/09/2025 20:00 (il y a 40 h) — PLUS VIEUX QUE 36 h") {
+		t.Errorf("preview's first line: %q", first)
+	}
+
+	out, _, err = runCLI(t, env, "sweep", "--as-of", "2025-09-12", "--drain")
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 1 {
+		t.Fatalf("sweep --drain on stale data: %v, want exit 1\n%s", err, out)
+	}
+	for _, want := range []string{"sent: 0,", "WAITING FOR FRESH PAYMENT DATA: 3 send jobs held",
+		"entity default: payments as of 2025-09-10 20:00 CEST, 40 h old (sweep.max_data_age 36 h)", "--ignore-stale"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sweep --drain lacks %q:\n%s", want, out)
+		}
+	}
+
+	out, _, err = runCLI(t, env, "sweep", "--as-of", "2025-09-12", "--drain", "--ignore-stale")
+	if err != nil || !strings.Contains(out, "sent: 3,") || !strings.Contains(out, "sent although the payment data is stale") {
+		t.Fatalf("sweep --drain --ignore-stale: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, env, "alerts", "--kind", "stale_data")
+	if err != nil || !strings.Contains(out, "entité default : paiements au 10/09/2025 18:00 UTC, vieux de 40 h (maximum 36 h)") {
+		t.Errorf("alerts --kind stale_data: %v\n%s", err, out)
+	}
+	pool := openPool(t, env)
+	var actor string
+	if err := pool.QueryRow(context.Background(), `SELECT actor FROM event WHERE kind = 'stale_data_ignored'`).Scan(&actor); err != nil || actor != "cli:alice" {
+		t.Errorf("stale_data_ignored recorded by %q (%v), want cli:alice", actor, err)
+	}
+	if _, _, err := runCLI(t, env, "sweep", "--ignore-stale"); err == nil {
+		t.Error("--ignore-stale without --drain was accepted")
+	}
+}
+
+// `relance import insolvencies` flags the clients the BODACC names, raises
+// an alert for each, and changes nothing when the same file comes again.
+func TestImportInsolvenciesTwice(t *testing.T) {
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "USER=alice"}
+	watchPortfolio(t, env)
+	const file = "../../internal/bodacc/testdata/annonces-commerciales.json"
+	out, _, err := runCLI(t, env, "import", "insolvencies", file, "--dry-run")
+	if err != nil || !strings.Contains(out, "essai : rien n'est enregistré") {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, env, "import", "insolvencies", file, "--as-of", "2025-09-16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"annonces-commerciales.json : 8 annonces, 7 de procédures collectives, 5 jugements d'ouverture ; 1 clients concernés",
+		"C2 TRANSPORTS GIRAUD (362 275 869) : redressement, ouverte le 02/09/2025, publiée le 12/09/2025, créance à déclarer avant le 12/11/2025 [enregistrée]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first import lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCLI(t, env, "import", "insolvencies", file, "--as-of", "2025-09-17")
+	if err != nil || !strings.Contains(out, "1 déjà enregistrés comme le dit le fichier") || strings.Contains(out, "[") {
+		t.Errorf("the same file again: %v\n%s", err, out)
+	}
+	pool := openPool(t, env)
+	var recorded, alerts int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE kind = 'insolvency_recorded' AND actor = 'import:bodacc'),
+		count(*) FILTER (WHERE kind = 'alert_insolvency') FROM event`).Scan(&recorded, &alerts); err != nil || recorded != 1 || alerts != 1 {
+		t.Errorf("%d insolvency_recorded by import:bodacc and %d alerts (%v), want 1 and 1", recorded, alerts, err)
+	}
+	out, _, err = runCLI(t, env, "client", "show", "C2")
+	if err != nil || !strings.Contains(out, "redressement") {
+		t.Errorf("client show C2: %v\n%s", err, out)
+	}
+}
+
+// openPool opens the database of env's DATABASE_URL for the test.
+func openPool(t *testing.T, env []string) *pgxpool.Pool {
+	t.Helper()
+	for _, kv := range env {
+		if url, ok := strings.CutPrefix(kv, "DATABASE_URL="); ok {
+			pool, err := database.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			return pool
+		}
+	}
+	t.Fatal("no DATABASE_URL")
+	return nil
 }
