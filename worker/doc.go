@@ -106,6 +106,17 @@
 //     (cfg.Sweep.SendWindow in cfg.TimeZone) are scheduled for its next
 //     opening; a replay (--as-of) or `sweep --drain` sends at once, and a
 //     drain brings forward the day's jobs still waiting for the window.
+//   - Fresh data (internal/watch). Before anything else, a send asks
+//     SendWorker.Guard whether the client's entity's payment data is older
+//     than sweep.max_data_age; if so the job is snoozed (River's JobSnooze:
+//     no attempt counted, the rows stay pending on a live job, so the next
+//     level waits too) and looks again after sweep.stale_recheck. A fresh
+//     import releases it within that wait; `sweep --drain --ignore-stale`
+//     drains without the guard.
+//   - What follows the sweep. The daemon's sweep records a sweep_done event
+//     (the missed-sweep alert looks for it) and enqueues AfterSweepArgs in
+//     its own transaction: the alert scan, then the digest, once per day.
+//     The leader also scans every alerts.every (WatchArgs).
 //   - Concurrency. Sweeps take a transaction-level advisory lock, so two
 //     sweeps never interleave one client's invoices into two messages; the
 //     send worker locks its rows FOR UPDATE and skips rows no longer pending.

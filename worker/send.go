@@ -206,6 +206,8 @@ FOR UPDATE OF r`
 // taken before anything is locked), lock and re-check the rows, compose,
 // deliver, record. See the package documentation for the transaction; the
 // outcomes are:
+//   - the client's entity has stale payment data (Guard): nothing is
+//     locked or sent, the job is snoozed and looks again after the wait;
 //   - every row no longer qualifying is 'dropped' with its reason;
 //   - delivered: the remaining rows are 'sent' with the Message-ID and the
 //     day they went out (sent_on);

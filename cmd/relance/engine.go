@@ -86,7 +86,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 			},
 			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
 			Clock:    a.clock, Location: loc, Logger: logger,
-			Guard:    a.freshnessGuard(cfg, pool, logger),
+			Guard: a.freshnessGuard(cfg, pool, logger),
 		},
 	}
 	return e, nil

@@ -79,6 +79,12 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
 		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
+		{"negative data age", "", []string{"RELANCE_SWEEP_MAX_DATA_AGE=-1h"}, []string{"sweep.max_data_age"}},
+		{"negative data age of an entity", "sweep: {max_data_age_by_entity: {acme: -2h}}\n", nil, []string{"sweep.max_data_age_by_entity.acme"}},
+		{"recheck too short", "sweep: {stale_recheck: 10ms}\n", nil, []string{"sweep.stale_recheck"}},
+		{"no dispute limit", "alerts: {dispute_days: 0}\n", nil, []string{"alerts.dispute_days"}},
+		{"claims too far", "alerts: {claim_days: 90}\n", nil, []string{"alerts.claim_days"}},
+		{"digest to no one", "", []string{"RELANCE_DIGEST_TO=credit@x.fr,not an address"}, []string{"digest.to[1]", "not an address"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,5 +158,20 @@ func TestDisputeReasonsAndPromiseGrace(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err %v does not name %s", err, want)
 		}
+	}
+}
+
+// The freshness guard's and the digest's keys, from the file and the
+// environment.
+func TestWatchKeys(t *testing.T) {
+	path := writeFile(t, "sweep: {max_data_age: 48h, max_data_age_by_entity: {acme-de: 72h, test: 0s}}\nalerts: {every: 1m}\n")
+	cfg, err := Load(path, []string{"RELANCE_DIGEST_TO=credit@x.fr,dg@x.fr", "RELANCE_SWEEP_STALE_RECHECK=30s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Sweep.MaxDataAge != 48*time.Hour || cfg.Sweep.MaxDataAgeByEntity["acme-de"] != 72*time.Hour ||
+		cfg.Sweep.MaxDataAgeByEntity["test"] != 0 || cfg.Sweep.StaleRecheck != 30*time.Second ||
+		cfg.Alerts.Every != time.Minute || cfg.Alerts.DisputeDays != 30 || len(cfg.Digest.To) != 2 {
+		t.Errorf("sweep %+v, alerts %+v, digest %+v", cfg.Sweep, cfg.Alerts, cfg.Digest)
 	}
 }

@@ -86,4 +86,3 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs:\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
 	}
 }
-

@@ -7,18 +7,28 @@
 -- naming the highest threshold reached and those crossed on the way; a
 -- usage that fell re-arms the thresholds above it, so each alerts once per
 -- crossing upward. $3 actor, $4 day, $5 the batch. Returns the alerts raised.
-WITH watched AS (
+WITH touched AS (
+    SELECT unnest($2::bigint[]) AS id
+), watched AS (
     SELECT c.id, c.code, c.name, c.credit_limit, c.credit_alert_pct, e.code AS entity, e.currency::text AS currency
     FROM client c JOIN entity e ON e.id = c.entity_id
     WHERE c.entity_id = $1 AND (c.credit_limit IS NOT NULL OR c.credit_alert_pct > 0)
-      AND ($2::bigint[] IS NULL OR c.id = ANY ($2))
+      AND ($2::bigint[] IS NULL OR c.id IN (SELECT id FROM touched))
+), open_items AS (
+    SELECT i.client_id, sum(i.outstanding) AS amount
+    FROM invoice i JOIN watched w ON w.id = i.client_id AND i.currency = w.currency
+    WHERE i.outstanding <> 0
+    GROUP BY i.client_id
+), credits AS (
+    SELECT p.client_id, sum(p.unallocated) AS amount
+    FROM payment p JOIN watched w ON w.id = p.client_id AND p.currency = w.currency
+    WHERE p.unallocated <> 0
+    GROUP BY p.client_id
 ), usage AS (
-    SELECT w.*,
-           coalesce((SELECT sum(i.outstanding) FROM invoice i
-                     WHERE i.client_id = w.id AND i.outstanding <> 0 AND i.currency = w.currency), 0)
-         - coalesce((SELECT sum(p.unallocated) FROM payment p
-                     WHERE p.client_id = w.id AND p.unallocated <> 0 AND p.currency = w.currency), 0) AS balance
+    SELECT w.*, coalesce(o.amount, 0) - coalesce(cr.amount, 0) AS balance
     FROM watched w
+    LEFT JOIN open_items o ON o.client_id = w.id
+    LEFT JOIN credits cr ON cr.client_id = w.id
 ), level AS (
     SELECT u.*,
            coalesce((SELECT max(t) FROM unnest(ARRAY[50, 70, 90, 100]) t
