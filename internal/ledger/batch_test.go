@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,13 @@ func copySource[R any](rows []R, values func(*R, []any) []any) pgx.CopyFromSourc
 // as a writer of the ledger does; it returns what Problems said when it
 // said something, and then applies nothing.
 func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snapshot bool, rows ...ledger.BatchInvoice) (ledger.Applied, []ledger.RowProblem) {
+	t.Helper()
+	return applyInvoicesAsOf(t, f, s, by, time.Time{}, snapshot, rows...)
+}
+
+// applyInvoicesAsOf is applyInvoices with the as-of of the batch's data
+// (zero: the moment it is applied).
+func applyInvoicesAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, asOf time.Time, snapshot bool, rows ...ledger.BatchInvoice) (ledger.Applied, []ledger.RowProblem) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := f.pool.Begin(ctx)
@@ -43,7 +51,7 @@ func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snap
 		}
 		return ledger.Applied{}, problems
 	}
-	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "api", Format: "json"}, snapshot)
+	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "api", Format: "json", AsOf: asOf}, snapshot)
 	if err != nil {
 		t.Fatal(err)
 	}

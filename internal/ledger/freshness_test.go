@@ -82,25 +82,7 @@ func TestBatchesRecordTheirDataAsOf(t *testing.T) {
 
 	paid := invoiceRow(1, "F-2", "C1", 50000)
 	paid.Paid = ptr(money.Amount(50000))
-	ctx := context.Background()
-	tx, err := f.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	b, err := s.StageInvoices(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Copy(ctx, copySource([]ledger.BatchInvoice{paid}, (*ledger.BatchInvoice).Values)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Apply(ctx, by("2025-09-10"), ledger.BatchSource{Name: "erp.csv", Format: "csv", AsOf: at(9)}, false); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	applyInvoicesAsOf(t, f, s, by("2025-09-10"), at(9), false, paid)
 	// The first invoice batch said no as-of: the moment it was applied,
 	// later than 09:00, stays.
 	if got := freshness(t, s); !got[ledger.DataPayments].Equal(at(9)) || !got[ledger.DataInvoices].After(at(9)) {
