@@ -36,7 +36,7 @@ func parseJudgment(s string) (judgment, error) {
 // API's {"results": [records]} or {"records": [{"fields": record}]}, or
 // one record per line. Records are decoded one at a time.
 func parseJSON(br *bufio.Reader) (Result, error) {
-	var res Result
+	res := Result{fields: map[string]string{}}
 	c := &capped{r: br, max: MaxRecord}
 	dec := json.NewDecoder(c)
 	dec.UseNumber()
@@ -138,7 +138,17 @@ func (res *Result) addJSON(raw map[string]json.RawMessage, i int) {
 	}
 	r := record{line: i}
 	for name, v := range raw {
-		if fieldNames[key(name)] == "jugement" && bytes.HasPrefix(bytes.TrimSpace(v), []byte("{")) {
+		field, ok := res.fields[name]
+		if !ok && len(res.fields) < 1000 {
+			field = fieldNames[key(name)]
+			res.fields[name] = field
+		} else if !ok {
+			field = fieldNames[key(name)]
+		}
+		if field == "" {
+			continue
+		}
+		if field == "jugement" && bytes.HasPrefix(bytes.TrimSpace(v), []byte("{")) {
 			var j judgment
 			if json.Unmarshal(v, &j) == nil {
 				r.nature, r.judgmentDate, r.complement = j.Nature, j.Date, j.Complement
@@ -147,7 +157,7 @@ func (res *Result) addJSON(raw map[string]json.RawMessage, i int) {
 			}
 			continue
 		}
-		r.set(name, text(v, 0))
+		r.set(field, text(v, 0))
 	}
 	res.add(r)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -90,8 +91,11 @@ func (r record) notice() (Notice, bool, *Problem) {
 // its family (familleavis "collective", familleavis_lib "Procédures
 // collectives"), or, in an export without the family, by its judgment.
 func collective(r record) bool {
-	if r.familyCode != "" || r.family != "" {
-		return r.familyCode == "collective" || strings.Contains(fold(r.family), "procedures collectives")
+	if r.familyCode != "" {
+		return r.familyCode == "collective"
+	}
+	if r.family != "" {
+		return strings.Contains(fold(r.family), "procedures collectives")
 	}
 	return r.jugement != "" || r.nature != ""
 }
@@ -205,6 +209,13 @@ func plausible(t time.Time, s string) (time.Time, error) {
 // fold lower-cases s and strips its accents and apostrophes' variants, so
 // that "Jugement d’ouverture" and "jugement d'ouverture" compare equal.
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(limit(s, 4000))
+	}
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, limit(s, 4000))
 	if err != nil {
@@ -243,7 +254,7 @@ func limit(s string, n int) string {
 	return s[:n]
 }
 
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+func utf8RuneStart(b byte) bool { return utf8.RuneStart(b) }
 
 // quote shows a value in an error, as the ledger quotes one (cut to 40
 // characters).

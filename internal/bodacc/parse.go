@@ -24,6 +24,8 @@ type Result struct {
 	Records  int       // records read, of every family
 	Notices  []Notice  // the collective procedures' notices, in file order (Kind "" for those opening nothing)
 	Problems []Problem // collective procedures' notices that could not be read, skipped
+
+	fields map[string]string // JSON: the field each name seen so far stands for
 }
 
 // Parse reads a BODACC export, CSV or JSON, detected from its first
@@ -100,9 +102,9 @@ func key(name string) string {
 	return strings.NewReplacer(" ", "", "_", "", "-", "", "'", "").Replace(fold(strings.TrimSpace(name)))
 }
 
-// set puts a field's value into r by its export name.
-func (r *record) set(name, v string) {
-	switch fieldNames[key(name)] {
+// set puts the value of a field (a value of fieldNames) into r.
+func (r *record) set(field, v string) {
+	switch field {
 	case "id":
 		r.id = v
 	case "registre":
@@ -135,9 +137,7 @@ func parseCSV(br *bufio.Reader) (Result, error) {
 		return res, fmt.Errorf("%w: header: %v", ErrFormat, err)
 	}
 	cols := map[string]int{}
-	names := make([]string, len(header))
 	for i, h := range header {
-		names[i] = h
 		if f := fieldNames[key(h)]; f != "" {
 			if _, dup := cols[f]; !dup {
 				cols[f] = i
@@ -169,9 +169,9 @@ func parseCSV(br *bufio.Reader) (Result, error) {
 		}
 		res.Records++
 		r := record{line: line}
-		for _, i := range cols {
+		for f, i := range cols {
 			if i < len(row) {
-				r.set(names[i], row[i])
+				r.set(f, row[i])
 			}
 		}
 		res.add(r)
