@@ -46,7 +46,7 @@ func TestLevel5LetterStatesEveryHalfYear(t *testing.T) {
 	}
 	var pdfs []string
 	_ = filepath.WalkDir(h.letters, func(p string, de os.DirEntry, err error) error {
-		if err == nil && !de.IsDir() {
+		if err == nil && !de.IsDir() && filepath.Ext(p) == ".pdf" {
 			pdfs = append(pdfs, p)
 		}
 		return nil

@@ -6,7 +6,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -88,9 +91,32 @@ type Templates struct {
 	OversightDays int `yaml:"oversight_days"`
 }
 
-// Letters shapes the formal notice.
+// Letters shapes the formal notice and says where letters go. Each entity
+// picks its channel (relance entity set --letter-channel outbox|webhook);
+// the provider's address and secret are configuration, never the database.
 type Letters struct {
 	DeadlineDays int `yaml:"deadline_days"` // days the debtor is given to pay, from the letter's date [8]
+	// Dir is where every letter's PDF and JSON manifest are written, under
+	// a folder per day: the outbox a person posts from, and the archive of
+	// what went to the provider ["<mail.dir>/letters"].
+	Dir     string        `yaml:"dir"`
+	Webhook LetterWebhook `yaml:"webhook"` // the postal or LRE provider of the webhook channel
+}
+
+// LetterWebhook is the provider the webhook channel hands letters to
+// (docs/letters-webhook.md).
+type LetterWebhook struct {
+	// URL receives each letter as a signed POST; https, or http to a
+	// loopback address only. Empty: no entity may use the webhook channel.
+	URL string `yaml:"url"`
+	// Secret keys the HMAC-SHA256 signatures, of our POSTs and of the
+	// provider's callbacks to POST /webhooks/letters; at least 16
+	// characters. Set it from the environment: RELANCE_LETTERS_WEBHOOK_SECRET.
+	Secret  string        `yaml:"secret"`
+	Timeout time.Duration `yaml:"timeout"` // bounds one POST [30s]
+	// Tolerance is how far a callback's signed timestamp may be from our
+	// clock; an older one is refused as a possible replay [5m].
+	Tolerance time.Duration `yaml:"tolerance"`
 }
 
 // Penalties chooses the late-payment rule set.
@@ -193,7 +219,7 @@ func Default() Config {
 		Import:    Import{SnapshotMaxClose: "50%"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Templates: Templates{OversightDays: 30},
-		Letters:   Letters{DeadlineDays: 8},
+		Letters:   Letters{DeadlineDays: 8, Webhook: LetterWebhook{Timeout: 30 * time.Second, Tolerance: 5 * time.Minute}},
 		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
 		Disputes: Disputes{Reasons: []DisputeReason{
 			{"price", "prix"}, {"quantity", "quantité"}, {"quality", "qualité"},
@@ -310,6 +336,7 @@ func (c Config) Validate() error {
 	if c.Letters.DeadlineDays < 1 || c.Letters.DeadlineDays > 90 {
 		bad("letters.deadline_days", "%d: want 1 to 90 days", c.Letters.DeadlineDays)
 	}
+	c.validateLetterWebhook(bad)
 	if r := c.Penalties.ContractualRate; r != "" {
 		if _, err := ParsePercent(r); err != nil {
 			bad("penalties.contractual_rate", "%v", err)
@@ -393,6 +420,57 @@ func (c Config) Validate() error {
 }
 
 var reasonCode = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// MinSecretLength is the shortest letters.webhook.secret accepted.
+const MinSecretLength = 16
+
+// validateLetterWebhook checks letters.webhook.*: a URL relance may send a
+// letter to (https, or plain http to this machine for a local relay or a
+// test), and a secret to sign with whenever a URL is set.
+func (c Config) validateLetterWebhook(bad func(key, format string, args ...any)) {
+	w := c.Letters.Webhook
+	if w.Timeout < time.Second {
+		bad("letters.webhook.timeout", "%s: want at least 1s", w.Timeout)
+	}
+	if w.Tolerance < 30*time.Second || w.Tolerance > time.Hour {
+		bad("letters.webhook.tolerance", "%s: want 30s to 1h", w.Tolerance)
+	}
+	if w.Secret != "" && len(w.Secret) < MinSecretLength {
+		bad("letters.webhook.secret", "%d characters: want at least %d", len(w.Secret), MinSecretLength)
+	}
+	if w.URL == "" {
+		return
+	}
+	u, err := url.Parse(w.URL)
+	switch {
+	case err != nil || u.Host == "" || u.User != nil:
+		bad("letters.webhook.url", "%q: want an absolute https URL without credentials", w.URL)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		bad("letters.webhook.url", "%q: letters carry personal data: want https (plain http only to a loopback address)", w.URL)
+	case u.Scheme != "https" && u.Scheme != "http":
+		bad("letters.webhook.url", "%q: want an https URL", w.URL)
+	}
+	if w.Secret == "" {
+		bad("letters.webhook.secret", "required with letters.webhook.url (RELANCE_LETTERS_WEBHOOK_SECRET)")
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// LettersDir is where letters are written: letters.dir, or "letters"
+// inside mail.dir.
+func (c Config) LettersDir() string {
+	if c.Letters.Dir != "" {
+		return c.Letters.Dir
+	}
+	return filepath.Join(c.Mail.Dir, "letters")
+}
 
 // DisputeCodes lists the configured dispute reason codes, in order.
 func (c Config) DisputeCodes() []string {
