@@ -70,9 +70,9 @@ type Step struct {
 	// letter is not also emailed to the client with its PDF attached (by
 	// default it is).
 	SkipEmailCopy bool
-	Action    string // provision or phone_call; empty for messages
-	Kind      StepKind
-	Level     int // 0 for pre-due and actions; 1..n on the ladder
+	Action        string // provision or phone_call; empty for messages
+	Kind          StepKind
+	Level         int // 0 for pre-due and actions; 1..n on the ladder
 
 	Pos         Position // where the step is written
 	TemplatePos Position // where its template name is written, for CheckTemplates
