@@ -66,13 +66,14 @@ type Step struct {
 	Channel   string // email or registered_letter; empty for actions
 	Template  string // template name; empty for actions
 	Penalties bool   // the message states late penalties and the indemnity
+	Action    string // provision or phone_call; empty for messages
+	Kind      StepKind
+	Level     int // 0 for pre-due and actions; 1..n on the ladder
+
 	// SkipEmailCopy is `email_copy: false` on a registered_letter step: the
 	// letter is not also emailed to the client with its PDF attached (by
 	// default it is).
 	SkipEmailCopy bool
-	Action        string // provision or phone_call; empty for messages
-	Kind          StepKind
-	Level         int // 0 for pre-due and actions; 1..n on the ladder
 
 	Pos         Position // where the step is written
 	TemplatePos Position // where its template name is written, for CheckTemplates

@@ -111,15 +111,16 @@ type SendWorker struct {
 	Templates Renderer
 	Mail      Mailer
 	Penalties PenaltyCalculator // nil: no penalties shown
+	Settings  MailSettings
+	Messages  MessageSettings
+	Clock     clock.Clock
+	Location  *time.Location // the time zone of "today"
+	Logger    *slog.Logger
+	Counters  Counters // nil: not counted
 	// Provider takes the letters of entities whose letter channel is
 	// webhook; nil: letters.webhook.url is not set.
 	Provider LetterProvider
-	Settings MailSettings
-	Messages MessageSettings
-	Clock    clock.Clock
-	Location *time.Location // the time zone of "today"
-	Logger   *slog.Logger
-	Counters Counters // nil: not counted
+
 	// Backoff overrides SendBackoff (tests use a short one).
 	Backoff func(attempt int) time.Duration
 	// JobTimeout bounds one send job (connection, re-check, SMTP

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
+	"github.com/relance/relance/internal/webhook"
 	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
@@ -82,8 +82,9 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
-				LettersDir: lettersDir(cfg),
+				LettersDir: cfg.LettersDir(),
 			},
+			Provider: letterProvider(cfg.Letters.Webhook, a.clock),
 			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
 			Clock:    a.clock, Location: loc, Logger: logger,
 		},
@@ -126,10 +127,14 @@ func (e *engine) rateGaps(day time.Time) []error {
 	return errs
 }
 
-// lettersDir is where registered letters are written: "letters" inside
-// mail.dir, whichever transport sends the emails.
-func lettersDir(cfg config.Config) string {
-	return filepath.Join(cfg.Mail.Dir, "letters")
+// letterProvider is the webhook channel's provider, or nil when
+// letters.webhook.url is not set. A nil *webhook.Client must not become a
+// non-nil interface: the send worker tells "not configured" by nil.
+func letterProvider(w config.LetterWebhook, clk clock.Clock) worker.LetterProvider {
+	if w.URL == "" {
+		return nil
+	}
+	return &webhook.Client{URL: w.URL, Secret: []byte(w.Secret), Timeout: w.Timeout, Clock: clk}
 }
 
 // countryCalendars gives the sweep internal/calendar's calendars. A country

@@ -80,6 +80,24 @@ type Letter struct {
 	CreatedAt              time.Time
 }
 
+// StatusDay is the day the letter reached its status; its date while it
+// waits in the outbox.
+func (l Letter) StatusDay() time.Time {
+	switch l.Status {
+	case LetterPosted:
+		return l.PostedOn
+	case LetterDeposited:
+		return l.DepositedOn
+	case LetterDelivered:
+		return l.DeliveredOn
+	case LetterRefused:
+		return l.RefusedOn
+	case LetterFailed:
+		return l.FailedOn
+	}
+	return l.Day
+}
+
 // LetterCopy is what became of the email copy of a letter.
 type LetterCopy struct {
 	Status    string // CopySent, CopyOff, CopySkipped or CopyFailed
@@ -341,14 +359,12 @@ func (s *Store) RecordLetterProof(ctx context.Context, by Act, p LetterProof) (l
 	if err := by.check(); err != nil {
 		return fail(err)
 	}
-	if p.Tracking != "" {
-		if p.Tracking, err = NormalizeTracking(p.Tracking); err != nil {
-			return fail(err)
-		}
-	}
 	var errs fieldErrors
+	if p.Tracking != "" {
+		errs.normalize("tracking_number", &p.Tracking, NormalizeTracking)
+	}
 	errs.text("reason", &p.Reason, true)
-	errs.text("provider_ref", &p.ProviderRef, false)
+	errs.text("id", &p.ProviderRef, false)
 	errs.text("proof_url", &p.ProofURL, false)
 	if p.ProofURL != "" && !strings.HasPrefix(p.ProofURL, "https://") {
 		errs.add("proof_url", fmt.Errorf("%s: want an https:// address", Quote(p.ProofURL)))
@@ -382,21 +398,28 @@ func (s *Store) RecordLetterProof(ctx context.Context, by Act, p LetterProof) (l
 var letterRank = map[string]int{LetterReady: 0, LetterPosted: 1, LetterDeposited: 2,
 	LetterDelivered: 3, LetterRefused: 3, LetterFailed: 3}
 
-// withProof is l with p applied, and whether anything changed.
+// withProof is l with p applied, and whether anything changed. A proof
+// that cannot be meant is an *InvalidError naming its field.
 func (l Letter) withProof(p LetterProof) (Letter, bool, error) {
+	var errs fieldErrors
 	switch {
 	case p.Day.IsZero():
-		return l, false, errors.New("no day: say when it happened")
+		errs.add("at", errors.New("required: say when it happened"))
 	case p.Day.Before(l.Day):
-		return l, false, fmt.Errorf("dated %s, before the letter's date %s", formatDay(p.Day), formatDay(l.Day))
+		errs.add("at", fmt.Errorf("%s is before the letter's date %s", formatDay(p.Day), formatDay(l.Day)))
+	}
+	if _, ok := letterRank[p.Event]; !ok || letterRank[p.Event] < 2 {
+		errs.add("event", fmt.Errorf("%s: want deposited, delivered, refused or failed", Quote(p.Event)))
+	}
+	if err := errs.err(); err != nil {
+		return l, false, err
 	}
 	before := l
-	switch p.Event {
-	case LetterDeposited:
+	if p.Event == LetterDeposited {
 		if l.DepositedOn.IsZero() {
 			l.DepositedOn = p.Day
 		}
-	case LetterDelivered, LetterRefused, LetterFailed:
+	} else {
 		if letterRank[l.Status] == 3 && l.Status != p.Event {
 			return l, false, fmt.Errorf("%w: the letter is already %s", ErrLetterConflict, l.Status)
 		}
@@ -404,11 +427,9 @@ func (l Letter) withProof(p LetterProof) (Letter, bool, error) {
 		if day.IsZero() {
 			*day = p.Day
 		}
-		if p.Reason != "" && l.OutcomeReason == "" {
+		if l.OutcomeReason == "" {
 			l.OutcomeReason = p.Reason
 		}
-	default:
-		return l, false, fmt.Errorf("event %s: want deposited, delivered, refused or failed", Quote(p.Event))
 	}
 	if letterRank[p.Event] > letterRank[l.Status] {
 		l.Status = p.Event
