@@ -63,6 +63,14 @@ var timelineWords = map[string][2]string{
 	"insolvency_recorded": {"procédure collective", "insolvency proceeding"},
 	"client_updated":      {"fiche client modifiée", "client details changed"},
 	"provision_proposed":  {"provision proposée", "provision proposed"},
+	"letter_ready":        {"courrier prêt à poster", "letter ready to post"},
+	"letter_handed":       {"courrier remis au prestataire", "letter handed to the provider"},
+	"letter_posted":       {"courrier posté", "letter posted"},
+	"letter_deposited":    {"dépôt du recommandé", "registered letter deposited"},
+	"letter_delivered":    {"courrier distribué (AR)", "letter delivered (receipt)"},
+	"letter_refused":      {"courrier refusé", "letter refused"},
+	"letter_failed":       {"courrier non distribuable", "letter undeliverable"},
+	"letter_copy_failed":  {"copie e-mail du courrier en échec", "letter's email copy failed"},
 }
 
 func writeTimeline(out io.Writer, s *ledgerSession, entries []ledger.TimelineEntry) error {
@@ -114,6 +122,8 @@ func why(s *ledgerSession, e ledger.TimelineEntry) string {
 		}
 	case "reminder_sent", "letter_sent":
 		parts = nil
+	case "letter_ready", "letter_handed", "letter_posted", "letter_deposited", "letter_delivered", "letter_refused", "letter_failed":
+		parts = append(parts, letterWhy(e.Detail, l)...)
 	}
 	var out []string
 	for _, p := range parts {
@@ -122,4 +132,20 @@ func why(s *ledgerSession, e ledger.TimelineEntry) string {
 		}
 	}
 	return strings.Join(out, " – ")
+}
+
+// letterWhy is what a letter's entry says: its number, its tracking number
+// and the provider's reference when known.
+func letterWhy(detail map[string]any, l string) []string {
+	var out []string
+	if id, ok := detail["letter_id"].(float64); ok {
+		out = append(out, fmt.Sprintf(say(l, "courrier n° %d", "letter %d"), int64(id)))
+	}
+	if t, _ := detail["tracking"].(string); t != "" {
+		out = append(out, say(l, "suivi ", "tracking ")+t)
+	}
+	if ref, _ := detail["provider_ref"].(string); ref != "" {
+		out = append(out, say(l, "réf. prestataire ", "provider ref. ")+ref)
+	}
+	return out
 }
