@@ -63,6 +63,13 @@ func frCalendars(country string) (Calendar, error) { return calendar.For(country
 
 func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 	t.Helper()
+	return newHarnessWith(t, pool, nil)
+}
+
+// newHarnessWith is newHarness with setup applied to the engine before its
+// River client starts (another plan, a letter provider).
+func newHarnessWith(t *testing.T, pool *pgxpool.Pool, setup func(*harness)) *harness {
+	t.Helper()
 	set, err := plans.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +90,9 @@ func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 		Settings: MailSettings{From: "Compta Durand <compta@durand.example>", Bcc: "credit@durand.example", LettersDir: h.letters},
 		Clock:    h.clock, Location: time.UTC, Logger: slog.New(slog.DiscardHandler),
 		Backoff: func(int) time.Duration { return 200 * time.Millisecond },
+	}
+	if setup != nil {
+		setup(h)
 	}
 	h.client = h.startClient()
 	return h
