@@ -25,6 +25,7 @@ import (
 //	F2025-0117 3,000.00 left of 4,800.00, due 25 June: 5 days = 5.40, 77 days = 76.90
 //	F2025-0142 2,400.00 due 10 July: 67 days at 12.15% = 53.53
 //	17,400.00 + 529.87 + 3 × 40.00 = 18,049.87
+//
 // levelFiveClient is client code (Boulangerie Martin & Fils, in Grenoble
 // when withAddress) with emails and three late invoices whose levels 1 to 4
 // went out, the last on 1 September: its formal notice is due on Monday 15
