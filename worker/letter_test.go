@@ -15,17 +15,6 @@ import (
 	"github.com/relance/relance/plans"
 )
 
-// TestLevel5LetterStatesEveryHalfYear takes a client with three invoices
-// late across 1 July 2025 to its level-5 step: one job, one PDF, whose text
-// (pdftotext) carries the debtor's address, every invoice, the interest of
-// each half-year at its own rate, the indemnities and the total, as computed
-// by hand in internal/letter's TestFormalNoticeStatement:
-//
-//	F2025-0101 12,000.00 due 10 June: 20 days at 13.15% = 86.46, 77 at 12.15% = 307.58
-//	F2025-0117 3,000.00 left of 4,800.00, due 25 June: 5 days = 5.40, 77 days = 76.90
-//	F2025-0142 2,400.00 due 10 July: 67 days at 12.15% = 53.53
-//	17,400.00 + 529.87 + 3 × 40.00 = 18,049.87
-//
 // levelFiveClient is client code (Boulangerie Martin & Fils, in Grenoble
 // when withAddress) with emails and three late invoices whose levels 1 to 4
 // went out, the last on 1 September: its formal notice is due on Monday 15
@@ -52,6 +41,16 @@ func (f fixture) levelFiveClient(code string, emails []string, withAddress bool)
 	return client
 }
 
+// TestLevel5LetterStatesEveryHalfYear takes a client with three invoices
+// late across 1 July 2025 to its level-5 step: one job, one PDF, whose text
+// (pdftotext) carries the debtor's address, every invoice, the interest of
+// each half-year at its own rate, the indemnities and the total, as computed
+// by hand in internal/letter's TestFormalNoticeStatement:
+//
+//	F2025-0101 12,000.00 due 10 June: 20 days at 13.15% = 86.46, 77 at 12.15% = 307.58
+//	F2025-0117 3,000.00 left of 4,800.00, due 25 June: 5 days = 5.40, 77 days = 76.90
+//	F2025-0142 2,400.00 due 10 July: 67 days at 12.15% = 53.53
+//	17,400.00 + 529.87 + 3 × 40.00 = 18,049.87
 func TestLevel5LetterStatesEveryHalfYear(t *testing.T) {
 	pool := pgtest.NewDB(t)
 	h := newHarness(t, pool)
