@@ -98,10 +98,43 @@
 //     client, both through internal/ledger, read inside the send's
 //     transaction after the re-check; penalties follow the debtor's
 //     country's rule set unless penalties.rule_set fixes one.
-//   - Registered letters (level 5) are laid out as A4 PDFs (internal/letter)
-//     into <mail.dir>/letters/<day>/<client code>-<step>.pdf, ready for
-//     posting or upload to an electronic registered-letter provider; they
-//     are not emailed.
+//   - Registered letters (level 5, letter.go) are laid out as A4 PDFs
+//     (internal/letter) with a JSON manifest beside them, into
+//     <letters.dir>/<day>/<client code>-<step>.pdf and .json, and handed to
+//     the entity's letter channel: outbox (the manifest written last, the
+//     letter waits for a person: `relance letter posted`) or webhook (a
+//     signed POST to the provider, docs/letters-webhook.md). The rows count
+//     as sent once the letter is handed over: the manifest written, or the
+//     provider's 2xx. A debtor with no street line or city gets no letter:
+//     the rows fail with what to record and a 'reminder_failed' event,
+//     nothing is blamed on its email, and no copy goes alone. The letter is
+//     recorded through internal/ledger (a letter row, a 'letter_ready' or
+//     'letter_handed' event) in the transaction that marks the rows sent.
+//   - One key per letter. The provider's Idempotency-Key is derived from the
+//     reminder rows of the job (the reminder ledger's key: each row is one
+//     invoice and step, decided once ever), so a retry after a crash
+//     between the provider's 2xx and our commit carries the same key: the
+//     provider answers as the first time and posts nothing more, and the
+//     letter table's unique key leaves our ledger with one letter. A 5xx,
+//     a timeout or a 429 goes back to River (SendBackoff, the same key); a
+//     401/403/404 is our URL or secret, retried and logged at ERROR; any
+//     other 4xx is the provider refusing this letter as it is: the rows
+//     fail with its words. The outbox's files are rewritten with the same
+//     bytes by a retry.
+//   - The letter and its email copy are one decision: one message, one set
+//     of reminder rows. The letter decides "sent". The copy (the
+//     formal_notice email with the PDF attached, under the Message-ID the
+//     message would have as an email) goes after the handover, unless the
+//     plan step says email_copy: false ('off') or the client has no working
+//     address ('skipped'). A copy that fails is recorded on the letter
+//     (copy_status 'failed', the reason) and as a 'letter_copy_failed'
+//     event, and is not retried: a retry would hand the letter over again,
+//     and a person can forward the PDF. A refusal of the client's own
+//     address marks it bouncing, as for any email; the rows stay sent. The
+//     relay's connection is taken first, as for an email, but a letter does
+//     not wait for it: without one the copy fails and the letter goes. A
+//     crash after the copy and before the commit sends the copy again on
+//     retry with the same Message-ID, which mail readers fold into one.
 //   - Send window. Jobs enqueued by the scheduled sweep outside the window
 //     (cfg.Sweep.SendWindow in cfg.TimeZone) are scheduled for its next
 //     opening; a replay (--as-of) or `sweep --drain` sends at once, and a

@@ -42,6 +42,10 @@ the configured time zone, and an HTTP server on server.addr with:
   /readyz    the database answers (its error only to a caller with the
              credentials; others read "database unreachable")
   /metrics   Prometheus metrics (reminders sent, failed, dropped)
+  /webhooks/letters
+             the letter provider's proofs of deposit, delivery or refusal
+             (POST, signed with letters.webhook.secret, which must be set;
+             docs/letters-webhook.md)
 
 Any number of replicas may run against one database: River elects one leader
 to schedule the sweep, every replica sends, and the reminder ledger makes each
