@@ -37,10 +37,12 @@ var errNoProvider = errors.New("the entity sends its letters by webhook, but let
 // and its email copy make one decision):
 //   - check: a debtor without a postal address gets no letter; the rows
 //     fail with the reason, never blamed on its email;
-//   - lay out: the PDF and its manifest, written under LettersDir;
-//   - hand over: outbox (the manifest written is the handover) or webhook
-//     (the provider answers 2xx); a temporary failure or a refusal of ours
-//     goes back to River, a refusal of the letter itself fails the rows;
+//   - lay out: the PDF and its manifest;
+//   - hand over: outbox (the PDF and the manifest written under LettersDir
+//     are the handover) or webhook (the provider answers 2xx, then the same
+//     files are written as the archive of what it was sent); a temporary
+//     failure or a refusal of ours goes back to River, a refusal of the
+//     letter itself fails the rows;
 //   - copy: the formal notice emailed with the PDF attached, unless the
 //     step says email_copy: false; its failure is recorded, never retried;
 //   - record: the letter through the ledger, the rows sent, the job
@@ -54,10 +56,6 @@ func (w *SendWorker) sendLetter(ctx context.Context, tx pgx.Tx, s sending, conn 
 	key := letterKey(who.entityCode, s.top.clientCode, s.top.stepID, s.job.Args.ReminderIDs)
 	laid, err := w.layOut(s, key)
 	if err != nil {
-		var pathErr *os.PathError
-		if errors.As(err, &pathErr) {
-			return fmt.Errorf("send: %w", err) // a full or unwritable disk: retry
-		}
 		// A letter that cannot be laid out will not be on retry either.
 		return w.fail(ctx, tx, s.job, s.keep, err, s.log, s.drops.counts)
 	}
@@ -71,6 +69,9 @@ func (w *SendWorker) sendLetter(ctx context.Context, tx pgx.Tx, s sending, conn 
 		rec.Status, rec.PostedOn, rec.PostedBy = ledger.LetterPosted, w.sentOn(s.day, s.job), "webhook"
 		rec.ProviderRef, rec.Tracking = receipt.ID, receipt.Tracking
 		s.log.Info("letter handed to the provider", "key", key, "provider_ref", receipt.ID)
+	}
+	if err := laid.write(); err != nil {
+		return fmt.Errorf("send: %w", err) // a full or unwritable disk: retry (the provider knows the key)
 	}
 	if rec.Copy, err = w.emailCopy(ctx, tx, s, conn, connErr, laid.pdf); err != nil {
 		return err
@@ -95,22 +96,18 @@ func letterKey(entity, client, step string, reminderIDs []int64) string {
 	return "relance-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// laidOut is a letter written to disk.
+// laidOut is a letter laid out: its PDF and manifest, and where they go.
 type laidOut struct {
-	pdf      []byte
-	pdfPath  string
-	name     string          // the PDF's file name
-	manifest json.RawMessage // as written beside it
-	parsed   letter.Manifest
+	pdf                    []byte
+	dir, pdfPath, jsonPath string
+	name                   string          // the PDF's file name
+	manifest               json.RawMessage // as written beside it
+	parsed                 letter.Manifest
 }
 
 // layOut renders the letter of s as an A4 PDF (internal/letter) and its
-// manifest, and writes both into LettersDir/<day>/<client code>-<step>.pdf
-// and .json: the outbox a person posts from, and the archive of what a
-// provider was sent. The PDF goes first and the manifest last, each written
-// atomically (temp file then rename), so a manifest in the outbox always
-// has its whole PDF beside it. Both depend only on the message, so a retry
-// rewrites the same bytes.
+// manifest, for LettersDir/<day>/<client code>-<step>.pdf and .json. Both
+// depend only on the message, so a retry gives the same bytes.
 func (w *SendWorker) layOut(s sending, key string) (laidOut, error) {
 	c := s.composed
 	body := c.rendered.Letter
@@ -127,22 +124,28 @@ func (w *SendWorker) layOut(s sending, key string) (laidOut, error) {
 		base += "-" + strings.ToLower(cur) // a second currency's letter of the same day
 	}
 	dir := filepath.Join(w.Settings.LettersDir, s.job.Args.Day)
-	out := laidOut{pdf: pdf, name: base + ".pdf", pdfPath: filepath.Join(dir, base+".pdf")}
+	out := laidOut{pdf: pdf, dir: dir, name: base + ".pdf", pdfPath: filepath.Join(dir, base+".pdf"), jsonPath: filepath.Join(dir, base+".json")}
 	out.parsed = letter.NewManifest(l, pdf, letter.Handling{Key: key, Entity: c.who.entityCode, File: out.name,
 		Sender: c.who.creditorPostal, Recipient: c.who.debtorPostal, Reminders: rowIDs(s.keep)})
 	if out.manifest, err = json.MarshalIndent(out.parsed, "", "  "); err != nil {
 		return laidOut{}, fmt.Errorf("letter manifest: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return laidOut{}, fmt.Errorf("letters directory: %w", err)
-	}
-	if err := writeAtomic(out.pdfPath, pdf); err != nil {
-		return laidOut{}, err
-	}
-	if err := writeAtomic(filepath.Join(dir, base+".json"), append(out.manifest, '\n')); err != nil {
-		return laidOut{}, err
-	}
 	return out, nil
+}
+
+// write puts the letter into its directory: the outbox a person posts
+// from, and the archive of what a provider was sent. The PDF goes first and
+// the manifest last, each written atomically (temp file then rename), so a
+// manifest in the outbox always has its whole PDF beside it; a retry
+// rewrites the same bytes.
+func (l laidOut) write() error {
+	if err := os.MkdirAll(l.dir, 0o755); err != nil {
+		return fmt.Errorf("letters directory: %w", err)
+	}
+	if err := writeAtomic(l.pdfPath, l.pdf); err != nil {
+		return err
+	}
+	return writeAtomic(l.jsonPath, append(l.manifest, '\n'))
 }
 
 func writeAtomic(name string, data []byte) error {
@@ -251,7 +254,7 @@ func (w *SendWorker) emailCopy(ctx context.Context, tx pgx.Tx, s sending, conn m
 	m.Attachments = []mail.Attachment{{Name: attachmentName(s), ContentType: "application/pdf", Data: pdf}}
 	err := conn.Send(ctx, m)
 	if err == nil {
-		w.delivered(w.now())
+		w.relayAccepted()
 		return ledger.LetterCopy{Status: ledger.CopySent, MessageID: s.messageID}, nil
 	}
 	switch mail.FaultOf(err) {
@@ -260,6 +263,9 @@ func (w *SendWorker) emailCopy(ctx context.Context, tx pgx.Tx, s sending, conn m
 			return ledger.LetterCopy{}, err
 		}
 	case mail.SenderRefused:
+		if w.Counters != nil {
+			w.Counters.Refused(stageOf(err))
+		}
 		s.log.Error("the relay refused the letter's email copy: our configuration or our relay; the letter went", "err", err)
 	default:
 		s.log.Warn("the letter's email copy did not go; the letter went", "err", err)

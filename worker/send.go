@@ -305,15 +305,20 @@ func (w *SendWorker) outgoing(s sending) mail.Message {
 	return out
 }
 
-// delivered notes a message the relay accepted: refusals of ours in a row
-// start again from zero, and a pause this process made is over.
+// delivered notes a message the relay accepted after its rows were
+// re-checked at checked; see relayAccepted.
 func (w *SendWorker) delivered(checked time.Time) {
-	wasPaused := w.refusals.reset()
 	if w.Counters != nil {
 		w.Counters.RecheckToAccept(w.now().Sub(checked))
-		if wasPaused {
-			w.Counters.SendQueuePaused(false)
-		}
+	}
+	w.relayAccepted()
+}
+
+// relayAccepted notes that the relay took a message: refusals of ours in a
+// row start again from zero, and a pause this process made is over.
+func (w *SendWorker) relayAccepted() {
+	if w.refusals.reset() && w.Counters != nil {
+		w.Counters.SendQueuePaused(false)
 	}
 }
 
