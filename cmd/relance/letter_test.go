@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -9,24 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/letter"
-	"github.com/relance/relance/internal/pgtest"
 )
 
 // outboxEnv is a database where client C042 (Grenoble) is due its formal
 // notice on 15 September 2025, mail written to files, and alice's shell.
 func outboxEnv(t *testing.T) (env []string, outbox string) {
 	t.Helper()
-	url := pgtest.URL(t)
-	ctx := context.Background()
-	pool, err := database.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if _, err := pool.Exec(ctx, `
+	url := seededURL(t, `
 		UPDATE entity SET name = 'Atelier Durand SAS', address_line1 = '12 rue des Tanneurs', postcode = '69002', city = 'Lyon', siren = '732829320';
 		INSERT INTO client (entity_id, code, name, emails, address_line1, address_line2, postcode, city)
 		VALUES (1, 'C042', 'Boulangerie Martin & Fils', '{compta@martin.example}', '3 place du Marché', 'BP 12', '38000', 'Grenoble');
@@ -34,9 +24,7 @@ func outboxEnv(t *testing.T) (env []string, outbox string) {
 		SELECT 1, id, n, '2025-06-01', '2025-07-01', 120000 FROM client, unnest(ARRAY['F-1', 'F-2']) n;
 		INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_at, sent_on)
 		SELECT i.id, i.client_id, 'standard', 'level' || l, l, 'email', 'level' || l, d, 'sent', d, d
-		FROM invoice i, (VALUES (1, '2025-08-04'::date), (2, '2025-08-11'), (3, '2025-08-25'), (4, '2025-09-01')) AS x(l, d);`); err != nil {
-		t.Fatal(err)
-	}
+		FROM invoice i, (VALUES (1, '2025-08-04'::date), (2, '2025-08-11'), (3, '2025-08-25'), (4, '2025-09-01')) AS x(l, d);`)
 	outbox = t.TempDir()
 	return []string{"DATABASE_URL=" + url, "USER=alice", "RELANCE_MAIL_DIR=" + outbox, "RELANCE_MAIL_FROM=Compta Durand <compta@durand.example>"}, outbox
 }
