@@ -79,6 +79,14 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
 		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
+		{"webhook without a secret", "letters: {webhook: {url: \"https://lre.example/v1/letters\"}}\n", nil,
+			[]string{"letters.webhook.secret: required", "RELANCE_LETTERS_WEBHOOK_SECRET"}},
+		{"webhook in clear", "", []string{"RELANCE_LETTERS_WEBHOOK_URL=http://lre.example/v1", "RELANCE_LETTERS_WEBHOOK_SECRET=0123456789abcdef"},
+			[]string{"letters.webhook.url", "want https"}},
+		{"webhook with credentials", "", []string{"RELANCE_LETTERS_WEBHOOK_URL=https://u:p@lre.example/", "RELANCE_LETTERS_WEBHOOK_SECRET=0123456789abcdef"},
+			[]string{"letters.webhook.url", "without credentials"}},
+		{"webhook secret too short", "", []string{"RELANCE_LETTERS_WEBHOOK_SECRET=short"}, []string{"letters.webhook.secret", "at least 16"}},
+		{"callback tolerance of a day", "", []string{"RELANCE_LETTERS_WEBHOOK_TOLERANCE=24h"}, []string{"letters.webhook.tolerance"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +104,27 @@ func TestErrorsNameTheKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLetterWebhook: the provider's address may be https anywhere or http
+// on this machine, its secret comes from the environment, and the letters'
+// directory defaults into mail.dir.
+func TestLetterWebhook(t *testing.T) {
+	for _, url := range []string{"https://lre.example/v1/letters", "http://127.0.0.1:8089/letters", "http://localhost:8089/", "http://[::1]:8089/"} {
+		cfg, err := Load("", []string{"RELANCE_LETTERS_WEBHOOK_URL=" + url, "RELANCE_LETTERS_WEBHOOK_SECRET=whsec_0123456789abcdef"})
+		if err != nil || cfg.Letters.Webhook.URL != url || cfg.Letters.Webhook.Secret != "whsec_0123456789abcdef" ||
+			cfg.Letters.Webhook.Timeout != 30*time.Second || cfg.Letters.Webhook.Tolerance != 5*time.Minute {
+			t.Errorf("%s: %+v, %v", url, cfg.Letters.Webhook, err)
+		}
+	}
+	cfg, _ := Load("", []string{"RELANCE_MAIL_DIR=/var/relance/out"})
+	if got := cfg.LettersDir(); got != "/var/relance/out/letters" {
+		t.Errorf("letters dir %q", got)
+	}
+	cfg, _ = Load("", []string{"RELANCE_LETTERS_DIR=/srv/courrier"})
+	if got := cfg.LettersDir(); got != "/srv/courrier" {
+		t.Errorf("letters dir %q", got)
 	}
 }
 
