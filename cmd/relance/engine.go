@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -82,7 +83,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
-				LettersDir: cfg.LettersDir(),
+				LettersDir: absolute(cfg.LettersDir()),
 			},
 			Provider: letterProvider(cfg.Letters.Webhook, a.clock),
 			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
@@ -125,6 +126,15 @@ func (e *engine) rateGaps(day time.Time) []error {
 		errs = append(errs, g)
 	}
 	return errs
+}
+
+// absolute makes dir absolute, so that the letters' paths recorded in the
+// ledger (and shown by `relance letter list`) hold from any directory.
+func absolute(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // letterProvider is the webhook channel's provider, or nil when
