@@ -1,8 +1,9 @@
 // Package ledger holds the receivables and what people record about them:
 // entities (the creditor companies), clients (the debtors), invoices, credit
 // notes and payments, disputes, promises to pay, pauses and exclusions,
-// insolvency proceedings, and the event trail that says who did what, when
-// and why. It also holds the rules that belong to them, such as payment
+// insolvency proceedings, the registered letters (formal notices) from
+// their handover to the provider's proof of delivery, and the event trail
+// that says who did what, when and why. It also holds the rules that belong to them, such as payment
 // terms and due dates, and the checks of legal identifiers (SIREN, SIRET,
 // VAT number, IBAN).
 //

@@ -16,6 +16,13 @@
 //     totals and the deadline;
 //   - the payment details: IBAN and BIC, payment links.
 //
+// Beside the PDF, a Manifest (manifest.go) says what the letter is and how
+// to post it, for the person who prints it or the provider it is handed to:
+// the service (registered with acknowledgement), the sender's and the
+// recipient's addresses, structured and as printed, the invoices claimed and
+// the totals, the idempotency key, the PDF's SHA-256. Upload, Receipt and
+// Proof are the provider's side of the exchange (docs/letters-webhook.md).
+//
 // Invoices not yet due are never claimed; they are named in a closing note.
 // The PDF uses the standard Helvetica font in the cp1252 encoding, which
 // covers French and English (accents, €, typographic quotes); a character
