@@ -17,7 +17,7 @@ import (
 // TestSweepAgreesWithResolve runs the SQL sweep over 100 days of a
 // randomized portfolio (payments, disputes with and without an end,
 // promises kept and broken, client pauses and exclusions, an insolvency,
-// unapplied credits, two countries, rule-assigned and explicit profiles) and
+// legal cases open and closed, unapplied credits, two countries, rule-assigned and explicit profiles) and
 // checks every day's decisions against plans.Resolve, the reference, invoice
 // by invoice.
 func TestSweepAgreesWithResolve(t *testing.T) {
@@ -58,6 +58,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		allocs     []alloc
 		disputes   []window
 		promises   []promise
+		cases      []window
 	}
 	type cli struct {
 		id                 int64
@@ -154,6 +155,26 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		}
 	}
 
+	// Legal cases on some invoices, open or closed, drawn from their own
+	// generator so that the portfolio above stays as it is.
+	caseRng := rand.New(rand.NewPCG(15, 60))
+	for _, v := range invoices {
+		if caseRng.IntN(4) != 0 {
+			continue
+		}
+		w := window{from: start.AddDate(0, 0, caseRng.IntN(days)-10)}
+		if caseRng.IntN(2) == 0 {
+			w.to = w.from.AddDate(0, 0, 1+caseRng.IntN(40))
+		}
+		v.cases = append(v.cases, w)
+		f.exec(`WITH c AS (
+				INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, closed_on, outcome, opened_by)
+				SELECT 1, client_id, 'injonction_de_payer', currency, $2, $3, CASE WHEN $3::date IS NOT NULL THEN 'lost' END, 'test'
+				FROM invoice WHERE id = $1 RETURNING id)
+			INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from, held_to) SELECT c.id, $1, 1, $2, $3 FROM c`,
+			v.id, w.from, nullDay(w.to))
+	}
+
 	calendars := func(country string) (Calendar, error) { return calendar.For(country) }
 	s := &Sweeper{Plans: set, Calendars: calendars}
 	jobs := insertOnlyClient(t, pool)
@@ -212,7 +233,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			profile := set.ProfileFor(plans.Client{Profile: c.profile, Score: c.score, Outstanding: net[c.id], Country: c.country})
 			dec := plans.Resolve(plans.Input{
 				AsOf: day, DueDate: v.due, Outstanding: outstandingAt(v, day),
-				Disputed: holds(v.disputes, day), Promised: promised(v, day),
+				Disputed: holds(v.disputes, day), Promised: promised(v, day), InCase: holds(v.cases, day),
 				ClientPaused: holds(c.pauses, day), ClientExcluded: holds(c.exclusions, day),
 				NetBalance: net[c.id], InsolvencyOpened: c.insolvent, Calendar: cal,
 				Profile: profile, Ledger: ledger[v.id],

@@ -95,6 +95,10 @@ WITH steps AS (
                         AND (d.resolved_on IS NULL OR d.resolved_on > $1) AND (d.until IS NULL OR d.until >= $1))
       AND NOT EXISTS (SELECT 1 FROM promise pr WHERE pr.invoice_id = it.id AND pr.promised_on <= $1 AND pr.until >= $1
                         AND (pr.settled_on IS NULL OR pr.settled_on > $1))
+      -- An open legal case (held_from through the day before held_to) pauses
+      -- the amicable messages of its invoices, not their actions.
+      AND (s.kind = 2 OR NOT EXISTS (SELECT 1 FROM legal_case_invoice lci WHERE lci.invoice_id = it.id
+                        AND lci.held_from <= $1 AND (lci.held_to IS NULL OR lci.held_to > $1)))
       AND CASE s.kind
           -- Pre-due notice: prev_bd(due + offset) <= D <= due. When due +
           -- offset <= D this holds whatever the calendar; otherwise D must be

@@ -100,7 +100,7 @@ type Held struct {
 // heldReasons are the reasons worth showing: something would go out but for them.
 var heldReasons = map[plans.Reason]bool{
 	plans.Dispute: true, plans.Promise: true, plans.Gap: true, plans.MinAmount: true,
-	plans.Insolvency: true, plans.NetBalance: true, plans.Excluded: true,
+	plans.Insolvency: true, plans.NetBalance: true, plans.Excluded: true, plans.Case: true,
 }
 
 type client struct {
@@ -123,6 +123,7 @@ type invoice struct {
 	allocAmounts        []int64
 	disputes            [][2]time.Time // opened, resolved (far future when open)
 	promises            [][2]time.Time // promised_on, until
+	cases               [][2]time.Time // held_from, held_to − 1 (far future while open)
 	ledger              []plans.LedgerEntry
 }
 
@@ -197,6 +198,7 @@ func previewDay(d time.Time, clients []*client, opts Options) (Day, error) {
 			dec := plans.Resolve(plans.Input{
 				AsOf: d, DueDate: iv.due, Outstanding: out,
 				Disputed: within(iv.disputes, d), Promised: within(iv.promises, d), Excluded: iv.excluded,
+				InCase:     within(iv.cases, d),
 				NetBalance: net, InsolvencyOpened: c.insolvency, Calendar: cal,
 				Profile: prof, Ledger: iv.ledger,
 			})
@@ -253,7 +255,7 @@ func previewDay(d time.Time, clients []*client, opts Options) (Day, error) {
 
 // previewQuery streams the entity's invoices open on $2 (outstanding now
 // plus what was allocated after $2), with their allocations, disputes,
-// promises and reminder ledger as arrays, and each client's net balance on
+// promises, legal cases and reminder ledger as arrays, and each client's net balance on
 // $2 (its documents' outstanding minus unallocated payments received by
 // then). Rows come ordered by client.
 const previewQuery = `
@@ -278,6 +280,9 @@ SELECT c.id, c.code, c.name, COALESCE(c.locale, ent.locale), c.country, COALESCE
        COALESCE((SELECT array_agg(COALESCE(d.resolved_on - 1, '9999-12-31'::date) ORDER BY d.id) FROM dispute d WHERE d.invoice_id = i.id), '{}'),
        COALESCE((SELECT array_agg(p.promised_on ORDER BY p.id) FROM promise p WHERE p.invoice_id = i.id), '{}'),
        COALESCE((SELECT array_agg(p.until ORDER BY p.id) FROM promise p WHERE p.invoice_id = i.id), '{}'),
+       COALESCE((SELECT array_agg(lci.held_from ORDER BY lci.case_id) FROM legal_case_invoice lci WHERE lci.invoice_id = i.id), '{}'),
+       COALESCE((SELECT array_agg(COALESCE(lci.held_to - 1, '9999-12-31'::date) ORDER BY lci.case_id)
+                 FROM legal_case_invoice lci WHERE lci.invoice_id = i.id), '{}'),
        COALESCE((SELECT array_agg(r.step_id ORDER BY r.id) FROM reminder r WHERE r.invoice_id = i.id), '{}'),
        COALESCE((SELECT array_agg(r.due_on ORDER BY r.id) FROM reminder r WHERE r.invoice_id = i.id), '{}')
 FROM inv i
@@ -319,11 +324,12 @@ func load(ctx context.Context, db Querier, entity string, from time.Time) ([]*cl
 			iv                             invoice
 			amount, outstanding            int64
 			dOpen, dEnd, pFrom, pTo, rDays []time.Time
+			caseFrom, caseTo               []time.Time
 			rSteps                         []string
 		)
 		if err := rows.Scan(&c.id, &c.code, &c.name, &c.locale, &c.country, &c.segment, &c.profile, &c.score, &insolvency, &net,
 			&iv.number, &iv.issue, &iv.due, &iv.currency, &amount, &outstanding, &iv.excluded,
-			&iv.allocDays, &iv.allocAmounts, &dOpen, &dEnd, &pFrom, &pTo, &rSteps, &rDays); err != nil {
+			&iv.allocDays, &iv.allocAmounts, &dOpen, &dEnd, &pFrom, &pTo, &caseFrom, &caseTo, &rSteps, &rDays); err != nil {
 			return nil, fmt.Errorf("preview: %w", err)
 		}
 		iv.amount, iv.outstanding = money.Amount(amount), money.Amount(outstanding)
@@ -332,6 +338,9 @@ func load(ctx context.Context, db Querier, entity string, from time.Time) ([]*cl
 		}
 		for i := range pFrom {
 			iv.promises = append(iv.promises, [2]time.Time{pFrom[i], pTo[i]})
+		}
+		for i := range caseFrom {
+			iv.cases = append(iv.cases, [2]time.Time{caseFrom[i], caseTo[i]})
 		}
 		for i := range rSteps {
 			iv.ledger = append(iv.ledger, plans.LedgerEntry{StepID: rSteps[i], Day: rDays[i]})

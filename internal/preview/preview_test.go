@@ -147,3 +147,43 @@ func held(d Day) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestPreviewHoldsInvoicesInACase: a legal case opened on 09-10 on A-1 and
+// E-1 holds A-1's level 3 (C1's message lists A-2 alone, at level 1) but
+// not E-1's provision; a case closed on 09-11 holds nothing.
+func TestPreviewHoldsInvoicesInACase(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	if _, err := db.Exec(ctx, seed+`
+WITH c AS (INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, opened_by)
+           SELECT 1, id, 'injonction_de_payer', 'EUR', '2025-09-10', 'test' FROM client WHERE code IN ('C1', 'C5') RETURNING id, client_id)
+INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from)
+SELECT c.id, i.id, i.amount_incl_vat, '2025-09-10' FROM c JOIN invoice i ON i.client_id = c.client_id WHERE i.number IN ('A-1', 'E-1');
+WITH c AS (INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, closed_on, outcome, opened_by)
+           SELECT 1, id, 'agency', 'EUR', '2025-09-01', '2025-09-11', 'lost', 'test' FROM client WHERE code = 'C6' RETURNING id, client_id)
+INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from, held_to)
+SELECT c.id, i.id, i.amount_incl_vat, '2025-09-01', '2025-09-11' FROM c JOIN invoice i ON i.client_id = c.client_id;`); err != nil {
+		t.Fatal(err)
+	}
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 1, Plans: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fri := rep.Days[0]
+	if len(fri.Messages) != 2 || fri.Messages[0].Template != "level1" || len(fri.Messages[0].Invoices) != 1 ||
+		fri.Messages[0].Invoices[0].Number != "A-2" || fri.Messages[1].ClientCode != "C6" {
+		t.Errorf("messages = %+v", fri.Messages)
+	}
+	// E-1 went through its ladder: listed as held by its case all the same,
+	// as a dispute would list it.
+	if h := held(fri); h != "C1 A-1 case; C1 A-3 dispute; C2 B-1 min_amount; C3 G-1 promise; C4 D-1 insolvency; C5 E-1 case" {
+		t.Errorf("held back: %s", h)
+	}
+	if len(fri.Actions) != 1 || fri.Actions[0].Number != "E-1" {
+		t.Errorf("actions = %+v, want E-1's provision", fri.Actions)
+	}
+}
