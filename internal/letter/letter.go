@@ -57,7 +57,7 @@ func Render(l Letter) ([]byte, error) {
 	if strings.TrimSpace(l.Body) == "" {
 		return nil, errors.New("letter: empty body")
 	}
-	d := newDoc(l)
+	d := newDoc(l.Message, l.Locale, l.Subject)
 	d.parties()
 	d.opening(l.Subject)
 	d.body(l.Body)
@@ -71,19 +71,21 @@ func Render(l Letter) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func newDoc(l Letter) *doc {
-	w := wordingFor(l.Locale)
+// newDoc starts an A4 document dated m.Day, in locale, titled title, its
+// footer naming m.Creditor.
+func newDoc(m templates.Message, locale, title string) *doc {
+	w := wordingFor(locale)
 	pdf := fpdf.New("P", "mm", "A4", "")
 	cp1252 := pdf.UnicodeTranslatorFromDescriptor("")
-	d := &doc{pdf: pdf, w: w, m: l.Message, locale: w.locale,
+	d := &doc{pdf: pdf, w: w, m: m, locale: w.locale,
 		// money.Format groups French thousands with U+202F, absent from cp1252.
 		tr: func(s string) string { return cp1252(strings.ReplaceAll(s, "\u202f", "\u00a0")) }}
 	pdf.SetCatalogSort(true) // fpdf walks maps when writing; sorting makes the bytes reproducible
-	pdf.SetCreationDate(l.Message.Day)
-	pdf.SetModificationDate(l.Message.Day)
+	pdf.SetCreationDate(m.Day)
+	pdf.SetModificationDate(m.Day)
 	pdf.SetCreator("relance", false)
-	pdf.SetAuthor(l.Message.Creditor.Name, true)
-	pdf.SetTitle(l.Subject, true)
+	pdf.SetAuthor(m.Creditor.Name, true)
+	pdf.SetTitle(title, true)
 	pdf.SetMargins(marginLeft, 15, marginRight)
 	pdf.SetAutoPageBreak(true, marginBottom)
 	pdf.AliasNbPages("{nb}")
