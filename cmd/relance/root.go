@@ -174,6 +174,7 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newClientCmd(a),
 		newDisputeCmd(a),
 		newPromiseCmd(a),
+		newCaseCmd(a),
 	)
 	return root
 }

@@ -15,6 +15,9 @@ import (
 type KPIOptions struct {
 	Options     // AsOf, Edges, Entity (Client and Profile are ignored)
 	Months  int // length of the window in calendar months, ending with the as-of month [12]
+	// LetterCost is what one registered letter costs to send
+	// (letters.cost), counted in the cost of recovery; 0 leaves letters out.
+	LetterCost money.Amount
 }
 
 // Window returns the first day of the KPI window: the first day of the
@@ -118,6 +121,9 @@ type CurrencyKPIs struct {
 	ClosingCurrent             money.Amount
 	Cohorts                    []Cohort
 	CreditUsage                []CreditUsage
+	// Recovery: the recovery rate, the amicable and legal shares of what
+	// was recovered and the cost of recovery over the window.
+	Recovery Recovery
 }
 
 // KPIs is the result of Compute.
@@ -128,6 +134,8 @@ type KPIs struct {
 	Buckets     []Bucket
 	Currencies  []CurrencyKPIs
 	PayerScores []ScoreCount
+	Promises    PromiseKPIs // promises found kept or broken in the window
+	Disputes    DisputeKPIs // disputes resolved in the window, and those open
 }
 
 // Compute works out every KPI for the window ending at o.AsOf and stores
@@ -244,10 +252,14 @@ GROUP BY 1`, args...)
 	if err := creditUsage(ctx, q, closing, get); err != nil {
 		return k, err
 	}
+	if k.Promises, k.Disputes, err = recovery(ctx, q, o, k.Start, get); err != nil {
+		return k, err
+	}
 	if k.PayerScores, err = ScorePayers(ctx, q, o.Options); err != nil {
 		return k, err
 	}
 	for _, kc := range cur {
+		kc.Recovery.rates(o.LetterCost)
 		k.Currencies = append(k.Currencies, *kc)
 	}
 	sort.Slice(k.Currencies, func(i, j int) bool { return k.Currencies[i].Currency < k.Currencies[j].Currency })

@@ -37,14 +37,11 @@ type Options struct {
 func (o Options) scope(ctx context.Context, q Querier, args *[]any) (string, error) {
 	var w strings.Builder
 	if o.Entity != "" {
-		var id int64
-		if err := q.QueryRow(ctx, `SELECT id FROM entity WHERE code = $1`, o.Entity).Scan(&id); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return "", fmt.Errorf("entity %q: %w", o.Entity, ErrNotFound)
-			}
-			return "", fmt.Errorf("entity %q: %w", o.Entity, err)
+		id, err := entityID(ctx, q, o.Entity)
+		if err != nil {
+			return "", err
 		}
-		*args = append(*args, id)
+		*args = append(*args, *id)
 		fmt.Fprintf(&w, " AND t.entity_id = $%d", len(*args))
 	}
 	if o.Client != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
 )
 
 // Config is everything relance reads at start. Field docs are the reference
@@ -81,6 +82,10 @@ type Templates struct {
 // Letters shapes the formal notice.
 type Letters struct {
 	DeadlineDays int `yaml:"deadline_days"` // days the debtor is given to pay, from the letter's date [8]
+	// Cost is what sending one registered letter costs, e.g. "7.65": the
+	// KPIs count it in the cost of recovery for each formal notice sent
+	// ["": letters cost nothing there].
+	Cost string `yaml:"cost"`
 }
 
 // Penalties chooses the late-payment rule set.
@@ -230,6 +235,12 @@ func (c Config) EOMMethod() ledger.EOMMethod {
 	return m
 }
 
+// LetterCost is letters.cost parsed (Validate checked it); 0 when unset.
+func (c Config) LetterCost() money.Amount {
+	a, _ := money.Parse(c.Letters.Cost)
+	return a
+}
+
 // Validate checks every value and reports all problems at once, each naming
 // its key.
 func (c Config) Validate() error {
@@ -274,6 +285,11 @@ func (c Config) Validate() error {
 	}
 	if c.Letters.DeadlineDays < 1 || c.Letters.DeadlineDays > 90 {
 		bad("letters.deadline_days", "%d: want 1 to 90 days", c.Letters.DeadlineDays)
+	}
+	if c.Letters.Cost != "" {
+		if a, err := money.Parse(c.Letters.Cost); err != nil || a < 0 {
+			bad("letters.cost", "%q: want an amount such as \"7.65\"", c.Letters.Cost)
+		}
 	}
 	if r := c.Penalties.ContractualRate; r != "" {
 		if _, err := ParsePercent(r); err != nil {

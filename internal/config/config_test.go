@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relance/relance/internal/money"
 )
 
 func writeFile(t *testing.T, text string) string {
@@ -78,6 +80,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad memory limit", "server: {memory_limit: lots}\n", nil, []string{"server.memory_limit"}},
 		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
 		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
+		{"bad letter cost", "letters: {cost: cheap}\n", nil, []string{"letters.cost", "cheap"}},
+		{"negative letter cost", "", []string{"RELANCE_LETTERS_COST=-7.65"}, []string{"letters.cost"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
 	}
 	for _, tt := range tests {
@@ -96,6 +100,15 @@ func TestErrorsNameTheKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLetterCost(t *testing.T) {
+	for env, want := range map[string]money.Amount{"": 0, "7.65": 765, "7,65 €": 765} {
+		cfg, err := Load("", []string{"RELANCE_LETTERS_COST=" + env})
+		if err != nil || cfg.LetterCost() != want {
+			t.Errorf("letters.cost %q = %d, %v; want %d", env, cfg.LetterCost(), err, want)
+		}
 	}
 }
 
