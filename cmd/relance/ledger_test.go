@@ -145,7 +145,7 @@ func TestDisputeAndPromiseCommands(t *testing.T) {
 
 func TestRecordingCommandsHaveHelpWithExamples(t *testing.T) {
 	root := newRootCmd(&app{})
-	for _, group := range []string{"entity", "client", "dispute"} {
+	for _, group := range []string{"entity", "client", "dispute", "case"} {
 		c, _, err := root.Find([]string{group})
 		if err != nil {
 			t.Fatal(err)

@@ -50,7 +50,9 @@ func (r CaseReminder) Letter() bool { return r.Channel == "registered_letter" }
 // amounts, settlements and messages up to that day.
 func (s *Store) CaseDossier(ctx context.Context, id int64, day time.Time) (CaseDossier, error) {
 	d := CaseDossier{Day: day}
-	fail := func(err error) (CaseDossier, error) { return d, fmt.Errorf("ledger: case file of case %d: %w", id, err) }
+	fail := func(err error) (CaseDossier, error) {
+		return d, fmt.Errorf("ledger: case file of case %d: %w", id, err)
+	}
 	c, err := s.Case(ctx, id, day)
 	if err != nil {
 		return d, err
