@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -151,20 +152,13 @@ func newCaseShowCmd(a *app, r *recording) *cobra.Command {
   relance case show 3 --as-of 2025-12-31`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := caseID(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := a.openLedger(cmd.Context(), *r)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			c, err := s.store.Case(cmd.Context(), id, s.day)
-			if err != nil {
-				return err
-			}
-			return writeCase(a.stdout, c, s.locale())
+			return a.withCase(cmd, *r, args[0], func(s *ledgerSession, id int64) error {
+				c, err := s.store.Case(cmd.Context(), id, s.day)
+				if err != nil {
+					return err
+				}
+				return writeCase(a.stdout, c, s.locale())
+			})
 		},
 	}
 	cmd.Flags().StringVar(&r.asOf, "as-of", "", "the day the amounts are read as of, YYYY-MM-DD (default: today)")
@@ -189,30 +183,17 @@ to the next working day), and enforceable can only come after it.`,
   relance case stage 3 enforceable --on 2026-01-05`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := caseID(args[0])
-			if err != nil {
-				return err
-			}
 			st.Stage = args[1]
-			if st.On, err = parseDay("on", on); err != nil {
-				return err
-			}
-			s, err := a.openLedger(cmd.Context(), *r)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			c, err := s.store.AdvanceCase(cmd.Context(), a.act(s.day), id, st)
-			if err != nil {
-				return err
-			}
-			l := s.locale()
-			fmt.Fprintf(a.stdout, say(l, "dossier %d : %s le %s", "case %d: %s on %s"), c.ID, ledger.CaseLabel(st.Stage, l), fmtDay(c.StageDay(st.Stage), l))
-			if st.Stage == ledger.StageServed {
-				fmt.Fprintf(a.stdout, say(l, " ; délai d'opposition jusqu'au %s inclus", "; opposition deadline %s"), fmtDay(c.OppositionDeadline(), l))
-			}
-			fmt.Fprintln(a.stdout)
-			return nil
+			return a.caseAction(cmd, *r, args[0], on, func(s *ledgerSession, id int64, day time.Time) (ledger.Case, error) {
+				st.On = day
+				return s.store.AdvanceCase(cmd.Context(), a.act(s.day), id, st)
+			}, func(c ledger.Case, l string) {
+				fmt.Fprintf(a.stdout, say(l, "dossier %d : %s le %s", "case %d: %s on %s"), c.ID, ledger.CaseLabel(st.Stage, l), fmtDay(c.StageDay(st.Stage), l))
+				if st.Stage == ledger.StageServed {
+					fmt.Fprintf(a.stdout, say(l, " ; délai d'opposition jusqu'au %s inclus", "; opposition deadline %s"), fmtDay(c.OppositionDeadline(), l))
+				}
+				fmt.Fprintln(a.stdout)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&on, "on", "", "the day it happened, YYYY-MM-DD (default: --as-of)")
@@ -237,29 +218,17 @@ The KPIs count them in the cost of recovery.`,
   relance case cost 3 --kind agency_commission --amount "150,00"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := caseID(args[0])
-			if err != nil {
-				return err
-			}
+			var err error
 			if e.Amount, err = money.Parse(amount); err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}
-			if e.On, err = parseDay("on", on); err != nil {
-				return err
-			}
-			s, err := a.openLedger(cmd.Context(), *r)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			c, err := s.store.AddCaseCost(cmd.Context(), a.act(s.day), id, e)
-			if err != nil {
-				return err
-			}
-			l := s.locale()
-			fmt.Fprintf(a.stdout, say(l, "dossier %d : %s %s ; frais du dossier %s\n", "case %d: %s %s; costs so far %s\n"),
-				c.ID, ledger.CaseLabel(e.Kind, l), fmtAmount(e.Amount, c.Currency, l), fmtAmount(c.CostTotal(), c.Currency, l))
-			return nil
+			return a.caseAction(cmd, *r, args[0], on, func(s *ledgerSession, id int64, day time.Time) (ledger.Case, error) {
+				e.On = day
+				return s.store.AddCaseCost(cmd.Context(), a.act(s.day), id, e)
+			}, func(c ledger.Case, l string) {
+				fmt.Fprintf(a.stdout, say(l, "dossier %d : %s %s ; frais du dossier %s\n", "case %d: %s %s; costs so far %s\n"),
+					c.ID, ledger.CaseLabel(e.Kind, l), fmtAmount(e.Amount, c.Currency, l), fmtAmount(c.CostTotal(), c.Currency, l))
+			})
 		},
 	}
 	cmd.Flags().StringVar(&e.Kind, "kind", "", "fees, bailiff or agency_commission")
@@ -286,28 +255,15 @@ the amicable ladder resumes where it stopped.`,
   relance case close 3 --outcome lost --on 2026-03-31 --reason "débiteur introuvable"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := caseID(args[0])
-			if err != nil {
-				return err
-			}
-			if cl.On, err = parseDay("on", on); err != nil {
-				return err
-			}
-			s, err := a.openLedger(cmd.Context(), *r)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			c, err := s.store.CloseCase(cmd.Context(), a.act(s.day), id, cl)
-			if err != nil {
-				return err
-			}
-			l := s.locale()
-			fmt.Fprintf(a.stdout, say(l, "dossier %d clos le %s (%s) : %s recouvrés sur %s réclamés, %s de frais\n",
-				"case %d closed on %s (%s): %s recovered of %s claimed, %s in costs\n"),
-				c.ID, fmtDay(c.Closed, l), ledger.CaseLabel(c.Outcome, l), fmtAmount(c.Recovered(), c.Currency, l),
-				fmtAmount(c.Claimed(), c.Currency, l), fmtAmount(c.CostTotal(), c.Currency, l))
-			return nil
+			return a.caseAction(cmd, *r, args[0], on, func(s *ledgerSession, id int64, day time.Time) (ledger.Case, error) {
+				cl.On = day
+				return s.store.CloseCase(cmd.Context(), a.act(s.day), id, cl)
+			}, func(c ledger.Case, l string) {
+				fmt.Fprintf(a.stdout, say(l, "dossier %d clos le %s (%s) : %s recouvrés sur %s réclamés, %s de frais\n",
+					"case %d closed on %s (%s): %s recovered of %s claimed, %s in costs\n"),
+					c.ID, fmtDay(c.Closed, l), ledger.CaseLabel(c.Outcome, l), fmtAmount(c.Recovered(), c.Currency, l),
+					fmtAmount(c.Claimed(), c.Currency, l), fmtAmount(c.CostTotal(), c.Currency, l))
+			})
 		},
 	}
 	cmd.Flags().StringVar(&cl.Outcome, "outcome", "", "recovered or lost")
@@ -335,38 +291,64 @@ proof of posting when recorded, and the costs.`,
   RELANCE_LOCALE=en relance case file 3 --output case-3.pdf --as-of 2025-12-31`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := caseID(args[0])
-			if err != nil {
-				return err
-			}
-			s, err := a.openLedger(cmd.Context(), *r)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			rules, err := penaltyRules(s.cfg)
-			if err != nil {
-				return err
-			}
-			d, err := s.store.CaseDossier(cmd.Context(), id, s.day)
-			if err != nil {
-				return err
-			}
-			pdf, err := letter.RenderCaseFile(d, rules, s.locale())
-			if err != nil {
-				return err
-			}
-			if err := writeFileAtomic(output, pdf); err != nil {
-				return fmt.Errorf("--output: %w", err)
-			}
-			fmt.Fprintf(a.stdout, say(s.locale(), "dossier %d écrit dans %s\n", "case %d written to %s\n"), id, output)
-			return nil
+			return a.withCase(cmd, *r, args[0], func(s *ledgerSession, id int64) error {
+				rules, err := penaltyRules(s.cfg)
+				if err != nil {
+					return err
+				}
+				d, err := s.store.CaseDossier(cmd.Context(), id, s.day)
+				if err != nil {
+					return err
+				}
+				pdf, err := letter.RenderCaseFile(d, rules, s.locale())
+				if err != nil {
+					return err
+				}
+				if err := writeFileAtomic(output, pdf); err != nil {
+					return fmt.Errorf("--output: %w", err)
+				}
+				fmt.Fprintf(a.stdout, say(s.locale(), "dossier %d écrit dans %s\n", "case %d written to %s\n"), id, output)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&output, "output", "", "the PDF file to write")
 	_ = cmd.MarkFlagRequired("output")
 	cmd.Flags().StringVar(&r.asOf, "as-of", "", "the day the file is drawn up for, YYYY-MM-DD (default: today)")
 	return cmd
+}
+
+// caseAction records something on the case arg names, on the day --on
+// names (zero: the act's day): write records it, and report prints the case
+// as it then stands, in the output's locale.
+func (a *app) caseAction(cmd *cobra.Command, r recording, arg, on string,
+	write func(s *ledgerSession, id int64, on time.Time) (ledger.Case, error), report func(c ledger.Case, locale string)) error {
+	day, err := parseDay("on", on)
+	if err != nil {
+		return err
+	}
+	return a.withCase(cmd, r, arg, func(s *ledgerSession, id int64) error {
+		c, err := write(s, id, day)
+		if err != nil {
+			return err
+		}
+		report(c, s.locale())
+		return nil
+	})
+}
+
+// withCase reads the case number arg, opens the ledger and runs fn.
+func (a *app) withCase(cmd *cobra.Command, r recording, arg string, fn func(s *ledgerSession, id int64) error) error {
+	id, err := caseID(arg)
+	if err != nil {
+		return err
+	}
+	s, err := a.openLedger(cmd.Context(), r)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return fn(s, id)
 }
 
 // caseID reads a case number: 3 or #3.

@@ -209,29 +209,25 @@ func OppositionDeadline(served time.Time) time.Time {
 	return fr.NextBusinessDay(clock.Date(y, m+1, min(d, last)))
 }
 
-// Claimed is what the case claims: the sum of its invoices' claims.
+// Claimed is what the case claims: its invoices' claims.
 func (c Case) Claimed() money.Amount {
-	var t money.Amount
-	for _, i := range c.Invoices {
-		t += i.Claimed
-	}
-	return t
+	return c.sum(func(i CaseInvoice) money.Amount { return i.Claimed })
 }
 
 // Recovered is what the case collected so far.
 func (c Case) Recovered() money.Amount {
-	var t money.Amount
-	for _, i := range c.Invoices {
-		t += i.Recovered
-	}
-	return t
+	return c.sum(func(i CaseInvoice) money.Amount { return i.Recovered })
 }
 
 // Outstanding is what its invoices still owe.
 func (c Case) Outstanding() money.Amount {
+	return c.sum(func(i CaseInvoice) money.Amount { return i.Outstanding })
+}
+
+func (c Case) sum(of func(CaseInvoice) money.Amount) money.Amount {
 	var t money.Amount
 	for _, i := range c.Invoices {
-		t += i.Outstanding
+		t += of(i)
 	}
 	return t
 }
