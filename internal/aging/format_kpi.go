@@ -223,30 +223,6 @@ func WriteKPIJSON(w io.Writer, k KPIs) error {
 		Usage       string `json:"usage"`
 		Band        int    `json:"band"`
 	}
-	type recovery struct {
-		Due           string `json:"due"`
-		Collected     string `json:"collected"`
-		Rate          string `json:"rate"`
-		Amicable      string `json:"amicable"`
-		Legal         string `json:"legal"`
-		AmicableShare string `json:"amicable_share"`
-		LegalShare    string `json:"legal_share"`
-		CaseCosts     string `json:"case_costs"`
-		Letters       int    `json:"letters"`
-		LetterCosts   string `json:"letter_costs"`
-		CostRate      string `json:"cost_rate"`
-	}
-	type promises struct {
-		Kept     int    `json:"kept"`
-		Broken   int    `json:"broken"`
-		KeptRate string `json:"kept_rate"`
-	}
-	type disputes struct {
-		Resolved    int     `json:"resolved"`
-		MeanDays    float64 `json:"mean_days"`
-		Open        int     `json:"open"`
-		OpenMeanAge float64 `json:"open_mean_age"`
-	}
 	type currency struct {
 		Currency     string            `json:"currency"`
 		Receivables  string            `json:"receivables"`
@@ -261,15 +237,15 @@ func WriteKPIJSON(w io.Writer, k KPIs) error {
 		MonthlySales []sale            `json:"monthly_sales"`
 		Cohorts      []cohort          `json:"cohorts"`
 		CreditUsage  []usage           `json:"credit_usage"`
-		Recovery     recovery          `json:"recovery"`
+		Recovery     jsonRecovery      `json:"recovery"`
 	}
 	doc := struct {
 		AsOf        string         `json:"as_of"`
 		Start       string         `json:"start"`
 		Months      int            `json:"months"`
 		Currencies  []currency     `json:"currencies"`
-		Promises    promises       `json:"promises"`
-		Disputes    disputes       `json:"disputes"`
+		Promises    jsonPromises   `json:"promises"`
+		Disputes    jsonDisputes   `json:"disputes"`
 		PayerScores map[string]int `json:"payer_scores"`
 	}{AsOf: k.AsOf.Format(time.DateOnly), Start: k.Start.Format(time.DateOnly), Months: k.Months,
 		Currencies: []currency{}, PayerScores: map[string]int{}}
@@ -277,8 +253,8 @@ func WriteKPIJSON(w io.Writer, k KPIs) error {
 		v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 2, 64), 64)
 		return v
 	}
-	doc.Promises = promises{k.Promises.Kept, k.Promises.Broken, k.Promises.KeptRate.String()}
-	doc.Disputes = disputes{k.Disputes.Resolved, round(k.Disputes.MeanDays), k.Disputes.Open, round(k.Disputes.OpenMeanAge)}
+	doc.Promises = jsonPromises{k.Promises.Kept, k.Promises.Broken, k.Promises.KeptRate.String()}
+	doc.Disputes = jsonDisputes{k.Disputes.Resolved, round(k.Disputes.MeanDays), k.Disputes.Open, round(k.Disputes.OpenMeanAge)}
 	for _, c := range k.Currencies {
 		jc := currency{Currency: c.Currency, Receivables: money.FormatPlain(c.Receivables), DSO: round(c.DSO),
 			DSOCovered: c.DSOCovered, DMP: round(c.DMP), DMPInvoices: c.DMPInvoices, LateRate: c.LateRate.String(),
@@ -305,11 +281,7 @@ func WriteKPIJSON(w io.Writer, k KPIs) error {
 			jc.CreditUsage = append(jc.CreditUsage, usage{u.ClientCode, u.ClientName, money.FormatPlain(u.Outstanding),
 				money.FormatPlain(u.Limit), u.Usage.String(), u.Band})
 		}
-		r := c.Recovery
-		jc.Recovery = recovery{Due: money.FormatPlain(r.Due), Collected: money.FormatPlain(r.Collected), Rate: r.Rate.String(),
-			Amicable: money.FormatPlain(r.Amicable), Legal: money.FormatPlain(r.Legal), AmicableShare: r.AmicableShare.String(),
-			LegalShare: r.LegalShare.String(), CaseCosts: money.FormatPlain(r.CaseCosts), Letters: r.Letters,
-			LetterCosts: money.FormatPlain(r.LetterCosts), CostRate: r.CostRate.String()}
+		jc.Recovery = toJSONRecovery(c.Recovery)
 		doc.Currencies = append(doc.Currencies, jc)
 	}
 	for _, s := range k.PayerScores {
@@ -320,4 +292,40 @@ func WriteKPIJSON(w io.Writer, k KPIs) error {
 		doc.PayerScores[name] = s.Clients
 	}
 	return writeIndented(w, doc)
+}
+
+// The recovery KPIs in the JSON document (WriteKPIJSON): amounts in major
+// units and rates as strings, like the rest of it.
+type (
+	jsonRecovery struct {
+		Due           string `json:"due"`
+		Collected     string `json:"collected"`
+		Rate          string `json:"rate"`
+		Amicable      string `json:"amicable"`
+		Legal         string `json:"legal"`
+		AmicableShare string `json:"amicable_share"`
+		LegalShare    string `json:"legal_share"`
+		CaseCosts     string `json:"case_costs"`
+		Letters       int    `json:"letters"`
+		LetterCosts   string `json:"letter_costs"`
+		CostRate      string `json:"cost_rate"`
+	}
+	jsonPromises struct {
+		Kept     int    `json:"kept"`
+		Broken   int    `json:"broken"`
+		KeptRate string `json:"kept_rate"`
+	}
+	jsonDisputes struct {
+		Resolved    int     `json:"resolved"`
+		MeanDays    float64 `json:"mean_days"`
+		Open        int     `json:"open"`
+		OpenMeanAge float64 `json:"open_mean_age"`
+	}
+)
+
+func toJSONRecovery(r Recovery) jsonRecovery {
+	return jsonRecovery{Due: money.FormatPlain(r.Due), Collected: money.FormatPlain(r.Collected), Rate: r.Rate.String(),
+		Amicable: money.FormatPlain(r.Amicable), Legal: money.FormatPlain(r.Legal), AmicableShare: r.AmicableShare.String(),
+		LegalShare: r.LegalShare.String(), CaseCosts: money.FormatPlain(r.CaseCosts), Letters: r.Letters,
+		LetterCosts: money.FormatPlain(r.LetterCosts), CostRate: r.CostRate.String()}
 }

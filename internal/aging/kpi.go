@@ -216,36 +216,9 @@ GROUP BY 1, 2`, args...)
 		kc.CEI = RateOf(int64(kc.Opening+kc.NetSales-kc.Closing), den)
 	}
 
-	// DMP: invoices whose allocations up to the as-of date settle them in
-	// full, the last one falling in the window.
-	rows, err = q.Query(ctx, `
-SELECT t.currency::text, sum(t.amount_incl_vat::numeric * (s.paid_on - t.issue_date)), sum(t.amount_incl_vat), count(*)
-FROM invoice t JOIN (
-	SELECT invoice_id, max(applied_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
-	FROM allocation WHERE applied_on <= $1 GROUP BY invoice_id
-) s ON s.invoice_id = t.id
-WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
-	AND s.paid_on BETWEEN $2 AND $1`+scope+`
-GROUP BY 1`, args...)
-	if err != nil {
-		return k, fmt.Errorf("kpi dmp: %w", err)
+	if err := dmp(ctx, q, scope, args, get); err != nil {
+		return k, err
 	}
-	for rows.Next() {
-		var c string
-		var weighted, amount float64
-		var n int
-		if err := rows.Scan(&c, &weighted, &amount, &n); err != nil {
-			rows.Close()
-			return k, fmt.Errorf("kpi dmp: %w", err)
-		}
-		kc := get(c)
-		kc.DMP, kc.DMPInvoices = weighted/amount, n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return k, fmt.Errorf("kpi dmp: %w", err)
-	}
-
 	if err := cohorts(ctx, q, o, k.Start, scope, args, get); err != nil {
 		return k, err
 	}
@@ -259,11 +232,43 @@ GROUP BY 1`, args...)
 		return k, err
 	}
 	for _, kc := range cur {
-		kc.Recovery.rates(o.LetterCost)
 		k.Currencies = append(k.Currencies, *kc)
 	}
 	sort.Slice(k.Currencies, func(i, j int) bool { return k.Currencies[i].Currency < k.Currencies[j].Currency })
 	return k, nil
+}
+
+// dmp fills each currency's DMP: over the invoices whose allocations up to
+// the as-of date settle them in full, the last one falling in the window.
+func dmp(ctx context.Context, q Querier, scope string, args []any, get func(string) *CurrencyKPIs) error {
+	rows, err := q.Query(ctx, `
+SELECT t.currency::text, sum(t.amount_incl_vat::numeric * (s.paid_on - t.issue_date)), sum(t.amount_incl_vat), count(*)
+FROM invoice t JOIN (
+	SELECT invoice_id, max(applied_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
+	FROM allocation WHERE applied_on <= $1 GROUP BY invoice_id
+) s ON s.invoice_id = t.id
+WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
+	AND s.paid_on BETWEEN $2 AND $1`+scope+`
+GROUP BY 1`, args...)
+	if err != nil {
+		return fmt.Errorf("kpi dmp: %w", err)
+	}
+	for rows.Next() {
+		var c string
+		var weighted, amount float64
+		var n int
+		if err := rows.Scan(&c, &weighted, &amount, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("kpi dmp: %w", err)
+		}
+		kc := get(c)
+		kc.DMP, kc.DMPInvoices = weighted/amount, n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("kpi dmp: %w", err)
+	}
+	return nil
 }
 
 // cohorts fills each currency's recovery triangle: invoices (not credit

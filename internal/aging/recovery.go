@@ -87,6 +87,7 @@ func recovery(ctx context.Context, q Querier, o KPIOptions, start time.Time, get
 		return p, d, err
 	}
 	args := []any{o.AsOf, start, entity}
+	seen := map[*CurrencyKPIs]bool{}
 	perCurrency := func(name, sql string, scan func(c *CurrencyKPIs, a, b int64)) error {
 		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
@@ -95,7 +96,9 @@ func recovery(ctx context.Context, q Querier, o KPIOptions, start time.Time, get
 		var c string
 		var a, b int64
 		_, err = pgx.ForEachRow(rows, []any{&c, &a, &b}, func() error {
-			scan(get(c), a, b)
+			kc := get(c)
+			scan(kc, a, b)
+			seen[kc] = true
 			return nil
 		})
 		if err != nil {
@@ -117,6 +120,9 @@ func recovery(ctx context.Context, q Querier, o KPIOptions, start time.Time, get
 		c.Recovery.CaseCosts, c.Recovery.Letters = money.Amount(costs), int(letters)
 	}); err != nil {
 		return p, d, err
+	}
+	for kc := range seen {
+		kc.Recovery.rates(o.LetterCost)
 	}
 	if err := q.QueryRow(ctx, promisesKeptSQL, args...).Scan(&p.Kept, &p.Broken); err != nil {
 		return p, d, fmt.Errorf("kpi promises: %w", err)
