@@ -16,6 +16,7 @@ import (
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/provision"
 	"github.com/relance/relance/plans"
 )
 
@@ -44,7 +45,9 @@ type JobInserter interface {
 type Sweeper struct {
 	Plans     *plans.Set
 	Calendars CalendarFor
-	Provision ProvisionMatrix
+	// Provision prices the provisions (provision.rates, provision.profiles…);
+	// the zero Matrix is the default one.
+	Provision provision.Matrix
 	// Window is the local send window; jobs enqueued outside it are scheduled
 	// for its next opening. The zero Window sends at once.
 	Window SendWindow
@@ -82,7 +85,10 @@ type SweepResult struct {
 	Jobs       []SendArgs // send jobs enqueued by this run
 	JobIDs     []int64    // their River ids, in the order of Jobs
 	Provisions int        // provision proposals created
-	Tasks      int        // tasks (phone calls) created
+	Tasks      int        // tasks (phone calls, claim declarations) created
+	// Journal counts the entries the provision review booked: 411 → 416
+	// reclassifications, provisions and reversals.
+	Journal int
 	// Settled is what ended by itself by that day: promises kept or
 	// broken, disputes past their end.
 	Settled ledger.Settled
@@ -108,9 +114,10 @@ var sweepLockKey = func() int64 {
 
 // Run evaluates day in tx: it fills the business-day calendar for the
 // countries in play, records every due (invoice, step) pair in the reminder
-// ledger, creates provision proposals and tasks, and enqueues one send job per
-// client and channel with jobs. The caller commits tx; nothing of a failed run
-// remains.
+// ledger, creates tasks, reviews the provisions (ledger.ReviewProvisions:
+// proposals, reclassifications, provisions and reversals), and enqueues one
+// send job per client and channel with jobs. The caller commits tx; nothing
+// of a failed run remains.
 func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions) (SweepResult, error) {
 	res := SweepResult{Day: day}
 	if s.Plans == nil || len(s.Plans.Profiles) == 0 {
@@ -144,15 +151,15 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	for rows.Next() {
 		var d Decision
 		var kind int
-		var provisions, tasks int
+		var tasks int
 		if err := rows.Scan(&d.ReminderID, &d.InvoiceID, &d.ClientID, &d.Profile, &d.StepID, &kind, &d.Level,
-			&d.Channel, &d.Action, &d.Currency, &d.Fresh, &provisions, &tasks); err != nil {
+			&d.Channel, &d.Action, &d.Currency, &d.Fresh, &tasks); err != nil {
 			rows.Close()
 			return res, fmt.Errorf("sweep %s: read decisions: %w", formatDay(day), err)
 		}
 		d.Kind = plans.StepKind(kind)
 		res.Decisions = append(res.Decisions, d)
-		res.Provisions, res.Tasks = provisions, tasks
+		res.Tasks = tasks
 	}
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
@@ -160,22 +167,40 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	// An insolvency published (BODACC) by D calls for a claim declaration
-	// within two months of the publication (DESIGN §2, Insolvency).
-	tag, err := tx.Exec(ctx, `INSERT INTO task (client_id, kind, due_on, note)
-		SELECT c.id, 'claim_declaration', (c.insolvency_published_on + interval '2 months')::date,
-		       'insolvency opened ' || coalesce(c.insolvency_opened_on::text, '?') || ', published ' || c.insolvency_published_on
-		FROM client c
-		WHERE c.insolvency_published_on <= $1
-		  AND NOT EXISTS (SELECT 1 FROM task t WHERE t.client_id = c.id AND t.invoice_id IS NULL AND t.kind = 'claim_declaration')`, day)
-	if err != nil {
-		return res, fmt.Errorf("sweep %s: claim declaration tasks: %w", formatDay(day), err)
+	if err := s.review(ctx, tx, day, &res); err != nil {
+		return res, err
 	}
-	res.Tasks += int(tag.RowsAffected())
 	if err := s.enqueue(ctx, tx, jobs, day, opts, &res); err != nil {
 		return res, err
 	}
 	return res, nil
+}
+
+// review brings the provisions and the claim declarations up to day, after
+// the day's decisions (a provision step just recorded is priced at once):
+// an insolvency opened by day makes every invoice issued before it
+// doubtful, one published by day calls for a claim declaration within two
+// months (DESIGN §2, Insolvency), due on a business day of the client's
+// country.
+func (s *Sweeper) review(ctx context.Context, tx pgx.Tx, day time.Time, res *SweepResult) error {
+	store := ledger.New(tx, ledger.Options{})
+	rev, err := store.ReviewProvisions(ctx, day, s.Provision)
+	if err != nil {
+		return fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Provisions, res.Journal = rev.Proposed, rev.Reclassified+rev.Adjusted
+	claims, err := store.ReviewClaimTasks(ctx, day, func(country string, d time.Time) (time.Time, error) {
+		cal, err := s.Calendars(country)
+		if err != nil {
+			return d, err
+		}
+		return cal.NextBusinessDay(d), nil
+	})
+	if err != nil {
+		return fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Tasks += claims
+	return nil
 }
 
 // enqueue groups the fresh message decisions by (client, channel, currency),
@@ -290,8 +315,7 @@ func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) er
 	return nil
 }
 
-// sweepParams flattens the plan set and the provision matrix into the
-// arrays sweep.sql unnests.
+// sweepParams flattens the plan set into the arrays sweep.sql unnests.
 func (s *Sweeper) sweepParams(day time.Time) []any {
 	var (
 		sProfile, sID                []string
@@ -339,12 +363,10 @@ func (s *Sweeper) sweepParams(day time.Time) []any {
 		rMin = append(rMin, lo)
 		rMax = append(rMax, hi)
 	}
-	m := s.Provision.withDefaults()
 	return []any{day,
 		sProfile, sID, sKind, sLevel, sOffset, sChannel, sTemplate, sAction, sPenalties,
 		pName, pGap, pMin, defaultProfile(s.Plans),
 		rProfile, rScores, rMin, rMax, rCountries, rSegments,
-		m.Names, m.LowerDays, m.RateBP,
 	}
 }
 

@@ -1,12 +1,12 @@
 -- The daily sweep: every (invoice, step) pair due on $1, decided, recorded
--- and (for actions) carried out in one statement. Parameters:
+-- and (for phone calls) carried out in one statement; a provision step is
+-- recorded here and priced by ledger.ReviewProvisions. Parameters:
 --   $1  the day D
 --   $2..$10  plan steps: profile, step id, kind (0 pre-due, 1 ladder, 2 action), level, offset, channel, template, action, penalties
 --   $11..$13 profiles: name, min_gap days, min_amount cents
 --   $14 the default profile (when no explicit profile and no rule matches)
 --   $15..$20 assign rules in order: profile, payer scores, min net, max net, countries, segments
 --            (list conditions are comma-joined, '' for "any"; bounds NULL for "any")
---   $21..$23 provision matrix: bucket name, lowest days late of the bucket, rate in basis points
 -- The ledger is read as of D: settlements applied after D are added back,
 -- reminder rows with due_on < D are history, rows with due_on = D are that
 -- day's decisions (found again on a replay).
@@ -18,8 +18,6 @@ WITH steps AS (
 ), rules AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
-), buckets AS (
-    SELECT * FROM unnest($21::text[], $22::int[], $23::int[]) AS b(name, lower_days, rate_bp)
 ), late_to AS (          -- settlements of an invoice applied after D
     SELECT invoice_id, sum(amount) AS amount FROM allocation WHERE applied_on > $1 GROUP BY invoice_id
 ), late_from AS (        -- settlements drawn from a credit note after D
@@ -137,29 +135,14 @@ WITH steps AS (
             template = EXCLUDED.template, client_id = EXCLUDED.client_id, job_id = NULL, message_id = NULL
         WHERE r.status = 'dropped' AND r.due_on < EXCLUDED.due_on
     RETURNING r.id, r.invoice_id, r.client_id, r.profile, r.step_id, r.level, r.channel
-), provisioned AS (
-    -- Straight from the decisions: a replay finds the proposal already there.
-    INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat, rate_bp, amount)
-    SELECT d.invoice_id, d.client_id, $1, b.name, d.currency, d.outstanding, x.excl, b.rate_bp,
-           round(x.excl::numeric * b.rate_bp / 10000)::bigint
-    FROM due d
-    CROSS JOIN LATERAL (SELECT CASE WHEN d.amount_excl_vat IS NOT NULL AND d.amount_incl_vat > 0
-                                    THEN round(d.outstanding::numeric * d.amount_excl_vat / d.amount_incl_vat)::bigint
-                                    ELSE round(d.outstanding::numeric / 1.2)::bigint END AS excl) x
-    CROSS JOIN LATERAL (SELECT * FROM buckets WHERE lower_days <= d.days_late ORDER BY lower_days DESC LIMIT 1) b
-    WHERE d.action = 'provision'
-    ON CONFLICT (invoice_id) DO NOTHING
-    RETURNING id, invoice_id, client_id, bucket, rate_bp, amount, outstanding_excl_vat
-), provision_events AS (
-    INSERT INTO event (kind, client_id, invoice_id, detail)
-    SELECT 'provision_proposed', client_id, invoice_id,
-           jsonb_build_object('provision_id', id, 'day', $1::date, 'bucket', bucket, 'rate_bp', rate_bp,
-                              'outstanding_excl_vat', outstanding_excl_vat, 'amount', amount)
-    FROM provisioned
 ), tasks AS (
+    -- An action fires on any day; the call is for the client's next business day.
     INSERT INTO task (client_id, invoice_id, kind, due_on, note)
-    SELECT d.client_id, d.invoice_id, 'phone_call', $1, 'plan ' || d.profile || ', step ' || d.step_id
-    FROM due d WHERE d.action = 'phone_call'
+    SELECT d.client_id, d.invoice_id, 'phone_call', coalesce(bd.next_bd, $1), 'plan ' || d.profile || ', step ' || d.step_id
+    FROM due d
+    JOIN client c ON c.id = d.client_id
+    LEFT JOIN business_day bd ON bd.country = c.country AND bd.day = $1
+    WHERE d.action = 'phone_call'
     ON CONFLICT (client_id, invoice_id, kind) DO NOTHING
     RETURNING id
 ), decided AS (
@@ -176,7 +159,7 @@ SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
        CASE WHEN x.level < 0 THEN '' ELSE x.channel END,
        CASE WHEN x.level >= 0 THEN '' WHEN x.channel = 'phone' THEN 'phone_call' ELSE 'provision' END,
        coalesce(inv.currency::text, ''), x.fresh,
-       (SELECT count(*) FROM provisioned), (SELECT count(*) FROM tasks)
+       (SELECT count(*) FROM tasks)
 FROM decided x
 LEFT JOIN invoice inv ON inv.id = x.invoice_id
 ORDER BY x.client_id, x.invoice_id, CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END, x.level, x.step_id

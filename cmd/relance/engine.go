@@ -49,7 +49,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	matrix, err := worker.NewProvisionMatrix(cfg.Aging.Buckets, cfg.Provision.Rates)
+	matrix, err := cfg.ProvisionMatrix()
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,98 @@
+package ledger
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/provision"
+)
+
+var (
+	//go:embed sql/provision_propose.sql
+	provisionProposeSQL string
+	//go:embed sql/provision_reclassify.sql
+	provisionReclassifySQL string
+	//go:embed sql/provision_adjust.sql
+	provisionAdjustSQL string
+	//go:embed sql/provisions.sql
+	provisionsSQL string
+)
+
+// ProvisionReview counts what ReviewProvisions did.
+type ProvisionReview struct {
+	Proposed     int // new proposals
+	Reclassified int // 411 → 416 reclassifications
+	Adjusted     int // provision and reversal entries
+}
+
+// matrixArgs are the SQL arguments of provision_due (migration 00050)
+// after the day: the matrix as a table, the insolvency and VAT rates.
+func matrixArgs(m provision.Matrix) []any {
+	if m.IsZero() {
+		m = provision.DefaultMatrix()
+	}
+	profiles, buckets, lower, rates := m.Table()
+	return []any{profiles, buckets, lower, rates, m.InsolvencyBP, m.DefaultVATBP}
+}
+
+// ReviewProvisions brings the provisions of every entity up to day, in
+// three set-based statements (the daily sweep runs it after its decisions):
+// it proposes a provision for each invoice that became doubtful (its plan's
+// provision step fired and the matrix gives its bucket a rate, or its
+// client's insolvency proceeding opened), books the 411 → 416
+// reclassification of each new proposal, and books the difference between
+// what each proposal's provision must be on day and what is booked so far:
+// a provision when it rises, a reversal when it falls (paid, credited). A
+// proposal of 0 is never made. Replaying a day finds everything booked and
+// books nothing.
+func (s *Store) ReviewProvisions(ctx context.Context, day time.Time, m provision.Matrix) (ProvisionReview, error) {
+	var out ProvisionReview
+	args := append([]any{day}, matrixArgs(m)...)
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, provisionProposeSQL, args...).Scan(&out.Proposed); err != nil {
+			return fmt.Errorf("propose: %w", err)
+		}
+		tag, err := tx.Exec(ctx, provisionReclassifySQL, day)
+		if err != nil {
+			return fmt.Errorf("reclassify: %w", err)
+		}
+		out.Reclassified = int(tag.RowsAffected())
+		if tag, err = tx.Exec(ctx, provisionAdjustSQL, args...); err != nil {
+			return fmt.Errorf("adjust: %w", err)
+		}
+		out.Adjusted = int(tag.RowsAffected())
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("ledger: review provisions %s: %w", formatDay(day), err)
+	}
+	return out, nil
+}
+
+// Provisions lists the doubtful invoices of the store's entity whose
+// provision on day is above 0, priced by m, by client and due date.
+func (s *Store) Provisions(ctx context.Context, day time.Time, m provision.Matrix) ([]provision.Proposal, error) {
+	entity, err := s.entity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, provisionsSQL, append([]any{entity, day}, matrixArgs(m)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: provisions on %s: %w", formatDay(day), err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (provision.Proposal, error) {
+		var p provision.Proposal
+		err := r.Scan(&p.Client, &p.ClientName, &p.Invoice, &p.Issued, &p.Due, &p.ProposedOn, &p.Cause, &p.Profile,
+			&p.Currency, &p.Outstanding, &p.OutstandingExcl, &p.VATImported, &p.DaysLate, &p.Bucket, &p.RateBP,
+			&p.Amount, &p.TaxDeductible)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: provisions on %s: %w", formatDay(day), err)
+	}
+	return out, nil
+}

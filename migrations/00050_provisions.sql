@@ -1,0 +1,151 @@
+-- +goose Up
+-- Provisioning as an accountant books it (DESIGN.md §2, Provisioning and
+-- Insolvency): a provision proposal per doubtful invoice, the journal
+-- entries that follow it month after month (411 → 416 reclassification,
+-- 6817/491 provision, 491/7817 reversal, 654 write-off), the insolvency
+-- trigger, and tasks that are closed by someone.
+
+-- Why an invoice became doubtful: its plan's provision step (age) or its
+-- client's insolvency proceeding, whatever its age. profile is the plan
+-- profile the step fired under: it picks the row of the provision matrix.
+ALTER TABLE provision
+    ADD COLUMN cause   text NOT NULL DEFAULT 'age' CHECK (cause IN ('age', 'insolvency')),
+    ADD COLUMN profile text;
+UPDATE provision p SET profile = r.profile
+FROM reminder r WHERE r.invoice_id = p.invoice_id AND r.channel = 'action';
+-- A proposal of 0 (a bucket without a rate) provisions nothing: the review
+-- proposes again the first day the matrix gives the invoice a rate.
+DELETE FROM provision WHERE amount = 0;
+
+-- The provision steps that fired, read by provision_due below.
+CREATE INDEX reminder_action_idx ON reminder (invoice_id) WHERE channel = 'action';
+
+-- The journal: one row per entry (écriture), in the entity's books, dated
+-- the day it takes effect. The lines (accounts, debit, credit) are derived
+-- at export from the configured chart of accounts, so a renamed account
+-- applies to every export. A recorded entry never changes: a month already
+-- exported reads the same again.
+--   reclassification  416 / 411 at amount (incl. VAT)
+--   provision         6817 / 491 at amount = base (excl. VAT) × rate
+--   reversal          491 / 7817 at amount
+--   write_off         654 (amount − vat) + 44571 (vat) / 416 or 411 (amount)
+-- The provision booked for an invoice on D is the sum of its provision
+-- entries less its reversals dated D or before.
+CREATE TABLE journal_entry (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    entity_id       bigint NOT NULL REFERENCES entity (id),
+    client_id       bigint NOT NULL REFERENCES client (id),
+    invoice_id      bigint NOT NULL REFERENCES invoice (id) ON DELETE CASCADE,
+    day             date NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('reclassification', 'provision', 'reversal', 'write_off')),
+    -- age, insolvency (what the rate rests on); settled, rate (why a
+    -- provision fell); write_off
+    cause           text NOT NULL,
+    currency        char(3) NOT NULL,
+    amount          bigint NOT NULL CHECK (amount > 0),
+    vat             bigint NOT NULL DEFAULT 0 CHECK (vat >= 0),  -- write_off: the VAT recovered
+    base_excl_vat   bigint,                  -- provision, reversal: the outstanding excl. VAT after the entry
+    rate_bp         integer,                 -- provision, reversal: the rate after the entry
+    tax_deductible  boolean,                 -- provision, reversal: false for a flat-rate matrix provision
+    doubtful        boolean,                 -- write_off: the receivable was in 416 (reclassified)
+    actor           text NOT NULL DEFAULT 'relance',
+    reason          text,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX journal_entry_day_idx ON journal_entry (entity_id, day);
+CREATE INDEX journal_entry_invoice_idx ON journal_entry (invoice_id);
+-- One reclassification and one write-off per invoice, ever.
+CREATE UNIQUE INDEX journal_entry_once_idx ON journal_entry (invoice_id, kind) WHERE kind IN ('reclassification', 'write_off');
+
+-- Tasks are closed by someone, on a day.
+ALTER TABLE task
+    ADD COLUMN done_by text,
+    ADD COLUMN done_on date;
+-- A task about the whole client (a claim declaration) exists once per kind:
+-- the UNIQUE of 00001 does not hold when invoice_id is NULL.
+CREATE UNIQUE INDEX task_client_kind_idx ON task (client_id, kind) WHERE invoice_id IS NULL;
+CREATE INDEX task_open_idx ON task (due_on) WHERE done_at IS NULL;
+
+-- The invoices that are doubtful on as_of, with the provision they call for
+-- that day. An invoice is doubtful from the day its plan's provision step
+-- fired (a reminder row of channel 'action'), or from the opening of its
+-- client's insolvency proceeding when it was issued before it (a debt born
+-- on the judgment's day or later is payable as usual), or once a proposal
+-- exists. The matrix comes as a table (profile '' is the default row, every
+-- other profile has every bucket), with the insolvency rate and the VAT rate
+-- assumed when the import gave no amount excl. VAT (both in basis points).
+--
+-- outstanding is the invoice's as of as_of (settlements applied later added
+-- back); its part excl. VAT follows the invoice's own ratio when imported,
+-- else the default rate. The rate is the larger of the matrix's for the
+-- invoice's bucket (when the step fired) and the insolvency rate (when the
+-- proceeding is open): only the latter rests on a proven, individual risk,
+-- so only it is tax-deductible. amount is 0 once the invoice is settled.
+-- +goose StatementBegin
+CREATE FUNCTION provision_due(as_of date, m_profile text[], m_bucket text[], m_lower int[], m_rate int[],
+                              insolvency_bp int, vat_bp int)
+RETURNS TABLE (invoice_id bigint, client_id bigint, entity_id bigint, proposal_id bigint, cause text, profile text,
+               currency text, outstanding_incl_vat bigint, outstanding_excl_vat bigint, vat_imported boolean,
+               days_late int, bucket text, rate_bp int, amount bigint, tax_deductible boolean)
+LANGUAGE sql STABLE
+AS $$
+    WITH matrix AS (
+        SELECT * FROM unnest(m_profile, m_bucket, m_lower, m_rate) AS m(profile, bucket, lower_days, rate_bp)
+    ), flagged AS (
+        SELECT DISTINCT ON (r.invoice_id) r.invoice_id, r.profile
+        FROM reminder r
+        WHERE r.channel = 'action' AND r.status = 'sent' AND r.due_on <= as_of
+        ORDER BY r.invoice_id, r.due_on
+    ), candidate AS (
+        SELECT f.invoice_id FROM flagged f
+        UNION
+        SELECT i.id FROM client c JOIN invoice i ON i.client_id = c.id
+        WHERE c.insolvency_opened_on <= as_of AND i.issue_date < c.insolvency_opened_on AND i.kind = 'invoice'
+        UNION
+        SELECT p.invoice_id FROM provision p WHERE p.proposed_on <= as_of
+    ), state AS (
+        SELECT i.id AS invoice_id, i.client_id, i.entity_id, p.id AS proposal_id, p.cause AS proposed_cause,
+               coalesce(f.profile, p.profile) AS profile, i.currency::text AS currency, i.due_date,
+               i.amount_incl_vat, i.amount_excl_vat,
+               (f.invoice_id IS NOT NULL OR p.cause = 'age') AS by_age,
+               coalesce(c.insolvency_opened_on <= as_of AND i.issue_date < c.insolvency_opened_on, false) AS by_insolvency,
+               i.outstanding + coalesce((SELECT sum(a.amount) FROM allocation a
+                                          WHERE a.invoice_id = i.id AND a.applied_on > as_of), 0) AS open
+        FROM candidate x
+        JOIN invoice i ON i.id = x.invoice_id
+        JOIN client c ON c.id = i.client_id
+        LEFT JOIN flagged f ON f.invoice_id = i.id
+        LEFT JOIN provision p ON p.invoice_id = i.id AND p.proposed_on <= as_of
+        WHERE i.issue_date <= as_of
+    ), priced AS (
+        SELECT s.*, greatest(s.open, 0) AS incl,
+               CASE WHEN s.amount_excl_vat IS NOT NULL AND s.amount_incl_vat > 0
+                    THEN round(greatest(s.open, 0)::numeric * s.amount_excl_vat / s.amount_incl_vat)::bigint
+                    ELSE round(greatest(s.open, 0)::numeric * 10000 / (10000 + vat_bp))::bigint END AS excl,
+               coalesce(b.bucket, 'not_due') AS bucket,
+               CASE WHEN s.by_age THEN coalesce(b.rate_bp, 0) ELSE 0 END AS age_bp,
+               CASE WHEN s.by_insolvency THEN insolvency_bp ELSE 0 END AS insolvency_bp
+        FROM state s
+        LEFT JOIN LATERAL (
+            SELECT m.bucket, m.rate_bp FROM matrix m
+            WHERE m.profile IN (coalesce(s.profile, ''), '') AND m.lower_days <= as_of - s.due_date
+            ORDER BY m.profile = '', m.lower_days DESC LIMIT 1) b ON true
+    )
+    SELECT p.invoice_id, p.client_id, p.entity_id, p.proposal_id,
+           coalesce(p.proposed_cause, CASE WHEN p.by_insolvency AND p.insolvency_bp >= p.age_bp THEN 'insolvency' ELSE 'age' END),
+           p.profile, p.currency, p.incl, p.excl, p.amount_excl_vat IS NOT NULL AND p.amount_incl_vat > 0,
+           as_of - p.due_date, p.bucket, greatest(p.age_bp, p.insolvency_bp),
+           round(p.excl::numeric * greatest(p.age_bp, p.insolvency_bp) / 10000)::bigint,
+           p.by_insolvency AND p.insolvency_bp >= p.age_bp
+    FROM priced p
+$$;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP FUNCTION provision_due(date, text[], text[], int[], int[], int, int);
+DROP INDEX task_open_idx;
+DROP INDEX task_client_kind_idx;
+ALTER TABLE task DROP COLUMN done_on, DROP COLUMN done_by;
+DROP TABLE journal_entry;
+DROP INDEX reminder_action_idx;
+ALTER TABLE provision DROP COLUMN profile, DROP COLUMN cause;
