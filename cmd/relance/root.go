@@ -174,6 +174,11 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newClientCmd(a),
 		newDisputeCmd(a),
 		newPromiseCmd(a),
+		newProvisionsCmd(a),
+		newWriteOffCmd(a),
+		newTasksCmd(a),
+		newTaskCmd(a),
+		newClaimCmd(a),
 	)
 	return root
 }

@@ -82,7 +82,7 @@ type Line struct {
 }
 
 // Lines turns entries into the journal's lines, in the order of the
-// entries (sort them by day first), with labels in locale (fr or en). Each
+// entries (ledger.Store.JournalEntries gives them by day), with labels in locale (fr or en). Each
 // entry's lines balance.
 func Lines(entries []Entry, a Accounts, locale string) []Line {
 	w := wordingFor(locale)
@@ -133,21 +133,6 @@ func Lines(entries []Entry, a Accounts, locale string) []Line {
 		}
 	}
 	return out
-}
-
-// SortEntries orders entries as a journal lists them: by day, then by
-// invoice, then as recorded.
-func SortEntries(entries []Entry) {
-	sort.SliceStable(entries, func(i, j int) bool {
-		a, b := entries[i], entries[j]
-		if !a.Day.Equal(b.Day) {
-			return a.Day.Before(b.Day)
-		}
-		if a.Invoice != b.Invoice {
-			return a.Invoice < b.Invoice
-		}
-		return a.ID < b.ID
-	})
 }
 
 // Totals are a journal's debits and credits in one currency.
