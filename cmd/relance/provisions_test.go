@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/relance/relance/internal/letter/lettertest"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 	"github.com/relance/relance/internal/provision"
@@ -201,4 +202,103 @@ func column(rows [][]string, i int) []string {
 		out = append(out, r[i])
 	}
 	return out
+}
+
+// TestInsolvencyMakesEveryInvoiceDoubtfulAndAClaimToDeclare: a proceeding
+// opened on 2025-09-10 against a client whose invoice is 40 days old
+// (issued 2025-08-01, due 2025-08-31, 10 days late) gives, on the next
+// sweep, the 416 reclassification, a provision proposal at 100% that is
+// tax-deductible, and a claim-declaration task for the amount worked out by
+// hand: 6,000.00 + interest from 09-01 to 09-09 (9 days at 12.15%, ECB 2.15
+// + 10 points) 6,000.00 × 12.15% × 9/365 = 17.975… = 17.98 + 40.00
+// indemnity = 6,057.98. An invoice issued after the opening is payable as
+// usual: neither doubtful nor declared.
+func TestInsolvencyMakesEveryInvoiceDoubtfulAndAClaimToDeclare(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "USER=alice", "RELANCE_MAIL_DIR=" + dir}
+	portfolio := filepath.Join(dir, "factures.csv")
+	if err := os.WriteFile(portfolio, []byte(`numero_facture;code_client;raison_sociale;date_facture;date_echeance;montant_ttc;montant_ht;email
+INS1;I;Imprimerie Lefèvre;01/08/2025;31/08/2025;6000,00;5000,00;compta@lefevre.example
+INS2;I;Imprimerie Lefèvre;12/09/2025;12/10/2025;1200,00;1000,00;compta@lefevre.example
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(t, env, "entity", "set", "default", "--name", "Atelier Durand SAS", "--siren", "732 829 320", "--vat", "FR44732829320",
+		"--address", "12 rue des Tanneurs", "--postcode", "69002", "--city", "Lyon")
+	must(t, env, "import", "invoices", portfolio, "--as-of", "2025-09-15")
+	must(t, env, "client", "set", "I", "--address", "3 rue Gutenberg", "--postcode", "38000", "--city", "Grenoble",
+		"--siren", "552 100 554", "--as-of", "2025-09-15")
+	must(t, env, "client", "insolvency", "I", "--kind", "redressement", "--opened", "2025-09-10", "--published", "2025-09-20",
+		"--as-of", "2025-09-22")
+	out := must(t, env, "sweep", "--as-of", "2025-09-22")
+	wantOut(t, out, "provision proposals: 1", "tasks: 1")
+
+	out = must(t, env, "provisions", "journal", "--period", "2025-09")
+	wantOut(t, out,
+		"1,2025-09-22,OD,416,Clients douteux ou litigieux,I,Imprimerie Lefèvre,INS1,2025-08-01,Reclassement en créance douteuse INS1 Imprimerie Lefèvre (procédure collective),6000.00,0.00,EUR,",
+		"1,2025-09-22,OD,411,Clients,I,Imprimerie Lefèvre,INS1,2025-08-01,Reclassement en créance douteuse INS1 Imprimerie Lefèvre (procédure collective),0.00,6000.00,EUR,",
+		"2,2025-09-22,OD,6817,Dotations aux dépréciations des actifs circulants,,,INS1,2025-08-01,\"Dépréciation INS1 Imprimerie Lefèvre : 100,00\u00a0% de 5000,00 HT - déductible\",5000.00,0.00,EUR,yes",
+		"2,2025-09-22,OD,491,Dépréciations des comptes de clients,,,INS1,2025-08-01,\"Dépréciation INS1 Imprimerie Lefèvre : 100,00\u00a0% de 5000,00 HT - déductible\",0.00,5000.00,EUR,yes")
+	if strings.Contains(out, "INS2") || strings.Count(out, "\n") != 5 {
+		t.Errorf("journal of September:\n%s", out)
+	}
+	out = must(t, env, "provisions", "--as-of", "2025-09-22", "--format", "csv")
+	wantOut(t, out, "I,Imprimerie Lefèvre,INS1,2025-08-01,2025-08-31,22,d1_30,,insolvency,EUR,6000.00,5000.00,import,,100.00,5000.00,yes,2025-09-22")
+	if strings.Contains(out, "INS2") {
+		t.Errorf("the invoice issued after the opening is doubtful:\n%s", out)
+	}
+
+	// The claim declaration: due publication + 2 months, Thursday 20 November.
+	out = plain(must(t, env, "tasks", "--as-of", "2025-09-22"))
+	wantOut(t, out, "1  déclaration de créance  I  Imprimerie Lefèvre  20/11/2025  59",
+		"à déclarer 6 057,98 € (principal 6 000,00 €, intérêts 17,98 €, indemnités 40,00 €) – redressement ouvert le 10/09/2025")
+	out = plain(must(t, env, "claim", "I", "--as-of", "2025-09-22"))
+	wantOut(t, out, "Imprimerie Lefèvre (I) : redressement ouvert le 10/09/2025, publié le 20/09/2025, à déclarer au plus tard le 20/11/2025 (règles FR)",
+		"INS1  01/08/2025  31/08/2025  échue  6 000,00 €  17,98 €  40,00 €  6 057,98 €",
+		"TOTAL À DÉCLARER  6 000,00 €  17,98 €  40,00 €  6 057,98 €")
+	if strings.Contains(out, "INS2") {
+		t.Errorf("the invoice issued after the opening is declared:\n%s", out)
+	}
+
+	// The declaration for the practitioner, read back as its reader sees it.
+	pdf := filepath.Join(dir, "declaration-I.pdf")
+	must(t, env, "claim", "I", "--as-of", "2025-09-22", "--output", pdf,
+		"--practitioner", "SELARL Mandataires Associés|Me Jeanne Martin|8 quai Perrière|38000 Grenoble",
+		"--signatory", "Paul Durand, directeur financier")
+	raw, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := lettertest.Text(t, raw)
+	flat := lettertest.Flat(text)
+	for _, want := range []string{
+		"Atelier Durand SAS", "12 rue des Tanneurs", "69002 Lyon", "SIREN 732 829 320", "TVA intracommunautaire FR44732829320",
+		"SELARL Mandataires Associés", "Me Jeanne Martin", "38000 Grenoble", "Lyon, le 22 septembre 2025", "DÉCLARATION DE CRÉANCE",
+		"Imprimerie Lefèvre – 3 rue Gutenberg – 38000 Grenoble – SIREN 552 100 554",
+		"Redressement judiciaire, jugement d'ouverture du 10/09/2025, publié au BODACC le 20/09/2025 (délai de déclaration : 20/11/2025)",
+		"au titre du redressement judiciaire ouvert à l'encontre de Imprimerie Lefèvre",
+		"pénalités de retard courues jusqu'au 09/09/2025 inclus",
+		"INS1 01/08/2025 31/08/2025 échue 6 000,00 € 17,98 € 40,00 € 6 057,98 €",
+		"INS1 du 01/09/2025 au 09/09/2025 9 12,15 % 6 000,00 € 17,98 €",
+		"MONTANT DÉCLARÉ 6 057,98 €", "certifions sincère et véritable", "Pour Atelier Durand SAS Paul Durand, directeur financier",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the declaration lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "INS2") {
+		t.Errorf("the declaration claims the invoice issued after the opening:\n%s", text)
+	}
+
+	// Done, by whom: it leaves the list.
+	out = must(t, env, "task", "done", "1", "--note", "déclaration envoyée en LRAR", "--as-of", "2025-10-01")
+	wantOut(t, out, "tâche 1 (déclaration de créance, client I) faite le 01/10/2025 par cli:alice")
+	if out := must(t, env, "tasks"); strings.Contains(out, "Imprimerie") {
+		t.Errorf("a done task is still listed:\n%s", out)
+	}
+	wantOut(t, must(t, env, "tasks", "--all"), "01/10/2025  cli:alice")
+	if _, _, err := runCLI(t, env, "task", "done", "1"); err == nil || !strings.Contains(err.Error(), "already done on 2025-10-01 by cli:alice") {
+		t.Errorf("closing a task twice: %v", err)
+	}
+	wantOut(t, must(t, env, "client", "timeline", "I"), "cli:alice", "déclaration envoyée en LRAR")
 }

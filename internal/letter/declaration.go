@@ -24,11 +24,12 @@ type Declaration struct {
 	Signatory string
 }
 
-// The proceeding of each kind, as the declaration names it.
-var proceedings = map[string]string{
-	"sauvegarde":   "procédure de sauvegarde",
-	"redressement": "redressement judiciaire",
-	"liquidation":  "liquidation judiciaire",
+// The proceeding of each kind, as the declaration names it, and as its
+// sentence names it ("au titre du redressement judiciaire ouvert…").
+var proceedings = map[string][2]string{
+	"sauvegarde":   {"procédure de sauvegarde", "de la procédure de sauvegarde ouverte"},
+	"redressement": {"redressement judiciaire", "du redressement judiciaire ouvert"},
+	"liquidation":  {"liquidation judiciaire", "de la liquidation judiciaire ouverte"},
 }
 
 // RenderDeclaration returns the claim declaration as PDF bytes: the
@@ -104,9 +105,9 @@ func (d *doc) declarationHeader(dec Declaration) {
 // declarationBody names the debtor and its proceeding and declares.
 func (d *doc) declarationBody(c claim.Claim) {
 	pdf, in := d.pdf, c.Proceeding
-	kind := proceedings[in.Kind]
+	kind, ofKind := proceedings[in.Kind][0], proceedings[in.Kind][1]
 	if kind == "" {
-		kind = "procédure collective"
+		kind, ofKind = "procédure collective", "de la procédure collective ouverte"
 	}
 	debtor := append([]string{c.Debtor.Name}, c.Debtor.Address...)
 	debtor = append(debtor, d.ids(c.Debtor)...)
@@ -124,12 +125,12 @@ func (d *doc) declarationBody(c claim.Claim) {
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.MultiCell(0, 4.6, d.tr(strings.ToUpper(proc[:1])+proc[1:]+"."), "", "L", false)
 	pdf.Ln(3)
-	body := fmt.Sprintf("Maître,\n\nNous avons l'honneur de déclarer entre vos mains, au titre de la %s ouverte à l'encontre de %s, "+
+	body := fmt.Sprintf("Maître,\n\nNous avons l'honneur de déclarer entre vos mains, au titre %s à l'encontre de %s, "+
 		"notre créance, à titre chirographaire, arrêtée au jour du jugement d'ouverture : le principal restant dû sur chaque facture "+
 		"émise avant le %s, les pénalités de retard courues jusqu'au %s inclus (le cours des intérêts est arrêté par le jugement, "+
 		"article L622-28 du Code de commerce) et l'indemnité forfaitaire pour frais de recouvrement de chaque facture échue "+
 		"(article L441-10 du Code de commerce). Les factures non encore échues à l'ouverture sont déclarées à échoir.",
-		kind, c.Debtor.Name, d.w.date(in.Opened), d.w.date(in.Opened.AddDate(0, 0, -1)))
+		ofKind, c.Debtor.Name, d.w.date(in.Opened), d.w.date(in.Opened.AddDate(0, 0, -1)))
 	d.body(body)
 }
 
