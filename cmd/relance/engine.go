@@ -49,10 +49,6 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	matrix, err := cfg.ProvisionMatrix()
-	if err != nil {
-		return nil, err
-	}
 	link, err := templates.ParsePaymentLink(cfg.Mail.PaymentLink)
 	if err != nil {
 		return nil, err
@@ -74,7 +70,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 		transport: transport,
 		penalties: rules,
 		sweeper: &worker.Sweeper{
-			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
+			Plans: set, Calendars: countryCalendars(logger), Provision: cfg.ProvisionMatrix(), Window: window, Clock: a.clock,
 		},
 		sender: &worker.SendWorker{
 			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,

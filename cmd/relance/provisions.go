@@ -59,10 +59,7 @@ header, amounts with a '.'), xlsx (needs --output).`,
 				return err
 			}
 			defer s.close()
-			m, err := s.cfg.ProvisionMatrix()
-			if err != nil {
-				return err
-			}
+			m := s.cfg.ProvisionMatrix()
 			ps, err := s.store.Provisions(cmd.Context(), s.day, m)
 			if err != nil {
 				return err

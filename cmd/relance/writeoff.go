@@ -42,10 +42,7 @@ whole unpaid amount incl. VAT as the loss. Who did it (cli:<user>), when and
 				return err
 			}
 			defer s.close()
-			m, err := s.cfg.ProvisionMatrix()
-			if err != nil {
-				return err
-			}
+			m := s.cfg.ProvisionMatrix()
 			o.DefaultVATBP = m.DefaultVATBP
 			w, err := s.store.WriteOff(cmd.Context(), a.act(s.day), args[0], o)
 			if err != nil {

@@ -315,7 +315,7 @@ func (c Config) Validate() error {
 			bad("penalties.contractual_rate", "%v", err)
 		}
 	}
-	if _, err := c.ProvisionMatrix(); err != nil {
+	if _, err := c.provisionMatrix(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.ProvisionAccounts().Check(); err != nil {
@@ -387,10 +387,16 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// ProvisionMatrix builds the provision matrix from provision.rates,
+// ProvisionMatrix returns the provision matrix. Validate has checked it.
+func (c Config) ProvisionMatrix() provision.Matrix {
+	m, _ := c.provisionMatrix()
+	return m
+}
+
+// provisionMatrix builds the provision matrix from provision.rates,
 // provision.profiles, provision.insolvency_rate, provision.default_vat_rate
 // and the aging buckets; the error names the key at fault.
-func (c Config) ProvisionMatrix() (provision.Matrix, error) {
+func (c Config) provisionMatrix() (provision.Matrix, error) {
 	var errs []error
 	pct := func(key, v string) int {
 		bp, err := ParsePercent(v)

@@ -79,6 +79,12 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"negative oversight age", "templates: {oversight_days: -1}\n", nil, []string{"templates.oversight_days"}},
 		{"no deadline", "", []string{"RELANCE_LETTERS_DEADLINE_DAYS=0"}, []string{"letters.deadline_days"}},
 		{"pool smaller than the workers", "database: {max_conns: 8}\nsweep: {send_concurrency: 8}\n", nil, []string{"database.max_conns", "12"}},
+		{"provision bucket", "provision: {rates: {d91_12: 50%}}\n", nil, []string{"provision.rates.d91_12: no such bucket", "d91_120"}},
+		{"provision rate", "provision: {profiles: {risky: {d91_120: lots}}}\n", nil, []string{"provision.profiles.risky.d91_120", "lots"}},
+		{"insolvency rate", "", []string{"RELANCE_PROVISION_INSOLVENCY_RATE=120%"}, []string{"provision.insolvency_rate"}},
+		{"VAT rate", "provision: {default_vat_rate: twenty}\n", nil, []string{"provision.default_vat_rate"}},
+		{"one account, two parts", "provision: {accounts: {vat: \"654\"}}\n", nil, []string{"provision: accounts.vat: 654 is already accounts.loss"}},
+		{"no journal", "", []string{"RELANCE_PROVISION_JOURNAL_CODE="}, []string{"provision: journal.code"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +102,24 @@ func TestErrorsNameTheKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The default matrix gives 100% to the last bucket, whatever the edges.
+func TestProvisionDefaults(t *testing.T) {
+	cfg, err := Load(writeFile(t, "aging: {buckets: [15, 30, 60]}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cfg.ProvisionMatrix()
+	if b, bp := m.Rate("", 61); b != "d61_plus" || bp != 10000 || m.InsolvencyBP != 10000 || m.DefaultVATBP != 2000 {
+		t.Errorf("61 days: %s %d, insolvency %d, VAT %d", b, bp, m.InsolvencyBP, m.DefaultVATBP)
+	}
+	if _, bp := m.Rate("", 60); bp != 0 {
+		t.Errorf("60 days: %d", bp)
+	}
+	if a := cfg.ProvisionAccounts(); a.Doubtful != "416" || a.Journal != "OD" {
+		t.Errorf("accounts %+v", a)
 	}
 }
 

@@ -66,31 +66,12 @@ func RenderDeclaration(d Declaration) ([]byte, error) {
 // envelope's window, the place and date, and the title.
 func (d *doc) declarationHeader(dec Declaration) {
 	pdf, c := d.pdf, d.m.Creditor
-	pdf.SetFont("Helvetica", "B", 11)
-	pdf.CellFormat(90, 5, d.tr(c.Name), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 9)
-	lines := append(append([]string(nil), c.Address...), d.ids(c)...)
-	for _, v := range []string{d.m.Entity.Phone, d.m.Entity.Email} {
-		if v != "" {
-			lines = append(lines, v)
-		}
-	}
-	for _, l := range lines {
-		pdf.CellFormat(90, 4.5, d.tr(l), "", 1, "L", false, 0, "")
-	}
-	pdf.SetXY(110, 45)
-	pdf.SetFont("Helvetica", "B", 8)
-	pdf.CellFormat(80, 4, d.tr(d.w.registered), "", 2, "L", false, 0, "")
-	pdf.Ln(2)
+	d.sender(d.m.Entity.Phone, d.m.Entity.Email)
 	to := dec.Practitioner
 	if len(to) == 0 {
 		to = []string{"Maître ……………………………………", "Mandataire judiciaire", "……………………………………………", "……………………………………………"}
 	}
-	pdf.SetFont("Helvetica", "", 11)
-	for _, l := range to {
-		pdf.SetX(110)
-		pdf.MultiCell(80, 5, d.tr(l), "", "L", false)
-	}
+	d.window(to[0], to[1:])
 	pdf.SetY(max(pdf.GetY()+8, 88))
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.CellFormat(0, 5, d.tr(d.w.place(cityOf(c.Address), d.m.Day)), "", 1, "R", false, 0, "")

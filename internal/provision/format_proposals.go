@@ -39,7 +39,7 @@ func (o ListOptions) bucket(b string) string {
 type listWording struct {
 	header                                  []string
 	imported, assumed, yes, no, age, insolv string
-	total, deductibleOf, none, footnote     string
+	total, none, footnote                   string
 	sheet                                   string
 	date                                    func(time.Time) string
 }
