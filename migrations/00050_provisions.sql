@@ -56,6 +56,17 @@ CREATE INDEX journal_entry_day_idx ON journal_entry (entity_id, day);
 CREATE INDEX journal_entry_invoice_idx ON journal_entry (invoice_id);
 -- One reclassification and one write-off per invoice, ever.
 CREATE UNIQUE INDEX journal_entry_once_idx ON journal_entry (invoice_id, kind) WHERE kind IN ('reclassification', 'write_off');
+-- The proposals made before there was a journal, booked as they were
+-- made: reclassified and provisioned on the day proposed. What changed
+-- since (a payment) is booked by the next sweep.
+INSERT INTO journal_entry (entity_id, client_id, invoice_id, day, kind, cause, currency, amount)
+SELECT i.entity_id, p.client_id, p.invoice_id, p.proposed_on, 'reclassification', p.cause, p.currency, p.outstanding_incl_vat
+FROM provision p JOIN invoice i ON i.id = p.invoice_id
+WHERE p.outstanding_incl_vat > 0;
+INSERT INTO journal_entry (entity_id, client_id, invoice_id, day, kind, cause, currency, amount, base_excl_vat, rate_bp, tax_deductible)
+SELECT i.entity_id, p.client_id, p.invoice_id, p.proposed_on, 'provision', p.cause, p.currency, p.amount,
+       p.outstanding_excl_vat, p.rate_bp, p.tax_deductible
+FROM provision p JOIN invoice i ON i.id = p.invoice_id;
 
 -- Tasks are closed by someone, on a day.
 ALTER TABLE task
@@ -91,30 +102,34 @@ LANGUAGE sql STABLE
 AS $$
     WITH matrix AS (
         SELECT * FROM unnest(m_profile, m_bucket, m_lower, m_rate) AS m(profile, bucket, lower_days, rate_bp)
-    ), flagged AS (
-        SELECT DISTINCT ON (r.invoice_id) r.invoice_id, r.profile
+    ), source AS (
+        -- Each reason an invoice may be doubtful, one row each, gathered by
+        -- invoice below: CTEs joined to each other get nested loops, since
+        -- the planner cannot count their rows.
+        SELECT r.invoice_id, r.profile AS step_profile, r.due_on AS step_on
         FROM reminder r
         WHERE r.channel = 'action' AND r.status = 'sent' AND r.due_on <= as_of
-        ORDER BY r.invoice_id, r.due_on
-    ), candidate AS (
-        SELECT f.invoice_id FROM flagged f
-        UNION
-        SELECT i.id FROM client c JOIN invoice i ON i.client_id = c.id
+        UNION ALL
+        SELECT i.id, NULL, NULL
+        FROM client c JOIN invoice i ON i.client_id = c.id
         WHERE c.insolvency_opened_on <= as_of AND i.issue_date < c.insolvency_opened_on AND i.kind = 'invoice'
-        UNION
-        SELECT p.invoice_id FROM provision p WHERE p.proposed_on <= as_of
+        UNION ALL
+        SELECT p.invoice_id, NULL, NULL FROM provision p WHERE p.proposed_on <= as_of
+    ), candidate AS (
+        SELECT invoice_id, (array_agg(step_profile ORDER BY step_on) FILTER (WHERE step_on IS NOT NULL))[1] AS step_profile,
+               bool_or(step_on IS NOT NULL) AS flagged
+        FROM source GROUP BY invoice_id
     ), state AS (
         SELECT i.id AS invoice_id, i.client_id, i.entity_id, p.id AS proposal_id, p.cause AS proposed_cause,
-               coalesce(f.profile, p.profile) AS profile, i.currency::text AS currency, i.due_date,
+               coalesce(x.step_profile, p.profile) AS profile, i.currency::text AS currency, i.due_date,
                i.amount_incl_vat, i.amount_excl_vat,
-               (f.invoice_id IS NOT NULL OR p.cause = 'age') AS by_age,
+               (x.flagged OR p.cause = 'age') AS by_age,
                coalesce(c.insolvency_opened_on <= as_of AND i.issue_date < c.insolvency_opened_on, false) AS by_insolvency,
                i.outstanding + coalesce((SELECT sum(a.amount) FROM allocation a
                                           WHERE a.invoice_id = i.id AND a.applied_on > as_of), 0) AS open
         FROM candidate x
         JOIN invoice i ON i.id = x.invoice_id
         JOIN client c ON c.id = i.client_id
-        LEFT JOIN flagged f ON f.invoice_id = i.id
         LEFT JOIN provision p ON p.invoice_id = i.id AND p.proposed_on <= as_of
         WHERE i.issue_date <= as_of
     ), priced AS (

@@ -12,12 +12,8 @@ import (
 )
 
 var (
-	//go:embed sql/provision_propose.sql
-	provisionProposeSQL string
-	//go:embed sql/provision_reclassify.sql
-	provisionReclassifySQL string
-	//go:embed sql/provision_adjust.sql
-	provisionAdjustSQL string
+	//go:embed sql/provision_review.sql
+	provisionReviewSQL string
 	//go:embed sql/provisions.sql
 	provisionsSQL string
 )
@@ -39,34 +35,19 @@ func matrixArgs(m provision.Matrix) []any {
 	return []any{profiles, buckets, lower, rates, m.InsolvencyBP, m.DefaultVATBP}
 }
 
-// ReviewProvisions brings the provisions of every entity up to day, in
-// three set-based statements (the daily sweep runs it after its decisions):
-// it proposes a provision for each invoice that became doubtful (its plan's
+// ReviewProvisions brings the provisions of every entity up to day, in one
+// set-based statement (the daily sweep runs it after its decisions): it
+// proposes a provision for each invoice that became doubtful (its plan's
 // provision step fired and the matrix gives its bucket a rate, or its
-// client's insolvency proceeding opened), books the 411 → 416
-// reclassification of each new proposal, and books the difference between
-// what each proposal's provision must be on day and what is booked so far:
-// a provision when it rises, a reversal when it falls (paid, credited). A
-// proposal of 0 is never made. Replaying a day finds everything booked and
-// books nothing.
+// client's insolvency proceeding opened) and books its 411 → 416
+// reclassification, then books the difference between what each proposal's
+// provision must be on day and what is booked so far: a provision when it
+// rises, a reversal when it falls (paid, credited). A proposal of 0 is never
+// made. Replaying a day finds everything booked and books nothing.
 func (s *Store) ReviewProvisions(ctx context.Context, day time.Time, m provision.Matrix) (ProvisionReview, error) {
 	var out ProvisionReview
-	args := append([]any{day}, matrixArgs(m)...)
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, provisionProposeSQL, args...).Scan(&out.Proposed); err != nil {
-			return fmt.Errorf("propose: %w", err)
-		}
-		tag, err := tx.Exec(ctx, provisionReclassifySQL, day)
-		if err != nil {
-			return fmt.Errorf("reclassify: %w", err)
-		}
-		out.Reclassified = int(tag.RowsAffected())
-		if tag, err = tx.Exec(ctx, provisionAdjustSQL, args...); err != nil {
-			return fmt.Errorf("adjust: %w", err)
-		}
-		out.Adjusted = int(tag.RowsAffected())
-		return nil
-	})
+	err := s.db.QueryRow(ctx, provisionReviewSQL, append([]any{day}, matrixArgs(m)...)...).
+		Scan(&out.Proposed, &out.Reclassified, &out.Adjusted)
 	if err != nil {
 		return out, fmt.Errorf("ledger: review provisions %s: %w", formatDay(day), err)
 	}
