@@ -8,9 +8,14 @@
 -- Why an invoice became doubtful: its plan's provision step (age) or its
 -- client's insolvency proceeding, whatever its age. profile is the plan
 -- profile the step fired under: it picks the row of the provision matrix.
+-- settled_on is the day the invoice was settled with nothing left booked on
+-- it (paid, written off): from then on the daily review leaves it alone,
+-- unless it opens again.
 ALTER TABLE provision
-    ADD COLUMN cause   text NOT NULL DEFAULT 'age' CHECK (cause IN ('age', 'insolvency')),
-    ADD COLUMN profile text;
+    ADD COLUMN cause      text NOT NULL DEFAULT 'age' CHECK (cause IN ('age', 'insolvency')),
+    ADD COLUMN profile    text,
+    ADD COLUMN settled_on date;
+CREATE INDEX provision_unsettled_idx ON provision (invoice_id) WHERE settled_on IS NULL;
 UPDATE provision p SET profile = r.profile
 FROM reminder r WHERE r.invoice_id = p.invoice_id AND r.channel = 'action';
 -- A proposal of 0 (a bucket without a rate) provisions nothing: the review
@@ -82,9 +87,11 @@ CREATE INDEX task_open_idx ON task (due_on) WHERE done_at IS NULL;
 -- fired (a reminder row of channel 'action'), or from the opening of its
 -- client's insolvency proceeding when it was issued before it (a debt born
 -- on the judgment's day or later is payable as usual), or once a proposal
--- exists. The matrix comes as a table (profile '' is the default row, every
--- other profile has every bucket), with the insolvency rate and the VAT rate
--- assumed when the import gave no amount excl. VAT (both in basis points).
+-- exists; an invoice settled with nothing left booked on it is left out.
+-- The matrix comes as arrays: the profiles ('' first, the default row), the
+-- buckets' names and lowest days late, and the rates, profile by profile,
+-- bucket by bucket; then the insolvency rate and the VAT rate assumed when
+-- the import gave no amount excl. VAT (both in basis points).
 --
 -- outstanding is the invoice's as of as_of (settlements applied later added
 -- back); its part excl. VAT follows the invoice's own ratio when imported,
@@ -93,16 +100,14 @@ CREATE INDEX task_open_idx ON task (due_on) WHERE done_at IS NULL;
 -- proceeding is open): only the latter rests on a proven, individual risk,
 -- so only it is tax-deductible. amount is 0 once the invoice is settled.
 -- +goose StatementBegin
-CREATE FUNCTION provision_due(as_of date, m_profile text[], m_bucket text[], m_lower int[], m_rate int[],
+CREATE FUNCTION provision_due(as_of date, m_profiles text[], m_buckets text[], m_lower int[], m_rates int[],
                               insolvency_bp int, vat_bp int)
-RETURNS TABLE (invoice_id bigint, client_id bigint, entity_id bigint, proposal_id bigint, cause text, profile text,
-               currency text, outstanding_incl_vat bigint, outstanding_excl_vat bigint, vat_imported boolean,
-               days_late int, bucket text, rate_bp int, amount bigint, tax_deductible boolean)
+RETURNS TABLE (invoice_id bigint, client_id bigint, entity_id bigint, proposal_id bigint, settled_on date, cause text,
+               profile text, currency text, outstanding_incl_vat bigint, outstanding_excl_vat bigint,
+               vat_imported boolean, days_late int, bucket text, rate_bp int, amount bigint, tax_deductible boolean)
 LANGUAGE sql STABLE
 AS $$
-    WITH matrix AS (
-        SELECT * FROM unnest(m_profile, m_bucket, m_lower, m_rate) AS m(profile, bucket, lower_days, rate_bp)
-    ), source AS (
+    WITH source AS (
         -- Each reason an invoice may be doubtful, one row each, gathered by
         -- invoice below: CTEs joined to each other get nested loops, since
         -- the planner cannot count their rows.
@@ -114,42 +119,46 @@ AS $$
         FROM client c JOIN invoice i ON i.client_id = c.id
         WHERE c.insolvency_opened_on <= as_of AND i.issue_date < c.insolvency_opened_on AND i.kind = 'invoice'
         UNION ALL
-        SELECT p.invoice_id, NULL, NULL FROM provision p WHERE p.proposed_on <= as_of
+        SELECT p.invoice_id, NULL, NULL FROM provision p
+        WHERE p.proposed_on <= as_of AND (p.settled_on IS NULL OR p.settled_on > as_of)
     ), candidate AS (
         SELECT invoice_id, (array_agg(step_profile ORDER BY step_on) FILTER (WHERE step_on IS NOT NULL))[1] AS step_profile,
                bool_or(step_on IS NOT NULL) AS flagged
         FROM source GROUP BY invoice_id
     ), state AS (
-        SELECT i.id AS invoice_id, i.client_id, i.entity_id, p.id AS proposal_id, p.cause AS proposed_cause,
-               coalesce(x.step_profile, p.profile) AS profile, i.currency::text AS currency, i.due_date,
-               i.amount_incl_vat, i.amount_excl_vat,
+        SELECT i.id AS invoice_id, i.client_id, i.entity_id, p.id AS proposal_id, p.settled_on, p.cause AS proposed_cause,
+               coalesce(x.step_profile, p.profile) AS profile, i.currency::text AS currency,
+               as_of - i.due_date AS days_late, i.amount_incl_vat, i.amount_excl_vat,
                (x.flagged OR p.cause = 'age') AS by_age,
                coalesce(c.insolvency_opened_on <= as_of AND i.issue_date < c.insolvency_opened_on, false) AS by_insolvency,
-               i.outstanding + coalesce((SELECT sum(a.amount) FROM allocation a
-                                          WHERE a.invoice_id = i.id AND a.applied_on > as_of), 0) AS open
+               greatest(i.outstanding + coalesce(late.amount, 0), 0) AS incl,
+               -- the bucket: 0 not due, else its index in m_buckets
+               width_bucket(as_of - i.due_date, m_lower) AS b,
+               -- the row of the profile in m_rates; 0 for the default one
+               coalesce(array_position(m_profiles, coalesce(x.step_profile, p.profile)), 1) - 1 AS row
         FROM candidate x
         JOIN invoice i ON i.id = x.invoice_id
         JOIN client c ON c.id = i.client_id
         LEFT JOIN provision p ON p.invoice_id = i.id AND p.proposed_on <= as_of
+        LEFT JOIN LATERAL (SELECT sum(a.amount) AS amount FROM allocation a
+                           WHERE a.invoice_id = i.id AND a.applied_on > as_of) late ON true
+        -- Settled with nothing booked: nothing to do, however old the flag.
         WHERE i.issue_date <= as_of
+          AND (i.outstanding <> 0 OR late.amount IS NOT NULL OR (p.id IS NOT NULL AND (p.settled_on IS NULL OR p.settled_on > as_of)))
     ), priced AS (
-        SELECT s.*, greatest(s.open, 0) AS incl,
+        SELECT s.*,
                CASE WHEN s.amount_excl_vat IS NOT NULL AND s.amount_incl_vat > 0
-                    THEN round(greatest(s.open, 0)::numeric * s.amount_excl_vat / s.amount_incl_vat)::bigint
-                    ELSE round(greatest(s.open, 0)::numeric * 10000 / (10000 + vat_bp))::bigint END AS excl,
-               coalesce(b.bucket, 'not_due') AS bucket,
-               CASE WHEN s.by_age THEN coalesce(b.rate_bp, 0) ELSE 0 END AS age_bp,
+                    THEN round(s.incl::numeric * s.amount_excl_vat / s.amount_incl_vat)::bigint
+                    ELSE round(s.incl::numeric * 10000 / (10000 + vat_bp))::bigint END AS excl,
+               coalesce(m_buckets[s.b], 'not_due') AS bucket,
+               CASE WHEN s.by_age AND s.b > 0 THEN m_rates[s.row * cardinality(m_buckets) + s.b] ELSE 0 END AS age_bp,
                CASE WHEN s.by_insolvency THEN insolvency_bp ELSE 0 END AS insolvency_bp
         FROM state s
-        LEFT JOIN LATERAL (
-            SELECT m.bucket, m.rate_bp FROM matrix m
-            WHERE m.profile IN (coalesce(s.profile, ''), '') AND m.lower_days <= as_of - s.due_date
-            ORDER BY m.profile = '', m.lower_days DESC LIMIT 1) b ON true
     )
-    SELECT p.invoice_id, p.client_id, p.entity_id, p.proposal_id,
+    SELECT p.invoice_id, p.client_id, p.entity_id, p.proposal_id, p.settled_on,
            coalesce(p.proposed_cause, CASE WHEN p.by_insolvency AND p.insolvency_bp >= p.age_bp THEN 'insolvency' ELSE 'age' END),
            p.profile, p.currency, p.incl, p.excl, p.amount_excl_vat IS NOT NULL AND p.amount_incl_vat > 0,
-           as_of - p.due_date, p.bucket, greatest(p.age_bp, p.insolvency_bp),
+           p.days_late, p.bucket, greatest(p.age_bp, p.insolvency_bp),
            round(p.excl::numeric * greatest(p.age_bp, p.insolvency_bp) / 10000)::bigint,
            p.by_insolvency AND p.insolvency_bp >= p.age_bp
     FROM priced p
@@ -163,4 +172,5 @@ DROP INDEX task_client_kind_idx;
 ALTER TABLE task DROP COLUMN done_on, DROP COLUMN done_by;
 DROP TABLE journal_entry;
 DROP INDEX reminder_action_idx;
-ALTER TABLE provision DROP COLUMN profile, DROP COLUMN cause;
+DROP INDEX provision_unsettled_idx;
+ALTER TABLE provision DROP COLUMN settled_on, DROP COLUMN profile, DROP COLUMN cause;

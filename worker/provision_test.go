@@ -79,7 +79,8 @@ func TestProvisionWaitsForARate(t *testing.T) {
 
 // TestProvisionFollowsPaymentsAndInsolvency: a doubtful invoice's provision
 // falls with a partial payment, rises with an insolvency rate above the
-// matrix's, and is reversed in full when the rest is paid.
+// matrix's, is reversed in full when the rest is paid, and comes back when
+// that payment is undone.
 func TestProvisionFollowsPaymentsAndInsolvency(t *testing.T) {
 	pool := pgtest.NewDB(t)
 	f := fixture{t, pool}
@@ -100,12 +101,21 @@ func TestProvisionFollowsPaymentsAndInsolvency(t *testing.T) {
 	sweepDay(t, pool, s, jobs, d("2025-05-20")) // 100% of 500.00
 	f.pay(inv, "2025-06-03", 60000)             // a dividend pays the rest
 	sweepDay(t, pool, s, jobs, d("2025-06-03"))
+	var settled string
+	if err := pool.QueryRow(t.Context(), `SELECT settled_on::text FROM provision`).Scan(&settled); err != nil || settled != "2025-06-03" {
+		t.Errorf("proposal settled on %q (%v), want 2025-06-03", settled, err)
+	}
+	// The dividend's transfer bounces: the invoice is open again, and so is its provision.
+	f.exec(`DELETE FROM allocation WHERE invoice_id = $1 AND applied_on = '2025-06-03'`, inv)
+	f.exec(`UPDATE invoice SET settled = settled - 60000 WHERE id = $1`, inv)
+	sweepDay(t, pool, s, jobs, d("2025-06-10"))
 	want := []string{
 		"2025-05-02 reclassification age 1200.00",
 		"2025-05-02 provision age 500.00",
 		"2025-05-12 reversal settled 250.00",
 		"2025-05-20 provision insolvency 250.00",
 		"2025-06-03 reversal settled 500.00",
+		"2025-06-10 provision insolvency 500.00",
 	}
 	if got := entries(t, pool); !slices.Equal(got, want) {
 		t.Errorf("journal\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -120,7 +130,7 @@ func TestProvisionFollowsPaymentsAndInsolvency(t *testing.T) {
 	}
 	// The matrix's provision and its reversal are not deductible; the
 	// insolvency's and the final reversal (of a deductible provision) are.
-	if !slices.Equal(deductible, []bool{false, false, true, true}) {
+	if !slices.Equal(deductible, []bool{false, false, true, true, true}) {
 		t.Errorf("deductible %v", deductible)
 	}
 }

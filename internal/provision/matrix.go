@@ -143,15 +143,19 @@ func (m Matrix) Rate(profile string, daysLate int) (bucket string, bp int) {
 	return m.buckets[i].Name, row[i]
 }
 
-// Table flattens the matrix for SQL: one row per (profile, bucket), the
-// default profile as "", every overriding profile with all its buckets.
+// Table flattens the matrix for SQL (provision_due, migration 00050): the
+// profiles with rates of their own after "" (the default row), the
+// buckets' names and fewest days late, and the rates, profile by profile
+// in that order, bucket by bucket.
 func (m Matrix) Table() (profiles, buckets []string, lowerDays, ratesBP []int32) {
-	for _, p := range append([]string{""}, m.profiles...) {
-		for i, b := range m.buckets {
-			profiles = append(profiles, p)
-			buckets = append(buckets, b.Name)
-			lowerDays = append(lowerDays, int32(b.LowerDays))
-			ratesBP = append(ratesBP, int32(m.rates[p][i]))
+	profiles = append([]string{""}, m.profiles...)
+	for _, b := range m.buckets {
+		buckets = append(buckets, b.Name)
+		lowerDays = append(lowerDays, int32(b.LowerDays))
+	}
+	for _, p := range profiles {
+		for _, r := range m.rates[p] {
+			ratesBP = append(ratesBP, int32(r))
 		}
 	}
 	return profiles, buckets, lowerDays, ratesBP

@@ -39,8 +39,8 @@ func TestMatrixRates(t *testing.T) {
 		}
 	}
 	profiles, buckets, lower, rates := m.Table()
-	if len(profiles) != 10 || profiles[0] != "" || profiles[5] != "risky" || buckets[3] != "d91_120" || lower[4] != 121 ||
-		rates[3] != 0 || rates[8] != 5000 || rates[9] != 10000 {
+	if !slices.Equal(profiles, []string{"", "risky"}) || !slices.Equal(buckets, []string{"d1_30", "d31_60", "d61_90", "d91_120", "d121_plus"}) ||
+		!slices.Equal(lower, []int32{1, 31, 61, 91, 121}) || !slices.Equal(rates, []int32{0, 0, 0, 0, 10000, 0, 0, 0, 5000, 10000}) {
 		t.Errorf("table %v %v %v %v", profiles, buckets, lower, rates)
 	}
 }

@@ -1,7 +1,7 @@
 -- The provisions of every entity brought up to day $1, in one pass over
--- provision_due: $2..$5 the matrix (profile, bucket, lowest days late,
--- rate), $6 the insolvency rate and $7 the default VAT rate, in basis
--- points.
+-- provision_due: $2..$5 the matrix (profiles, buckets, their lowest days
+-- late, the rates profile by profile), $6 the insolvency rate and $7 the
+-- default VAT rate, in basis points.
 --   - Each invoice newly doubtful with a provision above 0 gets a proposal,
 --     a 'provision_proposed' event by the engine, and its 411 → 416
 --     reclassification at the outstanding incl. VAT.
@@ -11,6 +11,8 @@
 --     rests on the insolvency proceeding (deductible) or on the matrix
 --     (not); a fall follows a smaller outstanding (settled) or a lower rate,
 --     and keeps the deductibility of what it takes back.
+--   - A proposal whose invoice is settled (its provision now 0) is marked
+--     settled_on $1, and left alone from then on.
 -- Returns the counts of proposals, reclassifications and adjustments.
 WITH due AS MATERIALIZED (
     SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
@@ -59,5 +61,11 @@ WITH due AS MATERIALIZED (
     WHERE d.amount <> d.booked
       AND (d.proposal_id IS NOT NULL OR d.invoice_id IN (SELECT invoice_id FROM proposed))
     RETURNING 1
+), settled AS (
+    -- Settled with nothing left booked after this review: left alone from
+    -- now on (provision_due), until the invoice opens again.
+    UPDATE provision p SET settled_on = CASE WHEN d.outstanding_incl_vat = 0 THEN $1::date END
+    FROM due d
+    WHERE p.id = d.proposal_id AND (d.outstanding_incl_vat = 0) <> (d.settled_on IS NOT NULL)
 )
 SELECT (SELECT count(*) FROM proposed), (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted)
