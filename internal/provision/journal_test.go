@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/relance/relance/internal/money"
@@ -163,9 +164,22 @@ func TestProposalsGoldenFiles(t *testing.T) {
 		t.Errorf("no proposals: %q %v", buf.String(), err)
 	}
 	buf.Reset()
-	if err := provision.WriteProposalsXLSX(&buf, ps, provision.ListOptions{Locale: "fr", DefaultVATBP: 2000}); err != nil ||
-		!bytes.HasPrefix(buf.Bytes(), []byte("PK")) {
-		t.Errorf("xlsx: %v", err)
+	if err := provision.WriteProposalsXLSX(&buf, ps, provision.ListOptions{Locale: "fr", DefaultVATBP: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Provisions", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Real numbers: the amounts add up in Excel; the total row per currency.
+	if len(rows) != 4 || rows[0][10] != "Provision" || rows[1][2] != "F-2" || rows[1][8] != "TVA 20,00\u00a0%" ||
+		rows[1][10] != "1000" || rows[2][9] != "1" || rows[3][0] != "TOTAL" || rows[3][10] != "6000" {
+		t.Errorf("xlsx rows %q", rows)
 	}
 }
 
