@@ -107,6 +107,10 @@ names (OD by default), on the accounts of provision.accounts:
   write-off         654 + 44571 / 416 (411 if never reclassified)  the unpaid
                                 amount incl. VAT, its VAT recovered
 
+The reclassification is not undone when a doubtful invoice is paid: book
+its payment against 416 in the bank journal; the reversal of its provision
+is here.
+
 Each line carries the invoice as piece reference (PieceRef, PieceDate), a
 label, and the client as auxiliary account on 411 and 416 (CompAuxNum);
 provision and reversal labels say whether they are tax-deductible (a
