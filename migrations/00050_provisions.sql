@@ -93,9 +93,10 @@ CREATE INDEX task_open_idx ON task (due_on) WHERE done_at IS NULL;
 -- bucket by bucket; then the insolvency rate and the VAT rate assumed when
 -- the import gave no amount excl. VAT (both in basis points).
 --
--- outstanding is the invoice's as of as_of (settlements applied later added
--- back); its part excl. VAT follows the invoice's own ratio when imported,
--- else the default rate. The rate is the larger of the matrix's for the
+-- outstanding is the invoice's as of as_of, read as every statement reads
+-- the ledger on a day (migration 00020: what does not count yet on as_of,
+-- ledger_late_settlement, is added back); its part excl. VAT follows the
+-- invoice's own ratio when imported, else the default rate. The rate is the larger of the matrix's for the
 -- invoice's bucket (when the step fired) and the insolvency rate (when the
 -- proceeding is open): only the latter rests on a proven, individual risk,
 -- so only it is tax-deductible. amount is 0 once the invoice is settled.
@@ -140,11 +141,11 @@ AS $$
         JOIN invoice i ON i.id = x.invoice_id
         JOIN client c ON c.id = i.client_id
         LEFT JOIN provision p ON p.invoice_id = i.id AND p.proposed_on <= as_of
-        LEFT JOIN LATERAL (SELECT sum(a.amount) AS amount FROM allocation a
-                           WHERE a.invoice_id = i.id AND a.applied_on > as_of) late ON true
+        -- what was settled on it and does not count yet on as_of (00020)
+        LEFT JOIN ledger_late_settlement(as_of) late ON late.document_id = i.id
         -- Settled with nothing booked: nothing to do, however old the flag.
         WHERE i.issue_date <= as_of
-          AND (i.outstanding <> 0 OR late.amount IS NOT NULL OR (p.id IS NOT NULL AND (p.settled_on IS NULL OR p.settled_on > as_of)))
+          AND (i.outstanding <> 0 OR late.document_id IS NOT NULL OR (p.id IS NOT NULL AND (p.settled_on IS NULL OR p.settled_on > as_of)))
     ), priced AS (
         SELECT s.*,
                CASE WHEN s.amount_excl_vat IS NOT NULL AND s.amount_incl_vat > 0

@@ -61,7 +61,7 @@ func TestProvisionWaitsForARate(t *testing.T) {
 			jobs := insertOnlyClient(t, pool)
 			proposals := 0
 			for day := d("2025-03-30"); !day.After(d("2025-05-10")); day = day.AddDate(0, 0, 1) {
-				proposals += sweepDay(t, pool, s, jobs, day).Provisions
+				proposals += len(sweepDay(t, pool, s, jobs, day).Proposals)
 			}
 			sweepDay(t, pool, s, jobs, d("2025-04-15")) // a replay
 			got := entries(t, pool)

@@ -26,7 +26,7 @@ func TestSweepLadder(t *testing.T) {
 	jobs := insertOnlyClient(t, pool)
 	var got []string
 	for day := d("2025-03-01"); !day.After(d("2025-07-31")); day = day.AddDate(0, 0, 1) {
-		res := sweepDay(t, pool, s, jobs, day)
+		res := sweepAndSend(t, pool, s, jobs, day)
 		for _, dec := range res.Decisions {
 			got = append(got, fmt.Sprintf("%s %s", formatDay(day), dec.StepID))
 		}
@@ -115,7 +115,7 @@ func TestSweepLateArrivalClimbsOneLevelPerGap(t *testing.T) {
 	jobs := insertOnlyClient(t, pool)
 	var got []string
 	for day := d("2025-04-11"); !day.After(d("2025-05-20")); day = day.AddDate(0, 0, 1) {
-		for _, dec := range sweepDay(t, pool, s, jobs, day).Decisions {
+		for _, dec := range sweepAndSend(t, pool, s, jobs, day).Decisions {
 			got = append(got, formatDay(day)+" "+dec.StepID)
 		}
 	}
@@ -154,7 +154,7 @@ func TestSweepReplayAndRerun(t *testing.T) {
 	jobs := insertOnlyClient(t, pool)
 	first := map[string][]string{}
 	for day := d("2025-02-20"); !day.After(d("2025-06-30")); day = day.AddDate(0, 0, 1) {
-		res := sweepDay(t, pool, s, jobs, day)
+		res := sweepAndSend(t, pool, s, jobs, day)
 		first[formatDay(day)] = decisionsOf(res)
 		again := sweepDay(t, pool, s, jobs, day)
 		if len(again.Jobs) != 0 || !slices.Equal(decisionsOf(again), decisionsOf(res)) {

@@ -40,7 +40,7 @@ totals, and the certification to sign. --practitioner fills in the addressee
 				return err
 			}
 			defer s.close()
-			rules, err := penaltyRules(s.cfg)
+			rules, err := a.penaltyRules(s.cfg)
 			if err != nil {
 				return err
 			}

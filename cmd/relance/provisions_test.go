@@ -231,7 +231,7 @@ INS2;I;Imprimerie Lefèvre;12/09/2025;12/10/2025;1200,00;1000,00;compta@lefevre.
 	must(t, env, "client", "insolvency", "I", "--kind", "redressement", "--opened", "2025-09-10", "--published", "2025-09-20",
 		"--as-of", "2025-09-22")
 	out := must(t, env, "sweep", "--as-of", "2025-09-22")
-	wantOut(t, out, "provision proposals: 1", "tasks: 1")
+	wantOut(t, out, "provision proposals: 1", "journal entries: 2", "tasks: 1")
 
 	out = must(t, env, "provisions", "journal", "--period", "2025-09")
 	wantOut(t, out,

@@ -55,7 +55,7 @@ Close a task with ` + "`relance task done ID`" + `.`,
 			if err != nil {
 				return err
 			}
-			rules, err := penaltyRules(s.cfg)
+			rules, err := a.penaltyRules(s.cfg)
 			if err != nil {
 				return err
 			}

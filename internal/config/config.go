@@ -19,6 +19,7 @@ import (
 
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/provision"
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // Config is everything relance reads at start. Field docs are the reference
@@ -32,6 +33,7 @@ type Config struct {
 	Locale    string    `yaml:"locale"`    // default locale of the entity: fr or en [fr]
 	Entity    string    `yaml:"entity"`    // entity code used when a command gets no --entity [default]
 	Terms     Terms     `yaml:"terms"`     // payment terms used when a row has neither due date nor terms
+	Import    Import    `yaml:"import"`    // guards of `relance import`
 	Aging     Aging     `yaml:"aging"`     // bucket edges
 	Plans     Plans     `yaml:"plans"`     // reminder plans
 	Templates Templates `yaml:"templates"` // email and letter templates
@@ -55,6 +57,14 @@ type Database struct {
 type Terms struct {
 	Default   string `yaml:"default"`    // e.g. "30", "45 FDM" [30]
 	EOMMethod string `yaml:"eom_method"` // days_then_eom (+N days then end of month) or eom_then_days [days_then_eom]
+}
+
+// Import guards `relance import`.
+type Import struct {
+	// SnapshotMaxClose is the share of the entity's open items an import
+	// --snapshot may close; beyond it, or for a snapshot of no rows, the
+	// import is refused without --force [50%].
+	SnapshotMaxClose string `yaml:"snapshot_max_close"`
 }
 
 // Aging sets the aged balance's buckets.
@@ -170,7 +180,16 @@ type Mail struct {
 	ReplyTo     string `yaml:"reply_to"`     // Reply-To header
 	Bcc         string `yaml:"bcc"`          // the credit manager's copy
 	PaymentLink string `yaml:"payment_link"` // template, e.g. https://pay.example.com/{{.Invoice.Number}}
-	SMTP        SMTP   `yaml:"smtp"`
+	// SendTimeout bounds one send job: the connection, the re-check and the
+	// SMTP transaction. A killed process's send jobs are taken up again 1.5
+	// × this after they started [2m].
+	SendTimeout time.Duration `yaml:"send_timeout"`
+	// PauseAfter is how many refusals in a row that are ours (5xx on
+	// connect, AUTH, MAIL FROM, DATA or on mail.bcc; a failed TLS handshake)
+	// pause the send queue, with an event and an ERROR log line; 0 never
+	// pauses [5].
+	PauseAfter int  `yaml:"pause_after"`
+	SMTP       SMTP `yaml:"smtp"`
 }
 
 // SMTP is the SMTP transport.
@@ -203,6 +222,7 @@ func Default() Config {
 		Locale:    "fr",
 		Entity:    "default",
 		Terms:     Terms{Default: "30", EOMMethod: "days_then_eom"},
+		Import:    Import{SnapshotMaxClose: "50%"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Templates: Templates{OversightDays: 30},
 		Letters:   Letters{DeadlineDays: 8},
@@ -216,7 +236,7 @@ func Default() Config {
 		}},
 		Promises: Promises{GraceDays: 3},
 		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
-		Mail:     Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
 		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
 	}
 }
@@ -230,6 +250,11 @@ func Load(path string, env []string) (Config, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return cfg, fmt.Errorf("config: %w", err)
+		}
+		// goccy/go-yaml expands aliases without bound: refuse an alias bomb
+		// before it does.
+		if err := yamlguard.CheckBytes(data, yamlguard.MaxNodes); err != nil {
+			return cfg, fmt.Errorf("config %s:%w", path, err)
 		}
 		if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 			return cfg, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
@@ -265,6 +290,18 @@ func (c Config) EOMMethod() ledger.EOMMethod {
 	return m
 }
 
+// MaxBucketEdges is the most edges aging.buckets may list: the aged
+// balance sums at most ten buckets in one pass (aging.MaxBuckets): not due,
+// one per edge, and the open last one.
+const MaxBucketEdges = 8
+
+// SnapshotMaxClose returns import.snapshot_max_close as a share (0.5 for
+// 50%). Validate has checked it.
+func (c Config) SnapshotMaxClose() float64 {
+	bp, _ := ParsePercent(c.Import.SnapshotMaxClose)
+	return float64(bp) / 10000
+}
+
 // Validate checks every value and reports all problems at once, each naming
 // its key.
 func (c Config) Validate() error {
@@ -290,8 +327,15 @@ func (c Config) Validate() error {
 	if _, err := ledger.ParseEOMMethod(c.Terms.EOMMethod); err != nil {
 		bad("terms.eom_method", "%v", err)
 	}
+	if p, err := ParsePercent(c.Import.SnapshotMaxClose); err != nil || p == 0 || p > 10000 {
+		bad("import.snapshot_max_close", "%q: want a percentage above 0%% and at most 100%%", c.Import.SnapshotMaxClose)
+	}
 	if len(c.Aging.Buckets) == 0 {
 		bad("aging.buckets", "must list at least one edge")
+	}
+	if len(c.Aging.Buckets) > MaxBucketEdges {
+		bad("aging.buckets", "%d edges: at most %d (the aged balance has at most %d buckets)",
+			len(c.Aging.Buckets), MaxBucketEdges, MaxBucketEdges+2)
 	}
 	for i, b := range c.Aging.Buckets {
 		if b < 1 || (i > 0 && b <= c.Aging.Buckets[i-1]) {
@@ -377,6 +421,12 @@ func (c Config) Validate() error {
 	}
 	if c.Mail.SMTP.RatePerMinute < 0 {
 		bad("mail.smtp.rate_per_minute", "%d: must not be negative", c.Mail.SMTP.RatePerMinute)
+	}
+	if c.Mail.SendTimeout < time.Second {
+		bad("mail.send_timeout", "%s: want at least 1s", c.Mail.SendTimeout)
+	}
+	if c.Mail.PauseAfter < 0 {
+		bad("mail.pause_after", "%d: must not be negative (0 never pauses)", c.Mail.PauseAfter)
 	}
 	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
 		bad("server.memory_limit", "%v", err)

@@ -70,6 +70,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad cron", "sweep: {schedule: every day}\n", nil, []string{"sweep.schedule"}},
 		{"bad window", "sweep: {send_window: 18:00-09:00}\n", nil, []string{"sweep.send_window"}},
 		{"buckets out of order", "aging: {buckets: [30, 20]}\n", nil, []string{"aging.buckets"}},
+		{"too many buckets", "aging: {buckets: [10, 20, 30, 40, 50, 60, 70, 80, 90]}\n", nil, []string{"aging.buckets", "at most 8"}},
 		{"bad rule set", "penalties: {rule_set: US}\n", nil, []string{"penalties.rule_set"}},
 		{"smtp without host", "mail: {transport: smtp}\n", nil, []string{"mail.smtp.host"}},
 		{"env not a number", "", []string{"RELANCE_MAIL_SMTP_PORT=abc"}, []string{"mail.smtp.port", "RELANCE_MAIL_SMTP_PORT"}},

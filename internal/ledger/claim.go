@@ -22,7 +22,7 @@ type ClaimItem struct {
 	Currency    string
 	Amount      money.Amount // incl. VAT
 	Unpaid      money.Amount // on the eve of the opening
-	Settlements []Settlement // applied before the opening, oldest first
+	Settlements []Settlement // counted before the opening, oldest first
 }
 
 // Settlement is an amount settled on an invoice on a day (a payment, a

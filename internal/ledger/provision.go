@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/provision"
 )
 
@@ -18,11 +19,22 @@ var (
 	provisionsSQL string
 )
 
-// ProvisionReview counts what ReviewProvisions did.
+// ProvisionReview is what ReviewProvisions did.
 type ProvisionReview struct {
-	Proposed     int // new proposals
-	Reclassified int // 411 → 416 reclassifications
-	Adjusted     int // provision and reversal entries
+	Proposals    []ProvisionProposed // the new proposals, by invoice id
+	Reclassified int                 // 411 → 416 reclassifications
+	Adjusted     int                 // provision and reversal entries
+}
+
+// ProvisionProposed is one proposal a review made: the invoice, what its
+// rate rests on (provision.CauseAge or CauseInsolvency), the rate and the
+// provision.
+type ProvisionProposed struct {
+	InvoiceID int64
+	Cause     string
+	RateBP    int
+	Amount    money.Amount // excl. VAT × rate
+	Currency  string
 }
 
 // matrixArgs are the SQL arguments of provision_due (migration 00050)
@@ -46,10 +58,17 @@ func matrixArgs(m provision.Matrix) []any {
 // made. Replaying a day finds everything booked and books nothing.
 func (s *Store) ReviewProvisions(ctx context.Context, day time.Time, m provision.Matrix) (ProvisionReview, error) {
 	var out ProvisionReview
+	var ids, amounts []int64
+	var causes, currencies []string
+	var rates []int32
 	err := s.db.QueryRow(ctx, provisionReviewSQL, append([]any{day}, matrixArgs(m)...)...).
-		Scan(&out.Proposed, &out.Reclassified, &out.Adjusted)
+		Scan(&ids, &causes, &rates, &amounts, &currencies, &out.Reclassified, &out.Adjusted)
 	if err != nil {
 		return out, fmt.Errorf("ledger: review provisions %s: %w", formatDay(day), err)
+	}
+	for i, id := range ids {
+		out.Proposals = append(out.Proposals, ProvisionProposed{InvoiceID: id, Cause: causes[i], RateBP: int(rates[i]),
+			Amount: money.Amount(amounts[i]), Currency: currencies[i]})
 	}
 	return out, nil
 }

@@ -39,8 +39,15 @@ func TestInsolvencyProvisionsEveryInvoiceIssuedBeforeTheOpening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rev != (ledger.ProvisionReview{Proposed: 2, Reclassified: 2, Adjusted: 2}) {
+	if len(rev.Proposals) != 2 || rev.Reclassified != 2 || rev.Adjusted != 2 {
 		t.Errorf("review %+v", rev)
+	}
+	var proposed []string
+	for _, p := range rev.Proposals {
+		proposed = append(proposed, fmt.Sprintf("%s %d %d %s", p.Cause, p.RateBP, p.Amount, p.Currency))
+	}
+	if got, want := strings.Join(proposed, ", "), "insolvency 10000 100000 EUR, insolvency 10000 50000 EUR"; got != want {
+		t.Errorf("proposals %s, want %s (LATE, NOTDUE)", got, want)
 	}
 	ps, err := s.Provisions(context.Background(), d("2025-09-12"), m)
 	if err != nil {
@@ -60,7 +67,7 @@ func TestInsolvencyProvisionsEveryInvoiceIssuedBeforeTheOpening(t *testing.T) {
 	}
 	// The same day again, and a replay of the day before: nothing more.
 	for _, day := range []string{"2025-09-12", "2025-09-11"} {
-		if rev, err := s.ReviewProvisions(context.Background(), d(day), m); err != nil || rev != (ledger.ProvisionReview{}) {
+		if rev, err := s.ReviewProvisions(context.Background(), d(day), m); err != nil || len(rev.Proposals)+rev.Reclassified+rev.Adjusted != 0 {
 			t.Errorf("review of %s again: %+v %v", day, rev, err)
 		}
 	}

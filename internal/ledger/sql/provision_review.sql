@@ -13,7 +13,9 @@
 --     and keeps the deductibility of what it takes back.
 --   - A proposal whose invoice is settled (its provision now 0) is marked
 --     settled_on $1, and left alone from then on.
--- Returns the counts of proposals, reclassifications and adjustments.
+-- Returns the new proposals (invoice, cause, rate, amount, currency, as
+-- arrays in the order of the invoices) and the counts of reclassifications
+-- and adjustments.
 WITH due AS MATERIALIZED (
     SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
     FROM provision_due($1, $2, $3, $4, $5, $6, $7) d
@@ -32,7 +34,8 @@ WITH due AS MATERIALIZED (
     FROM due
     WHERE proposal_id IS NULL AND amount > 0
     ON CONFLICT (invoice_id) DO NOTHING
-    RETURNING id, invoice_id, client_id, cause, bucket, rate_bp, outstanding_incl_vat, outstanding_excl_vat, amount, tax_deductible
+    RETURNING id, invoice_id, client_id, cause, bucket, rate_bp, outstanding_incl_vat, outstanding_excl_vat, amount, tax_deductible,
+              currency::text
 ), events AS (
     INSERT INTO event (kind, client_id, invoice_id, detail, reason, day)
     SELECT 'provision_proposed', client_id, invoice_id,
@@ -68,4 +71,10 @@ WITH due AS MATERIALIZED (
     FROM due d
     WHERE p.id = d.proposal_id AND (d.outstanding_incl_vat = 0) <> (d.settled_on IS NOT NULL)
 )
-SELECT (SELECT count(*) FROM proposed), (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted)
+SELECT p.invoices, p.causes, p.rates, p.amounts, p.currencies, (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted)
+FROM (SELECT coalesce(array_agg(invoice_id ORDER BY invoice_id), '{}') AS invoices,
+             coalesce(array_agg(cause ORDER BY invoice_id), '{}') AS causes,
+             coalesce(array_agg(rate_bp ORDER BY invoice_id), '{}') AS rates,
+             coalesce(array_agg(amount ORDER BY invoice_id), '{}') AS amounts,
+             coalesce(array_agg(currency ORDER BY invoice_id), '{}') AS currencies
+      FROM proposed) p
