@@ -8,7 +8,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: help
 help: ## List every target with what it does
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: deps
 deps: ## Install missing system packages (PostgreSQL, poppler-utils) with apt-get when root
@@ -27,9 +27,13 @@ demo: deps build ## Run relance on a private PostgreSQL with a generated French 
 	$(BIN) demo
 
 .PHONY: bench
-bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md (~6 min)
+bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md (~8 min)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./plans ./internal/penalty ./templates | tee bin/micro-bench.txt
 	$(GO) run ./bench -relance $(BIN) -out BENCHMARKS.md -micro bin/micro-bench.txt
+
+.PHONY: reliability
+reliability: deps ## Fault suite's long variants, TestHostile* and every fuzz target; writes RELIABILITY.md (~8 min)
+	GO=$(GO) $(GO) run ./reliability -out RELIABILITY.md -fuzztime 20s
 
 .PHONY: lint
 lint: ## go vet, gofmt and staticcheck

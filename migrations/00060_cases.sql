@@ -62,6 +62,22 @@ CREATE INDEX legal_case_invoice_invoice_idx ON legal_case_invoice (invoice_id, h
 -- At most one open case per invoice.
 CREATE UNIQUE INDEX legal_case_invoice_open_idx ON legal_case_invoice (invoice_id) WHERE held_to IS NULL;
 
+-- The invoices an open case holds on as_of: from the day it opened
+-- (held_from) through the day before it closed (held_to), when the ladder
+-- resumes. The sweep, the send worker's re-check and plans.Resolve's
+-- callers read it here, as they read ledger_open_dispute (00020); inlined
+-- like the functions of 00020 (LANGUAGE sql, STABLE, one SELECT).
+-- +goose StatementBegin
+CREATE FUNCTION ledger_open_case(as_of date)
+RETURNS TABLE (invoice_id bigint, case_id bigint, held_from date)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT ci.invoice_id, ci.case_id, ci.held_from
+    FROM legal_case_invoice ci
+    WHERE ci.held_from <= as_of AND (ci.held_to IS NULL OR ci.held_to > as_of)
+$$;
+-- +goose StatementEnd
+
 -- What a case costs: court and lawyer's fees, the commissaire de justice
 -- (bailiff), the agency's commission. Amounts in the case's currency.
 CREATE TABLE legal_case_cost (
@@ -78,4 +94,5 @@ CREATE INDEX legal_case_cost_case_idx ON legal_case_cost (case_id);
 CREATE INDEX legal_case_cost_incurred_idx ON legal_case_cost (incurred_on);
 
 -- +goose Down
+DROP FUNCTION ledger_open_case(date);
 DROP TABLE legal_case_cost, legal_case_invoice, legal_case;

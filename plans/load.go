@@ -1,6 +1,7 @@
 package plans
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/relance/relance/internal/calendar"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // Channels a message step may use.
@@ -216,6 +218,15 @@ func load(name string, data []byte) (*Set, ErrorList) {
 			l.errAt(ye.GetToken(), "", "YAML: %s (check the indentation and the quoting)", ye.GetMessage())
 		} else {
 			l.errAt(nil, "", "%v", err)
+		}
+		return nil, l.errs
+	}
+	// The loader walks the syntax tree and never expands an alias, but a
+	// bomb is refused with a clear error all the same.
+	if err := yamlguard.Check(f, yamlguard.MaxNodes); err != nil {
+		var ge *yamlguard.Error
+		if errors.As(err, &ge) {
+			l.errs = append(l.errs, &Error{File: name, Line: ge.Line, Column: ge.Column, Msg: ge.Msg})
 		}
 		return nil, l.errs
 	}

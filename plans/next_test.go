@@ -118,12 +118,12 @@ func TestNextAgreesWithResolve(t *testing.T) {
 		at := func(days int) time.Time { return due.AddDate(0, 0, days) }
 		return [][]LedgerEntry{
 			nil,
-			{{"pre_due", at(-6)}},
-			{{"level1", at(2)}},
-			{{"pre_due", at(-6)}, {"level1", at(3)}, {"level2", at(20)}},
-			{{"level1", at(1)}, {"level2", at(16)}, {"level3", at(32)}, {"level4", at(46)}},
-			{{"level1", at(1)}, {"level2", at(16)}, {"level3", at(32)}, {"level4", at(46)}, {"level5", at(62)}},
-			{{"call", at(30)}, {"level1", at(5)}},
+			{{StepID: "pre_due", Day: at(-6)}},
+			{{StepID: "level1", Day: at(2)}},
+			{{StepID: "pre_due", Day: at(-6)}, {StepID: "level1", Day: at(3)}, {StepID: "level2", Day: at(20)}},
+			{{StepID: "level1", Day: at(1)}, {StepID: "level2", Day: at(16)}, {StepID: "level3", Day: at(32)}, {StepID: "level4", Day: at(46)}},
+			{{StepID: "level1", Day: at(1)}, {StepID: "level2", Day: at(16)}, {StepID: "level3", Day: at(32)}, {StepID: "level4", Day: at(46)}, {StepID: "level5", Day: at(62)}},
+			{{StepID: "call", Day: at(30)}, {StepID: "level1", Day: at(5)}},
 		}
 	}
 	n := 0

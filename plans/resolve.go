@@ -27,15 +27,33 @@ const (
 	NotBusinessDay Reason = "not_business_day" // weekend or public holiday in the client's country
 	NotDueYet      Reason = "not_due_yet"      // the next step's date has not come
 	PreDueOverdue  Reason = "pre_due_overdue"  // the pre-due notice was not sent in time and is skipped; level 1 not due yet
+	Waiting        Reason = "waiting"          // the previous ladder step is still pending on a live job: not out yet
 	Gap            Reason = "gap"              // the previous ladder step was sent less than min_gap days ago
 	Finished       Reason = "finished"         // every message step has been sent
 )
 
-// LedgerEntry is one step already recorded for the invoice and the day it was
-// decided (the sweep's as-of date).
+// LedgerEntry is one step already recorded for the invoice: the day it was
+// decided (the sweep's as-of date) and what became of it. A step whose send
+// job died (discarded, cancelled, deleted) or that was dropped at send time
+// is not in the ledger: it is decided again.
 type LedgerEntry struct {
 	StepID string
 	Day    time.Time
+	// SentOn is the day the step went out when that is after Day (a
+	// delivery held by an outage); zero means Day. min_gap counts from it.
+	SentOn time.Time
+	// Waiting is true while the step is pending on a live job: it blocks
+	// the next ladder step without starting min_gap.
+	Waiting bool
+}
+
+// sentDay is the day the entry went out (or, for a step that failed for
+// good, was decided).
+func (e LedgerEntry) sentDay() time.Time {
+	if e.SentOn.IsZero() {
+		return e.Day
+	}
+	return e.SentOn
 }
 
 // Input is everything Resolve needs for one invoice on one day. Dates are
@@ -97,10 +115,12 @@ type Decision struct {
 //     once the invoice is overdue;
 //   - the ladder never skips a level: the next ladder step (the one after the
 //     highest ladder step in the ledger) fires on a business day D when
-//     D ≥ next_business_day(due_date + offset) and D minus the day the
-//     previous ladder step was decided is at least min_gap (the pre-due notice
-//     does not count). An invoice arriving very late thus starts at level 1
-//     and climbs one level per min_gap.
+//     D ≥ next_business_day(due_date + offset), no ladder step is still
+//     waiting to go out as of D (pending on a live job, or sent on D or
+//     later), and D minus the day the previous ladder step was sent is at
+//     least min_gap (the pre-due notice does not count). An invoice arriving
+//     very late thus starts at level 1 and climbs one level per min_gap;
+//     after an outage, the next level waits min_gap from the late delivery.
 //
 // Resolve is pure: the same Input gives the same Decision.
 func Resolve(in Input) Decision {
@@ -111,7 +131,7 @@ func Resolve(in Input) Decision {
 	cal := orDefault(in.Calendar)
 	d := in.AsOf
 	sent := make(map[string]time.Time, len(in.Ledger))
-	recordSent(sent, in.Ledger, d)
+	waiting := recordSent(sent, in.Ledger, d)
 
 	switch {
 	case in.Outstanding <= 0:
@@ -190,6 +210,10 @@ func Resolve(in Input) Decision {
 		}
 		return dec
 	}
+	if p.ladderWaiting(waiting) {
+		dec.Reason = Waiting
+		return dec
+	}
 	if last != nil && clock.DaysBetween(lastDay, d) < p.MinGap {
 		dec.Reason = Gap
 		return dec
@@ -207,15 +231,33 @@ func orDefault(cal *calendar.Calendar) *calendar.Calendar {
 }
 
 // recordSent fills sent with the ledger as of d: each step decided before d
-// and the day it was decided. Entries dated d or later are ignored, so that
-// replaying a past day with today's ledger gives that day's decision again.
-// (The caller makes the map, which then stays on its stack.)
-func recordSent(sent map[string]time.Time, ledger []LedgerEntry, d time.Time) {
+// and the day it went out. Entries decided on d or later are ignored, so
+// that replaying a past day with today's ledger gives that day's decision
+// again. It returns whether a step was still waiting to go out as of d:
+// pending on a live job, or sent on d or later. (The caller makes the map,
+// which then stays on its stack.)
+func recordSent(sent map[string]time.Time, ledger []LedgerEntry, d time.Time) (waiting []string) {
 	for _, e := range ledger {
 		if e.Day.Before(d) {
-			sent[e.StepID] = e.Day
+			sent[e.StepID] = e.sentDay()
+			if e.Waiting || !e.sentDay().Before(d) {
+				waiting = append(waiting, e.StepID)
+			}
 		}
 	}
+	return waiting
+}
+
+// ladderWaiting reports whether one of the steps is on the ladder.
+func (p *Profile) ladderWaiting(steps []string) bool {
+	for _, id := range steps {
+		for i := range p.Steps {
+			if p.Steps[i].ID == id && p.Steps[i].Kind == Ladder {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pendingPreDueFrom returns the index in p.Steps from which pre-due notices

@@ -17,12 +17,22 @@ func day(s string) time.Time {
 	return t
 }
 
-// sent builds a ledger from "step@date" pairs.
+// sent builds a ledger from "step@date" pairs: decided and sent that day.
+// "step@date>sent" was sent later, on sent; "step@date…" is still pending on
+// a live job.
 func sent(pairs ...string) []LedgerEntry {
 	var out []LedgerEntry
 	for _, p := range pairs {
 		id, d, _ := strings.Cut(p, "@")
-		out = append(out, LedgerEntry{StepID: id, Day: day(d)})
+		e := LedgerEntry{StepID: id}
+		if decided, ok := strings.CutSuffix(d, "…"); ok {
+			d, e.Waiting = decided, true
+		}
+		if decided, late, ok := strings.Cut(d, ">"); ok {
+			d, e.SentOn = decided, day(late)
+		}
+		e.Day = day(d)
+		out = append(out, e)
 	}
 	return out
 }
@@ -135,6 +145,23 @@ func TestResolve(t *testing.T) {
 		{name: "phone call catches up with level3", profile: key, due: "2025-06-02", asOf: "2025-07-14",
 			ledger: sent("level1@2025-06-09", "level2@2025-06-23"), wantReason: NotBusinessDay, wantActions: "call"},
 		{name: "late import gets level1 and the provision at once", due: "2025-01-06", asOf: "2025-08-18", wantMsg: "level1", wantReason: Due, wantActions: "provision"},
+
+		// After an outage (issue 10): min_gap counts from the day a step was
+		// sent; a step pending on a live job blocks the next level without
+		// starting the clock; a step whose job died is not in the ledger and
+		// is decided again.
+		{name: "level1 pending on a live job blocks level2", due: "2025-06-04", asOf: "2025-08-29",
+			ledger: sent("level1@2025-08-18…"), wantReason: Waiting},
+		{name: "level1 sent three days late: level2 waits min_gap from the send", due: "2025-06-04", asOf: "2025-08-25",
+			ledger: sent("level1@2025-08-18>2025-08-21"), wantReason: Gap},
+		{name: "level2 min_gap after the late send", due: "2025-06-04", asOf: "2025-08-28",
+			ledger: sent("level1@2025-08-18>2025-08-21"), wantMsg: "level2", wantReason: Due},
+		{name: "replay before the late send: level1 was still waiting", due: "2025-06-04", asOf: "2025-08-20",
+			ledger: sent("level1@2025-08-18>2025-08-21"), wantReason: Waiting},
+		{name: "level1 whose job died is decided again, not level2", due: "2025-06-04", asOf: "2025-08-29",
+			ledger: nil, wantMsg: "level1", wantReason: Due},
+		{name: "a pending pre-due notice does not hold level1", due: "2025-09-10", asOf: "2025-09-11",
+			ledger: sent("pre_due@2025-09-05…"), wantMsg: "level1", wantReason: Due},
 
 		// The ledger is read as of D: a step decided on D or later does not count.
 		{name: "replay ignores the ledger from D on", due: "2025-06-04", asOf: "2025-08-18", ledger: sent("level1@2025-08-18", "level2@2025-08-25"), wantMsg: "level1", wantReason: Due},

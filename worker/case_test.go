@@ -43,7 +43,7 @@ func TestSendDropsForACaseOpenedAfterTheSweep(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond); err != nil || dr.Completed != 1 {
+	if dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond, nil); err != nil || dr.Completed != 1 {
 		t.Fatalf("drain %+v %v", dr, err)
 	}
 	rows, err := pool.Query(t.Context(), `SELECT invoice_id || ':' || status || ':' || coalesce(drop_reason, '') FROM reminder ORDER BY invoice_id`)

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
@@ -82,7 +79,7 @@ func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 	t.Cleanup(func() { _ = tr.Close() })
 	h.sweeper = &Sweeper{Plans: set, Calendars: frCalendars, Clock: h.clock}
 	h.sender = &SendWorker{
-		Pool: pool, Plans: set, Templates: tmpl, Mail: MailSender{Transport: tr}, Penalties: testPenalties(t),
+		Pool: pool, Plans: set, Templates: tmpl, Mail: tr, Penalties: testPenalties(t),
 		Settings: MailSettings{From: "Compta Durand <compta@durand.example>", Bcc: "credit@durand.example", LettersDir: h.letters},
 		Clock:    h.clock, Location: time.UTC, Logger: slog.New(slog.DiscardHandler),
 		Backoff: func(int) time.Duration { return 200 * time.Millisecond },
@@ -110,14 +107,27 @@ func (h *harness) startClient() *river.Client[pgx.Tx] {
 	return c
 }
 
-// day sweeps day and drains its jobs, as `relance sweep --as-of day --drain`.
-func (h *harness) day(day time.Time) (SweepResult, DrainResult) {
+// sweep sweeps day at 10:00 on the simulated clock. The jobs it enqueues
+// are dated by that clock too, as they would be in production (River dates
+// them by the database's clock, which is the real one here), so that a send
+// on a later simulated day knows how long it waited.
+func (h *harness) sweep(day time.Time) SweepResult {
 	h.t.Helper()
 	h.clock.set(day.Add(10 * time.Hour))
 	res := sweepDay(h.t, h.pool, h.sweeper, h.client, day)
+	if _, err := h.pool.Exec(context.Background(), `UPDATE river_job SET created_at = $2 WHERE id = ANY ($1)`, res.JobIDs, h.clock.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
+// day sweeps day and drains its jobs, as `relance sweep --as-of day --drain`.
+func (h *harness) day(day time.Time) (SweepResult, DrainResult) {
+	h.t.Helper()
+	res := h.sweep(day)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	dr, err := Drain(ctx, h.pool, res.JobIDs, 20*time.Millisecond)
+	dr, err := Drain(ctx, h.pool, res.JobIDs, 20*time.Millisecond, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -147,46 +157,20 @@ func readReceived(t *testing.T, srv *smtptest.Server) []received {
 		out = append(out, received{
 			day: msg.Header.Get("X-Relance-Day"), client: msg.Header.Get("X-Relance-Client"),
 			step: msg.Header.Get("X-Relance-Step"), to: m.To, subject: subject,
-			text: textPart(t, msg), messageID: msg.Header.Get("Message-Id"),
+			text: textPart(t, m.Data), messageID: msg.Header.Get("Message-Id"),
 		})
 	}
 	return out
 }
 
-// textPart returns the decoded text/plain part of a message.
-func textPart(t *testing.T, msg *netmail.Message) string {
+// textPart returns the decoded text/plain part of raw.
+func textPart(t *testing.T, raw []byte) string {
 	t.Helper()
-	var walk func(ct string, enc string, body io.Reader) string
-	walk = func(ct, enc string, body io.Reader) string {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			t.Fatalf("content type %q: %v", ct, err)
-		}
-		if strings.HasPrefix(mt, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err != nil {
-					return ""
-				}
-				if s := walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); s != "" {
-					return s
-				}
-			}
-		}
-		if mt != "text/plain" {
-			return ""
-		}
-		if strings.EqualFold(enc, "quoted-printable") {
-			body = quotedprintable.NewReader(body)
-		}
-		b, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
+	text, err := smtptest.TextPart(raw)
+	if err != nil {
+		t.Fatalf("message body: %v", err)
 	}
-	return walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+	return text
 }
 
 // TestEngine150Days steps a small French portfolio through 150 consecutive

@@ -142,13 +142,19 @@ func insertOnlyClient(t testing.TB, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
 // sweepDay runs one sweep for day in its own committed transaction.
 func sweepDay(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time) SweepResult {
 	t.Helper()
+	return sweepDayWith(t, pool, s, jobs, day, SweepOptions{Now: true})
+}
+
+// sweepDayWith is sweepDay with opts.
+func sweepDayWith(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time, opts SweepOptions) SweepResult {
+	t.Helper()
 	ctx := context.Background()
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	res, err := s.Run(ctx, tx, jobs, day, SweepOptions{Now: true})
+	res, err := s.Run(ctx, tx, jobs, day, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,4 +168,36 @@ type pgxTx = pgx.Tx
 
 func pgxCollectStrings(rows pgx.Rows) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// queryStrings runs a query of one text column and returns its rows.
+func queryStrings(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgxCollectStrings(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sendDay marks the day's pending message rows sent that day, as the send
+// workers would have: tests of the sweep alone need the ladder to move on.
+func sendDay(t testing.TB, pool *pgxpool.Pool, day time.Time) {
+	t.Helper()
+	if _, err := pool.Exec(context.Background(), `UPDATE reminder SET status = 'sent', sent_on = $1, sent_at = now()
+		WHERE status = 'pending' AND due_on = $1`, day); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sweepAndSend is sweepDay, then every message of the day sent that day.
+func sweepAndSend(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time) SweepResult {
+	t.Helper()
+	res := sweepDay(t, pool, s, jobs, day)
+	sendDay(t, pool, day)
+	return res
 }

@@ -42,7 +42,7 @@ func TestSendDropsForAPauseOrAnExclusionRecordedAfterTheSweep(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond); err != nil || dr.Completed != 2 {
+	if dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond, nil); err != nil || dr.Completed != 2 {
 		t.Fatalf("drain %+v %v", dr, err)
 	}
 	rows, err := pool.Query(t.Context(), `SELECT invoice_id || ':' || status || ':' || coalesce(drop_reason, '') FROM reminder ORDER BY invoice_id`)

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -8,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 	"github.com/relance/relance/plans"
@@ -17,9 +21,14 @@ import (
 // TestSweepAgreesWithResolve runs the SQL sweep over 100 days of a
 // randomized portfolio (payments, disputes with and without an end,
 // promises kept and broken, client pauses and exclusions, an insolvency,
-// legal cases open and closed, unapplied credits, two countries, rule-assigned and explicit profiles) and
-// checks every day's decisions against plans.Resolve, the reference, invoice
-// by invoice.
+// legal cases open and closed, unapplied credits, two countries,
+// rule-assigned and explicit profiles) and checks every day's decisions
+// against plans.Resolve, the reference, invoice by invoice. Each day's send jobs meet a random fate, as under faults: sent
+// that day, sent days later (pending on a live job meanwhile), or dead
+// (discarded, cancelled, deleted) after some days, when the reconciliation
+// returns their rows to the sweep. The sweeps run in explain mode (as the
+// preview runs them): every invoice the sweep says it held back must be
+// held by Resolve for the same reason.
 func TestSweepAgreesWithResolve(t *testing.T) {
 	set, err := plans.Default()
 	if err != nil {
@@ -178,7 +187,8 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 	calendars := func(country string) (Calendar, error) { return calendar.For(country) }
 	s := &Sweeper{Plans: set, Calendars: calendars}
 	jobs := insertOnlyClient(t, pool)
-	ledger := map[int64][]plans.LedgerEntry{}
+	reference := map[int64][]*ledgerRec{}
+	fates := newJobFates(t, pool, rng)
 	byID := map[int64]*cli{}
 	for _, c := range clients {
 		byID[c.id] = c
@@ -213,8 +223,25 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		return false
 	}
 	total := 0
+	reasons := map[plans.Reason]int{}   // why Resolve held an invoice back, over the run
+	explained := map[plans.Reason]int{} // why the sweep's explain mode did
+	var settled ledger.Settled          // what the sweeps' Settle found, over the run
+	afterCase := 0                      // messages for invoices whose case had closed
+	byInvoice := map[int64]*inv{}
+	for _, v := range invoices {
+		byInvoice[v.id] = v
+	}
+	closedBy := func(v *inv, day time.Time) bool {
+		for _, w := range v.cases {
+			if !w.to.IsZero() && !w.to.After(day) {
+				return true
+			}
+		}
+		return false
+	}
 	for n := range days {
 		day := start.AddDate(0, 0, n)
+		fates.kill(day) // jobs dying before this day's sweep
 		net := map[int64]money.Amount{}
 		for _, v := range invoices {
 			net[v.client] += outstandingAt(v, day)
@@ -227,6 +254,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			}
 		}
 		var want []string
+		resolved := map[int64]plans.Reason{}
 		for _, v := range invoices {
 			c := byID[v.client]
 			cal, _ := calendar.For(c.country)
@@ -236,8 +264,10 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 				Disputed: holds(v.disputes, day), Promised: promised(v, day), InCase: holds(v.cases, day),
 				ClientPaused: holds(c.pauses, day), ClientExcluded: holds(c.exclusions, day),
 				NetBalance: net[c.id], InsolvencyOpened: c.insolvent, Calendar: cal,
-				Profile: profile, Ledger: ledger[v.id],
+				Profile: profile, Ledger: entriesOf(reference[v.id]),
 			})
+			reasons[dec.Reason]++
+			resolved[v.id] = dec.Reason
 			if dec.Message != nil {
 				want = append(want, fmt.Sprintf("%d/%s", v.id, dec.Message.ID))
 			}
@@ -245,12 +275,32 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 				want = append(want, fmt.Sprintf("%d/%s", v.id, a.ID))
 			}
 		}
-		res := sweepDay(t, pool, s, jobs, day)
+		res := sweepDayWith(t, pool, s, jobs, day, SweepOptions{Now: true, Explain: true})
+		for _, h := range res.Held {
+			explained[plans.Reason(h.Reason)]++
+			if r := resolved[h.InvoiceID]; r != plans.Reason(h.Reason) {
+				t.Errorf("%s: invoice %d: the sweep held it for %q, Resolve says %q", formatDay(day), h.InvoiceID, h.Reason, r)
+			}
+		}
+		settled.PromisesKept += res.Settled.PromisesKept
+		settled.PromisesBroken += res.Settled.PromisesBroken
+		settled.DisputesLapsed += res.Settled.DisputesLapsed
 		var got []string
+		recs := map[int64]*ledgerRec{}
 		for _, dec := range res.Decisions {
 			got = append(got, fmt.Sprintf("%d/%s", dec.InvoiceID, dec.StepID))
-			ledger[dec.InvoiceID] = append(ledger[dec.InvoiceID], plans.LedgerEntry{StepID: dec.StepID, Day: day})
+			if dec.Kind != plans.Action && closedBy(byInvoice[dec.InvoiceID], day) {
+				afterCase++
+			}
+			r := &ledgerRec{LedgerEntry: plans.LedgerEntry{StepID: dec.StepID, Day: day}}
+			reference[dec.InvoiceID] = append(reference[dec.InvoiceID], r)
+			recs[dec.ReminderID] = r
+			if fates.seen[dec.ReminderID] {
+				fates.count["revived"]++
+			}
+			fates.seen[dec.ReminderID] = true
 		}
+		fates.decide(day, res, recs)
 		sort.Strings(got)
 		sort.Strings(want)
 		if !slices.Equal(got, want) {
@@ -261,7 +311,150 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 	if total < 60 {
 		t.Errorf("only %d decisions over %d days: the portfolio exercises too little", total, days)
 	}
-	t.Logf("%d invoices, %d decisions over %d days", len(invoices), total, days)
+	for _, fate := range []string{"same day", "late", "discarded", "cancelled", "deleted", "revived"} {
+		if fates.count[fate] == 0 {
+			t.Errorf("no job met the fate %q: the run exercises too little (%v)", fate, fates.count)
+		}
+	}
+	// Each hold must have held something back on some day, and Settle must
+	// have found promises kept and broken and disputes past their end.
+	for _, r := range []plans.Reason{plans.Paused, plans.Excluded, plans.Dispute, plans.Promise, plans.Case, plans.Waiting, plans.Gap} {
+		if reasons[r] == 0 {
+			t.Errorf("Resolve never held an invoice for %q: the run exercises too little (%v)", r, reasons)
+		}
+		if explained[r] == 0 && r != plans.Excluded { // excluded is out of dunning, never explained as held
+			t.Errorf("the sweep never explained a hold as %q: the run exercises too little (%v)", r, explained)
+		}
+	}
+	if afterCase == 0 {
+		t.Error("no message went out for an invoice after its case closed: the run exercises too little")
+	}
+	if explained[plans.Excluded] != 0 {
+		t.Errorf("the sweep explained %d holds as excluded: an exclusion is out of dunning, not held", explained[plans.Excluded])
+	}
+	if settled.PromisesKept == 0 || settled.PromisesBroken == 0 || settled.DisputesLapsed == 0 {
+		t.Errorf("settled over the run %+v: want promises kept and broken and disputes lapsed", settled)
+	}
+	t.Logf("%d invoices, %d decisions over %d days (%d messages after a case closed); jobs: %v; held: %v; explained: %v; settled: %+v",
+		len(invoices), total, days, afterCase, fates.count, reasons, explained, settled)
+}
+
+// ledgerRec is one step of the reference ledger; dead once its job died.
+type ledgerRec struct {
+	plans.LedgerEntry
+	dead bool
+}
+
+// entriesOf is the reference ledger Resolve reads: a step whose job died is
+// not in it.
+func entriesOf(recs []*ledgerRec) []plans.LedgerEntry {
+	var out []plans.LedgerEntry
+	for _, r := range recs {
+		if !r.dead {
+			out = append(out, r.LedgerEntry)
+		}
+	}
+	return out
+}
+
+// jobFates plays the send side for the differential test: each send job is
+// sent the day it was enqueued, sent days later, or dies days later
+// (discarded after its last attempt, cancelled or deleted in River UI).
+type jobFates struct {
+	t     *testing.T
+	pool  *pgxpool.Pool
+	rng   *rand.Rand
+	dying map[time.Time][]dyingJob // by the day before whose sweep they die
+	seen  map[int64]bool           // reminder rows decided so far: one decided again was revived
+	count map[string]int
+}
+
+type dyingJob struct {
+	id   int64
+	how  string
+	recs []*ledgerRec
+}
+
+func newJobFates(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand) *jobFates {
+	return &jobFates{t: t, pool: pool, rng: rng, dying: map[time.Time][]dyingJob{}, seen: map[int64]bool{}, count: map[string]int{}}
+}
+
+// decide gives each of the day's send jobs its fate; recs are the day's
+// reference entries by reminder id.
+func (f *jobFates) decide(day time.Time, res SweepResult, recs map[int64]*ledgerRec) {
+	for i, job := range res.Jobs {
+		id := res.JobIDs[i]
+		var mine []*ledgerRec
+		for _, rid := range job.ReminderIDs {
+			mine = append(mine, recs[rid])
+		}
+		switch p := f.rng.IntN(20); {
+		case p < 13: // delivered that day
+			f.send(id, job.ReminderIDs, day)
+			f.count["same day"]++
+		case p < 16: // delivered 1–4 days later: pending on a live job until then
+			late := day.AddDate(0, 0, 1+f.rng.IntN(4))
+			f.send(id, job.ReminderIDs, late)
+			for _, r := range mine {
+				r.SentOn = late
+			}
+			f.count["late"]++
+		default: // pending, then dead 1–5 days later
+			how := []string{"discarded", "cancelled", "deleted"}[f.rng.IntN(3)]
+			at := day.AddDate(0, 0, 1+f.rng.IntN(5))
+			for _, r := range mine {
+				r.Waiting = true
+			}
+			f.dying[at] = append(f.dying[at], dyingJob{id: id, how: how, recs: mine})
+			f.count[how]++
+		}
+	}
+}
+
+// send marks the rows of job id sent on day and completes the job.
+func (f *jobFates) send(id int64, reminders []int64, on time.Time) {
+	f.t.Helper()
+	ctx := context.Background()
+	if _, err := f.pool.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_on = $2, sent_at = now(), job_id = $3 WHERE id = ANY ($1)`,
+		reminders, on, id); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.pool.Exec(ctx, `UPDATE river_job SET state = 'completed', finalized_at = now() WHERE id = $1`, id); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// kill lets the jobs due to die before day's sweep die, in River's table as
+// River or River UI would leave them, and takes their steps out of the
+// reference ledger.
+func (f *jobFates) kill(day time.Time) {
+	f.t.Helper()
+	ctx := context.Background()
+	for at, jobs := range f.dying {
+		if at.After(day) {
+			continue
+		}
+		for _, j := range jobs {
+			var err error
+			switch j.how {
+			case "discarded":
+				_, err = f.pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now(), attempt = max_attempts,
+					errors = ARRAY[jsonb_build_object('at', now(), 'attempt', max_attempts, 'error', 'mail: connect: dial tcp 127.0.0.1:25: connection refused')]
+					WHERE id = $1`, j.id)
+			case "cancelled":
+				_, err = f.pool.Exec(ctx, `UPDATE river_job SET state = 'cancelled', finalized_at = now() WHERE id = $1`, j.id)
+			case "deleted":
+				_, err = f.pool.Exec(ctx, `DELETE FROM river_job WHERE id = $1`, j.id)
+			}
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			for _, r := range j.recs {
+				r.dead = true
+			}
+		}
+		delete(f.dying, at)
+	}
 }
 
 // nullDay is SQL NULL for the zero day.

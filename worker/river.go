@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,8 +54,9 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("sweep: commit: %w", err)
 	}
+	logReturned(logger(w.Logger), res.Returned)
 	logger(w.Logger).Info("sweep done", "day", job.Args.Day, "decisions", len(res.Decisions),
-		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", res.Provisions, "tasks", res.Tasks)
+		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", len(res.Proposals), "journal", res.Journal, "tasks", res.Tasks)
 	if w.RateGaps != nil {
 		for _, gap := range w.RateGaps(day) {
 			logger(w.Logger).Warn("penalty rate missing", "day", job.Args.Day, "err", gap)
@@ -63,9 +65,23 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	return nil
 }
 
-// Timeout gives a sweep over a million invoices room: River's default (one
-// minute) would cancel it halfway and roll it back, every attempt.
-func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 30 * time.Minute }
+// SweepTimeout gives a sweep over a million invoices room (it takes seconds;
+// River's default, one minute, could cancel a slow one halfway and roll it
+// back every attempt) while keeping the sweep of a killed process waiting
+// minutes, not an hour: River rescues a running job only once its own
+// timeout has passed.
+const SweepTimeout = 10 * time.Minute
+
+// Timeout is SweepTimeout.
+func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return SweepTimeout }
+
+// RescueAfter is how long River waits before it takes a running send job
+// for one of a killed process and retries it: the job's own timeout and
+// half again, so that a job still running somewhere is never taken. With
+// the default two-minute timeout a dead replica's sends resume within
+// three minutes and a half (River's rescuer looks every 30 seconds),
+// instead of River's default hour.
+func RescueAfter(sendTimeout time.Duration) time.Duration { return sendTimeout + sendTimeout/2 }
 
 // ParseSchedule reads a standard 5-field cron expression in loc
 // ("0 7 * * *" is 07:00 every day, local time).
@@ -115,13 +131,17 @@ type ClientOptions struct {
 	Sweeper         *Sweeper
 	Sender          *SendWorker
 	SendConcurrency int
-	// Periodic, when set, is scheduled by the leader (serve); nil for the CLI.
-	Periodic *river.PeriodicJob
+	// Periodic jobs are scheduled by the leader (serve: the daily sweep and
+	// the reconciliation); none for the CLI.
+	Periodic []*river.PeriodicJob
 	// Work false builds an insert-only client (no queues worked).
 	Work   bool
 	Logger *slog.Logger
 	// FetchPollInterval overrides River's poll interval (tests, drains).
 	FetchPollInterval time.Duration
+	// ID names this client among the replicas (River UI, river_leader);
+	// empty: River's own, the host name and the start time.
+	ID string
 	// RateGaps, when set, is checked after every sweep; see SweepWorker.
 	RateGaps func(day time.Time) []error
 }
@@ -139,7 +159,17 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 	if err := river.AddWorkerSafely[SendArgs](workers, o.Sender); err != nil {
 		return nil, err
 	}
-	cfg := &river.Config{Workers: workers, Logger: o.Logger, FetchPollInterval: o.FetchPollInterval}
+	reconciler := &ReconcileWorker{Pool: o.Pool, Clock: o.Sender.Clock, Location: o.Sender.Location, Logger: o.Logger, Counters: o.Sender.Counters}
+	if err := river.AddWorkerSafely(workers, reconciler); err != nil {
+		return nil, err
+	}
+	sendTimeout := o.Sender.Timeout(nil)
+	cfg := &river.Config{ID: o.ID, Workers: workers, Logger: o.Logger, FetchPollInterval: o.FetchPollInterval,
+		// Every worker sets its own timeout; River wants the client's no
+		// longer than the rescue delay.
+		JobTimeout:           sendTimeout,
+		RescueStuckJobsAfter: RescueAfter(sendTimeout),
+	}
 	if o.FetchPollInterval > 0 && o.FetchPollInterval < 100*time.Millisecond {
 		cfg.FetchCooldown = o.FetchPollInterval // River's default cooldown is 100ms and may not exceed the poll
 	}
@@ -150,9 +180,7 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 			// would cap a busy send queue at MaxWorkers ten times a second.
 			QueueSend: {MaxWorkers: max(o.SendConcurrency, 1), FetchCooldown: sendFetchCooldown},
 		}
-		if o.Periodic != nil {
-			cfg.PeriodicJobs = []*river.PeriodicJob{o.Periodic}
-		}
+		cfg.PeriodicJobs = o.Periodic
 	}
 	c, err := river.NewClient(riverpgxv5.New(o.Pool), cfg)
 	if err != nil {
@@ -164,34 +192,51 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 // DrainResult counts how the drained jobs ended.
 type DrainResult struct {
 	Completed, Cancelled, Discarded int
+	// Waiting is the jobs not finalized when the drain stopped: the send
+	// queue paused (Paused says why) or the context ended.
+	Waiting int
+	Running int   // of Waiting, those running (perhaps in a killed process, until River rescues them)
+	Paused  Pause // the send queue when the drain stopped
 }
 
 // Failed is the number of jobs that did not complete.
 func (r DrainResult) Failed() int { return r.Cancelled + r.Discarded }
 
+// drainStateSQL counts the jobs of a drain by state.
+//
+//go:embed drain_state.sql
+var drainStateSQL string
+
 // Drain waits until every job in ids is finalized (completed, cancelled or
 // discarded) — retries included — polling the job table every poll, and
-// returns how they ended. A working River client must be running.
-func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Duration) (DrainResult, error) {
+// returns how they ended. It stops early, with the jobs left as Waiting,
+// when the send queue is paused: nothing would send them. progress, when
+// set, is called after each poll. A working River client must be running.
+func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Duration, progress func(DrainResult)) (DrainResult, error) {
 	var res DrainResult
 	if len(ids) == 0 {
 		return res, nil
 	}
 	for {
-		var open int
-		err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE finalized_at IS NULL),
-				count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE state = 'cancelled'),
-				count(*) FILTER (WHERE state = 'discarded')
-			FROM river_job WHERE id = ANY ($1)`, ids).Scan(&open, &res.Completed, &res.Cancelled, &res.Discarded)
+		err := pool.QueryRow(ctx, drainStateSQL, ids).Scan(&res.Waiting, &res.Running, &res.Completed, &res.Cancelled, &res.Discarded)
 		if err != nil {
 			return res, fmt.Errorf("drain: %w", err)
 		}
-		if open == 0 {
+		if progress != nil {
+			progress(res)
+		}
+		if res.Waiting == 0 {
+			return res, nil
+		}
+		if res.Paused, err = SendQueue(ctx, pool); err != nil {
+			return res, fmt.Errorf("drain: %w", err)
+		}
+		if res.Paused.Paused && res.Running == 0 {
 			return res, nil
 		}
 		select {
 		case <-ctx.Done():
-			return res, fmt.Errorf("drain: %d jobs still running: %w", open, ctx.Err())
+			return res, fmt.Errorf("drain: %d jobs still waiting: %w", res.Waiting, ctx.Err())
 		case <-time.After(poll):
 		}
 	}

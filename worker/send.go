@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/letter"
+	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
@@ -28,26 +30,12 @@ type Renderer interface {
 	Render(name string, data templates.Message) (templates.Rendered, error)
 }
 
-// Outgoing is one email as the send worker hands it to a transport.
-type Outgoing struct {
-	MessageID string // without angle brackets; deterministic per (client, day, step)
-	From      string
-	ReplyTo   string
-	To        []string
-	Bcc       []string
-	Subject   string
-	Text      string
-	HTML      string
-	Date      time.Time
-	Headers   map[string]string // X-Relance-* headers naming the client, day and step
-}
-
-// Sender delivers one email. An error for which Permanent reports true is a
-// rejection that retrying cannot fix (5xx on the recipient); any other error
-// is retried with backoff.
-type Sender interface {
-	Send(ctx context.Context, m Outgoing) error
-	Permanent(err error) bool
+// Mailer is the part of a mail transport the send worker uses: a
+// connection to the relay, taken before the ledger rows are locked.
+// *mail.SMTP and *mail.File are ones. Errors are told apart with
+// mail.FaultOf: only mail.RecipientRefused blames the client.
+type Mailer interface {
+	Acquire(ctx context.Context) (mail.Conn, error)
 }
 
 // Debt is one late invoice as the penalty calculator needs it.
@@ -100,11 +88,19 @@ func (s MessageSettings) orDefaults() MessageSettings {
 	return s
 }
 
-// Counters is what the send worker counts (Prometheus counters in serve).
+// Counters is what the send worker counts (Prometheus metrics in serve).
 type Counters interface {
 	Sent(channel string, n int)
 	Failed(channel string, n int)
 	Dropped(reason string, n int)
+	// Refused counts a refusal that is our configuration's or our relay's,
+	// by the SMTP stage it came at.
+	Refused(stage string)
+	// SendQueuePaused says whether this process paused the send queue.
+	SendQueuePaused(paused bool)
+	// RecheckToAccept is the time from the re-check of a message's rows to
+	// the relay's acceptance of it.
+	RecheckToAccept(d time.Duration)
 }
 
 // SendWorker works SendArgs: it re-checks, renders and delivers one message
@@ -116,7 +112,7 @@ type SendWorker struct {
 	Pool      *pgxpool.Pool
 	Plans     *plans.Set
 	Templates Renderer
-	Mail      Sender
+	Mail      Mailer
 	Penalties PenaltyCalculator // nil: no penalties shown
 	Settings  MailSettings
 	Messages  MessageSettings
@@ -126,6 +122,16 @@ type SendWorker struct {
 	Counters  Counters // nil: not counted
 	// Backoff overrides SendBackoff (tests use a short one).
 	Backoff func(attempt int) time.Duration
+	// JobTimeout bounds one send job (connection, re-check, SMTP
+	// transaction); 0 means DefaultSendTimeout. River rescues the jobs of
+	// a killed process RescueAfter(JobTimeout) after they started.
+	JobTimeout time.Duration
+	// PauseAfter is how many refusals in a row that are ours (5xx on
+	// connect, AUTH, MAIL FROM, DATA or our Bcc) pause the send queue; 0
+	// never pauses.
+	PauseAfter int
+
+	refusals relayRefusals
 }
 
 // NextRetry schedules a temporary failure's next attempt.
@@ -137,8 +143,16 @@ func (w *SendWorker) NextRetry(job *river.Job[SendArgs]) time.Time {
 	return time.Now().Add(b(job.Attempt))
 }
 
-// Timeout leaves room for a slow SMTP server.
-func (w *SendWorker) Timeout(*river.Job[SendArgs]) time.Duration { return 2 * time.Minute }
+// DefaultSendTimeout leaves room for a slow SMTP server.
+const DefaultSendTimeout = 2 * time.Minute
+
+// Timeout is JobTimeout, or DefaultSendTimeout.
+func (w *SendWorker) Timeout(*river.Job[SendArgs]) time.Duration {
+	if w.JobTimeout > 0 {
+		return w.JobTimeout
+	}
+	return DefaultSendTimeout
+}
 
 // reminderRow is one locked ledger row with what the re-check and the
 // message need.
@@ -162,12 +176,10 @@ type reminderRow struct {
 const loadRemindersSQL = `
 SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
-       EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.id AND d.opened_on <= $2
-                 AND (d.resolved_on IS NULL OR d.resolved_on > $2) AND (d.until IS NULL OR d.until >= $2)),
+       EXISTS (SELECT 1 FROM ledger_open_dispute($2) d WHERE d.invoice_id = i.id),
        EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
                  AND (p.settled_on IS NULL OR p.settled_on > $2)),
-       EXISTS (SELECT 1 FROM legal_case_invoice lci WHERE lci.invoice_id = i.id AND lci.held_from <= $2
-                 AND (lci.held_to IS NULL OR lci.held_to > $2)),
+       EXISTS (SELECT 1 FROM ledger_open_case($2) lc WHERE lc.invoice_id = i.id),
        c.id, c.code, c.emails,
        c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
        c.email_bouncing_since IS NOT NULL,
@@ -181,27 +193,37 @@ WHERE r.id = ANY ($1)
 ORDER BY i.due_date, i.number, r.id
 FOR UPDATE OF r`
 
-// Work sends one message. See the package documentation for the
-// transaction; the outcomes are:
+// Work sends one message, in named stages: connect (a relay connection is
+// taken before anything is locked), lock and re-check the rows, compose,
+// deliver, record. See the package documentation for the transaction; the
+// outcomes are:
 //   - every row no longer qualifying is 'dropped' with its reason;
-//   - delivered: the remaining rows are 'sent' with the Message-ID;
-//   - permanent rejection: the client is marked bouncing, the rows 'failed',
-//     an event recorded, and the job cancelled (never retried);
+//   - delivered: the remaining rows are 'sent' with the Message-ID and the
+//     day they went out (sent_on);
+//   - the client's own address refused (5xx on RCPT TO): the client is
+//     marked bouncing, the rows 'failed', an event recorded, and the job
+//     cancelled (never retried);
+//   - refused on our side (5xx on connect, AUTH, MAIL FROM, DATA or our
+//     Bcc): nothing is recorded against the client, the job retries with
+//     backoff, and after PauseAfter such refusals in a row the send queue
+//     pauses (see relay.go);
+//   - a message that cannot be produced (template, letter, penalties):
+//     the rows 'failed' with the reason, the job cancelled;
 //   - temporary failure: nothing is recorded and the error goes back to
-//     River, which retries with NextRetry's backoff.
+//     River, which retries with NextRetry's backoff. A job that runs out of
+//     attempts leaves its rows to Reconcile.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	log := w.logger().With("job", job.ID, "client", job.Args.ClientID, "day", job.Args.Day, "channel", job.Args.Channel)
 	day, err := clock.ParseDate(job.Args.Day)
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("send: %w", err))
 	}
-	// The re-check looks at the ledger as it stands when the job runs: a
-	// replay of a past day still drops what is paid or disputed today.
-	check := day
-	if w.Clock != nil {
-		if today := clock.Today(w.Clock, w.location()); today.After(check) {
-			check = today
+	var conn mail.Conn
+	if job.Args.Channel != "registered_letter" {
+		if conn, err = w.Mail.Acquire(ctx); err != nil {
+			return w.undelivered(ctx, job, err, log)
 		}
+		defer conn.Release()
 	}
 
 	tx, err := w.Pool.Begin(ctx)
@@ -209,75 +231,30 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return fmt.Errorf("send: begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-
-	rows, err := tx.Query(ctx, loadRemindersSQL, job.Args.ReminderIDs, check)
+	all, err := w.lock(ctx, tx, job.Args.ReminderIDs, w.checkDay(day))
 	if err != nil {
-		return fmt.Errorf("send: lock reminders: %w", err)
+		return err
 	}
-	var all []reminderRow
-	for rows.Next() {
-		var r reminderRow
-		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
-			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
-			&r.disputed, &r.promised, &r.inCase,
-			&r.clientID, &r.clientCode, &r.emails,
-			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
-			rows.Close()
-			return fmt.Errorf("send: read reminders: %w", err)
-		}
-		all = append(all, r)
+	checked := w.now()
+	keep, drops := w.recheck(all, job.Args.Channel)
+	if err := drops.record(ctx, tx, job.ID); err != nil {
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("send: read reminders: %w", err)
-	}
-
-	var keep []reminderRow
-	var dropIDs []int64
-	var dropReasons []string
-	dropped := map[string]int{}
-	for _, r := range all {
-		if r.status != "pending" {
-			continue // sent, failed or dropped by an earlier attempt: never touched again
-		}
-		if reason := w.dropReason(r, job.Args.Channel); reason != "" {
-			dropIDs = append(dropIDs, r.id)
-			dropReasons = append(dropReasons, reason)
-			dropped[reason]++
-			continue
-		}
-		keep = append(keep, r)
-	}
-	if len(dropIDs) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE reminder r SET status = 'dropped', drop_reason = x.reason, job_id = $3
-			FROM unnest($1::bigint[], $2::text[]) AS x(id, reason) WHERE r.id = x.id`, dropIDs, dropReasons, job.ID); err != nil {
-			return fmt.Errorf("send: drop reminders: %w", err)
-		}
-		log.Info("reminders dropped at send time", "count", len(dropIDs), "reasons", dropped)
+	if len(drops.ids) > 0 {
+		log.Info("reminders dropped at send time", "count", len(drops.ids), "reasons", drops.counts)
 	}
 	if len(keep) == 0 {
-		return w.complete(ctx, tx, job, func() { w.countDropped(dropped) })
+		return w.complete(ctx, tx, job, func() { w.countDropped(drops.counts) })
 	}
 
 	top := w.topOf(keep)
-	var settlements map[int64][]Settlement
-	if top.penalties && w.Penalties != nil {
-		// Only a message stating penalties needs the payment history.
-		if settlements, err = loadSettlements(ctx, tx, keep); err != nil {
-			return err
+	msg, rendered, err := w.compose(ctx, tx, job.Args.ClientID, keep, top, day)
+	if err != nil {
+		var cannot *unproducible
+		if errors.As(err, &cannot) {
+			return w.fail(ctx, tx, job, keep, cannot.err, log, drops.counts)
 		}
-	}
-	who, err := parties(ctx, tx, job.Args.ClientID, day, w.Settings.ReplyTo)
-	if err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	msg, err := w.message(keep, top, day, settlements, who)
-	if err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	rendered, err := w.Templates.Render(top.template, msg)
-	if err != nil {
-		// A template that cannot render will not render on retry either.
-		return w.fail(ctx, tx, job, keep, fmt.Errorf("render %s: %w", top.template, err), log, dropped)
+		return err
 	}
 	messageID := w.messageID(job.Args.ClientID, job.Args.Day, top.stepID, job.Args.Currency)
 
@@ -289,13 +266,12 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 				return fmt.Errorf("send: %w", err) // a full or unwritable disk: retry
 			}
 			// A letter that cannot be laid out will not be on retry either.
-			return w.fail(ctx, tx, job, keep, err, log, dropped)
+			return w.fail(ctx, tx, job, keep, err, log, drops.counts)
 		}
 	default:
-		out := Outgoing{
+		out := mail.Message{
 			MessageID: messageID, From: w.Settings.From, ReplyTo: w.Settings.ReplyTo,
 			To: top.emails, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
-			Date: w.now(),
 			Headers: map[string]string{
 				"X-Relance-Client": top.clientCode, "X-Relance-Day": job.Args.Day, "X-Relance-Step": top.stepID,
 			},
@@ -303,12 +279,21 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		if w.Settings.Bcc != "" {
 			out.Bcc = []string{w.Settings.Bcc}
 		}
-		if err := w.Mail.Send(ctx, out); err != nil {
-			if w.Mail.Permanent(err) {
-				return w.bounce(ctx, tx, job, keep, err, log, dropped)
+		if err := conn.Send(ctx, out); err != nil {
+			switch mail.FaultOf(err) {
+			case mail.RecipientRefused:
+				return w.bounce(ctx, tx, job, keep, err, log, drops.counts)
+			case mail.Unsendable:
+				return w.fail(ctx, tx, job, keep, err, log, drops.counts)
 			}
-			log.Warn("temporary delivery failure, will retry", "attempt", job.Attempt, "err", err)
-			return fmt.Errorf("send: deliver to %v: %w", top.emails, err)
+			return w.undelivered(ctx, job, err, log)
+		}
+		wasPaused := w.refusals.reset()
+		if w.Counters != nil {
+			w.Counters.RecheckToAccept(w.now().Sub(checked))
+			if wasPaused {
+				w.Counters.SendQueuePaused(false)
+			}
 		}
 	}
 
@@ -316,17 +301,148 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	for i, r := range keep {
 		ids[i] = r.id
 	}
-	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = $4, message_id = $2, job_id = $3
-		WHERE id = ANY ($1)`, ids, messageID, job.ID, w.now()); err != nil {
+	if _, err := tx.Exec(ctx, markSentSQL, ids, messageID, job.ID, w.now(), w.sentOn(day, job)); err != nil {
 		return fmt.Errorf("send: mark sent: %w", err)
 	}
 	log.Info("reminder sent", "step", top.stepID, "invoices", len(keep), "message_id", messageID)
 	return w.complete(ctx, tx, job, func() {
-		w.countDropped(dropped)
+		w.countDropped(drops.counts)
 		if w.Counters != nil {
 			w.Counters.Sent(job.Args.Channel, len(keep))
 		}
 	})
+}
+
+//go:embed mark_sent.sql
+var markSentSQL string
+
+// checkDay is the day the re-check reads the ledger as of: the job's day, or
+// today when later. A replay of a past day still drops what is paid or
+// disputed today.
+func (w *SendWorker) checkDay(day time.Time) time.Time {
+	if w.Clock != nil {
+		if today := clock.Today(w.Clock, w.location()); today.After(day) {
+			return today
+		}
+	}
+	return day
+}
+
+// sentOn is the business day a message delivered now went out on, in the
+// frame of the job's day: that day plus the whole days the job waited
+// since it was enqueued. Under the daemon it is today (a job held by an
+// outage for three days went out three days after its day); for a replay of
+// a past day (`sweep --as-of D --drain`) it is D, so that min_gap counts in
+// the replayed days.
+func (w *SendWorker) sentOn(day time.Time, job *river.Job[SendArgs]) time.Time {
+	waited := clock.DaysBetween(clock.DateOf(job.CreatedAt, w.location()), clock.DateOf(w.now(), w.location()))
+	return day.AddDate(0, 0, max(waited, 0))
+}
+
+// lock reads and locks (FOR UPDATE) the job's reminder rows with what the
+// re-check and the message need, as of check.
+func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check time.Time) ([]reminderRow, error) {
+	rows, err := tx.Query(ctx, loadRemindersSQL, ids, check)
+	if err != nil {
+		return nil, fmt.Errorf("send: lock reminders: %w", err)
+	}
+	defer rows.Close()
+	var all []reminderRow
+	for rows.Next() {
+		var r reminderRow
+		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
+			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
+			&r.disputed, &r.promised, &r.inCase,
+			&r.clientID, &r.clientCode, &r.emails,
+			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
+			return nil, fmt.Errorf("send: read reminders: %w", err)
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("send: read reminders: %w", err)
+	}
+	return all, nil
+}
+
+// drops are the rows the re-check takes out, with their reasons.
+type drops struct {
+	ids     []int64
+	reasons []string
+	counts  map[string]int
+}
+
+// recheck keeps the pending rows that still qualify; the others are drops.
+// A row no longer pending (sent, failed or dropped by an earlier attempt)
+// is never touched again.
+func (w *SendWorker) recheck(all []reminderRow, channel string) ([]reminderRow, drops) {
+	var keep []reminderRow
+	d := drops{counts: map[string]int{}}
+	for _, r := range all {
+		if r.status != "pending" {
+			continue
+		}
+		if reason := w.dropReason(r, channel); reason != "" {
+			d.ids = append(d.ids, r.id)
+			d.reasons = append(d.reasons, reason)
+			d.counts[reason]++
+			continue
+		}
+		keep = append(keep, r)
+	}
+	return keep, d
+}
+
+// record marks the drops 'dropped' with their reasons.
+func (d drops) record(ctx context.Context, tx pgx.Tx, jobID int64) error {
+	if len(d.ids) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reminder r SET status = 'dropped', drop_reason = x.reason, job_id = $3
+		FROM unnest($1::bigint[], $2::text[]) AS x(id, reason) WHERE r.id = x.id`, d.ids, d.reasons, jobID); err != nil {
+		return fmt.Errorf("send: drop reminders: %w", err)
+	}
+	return nil
+}
+
+// unproducible is a message that cannot be produced, and will not be on
+// retry: a template that does not render, penalties the rate table cannot
+// state.
+type unproducible struct{ err error }
+
+func (e *unproducible) Error() string { return e.err.Error() }
+
+// compose builds the message of the highest step top over the kept rows,
+// from the creditor and the debtor as the ledger has them, and renders its
+// template. Errors no retry can fix are *unproducible.
+func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, clientID int64, keep []reminderRow, top top, day time.Time) (templates.Message, templates.Rendered, error) {
+	var settlements map[int64][]Settlement
+	if top.penalties && w.Penalties != nil {
+		// Only a message stating penalties needs the payment history.
+		var err error
+		if settlements, err = loadSettlements(ctx, tx, keep); err != nil {
+			return templates.Message{}, templates.Rendered{}, err
+		}
+	}
+	who, err := parties(ctx, tx, clientID, day, w.Settings.ReplyTo)
+	if err != nil {
+		return templates.Message{}, templates.Rendered{}, fmt.Errorf("send: %w", err)
+	}
+	msg, err := w.message(keep, top, day, settlements, who)
+	if err != nil {
+		if errors.Is(err, penalty.ErrBelowFloor) || errors.Is(err, penalty.ErrNoRate) {
+			// The rate table or the contractual rate: configuration, which
+			// a retry cannot change (serve checks the floor at start).
+			return msg, templates.Rendered{}, &unproducible{err}
+		}
+		return msg, templates.Rendered{}, fmt.Errorf("send: %w", err)
+	}
+	rendered, err := w.Templates.Render(top.template, msg)
+	if err != nil {
+		// A template that cannot render will not render on retry either.
+		return msg, rendered, &unproducible{fmt.Errorf("render %s: %w", top.template, err)}
+	}
+	return msg, rendered, nil
 }
 
 // complete marks the job completed in tx and commits; after runs once the
@@ -342,7 +458,8 @@ func (w *SendWorker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[Sen
 	return nil
 }
 
-// bounce records a permanent rejection: the client's address is marked
+// bounce records the client's own address refused for good (5xx on RCPT TO
+// of a To address, or not an address at all): the address is marked
 // bouncing (the sweep stops deciding email steps for it and the dashboard
 // shows it), the rows fail, and the job is cancelled so it never loops.
 func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
@@ -356,7 +473,7 @@ func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendA
 		return fmt.Errorf("send: mark bounce: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
-		ids, "permanent delivery failure: "+reason, job.ID); err != nil {
+		ids, "address refused: "+reason, job.ID); err != nil {
 		return fmt.Errorf("send: mark failed: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO event (kind, client_id, detail) VALUES ('email_bounced', $1,
@@ -371,8 +488,8 @@ func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendA
 	if w.Counters != nil {
 		w.Counters.Failed(job.Args.Channel, len(keep))
 	}
-	log.Error("permanent delivery failure: address marked bouncing, job cancelled", "err", cause)
-	return river.JobCancel(fmt.Errorf("send: permanent delivery failure: %w", cause))
+	log.Error("the client's address is refused for good: address marked bouncing, job cancelled", "err", cause)
+	return river.JobCancel(fmt.Errorf("send: address refused: %w", cause))
 }
 
 // fail records a failure no retry can fix that is not the client's doing

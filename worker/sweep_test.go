@@ -26,7 +26,7 @@ func TestSweepLadder(t *testing.T) {
 	jobs := insertOnlyClient(t, pool)
 	var got []string
 	for day := d("2025-03-01"); !day.After(d("2025-07-31")); day = day.AddDate(0, 0, 1) {
-		res := sweepDay(t, pool, s, jobs, day)
+		res := sweepAndSend(t, pool, s, jobs, day)
 		for _, dec := range res.Decisions {
 			got = append(got, fmt.Sprintf("%s %s", formatDay(day), dec.StepID))
 		}
@@ -91,7 +91,8 @@ func TestSweepBlockers(t *testing.T) {
 	if len(res.Jobs) != 3 {
 		t.Errorf("%d send jobs, want one per client: 3", len(res.Jobs))
 	}
-	// The insolvent client's claim declaration: publication + 2 months, once.
+	// The insolvent client's claim declaration: publication + 2 months, once,
+	// on a business day: 25 May 2025 is a Sunday, so Monday 26.
 	f.exec(`UPDATE client SET insolvency_published_on = '2025-03-25' WHERE code = 'INSOLV'`)
 	if res := sweepDay(t, pool, s, insertOnlyClient(t, pool), d("2025-04-02")); res.Tasks != 1 {
 		t.Errorf("%d tasks, want the claim declaration", res.Tasks)
@@ -99,8 +100,8 @@ func TestSweepBlockers(t *testing.T) {
 	sweepDay(t, pool, s, insertOnlyClient(t, pool), d("2025-04-03"))
 	var due string
 	var n int
-	if err := pool.QueryRow(t.Context(), `SELECT max(due_on)::text, count(*) FROM task WHERE kind = 'claim_declaration'`).Scan(&due, &n); err != nil || due != "2025-05-25" || n != 1 {
-		t.Errorf("claim declaration tasks: %d due %s (%v), want 1 due 2025-05-25", n, due, err)
+	if err := pool.QueryRow(t.Context(), `SELECT max(due_on)::text, count(*) FROM task WHERE kind = 'claim_declaration'`).Scan(&due, &n); err != nil || due != "2025-05-26" || n != 1 {
+		t.Errorf("claim declaration tasks: %d due %s (%v), want 1 due 2025-05-26", n, due, err)
 	}
 }
 
@@ -114,7 +115,7 @@ func TestSweepLateArrivalClimbsOneLevelPerGap(t *testing.T) {
 	jobs := insertOnlyClient(t, pool)
 	var got []string
 	for day := d("2025-04-11"); !day.After(d("2025-05-20")); day = day.AddDate(0, 0, 1) {
-		for _, dec := range sweepDay(t, pool, s, jobs, day).Decisions {
+		for _, dec := range sweepAndSend(t, pool, s, jobs, day).Decisions {
 			got = append(got, formatDay(day)+" "+dec.StepID)
 		}
 	}
@@ -153,7 +154,7 @@ func TestSweepReplayAndRerun(t *testing.T) {
 	jobs := insertOnlyClient(t, pool)
 	first := map[string][]string{}
 	for day := d("2025-02-20"); !day.After(d("2025-06-30")); day = day.AddDate(0, 0, 1) {
-		res := sweepDay(t, pool, s, jobs, day)
+		res := sweepAndSend(t, pool, s, jobs, day)
 		first[formatDay(day)] = decisionsOf(res)
 		again := sweepDay(t, pool, s, jobs, day)
 		if len(again.Jobs) != 0 || !slices.Equal(decisionsOf(again), decisionsOf(res)) {

@@ -292,7 +292,7 @@ proof of posting when recorded, and the costs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCase(cmd, *r, args[0], func(s *ledgerSession, id int64) error {
-				rules, err := penaltyRules(s.cfg)
+				rules, err := a.penaltyRules(s.cfg)
 				if err != nil {
 					return err
 				}

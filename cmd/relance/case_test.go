@@ -234,18 +234,19 @@ func TestCaseCommandsRefuseClearly(t *testing.T) {
 
 var blankRun = regexp.MustCompile(`[ \t]+`)
 
-// plain folds no-break spaces and runs of blanks to one space, so that
-// aligned columns and French amounts read as "1 500,00 € cli:alice".
-func plain(s string) string {
-	return blankRun.ReplaceAllString(strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(s), " ")
+// squeezed is plain (no-break spaces folded) with runs of blanks made one
+// space, so that aligned columns and French amounts read as
+// "1 500,00 € cli:alice".
+func squeezed(s string) string {
+	return blankRun.ReplaceAllString(plain(s), " ")
 }
 
 // wantPlain fails unless out, made plain, holds each part.
 func wantPlain(t *testing.T, out string, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
-		if !strings.Contains(plain(out), p) {
-			t.Errorf("output lacks %q:\n%s", p, plain(out))
+		if !strings.Contains(squeezed(out), p) {
+			t.Errorf("output lacks %q:\n%s", p, squeezed(out))
 		}
 	}
 }

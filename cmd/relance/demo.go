@@ -89,7 +89,7 @@ Examples:
 			if _, err := database.Migrate(ctx, pool); err != nil {
 				return err
 			}
-			opt := importer.Options{Entity: cfg.Entity, AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
+			opt := importer.Options{Entity: cfg.Entity, Actor: "demo", AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
 			dir := examples
 			var disputes []portfolio.Dispute
 			if dir == "" {

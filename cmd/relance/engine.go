@@ -12,10 +12,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/calendar"
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
-	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
 )
@@ -35,21 +35,12 @@ type engine struct {
 // transport.
 func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*engine, error) {
 	loc := cfg.Location()
-	var set *plans.Set
-	var err error
-	if len(cfg.Plans.Files) > 0 {
-		set, err = plans.LoadFiles(cfg.Plans.Files)
-	} else {
-		set, err = plans.Default()
-	}
+	sweeper, err := a.newSweeper(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
+	set := sweeper.Plans
 	tmpl, err := templates.Load(cfg.Templates.Dir)
-	if err != nil {
-		return nil, err
-	}
-	matrix, err := worker.NewProvisionMatrix(cfg.Aging.Buckets, cfg.Provision.Rates)
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +48,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, loc)
-	if err != nil {
-		return nil, err
-	}
-	rules, err := penaltyRules(cfg)
+	rules, err := a.penaltyRules(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +60,10 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	e := &engine{
 		transport: transport,
 		penalties: rules,
-		sweeper: &worker.Sweeper{
-			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
-		},
+		sweeper:   sweeper,
 		sender: &worker.SendWorker{
-			Pool: pool, Plans: set, Templates: tmpl, Mail: worker.MailSender{Transport: transport}, Penalties: penalties,
+			Pool: pool, Plans: set, Templates: tmpl, Mail: transport, Penalties: penalties,
+			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
 				LettersDir: lettersDir(cfg),
@@ -89,17 +75,44 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	return e, nil
 }
 
+// newSweeper builds the daily sweep from the configuration: the plans (a
+// broken one stops here with its file:line), the country calendars, the
+// provision matrix (checked by config.Validate) and the send window. The engine and the preview run the
+// same one.
+func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweeper, error) {
+	set, err := loadPlans(cfg)
+	if err != nil {
+		return nil, err
+	}
+	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, cfg.Location())
+	if err != nil {
+		return nil, err
+	}
+	return &worker.Sweeper{Plans: set, Calendars: countryCalendars(logger), Provision: cfg.ProvisionMatrix(), Window: window, Clock: a.clock}, nil
+}
+
 func (e *engine) close() error { return e.transport.Close() }
 
 // penaltyRules loads the rate tables (penalties.rates_file over the shipped
 // ones) and builds the rule sets: the one penalties.rule_set names for every
-// client, or, when it is empty, each client's country's.
-func penaltyRules(cfg config.Config) (*penalty.Chooser, error) {
+// client, or, when it is empty, each client's country's. A contractual rate
+// below the statutory floor of any half-year up to today, under any rule set
+// in use that has a floor (FR, which "by country" includes), is a
+// configuration error here, at start: found at send time it would fail every
+// message that states penalties.
+func (a *app) penaltyRules(cfg config.Config) (*penalty.Chooser, error) {
 	rates, err := penalty.LoadRates(cfg.Penalties.RatesFile)
 	if err != nil {
 		return nil, err
 	}
-	return penalty.NewChooser(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	rules, err := penalty.NewChooser(cfg.Penalties.RuleSet, rates, cfg.Penalties.ContractualRate)
+	if err != nil {
+		return nil, err
+	}
+	if err := rules.CheckFloor(clock.Today(a.clock, cfg.Location())); err != nil {
+		return nil, fmt.Errorf("config: penalties.contractual_rate: %w", err)
+	}
+	return rules, nil
 }
 
 // rateGaps reports the reference rates the rule sets in use lack for day's

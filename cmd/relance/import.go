@@ -23,7 +23,9 @@ func newImportCmd(a *app) *cobra.Command {
 		Long: `import loads the ledger from the files ERPs and accountants export.
 
 Either the whole file goes in, or nothing does and every bad row is listed as
-file:line: column: reason. Importing the same file twice changes nothing.`,
+file:line: column: reason, with the words "relance client set" uses for the
+same value. Importing the same file twice changes nothing. Each import is
+recorded as one event, by cli:<OS user>, dated --as-of.`,
 	}
 	cmd.AddCommand(newImportInvoicesCmd(a), newImportPaymentsCmd(a))
 	return cmd
@@ -32,6 +34,7 @@ file:line: column: reason. Importing the same file twice changes nothing.`,
 type importFlags struct {
 	entity   string
 	snapshot bool
+	force    bool
 	dryRun   bool
 	asOf     string
 }
@@ -42,6 +45,7 @@ func (f *importFlags) register(cmd *cobra.Command, snapshot bool) {
 	cmd.Flags().StringVar(&f.asOf, "as-of", "", "import date YYYY-MM-DD that dates settlements and closures (default: today)")
 	if snapshot {
 		cmd.Flags().BoolVar(&f.snapshot, "snapshot", false, "the file lists every open item: close open invoices missing from it as settled")
+		cmd.Flags().BoolVar(&f.force, "force", false, "with --snapshot: close even when the file has no rows or would close more than import.snapshot_max_close of the open items")
 	}
 }
 
@@ -69,9 +73,25 @@ Columns (case, accents, spaces, '-' and '_' do not matter; French aliases):
   due_date (date_echeance, echeance)   payment_terms (delai_paiement, conditions_paiement)
   amount_excl_vat (montant_ht)   paid (montant_regle, regle, deja_regle)
   currency (devise)   kind (type: facture/invoice, avoir/credit_note)
-  applies_to (facture_origine)   email   locale (langue)   profile (profil)
+  applies_to (facture_origine)
+The client's details (an empty cell or a missing column never erases what
+relance has):
+  email (emails, courriel, mail)       one or more, separated by ';' or ','
+  cc (email_copie, copie)              addresses copied on every message
+  country (pays)                       FR, DE, GB… or the country's name
+  address_line1 (adresse, adresse1)    address_line2 (adresse2, complement_adresse)
+  postcode (code_postal, cp)           city (ville)
+  contact_name (contact, nom_contact)  phone (telephone, tel)
+  siren   siret                        a SIRET alone gives the SIREN
+  vat_number (tva, numero_tva, tva_intracom)
+  credit_limit (encours_max, plafond)  segment   profile (profil)   locale (langue)
 Without a due date, the due date comes from the payment terms, else from the
-configured default terms. A negative amount is a credit note.
+configured default terms; a due date before the issue date is kept, with a
+warning. A negative amount is a credit note. Control characters are removed
+from every cell; a cell is at most 10,000 characters.
+
+--snapshot refuses a file with no rows, or one that would close more than
+import.snapshot_max_close (50%) of the open items, unless --force.
 
 Examples:
   relance import invoices balance.csv
@@ -124,12 +144,15 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 		return err
 	}
 	opt := importer.Options{
-		Entity:       f.entity,
-		Snapshot:     f.snapshot,
-		DryRun:       f.dryRun,
-		AsOf:         asOf,
-		DefaultTerms: cfg.DefaultTerms(),
-		EOM:          cfg.EOMMethod(),
+		Entity:           f.entity,
+		Actor:            a.actor(),
+		Snapshot:         f.snapshot,
+		Force:            f.force,
+		DryRun:           f.dryRun,
+		SnapshotMaxClose: cfg.SnapshotMaxClose(),
+		AsOf:             asOf,
+		DefaultTerms:     cfg.DefaultTerms(),
+		EOM:              cfg.EOMMethod(),
 	}
 	if opt.Entity == "" {
 		opt.Entity = cfg.Entity

@@ -9,6 +9,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 )
@@ -47,6 +48,9 @@ func newPlanCmd(a *app) *cobra.Command {
 		Long: `Validate reminder plan files: the YAML itself (unknown keys, bad offsets,
 steps out of order, duplicate ids, unknown channels, actions or profiles…)
 and that every message step's template exists in every locale (fr, en).
+It also checks the penalty settings the level 3+ messages state: a
+penalties.contractual_rate below the statutory floor (3 × the French legal
+interest rate) of any half-year up to today is an error naming that floor.
 
 Without FILE it checks the files listed under plans.files in the
 configuration, or the embedded default plans. Every error of the first bad
@@ -94,9 +98,14 @@ Examples:
 			if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
 				return reportTemplateErrors(a, errs)
 			}
-			if err := warnRateGaps(a, cfg); err != nil {
-				return err
+			// The penalties the level 3+ messages state: a contractual rate
+			// under the statutory floor would fail every one of them.
+			rules, err := a.penaltyRules(cfg)
+			if err != nil {
+				fmt.Fprintln(a.stderr, err)
+				return exitError{code: 2, err: errors.New("penalties: 1 error")}
 			}
+			warnRateGaps(a, cfg, rules)
 			for _, p := range set.Profiles {
 				fmt.Fprintf(a.stdout, "%s: %d steps (%d on the ladder), min_gap %dd, min_amount %s, calendar %s\n",
 					p.Name, len(p.Steps), len(p.LadderSteps()), p.MinGap, money.FormatPlain(p.MinAmount), p.Calendar)
@@ -109,16 +118,11 @@ Examples:
 }
 
 // warnRateGaps prints a warning for each reference rate the rule sets in
-// use (penaltyRules) lack for today's half-year; the plans are still valid.
-func warnRateGaps(a *app, cfg config.Config) error {
-	rules, err := penaltyRules(cfg)
-	if err != nil {
-		return err
-	}
+// use lack for today's half-year; the plans are still valid.
+func warnRateGaps(a *app, cfg config.Config, rules *penalty.Chooser) {
 	for _, gap := range rules.Gaps(clock.Today(a.clock, cfg.Location())) {
 		fmt.Fprintln(a.stderr, "warning:", gap)
 	}
-	return nil
 }
 
 // reportTemplateErrors prints the template errors of the first file that has

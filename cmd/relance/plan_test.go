@@ -109,7 +109,7 @@ func TestPreviewCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = conn.Exec(ctx, `
-INSERT INTO client (entity_id, code, name) VALUES (1, 'C1', 'Alpha SARL');
+INSERT INTO client (entity_id, code, name, emails) VALUES (1, 'C1', 'Alpha SARL', '{compta@alpha.example}');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
 SELECT 1, id, 'A-1', '2025-06-14', '2025-07-14', 1200000 FROM client;
 INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
@@ -133,14 +133,14 @@ SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	// French by default, with French numbers.
+	// French by default, with French words, numbers and dates.
 	out, _, err = runCLI(t, env, "preview")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"2025-09-12 (vendredi)\n  C1 Alpha SARL — email, modèle level3 (profil standard), 1 facture(s), 12\u202f000,00\u00a0€\n",
-		"A-1            échéance 2025-07-14   60 j     12\u202f000,00\u00a0€  level3  pénalités 239,67\u00a0€ + indemnité 40,00\u00a0€\n",
+		"vendredi 12/09/2025\n  C1 Alpha SARL — courriel, relance 3 (profil standard), 1 facture(s), 12\u202f000,00\u00a0€\n",
+		"A-1            échéance 14/07/2025   60 j     12\u202f000,00\u00a0€  relance 3  pénalités 239,67\u00a0€ + indemnité 40,00\u00a0€\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -159,5 +159,32 @@ SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 
 	}
 	if _, _, err := runCLI(t, env, "preview", "--format", "xml"); err == nil {
 		t.Error("--format xml accepted")
+	}
+}
+
+// TestContractualRateBelowTheFloorIsAConfigurationError (issue 10, defect 8):
+// a contractual rate under 3 × the legal interest rate used to be accepted,
+// then every level 3+ send failed as a temporary error and was retried
+// without end. plan check and the engine's start now refuse it, naming the
+// floor and the half-year. With penalties.rule_set empty (the default: each
+// client's country) the French floor binds, since any client may be French;
+// a rule set fixed to one without a floor (DE) takes the rate.
+func TestContractualRateBelowTheFloorIsAConfigurationError(t *testing.T) {
+	const want = "statutory floor of 15.21% (3 × the legal interest rate of 5.07%) in the half-year from 2024-01-01"
+	env := []string{"RELANCE_PENALTIES_CONTRACTUAL_RATE=12%"}
+	_, stderr, err := runCLI(t, env, "plan", "check")
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 2 || !strings.Contains(stderr, "penalties.contractual_rate") || !strings.Contains(stderr, want) {
+		t.Errorf("plan check: %v, stderr %q; want exit 2 naming the key, the floor and the half-year", err, stderr)
+	}
+	env = append(env, "DATABASE_URL="+pgtest.URL(t), "RELANCE_MAIL_FROM=compta@durand.example", "RELANCE_MAIL_DIR="+t.TempDir())
+	if _, _, err := runCLI(t, env, "sweep", "--as-of", "2025-09-12", "--drain"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("sweep --drain: %v, want a refusal at start naming the floor", err)
+	}
+	if _, _, err := runCLI(t, []string{"RELANCE_PENALTIES_CONTRACTUAL_RATE=16%"}, "plan", "check"); err != nil {
+		t.Errorf("plan check with 16%%, above every floor: %v", err)
+	}
+	if _, _, err := runCLI(t, []string{"RELANCE_PENALTIES_CONTRACTUAL_RATE=12%", "RELANCE_PENALTIES_RULE_SET=DE"}, "plan", "check"); err != nil {
+		t.Errorf("plan check with 12%% under DE, which has no floor: %v", err)
 	}
 }

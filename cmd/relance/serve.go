@@ -2,26 +2,26 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 	"github.com/spf13/cobra"
-	"riverqueue.com/riverui"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/web"
 	"github.com/relance/relance/worker"
 )
 
@@ -35,9 +35,11 @@ the configured time zone, and an HTTP server on server.addr with:
 
   /jobs/     River UI, the ops job dashboard (basic auth: server.username and
              server.password; its actions change state, so serve refuses to
-             start without a password)
+             start with a blank one, and refuses any state-changing request
+             sent from another site)
   /healthz   the process is up
-  /readyz    the database answers
+  /readyz    the database answers (its error only to a caller with the
+             credentials; others read "database unreachable")
   /metrics   Prometheus metrics (reminders sent, failed, dropped)
 
 Any number of replicas may run against one database: River elects one leader
@@ -68,8 +70,8 @@ type serveOptions struct {
 
 // serve runs the daemon until ctx is cancelled; see newServeCmd.
 func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) error {
-	if cfg.Server.Password == "" {
-		return errors.New("serve: server.password is not set (RELANCE_SERVER_PASSWORD): River UI changes state and must not be open")
+	if err := checkCredentials(cfg.Server); err != nil {
+		return err
 	}
 	if err := checkAddresses(cfg.Mail); err != nil {
 		return err
@@ -95,9 +97,9 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	var periodic *river.PeriodicJob
+	var periodic []*river.PeriodicJob
 	if opts.periodic {
-		periodic = worker.PeriodicSweep(schedule, a.clock, cfg.Location())
+		periodic = []*river.PeriodicJob{worker.PeriodicSweep(schedule, a.clock, cfg.Location()), worker.PeriodicReconcile()}
 	}
 	eng, err := a.newEngine(cfg, pool, logger)
 	if err != nil {
@@ -116,21 +118,20 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	for _, gap := range eng.rateGaps(clock.Today(a.clock, cfg.Location())) {
 		logger.Warn("penalty rate missing", "err", gap)
 	}
+	replica := replicaID()
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-		Work: true, Logger: logger, Periodic: periodic, RateGaps: eng.rateGaps,
+		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps,
 	})
 	if err != nil {
 		return err
 	}
-	ui, err := riverui.NewHandler(&riverui.HandlerOpts{
-		Endpoints:                riverui.NewEndpoints(client, nil),
-		JobListHideArgsByDefault: true,
-		Logger:                   logger,
-		Prefix:                   "/jobs",
-	})
+	if err := resumeSendQueue(ctx, pool, client, logger); err != nil {
+		return err
+	}
+	ui, err := web.NewJobsUI(client, logger)
 	if err != nil {
-		return fmt.Errorf("serve: river ui: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	// River UI's background services end with this context, after
 	// the River client has stopped.
@@ -140,14 +141,16 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return fmt.Errorf("serve: river ui: %w", err)
 	}
 
+	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg,
+		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           serveMux(pool, ui, reg, cfg.Server.Username, cfg.Server.Password),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 
@@ -159,11 +162,11 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		opts.ready(ln.Addr().String())
 	}
 	scheduled := "off"
-	if periodic != nil {
+	if opts.periodic {
 		scheduled = cfg.Sweep.Schedule
 	}
 	logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
-		"schedule", scheduled, "timezone", cfg.TimeZone)
+		"schedule", scheduled, "timezone", cfg.TimeZone, "replica", replica)
 
 	var runErr error
 	select {
@@ -195,37 +198,43 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	return runErr
 }
 
-// serveMux routes the daemon's HTTP endpoints. Everything is
-// behind basic auth but the probes and the metrics.
-func serveMux(pool *pgxpool.Pool, ui http.Handler, reg *prometheus.Registry, user, password string) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := pool.Ping(ctx); err != nil {
-			http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	mux.Handle("/jobs/", basicAuth(ui, user, password))
-	// Metrics are counts only; scrapers get them without credentials.
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return mux
+// checkCredentials refuses to start with a blank or white-space-only user or
+// password, naming the key: River UI changes state and must not be open.
+func checkCredentials(s config.Server) error {
+	var ce *web.CredentialError
+	if err := web.CheckCredentials(s.Username, s.Password); errors.As(err, &ce) {
+		key := "server." + ce.Field
+		return fmt.Errorf("serve: %s (RELANCE_%s) is not set or only white space: River UI changes state and must not be open",
+			key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
+	}
+	return nil
 }
 
-func basicAuth(next http.Handler, user, password string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(p), []byte(password)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="relance", charset="UTF-8"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// resumeSendQueue lifts a pause relance made after refusals of ours (the
+// operator restarting serve has presumably fixed the cause) and says so; a
+// pause made by an operator in River UI stays, and is said at ERROR, since
+// nothing goes out until it is lifted.
+func resumeSendQueue(ctx context.Context, pool *pgxpool.Pool, client worker.QueueResumer, logger *slog.Logger) error {
+	p, err := worker.ResumeOwnPause(ctx, pool, client)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	switch {
+	case p.Paused && p.ByUs:
+		logger.Warn("the send queue was paused by relance after refusals of ours; resumed at start", "paused", p.String())
+	case p.Paused:
+		logger.Error("the send queue is paused by an operator: nothing is sent until it is resumed in River UI (/jobs/queues/send)", "since", p.Since)
+	}
+	return nil
+}
+
+// replicaID names this process among the replicas, as River UI and the
+// river_leader table show it: the host and the process id, so that an
+// operator can tell which process holds the lead.
+func replicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "relance"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	neturl "net/url"
+
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/pgtest"
@@ -23,6 +28,25 @@ func TestServeRefusesWithoutPassword(t *testing.T) {
 	_, _, err := runCLI(t, []string{"DATABASE_URL=" + pgtest.URL(t)}, "serve")
 	if err == nil || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("err = %v, want a refusal naming the password", err)
+	}
+}
+
+// TestServeRefusesBlankCredentials (issue 10, defect 11): a password or user
+// of white space only used to be accepted, and basic auth with it guards
+// nothing. The refusal comes before anything else (here, before the
+// unreachable database).
+func TestServeRefusesBlankCredentials(t *testing.T) {
+	for _, c := range []struct{ env, key string }{
+		{"RELANCE_SERVER_PASSWORD=   ", "server.password"},
+		{"RELANCE_SERVER_PASSWORD=\t", "server.password"},
+		{"RELANCE_SERVER_USERNAME= ", "server.username"},
+	} {
+		env := []string{"DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=1", "RELANCE_SERVER_PASSWORD=s3cret",
+			"RELANCE_MAIL_FROM=compta@durand.example", strings.ReplaceAll(c.env, "\\t", "\t")}
+		_, _, err := runCLI(t, env, "serve")
+		if err == nil || !strings.Contains(err.Error(), c.key) {
+			t.Errorf("%q: %v, want a refusal naming %s", c.env, err, c.key)
+		}
 	}
 }
 
@@ -47,62 +71,96 @@ func TestServeRefusesAnOutdatedSchema(t *testing.T) {
 	}
 }
 
-// TestServeEndpointsAndShutdown starts the daemon, checks its endpoints and
-// authentication, then cancels it (SIGTERM) and expects a clean exit.
-func TestServeEndpointsAndShutdown(t *testing.T) {
+// servedDaemon is a `relance serve` running in-process on loopback.
+type servedDaemon struct {
+	base   string
+	stderr *syncWriter
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startServe runs serve with env (plus an address on loopback) and waits
+// for /healthz.
+func startServe(t *testing.T, env []string) *servedDaemon {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &servedDaemon{base: "http://" + addr, stderr: &syncWriter{w: &bytes.Buffer{}}, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		d.done <- run(ctx, []string{"serve"}, environment{
+			stdin: strings.NewReader(""), stdout: io.Discard, stderr: d.stderr, env: append(env, "RELANCE_SERVER_ADDR="+addr),
+			clock: clock.Fixed(time.Date(2025, 9, 12, 10, 0, 0, 0, time.UTC)),
+		})
+	}()
+	t.Cleanup(func() { _ = d.stop() })
+	for range 200 {
+		resp, err := http.Get(d.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return d
+		}
+		select {
+		case err := <-d.done:
+			t.Fatalf("serve exited: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatal("serve never answered")
+	return nil
+}
+
+// stop cancels serve (SIGTERM) and returns its error; an error too if it
+// does not stop within 30 seconds.
+func (d *servedDaemon) stop() error {
+	d.cancel()
+	select {
+	case err, ok := <-d.done:
+		if !ok {
+			return nil
+		}
+		close(d.done)
+		return err
+	case <-time.After(30 * time.Second):
+		return errors.New("serve did not stop")
+	}
+}
+
+// request sends one request and returns the status and body.
+func (d *servedDaemon) request(t *testing.T, method, path, user, pass string, header map[string]string, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, d.base+path, strings.NewReader(body))
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, string(b)
+}
+
+// TestServeEndpointsAndShutdown starts the daemon, checks its endpoints and
+// authentication, then cancels it (SIGTERM) and expects a clean exit.
+func TestServeEndpointsAndShutdown(t *testing.T) {
 	// A rate file whose ECB table stops before 1 July 2025: the half-year of
 	// the clock's day has no rate, which serve warns about and runs anyway.
 	rates := filepath.Join(t.TempDir(), "rates.yaml")
 	if err := os.WriteFile(rates, []byte("ecb_mro:\n  - {from: 2025-06-11, rate: \"2.15\"}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret", "RELANCE_SERVER_ADDR=" + addr,
+	d := startServe(t, []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret",
 		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
-		"RELANCE_PENALTIES_RATES_FILE=" + rates}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, environment{
-			stdin: strings.NewReader(""), stdout: io.Discard, stderr: &syncWriter{w: &stderr}, env: env,
-			clock: clock.Fixed(time.Date(2025, 9, 12, 10, 0, 0, 0, time.UTC)),
-		})
-	}()
-	base := "http://" + addr
-	var resp *http.Response
-	for range 100 {
-		if resp, err = http.Get(base + "/healthz"); err == nil {
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve exited: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	if err != nil {
-		t.Fatalf("serve never answered: %v", err)
-	}
-	resp.Body.Close()
-	get := func(path, user, pass string) int {
-		req, _ := http.NewRequest("GET", base+path, nil)
-		if user != "" {
-			req.SetBasicAuth(user, pass)
-		}
-		r, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Body.Close()
-		return r.StatusCode
-	}
+		"RELANCE_PENALTIES_RATES_FILE=" + rates})
 	for _, c := range []struct {
 		path, user, pass string
 		want             int
@@ -115,24 +173,58 @@ func TestServeEndpointsAndShutdown(t *testing.T) {
 		{"/jobs/", "admin", "s3cret", 200},
 		{"/jobs/api/jobs?state=available", "admin", "s3cret", 200},
 	} {
-		if got := get(c.path, c.user, c.pass); got != c.want {
+		if got, _ := d.request(t, "GET", c.path, c.user, c.pass, nil, ""); got != c.want {
 			t.Errorf("GET %s as %q: %d, want %d", c.path, c.user, got, c.want)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := d.stop(); err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 	for _, want := range []string{"penalty rate missing", "ecb_mro has no entry for the half-year from 2025-07-01",
 		"river stopped", "http server stopped", "database pool closed"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, stderr.String())
+		if !strings.Contains(d.stderr.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, d.stderr.String())
 		}
+	}
+}
+
+// TestServeRiverUIRefusesCrossSiteRequests (issue 10, defect 5) is the
+// issue's repro against the real River UI: a POST to cancel a job, with the
+// right credentials (a browser resends cached ones) but from another site,
+// used to answer 200 and cancel the job. It must get 403 and leave the job
+// alone; the same request from River UI's own page still works.
+func TestServeRiverUIRefusesCrossSiteRequests(t *testing.T) {
+	url := pgtest.URL(t)
+	d := startServe(t, []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=s3cret",
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example"})
+	pool, err := database.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	// A job River will not work before the test ends.
+	var id int64
+	if err := pool.QueryRow(t.Context(), `INSERT INTO river_job (kind, args, queue, state, scheduled_at, max_attempts, priority)
+		VALUES ('relance_send', '{}', 'send', 'scheduled', now() + interval '1 day', 12, 1) RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	state := func() string {
+		var s string
+		if err := pool.QueryRow(t.Context(), `SELECT state FROM river_job WHERE id = $1`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	body := fmt.Sprintf(`{"ids":["%d"]}`, id)
+	code, _ := d.request(t, "POST", "/jobs/api/jobs/cancel", "admin", "s3cret",
+		map[string]string{"Origin": "http://evil.example", "Content-Type": "text/plain"}, body)
+	if code != http.StatusForbidden || state() != "scheduled" {
+		t.Fatalf("cross-site cancel: %d, job %s; want 403 and the job untouched", code, state())
+	}
+	code, _ = d.request(t, "POST", "/jobs/api/jobs/cancel", "admin", "s3cret",
+		map[string]string{"Origin": d.base, "Content-Type": "application/json"}, body)
+	if code != http.StatusOK || state() != "cancelled" {
+		t.Errorf("same-origin cancel: %d, job %s; want 200 and cancelled", code, state())
 	}
 }
 
@@ -146,4 +238,53 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// String returns what was written, when w is a *bytes.Buffer.
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.w.(*bytes.Buffer); ok {
+		return b.String()
+	}
+	return ""
+}
+
+// TestServeReadyzHidesTheDatabaseFromAnonymousCallers (issue 10, defect 11):
+// with the database gone, /readyz used to tell anyone its user, name and
+// socket. Anonymous callers now read "database unreachable" only.
+func TestServeReadyzHidesTheDatabaseFromAnonymousCallers(t *testing.T) {
+	url := pgtest.URL(t)
+	d := startServe(t, []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=s3cret",
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=2s", "RELANCE_MAIL_FROM=compta@durand.example"})
+	if code, _ := d.request(t, "GET", "/readyz", "", "", nil, ""); code != 200 {
+		t.Fatalf("/readyz with the database up: %d", code)
+	}
+	// The database stops taking connections and drops the ones it has
+	// (done from the cluster's postgres database).
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	u.Path = "/postgres"
+	admin, err := pgx.Connect(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = admin.Exec(t.Context(), `ALTER DATABASE "`+name+`" WITH ALLOW_CONNECTIONS false`)
+	if err == nil {
+		_, err = admin.Exec(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name)
+	}
+	admin.Close(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := d.request(t, "GET", "/readyz", "", "", nil, "")
+	if code != http.StatusServiceUnavailable || body != "database unreachable\n" {
+		t.Errorf("anonymous /readyz with the database gone: %d %q, want 503 \"database unreachable\" and nothing more", code, body)
+	}
+	if code, body := d.request(t, "GET", "/readyz", "admin", "s3cret", nil, ""); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "database unreachable: ") {
+		t.Errorf("operator's /readyz: %d %q, want 503 with the cause", code, body)
+	}
 }

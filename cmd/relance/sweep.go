@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -27,13 +29,21 @@ func newSweepCmd(a *app) *cobra.Command {
 		Short: "Run one evaluation of every invoice now (optionally --drain the jobs)",
 		Long: `sweep runs the daily evaluation once, exactly as the daemon's scheduled job does:
 it decides every (invoice, step) pair due on the day, records them in the
-reminder ledger, creates provision proposals and tasks, and enqueues one send
-job per client and channel. A day already swept records nothing new: each
-(invoice, step) is decided at most once, ever.
+reminder ledger, creates tasks, reviews the provisions (proposals and the
+journal entries they call for: 411 → 416, 6817/491, 491/7817) and the claim
+declarations, and enqueues one send job per client and channel. A day
+already swept records nothing new: each (invoice, step) is decided at most
+once, ever.
 
 Without --drain the send jobs wait for ` + "`relance serve`" + `, inside the send window
 (sweep.send_window); with --as-of or --drain they are due at once. --drain also
-works them here, retries included, and exits with status 1 if any failed.
+works them here, retries included — and every send job of the day an earlier
+run left (an interrupted drain, jobs waiting for the window) — then reports
+the day's reminders sent, failed, dropped and still waiting. It exits with
+status 1 while any failed or is still waiting: a job that ran out of
+attempts (the relay down longer than every retry) gives its reminders back
+to the next business day's sweep, and a send queue paused after refusals
+of ours (mail.pause_after) is said plainly and resumed by the next run.
 
 --as-of replays a past day: the ledger is read as it stood that day (payments
 applied later are added back, steps decided later are ignored) and the same
@@ -72,10 +82,7 @@ Examples:
 				return err
 			}
 			sum.print(a.stdout)
-			if sum.drained.Failed() > 0 {
-				return exitError{code: 1, err: fmt.Errorf("%d send jobs failed", sum.drained.Failed())}
-			}
-			return nil
+			return sum.exit()
 		},
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "day to sweep, YYYY-MM-DD (default: today in the configured time zone)")
@@ -115,13 +122,25 @@ type sweepRun struct {
 }
 
 type sweepSummary struct {
-	res     worker.SweepResult
-	drained worker.DrainResult
-	sent    map[string]int // reminder rows by status after the drain
+	res      worker.SweepResult
+	leftover int // send jobs of the day an earlier run left, worked by this drain
+	resumed  worker.Pause
+	drained  worker.DrainResult
+	report   *worker.DayReport // after a drain: what became of the day's messages
+}
+
+// waiting is what a drain leaves undone: messages not out that still may
+// go, and jobs not finalized.
+func (s sweepSummary) waiting() int {
+	if s.report == nil {
+		return 0
+	}
+	return max(s.report.Waiting(), s.drained.Waiting)
 }
 
 // sweepOnce runs one sweep of day in a transaction, and with run.drain works
-// its send jobs with a River client until they are all finalized.
+// every send job left for the day — this run's and those an interrupted
+// earlier run left — until they are all finalized or the send queue pauses.
 func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, day time.Time, run sweepRun) (sweepSummary, error) {
 	var sum sweepSummary
 	if run.drain {
@@ -147,56 +166,105 @@ func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Po
 	if err != nil {
 		return sum, err
 	}
-	tx, err := pool.Begin(ctx)
-	if err != nil {
+	if sum.res, err = sweepTx(ctx, pool, eng.sweeper, client, day, run.now); err != nil {
 		return sum, err
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	sum.res, err = eng.sweeper.Run(ctx, tx, client, day, worker.SweepOptions{Now: run.now})
-	if err != nil {
-		return sum, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return sum, fmt.Errorf("sweep: commit: %w", err)
-	}
-	if !run.drain || len(sum.res.JobIDs) == 0 {
+	if !run.drain {
 		return sum, nil
 	}
+	if err := a.drainDay(ctx, cfg, pool, client, day, run, &sum); err != nil {
+		return sum, err
+	}
+	// Jobs that died during the drain (out of attempts) give their rows
+	// back now, so that the report says so.
+	if _, err := worker.Reconcile(ctx, pool, day); err != nil {
+		return sum, err
+	}
+	report, err := worker.ReportDay(ctx, pool, day)
+	if err != nil {
+		return sum, err
+	}
+	sum.report = &report
+	return sum, nil
+}
+
+// sweepTx runs the sweep of day in its own committed transaction.
+func sweepTx(ctx context.Context, pool *pgxpool.Pool, s *worker.Sweeper, jobs worker.JobInserter, day time.Time, now bool) (worker.SweepResult, error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return worker.SweepResult{}, err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	res, err := s.Run(ctx, tx, jobs, day, worker.SweepOptions{Now: now})
+	if err != nil {
+		return res, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("sweep: commit: %w", err)
+	}
+	return res, nil
+}
+
+// drainDay lifts relance's own pause of the send queue, brings forward the
+// day's jobs waiting for a time (the send window, a retry's backoff), and
+// works every job of the day until each is finalized or the queue pauses.
+// Jobs left running by a killed process are taken up by River's rescuer.
+func (a *app) drainDay(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, client *river.Client[pgx.Tx], day time.Time, run sweepRun, sum *sweepSummary) error {
+	var err error
+	if sum.resumed, err = worker.ResumeOwnPause(ctx, pool, client); err != nil {
+		return err
+	}
+	ids, later, err := worker.LeftForDay(ctx, pool, day)
+	if err != nil {
+		return err
+	}
+	sum.leftover = len(ids) - len(sum.res.JobIDs)
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, id := range later {
+		if _, err := client.JobRetry(ctx, id); err != nil {
+			return fmt.Errorf("sweep: bring job %d forward: %w", id, err)
+		}
+	}
 	if err := client.Start(ctx); err != nil {
-		return sum, fmt.Errorf("sweep: start workers: %w", err)
+		return fmt.Errorf("sweep: start workers: %w", err)
 	}
 	poll := run.poll
 	if poll == 0 {
 		poll = 100 * time.Millisecond
 	}
-	sum.drained, err = worker.Drain(ctx, pool, sum.res.JobIDs, poll)
+	sum.drained, err = worker.Drain(ctx, pool, ids, poll, a.drainProgress(len(ids), cfg))
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if stopErr := client.Stop(stopCtx); stopErr != nil && err == nil {
 		err = fmt.Errorf("sweep: stop workers: %w", stopErr)
 	}
-	if err != nil {
-		return sum, err
-	}
-	sum.sent = map[string]int{}
-	rows, err := pool.Query(ctx, `SELECT status, count(*) FROM reminder WHERE job_id = ANY ($1) GROUP BY status`, sum.res.JobIDs)
-	if err != nil {
-		return sum, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var status string
-		var n int
-		if err := rows.Scan(&status, &n); err != nil {
-			return sum, err
+	return err
+}
+
+// drainProgress prints, every few seconds on stderr, where a long drain is.
+func (a *app) drainProgress(total int, cfg config.Config) func(worker.DrainResult) {
+	var last time.Time
+	return func(r worker.DrainResult) {
+		now := a.clock.Now()
+		if now.Sub(last) < 5*time.Second {
+			return
 		}
-		sum.sent[status] = n
+		if !last.IsZero() {
+			fmt.Fprintf(a.stderr, "sending: %d of %d jobs done, %d waiting (%d running)\n", total-r.Waiting, total, r.Waiting, r.Running)
+			if r.Running > 0 && r.Running == r.Waiting {
+				fmt.Fprintf(a.stderr, "  jobs left running by an interrupted run are taken up %s after they started\n",
+					worker.RescueAfter(cfg.Mail.SendTimeout))
+			}
+		}
+		last = now
 	}
-	return sum, rows.Err()
 }
 
 func (s sweepSummary) print(w io.Writer) {
-	fmt.Fprintf(w, "sweep %s: %d steps decided\n", s.res.Day.Format(time.DateOnly), len(s.res.Decisions))
+	day := s.res.Day.Format(time.DateOnly)
+	fmt.Fprintf(w, "sweep %s: %d steps decided\n", day, len(s.res.Decisions))
 	counts := s.res.StepCounts()
 	steps := make([]string, 0, len(counts))
 	for k := range counts {
@@ -206,12 +274,72 @@ func (s sweepSummary) print(w io.Writer) {
 	for _, k := range steps {
 		fmt.Fprintf(w, "  %-12s %d\n", k, counts[k])
 	}
-	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\ntasks: %d\n", len(s.res.Jobs), s.res.Provisions, s.res.Tasks)
+	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\njournal entries: %d\ntasks: %d\n",
+		len(s.res.Jobs), len(s.res.Proposals), s.res.Journal, s.res.Tasks)
 	if st := s.res.Settled; st != (ledger.Settled{}) {
 		fmt.Fprintf(w, "promises kept: %d, broken: %d; disputes ended: %d\n", st.PromisesKept, st.PromisesBroken, st.DisputesLapsed)
 	}
-	if s.sent != nil {
-		fmt.Fprintf(w, "reminders sent: %d, dropped: %d, failed: %d (jobs completed %d, cancelled %d, discarded %d)\n",
-			s.sent["sent"], s.sent["dropped"], s.sent["failed"], s.drained.Completed, s.drained.Cancelled, s.drained.Discarded)
+	if n := sumOf(s.res.Returned); n > 0 {
+		fmt.Fprintf(w, "reminders whose send job had died, decided again: %d %v\n", n, s.res.Returned)
 	}
+	if s.leftover > 0 {
+		fmt.Fprintf(w, "send jobs of %s left by an earlier run, worked now: %d\n", day, s.leftover)
+	}
+	if s.resumed.Paused && s.resumed.ByUs {
+		fmt.Fprintf(w, "the send queue was paused by relance and is resumed: %s\n", s.resumed)
+	}
+	if s.report == nil {
+		return
+	}
+	r := s.report
+	fmt.Fprintf(w, "reminders of %s: sent: %d, failed: %d, dropped: %d, still waiting: %d\n", day, r.Sent, r.Failed, r.DroppedTotal(), s.waiting())
+	if len(r.Dropped) > 0 {
+		fmt.Fprintf(w, "  dropped at send time: %s\n", formatCounts(r.Dropped))
+	}
+	if r.Pending > 0 {
+		fmt.Fprintf(w, "  still waiting on a send job: %d\n", r.Pending)
+	}
+	if r.Returned > 0 {
+		fmt.Fprintf(w, "  still waiting, their send job died (out of attempts, cancelled or deleted): %d; decided again on the next business day\n", r.Returned)
+	}
+	if p := s.drained.Paused; p.Paused {
+		fmt.Fprintf(w, "SEND QUEUE PAUSED: %s\n", p)
+		if p.ByUs {
+			fmt.Fprintln(w, "  fix mail.from, mail.bcc, the credentials or the relay, then run relance sweep --drain again")
+		}
+	}
+}
+
+func sumOf(m map[string]int) int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// formatCounts writes {paid: 2, disputed: 1} as "disputed 1, paid 2".
+func formatCounts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// exit is the drain's exit status: 1 while a reminder of the day failed or
+// is still waiting.
+func (s sweepSummary) exit() error {
+	if s.report == nil {
+		return nil
+	}
+	if s.report.Failed > 0 || s.waiting() > 0 {
+		return exitError{code: 1, err: fmt.Errorf("%d reminders failed, %d still waiting", s.report.Failed, s.waiting())}
+	}
+	return nil
 }

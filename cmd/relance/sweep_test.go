@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/mail/smtptest"
 	"github.com/relance/relance/internal/pgtest"
@@ -43,7 +49,7 @@ func TestSweepDrainWritesEmlAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sweep: %v\n%s\n%s", err, out, stderr)
 	}
-	for _, want := range []string{"sweep 2025-09-02: 1 steps decided", "level1", "messages enqueued: 1", "reminders sent: 1"} {
+	for _, want := range []string{"sweep 2025-09-02: 1 steps decided", "level1", "messages enqueued: 1", "reminders of 2025-09-02: sent: 1, failed: 0, dropped: 0, still waiting: 0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -84,7 +90,7 @@ func TestSweepWithoutDrainLeavesJobsForTheDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "messages enqueued: 1") || strings.Contains(out, "reminders sent") {
+	if !strings.Contains(out, "messages enqueued: 1") || strings.Contains(out, "reminders of") {
 		t.Errorf("output:\n%s", out)
 	}
 }
@@ -173,9 +179,10 @@ func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
 	if disputedSent != 0 {
 		t.Errorf("%d reminders sent for disputed invoices", disputedSent)
 	}
-	// Recorded through the ledger, as the demo: every dispute, two promises,
-	// a pause and an insolvency, each with its event by actor "demo"; no
-	// message went to the paused or insolvent client.
+	// Recorded through the ledger, as the demo: the two imported files (one
+	// event each), every dispute, two promises, a pause and an insolvency,
+	// each with its event by actor "demo"; no message went to the paused or
+	// insolvent client.
 	var promises, pauses, insolvent, demoEvents, disputeEvents, heldSent int
 	if err := pool.QueryRow(ctx, `SELECT (SELECT count(DISTINCT client_id) FROM promise), (SELECT count(*) FROM pause),
 		(SELECT count(*) FROM client WHERE insolvency_opened_on IS NOT NULL),
@@ -185,9 +192,9 @@ func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
 		Scan(&promises, &pauses, &insolvent, &demoEvents, &disputeEvents, &heldSent); err != nil {
 		t.Fatal(err)
 	}
-	if promises != 2 || pauses != 1 || insolvent != 1 || disputeEvents != disputes || demoEvents != disputes+4 || heldSent != 0 {
+	if promises != 2 || pauses != 1 || insolvent != 1 || disputeEvents != disputes || demoEvents != disputes+6 || heldSent != 0 {
 		t.Errorf("promises on %d clients (want 2), pauses %d (1), insolvent %d (1), dispute events %d (%d), demo events %d (%d), sent to held clients %d\n%s",
-			promises, pauses, insolvent, disputeEvents, disputes, demoEvents, disputes+4, heldSent, out)
+			promises, pauses, insolvent, disputeEvents, disputes, demoEvents, disputes+6, heldSent, out)
 	}
 	if files, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) == 0 {
 		t.Error("no .eml written")
@@ -225,4 +232,86 @@ func TestSweepEnqueueHandsTheDayToTheDaemon(t *testing.T) {
 	if _, _, err := runCLI(t, env, "sweep", "--enqueue", "--drain"); err == nil {
 		t.Error("--enqueue with --drain accepted")
 	}
+}
+
+// TestSweepDrainWorksOffWhatAnEarlierRunLeft (issue 10, defect 4): a drain
+// interrupted after its sweep committed leaves the day's jobs behind. The
+// next `sweep --drain` used to say "messages enqueued: 0", exit 0 and send
+// nothing. It now works every job of the day, reports what was sent, and
+// exits non-zero while anything is still waiting (here: the relay down
+// longer than every retry).
+func TestSweepDrainWorksOffWhatAnEarlierRunLeft(t *testing.T) {
+	url := pgtest.URL(t)
+	seedSweep(t, url)
+	srv := smtptest.Start(t)
+	env := []string{"DATABASE_URL=" + url, "RELANCE_MAIL_TRANSPORT=smtp", "RELANCE_MAIL_SMTP_HOST=" + srv.Host,
+		"RELANCE_MAIL_SMTP_PORT=" + strconv.Itoa(srv.Port), "RELANCE_MAIL_SMTP_TLS=none", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_MAIL_DIR=" + t.TempDir()}
+	// The interrupted run: its sweep committed, its jobs never worked.
+	if _, _, err := runCLI(t, env, "sweep", "--as-of", "2025-09-02"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, env, "sweep", "--as-of", "2025-09-02", "--drain")
+	if err != nil {
+		t.Fatalf("second drain: %v\n%s", err, out)
+	}
+	for _, want := range []string{"messages enqueued: 0", "send jobs of 2025-09-02 left by an earlier run, worked now: 1",
+		"reminders of 2025-09-02: sent: 1, failed: 0, dropped: 0, still waiting: 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages delivered, want 1", n)
+	}
+
+	// The next day's level1 for a new invoice, with the relay down longer
+	// than every retry of the drain: still waiting, exit status 1.
+	pool, err := database.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(context.Background(), `INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+		SELECT 1, id, 'FA-NEW', '2025-07-01', '2025-08-02', 90000 FROM client WHERE code = 'C1'`); err != nil {
+		t.Fatal(err)
+	}
+	srv.Down()
+	// The drain as `sweep --as-of 2025-09-03 --drain` runs it, with retries
+	// 20 ms apart instead of the CLI's 1 s × attempt.
+	out, err = drainFast(t, env, pool, d("2025-09-03"))
+	var exit exitError
+	if !errors.As(err, &exit) || exit.code != 1 || !strings.Contains(out, "still waiting: 1") ||
+		!strings.Contains(out, "decided again on the next business day") {
+		t.Errorf("drain with the relay down: %v, want exit status 1 and the reminder still waiting:\n%s", err, out)
+	}
+}
+
+// drainFast runs the sweep of day with --drain's code, in-process, with
+// retries 20 ms apart; it returns what sweep prints and its exit error.
+func drainFast(t *testing.T, env []string, pool *pgxpool.Pool, day time.Time) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	a := &app{environment: environment{stdout: &out, stderr: io.Discard, env: env,
+		clock: clock.Fixed(day.Add(10 * time.Hour))}}
+	cfg, err := a.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	sum, err := a.sweepOnce(t.Context(), cfg, pool, logger, day, sweepRun{now: true, drain: true,
+		retry: func(int) time.Duration { return 20 * time.Millisecond }, poll: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum.print(&out)
+	return out.String(), sum.exit()
+}
+
+func d(s string) time.Time {
+	t, err := clock.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

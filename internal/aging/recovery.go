@@ -3,9 +3,7 @@ package aging
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -77,16 +75,12 @@ type DisputeKPIs struct {
 }
 
 // recovery fills each currency's Recovery and returns the promise and
-// dispute KPIs of the window [start, o.AsOf]. Each figure is one grouped
-// query.
-func recovery(ctx context.Context, q Querier, o KPIOptions, start time.Time, get func(string) *CurrencyKPIs) (PromiseKPIs, DisputeKPIs, error) {
+// dispute KPIs of the window: args are Compute's (the as-of date, the
+// window's first day, the entity id or nil), letterCost what one registered
+// letter costs. Each figure is one grouped query.
+func recovery(ctx context.Context, q Querier, args []any, letterCost money.Amount, get func(string) *CurrencyKPIs) (PromiseKPIs, DisputeKPIs, error) {
 	var p PromiseKPIs
 	var d DisputeKPIs
-	entity, err := entityID(ctx, q, o.Entity)
-	if err != nil {
-		return p, d, err
-	}
-	args := []any{o.AsOf, start, entity}
 	seen := map[*CurrencyKPIs]bool{}
 	perCurrency := func(name, sql string, scan func(c *CurrencyKPIs, a, b int64)) error {
 		rows, err := q.Query(ctx, sql, args...)
@@ -122,7 +116,7 @@ func recovery(ctx context.Context, q Querier, o KPIOptions, start time.Time, get
 		return p, d, err
 	}
 	for kc := range seen {
-		kc.Recovery.rates(o.LetterCost)
+		kc.Recovery.rates(letterCost)
 	}
 	if err := q.QueryRow(ctx, promisesKeptSQL, args...).Scan(&p.Kept, &p.Broken); err != nil {
 		return p, d, fmt.Errorf("kpi promises: %w", err)
@@ -142,19 +136,4 @@ func (r *Recovery) rates(letterCost money.Amount) {
 	r.AmicableShare = RateOf(int64(r.Amicable), int64(r.Recovered()))
 	r.LegalShare = RateOf(int64(r.Legal), int64(r.Recovered()))
 	r.CostRate = RateOf(int64(r.Costs()), int64(r.Recovered()))
-}
-
-// entityID resolves an entity code to its id; "" (every entity) is nil.
-func entityID(ctx context.Context, q Querier, code string) (*int64, error) {
-	if code == "" {
-		return nil, nil
-	}
-	var id int64
-	if err := q.QueryRow(ctx, `SELECT id FROM entity WHERE code = $1`, code).Scan(&id); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, fmt.Errorf("entity %q: %w", code, ErrNotFound)
-		}
-		return nil, fmt.Errorf("entity %q: %w", code, err)
-	}
-	return &id, nil
 }

@@ -25,7 +25,8 @@ func TestRecoveryKPIsComputedByHand(t *testing.T) {
 	// Due: A1 1,000.00 − 100.00 paid before the window = 900.00; A2
 	// 2,000.00 − the 300.00 credit note = 1,700.00; A3 500.00; A6 800.00 −
 	// 800.00 written off = 0; A4 is not due, A5 was paid before. 3,100.00.
-	// Collected: A1 200 + 500 + 100 + 50; A2 1,000; A3 500: 2,350.00.
+	// Collected: A1 200 + 500 + 100 + 50; A2 1,000 (not the 200.00 lettered
+	// on 03-28 from a payment received on 04-02); A3 500: 2,350.00.
 	// 2,350 ÷ 3,100 = 75.81 %.
 	if r.Due != 310000 || r.Collected != 235000 || r.Rate.String() != "75.81" {
 		t.Errorf("recovery rate %s%% (%d of %d), want 75.81%% (2,350.00 of 3,100.00)", r.Rate, r.Collected, r.Due)

@@ -19,6 +19,8 @@ import (
 
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/provision"
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // Config is everything relance reads at start. Field docs are the reference
@@ -32,6 +34,7 @@ type Config struct {
 	Locale    string    `yaml:"locale"`    // default locale of the entity: fr or en [fr]
 	Entity    string    `yaml:"entity"`    // entity code used when a command gets no --entity [default]
 	Terms     Terms     `yaml:"terms"`     // payment terms used when a row has neither due date nor terms
+	Import    Import    `yaml:"import"`    // guards of `relance import`
 	Aging     Aging     `yaml:"aging"`     // bucket edges
 	Plans     Plans     `yaml:"plans"`     // reminder plans
 	Templates Templates `yaml:"templates"` // email and letter templates
@@ -55,6 +58,14 @@ type Database struct {
 type Terms struct {
 	Default   string `yaml:"default"`    // e.g. "30", "45 FDM" [30]
 	EOMMethod string `yaml:"eom_method"` // days_then_eom (+N days then end of month) or eom_then_days [days_then_eom]
+}
+
+// Import guards `relance import`.
+type Import struct {
+	// SnapshotMaxClose is the share of the entity's open items an import
+	// --snapshot may close; beyond it, or for a snapshot of no rows, the
+	// import is refused without --force [50%].
+	SnapshotMaxClose string `yaml:"snapshot_max_close"`
 }
 
 // Aging sets the aged balance's buckets.
@@ -98,11 +109,42 @@ type Penalties struct {
 	RatesFile       string `yaml:"rates_file"`       // YAML rate table overriding the shipped one
 }
 
-// Provision is the provision matrix.
+// Provision is the provision matrix and the accounts its journal books on.
 type Provision struct {
 	// Rates maps a bucket name (d91_120, d121_plus…) to the share of the
-	// outstanding excl. VAT to provision, as a percentage string [d121_plus: 100%].
+	// outstanding excl. VAT to provision, as a percentage string; a bucket
+	// left out provisions nothing. Unset, the last bucket (121+ with the
+	// default aging.buckets) gets 100% [d121_plus: 100%].
 	Rates map[string]string `yaml:"rates"`
+	// Profiles overrides Rates bucket by bucket for the invoices of a plan
+	// profile, e.g. {risky: {d91_120: 50%}} [none]. Set in the file only.
+	Profiles map[string]map[string]string `yaml:"profiles"`
+	// InsolvencyRate is provisioned on every invoice issued before the
+	// opening of its client's insolvency proceeding, whatever its age [100%].
+	InsolvencyRate string `yaml:"insolvency_rate"`
+	// DefaultVATRate gives an invoice imported without its amount excl. VAT
+	// its part excl. VAT (for the provision) and its VAT (recovered on a
+	// write-off) [20%].
+	DefaultVATRate string            `yaml:"default_vat_rate"`
+	Accounts       ProvisionAccounts `yaml:"accounts"` // the chart of accounts of the journal
+	Journal        ProvisionJournal  `yaml:"journal"`  // the journal the entries go to
+}
+
+// ProvisionAccounts are the account numbers of the provisioning journal.
+type ProvisionAccounts struct {
+	Receivable string `yaml:"receivable"` // clients [411]
+	Doubtful   string `yaml:"doubtful"`   // clients douteux [416]
+	Allowance  string `yaml:"allowance"`  // dépréciation des comptes clients [491]
+	Expense    string `yaml:"expense"`    // dotations aux dépréciations [6817]
+	Reversal   string `yaml:"reversal"`   // reprises sur dépréciations [7817]
+	Loss       string `yaml:"loss"`       // pertes sur créances irrécouvrables [654]
+	VAT        string `yaml:"vat"`        // TVA collectée, recovered on a write-off [44571]
+}
+
+// ProvisionJournal names the journal of the provisioning entries.
+type ProvisionJournal struct {
+	Code  string `yaml:"code"`  // JournalCode [OD]
+	Label string `yaml:"label"` // JournalLib [Opérations diverses]
 }
 
 // Disputes configures `relance dispute`.
@@ -143,7 +185,16 @@ type Mail struct {
 	ReplyTo     string `yaml:"reply_to"`     // Reply-To header
 	Bcc         string `yaml:"bcc"`          // the credit manager's copy
 	PaymentLink string `yaml:"payment_link"` // template, e.g. https://pay.example.com/{{.Invoice.Number}}
-	SMTP        SMTP   `yaml:"smtp"`
+	// SendTimeout bounds one send job: the connection, the re-check and the
+	// SMTP transaction. A killed process's send jobs are taken up again 1.5
+	// × this after they started [2m].
+	SendTimeout time.Duration `yaml:"send_timeout"`
+	// PauseAfter is how many refusals in a row that are ours (5xx on
+	// connect, AUTH, MAIL FROM, DATA or on mail.bcc; a failed TLS handshake)
+	// pause the send queue, with an event and an ERROR log line; 0 never
+	// pauses [5].
+	PauseAfter int  `yaml:"pause_after"`
+	SMTP       SMTP `yaml:"smtp"`
 }
 
 // SMTP is the SMTP transport.
@@ -176,17 +227,21 @@ func Default() Config {
 		Locale:    "fr",
 		Entity:    "default",
 		Terms:     Terms{Default: "30", EOMMethod: "days_then_eom"},
+		Import:    Import{SnapshotMaxClose: "50%"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Templates: Templates{OversightDays: 30},
 		Letters:   Letters{DeadlineDays: 8},
-		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
+		Provision: Provision{InsolvencyRate: "100%", DefaultVATRate: "20%",
+			Accounts: ProvisionAccounts{Receivable: "411", Doubtful: "416", Allowance: "491", Expense: "6817",
+				Reversal: "7817", Loss: "654", VAT: "44571"},
+			Journal: ProvisionJournal{Code: "OD", Label: "Opérations diverses"}},
 		Disputes: Disputes{Reasons: []DisputeReason{
 			{"price", "prix"}, {"quantity", "quantité"}, {"quality", "qualité"},
 			{"delivery", "livraison"}, {"billing", "facturation"}, {"other", "autre"},
 		}},
 		Promises: Promises{GraceDays: 3},
 		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
-		Mail:     Mail{Transport: "file", Dir: "outbox", SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
 		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
 	}
 }
@@ -200,6 +255,11 @@ func Load(path string, env []string) (Config, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return cfg, fmt.Errorf("config: %w", err)
+		}
+		// goccy/go-yaml expands aliases without bound: refuse an alias bomb
+		// before it does.
+		if err := yamlguard.CheckBytes(data, yamlguard.MaxNodes); err != nil {
+			return cfg, fmt.Errorf("config %s:%w", path, err)
 		}
 		if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 			return cfg, fmt.Errorf("config %s:\n%s", path, yaml.FormatError(err, false, true))
@@ -241,6 +301,18 @@ func (c Config) LetterCost() money.Amount {
 	return a
 }
 
+// MaxBucketEdges is the most edges aging.buckets may list: the aged
+// balance sums at most ten buckets in one pass (aging.MaxBuckets): not due,
+// one per edge, and the open last one.
+const MaxBucketEdges = 8
+
+// SnapshotMaxClose returns import.snapshot_max_close as a share (0.5 for
+// 50%). Validate has checked it.
+func (c Config) SnapshotMaxClose() float64 {
+	bp, _ := ParsePercent(c.Import.SnapshotMaxClose)
+	return float64(bp) / 10000
+}
+
 // Validate checks every value and reports all problems at once, each naming
 // its key.
 func (c Config) Validate() error {
@@ -266,8 +338,15 @@ func (c Config) Validate() error {
 	if _, err := ledger.ParseEOMMethod(c.Terms.EOMMethod); err != nil {
 		bad("terms.eom_method", "%v", err)
 	}
+	if p, err := ParsePercent(c.Import.SnapshotMaxClose); err != nil || p == 0 || p > 10000 {
+		bad("import.snapshot_max_close", "%q: want a percentage above 0%% and at most 100%%", c.Import.SnapshotMaxClose)
+	}
 	if len(c.Aging.Buckets) == 0 {
 		bad("aging.buckets", "must list at least one edge")
+	}
+	if len(c.Aging.Buckets) > MaxBucketEdges {
+		bad("aging.buckets", "%d edges: at most %d (the aged balance has at most %d buckets)",
+			len(c.Aging.Buckets), MaxBucketEdges, MaxBucketEdges+2)
 	}
 	for i, b := range c.Aging.Buckets {
 		if b < 1 || (i > 0 && b <= c.Aging.Buckets[i-1]) {
@@ -296,10 +375,11 @@ func (c Config) Validate() error {
 			bad("penalties.contractual_rate", "%v", err)
 		}
 	}
-	for k, v := range c.Provision.Rates {
-		if p, err := ParsePercent(v); err != nil || p > 10000 {
-			bad("provision.rates."+k, "%q: want a percentage between 0%% and 100%%", v)
-		}
+	if _, err := c.provisionMatrix(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.ProvisionAccounts().Check(); err != nil {
+		bad("provision", "%v", err)
 	}
 	if len(c.Disputes.Reasons) == 0 {
 		bad("disputes.reasons", "must list at least one reason")
@@ -358,6 +438,12 @@ func (c Config) Validate() error {
 	if c.Mail.SMTP.RatePerMinute < 0 {
 		bad("mail.smtp.rate_per_minute", "%d: must not be negative", c.Mail.SMTP.RatePerMinute)
 	}
+	if c.Mail.SendTimeout < time.Second {
+		bad("mail.send_timeout", "%s: want at least 1s", c.Mail.SendTimeout)
+	}
+	if c.Mail.PauseAfter < 0 {
+		bad("mail.pause_after", "%d: must not be negative (0 never pauses)", c.Mail.PauseAfter)
+	}
 	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
 		bad("server.memory_limit", "%v", err)
 	}
@@ -365,6 +451,60 @@ func (c Config) Validate() error {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
 	}
 	return errors.Join(errs...)
+}
+
+// ProvisionMatrix returns the provision matrix. Validate has checked it.
+func (c Config) ProvisionMatrix() provision.Matrix {
+	m, _ := c.provisionMatrix()
+	return m
+}
+
+// provisionMatrix builds the provision matrix from provision.rates,
+// provision.profiles, provision.insolvency_rate, provision.default_vat_rate
+// and the aging buckets; the error names the key at fault.
+func (c Config) provisionMatrix() (provision.Matrix, error) {
+	var errs []error
+	pct := func(key, v string) int {
+		bp, err := ParsePercent(v)
+		if err != nil || bp > 10000 {
+			errs = append(errs, fmt.Errorf("config: %s: %q: want a percentage between 0%% and 100%%", key, v))
+		}
+		return bp
+	}
+	rates := map[string]int{}
+	if c.Provision.Rates == nil {
+		rates[provision.LastBucket(c.Aging.Buckets)] = 10000
+	}
+	for k, v := range c.Provision.Rates {
+		rates[k] = pct("provision.rates."+k, v)
+	}
+	profiles := map[string]map[string]int{}
+	for p, r := range c.Provision.Profiles {
+		profiles[p] = map[string]int{}
+		for k, v := range r {
+			profiles[p][k] = pct("provision.profiles."+p+"."+k, v)
+		}
+	}
+	insolvency := pct("provision.insolvency_rate", c.Provision.InsolvencyRate)
+	vat := pct("provision.default_vat_rate", c.Provision.DefaultVATRate)
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return provision.Matrix{}, errors.Join(errs...)
+	}
+	m, err := provision.NewMatrix(c.Aging.Buckets, rates, profiles, insolvency, vat)
+	if err != nil {
+		return m, fmt.Errorf("config: provision.%w", err)
+	}
+	return m, nil
+}
+
+// ProvisionAccounts is the chart of accounts and the journal of the
+// provisioning entries (provision.accounts, provision.journal).
+func (c Config) ProvisionAccounts() provision.Accounts {
+	a := c.Provision.Accounts
+	return provision.Accounts{Receivable: a.Receivable, Doubtful: a.Doubtful, Allowance: a.Allowance,
+		Expense: a.Expense, Reversal: a.Reversal, Loss: a.Loss, VAT: a.VAT,
+		Journal: c.Provision.Journal.Code, JournalLabel: c.Provision.Journal.Label}
 }
 
 var reasonCode = regexp.MustCompile(`^[a-z0-9_-]+$`)

@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"github.com/relance/relance/internal/ledger"
 )
 
-// BenchmarkParseCSV measures the reader side alone (no database): the
-// import's COPY can go no faster than this.
+// BenchmarkParseCSV measures the reader side alone (no database), the
+// ledger's checks of each row's client included: the import's COPY can go
+// no faster than this.
 func BenchmarkParseCSV(b *testing.B) {
 	var buf bytes.Buffer
-	buf.WriteString("invoice_number;client_id;client_name;issue_date;payment_terms;amount;paid\n")
+	buf.WriteString("invoice_number;client_id;client_name;issue_date;payment_terms;amount;paid;email;langue\n")
 	const rows = 100000
 	for i := range rows {
-		fmt.Fprintf(&buf, "F%07d;C%05d;Client n°%d SARL;%02d/%02d/2025;45 FDM;%d,%02d;0,00\n", i, i%10000, i%10000, i%28+1, i%12+1, i*7%100000, i%100)
+		fmt.Fprintf(&buf, "F%07d;C%05d;Client n°%d SARL;%02d/%02d/2025;45 FDM;%d,%02d;0,00;compta@client%d.fr;fr\n",
+			i, i%10000, i%10000, i%28+1, i%12+1, i*7%100000, i%100, i%10000)
 	}
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
@@ -22,13 +26,13 @@ func BenchmarkParseCSV(b *testing.B) {
 		in := newInput("bench.csv", bytes.NewReader(data))
 		var res Result
 		errs := &errorList{file: "bench.csv"}
-		produce, _, _, err := invoiceProducer(in, opts(), errs, &res)
+		rd, err := invoiceProducer(in, opts(), errs, &res)
 		if err != nil {
 			b.Fatal(err)
 		}
 		n := 0
 		var vals []any
-		if err := produce(func(r *invoiceRow) bool { vals = r.values(vals); n++; return true }); err != nil || n != rows {
+		if err := rd.produce(func(r *ledger.BatchInvoice) bool { vals = r.Values(vals); n++; return true }); err != nil || n != rows {
 			b.Fatal(err, n, errs.err())
 		}
 	}

@@ -31,6 +31,19 @@ const (
 	fieldProfile
 	fieldPaymentDate
 	fieldReference
+	fieldCountry
+	fieldAddress1
+	fieldAddress2
+	fieldPostcode
+	fieldCity
+	fieldContact
+	fieldPhone
+	fieldCC
+	fieldSIREN
+	fieldSIRET
+	fieldVAT
+	fieldCreditLimit
+	fieldSegment
 	fieldCount
 )
 
@@ -53,6 +66,19 @@ var fieldNames = [fieldCount]string{
 	fieldProfile:     "profile",
 	fieldPaymentDate: "date",
 	fieldReference:   "reference",
+	fieldCountry:     "country",
+	fieldAddress1:    "address_line1",
+	fieldAddress2:    "address_line2",
+	fieldPostcode:    "postcode",
+	fieldCity:        "city",
+	fieldContact:     "contact_name",
+	fieldPhone:       "phone",
+	fieldCC:          "cc",
+	fieldSIREN:       "siren",
+	fieldSIRET:       "siret",
+	fieldVAT:         "vat_number",
+	fieldCreditLimit: "credit_limit",
+	fieldSegment:     "segment",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -72,9 +98,25 @@ var invoiceAliases = aliasTable(map[field][]string{
 	fieldCurrency:   {"currency", "devise"},
 	fieldKind:       {"kind", "type"},
 	fieldAppliesTo:  {"applies_to", "facture_origine"},
-	fieldEmail:      {"email", "emails", "e-mail", "courriel", "mail"},
-	fieldLocale:     {"locale", "langue", "language"},
-	fieldProfile:    {"profile", "profil"},
+	// The client's details: each row of a client may carry them, and a
+	// column the file lacks, or an empty cell, never erases what relance
+	// already has.
+	fieldEmail:       {"email", "emails", "e-mail", "e-mails", "courriel", "courriels", "mail", "adresse email", "adresse mail", "adresse e-mail"},
+	fieldCC:          {"cc", "cc_emails", "email_cc", "email_copie", "emails_copie", "copie", "copie email", "courriel_copie"},
+	fieldLocale:      {"locale", "langue", "language"},
+	fieldProfile:     {"profile", "profil"},
+	fieldCountry:     {"country", "pays", "country_code", "code_pays"},
+	fieldAddress1:    {"address_line1", "address", "address1", "address line 1", "adresse", "adresse1", "adresse ligne 1", "rue"},
+	fieldAddress2:    {"address_line2", "address2", "address line 2", "adresse2", "adresse ligne 2", "complement_adresse", "complement d'adresse", "complement"},
+	fieldPostcode:    {"postcode", "postal_code", "zip", "zip_code", "code_postal", "cp"},
+	fieldCity:        {"city", "town", "ville", "localite"},
+	fieldContact:     {"contact_name", "contact", "nom_contact", "interlocuteur"},
+	fieldPhone:       {"phone", "phone_number", "telephone", "tel", "numero de telephone"},
+	fieldSIREN:       {"siren", "numero siren"},
+	fieldSIRET:       {"siret", "numero siret"},
+	fieldVAT:         {"vat_number", "vat", "vat_id", "tva", "numero_tva", "n° tva", "tva_intracom", "tva intracommunautaire", "numero tva intracommunautaire"},
+	fieldCreditLimit: {"credit_limit", "encours_max", "encours_autorise", "plafond", "plafond_encours", "limite_credit"},
+	fieldSegment:     {"segment"},
 })
 
 // paymentAliases are the columns of `relance import payments`.
@@ -147,7 +189,7 @@ func mapHeader(header []string, aliases map[string]field) (columnMap, []string) 
 		f, ok := aliases[headerKey(h)]
 		if !ok || m[f] >= 0 {
 			if strings.TrimSpace(h) != "" {
-				unknown = append(unknown, strings.TrimSpace(h))
+				unknown = append(unknown, headerName(h))
 			}
 			continue
 		}

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/relance/relance/internal/ledger"
 )
 
 // sniffSize is how much of a text file is examined to choose its encoding
@@ -81,11 +83,12 @@ func sniffSeparator(header string) rune {
 
 // csvSource streams the records of a delimited text file.
 type csvSource struct {
-	r *csv.Reader
+	r      *csv.Reader
+	header []string // the first record, to name a cell in errors
 }
 
 func newCSVSource(br *bufio.Reader, sep rune) *csvSource {
-	r := csv.NewReader(br)
+	r := csv.NewReader(&recordGuard{r: br, sep: byte(sep), line: 1, start: 1})
 	r.Comma = sep
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
@@ -100,6 +103,13 @@ func (s *csvSource) next() ([]string, int, error) {
 		rec, err := s.r.Read()
 		if err != nil {
 			var pe *csv.ParseError
+			var big *tooLargeError
+			if errors.As(err, &big) {
+				if big.column >= 0 && big.column < len(s.header) {
+					return nil, big.line, fmt.Errorf("%s: %w", headerName(s.header[big.column]), err)
+				}
+				return nil, big.line, err
+			}
 			if errors.As(err, &pe) {
 				return nil, pe.StartLine, &RowError{Line: pe.StartLine, Reason: pe.Err.Error()}
 			}
@@ -111,11 +121,28 @@ func (s *csvSource) next() ([]string, int, error) {
 		}
 		for _, c := range rec {
 			if !utf8.ValidString(c) {
-				return nil, line, &RowError{Line: line, Reason: fmt.Sprintf("invalid UTF-8 in %q (the file starts as UTF-8; save it in one encoding)", c)}
+				return nil, line, &RowError{Line: line, Reason: fmt.Sprintf("invalid UTF-8 in %s (the file starts as UTF-8; save it in one encoding)", ledger.Quote(c))}
 			}
+		}
+		if s.header == nil {
+			s.header = append([]string{}, rec...)
 		}
 		return rec, line, nil
 	}
+}
+
+// longHeader is the length past which a header is quoted, and cut, in
+// messages.
+const longHeader = 40
+
+// headerName is a header cell as messages show it: cleaned, and quoted
+// when long.
+func headerName(h string) string {
+	name, _ := ledger.CleanText(h, true)
+	if len(name) > longHeader || name == "" {
+		return ledger.Quote(name)
+	}
+	return name
 }
 
 func blank(rec []string) bool {
@@ -125,4 +152,142 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// recordGuard refuses a CSV cell longer than maxCellBytes, or a record
+// longer than maxRecordBytes, before encoding/csv has read it whole:
+// csv.Reader has no limit of its own, and a 100 MB cell would otherwise be
+// held in memory, twice. It follows the quoting as csv.Reader does with
+// LazyQuotes (a quote opens a quoted field only at the start of a field;
+// inside one, a doubled quote is a quote and a quote followed by anything
+// but a separator or a line end is kept), so that a quoted cell spanning
+// several lines counts as one cell of one record.
+type recordGuard struct {
+	r      io.Reader
+	sep    byte
+	state  guardState
+	size   int // bytes of the current record
+	field  int // bytes of the current field
+	index  int // the current field's index in its record
+	line   int // the line being read
+	start  int // the line the current record started on
+	tooBig *tooLargeError
+}
+
+// maxCellBytes is the most bytes MaxCellChars characters take in UTF-8: a
+// longer cell is refused by the guard, a shorter one that still has too
+// many characters by the row parser (fits).
+const maxCellBytes = 4 * MaxCellChars
+
+type guardState uint8
+
+const (
+	fieldStart guardState = iota
+	unquoted
+	quoted
+	quoteInQuoted // a quote inside a quoted field: its end, or the first of two
+)
+
+// tooLargeError is the error of a cell or a record over its limit. Column
+// is the index of the cell, -1 for a whole record.
+type tooLargeError struct {
+	line, column int
+}
+
+func (e *tooLargeError) Error() string {
+	if e.column < 0 {
+		return fmt.Sprintf("a line of more than %d MiB: refused (the limit is %d characters a cell)", maxRecordBytes>>20, MaxCellChars)
+	}
+	return fmt.Sprintf("a cell of more than %d characters: refused", MaxCellChars)
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.size += n
+	g.scan(p[:n])
+	if g.tooBig == nil && g.size > maxRecordBytes {
+		g.tooBig = &tooLargeError{line: g.start, column: -1}
+	}
+	if g.tooBig != nil {
+		return 0, g.tooBig
+	}
+	return n, err
+}
+
+// scan follows the quoting over b. The inner loops skip the bytes of a
+// field that cannot change the state, which is nearly all of them.
+func (g *recordGuard) scan(b []byte) {
+	sep := g.sep
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch g.state {
+		case unquoted, quoted:
+			stop := sep // the bytes that end a run: sep or '"', and '\n'
+			if g.state == quoted {
+				stop = '"'
+			}
+			j := i
+			for c != stop && c != '\n' {
+				if j++; j == len(b) {
+					break
+				}
+				c = b[j]
+			}
+			if g.field += j - i; g.field > maxCellBytes && g.tooBig == nil {
+				g.tooBig = &tooLargeError{line: g.start, column: g.index}
+			}
+			if i = j; i == len(b) {
+				return
+			}
+			switch {
+			case c == '"':
+				g.state = quoteInQuoted
+			case c == sep:
+				g.nextField()
+			case g.state == quoted:
+				g.line++ // a line break inside a quoted cell: same record
+				g.field++
+			default:
+				g.endRecord(len(b) - i - 1)
+			}
+		case fieldStart:
+			switch c {
+			case '"':
+				g.state = quoted
+			case sep:
+				g.nextField()
+			case '\n':
+				g.endRecord(len(b) - i - 1)
+			default:
+				g.state = unquoted
+				g.field++
+			}
+		case quoteInQuoted:
+			switch {
+			case c == '"':
+				g.state = quoted
+				g.field++
+			case c == '\r':
+			case c == '\n':
+				g.endRecord(len(b) - i - 1)
+			case c == sep:
+				g.nextField()
+			default:
+				g.state = quoted
+				g.field++
+			}
+		}
+	}
+}
+
+func (g *recordGuard) nextField() {
+	g.state, g.field = fieldStart, 0
+	g.index++
+}
+
+// endRecord starts a new record after a line end, rest bytes before the
+// end of the chunk being scanned.
+func (g *recordGuard) endRecord(rest int) {
+	g.line++
+	g.state, g.size, g.field, g.index, g.start = fieldStart, rest, 0, 0, g.line
 }

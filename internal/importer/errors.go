@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/relance/relance/internal/ledger"
 )
 
 // maxShownErrors is how many row errors an ImportError prints before
@@ -67,6 +69,14 @@ func (l *errorList) add(line int, column, reason string) {
 	l.total++
 	if len(l.kept) < maxKeptErrors {
 		l.kept = append(l.kept, RowError{File: l.file, Line: line, Column: column, Reason: reason})
+	}
+}
+
+// addProblems adds the rows the ledger refused once it saw the whole file,
+// each under the file's name of the field at fault.
+func (l *errorList) addProblems(problems []ledger.RowProblem) {
+	for _, p := range problems {
+		l.add(p.Line, columnOf(p.Field), p.Reason)
 	}
 }
 

@@ -2,12 +2,14 @@ package importer
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 )
 
@@ -29,6 +31,13 @@ type fecItem struct {
 	amount int64
 }
 
+// pieceOwners says who has open items on a piece: the first customer seen,
+// and whether there are others.
+type pieceOwners struct {
+	first  string
+	shared bool
+}
+
 type fecClient struct {
 	name          string
 	balance, open int64
@@ -42,9 +51,9 @@ type fecClient struct {
 // returns a warning for every customer whose open items do not add up to
 // the balance of all its lines, lettered or not. Open items are held in
 // memory until the file ends, since the lines of one piece may be anywhere.
-func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceRow) bool) ([]string, error) {
+func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*ledger.BatchInvoice) bool) ([]string, error) {
 	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	sc.Buffer(make([]byte, 64<<10), maxRecordBytes)
 	if !sc.Scan() {
 		return nil, fmt.Errorf("%s: empty file", errs.file)
 	}
@@ -83,9 +92,12 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		return nil, fmt.Errorf("%s:1: header: FEC without Debit/Credit or Montant/Sens columns", errs.file)
 	}
 
+	cleaned := cleanTally{file: errs.file}
 	items := map[[2]string]*fecItem{}
 	clients := map[string]*fecClient{}
-	pieceClients := map[string]map[string]bool{}
+	// The first customer of each open piece, and whether another one has
+	// an open item with the same piece: a map per piece cost 500 bytes.
+	pieceOwner := map[string]pieceOwners{}
 	line := 1
 	for sc.Scan() {
 		line++
@@ -94,12 +106,19 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 			continue
 		}
 		rec := strings.Split(text, sep)
+		if !fecFits(rec, header, sep, line, errs) {
+			continue
+		}
 		get := func(name string) string {
 			i, ok := col[strings.ToLower(name)]
 			if !ok || i >= len(rec) {
 				return ""
 			}
-			return strings.TrimSpace(rec[i])
+			v, changed := ledger.CleanText(rec[i], strings.HasSuffix(name, "Lib"))
+			if changed {
+				cleaned.add(line, name)
+			}
+			return v
 		}
 		account := get("CompteNum")
 		if !strings.HasPrefix(account, "411") && !strings.HasPrefix(account, "416") {
@@ -191,10 +210,11 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		if it == nil {
 			it = &fecItem{line: line, client: client, name: name, piece: piece, date: date}
 			items[key] = it
-			if pieceClients[piece] == nil {
-				pieceClients[piece] = map[string]bool{}
+			if o, ok := pieceOwner[piece]; !ok {
+				pieceOwner[piece] = pieceOwners{first: client}
+			} else if o.first != client && !o.shared {
+				pieceOwner[piece] = pieceOwners{first: o.first, shared: true}
 			}
-			pieceClients[piece][client] = true
 		}
 		if date.Before(it.date) {
 			it.date = date
@@ -202,10 +222,16 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 		it.amount += amount
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: %w", errs.file, line+1, &tooLargeError{line: line + 1, column: -1})
+		}
 		return nil, fmt.Errorf("%s:%d: %w", errs.file, line+1, err)
 	}
 
 	var warnings []string
+	if w := cleaned.warning(); w != "" {
+		warnings = append(warnings, w)
+	}
 	codes := make([]string, 0, len(clients))
 	for c := range clients {
 		codes = append(codes, c)
@@ -228,20 +254,19 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*invoiceR
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].line < list[j].line })
 	for _, it := range list {
-		name := it.name
-		row := invoiceRow{
-			line: it.line, number: it.piece, clientCode: it.client, clientName: &name,
-			issue: it.date, due: opt.DefaultTerms.DueDate(it.date, opt.EOM),
-			amount: it.amount, currency: opt.Currency, kind: "invoice",
+		row := ledger.BatchInvoice{
+			Line: it.line, Number: it.piece, ClientCode: it.client,
+			Issued: it.date, Due: opt.DefaultTerms.DueDate(it.date, opt.EOM),
+			Amount: money.Amount(it.amount), Currency: opt.Currency, Kind: "invoice",
 		}
-		if name == "" {
-			row.clientName = nil
+		if name := it.name; name != "" {
+			row.Client.Name = &name
 		}
-		if len(pieceClients[it.piece]) > 1 {
-			row.number = it.piece + "/" + it.client // one piece shared by several customers
+		if pieceOwner[it.piece].shared {
+			row.Number = it.piece + "/" + it.client // one piece shared by several customers
 		}
-		if row.amount < 0 {
-			row.kind = "credit_note"
+		if row.Amount < 0 {
+			row.Kind = "credit_note"
 		}
 		if !emit(&row) {
 			break
@@ -282,4 +307,20 @@ func fecDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid date %q: want AAAAMMJJ", s)
 	}
 	return t, nil
+}
+
+// fecFits reports every cell of a FEC line over MaxCellChars.
+func fecFits(rec []string, header, sep string, line int, errs *errorList) bool {
+	ok := true
+	for i, c := range rec {
+		if err := ledger.CheckLength(c); err != nil {
+			name := fmt.Sprintf("column %d", i+1)
+			if names := strings.Split(header, sep); i < len(names) {
+				name = strings.TrimSpace(names[i])
+			}
+			errs.add(line, name, err.Error())
+			ok = false
+		}
+	}
+	return ok
 }

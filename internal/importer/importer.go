@@ -1,13 +1,3 @@
-// Package importer loads a company's ledger into relance: open invoices and
-// credit notes from CSV, XLSX or FEC files, and dated payments.
-//
-// A file streams through a reader (csv.go, xlsx.go, fec.go) that turns its
-// records into validated rows; the rows are COPied, while the file is still
-// being parsed, into a temporary staging table; set-based SQL then upserts
-// clients and invoices and records settlements (store.go), all in one
-// transaction. Either the whole file goes in, or nothing does and every bad
-// row is reported as `file:line: column: reason`. Importing the same file
-// twice changes nothing the second time.
 package importer
 
 import (
@@ -21,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,16 +26,23 @@ type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// ErrUnknownEntity is returned when --entity names no entity.
-var ErrUnknownEntity = errors.New("unknown entity")
-
 // Options configure one import.
 type Options struct {
 	// Entity is the code of the entity the file belongs to ("default").
 	Entity string
+	// Actor is who imports, for the import's event: "cli:<OS user>",
+	// "demo"… (ledger.Act).
+	Actor string
 	// Snapshot says the file lists every open item of the entity: open
 	// invoices absent from it are closed as settled on AsOf.
 	Snapshot bool
+	// SnapshotMaxClose is the share of the open items (0 to 1) a snapshot
+	// may close; beyond it, or for a snapshot of no rows, the import is
+	// refused with a *SnapshotError unless Force. 0 means
+	// DefaultSnapshotMaxClose.
+	SnapshotMaxClose float64
+	// Force accepts a snapshot that closes more than SnapshotMaxClose.
+	Force bool
 	// DryRun validates and counts what would change, then rolls back.
 	DryRun bool
 	// AsOf is the import date: it dates `paid` settlements and snapshot
@@ -58,6 +56,34 @@ type Options struct {
 	// Progress, when set, wraps the file reader, e.g. with a progress bar;
 	// size is the file's size in bytes.
 	Progress func(r io.Reader, size int64) io.Reader
+}
+
+// DefaultSnapshotMaxClose is the share of the open items a snapshot may
+// close without --force (config import.snapshot_max_close).
+const DefaultSnapshotMaxClose = 0.5
+
+// SnapshotError is a snapshot refused because it has no rows or would close
+// more than its share of the open items. Nothing was imported.
+type SnapshotError struct {
+	File     string
+	Rows     int     // data rows of the file
+	Closing  int     // open items it would close
+	Open     int     // open items of the entity before the import
+	MaxShare float64 // the share allowed
+}
+
+func (e *SnapshotError) Error() string {
+	if e.Rows == 0 {
+		return fmt.Sprintf("%s: a --snapshot with no rows would close all %d open items; nothing imported "+
+			"(check the file; pass --force if the entity really has nothing left open)", e.File, e.Closing)
+	}
+	return fmt.Sprintf("%s: this --snapshot would close %d of the %d open items (%.1f%%, more than the %s allowed "+
+		"by import.snapshot_max_close); nothing imported (check that the file lists every open item; "+
+		"pass --force to close them)", e.File, e.Closing, e.Open, 100*float64(e.Closing)/float64(e.Open), formatShare(e.MaxShare))
+}
+
+func formatShare(f float64) string {
+	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
 }
 
 // Result says what an import did (or, with DryRun, would do).
@@ -113,8 +139,13 @@ func newInput(name string, r io.Reader) *input {
 	in := &input{name: name, hash: sha256.New()}
 	in.reader = io.TeeReader(r, in.hash)
 	br := bufio.NewReaderSize(in.reader, sniffSize)
-	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
+	magic, _ := br.Peek(4)
+	switch string(magic) {
+	case "PK\x03\x04":
 		in.format, in.reader = "xlsx", br
+		return in
+	case "\xd0\xcf\x11\xe0": // an OLE compound file: Excel 97-2003, or an encrypted workbook
+		in.format, in.reader = "xls", br
 		return in
 	}
 	in.reader = br
@@ -160,12 +191,26 @@ func openImport(path string, opt *Options) (*input, Result, error) {
 	if err != nil {
 		return nil, Result{}, err
 	}
+	ext := strings.ToLower(filepath.Ext(path))
+	switch {
+	case in.format == "xls":
+		in.Close()
+		return nil, Result{}, fmt.Errorf("%s: an Excel 97-2003 (.xls) or password-protected workbook: save it as .xlsx, without a password, or as CSV", path)
+	case in.format != "xlsx" && (ext == ".xlsx" || ext == ".xlsm"):
+		in.Close()
+		return nil, Result{}, fmt.Errorf("%s: %w: an .xlsx file is a zip archive, and this one is not (save it again from Excel, or as CSV)", path, errNotXLSX)
+	}
 	return in, Result{File: path, Format: in.format, Encoding: in.enc, DryRun: opt.DryRun}, nil
 }
 
 // ImportInvoices imports the open invoices and credit notes of the file at
 // path (CSV, XLSX or FEC, detected from its content) into the entity named
-// by opt.Entity. Bad rows make it return an *ImportError and import nothing.
+// by opt.Entity. Bad rows make it return an *ImportError and import nothing;
+// a snapshot that would close too much returns a *SnapshotError.
+//
+// The importer reads and checks; the ledger applies: the rows are COPied
+// into a ledger.InvoiceBatch while the file is parsed, and the batch's
+// set-based statements write them, with one event for the file.
 func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
 	in, res, err := openImport(path, &opt)
 	if err != nil {
@@ -173,100 +218,149 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 	}
 	defer in.Close()
 	errs := &errorList{file: path}
-	produce, hasPaid, closeSource, err := invoiceProducer(in, opt, errs, &res)
+	rd, err := invoiceProducer(in, opt, errs, &res)
 	if err != nil {
 		return res, err
 	}
-	defer closeSource()
+	defer rd.close()
 
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	st := &invoiceStore{tx: tx, file: path, asOf: opt.AsOf, hasPaid: hasPaid}
-	if err := st.begin(ctx, opt); err != nil {
+	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StageInvoices(ctx, tx)
+	if err != nil {
 		return res, err
 	}
-	n, err := copyRows(ctx, tx, "import_stage", stageColumns, produce, invoiceValues)
+	n, err := copyRows(ctx, batch.Copy, rd.produce, (*ledger.BatchInvoice).Values)
 	if err != nil {
 		return res, err
 	}
 	res.Rows = n
-	if errs.total == 0 {
-		st.check(ctx, errs)
+	// The batch-wide checks run even when rows were refused, so that a file
+	// gets every error in one pass, duplicates included.
+	problems, err := batch.Problems(ctx, rd.badNumbers())
+	if err != nil {
+		return res, err
 	}
+	errs.addProblems(problems)
 	if err := errs.err(); err != nil {
 		return res, err
 	}
-	if st.err != nil {
-		return res, st.err
+	if opt.Snapshot {
+		if err := guardSnapshot(ctx, batch, opt, path, n); err != nil {
+			return res, err
+		}
 	}
-	if err := st.apply(ctx, opt, in.format, in.checksum(), n, &res); err != nil {
+	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf},
+		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}, opt.Snapshot)
+	if err != nil {
 		return res, err
 	}
-	if opt.DryRun {
-		return res, nil // the deferred rollback undoes everything
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return res, fmt.Errorf("commit: %w", err)
-	}
-	return res, nil
+	res.Created, res.Updated, res.Closed = applied.Created, applied.Updated, applied.Closed
+	return res, finish(ctx, tx, opt, applied, &res)
 }
 
-// invoiceProducer prepares the reading of an invoice file: produce streams
-// its valid rows to emit and its bad rows to errs.
-func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (produce func(emit func(*invoiceRow) bool) error, hasPaid bool, closeSource func(), err error) {
-	closeSource = func() {}
-	switch in.format {
-	case "fec":
-		produce = func(emit func(*invoiceRow) bool) error {
+// finish commits the import, or on a dry run leaves it to the deferred
+// rollback.
+func finish(ctx context.Context, tx pgx.Tx, opt Options, applied ledger.Applied, res *Result) error {
+	if opt.DryRun {
+		return nil
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	res.BatchID = applied.Batch
+	return nil
+}
+
+// guardSnapshot refuses, unless opt.Force, a snapshot of no rows or one
+// that would close more than opt.SnapshotMaxClose of the open items: a
+// truncated export or the wrong file would otherwise settle what is still
+// owed.
+func guardSnapshot(ctx context.Context, batch *ledger.InvoiceBatch, opt Options, path string, rows int) error {
+	if opt.Force {
+		return nil
+	}
+	e := &SnapshotError{File: path, Rows: rows, MaxShare: opt.SnapshotMaxClose}
+	if e.MaxShare <= 0 {
+		e.MaxShare = DefaultSnapshotMaxClose
+	}
+	var err error
+	if e.Closing, e.Open, err = batch.SnapshotCloses(ctx); err != nil {
+		return err
+	}
+	if rows == 0 || float64(e.Closing) > e.MaxShare*float64(e.Open) {
+		return e
+	}
+	return nil
+}
+
+// invoiceReader is the reading side of an invoice import: produce streams
+// the file's valid rows to emit and its bad rows to the error list.
+type invoiceReader struct {
+	produce    func(emit func(*ledger.BatchInvoice) bool) error
+	close      func()
+	badNumbers func() []string
+}
+
+// invoiceProducer prepares the reading of an invoice file.
+func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*invoiceReader, error) {
+	rd := &invoiceReader{close: func() {}, badNumbers: func() []string { return nil }}
+	if in.format == "fec" {
+		rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
 			warnings, err := readFEC(in.text, opt, errs, emit)
 			res.Warnings = append(res.Warnings, warnings...)
 			return err
 		}
-	default:
-		src, cols, err := openTabular(in, invoiceAliases, res)
-		if err != nil {
-			return nil, false, nil, err
-		}
-		if c, ok := src.(io.Closer); ok {
-			closeSource = func() { c.Close() }
-		}
-		if err := requireColumns(in.name, cols, fieldNumber, fieldAmount, fieldIssueDate); err != nil {
-			return nil, false, nil, err
-		}
-		if !cols.has(fieldClientID) && !cols.has(fieldClientName) {
-			return nil, false, nil, fmt.Errorf("%s:1: header: no client_id or client_name column", in.name)
-		}
-		cells := textCells
-		if in.format == "xlsx" {
-			cells = xlsxCells
-		}
-		hasPaid = cols.has(fieldPaid)
-		p := &rowParser{cols: cols, cells: cells, terms: opt.DefaultTerms, eom: opt.EOM, currency: opt.Currency}
-		produce = func(emit func(*invoiceRow) bool) error {
-			var row invoiceRow
-			return eachRecord(src, errs, func(rec []string, line int) bool {
-				if p.parse(rec, line, errs, &row) {
-					return emit(&row)
-				}
-				return true
-			})
-		}
+		return rd, nil
 	}
-
-	return produce, hasPaid, closeSource, nil
+	src, header, cols, err := openTabular(in, invoiceAliases, res)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := src.(io.Closer); ok {
+		rd.close = func() { c.Close() }
+	}
+	if err := requireColumns(in.name, cols, fieldNumber, fieldAmount, fieldIssueDate); err != nil {
+		rd.close()
+		return nil, err
+	}
+	if !cols.has(fieldClientID) && !cols.has(fieldClientName) {
+		rd.close()
+		return nil, fmt.Errorf("%s:1: header: no client_id or client_name column", in.name)
+	}
+	cells := textCells
+	if in.format == "xlsx" {
+		cells = xlsxCells
+	}
+	p := &rowParser{cols: cols, header: header, cells: cells, terms: opt.DefaultTerms, eom: opt.EOM,
+		currency: opt.Currency, file: in.name, cleaned: cleanTally{file: in.name}}
+	rd.badNumbers = func() []string { return p.badNumbers }
+	rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
+		var row ledger.BatchInvoice
+		err := eachRecord(src, errs, func(rec []string, line int) bool {
+			if p.parse(rec, line, errs, &row) {
+				return emit(&row)
+			}
+			return true
+		})
+		res.Warnings = append(res.Warnings, p.finish()...)
+		return err
+	}
+	return rd, nil
 }
 
-// openTabular opens a CSV or XLSX source and maps its header.
-func openTabular(in *input, aliases map[string]field, res *Result) (source, columnMap, error) {
+// openTabular opens a CSV or XLSX source and maps its header, which it
+// returns too.
+func openTabular(in *input, aliases map[string]field, res *Result) (source, []string, columnMap, error) {
 	var src source
 	switch in.format {
 	case "xlsx":
 		x, err := newXLSXSource(in.reader)
 		if err != nil {
-			return nil, columnMap{}, fmt.Errorf("%s: %w", in.name, err)
+			return nil, nil, columnMap{}, fmt.Errorf("%s: %w", in.name, err)
 		}
 		src = x
 	default:
@@ -278,16 +372,16 @@ func openTabular(in *input, aliases map[string]field, res *Result) (source, colu
 			c.Close()
 		}
 		if errors.Is(err, io.EOF) {
-			return nil, columnMap{}, fmt.Errorf("%s: empty file", in.name)
+			return nil, nil, columnMap{}, fmt.Errorf("%s: empty file", in.name)
 		}
-		return nil, columnMap{}, fmt.Errorf("%s:1: header: %w", in.name, err)
+		return nil, nil, columnMap{}, fmt.Errorf("%s:1: header: %w", in.name, err)
 	}
 	header = append([]string(nil), header...) // the CSV reader reuses records
 	cols, unknown := mapHeader(header, aliases)
 	if len(unknown) > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:1: ignored unknown columns: %s", in.name, strings.Join(unknown, ", ")))
 	}
-	return src, cols, nil
+	return src, header, cols, nil
 }
 
 func requireColumns(file string, cols columnMap, fields ...field) error {

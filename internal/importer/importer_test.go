@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 var asOf = clock.Date(2025, 9, 12)
 
 func opts() Options {
-	return Options{AsOf: asOf, DefaultTerms: ledger.Terms{Days: 30}, EOM: ledger.DaysThenEOM}
+	return Options{Actor: "test", AsOf: asOf, DefaultTerms: ledger.Terms{Days: 30}, EOM: ledger.DaysThenEOM}
 }
 
 // inv is an invoice as the tests check it: amounts in cents, dates as ISO.
@@ -376,6 +376,7 @@ func TestBadRowsImportNothing(t *testing.T) {
 		`testdata/bad_rows.csv:6: amount: invalid amount "1,234,56": two decimal separators`,
 		"testdata/bad_rows.csv:7: amount: missing amount",
 		"testdata/bad_rows.csv:8: issue_date: missing issue date",
+		`testdata/bad_rows.csv:9: invoice_number: duplicate invoice "F1" (first on line 2) with a different amount, client or kind`,
 		`testdata/bad_rows.csv:10: due_date: invalid date "2025-13-01": want dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd`,
 	}
 	var got []string
@@ -415,7 +416,7 @@ func TestFileWideErrors(t *testing.T) {
 	msg := err.Error()
 	for _, w := range []string{
 		path + `:5: invoice_number: duplicate invoice "A2" (first on line 4) with a different amount`,
-		path + `:6: applies_to: invoice "NOPE" is neither in the file nor in the database`,
+		path + `:6: applies_to: invoice "NOPE" is neither in this import nor in the ledger`,
 	} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("error %q lacks %q", msg, w)
@@ -453,6 +454,30 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	if d := dump(t, db); d != "" {
 		t.Errorf("dry run wrote:\n%s", d)
+	}
+}
+
+// An import records one event for the file, by its actor, and none when
+// nothing goes in; an unknown entity is the ledger's not-found.
+func TestOneEventPerImport(t *testing.T) {
+	db := pgtest.NewDB(t)
+	mustImport(t, db, "testdata/factures_fr_cp1252.csv", opts())
+	if _, err := ImportInvoices(context.Background(), db, "testdata/bad_rows.csv", opts()); err == nil {
+		t.Fatal("bad_rows.csv imported")
+	}
+	var events int
+	var actor, kind string
+	if err := db.QueryRow(context.Background(), `SELECT count(*) OVER (), actor, kind FROM event`).Scan(&events, &actor, &kind); err != nil {
+		t.Fatal(err)
+	}
+	if events != 1 || actor != "test" || kind != "invoices_batch" {
+		t.Errorf("%d events, the first %s by %s", events, kind, actor)
+	}
+	o := opts()
+	o.Entity = "acme"
+	_, err := ImportInvoices(context.Background(), db, "testdata/factures_fr_cp1252.csv", o)
+	if !errors.Is(err, ledger.ErrNotFound) || !strings.Contains(err.Error(), `entity "acme": not found (known: default`) {
+		t.Errorf("unknown entity: %v", err)
 	}
 }
 
@@ -501,7 +526,7 @@ func TestPayments(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	_ = os.WriteFile(bad, []byte("invoice_number,date,amount\nZZZ,2025-04-01,10.00\nF2025-001,2025-04-01,-5\n"), 0o600)
 	_, err = ImportPayments(context.Background(), db, bad, opts())
-	if err == nil || !strings.Contains(err.Error(), bad+`:2: invoice_number: no invoice 'ZZZ'`) || !strings.Contains(err.Error(), bad+":3: amount: a payment must be positive") {
+	if err == nil || !strings.Contains(err.Error(), bad+`:2: invoice_number: no invoice "ZZZ"`) || !strings.Contains(err.Error(), bad+":3: amount: a payment must be positive") {
 		t.Errorf("err = %v", err)
 	}
 }

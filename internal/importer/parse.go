@@ -12,45 +12,6 @@ import (
 	"github.com/relance/relance/internal/money"
 )
 
-// invoiceRow is one validated invoice or credit note, ready for staging.
-// Pointers are NULL in the staging table: "the file does not say", which
-// never overwrites what the database knows.
-type invoiceRow struct {
-	line       int
-	number     string
-	clientCode string
-	clientName *string
-	issue, due time.Time
-	terms      *string
-	amount     int64
-	amountExcl *int64
-	paid       *int64
-	currency   string
-	kind       string
-	appliesTo  *string
-	emails     []string
-	locale     *string
-	profile    *string
-}
-
-// values returns the row in staging column order for COPY.
-func (r *invoiceRow) values(buf []any) []any {
-	var emails any
-	if r.emails != nil {
-		emails = r.emails
-	}
-	return append(buf[:0], int32(r.line), r.number, r.clientCode, nullable(r.clientName), r.issue, r.due,
-		nullable(r.terms), r.amount, nullable(r.amountExcl), nullable(r.paid), r.currency, r.kind,
-		nullable(r.appliesTo), emails, nullable(r.locale), nullable(r.profile))
-}
-
-func nullable[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
 // cellKind tells the row parser how a reader hands over cells: text as typed
 // by people, or XLSX raw values (numbers as written by Excel, dates as
 // serials).
@@ -61,59 +22,196 @@ const (
 	xlsxCells
 )
 
-// rowParser turns records into invoiceRows against a column map.
+// maxDueWarnings is how many rows due before their issue date are named
+// one by one; the rest are counted.
+const maxDueWarnings = 20
+
+// rowParser turns records into ledger.BatchInvoices against a column map.
 type rowParser struct {
 	termsSeen map[string]ledger.Terms // a file has few distinct terms: parse each once
 	cols      columnMap
+	header    []string // the file's header, to name a column relance ignores
 	cells     cellKind
 	terms     ledger.Terms
 	eom       ledger.EOMMethod
 	currency  string
+	file      string
+	cleaned   cleanTally
+	dueEarly  int      // rows due before their issue date
+	warnings  []string // the first maxDueWarnings of them
+	// badNumbers are the invoice numbers of refused rows (up to
+	// maxKeptErrors): a credit note applied to one of them names an invoice
+	// that is in the file, only wrong.
+	badNumbers []string
+
+	// The row being parsed, for c and bad.
+	rec  []string
+	line int
+	errs *errorList
+}
+
+// c returns field f of the row being parsed, cleaned.
+func (p *rowParser) c(f field) string { return p.cell(p.rec, p.line, f) }
+
+// bad reports a problem of field f of the row being parsed.
+func (p *rowParser) bad(f field, format string, args ...any) {
+	p.errs.add(p.line, f.String(), fmt.Sprintf(format, args...))
+}
+
+// opt returns field f of the row being parsed, nil when empty.
+func (p *rowParser) opt(f field) *string {
+	if s := p.c(f); s != "" {
+		v := s
+		return &v
+	}
+	return nil
+}
+
+// finish returns the warnings gathered over the whole file.
+func (p *rowParser) finish() []string {
+	w := p.warnings
+	if p.dueEarly > maxDueWarnings {
+		w = append(w, fmt.Sprintf("%s: … and %d more rows due before their issue date", p.file, p.dueEarly-maxDueWarnings))
+	}
+	if s := p.cleaned.warning(); s != "" {
+		w = append(w, s)
+	}
+	return w
+}
+
+// columnName names cell i of a record in messages: its field when relance
+// reads it, else the file's own header.
+func (p *rowParser) columnName(i int) string {
+	for f, c := range p.cols {
+		if c == i {
+			return field(f).String()
+		}
+	}
+	if i < len(p.header) && strings.TrimSpace(p.header[i]) != "" {
+		return headerName(p.header[i])
+	}
+	return fmt.Sprintf("column %d", i+1)
+}
+
+// fits reports every cell of rec over MaxCellChars; a row that has one is
+// not read any further, so that no message quotes it.
+func (p *rowParser) fits(rec []string, line int, errs *errorList) bool {
+	ok := true
+	for i, c := range rec {
+		if err := ledger.CheckLength(c); err != nil {
+			errs.add(line, p.columnName(i), err.Error())
+			ok = false
+		}
+	}
+	return ok
+}
+
+// cell returns field f of rec, trimmed and cleaned (see clean); the cells
+// clean changed are tallied for the file's warning.
+func (p *rowParser) cell(rec []string, line int, f field) string {
+	s, changed := ledger.CleanText(p.cols.cell(rec, f), f.freeText())
+	if changed {
+		p.cleaned.add(line, f.String())
+	}
+	return s
 }
 
 // parse validates rec (read at line) and reports every problem to errs. It
 // returns false when the row is bad.
-func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceRow) bool {
+func (p *rowParser) parse(rec []string, line int, errs *errorList, row *ledger.BatchInvoice) bool {
 	before := errs.total
-	bad := func(f field, format string, args ...any) { errs.add(line, f.String(), fmt.Sprintf(format, args...)) }
-	c := func(f field) string { return p.cols.cell(rec, f) }
-	*row = invoiceRow{line: line, currency: p.currency, kind: "invoice"}
+	*row = ledger.BatchInvoice{Line: line, Currency: p.currency, Kind: "invoice"}
+	if !p.fits(rec, line, errs) {
+		return false
+	}
+	p.rec, p.line, p.errs = rec, line, errs
+	c, bad := p.c, p.bad
 
-	row.number = c(fieldNumber)
-	if row.number == "" {
+	row.Number = c(fieldNumber)
+	if row.Number == "" {
 		bad(fieldNumber, "missing invoice number")
 	}
-	row.clientCode = c(fieldClientID)
-	if name := c(fieldClientName); name != "" {
-		row.clientName = &name
-		if row.clientCode == "" {
-			row.clientCode = clientCodeFromName(name)
-		}
+	row.ClientCode = c(fieldClientID)
+	name := p.opt(fieldClientName)
+	if name != nil && row.ClientCode == "" {
+		row.ClientCode = clientCodeFromName(*name)
 	}
-	if row.clientCode == "" {
+	if row.ClientCode == "" {
 		bad(fieldClientName, "missing client (neither client_id nor client_name)")
 	}
-
-	var err error
-	if s := c(fieldIssueDate); s == "" {
-		bad(fieldIssueDate, "missing issue date")
-	} else if row.issue, err = p.date(s); err != nil {
-		bad(fieldIssueDate, "%v", err)
+	p.parseAmounts(row)
+	p.parseDates(row)
+	if p.cols.has(fieldPaid) {
+		p.parsePaid(row, errs.total == before)
 	}
+	if s := c(fieldAppliesTo); s != "" {
+		if row.Kind != "credit_note" {
+			bad(fieldAppliesTo, "only a credit note applies to another invoice")
+		} else if s == row.Number {
+			bad(fieldAppliesTo, "a credit note cannot apply to itself")
+		}
+		row.AppliesTo = &s
+	}
+	if s := c(fieldCurrency); s != "" {
+		cur, err := ledger.NormalizeCurrency(s)
+		if err != nil {
+			bad(fieldCurrency, "%v", err)
+		}
+		row.Currency = cur
+	}
+	p.parseClient(&row.Client, name)
+	if errs.total == before && !row.Due.IsZero() && row.Due.Before(row.Issued) {
+		// Opening entries re-booking old invoices and corrected invoices
+		// that keep their original due date: real ledgers have them.
+		if p.dueEarly++; p.dueEarly <= maxDueWarnings {
+			p.warnings = append(p.warnings, fmt.Sprintf("%s:%d: due_date: due date %s is before the issue date %s (imported as given)",
+				p.file, line, row.Due.Format(time.DateOnly), row.Issued.Format(time.DateOnly)))
+		}
+	}
+	if errs.total != before && row.Number != "" && len(p.badNumbers) < maxKeptErrors {
+		p.badNumbers = append(p.badNumbers, row.Number)
+	}
+	return errs.total == before
+}
 
+// parsePaid reads what the row says is already paid; checked against the
+// amount only when the row is good so far (ok).
+func (p *rowParser) parsePaid(row *ledger.BatchInvoice, ok bool) {
+	var paid money.Amount
+	if s := p.c(fieldPaid); s != "" {
+		var err error
+		if paid, err = p.amount(s); err != nil {
+			p.bad(fieldPaid, "%v", err)
+		}
+	}
+	switch {
+	case paid < 0:
+		p.bad(fieldPaid, "negative amount paid %s", money.FormatPlain(paid))
+	case row.Kind == "invoice" && paid > row.Amount && ok:
+		p.bad(fieldPaid, "paid %s exceeds the amount %s", money.FormatPlain(paid), money.FormatPlain(row.Amount))
+	}
+	if row.Kind == "invoice" {
+		row.Paid = &paid
+	}
+}
+
+// parseAmounts reads the amounts and the kind of row.
+func (p *rowParser) parseAmounts(row *ledger.BatchInvoice) {
+	c, bad := p.c, p.bad
 	if s := c(fieldAmount); s == "" {
 		bad(fieldAmount, "missing amount")
-	} else if row.amount, err = p.amount(s); err != nil {
+	} else if v, err := p.amount(s); err != nil {
 		bad(fieldAmount, "%v", err)
+	} else {
+		row.Amount = v
 	}
 	if s := c(fieldAmountExcl); s != "" {
-		v, err := p.amount(s)
+		excl, err := p.amount(s)
 		if err != nil {
 			bad(fieldAmountExcl, "%v", err)
 		}
-		row.amountExcl = &v
+		row.AmountExcl = &excl
 	}
-
 	kind := c(fieldKind)
 	if kind != "" {
 		kind = headerKey(kind)
@@ -121,98 +219,53 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *invoiceR
 	switch kind {
 	case "", "invoice", "facture", "f", "inv":
 	case "creditnote", "avoir", "credit", "a", "cn", "av":
-		row.kind = "credit_note"
+		row.Kind = "credit_note"
 	default:
-		bad(fieldKind, "unknown kind %q: want invoice/facture or credit_note/avoir", c(fieldKind))
+		bad(fieldKind, "unknown kind %s: want invoice/facture or credit_note/avoir", ledger.Quote(c(fieldKind)))
 	}
-	if row.amount < 0 {
-		row.kind = "credit_note"
+	if row.Amount < 0 {
+		row.Kind = "credit_note"
 	}
-	if row.kind == "credit_note" {
-		row.amount = -abs(row.amount)
-		if row.amountExcl != nil {
-			*row.amountExcl = -abs(*row.amountExcl)
+	if row.Kind == "credit_note" {
+		row.Amount = -abs(row.Amount)
+		if row.AmountExcl != nil {
+			*row.AmountExcl = -abs(*row.AmountExcl)
 		}
 	}
+}
 
-	if p.cols.has(fieldPaid) {
-		var paid int64
-		if s := c(fieldPaid); s != "" {
-			if paid, err = p.amount(s); err != nil {
-				bad(fieldPaid, "%v", err)
-			}
-		}
-		switch {
-		case paid < 0:
-			bad(fieldPaid, "negative amount paid %s", money.FormatPlain(money.Amount(paid)))
-		case row.kind == "invoice" && paid > row.amount && errs.total == before:
-			bad(fieldPaid, "paid %s exceeds the amount %s", money.FormatPlain(money.Amount(paid)), money.FormatPlain(money.Amount(row.amount)))
-		}
-		if row.kind == "invoice" {
-			row.paid = &paid
-		}
+// parseDates reads the issue date and the due date of row, computing the
+// due date from the terms when the row has none.
+func (p *rowParser) parseDates(row *ledger.BatchInvoice) {
+	c, bad := p.c, p.bad
+	var err error
+	if s := c(fieldIssueDate); s == "" {
+		bad(fieldIssueDate, "missing issue date")
+	} else if row.Issued, err = p.date(s); err != nil {
+		bad(fieldIssueDate, "%v", err)
 	}
-
-	if s := c(fieldAppliesTo); s != "" {
-		if row.kind != "credit_note" {
-			bad(fieldAppliesTo, "only a credit note applies to another invoice")
-		} else if s == row.number {
-			bad(fieldAppliesTo, "a credit note cannot apply to itself")
-		}
-		row.appliesTo = &s
-	}
-
-	if s := c(fieldCurrency); s != "" {
-		s = strings.ToUpper(s)
-		if len(s) != 3 || strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			bad(fieldCurrency, "invalid currency %q: want an ISO 4217 code such as EUR", s)
-		}
-		row.currency = s
-	}
-
-	if s := c(fieldTerms); s != "" {
-		row.terms = &s
-	}
+	row.Terms = p.opt(fieldTerms)
 	if s := c(fieldDueDate); s != "" {
-		if row.due, err = p.date(s); err != nil {
+		if row.Due, err = p.date(s); err != nil {
 			bad(fieldDueDate, "%v", err)
 		}
-	} else if !row.issue.IsZero() {
+	} else if !row.Issued.IsZero() {
 		terms := p.terms
-		if row.terms != nil {
-			if terms, err = p.parseTerms(*row.terms); err != nil {
+		if row.Terms != nil {
+			if terms, err = p.parseTerms(*row.Terms); err != nil {
 				bad(fieldTerms, "%v", err)
 			}
 		}
-		row.due = terms.DueDate(row.issue, p.eom)
+		row.Due = terms.DueDate(row.Issued, p.eom)
 	}
-	if !row.due.IsZero() && !row.issue.IsZero() && row.due.Before(row.issue) {
-		bad(fieldDueDate, "due date %s is before the issue date %s", row.due.Format(time.DateOnly), row.issue.Format(time.DateOnly))
-	}
-
-	if p.cols.has(fieldEmail) {
-		row.emails = splitEmails(c(fieldEmail))
-		if len(row.emails) == 0 {
-			row.emails = nil
-		}
-		for _, e := range row.emails {
-			if !strings.Contains(e, "@") {
-				bad(fieldEmail, "invalid email address %q", e)
-			}
-		}
-	}
-	if s := strings.ToLower(c(fieldLocale)); s != "" {
-		row.locale = &s
-	}
-	if s := c(fieldProfile); s != "" {
-		row.profile = &s
-	}
-	return errs.total == before
 }
 
 func (p *rowParser) parseTerms(s string) (ledger.Terms, error) {
 	if t, ok := p.termsSeen[s]; ok {
 		return t, nil
+	}
+	if len(s) > 100 {
+		return ledger.Terms{}, fmt.Errorf("unknown payment terms %s", ledger.Quote(s))
 	}
 	t, err := ledger.ParseTerms(s)
 	if err == nil && len(p.termsSeen) < 1000 {
@@ -224,15 +277,11 @@ func (p *rowParser) parseTerms(s string) (ledger.Terms, error) {
 	return t, err
 }
 
-func abs(v int64) int64 {
+func abs(v money.Amount) money.Amount {
 	if v < 0 {
 		return -v
 	}
 	return v
-}
-
-func splitEmails(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == ' ' })
 }
 
 // clientCodeFromName derives a stable client code from a name when the file
@@ -263,20 +312,24 @@ func clientCodeFromName(name string) string {
 	return "NAME:" + b.String()
 }
 
-func (p *rowParser) amount(s string) (int64, error) {
+// maxValueLen bounds an amount or a date before it is parsed, so that an
+// error never quotes more than a prefix of it.
+const maxValueLen = 64
+
+func (p *rowParser) amount(s string) (money.Amount, error) {
+	if len(s) > maxValueLen {
+		return 0, fmt.Errorf("invalid amount %s", ledger.Quote(s))
+	}
 	if p.cells == xlsxCells {
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return amountFromFloat(f)
+			v, err := amountFromFloat(f)
+			return money.Amount(v), err
 		}
 	}
 	if v, ok := plainAmount(s); ok {
-		return v, nil
+		return money.Amount(v), nil
 	}
-	a, err := money.Parse(s)
-	if err != nil {
-		return 0, err
-	}
-	return int64(a), nil
+	return money.Parse(s)
 }
 
 // plainAmount is the fast path for what most ERP exports write, digits with
@@ -337,6 +390,9 @@ func amountFromFloat(f float64) (int64, error) {
 }
 
 func (p *rowParser) date(s string) (time.Time, error) {
+	if len(s) > maxValueLen {
+		return time.Time{}, fmt.Errorf("invalid date %s: want dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd", ledger.Quote(s))
+	}
 	if p.cells == xlsxCells {
 		if t, ok := excelSerialDate(s); ok {
 			return t, nil

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -21,7 +22,17 @@ type xlsxSource struct {
 }
 
 func newXLSXSource(r io.Reader) (*xlsxSource, error) {
-	f, err := excelize.OpenReader(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxXLSXFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxXLSXFile {
+		return nil, fmt.Errorf("workbook larger than %d MiB: export it as CSV", maxXLSXFile>>20)
+	}
+	if err := checkXLSX(data); err != nil {
+		return nil, fmt.Errorf("workbook refused: %w", err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxXLSXUnzipped})
 	if err != nil {
 		return nil, fmt.Errorf("open workbook: %w", err)
 	}

@@ -113,7 +113,9 @@ type CaseInvoice struct {
 }
 
 // Settlement is an amount settled on an invoice on a day (a payment, a
-// credit note, an imported settlement…).
+// credit note, an imported settlement…), dated with the day it counts from:
+// the late-payment interest of a case file or of a claim declaration runs on
+// what remained due.
 type Settlement struct {
 	Day    time.Time
 	Amount money.Amount

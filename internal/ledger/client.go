@@ -75,51 +75,19 @@ type ClientSummary struct {
 }
 
 // normalize checks every field a person may set and puts identifiers in
-// their stored form; the error names each bad field.
+// their stored form: the checks of ClientPatch, over every field; the error
+// names each bad field.
 func (c *Client) normalize() error {
-	var errs []error
-	bad := func(field string, err error) { errs = append(errs, fmt.Errorf("%s: %w", field, err)) }
-	if c.Name = strings.TrimSpace(c.Name); c.Name == "" {
-		bad("name", errors.New("required"))
-	}
-	var err error
-	if c.Country, err = NormalizeCountry(c.Country); err != nil {
-		bad("country", err)
-	} else if c.Country == "" {
+	p := ClientPatch{Name: &c.Name, Country: &c.Country,
+		Line1: &c.Address.Line1, Line2: &c.Address.Line2, Postcode: &c.Address.Postcode, City: &c.Address.City,
+		Contact: &c.Contact, Phone: &c.Phone, Emails: &c.Emails, CC: &c.CC,
+		SIREN: &c.SIREN, SIRET: &c.SIRET, VAT: &c.VAT, CreditLimit: c.CreditLimit,
+		Segment: &c.Segment, Profile: &c.Profile, Locale: &c.Locale}
+	err := p.Normalize()
+	if c.Country == "" {
 		c.Country = "FR"
 	}
-	c.Address = trimAddress(c.Address)
-	c.Contact, c.Phone = strings.TrimSpace(c.Contact), strings.TrimSpace(c.Phone)
-	c.Segment, c.Profile = strings.TrimSpace(c.Segment), strings.TrimSpace(c.Profile)
-	for field, list := range map[string]*[]string{"emails": &c.Emails, "cc": &c.CC} {
-		parsed, err := ParseEmails(strings.Join(*list, ","))
-		if err != nil {
-			bad(field, err)
-		}
-		*list = parsed
-	}
-	if c.SIREN, err = NormalizeSIREN(c.SIREN); err != nil {
-		bad("siren", err)
-	}
-	if c.SIRET, err = NormalizeSIRET(c.SIRET); err != nil {
-		bad("siret", err)
-	}
-	if c.SIREN != "" && c.SIRET != "" && !strings.HasPrefix(c.SIRET, c.SIREN) {
-		bad("siret", fmt.Errorf("%s does not belong to SIREN %s", FormatSIREN(c.SIRET), FormatSIREN(c.SIREN)))
-	}
-	if c.SIREN == "" && len(c.SIRET) == 14 {
-		c.SIREN = c.SIRET[:9] // the SIRET says it
-	}
-	if c.VAT, err = NormalizeVAT(c.VAT); err != nil {
-		bad("vat", err)
-	}
-	if c.CreditLimit != nil && *c.CreditLimit < 0 {
-		bad("credit_limit", fmt.Errorf("%s: must not be negative", money.FormatPlain(*c.CreditLimit)))
-	}
-	if c.Locale = strings.ToLower(strings.TrimSpace(c.Locale)); c.Locale != "" && !localePattern.MatchString(c.Locale) {
-		bad("locale", fmt.Errorf("%q: want a language code such as fr or en", c.Locale))
-	}
-	return errors.Join(errs...)
+	return err
 }
 
 func (c Client) detail() map[string]any {

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -59,7 +60,12 @@ func TestSetClientRefusesBadValuesNamingTheField(t *testing.T) {
 		c.SIREN = "552100554"
 		return nil
 	})
-	wantErr(t, err, "ledger: set client C1", "emails:", `"pas une adresse"`, "siret:", "does not belong to SIREN 552 100 554")
+	wantErr(t, err, "ledger: set client C1", "emails:", `"pas une adresse"`, "siret:", "is not an establishment of SIREN 552 100 554")
+	// The API names each refused field from the same error.
+	var invalid *ledger.InvalidError
+	if !errors.As(err, &invalid) || len(invalid.Fields) != 2 || invalid.Fields[0].Field != "siret" || invalid.Fields[1].Field != "emails" {
+		t.Errorf("fields refused: %+v", invalid)
+	}
 	_, err = s.SetClient(context.Background(), by("2025-09-10"), "NOPE", func(*ledger.Client) error { return nil })
 	wantNotFound(t, err)
 	wantErr(t, err, "ledger: set client NOPE", "client NOPE in entity default")

@@ -6,9 +6,19 @@
 // terms and due dates, and the checks of legal identifiers (SIREN, SIRET,
 // VAT number, IBAN).
 //
-// Store is the one way to write them, for the CLI, the API and the demo. Its
-// methods are named after the noun (Client, Clients, OpenDispute,
-// ResolveDispute, RecordPromise…); its SQL lives in sql/*.sql beside it.
+// Store is the one way to write them, for the CLI, the API, the importer and
+// the demo. Its methods are named after the noun (Client, Clients,
+// OpenDispute, ResolveDispute, RecordPromise…); its SQL lives in sql/*.sql
+// beside it. Invoices and payments come in batches (batch.go): the reader
+// (a file import, an API body) checks each row and COPies it into a staging
+// table in its own transaction, and InvoiceBatch / PaymentBatch apply the
+// whole batch in a few set-based statements, with one event for the batch.
+//
+// What a field may hold is checked here once, for every way in: texts are
+// cleaned and capped (text.go), identifiers, emails, phones, countries and
+// locales normalized (identity.go, contact.go), a client's fields checked
+// together (ClientPatch). The reasons' words are the same everywhere; a
+// refused write returns an *InvalidError naming each field.
 // Every write takes an Act (who, and the business day it takes effect, the
 // CLI's --as-of) and records an event row with both, in the same
 // transaction. Errors name the layer, the action and the object

@@ -44,61 +44,47 @@ type Entity struct {
 	Phone    string
 }
 
-// normalize checks every field and puts identifiers in their stored form;
-// the error names each bad field.
+// normalize checks every field and puts identifiers in their stored form,
+// with the checks a client's fields get; the error names each bad field.
 func (e *Entity) normalize() error {
-	var errs []error
-	bad := func(field string, err error) { errs = append(errs, fmt.Errorf("%s: %w", field, err)) }
+	var errs fieldErrors
 	e.Code = strings.TrimSpace(e.Code)
-	e.Name = strings.TrimSpace(e.Name)
-	if e.Code == "" || strings.ContainsAny(e.Code, " \t\n,;/") || e.Code == "all" {
-		bad("code", fmt.Errorf("%q: want a word without spaces, commas or slashes (and not \"all\")", e.Code))
+	if e.Code == "" || strings.ContainsAny(e.Code, " \t\n,;/") || e.Code == "all" || CheckLength(e.Code) != nil {
+		errs.add("code", fmt.Errorf("%s: want a word without spaces, commas or slashes (and not \"all\")", Quote(e.Code)))
 	}
+	errs.text("name", &e.Name, true)
+	errs.text("address_line1", &e.Address.Line1, true)
+	errs.text("address_line2", &e.Address.Line2, true)
+	errs.text("postcode", &e.Address.Postcode, false)
+	errs.text("city", &e.Address.City, true)
 	if e.Name == "" {
-		bad("name", errors.New("required"))
+		errs.add("name", errors.New("required"))
 	}
 	if e.Parent == e.Code && e.Code != "" {
-		bad("parent", errors.New("an entity cannot be its own parent"))
+		errs.add("parent", errors.New("an entity cannot be its own parent"))
 	}
-	var err error
-	if e.Country, err = NormalizeCountry(e.Country); err != nil {
-		bad("country", err)
-	} else if e.Country == "" {
-		e.Country = "FR"
+	for _, f := range []struct {
+		field     string
+		v         *string
+		normalize func(string) (string, error)
+	}{
+		{"country", &e.Country, NormalizeCountry}, {"locale", &e.Locale, NormalizeLocale},
+		{"currency", &e.Currency, NormalizeCurrency}, {"siren", &e.SIREN, NormalizeSIREN},
+		{"vat", &e.VAT, NormalizeVAT}, {"iban", &e.IBAN, NormalizeIBAN}, {"bic", &e.BIC, NormalizeBIC},
+		{"email", &e.Email, NormalizeEmail}, {"phone", &e.Phone, NormalizePhone},
+	} {
+		errs.normalize(f.field, f.v, f.normalize)
 	}
-	if e.Locale = strings.ToLower(strings.TrimSpace(e.Locale)); e.Locale == "" {
-		e.Locale = "fr"
-	} else if !localePattern.MatchString(e.Locale) {
-		bad("locale", fmt.Errorf("%q: want a language code such as fr or en", e.Locale))
+	// What an entity is without saying.
+	for _, d := range []struct {
+		v         *string
+		otherwise string
+	}{{&e.Country, "FR"}, {&e.Locale, "fr"}, {&e.Currency, "EUR"}} {
+		if *d.v == "" {
+			*d.v = d.otherwise
+		}
 	}
-	if e.Currency = strings.ToUpper(strings.TrimSpace(e.Currency)); e.Currency == "" {
-		e.Currency = "EUR"
-	} else if !currencyPat.MatchString(e.Currency) {
-		bad("currency", fmt.Errorf("%q: want an ISO 4217 code such as EUR", e.Currency))
-	}
-	if e.SIREN, err = NormalizeSIREN(e.SIREN); err != nil {
-		bad("siren", err)
-	}
-	if e.VAT, err = NormalizeVAT(e.VAT); err != nil {
-		bad("vat", err)
-	}
-	if e.IBAN, err = NormalizeIBAN(e.IBAN); err != nil {
-		bad("iban", err)
-	}
-	if e.BIC, err = NormalizeBIC(e.BIC); err != nil {
-		bad("bic", err)
-	}
-	if e.Email, err = NormalizeEmail(e.Email); err != nil {
-		bad("email", err)
-	}
-	e.Phone = strings.TrimSpace(e.Phone)
-	e.Address = trimAddress(e.Address)
-	return errors.Join(errs...)
-}
-
-func trimAddress(a Address) Address {
-	return Address{Line1: strings.TrimSpace(a.Line1), Line2: strings.TrimSpace(a.Line2),
-		Postcode: strings.TrimSpace(a.Postcode), City: strings.TrimSpace(a.City)}
+	return errs.err()
 }
 
 func (e Entity) args() []any {

@@ -72,7 +72,7 @@ func TestEntityAddSetList(t *testing.T) {
 func TestEntityErrorsNameTheField(t *testing.T) {
 	_, s := newFixture(t)
 	_, err := s.AddEntity(context.Background(), by("2025-09-01"), ledger.Entity{
-		Code: "bad code", SIREN: "123456789", VAT: "FR00123456789", IBAN: "FR7630006000011234567890188", Country: "France",
+		Code: "bad code", SIREN: "123456789", VAT: "FR00123456789", IBAN: "FR7630006000011234567890188", Country: "Atlantide",
 	})
 	wantErr(t, err, "ledger: add entity bad code", "code:", "name: required", "siren:", "check digit", "vat:", "iban:", "country:")
 }

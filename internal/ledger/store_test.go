@@ -28,8 +28,8 @@ func d(s string) time.Time {
 // by is alice at the CLI on day.
 func by(day string) ledger.Act { return ledger.Act{Actor: "cli:alice", Day: d(day)} }
 
-// fixture writes what the importer would, straight in SQL: the store does
-// not write invoices and payments.
+// fixture writes invoices and payments straight in SQL, for the tests of
+// what is recorded about them (batch_test.go writes them through the store).
 type fixture struct {
 	t    *testing.T
 	pool *pgxpool.Pool

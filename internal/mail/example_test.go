@@ -49,12 +49,17 @@ func Example() {
 		HTML:      r.HTML,
 		MessageID: "c042.level2.2025-09-12@relance.durand.example",
 	})
-	switch {
-	case err == nil:
-	case mail.IsPermanent(err):
+	switch mail.FaultOf(err) {
+	case mail.RecipientRefused:
 		fmt.Println("record the rejection on the client, do not retry:", err)
+	case mail.SenderRefused:
+		fmt.Println("our configuration or our relay: retry, alert, blame no client:", err)
+	case mail.Unsendable:
+		fmt.Println("this message cannot go as it is:", err)
 	default:
-		fmt.Println("retry later:", err)
+		if err != nil {
+			fmt.Println("retry later:", err)
+		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	fmt.Println(r.Locale, r.Subject)

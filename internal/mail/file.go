@@ -61,39 +61,54 @@ func FileName(messageID string) string {
 	return b.String() + ".eml"
 }
 
-// Send writes m. Errors are *Error; only an invalid message is permanent.
+// Send writes m. Errors are *Error: an invalid message is Unsendable (or
+// RecipientRefused for a To that is not an address), a failed write
+// Temporary.
 func (f *File) Send(ctx context.Context, m Message) error {
-	fail := func(op string, err error, permanent bool) error {
-		return &Error{Op: op, MessageID: m.MessageID, Recipients: recipients(m), Permanent: permanent, Err: err}
+	fail := func(err error) error {
+		return &Error{Stage: StageWrite, MessageID: m.MessageID, Recipients: recipients(m), Fault: Temporary, Err: err}
 	}
 	if err := ctx.Err(); err != nil {
-		return fail("write", err, false)
+		return fail(err)
 	}
 	data, err := Bytes(m, f.clock.Now())
 	if err != nil {
-		return fail("build", err, IsPermanent(err))
+		return buildError(m, err)
 	}
 	tmp, err := os.CreateTemp(f.dir, ".tmp-*.eml")
 	if err != nil {
-		return fail("write", err, false)
+		return fail(err)
 	}
 	defer os.Remove(tmp.Name()) // no-op once renamed
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fail("write", err, false)
+		return fail(err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fail("write", err, false)
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fail("write", err, false)
+		return fail(err)
 	}
 	if err := os.Rename(tmp.Name(), f.Path(m.MessageID)); err != nil {
-		return fail("write", err, false)
+		return fail(err)
 	}
 	return nil
 }
+
+// Acquire returns a Conn that writes files: there is nothing to wait for.
+func (f *File) Acquire(ctx context.Context) (Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Stage: StageWrite, Fault: Temporary, Err: err}
+	}
+	return fileConn{f}, nil
+}
+
+type fileConn struct{ f *File }
+
+func (c fileConn) Send(ctx context.Context, m Message) error { return c.f.Send(ctx, m) }
+func (fileConn) Release()                                    {}
 
 // Close does nothing; it makes File a Transport.
 func (f *File) Close() error { return nil }

@@ -4,10 +4,12 @@
 // previews and tests). Both turn it into the same RFC 5322 bytes with
 // github.com/wneessen/go-mail.
 //
-// Errors from Send say whether retrying can help: IsPermanent reports a
-// rejection that will not change (a 5xx reply, an invalid message); every
-// other error (4xx replies, timeouts, refused or dropped connections) is
-// temporary and the caller retries it with backoff.
+// Errors from Send are *Error: the stage that failed (connect, MAIL FROM,
+// RCPT TO and which recipient, DATA), the SMTP code, and whose fault it is
+// (FaultOf): the addressee's only for a 5xx on RCPT TO of a To address;
+// ours (configuration or relay) for a 5xx anywhere else, on our Bcc, or a
+// failed TLS handshake; temporary for 4xx replies, timeouts, refused and
+// dropped connections, which the caller retries with backoff.
 package mail
 
 import (
@@ -55,6 +57,31 @@ type Attachment struct {
 // sent as it is (missing sender, bad address…). Such errors are permanent.
 var ErrInvalidMessage = errors.New("invalid message")
 
+// badAddress is an address of a message that is not one.
+type badAddress struct {
+	field, addr string
+	err         error
+}
+
+func (e *badAddress) Error() string { return fmt.Sprintf("%s %q: %v", e.field, e.addr, e.err) }
+
+// buildFault is whose fault a message that cannot be built is: a To
+// address that is not one is the addressee's (RecipientRefused, naming it);
+// anything else makes the message unsendable.
+func buildFault(err error) (rcpt string, f Fault) {
+	var bad *badAddress
+	if errors.As(err, &bad) && bad.field == "To" {
+		return bad.addr, RecipientRefused
+	}
+	return "", Unsendable
+}
+
+// buildError is the *Error of a message build refused.
+func buildError(m Message, err error) error {
+	rcpt, f := buildFault(err)
+	return &Error{Stage: StageBuild, MessageID: m.MessageID, Recipients: recipients(m), Recipient: rcpt, Fault: f, Err: err}
+}
+
 // build turns m into a go-mail message dated now. Errors wrap
 // ErrInvalidMessage.
 func build(m Message, now time.Time) (*gomail.Msg, error) {
@@ -81,8 +108,10 @@ func build(m Message, now time.Time) (*gomail.Msg, error) {
 			return nil, invalid("Reply-To %q: %v", m.ReplyTo, err)
 		}
 	}
-	if err := msg.To(m.To...); err != nil {
-		return nil, invalid("To %q: %v", m.To, err)
+	for _, to := range m.To {
+		if err := msg.AddTo(to); err != nil {
+			return nil, fmt.Errorf("%w %s: %w", ErrInvalidMessage, m.MessageID, &badAddress{field: "To", addr: to, err: err})
+		}
 	}
 	if len(m.Bcc) > 0 {
 		if err := msg.Bcc(m.Bcc...); err != nil {

@@ -55,6 +55,7 @@ type SMTP struct {
 	clock   clock.Clock
 	limiter *rate.Limiter       // nil: unlimited
 	slots   chan *gosmtp.Client // PoolSize entries; nil is a slot not dialed yet
+	timeout time.Duration       // bounds each command
 	closed  chan struct{}
 	once    sync.Once
 }
@@ -108,7 +109,7 @@ func NewSMTP(cfg SMTPConfig, clk clock.Clock) (*SMTP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
-	s := &SMTP{client: client, clock: clk, slots: make(chan *gosmtp.Client, cfg.PoolSize), closed: make(chan struct{})}
+	s := &SMTP{client: client, clock: clk, slots: make(chan *gosmtp.Client, cfg.PoolSize), timeout: cfg.Timeout, closed: make(chan struct{})}
 	for range cfg.PoolSize {
 		s.slots <- nil
 	}
@@ -118,63 +119,223 @@ func NewSMTP(cfg SMTPConfig, clk clock.Clock) (*SMTP, error) {
 	return s, nil
 }
 
-// Send delivers m to the relay: it returns nil once the server accepted the
-// message (250 after DATA). It waits for the rate limit, for a free
-// connection and for dialing, all bounded by ctx; once the SMTP transaction
-// has started, each command is bounded by SMTPConfig.Timeout instead, so
-// that a message is never cut off half-sent by a cancellation. Errors are
-// *Error; see IsPermanent.
-//
-// A recipient refused on RCPT TO (To or Bcc alike) fails the whole message,
-// as go-mail does: a misconfigured Bcc address makes every reminder fail
-// permanently, which the error names.
-func (s *SMTP) Send(ctx context.Context, m Message) error {
-	fail := func(op string, err error, code int, permanent bool) error {
-		return &Error{Op: op, MessageID: m.MessageID, Recipients: recipients(m), Code: code, Permanent: permanent, Err: err}
-	}
-	msg, err := build(m, s.clock.Now())
-	if err != nil {
-		return fail("build", err, 0, true)
+// Conn is one connection to the relay, taken by Acquire, for one or more
+// messages in a row. It is not safe for concurrent use.
+type Conn interface {
+	// Send delivers m over the connection: nil once the relay accepted it
+	// (250 after DATA). Errors are *Error; see FaultOf.
+	Send(ctx context.Context, m Message) error
+	// Release gives the connection back to its transport. It is safe to
+	// call more than once.
+	Release()
+}
+
+// Acquire takes a connection from the pool: it waits for the rate limit and
+// a free connection, checks that a pooled connection still answers (NOOP)
+// and dials a new one otherwise, all bounded by ctx. The send worker
+// acquires before it locks and re-checks its ledger rows, so that the time
+// between the re-check and the relay's acceptance is one SMTP transaction,
+// not a wait for the pool. Errors are *Error at StageConnect.
+func (s *SMTP) Acquire(ctx context.Context) (Conn, error) {
+	fail := func(err error, code int, f Fault) error {
+		return &Error{Stage: StageConnect, Code: code, Fault: f, Err: err}
 	}
 	if s.limiter != nil {
 		if err := s.limiter.Wait(ctx); err != nil {
-			return fail("rate limit", err, 0, false)
+			return nil, fail(fmt.Errorf("rate limit: %w", err), 0, Temporary)
 		}
 	}
 	var conn *gosmtp.Client
 	select {
 	case <-s.closed:
-		return fail("send", ErrClosed, 0, false)
+		return nil, fail(ErrClosed, 0, Temporary)
 	case conn = <-s.slots:
 	case <-ctx.Done():
-		return fail("waiting for a connection", ctx.Err(), 0, false)
+		return nil, fail(fmt.Errorf("waiting for a connection: %w", ctx.Err()), 0, Temporary)
 	}
-	defer func() { s.slots <- conn }()
+	c := &smtpConn{s: s, conn: conn}
+	if err := c.ready(ctx); err != nil {
+		c.Release()
+		return nil, err
+	}
+	return c, nil
+}
 
-	for attempt := 0; ; attempt++ {
-		if conn == nil {
-			if conn, err = s.client.DialToSMTPClientWithContext(ctx); err != nil {
-				conn = nil
-				// A failed dial or login affects every message: retrying
-				// later is the only sensible thing, whatever the code.
-				code, _ := classifySend(err)
-				return fail("dial", err, code, false)
-			}
-		}
-		err = s.client.SendWithSMTPClient(conn, msg)
-		if err == nil {
-			return nil
-		}
-		// After any failure the connection's state is unknown: drop it.
-		_ = conn.Close()
-		conn = nil
-		var se *gomail.SendError
-		if attempt == 0 && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
-			continue // an idle connection the server had closed: nothing was sent yet
-		}
-		code, permanent := classifySend(err)
-		return fail("send", err, code, permanent)
+// Send delivers m to the relay over a connection of the pool: Acquire, then
+// Conn.Send, then Release. A message that cannot be built fails before any
+// connection is taken. Errors are *Error; see FaultOf.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg, err := build(m, s.clock.Now())
+	if err != nil {
+		return buildError(m, err)
 	}
+	c, err := s.Acquire(ctx)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.MessageID, e.Recipients = m.MessageID, recipients(m)
+		}
+		return err
+	}
+	defer c.Release()
+	return c.(*smtpConn).transact(ctx, m, msg)
+}
+
+// smtpConn is a pooled connection on loan.
+type smtpConn struct {
+	s        *SMTP
+	conn     *gosmtp.Client // nil once dropped: the next use redials
+	released bool
+}
+
+// ready makes sure the connection answers: a pooled one is checked with a
+// NOOP (the server may have closed it while idle) and redialed if it does
+// not answer; a missing one is dialed.
+func (c *smtpConn) ready(ctx context.Context) error {
+	if c.conn != nil {
+		if err := c.conn.Noop(); err == nil {
+			return c.conn.UpdateDeadline(c.s.timeout)
+		}
+		c.drop()
+	}
+	conn, err := c.s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		code := replyCode(err)
+		return &Error{Stage: StageConnect, Code: code, Fault: connectFault(err, code), Err: err}
+	}
+	c.conn = conn
+	return nil
+}
+
+// drop closes a connection whose state is unknown after a failure.
+func (c *smtpConn) drop() {
+	if c.conn != nil {
+		_ = c.conn.Close()
+		c.conn = nil
+	}
+}
+
+// Send runs one SMTP transaction: MAIL FROM, RCPT TO for each recipient,
+// DATA. Each command is bounded by SMTPConfig.Timeout rather than ctx, so a
+// message is never cut off half-sent by a cancellation. go-mail's own
+// transaction reports the stage that failed but not which recipient was
+// refused; this one does it command by command on go-mail's SMTP client to
+// say whether a refused address was the addressee's (To) or our own copy's
+// (Bcc). Every recipient is tried, so one error names each refusal's fault
+// by the worst of them: a refused Bcc is ours even if a To was refused too.
+func (c *smtpConn) Send(ctx context.Context, m Message) error {
+	msg, err := build(m, c.s.clock.Now())
+	if err != nil {
+		return buildError(m, err)
+	}
+	return c.transact(ctx, m, msg)
+}
+
+// transact is Send once the message is built.
+func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) error {
+	fail := func(stage Stage, rcpt string, err error, f Fault) *Error {
+		return &Error{Stage: stage, MessageID: m.MessageID, Recipients: recipients(m), Recipient: rcpt,
+			Code: replyCode(err), Fault: f, Err: err}
+	}
+	if c.conn == nil {
+		if err := c.ready(ctx); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.MessageID, e.Recipients = m.MessageID, recipients(m)
+			}
+			return err
+		}
+	}
+	if err := c.conn.UpdateDeadline(c.s.timeout); err != nil {
+		c.drop()
+		return fail(StageConnect, "", err, Temporary)
+	}
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return fail(StageBuild, "", err, Unsendable)
+	}
+	if err := c.conn.Mail(from); err != nil {
+		return c.abort(fail(StageMail, "", err, bySender(err)))
+	}
+	var refused *Error
+	for _, r := range envelope(msg) {
+		err := c.conn.Rcpt(r.addr)
+		if err == nil {
+			continue
+		}
+		f := Temporary
+		if code := replyCode(err); code >= 500 && code < 600 {
+			f = RecipientRefused
+			if r.bcc {
+				f = SenderRefused // our own copy's address: our configuration
+			}
+		} else if code == 0 {
+			return c.abort(fail(StageRcpt, r.addr, err, Temporary)) // the connection is gone
+		}
+		if refused == nil || f > refused.Fault {
+			refused = fail(StageRcpt, r.addr, err, f)
+		}
+	}
+	if refused != nil {
+		return c.abort(refused)
+	}
+	w, err := c.conn.Data()
+	if err != nil {
+		return c.abort(fail(StageData, "", err, bySender(err)))
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		_ = w.Close()
+		return c.abort(fail(StageData, "", err, Temporary))
+	}
+	if err := w.Close(); err != nil {
+		return c.abort(fail(StageData, "", err, bySender(err)))
+	}
+	return nil
+}
+
+// abort resets the transaction after a refusal, or drops the connection
+// when it did not answer; it returns err.
+func (c *smtpConn) abort(err *Error) error {
+	if err.Code == 0 || c.conn.Reset() != nil {
+		c.drop()
+	}
+	return err
+}
+
+// bySender is the fault of a failed MAIL FROM or DATA: a 5xx is our
+// configuration or our relay, the rest temporary.
+func bySender(err error) Fault {
+	if code := replyCode(err); code >= 500 && code < 600 {
+		return SenderRefused
+	}
+	return Temporary
+}
+
+type rcpt struct {
+	addr string // as RCPT TO takes it, <local@domain>
+	bcc  bool
+}
+
+// envelope lists the message's envelope recipients as go-mail's own
+// transaction would, To then Bcc.
+func envelope(msg *gomail.Msg) []rcpt {
+	var out []rcpt
+	for _, a := range msg.GetTo() {
+		out = append(out, rcpt{addr: "<" + a.Address + ">"})
+	}
+	for _, a := range msg.GetBcc() {
+		out = append(out, rcpt{addr: "<" + a.Address + ">", bcc: true})
+	}
+	return out
+}
+
+// Release gives the connection back to the pool.
+func (c *smtpConn) Release() {
+	if c.released {
+		return
+	}
+	c.released = true
+	c.s.slots <- c.conn
 }
 
 // Close quits every open connection after the sends in flight finish. Send

@@ -269,8 +269,8 @@ func TestSMTPAuth(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("user %q password %q: err %v", tc.user, tc.pass, err)
 		}
-		if err != nil && mail.IsPermanent(err) {
-			t.Errorf("a failed login must stay temporary (configuration, not this message): %v", err)
+		if err != nil && mail.FaultOf(err) != mail.SenderRefused {
+			t.Errorf("a failed login is our configuration, not the addressee's: %v is %v", err, mail.FaultOf(err))
 		}
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -407,6 +407,84 @@ func TestSMTPTLSModes(t *testing.T) {
 		}
 		if n := len(srv.Messages()); n != 0 {
 			t.Errorf("%d messages went in clear", n)
+		}
+	})
+}
+
+// TestFaultByStageAndRecipient: who is to blame for each way a relay
+// refuses (DESIGN.md §2): only a 5xx on RCPT TO for a To address is the
+// addressee's; a 5xx anywhere else, or on our own Bcc, or a failed TLS
+// handshake, is ours; 4xx replies and dropped connections are temporary.
+func TestFaultByStageAndRecipient(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		inject func(*smtptest.Server)
+		stage  mail.Stage
+		code   int
+		fault  mail.Fault
+		rcpt   string
+	}{
+		{"421 greeting", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseGreeting, 1, 421, "busy") }, mail.StageConnect, 421, mail.Temporary, ""},
+		{"554 greeting", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseGreeting, 1, 554, "no service for you") }, mail.StageConnect, 554, mail.SenderRefused, ""},
+		{"451 MAIL", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseMail, 1, 451, "later") }, mail.StageMail, 451, mail.Temporary, ""},
+		{"553 MAIL", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseMail, 1, 553, "sender not allowed") }, mail.StageMail, 553, mail.SenderRefused, ""},
+		{"450 RCPT", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseRcpt, 1, 450, "busy") }, mail.StageRcpt, 450, mail.Temporary, "<ap@martin.example>"},
+		{"550 RCPT To", func(s *smtptest.Server) { s.RejectRecipient("ap@martin.example", 550) }, mail.StageRcpt, 550, mail.RecipientRefused, "<ap@martin.example>"},
+		{"550 RCPT Bcc", func(s *smtptest.Server) { s.RejectRecipient("credit@durand.example", 550) }, mail.StageRcpt, 550, mail.SenderRefused, "<credit@durand.example>"},
+		{"550 RCPT To and Bcc", func(s *smtptest.Server) {
+			s.RejectRecipient("ap@martin.example", 550)
+			s.RejectRecipient("credit@durand.example", 550)
+		}, mail.StageRcpt, 550, mail.SenderRefused, "<credit@durand.example>"},
+		{"451 DATA", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseData, 1, 451, "later") }, mail.StageData, 451, mail.Temporary, ""},
+		{"554 DATA", func(s *smtptest.Server) { s.FailNext(smtptest.PhaseData, 1, 554, "refused") }, mail.StageData, 554, mail.SenderRefused, ""},
+		{"dropped mid-DATA", func(s *smtptest.Server) { s.DropNext(smtptest.PhaseData) }, mail.StageData, 0, mail.Temporary, ""},
+		{"outage", func(s *smtptest.Server) { s.Down() }, mail.StageConnect, 0, mail.Temporary, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := smtptest.Start(t)
+			tr := newSMTP(t, srv, 1, 0)
+			c.inject(srv)
+			err := tr.Send(context.Background(), reminder("fault@relance.example"))
+			var e *mail.Error
+			if !errors.As(err, &e) || e.Stage != c.stage || e.Code != c.code || e.Fault != c.fault || e.Recipient != c.rcpt {
+				t.Fatalf("%v: got %+v, want stage %s code %d fault %v recipient %q", err, e, c.stage, c.code, c.fault, c.rcpt)
+			}
+			if mail.FaultOf(err) != c.fault {
+				t.Errorf("FaultOf = %v", mail.FaultOf(err))
+			}
+			srv.Recover()
+			if c.fault == mail.Temporary {
+				if err := tr.Send(context.Background(), reminder("fault@relance.example")); err != nil {
+					t.Errorf("once the relay recovers: %v", err)
+				}
+			}
+		})
+	}
+	t.Run("TLS handshake", func(t *testing.T) {
+		srv := smtptest.StartTLS(t, false)
+		srv.FailTLSNext(1)
+		tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "starttls", PoolSize: 1,
+			TLSConfig: srv.ClientTLSConfig(), Timeout: 5 * time.Second}, clock.Fixed(sendDate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		err = tr.Send(context.Background(), reminder("tls@relance.example"))
+		if mail.FaultOf(err) != mail.SenderRefused {
+			t.Fatalf("failed handshake: %v is %v, want sender refused", err, mail.FaultOf(err))
+		}
+		if err := tr.Send(context.Background(), reminder("tls@relance.example")); err != nil {
+			t.Errorf("next handshake: %v", err)
+		}
+	})
+	t.Run("invalid To", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		m := reminder("bad@relance.example")
+		m.To = []string{"victim@x.com\r\nBcc: evil@y.com"}
+		err := newSMTP(t, srv, 1, 0).Send(context.Background(), m)
+		var e *mail.Error
+		if !errors.As(err, &e) || e.Fault != mail.RecipientRefused || e.Recipient != m.To[0] || !errors.Is(err, mail.ErrInvalidMessage) {
+			t.Errorf("%v: want the addressee's address refused", err)
 		}
 	})
 }

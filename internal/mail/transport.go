@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
@@ -11,8 +12,11 @@ import (
 // Transport is what FromConfig returns: SMTP or File. Consumers should
 // declare the smaller interface they need (usually just Send).
 type Transport interface {
-	// Send delivers one message; see IsPermanent for its errors.
+	// Send delivers one message; see FaultOf for its errors.
 	Send(ctx context.Context, m Message) error
+	// Acquire takes a connection for messages sent in a row, so that a
+	// caller can wait for the relay before it locks what it sends.
+	Acquire(ctx context.Context) (Conn, error)
 	// Close releases connections; Send must not be called afterwards.
 	Close() error
 }
@@ -36,9 +40,16 @@ func FromConfig(cfg config.Mail, clk clock.Clock) (Transport, error) {
 			Password:      cfg.SMTP.Password,
 			PoolSize:      cfg.SMTP.PoolSize,
 			RatePerMinute: cfg.SMTP.RatePerMinute,
+			Timeout:       commandTimeout(cfg.SendTimeout),
 		}, clk)
 	case "file":
 		return NewFile(cfg.Dir, clk)
 	}
 	return nil, fmt.Errorf("mail.transport %q: want smtp or file", cfg.Transport)
+}
+
+// commandTimeout bounds each SMTP command: a quarter of a send job's time
+// (a dial, a transaction and room to spare), between 1 and 30 seconds.
+func commandTimeout(sendTimeout time.Duration) time.Duration {
+	return min(max(sendTimeout/4, time.Second), 30*time.Second)
 }

@@ -91,3 +91,18 @@ func (c *Chooser) Gaps(day time.Time) []Gap {
 	}
 	return gaps
 }
+
+// CheckFloor checks the contractual rate against the floor of every rule set
+// the chooser applies that has one (only French law sets one: FR), as
+// Calculator.CheckFloor does. Chosen by country, that includes FR, since any
+// client may be French; under a fixed rule set other than FR there is none.
+func (c *Chooser) CheckFloor(through time.Time) error {
+	for _, rs := range []RuleSet{FR, EU, DE, UK} {
+		if calc, ok := c.calcs[rs]; ok {
+			if err := calc.CheckFloor(through); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

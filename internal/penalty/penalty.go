@@ -30,6 +30,25 @@ import (
 // times the legal interest rate of a half-year it applies to (C. com. L441-10).
 var ErrBelowFloor = errors.New("contractual rate below 3 × the legal interest rate")
 
+// FloorError says which half-year's floor a French contractual rate misses.
+// It matches ErrBelowFloor with errors.Is.
+type FloorError struct {
+	RateBP   int       // the contractual rate
+	LegalBP  int       // the legal interest rate of the half-year
+	HalfYear time.Time // 1 January or 1 July
+}
+
+// FloorBP is the floor: three times the legal interest rate.
+func (e *FloorError) FloorBP() int { return 3 * e.LegalBP }
+
+func (e *FloorError) Error() string {
+	return fmt.Sprintf("contractual rate %s%% is below the statutory floor of %s%% (3 × the legal interest rate of %s%%) in the half-year from %s (C. com. L441-10)",
+		formatBP(e.RateBP), formatBP(e.FloorBP()), formatBP(e.LegalBP), e.HalfYear.Format(time.DateOnly))
+}
+
+// Is makes errors.Is(err, ErrBelowFloor) hold.
+func (e *FloorError) Is(target error) bool { return target == ErrBelowFloor }
+
 // RuleSet names a body of rules: FR, EU, DE or UK.
 type RuleSet string
 
@@ -71,6 +90,36 @@ func New(ruleSet string, rates *Rates, contractualRate string) (*Calculator, err
 		c.contractual, c.hasContract = bp, true
 	}
 	return c, nil
+}
+
+// CheckFloor checks a French contractual rate against the floor of every
+// half-year from the first one the legal-rate table knows through the
+// half-year of through (today): a debt may span any of them, and a rate
+// below one floor would make every message stating penalties for such a
+// debt fail. The error is a *FloorError naming the highest floor missed.
+// Without a contractual rate, or under another rule set, it returns nil.
+func (c *Calculator) CheckFloor(through time.Time) error {
+	if !c.hasContract || c.rules != FR {
+		return nil
+	}
+	legalTable := c.rates.tables[FRLegal]
+	if legalTable == nil || len(legalTable.steps) == 0 {
+		return fmt.Errorf("penalty: contractual rate under FR: the rate table has no %s entries to check it against", FRLegal)
+	}
+	var worst *FloorError
+	for h := halfYearStart(legalTable.steps[0].from); !h.After(halfYearStart(through)); h = h.AddDate(0, 6, 0) {
+		legal, err := c.rates.On(FRLegal, h)
+		if err != nil {
+			continue // the table starts inside this half-year
+		}
+		if c.contractual < 3*legal && (worst == nil || legal > worst.LegalBP) {
+			worst = &FloorError{RateBP: c.contractual, LegalBP: legal, HalfYear: h}
+		}
+	}
+	if worst != nil {
+		return fmt.Errorf("penalty: %w", worst)
+	}
+	return nil
 }
 
 // Payment is an amount settled on a day (a payment, a credit note…).
@@ -178,13 +227,12 @@ func (c *Calculator) rate(day time.Time, ukRate int) (int, error) {
 	switch {
 	case c.hasContract:
 		if c.rules == FR {
-			floor, err := c.Floor(day)
+			legal, err := c.legal(day)
 			if err != nil {
 				return 0, err
 			}
-			if c.contractual < floor {
-				return 0, fmt.Errorf("penalty: %s%% in the half-year from %s, floor %s%%: %w",
-					formatBP(c.contractual), halfYearStart(day).Format(time.DateOnly), formatBP(floor), ErrBelowFloor)
+			if c.contractual < 3*legal {
+				return 0, fmt.Errorf("penalty: %w", &FloorError{RateBP: c.contractual, LegalBP: legal, HalfYear: halfYearStart(day)})
 			}
 		}
 		return c.contractual, nil
@@ -266,11 +314,20 @@ func (c *Calculator) Basis(day time.Time) (Basis, error) {
 // Floor returns the lowest contractual rate French law allows in the
 // half-year containing day: 3 × the legal interest rate (C. com. L441-10).
 func (c *Calculator) Floor(day time.Time) (int, error) {
+	legal, err := c.legal(day)
+	if err != nil {
+		return 0, err
+	}
+	return 3 * legal, nil
+}
+
+// legal is the French legal interest rate of the half-year containing day.
+func (c *Calculator) legal(day time.Time) (int, error) {
 	legal, err := c.rates.On(FRLegal, halfYearStart(day))
 	if err != nil {
 		return 0, fmt.Errorf("penalty: %w", err)
 	}
-	return 3 * legal, nil
+	return legal, nil
 }
 
 // indemnity is the fixed recovery compensation: €40 per invoice (FR, EU, DE);

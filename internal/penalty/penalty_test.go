@@ -466,3 +466,58 @@ func TestChooserGaps(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFloorNamesTheHighestFloorMissed: a contractual rate is checked at
+// start against every half-year the legal-rate table knows; the error names
+// the half-year whose floor binds, and the floor.
+func TestCheckFloorNamesTheHighestFloorMissed(t *testing.T) {
+	for _, c := range []struct {
+		rules, rate string
+		want        string // "" for accepted
+	}{
+		{"FR", "12%", "statutory floor of 15.21% (3 × the legal interest rate of 5.07%) in the half-year from 2024-01-01"},
+		{"FR", "15.20%", "in the half-year from 2024-01-01"},
+		{"FR", "15.21%", ""},
+		{"FR", "", ""},
+		{"EU", "2%", ""}, // the floor is French law
+	} {
+		err := calc(t, c.rules, c.rate).CheckFloor(day("2025-09-12"))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %q: %v, want accepted", c.rules, c.rate, err)
+		case c.want != "" && (err == nil || !errors.Is(err, ErrBelowFloor) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s %q: %v, want ErrBelowFloor naming %q", c.rules, c.rate, err, c.want)
+		}
+	}
+}
+
+// TestChooserCheckFloor: with the rule set chosen by country (the default)
+// any client may be French, so a contractual rate is held to the French
+// floor; a rule set fixed to one without a floor (EU, DE, UK) is not.
+func TestChooserCheckFloor(t *testing.T) {
+	rates, err := DefaultRates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ruleSet, rate string
+		refused       bool
+	}{
+		{"", "12%", true},
+		{"FR", "12%", true},
+		{"", "15.21%", false},
+		{"", "", false},
+		{"DE", "12%", false},
+		{"EU", "2%", false},
+		{"UK", "2%", false},
+	} {
+		ch, err := NewChooser(c.ruleSet, rates, c.rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = ch.CheckFloor(day("2025-09-12"))
+		if refused := errors.Is(err, ErrBelowFloor); refused != c.refused {
+			t.Errorf("rule set %q, contractual %q: %v, refused %v, want %v", c.ruleSet, c.rate, err, refused, c.refused)
+		}
+	}
+}

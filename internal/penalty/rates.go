@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/relance/relance/internal/yamlguard"
 )
 
 // shippedRates is the rate table that ships with relance (rates.yaml).
@@ -110,6 +112,9 @@ func LoadRates(path string) (*Rates, error) {
 
 func parseRates(name string, data []byte, into *Rates) (*Rates, error) {
 	var f map[string]tableFile
+	if err := yamlguard.CheckBytes(data, yamlguard.MaxNodes); err != nil {
+		return nil, fmt.Errorf("penalty rates %s:%w", name, err)
+	}
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
 		return nil, fmt.Errorf("penalty rates %s:\n%s", name, yaml.FormatError(err, false, true))
 	}

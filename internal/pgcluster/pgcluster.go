@@ -41,6 +41,8 @@ type Cluster struct {
 	binDir  string
 	dataDir string
 	asUser  string // non-empty when binaries run through runuser
+	pgOpts  string // the server's options, for StartServer
+	logFile string
 }
 
 // Options tune Start. The zero value is usable.
@@ -112,13 +114,29 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	for _, k := range keys {
 		pgOpts = append(pgOpts, fmt.Sprintf("-c %s=%s", k, opts.Settings[k]))
 	}
-	logFile := filepath.Join(c.Dir, "server.log")
-	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.dataDir, "-l", logFile, "-o", strings.Join(pgOpts, " ")); err != nil {
-		logText, _ := os.ReadFile(logFile)
+	c.pgOpts, c.logFile = strings.Join(pgOpts, " "), filepath.Join(c.Dir, "server.log")
+	if err := c.StartServer(ctx); err != nil {
 		c.removeDir()
-		return nil, fmt.Errorf("%w\nserver log:\n%s", err, logText)
+		return nil, err
 	}
 	return c, nil
+}
+
+// StopServer stops the server (fast shutdown: connections are closed) and
+// keeps its files, as a database restart or an outage would; StartServer
+// starts it again on the same socket. The fault suite restarts PostgreSQL
+// under a running relance this way.
+func (c *Cluster) StopServer(ctx context.Context) error {
+	return c.run(ctx, "pg_ctl", "stop", "-D", c.dataDir, "-m", "fast", "-w")
+}
+
+// StartServer starts the server of a cluster Start created.
+func (c *Cluster) StartServer(ctx context.Context) error {
+	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.dataDir, "-l", c.logFile, "-o", c.pgOpts); err != nil {
+		logText, _ := os.ReadFile(c.logFile)
+		return fmt.Errorf("%w\nserver log:\n%s", err, logText)
+	}
+	return nil
 }
 
 // URL returns a libpq connection string for database name on this cluster.

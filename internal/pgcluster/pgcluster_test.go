@@ -30,6 +30,27 @@ func TestStartServesAndStopRemovesEverything(t *testing.T) {
 	if err != nil || workMem != "8MB" {
 		t.Errorf("work_mem = %q, %v; the extra setting was not applied", workMem, err)
 	}
+	// A restart keeps the data, the socket and the settings.
+	if err := c.StopServer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if conn, err := pgx.Connect(ctx, c.URL("postgres")); err == nil {
+		conn.Close(ctx)
+		t.Error("connected to a stopped server")
+	}
+	if err := c.StartServer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err = pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		c.Stop()
+		t.Fatalf("after the restart: %v", err)
+	}
+	err = conn.QueryRow(ctx, "SHOW work_mem").Scan(&workMem)
+	conn.Close(ctx)
+	if err != nil || workMem != "8MB" {
+		t.Errorf("after the restart: work_mem = %q, %v", workMem, err)
+	}
 	if err := c.Stop(); err != nil {
 		t.Fatal(err)
 	}

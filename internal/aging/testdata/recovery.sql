@@ -26,6 +26,13 @@ INSERT INTO allocation (invoice_id, source, credit_note_id, amount, applied_on) 
 (4, 'payment', NULL, 40000, '2025-03-20'),
 (5, 'payment', NULL, 30000, '2024-12-20'),
 (6, 'write_off', NULL, 80000, '2025-03-31');
+-- A payment received on 04-02, after D, that the ERP lettered to A2 with
+-- the date of 03-28: it counts from its receipt (the ledger as of a day,
+-- migration 00020), so it is neither collected nor recovered in the window.
+INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated) VALUES
+(1, 1, 'VIR-0402', '2025-04-02', 20000, 20000);
+INSERT INTO allocation (invoice_id, source, payment_id, amount, applied_on)
+SELECT 2, 'payment', id, 20000, '2025-03-28' FROM payment WHERE reference = 'VIR-0402';
 UPDATE invoice i SET settled = coalesce((SELECT sum(amount) FROM allocation a WHERE a.invoice_id = i.id), 0)
 WHERE kind = 'invoice';
 UPDATE invoice SET settled = -30000 WHERE number = 'AV1';

@@ -3,8 +3,9 @@
 -- out), or, when $3 is empty, every invoice of the client overdue on $4
 -- with something outstanding that no open case holds, by due date. Each
 -- with what the checks need: its client, kind, dates, currency, amount,
--- its outstanding as of $4 (settlements applied after $4 added back) and
--- the open case holding it, if any.
+-- its outstanding as of $4 (what does not count yet on $4 added back:
+-- ledger_late_allocation, migration 00020) and the open case holding it, if
+-- any.
 WITH picked AS (
     SELECT i.id, r.n
     FROM unnest($3::text[]) WITH ORDINALITY AS r(number, n)
@@ -14,11 +15,11 @@ WITH picked AS (
     FROM invoice i
     WHERE cardinality($3::text[]) = 0 AND i.client_id = $2 AND i.kind = 'invoice'
       AND i.issue_date <= $4 AND i.due_date < $4
-      AND i.outstanding + coalesce((SELECT sum(a.amount) FROM allocation a WHERE a.invoice_id = i.id AND a.applied_on > $4), 0) > 0
+      AND i.outstanding + coalesce((SELECT sum(la.amount) FROM ledger_late_allocation($4) la WHERE la.invoice_id = i.id), 0) > 0
       AND NOT EXISTS (SELECT 1 FROM legal_case_invoice ci WHERE ci.invoice_id = i.id AND ci.held_to IS NULL)
 )
 SELECT p.n, i.id, i.number, i.client_id, c.code, i.kind, i.issue_date, i.due_date, i.currency::text,
-       i.outstanding + coalesce((SELECT sum(a.amount) FROM allocation a WHERE a.invoice_id = i.id AND a.applied_on > $4), 0),
+       i.outstanding + coalesce((SELECT sum(la.amount) FROM ledger_late_allocation($4) la WHERE la.invoice_id = i.id), 0),
        ci.case_id, ci.held_from
 FROM picked p
 JOIN invoice i ON i.id = p.id

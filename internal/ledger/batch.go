@@ -1,0 +1,135 @@
+package ledger
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A batch is many invoices or payments written at once: a file import, and
+// the API's batch writes. Its reader checks each row (with the checks of
+// this package: ClientPatch, NormalizeCurrency…) and COPies the good ones
+// into a TEMP staging table inside the caller's transaction; the store
+// then checks what needs the whole batch (duplicates, unknown invoices) and
+// applies it to the ledger in a few set-based statements, whatever its
+// size, recording one import_batch row and one event. The caller commits,
+// or rolls back for a dry run.
+
+var (
+	//go:embed sql/batch_insert.sql
+	batchInsertSQL string
+	//go:embed sql/batch_counts.sql
+	batchCountsSQL string
+)
+
+// BatchSource says where a batch comes from, for its import_batch row and
+// its event: a file's base name, sha256 and format (csv, xlsx, fec), or the
+// API's name for a request.
+type BatchSource struct {
+	Name     string
+	Checksum string
+	Format   string
+}
+
+// RowProblem is a row of a batch the ledger refuses once it sees the whole
+// batch. Line is the row's line in its file (its index in an API body);
+// Field is the ledger's name of the field at fault (number, applies_to,
+// client, invoice). Each check reports at most its first 1,000: a hopeless
+// batch has enough to fix with those.
+type RowProblem struct {
+	Line   int
+	Field  string
+	Reason string
+}
+
+// tuneSession gives this transaction the memory a large batch needs: the
+// staging table lives in temp_buffers (8MB by default, after which every page
+// is written out) and the hash aggregates and joins over it in work_mem
+// (4MB by default, after which they spill to disk). temp_buffers can only
+// change before the session first touches a temporary table, hence the
+// savepoint: on a reused session the default stays, which is only slower.
+func tuneSession(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+		return err
+	}
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := sp.Exec(ctx, `SET LOCAL temp_buffers = '512MB'`); err != nil {
+		return sp.Rollback(ctx)
+	}
+	return sp.Commit(ctx)
+}
+
+// stage is what a batch of either kind holds: what it stages (invoices or
+// payments) into which table, its transaction, its entity and the rows
+// COPied so far.
+type stage struct {
+	kind     string // invoices, payments
+	table    string
+	columns  []string
+	tx       pgx.Tx
+	entityID int64
+	rows     int
+}
+
+// openStage resolves the entity, tunes the session and creates the staging
+// table of st (createSQL).
+func (s *Store) openStage(ctx context.Context, tx pgx.Tx, st stage, createSQL string) (stage, error) {
+	entity, err := s.entity(ctx)
+	if err != nil {
+		return st, err // it names the entity and the known ones
+	}
+	if err = tuneSession(ctx, tx); err == nil {
+		_, err = tx.Exec(ctx, createSQL)
+	}
+	if err != nil {
+		return st, fmt.Errorf("ledger: stage %s: %w", st.kind, err)
+	}
+	st.tx, st.entityID = tx, entity
+	return st, nil
+}
+
+// Copy COPies rows (each BatchInvoice.Values or BatchPayment.Values) into
+// the staging table and returns how many. It may be called several times.
+func (st *stage) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
+	n, err := st.tx.CopyFrom(ctx, pgx.Identifier{st.table}, st.columns, rows)
+	st.rows += int(n)
+	if err != nil {
+		return int(n), fmt.Errorf("ledger: stage %s: copy into %s: %w", st.kind, st.table, err)
+	}
+	return int(n), nil
+}
+
+// record inserts the batch's import_batch row and returns its id.
+func (st *stage) record(ctx context.Context, by Act, src BatchSource, snapshot bool) (int64, error) {
+	var id int64
+	if err := st.tx.QueryRow(ctx, batchInsertSQL, st.entityID, st.kind, src.Name, src.Checksum, src.Format,
+		snapshot, by.Day, st.rows).Scan(&id); err != nil {
+		return 0, fmt.Errorf("record the batch: %w", err)
+	}
+	return id, nil
+}
+
+// finish writes what the batch changed on its import_batch row and its one
+// event: who applied it, on which day, and the counts, never an event per
+// row.
+func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a Applied) error {
+	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
+		return err
+	}
+	detail := map[string]any{"batch": a.Batch, "source": src.Name, "format": src.Format, "rows": a.Rows,
+		"created": a.Created, "updated": a.Updated}
+	if st.kind == "invoices" {
+		detail["closed"] = a.Closed
+		detail["clients_created"] = a.ClientsCreated
+		detail["clients_updated"] = a.ClientsUpdated
+		detail["snapshot"] = a.Snapshot
+	} else {
+		detail["unallocated"] = int64(a.Unallocated)
+	}
+	return event{kind: st.kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)
+}

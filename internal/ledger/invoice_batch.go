@@ -1,0 +1,311 @@
+package ledger
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/money"
+)
+
+// The statements of an invoice batch, in sql/.
+var (
+	//go:embed sql/batch_invoice_stage.sql
+	batchInvoiceStageSQL string
+	//go:embed sql/batch_invoice_duplicates.sql
+	batchInvoiceDuplicatesSQL string
+	//go:embed sql/batch_invoice_drop_repeats.sql
+	batchInvoiceDropRepeatsSQL string
+	//go:embed sql/batch_invoice_unknown_targets.sql
+	batchInvoiceUnknownTargetsSQL string
+	//go:embed sql/batch_snapshot_count.sql
+	batchSnapshotCountSQL string
+	//go:embed sql/batch_invoice_says.sql
+	batchInvoiceSaysSQL string
+	//go:embed sql/batch_clients_collect.sql
+	batchClientsCollectSQL string
+	//go:embed sql/batch_clients_update.sql
+	batchClientsUpdateSQL string
+	//go:embed sql/batch_clients_insert.sql
+	batchClientsInsertSQL string
+	//go:embed sql/batch_invoices_upsert.sql
+	batchInvoicesUpsertSQL string
+	//go:embed sql/batch_alloc.sql
+	batchAllocSQL string
+	//go:embed sql/batch_alloc_reopen.sql
+	batchAllocReopenSQL string
+	//go:embed sql/batch_paid_new.sql
+	batchPaidNewSQL string
+	//go:embed sql/batch_alloc_paid.sql
+	batchAllocPaidSQL string
+	//go:embed sql/batch_credit_notes_link.sql
+	batchCreditNotesLinkSQL string
+	//go:embed sql/batch_alloc_credit_notes.sql
+	batchAllocCreditNotesSQL string
+	//go:embed sql/batch_settle.sql
+	batchSettleSQL string
+	//go:embed sql/batch_snapshot_close.sql
+	batchSnapshotCloseSQL string
+)
+
+// BatchInvoice is one invoice or credit note of a batch, checked by its
+// reader. A nil pointer is "not said": it leaves what the ledger has.
+type BatchInvoice struct {
+	Line       int // its line in the file, or its index in an API body
+	Number     string
+	ClientCode string
+	Issued     time.Time
+	Due        time.Time
+	Terms      *string // as written ("45 FDM"), kept for the record
+	Amount     money.Amount
+	AmountExcl *money.Amount
+	// Paid is what the source says is settled (a new invoice is created
+	// with it; for a known one the difference is recorded).
+	Paid      *money.Amount
+	Currency  string
+	Kind      string  // invoice or credit_note
+	AppliesTo *string // a credit note's invoice
+	// Client is what the row says about its client; Client.Name is its name.
+	Client ClientPatch
+}
+
+// invoiceStageColumns are the columns of invoice_stage
+// (sql/batch_invoice_stage.sql) that COPY fills, in BatchInvoice.Values order.
+var invoiceStageColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
+	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile",
+	"cc_emails", "segment", "country", "address_line1", "address_line2", "postcode", "city", "contact_name",
+	"phone", "siren", "siret", "vat_number", "credit_limit"}
+
+// Values returns the row in staging column order for COPY, reusing buf.
+func (r *BatchInvoice) Values(buf []any) []any {
+	c := &r.Client
+	return append(buf[:0], int32(r.Line), r.Number, r.ClientCode, nullable(c.Name), r.Issued, r.Due,
+		nullable(r.Terms), int64(r.Amount), nullableAmount(r.AmountExcl), nullableAmount(r.Paid), r.Currency, r.Kind,
+		nullable(r.AppliesTo), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
+		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
+		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
+		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit))
+}
+
+// nullable maps nil to SQL NULL.
+func nullable[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullableAmount(p *money.Amount) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+// InvoiceBatch is a batch of invoices and credit notes staged in the
+// caller's transaction: Copy the rows, read Problems, then Apply.
+type InvoiceBatch struct {
+	stage
+}
+
+// StageInvoices opens a batch of invoices of the store's entity in tx, the
+// caller's transaction, which commits or rolls back everything the batch
+// does. One transaction holds one invoice batch at a time.
+func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, error) {
+	st, err := s.openStage(ctx, tx, stage{kind: "invoices", table: "invoice_stage", columns: invoiceStageColumns}, batchInvoiceStageSQL)
+	if err != nil {
+		return nil, err
+	}
+	return &InvoiceBatch{stage: st}, nil
+}
+
+// Problems runs the checks that need the whole batch: an invoice number
+// listed twice with a different amount, client or kind (an exact repeat is
+// harmless: it is dropped from the batch), and a credit note applied to an
+// invoice that is neither in the batch nor in the ledger. refused are the
+// numbers of the rows the reader refused: a credit note applied to one of
+// them names an invoice that is in the batch, only wrong.
+func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowProblem, error) {
+	// Fresh statistics, or the planner guesses the size of a temp table.
+	if _, err := b.tx.Exec(ctx, `ANALYZE invoice_stage`); err != nil {
+		return nil, err
+	}
+	problems, repeats, err := b.duplicates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	if repeats {
+		if _, err := b.tx.Exec(ctx, batchInvoiceDropRepeatsSQL); err != nil {
+			return nil, fmt.Errorf("ledger: check invoices: %w", err)
+		}
+	}
+	if refused == nil {
+		refused = []string{}
+	}
+	rows, err := b.tx.Query(ctx, batchInvoiceUnknownTargetsSQL, b.entityID, refused)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	var line int32
+	var target string
+	_, err = pgx.ForEachRow(rows, []any{&line, &target}, func() error {
+		problems = append(problems, RowProblem{Line: int(line), Field: "applies_to",
+			Reason: fmt.Sprintf("invoice %s is neither in this import nor in the ledger", Quote(target))})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	return problems, nil
+}
+
+// duplicates reports the numbers listed twice with different contents, and
+// whether any number is listed twice at all.
+func (b *InvoiceBatch) duplicates(ctx context.Context) ([]RowProblem, bool, error) {
+	rows, err := b.tx.Query(ctx, batchInvoiceDuplicatesSQL)
+	if err != nil {
+		return nil, false, err
+	}
+	var problems []RowProblem
+	var repeats bool
+	var number string
+	var lines []int32
+	var conflicting bool
+	_, err = pgx.ForEachRow(rows, []any{&number, &lines, &conflicting}, func() error {
+		repeats = true
+		if conflicting {
+			for _, l := range lines[1:] {
+				problems = append(problems, RowProblem{Line: int(l), Field: "number",
+					Reason: fmt.Sprintf("duplicate invoice %s (first on line %d) with a different amount, client or kind", Quote(number), lines[0])})
+			}
+		}
+		return nil
+	})
+	return problems, repeats, err
+}
+
+// SnapshotCloses counts what applying the batch as a snapshot would close:
+// the open items of the entity missing from it, out of all its open items.
+func (b *InvoiceBatch) SnapshotCloses(ctx context.Context) (closing, open int, err error) {
+	if err := b.tx.QueryRow(ctx, batchSnapshotCountSQL, b.entityID).Scan(&closing, &open); err != nil {
+		return 0, 0, fmt.Errorf("ledger: count what the snapshot would close: %w", err)
+	}
+	return closing, open, nil
+}
+
+// Applied says what a batch changed (or, rolled back, would have changed).
+type Applied struct {
+	Batch          int64 // its import_batch row
+	Rows           int   // rows staged
+	Created        int   // invoices, or payments, recorded for the first time
+	Updated        int   // invoices that changed
+	Closed         int   // open invoices a snapshot closed
+	ClientsCreated int
+	ClientsUpdated int
+	Snapshot       bool
+	Unallocated    money.Amount // payments: what no invoice took (unapplied credits)
+}
+
+// Apply writes the staged invoices to the ledger: clients created or
+// updated with what the batch says of them, invoices upserted by number,
+// `paid` settlements, credit notes applied, and with snapshot, the open
+// invoices missing from the batch closed as settled on by.Day. It records
+// one import_batch row and one event (invoices_batch) with by's actor and
+// the counts.
+func (b *InvoiceBatch) Apply(ctx context.Context, by Act, src BatchSource, snapshot bool) (Applied, error) {
+	a, err := b.apply(ctx, by, src, snapshot)
+	if err != nil {
+		return a, fmt.Errorf("ledger: apply invoices of %s: %w", src.Name, err)
+	}
+	return a, nil
+}
+
+func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snapshot bool) (Applied, error) {
+	a := Applied{Rows: b.rows, Snapshot: snapshot}
+	if err := by.check(); err != nil {
+		return a, err
+	}
+	var err error
+	if a.Batch, err = b.record(ctx, by, src, snapshot); err != nil {
+		return a, err
+	}
+	if err := b.applyClients(ctx, &a); err != nil {
+		return a, err
+	}
+	if err := b.tx.QueryRow(ctx, batchInvoicesUpsertSQL, b.entityID, a.Batch, by.Day).Scan(&a.Created, &a.Updated); err != nil {
+		return a, fmt.Errorf("upsert invoices: %w", err)
+	}
+	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
+		return a, err
+	}
+	if snapshot {
+		if err := b.tx.QueryRow(ctx, batchSnapshotCloseSQL, b.entityID, a.Batch, by.Day).Scan(&a.Closed); err != nil {
+			return a, fmt.Errorf("close invoices missing from the snapshot: %w", err)
+		}
+	}
+	return a, b.finish(ctx, by, src, a)
+}
+
+// applyClients creates the clients the ledger does not have and updates
+// the others with what the batch says.
+func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
+	if _, err := b.tx.Exec(ctx, batchClientsCollectSQL); err != nil {
+		return fmt.Errorf("collect clients: %w", err)
+	}
+	tag, err := b.tx.Exec(ctx, batchClientsUpdateSQL, b.entityID)
+	if err != nil {
+		return fmt.Errorf("update clients: %w", err)
+	}
+	a.ClientsUpdated = int(tag.RowsAffected())
+	if tag, err = b.tx.Exec(ctx, batchClientsInsertSQL, b.entityID); err != nil {
+		return fmt.Errorf("create clients: %w", err)
+	}
+	a.ClientsCreated = int(tag.RowsAffected())
+	return nil
+}
+
+// applySettlements records what settles the staged invoices: closures
+// reversed for invoices listed again, `paid` amounts and credit notes.
+func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time) error {
+	var paid, creditNotes bool
+	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
+		return err
+	}
+	if _, err := b.tx.Exec(ctx, batchAllocSQL); err != nil {
+		return err
+	}
+	if err := b.settle(ctx, batchAllocReopenSQL, "snapshot_close", batch, day); err != nil {
+		return fmt.Errorf("reopen invoices listed again: %w", err)
+	}
+	if paid {
+		if _, err := b.tx.Exec(ctx, batchPaidNewSQL, b.entityID, batch, day); err != nil {
+			return fmt.Errorf("record paid amounts: %w", err)
+		}
+		if err := b.settle(ctx, batchAllocPaidSQL, "import", batch, day); err != nil {
+			return fmt.Errorf("record paid amounts: %w", err)
+		}
+	}
+	if creditNotes {
+		if _, err := b.tx.Exec(ctx, batchCreditNotesLinkSQL, b.entityID); err != nil {
+			return fmt.Errorf("link credit notes: %w", err)
+		}
+		if err := b.settle(ctx, batchAllocCreditNotesSQL, "credit_note", batch, day); err != nil {
+			return fmt.Errorf("apply credit notes: %w", err)
+		}
+	}
+	return nil
+}
+
+// settle runs selectSQL, one of the batch_alloc_*.sql statements, which
+// fills batch_alloc for the entity, then records those allocations with
+// source (sql/batch_settle.sql).
+func (b *InvoiceBatch) settle(ctx context.Context, selectSQL, source string, batch int64, day time.Time) error {
+	if _, err := b.tx.Exec(ctx, selectSQL, b.entityID); err != nil {
+		return err
+	}
+	_, err := b.tx.Exec(ctx, batchSettleSQL, source, batch, day)
+	return err
+}

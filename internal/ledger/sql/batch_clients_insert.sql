@@ -1,0 +1,9 @@
+-- Creates the clients relance does not have yet ($1: the entity).
+INSERT INTO client (entity_id, code, name, emails, cc_emails, locale, profile, segment, country,
+                    address_line1, address_line2, postcode, city, contact_name, phone, siren, siret,
+                    vat_number, credit_limit)
+SELECT $1, client_code, COALESCE(client_name, client_code), COALESCE(emails, '{}'), COALESCE(cc_emails, '{}'),
+       locale, profile, segment, COALESCE(country, 'FR'), address_line1, address_line2, postcode, city,
+       contact_name, phone, siren, siret, vat_number, credit_limit
+FROM batch_client
+ON CONFLICT (entity_id, code) DO NOTHING

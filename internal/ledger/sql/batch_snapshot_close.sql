@@ -1,0 +1,14 @@
+-- A snapshot lists every open item of entity $1: the open invoices missing
+-- from it are closed as settled on day $3, as batch $2. Returns how many.
+WITH gone AS (
+    SELECT i.id, i.outstanding FROM invoice i
+    WHERE i.entity_id = $1 AND i.outstanding <> 0
+      AND NOT EXISTS (SELECT 1 FROM invoice_stage s WHERE s.number = i.number)),
+ins AS (
+    INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
+    SELECT id, 'snapshot_close', $2, outstanding, $3 FROM gone
+    RETURNING invoice_id, amount),
+upd AS (
+    UPDATE invoice i SET settled = i.settled + ins.amount, closed_on = $3, updated_at = now()
+    FROM ins WHERE i.id = ins.invoice_id RETURNING 1)
+SELECT count(*) FROM upd

@@ -1,0 +1,11 @@
+// Package web owns relance's HTTP side: the daemon's mux with its probes
+// (/healthz, /readyz), Prometheus metrics (/metrics) and River UI mounted
+// under /jobs/ behind basic auth. It is the base the JSON API and the
+// dashboard grow on: each endpoint is a small func or type registered with
+// a Go 1.22 pattern ("GET /readyz"), and cmd/relance only wires it.
+//
+// Every state-changing request passes net/http's CrossOriginProtection:
+// River UI's actions (cancel, retry, delete a job, pause a queue) are POSTs
+// that a browser would otherwise send from any site with the basic-auth
+// credentials it has cached.
+package web

@@ -1,0 +1,138 @@
+// Package worker holds relance's River jobs: the daily sweep that decides which
+// (invoice, step) pairs are due and records them in the reminder ledger, the
+// send worker that re-checks, renders and sends one message per client, day,
+// channel and currency, and the reconciliation that gives the sweep back the
+// reminders whose send job died.
+//
+// The data flows one way (DESIGN.md §3): the sweep evaluates every open
+// invoice in one set-based SQL statement (sweep.sql), inserts the decisions
+// into the reminder ledger (unique on invoice and step, so nothing is ever
+// decided twice) and inserts the River send jobs in the same transaction; the
+// send worker marks the rows sent in the same transaction as
+// river.JobCompleteTx.
+//
+// Choices worth knowing:
+//
+//   - Replay. The sweep of day D reads the ledger as of D through the
+//     functions of migration 00020 (internal/ledger/asof.go: a settlement
+//     counts once it is applied and both of its sides exist), reminder rows
+//     with due_on < D are history, rows with due_on = D are that day's
+//     decisions and are reported again (Decision.Fresh false) by a replay,
+//     which enqueues nothing new. The SQL agrees with plans.Resolve, the
+//     reference, on a randomized portfolio (pauses, exclusions, disputes
+//     with an end, promises kept and broken) whose send jobs meet random
+//     fates.
+//   - Explain. With SweepOptions.Explain the same statement also returns the
+//     invoices a message would have gone out for but for a hold
+//     (insolvency, paused, net_balance, dispute, promise, min_amount, case,
+//     waiting, gap, no_email, bouncing; an excluded invoice or client is out
+//     of dunning, not held): the preview runs the sweep of each day so, in a
+//     transaction it rolls back, and shows what the daemon would do from the
+//     one definition of the rules.
+//   - The ladder's clock. The next level waits min_gap days from the day the
+//     previous one was sent (reminder.sent_on), not decided. A row still
+//     pending on a live job blocks the next level without starting the
+//     clock, so after an outage the client gets level 1 first and level 2
+//     min_gap days later. sent_on is the job's day plus the whole days the job
+//     waited since it was enqueued: today under the daemon, the replayed day
+//     under `sweep --as-of D --drain`.
+//   - Pending only while something will send it. A row stays 'pending' only
+//     while a live send job (available, scheduled, retrying, running) names
+//     it. When the job is discarded (out of attempts: the relay down longer
+//     than every retry), cancelled or deleted (River UI, River's cleaner),
+//     Reconcile drops the row with the job's fate as the reason
+//     (job_discarded, job_cancelled, job_deleted) and records a
+//     'reminder_undelivered' event with the job's last error. A dropped row
+//     is not history, so the sweep decides the step again on the next
+//     business day. The mechanism is a reconciliation rather than River's
+//     job hooks because hooks only see jobs this process works: a
+//     cancellation or a deletion in River UI, or a job discarded by the
+//     rescuer of another replica, never passes through one. It runs at the
+//     start of every sweep (inside the sweep's transaction, so the evaluation
+//     sees the rows returned), every ReconcileEvery on the daemon's leader
+//     (a cancellation at 15:00 shows within minutes, not at tomorrow's
+//     sweep), and at the end of `sweep --drain` (so its report is true).
+//   - Revival. A row the send worker drops (paid, disputed, under promise,
+//     insolvent, client paused or excluded, bouncing address… reason in
+//     drop_reason) or whose job died
+//     is not history: the ladder does not count it, and when the step comes
+//     due again the sweep revives that same row (status back to pending,
+//     due_on moved to the new day). A replay of the day it was first decided
+//     then no longer finds it. A sent or failed row is never touched again.
+//   - Who is to blame (DESIGN.md §2). The mail transport says at which SMTP
+//     stage a send failed and for which recipient (mail.FaultOf). Only a 5xx
+//     on RCPT TO of the client's own address (or an address that is not one)
+//     is the client's: the address is marked bouncing (email_bouncing_since,
+//     email_bounce_reason), the rows fail, an 'email_bounced' event is
+//     recorded and the job cancelled. From that day the sweep decides no
+//     email step for the client (so the ladder waits) until someone clears
+//     the mark; registered letters still go. A 5xx on connect, AUTH, MAIL
+//     FROM, DATA or our own Bcc, or a failed TLS handshake, is our
+//     configuration or our relay: nothing is recorded against the client,
+//     the job retries with backoff, an ERROR line and the
+//     relance_relay_refusals_total metric say so, and after
+//     SendWorker.PauseAfter such refusals in a row the send queue pauses for
+//     every replica with a 'send_queue_paused' event. serve and
+//     `sweep --drain` lift relance's own pause when they start (whoever
+//     restarts them has presumably fixed the cause); an operator's pause in
+//     River UI is left alone.
+//   - The re-check window. The send worker takes its SMTP connection first
+//     (waiting for the pool, the rate limit, a dial), then locks its rows
+//     FOR UPDATE, re-checks and composes, then sends: between the re-check
+//     and the relay's acceptance lies one SMTP transaction, not a wait for a
+//     free connection (relance_send_recheck_to_accept_seconds). A payment
+//     committed after the lock waits for the send's commit; one committed
+//     before it is seen by the re-check.
+//   - Recovery in minutes. Every job sets its own timeout, and River's rescue
+//     delay is set from the send job's (RescueAfter: 1.5 × mail.send_timeout),
+//     so a killed replica's sends resume within minutes instead of River's
+//     default hour; River leaves a running job alone until its own timeout
+//     has passed, so the sweep (SweepTimeout) is not taken from a live run.
+//   - Actions. Provision and phone_call steps are recorded by the sweep
+//     statement, their ledger rows 'sent' at once; a phone_call step also
+//     creates its task there, due on the client's next business day. Like
+//     messages they wait while the invoice is disputed or promised, or the
+//     client insolvent, paused or excluded. An open legal case
+//     (ledger_open_case, migration 00060) holds only the messages: an
+//     invoice in court is still provisioned, and the send worker's re-check
+//     drops a message whose invoice went to court meanwhile (legal_case).
+//   - The review makes the proposals. Right after the evaluation, in the
+//     same transaction, the sweep reviews the provisions
+//     (ledger.ReviewProvisions over provision_due, migration 00050): each
+//     provision step that fired is priced by the matrix (bucket × profile);
+//     a proposal above 0 is made with its 'provision_proposed' event, its
+//     411 → 416 reclassification and its 6817/491 provision, and the
+//     provision booked follows the outstanding and the rate afterwards
+//     (491/7817 reversals). An insolvency opened makes every invoice issued
+//     before it doubtful whatever its age, and one published calls for a
+//     claim-declaration task on a business day (ledger.ReviewClaimTasks).
+//     The review runs after the evaluation because it prices what the
+//     evaluation has just recorded (a step is proposed on the day it
+//     fired), and the evaluation reads nothing the review writes. The
+//     preview runs the same Run, so it shows the same proposals.
+//   - What ends by itself. Each sweep first calls ledger's Settle: promises
+//     whose amount was paid are kept (released that day), those past their
+//     end unpaid are broken (dunning resumes the day after, where it
+//     stopped), disputes past their `until` are closed. Outcomes are dated
+//     by the data, so replays decide as the day itself did. The
+//     reconciliation comes right after, before the evaluation: the two touch
+//     disjoint tables and neither reads what the other writes, so their
+//     order changes no decision; the ledger goes first as data flows
+//     ledger → sweep → jobs.
+//   - Parties and law. The creditor's identity (name, address, SIREN, VAT,
+//     IBAN) comes from the client's entity and the debtor's address from the
+//     client, both through internal/ledger, read inside the send's
+//     transaction after the re-check; penalties follow the debtor's
+//     country's rule set unless penalties.rule_set fixes one.
+//   - Registered letters (level 5) are laid out as A4 PDFs (internal/letter)
+//     into <mail.dir>/letters/<day>/<client code>-<step>.pdf, ready for
+//     posting or upload to an electronic registered-letter provider; they
+//     are not emailed.
+//   - Send window. Jobs enqueued by the scheduled sweep outside the window
+//     (cfg.Sweep.SendWindow in cfg.TimeZone) are scheduled for its next
+//     opening; a replay (--as-of) or `sweep --drain` sends at once, and a
+//     drain brings forward the day's jobs still waiting for the window.
+//   - Concurrency. Sweeps take a transaction-level advisory lock, so two
+//     sweeps never interleave one client's invoices into two messages; the
+//     send worker locks its rows FOR UPDATE and skips rows no longer pending.
+package worker

@@ -1,0 +1,39 @@
+-- Reconciliation: reminder rows still pending whose send job will never send
+-- them — discarded after its last attempt, cancelled, or deleted (from River
+-- UI, or by River's cleaner) — are dropped with the job's fate as the reason
+-- (job_discarded, job_cancelled, job_deleted). A dropped row is not ladder
+-- history, so the next sweep decides the step again and revives the row;
+-- an event per job says what happened, with the job's last error.
+-- Parameters: $1 the business day the event is recorded for.
+WITH live AS (          -- every row a job will still try: not finalized (running, retrying, scheduled…)
+    SELECT DISTINCT x.id::bigint AS id
+    FROM river_job j CROSS JOIN LATERAL jsonb_array_elements_text(j.args -> 'reminder_ids') AS x(id)
+    WHERE j.kind = 'relance_send' AND j.finalized_at IS NULL
+), dead_jobs AS (       -- the latest finalized job of each row that did not complete it
+    SELECT DISTINCT ON (x.id) x.id::bigint AS reminder_id, j.id AS job_id, j.state::text AS state, j.attempt,
+           j.errors[cardinality(j.errors)] ->> 'error' AS last_error
+    FROM river_job j CROSS JOIN LATERAL jsonb_array_elements_text(j.args -> 'reminder_ids') AS x(id)
+    WHERE j.kind = 'relance_send' AND j.state IN ('discarded', 'cancelled')
+    ORDER BY x.id, j.id DESC
+), dead AS (
+    SELECT r.id, dj.job_id, coalesce(dj.state, 'deleted') AS state, dj.attempt, dj.last_error
+    FROM reminder r
+    LEFT JOIN dead_jobs dj ON dj.reminder_id = r.id
+    WHERE r.status = 'pending' AND r.level >= 0
+      AND NOT EXISTS (SELECT 1 FROM live WHERE live.id = r.id)
+), dropped AS (
+    -- status is checked again after any row lock: two reconciliations at
+    -- once drop each row once.
+    UPDATE reminder r SET status = 'dropped', drop_reason = 'job_' || d.state, job_id = coalesce(d.job_id, r.job_id)
+    FROM dead d
+    WHERE r.id = d.id AND r.status = 'pending'
+    RETURNING r.id, r.client_id, r.due_on, d.job_id, d.state, d.attempt, d.last_error
+), events AS (
+    INSERT INTO event (kind, client_id, day, reason, detail)
+    SELECT 'reminder_undelivered', client_id, $1::date, 'job_' || state,
+           jsonb_build_object('job_id', job_id, 'job_state', state, 'attempts', attempt, 'error', last_error,
+                              'decided_on', min(due_on), 'reminder_ids', array_agg(id ORDER BY id))
+    FROM dropped
+    GROUP BY client_id, job_id, state, attempt, last_error
+)
+SELECT state, count(*) FROM dropped GROUP BY state ORDER BY state
