@@ -36,15 +36,10 @@ func parties(ctx context.Context, tx pgx.Tx, clientID int64, day time.Time, repl
 	if err != nil {
 		return messageParties{}, err
 	}
-	locale := c.Locale
-	if locale == "" {
-		locale = e.Locale
-	}
+	creditor, debtor := letter.Parties(e, c)
 	p := messageParties{
-		creditor: templates.Party{Name: e.Name, Address: e.Address.Lines(e.Country, c.Country, locale),
-			SIREN: ledger.FormatSIREN(e.SIREN), VAT: e.VAT},
-		debtor: templates.Party{Name: c.Name, Address: c.Address.Lines(c.Country, e.Country, locale),
-			SIREN: ledger.FormatSIREN(c.SIREN), VAT: c.VAT},
+		creditor: creditor,
+		debtor:   debtor,
 		entity: templates.Entity{Locale: e.Locale, Email: e.Email, Phone: e.Phone,
 			IBAN: ledger.FormatIBAN(e.IBAN), BIC: e.BIC},
 		client:  templates.Client{Code: c.Code, Locale: c.Locale},

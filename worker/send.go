@@ -166,6 +166,7 @@ type reminderRow struct {
 	issue, due                        time.Time
 	amount, outstanding               money.Amount
 	excluded, disputed, promised      bool
+	inCase                            bool // an open legal case holds the invoice
 	clientID                          int64
 	clientCode                        string // for file names and headers; the parties come from parties()
 	emails                            []string
@@ -176,10 +177,10 @@ type reminderRow struct {
 const loadRemindersSQL = `
 SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
-       EXISTS (SELECT 1 FROM dispute d WHERE d.invoice_id = i.id AND d.opened_on <= $2
-                 AND (d.resolved_on IS NULL OR d.resolved_on > $2) AND (d.until IS NULL OR d.until >= $2)),
+       EXISTS (SELECT 1 FROM ledger_open_dispute($2) d WHERE d.invoice_id = i.id),
        EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
                  AND (p.settled_on IS NULL OR p.settled_on > $2)),
+       EXISTS (SELECT 1 FROM ledger_open_case($2) lc WHERE lc.invoice_id = i.id),
        c.id, c.code, c.emails,
        c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
        c.email_bouncing_since IS NOT NULL,
@@ -385,7 +386,7 @@ func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check tim
 		var r reminderRow
 		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
 			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
-			&r.disputed, &r.promised,
+			&r.disputed, &r.promised, &r.inCase,
 			&r.clientID, &r.clientCode, &r.emails,
 			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
 			return nil, fmt.Errorf("send: read reminders: %w", err)
@@ -579,6 +580,8 @@ func (w *SendWorker) dropReason(r reminderRow, channel string) string {
 		return "disputed"
 	case r.promised:
 		return "promise_to_pay"
+	case r.inCase:
+		return "legal_case"
 	case r.insolvent:
 		return "insolvency"
 	case r.clientExcluded:

@@ -395,8 +395,9 @@ func checkAcceptanceLedger(t *testing.T, ctx context.Context, url string, summar
 	}
 	provisions, _ := pgxCollect(rows)
 	// Actions fire on the first day on or after due+121, business day or not:
-	// FA-G1 02/09 + 121 = Thu 01-01, FA-P1 19/09 + 121 = Sun 01-18.
-	if want := []string{"FA-G1 2026-01-01", "FA-P1 2026-01-18"}; !slices.Equal(provisions, want) {
+	// FA-G1 02/09 + 121 = Thu 01-01, FA-P1 19/09 + 121 = Sun 01-18. FA-I1 is
+	// doubtful from the first sweep that knows of I's insolvency, 10-06.
+	if want := []string{"FA-G1 2026-01-01", "FA-I1 2025-10-06", "FA-P1 2026-01-18"}; !slices.Equal(provisions, want) {
 		t.Errorf("provisions %v, want %v", provisions, want)
 	}
 	if !strings.Contains(summaries["2025-10-07"], "promises kept: 0, broken: 1") || !strings.Contains(summaries["2025-10-09"], "promises kept: 1, broken: 0") {

@@ -17,7 +17,6 @@ import (
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/webhook"
-	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
 )
@@ -37,29 +36,16 @@ type engine struct {
 // transport.
 func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*engine, error) {
 	loc := cfg.Location()
-	var set *plans.Set
-	var err error
-	if len(cfg.Plans.Files) > 0 {
-		set, err = plans.LoadFiles(cfg.Plans.Files)
-	} else {
-		set, err = plans.Default()
-	}
+	sweeper, err := a.newSweeper(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
+	set := sweeper.Plans
 	tmpl, err := templates.Load(cfg.Templates.Dir)
 	if err != nil {
 		return nil, err
 	}
-	matrix, err := worker.NewProvisionMatrix(cfg.Aging.Buckets, cfg.Provision.Rates)
-	if err != nil {
-		return nil, err
-	}
 	link, err := templates.ParsePaymentLink(cfg.Mail.PaymentLink)
-	if err != nil {
-		return nil, err
-	}
-	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -75,9 +61,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 	e := &engine{
 		transport: transport,
 		penalties: rules,
-		sweeper: &worker.Sweeper{
-			Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock,
-		},
+		sweeper:   sweeper,
 		sender: &worker.SendWorker{
 			Pool: pool, Plans: set, Templates: tmpl, Mail: transport, Penalties: penalties,
 			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
@@ -91,6 +75,22 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 		},
 	}
 	return e, nil
+}
+
+// newSweeper builds the daily sweep from the configuration: the plans (a
+// broken one stops here with its file:line), the country calendars, the
+// provision matrix (checked by config.Validate) and the send window. The engine and the preview run the
+// same one.
+func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweeper, error) {
+	set, err := loadPlans(cfg)
+	if err != nil {
+		return nil, err
+	}
+	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, cfg.Location())
+	if err != nil {
+		return nil, err
+	}
+	return &worker.Sweeper{Plans: set, Calendars: countryCalendars(logger), Provision: cfg.ProvisionMatrix(), Window: window, Clock: a.clock}, nil
 }
 
 func (e *engine) close() error { return e.transport.Close() }

@@ -152,7 +152,7 @@ func TestDisputeAndPromiseCommands(t *testing.T) {
 
 func TestRecordingCommandsHaveHelpWithExamples(t *testing.T) {
 	root := newRootCmd(&app{})
-	for _, group := range []string{"entity", "client", "dispute", "letter"} {
+	for _, group := range []string{"entity", "client", "dispute", "letter", "case"} {
 		c, _, err := root.Find([]string{group})
 		if err != nil {
 			t.Fatal(err)

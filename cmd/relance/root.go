@@ -175,6 +175,12 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newDisputeCmd(a),
 		newPromiseCmd(a),
 		newLetterCmd(a),
+		newCaseCmd(a),
+		newProvisionsCmd(a),
+		newWriteOffCmd(a),
+		newTasksCmd(a),
+		newTaskCmd(a),
+		newClaimCmd(a),
 	)
 	return root
 }

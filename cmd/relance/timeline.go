@@ -71,6 +71,36 @@ var timelineWords = map[string][2]string{
 	"letter_refused":      {"courrier refusé", "letter refused"},
 	"letter_failed":       {"courrier non distribuable", "letter undeliverable"},
 	"letter_copy_failed":  {"copie e-mail du courrier en échec", "letter's email copy failed"},
+	"case_opened":         {"dossier contentieux ouvert", "legal case opened"},
+	"case_filed":          {"contentieux : saisine", "legal case filed"},
+	"case_granted":        {"contentieux : titre obtenu", "legal case: order granted"},
+	"case_served":         {"contentieux : signification", "legal case: served"},
+	"case_enforceable":    {"contentieux : titre exécutoire", "legal case: enforceable"},
+	"case_cost":           {"frais de contentieux", "legal case cost"},
+	"case_closed":         {"dossier contentieux clos", "legal case closed"},
+}
+
+// caseWhy says which case an entry is about and what it adds: the
+// procedure, the day a stage happened, the opposition deadline, a cost's
+// kind, the outcome.
+func caseWhy(e ledger.TimelineEntry, l string, date func(string) string) []string {
+	id, _ := e.Detail["case_id"].(float64)
+	out := []string{fmt.Sprintf(say(l, "dossier %d", "case %d"), int64(id))}
+	for _, key := range []string{"procedure", "cost_kind", "outcome"} {
+		if v, ok := e.Detail[key].(string); ok {
+			out = append(out, ledger.CaseLabel(v, l))
+		}
+	}
+	if on := date("on"); on != "" && e.Kind != "case_cost" {
+		out = append(out, say(l, "le ", "on ")+on)
+	}
+	if dl := date("opposition_deadline"); dl != "" {
+		out = append(out, say(l, "opposition jusqu'au ", "opposition until ")+dl)
+	}
+	if ref, ok := e.Detail["reference"].(string); ok {
+		out = append(out, ref)
+	}
+	return out
 }
 
 func writeTimeline(out io.Writer, s *ledgerSession, entries []ledger.TimelineEntry) error {
@@ -124,6 +154,9 @@ func why(s *ledgerSession, e ledger.TimelineEntry) string {
 		parts = nil
 	case "letter_ready", "letter_handed", "letter_posted", "letter_deposited", "letter_delivered", "letter_refused", "letter_failed":
 		parts = append(parts, letterWhy(e.Detail, l)...)
+	}
+	if strings.HasPrefix(e.Kind, "case_") {
+		parts = append(caseWhy(e, l, date), parts...)
 	}
 	var out []string
 	for _, p := range parts {

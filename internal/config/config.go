@@ -21,6 +21,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/provision"
 	"github.com/relance/relance/internal/yamlguard"
 )
 
@@ -101,6 +103,10 @@ type Letters struct {
 	// what went to the provider ["<mail.dir>/letters"].
 	Dir     string        `yaml:"dir"`
 	Webhook LetterWebhook `yaml:"webhook"` // the postal or LRE provider of the webhook channel
+	// Cost is what sending one registered letter costs, e.g. "7.65": the
+	// KPIs count it in the cost of recovery for each formal notice sent
+	// ["": letters cost nothing there].
+	Cost string `yaml:"cost"`
 }
 
 // LetterWebhook is the provider the webhook channel hands letters to
@@ -129,11 +135,42 @@ type Penalties struct {
 	RatesFile       string `yaml:"rates_file"`       // YAML rate table overriding the shipped one
 }
 
-// Provision is the provision matrix.
+// Provision is the provision matrix and the accounts its journal books on.
 type Provision struct {
 	// Rates maps a bucket name (d91_120, d121_plus…) to the share of the
-	// outstanding excl. VAT to provision, as a percentage string [d121_plus: 100%].
+	// outstanding excl. VAT to provision, as a percentage string; a bucket
+	// left out provisions nothing. Unset, the last bucket (121+ with the
+	// default aging.buckets) gets 100% [d121_plus: 100%].
 	Rates map[string]string `yaml:"rates"`
+	// Profiles overrides Rates bucket by bucket for the invoices of a plan
+	// profile, e.g. {risky: {d91_120: 50%}} [none]. Set in the file only.
+	Profiles map[string]map[string]string `yaml:"profiles"`
+	// InsolvencyRate is provisioned on every invoice issued before the
+	// opening of its client's insolvency proceeding, whatever its age [100%].
+	InsolvencyRate string `yaml:"insolvency_rate"`
+	// DefaultVATRate gives an invoice imported without its amount excl. VAT
+	// its part excl. VAT (for the provision) and its VAT (recovered on a
+	// write-off) [20%].
+	DefaultVATRate string            `yaml:"default_vat_rate"`
+	Accounts       ProvisionAccounts `yaml:"accounts"` // the chart of accounts of the journal
+	Journal        ProvisionJournal  `yaml:"journal"`  // the journal the entries go to
+}
+
+// ProvisionAccounts are the account numbers of the provisioning journal.
+type ProvisionAccounts struct {
+	Receivable string `yaml:"receivable"` // clients [411]
+	Doubtful   string `yaml:"doubtful"`   // clients douteux [416]
+	Allowance  string `yaml:"allowance"`  // dépréciation des comptes clients [491]
+	Expense    string `yaml:"expense"`    // dotations aux dépréciations [6817]
+	Reversal   string `yaml:"reversal"`   // reprises sur dépréciations [7817]
+	Loss       string `yaml:"loss"`       // pertes sur créances irrécouvrables [654]
+	VAT        string `yaml:"vat"`        // TVA collectée, recovered on a write-off [44571]
+}
+
+// ProvisionJournal names the journal of the provisioning entries.
+type ProvisionJournal struct {
+	Code  string `yaml:"code"`  // JournalCode [OD]
+	Label string `yaml:"label"` // JournalLib [Opérations diverses]
 }
 
 // Disputes configures `relance dispute`.
@@ -220,7 +257,10 @@ func Default() Config {
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Templates: Templates{OversightDays: 30},
 		Letters:   Letters{DeadlineDays: 8, Webhook: LetterWebhook{Timeout: 30 * time.Second, Tolerance: 5 * time.Minute}},
-		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
+		Provision: Provision{InsolvencyRate: "100%", DefaultVATRate: "20%",
+			Accounts: ProvisionAccounts{Receivable: "411", Doubtful: "416", Allowance: "491", Expense: "6817",
+				Reversal: "7817", Loss: "654", VAT: "44571"},
+			Journal: ProvisionJournal{Code: "OD", Label: "Opérations diverses"}},
 		Disputes: Disputes{Reasons: []DisputeReason{
 			{"price", "prix"}, {"quantity", "quantité"}, {"quality", "qualité"},
 			{"delivery", "livraison"}, {"billing", "facturation"}, {"other", "autre"},
@@ -281,6 +321,17 @@ func (c Config) EOMMethod() ledger.EOMMethod {
 	return m
 }
 
+// LetterCost is letters.cost parsed (Validate checked it); 0 when unset.
+func (c Config) LetterCost() money.Amount {
+	a, _ := money.Parse(c.Letters.Cost)
+	return a
+}
+
+// MaxBucketEdges is the most edges aging.buckets may list: the aged
+// balance sums at most ten buckets in one pass (aging.MaxBuckets): not due,
+// one per edge, and the open last one.
+const MaxBucketEdges = 8
+
 // SnapshotMaxClose returns import.snapshot_max_close as a share (0.5 for
 // 50%). Validate has checked it.
 func (c Config) SnapshotMaxClose() float64 {
@@ -319,6 +370,10 @@ func (c Config) Validate() error {
 	if len(c.Aging.Buckets) == 0 {
 		bad("aging.buckets", "must list at least one edge")
 	}
+	if len(c.Aging.Buckets) > MaxBucketEdges {
+		bad("aging.buckets", "%d edges: at most %d (the aged balance has at most %d buckets)",
+			len(c.Aging.Buckets), MaxBucketEdges, MaxBucketEdges+2)
+	}
 	for i, b := range c.Aging.Buckets {
 		if b < 1 || (i > 0 && b <= c.Aging.Buckets[i-1]) {
 			bad("aging.buckets", "%v: edges must be positive and increasing", c.Aging.Buckets)
@@ -337,15 +392,21 @@ func (c Config) Validate() error {
 		bad("letters.deadline_days", "%d: want 1 to 90 days", c.Letters.DeadlineDays)
 	}
 	c.validateLetterWebhook(bad)
+	if c.Letters.Cost != "" {
+		if a, err := money.Parse(c.Letters.Cost); err != nil || a < 0 {
+			bad("letters.cost", "%q: want an amount such as \"7.65\"", c.Letters.Cost)
+		}
+	}
 	if r := c.Penalties.ContractualRate; r != "" {
 		if _, err := ParsePercent(r); err != nil {
 			bad("penalties.contractual_rate", "%v", err)
 		}
 	}
-	for k, v := range c.Provision.Rates {
-		if p, err := ParsePercent(v); err != nil || p > 10000 {
-			bad("provision.rates."+k, "%q: want a percentage between 0%% and 100%%", v)
-		}
+	if _, err := c.provisionMatrix(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.ProvisionAccounts().Check(); err != nil {
+		bad("provision", "%v", err)
 	}
 	if len(c.Disputes.Reasons) == 0 {
 		bad("disputes.reasons", "must list at least one reason")
@@ -417,6 +478,60 @@ func (c Config) Validate() error {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
 	}
 	return errors.Join(errs...)
+}
+
+// ProvisionMatrix returns the provision matrix. Validate has checked it.
+func (c Config) ProvisionMatrix() provision.Matrix {
+	m, _ := c.provisionMatrix()
+	return m
+}
+
+// provisionMatrix builds the provision matrix from provision.rates,
+// provision.profiles, provision.insolvency_rate, provision.default_vat_rate
+// and the aging buckets; the error names the key at fault.
+func (c Config) provisionMatrix() (provision.Matrix, error) {
+	var errs []error
+	pct := func(key, v string) int {
+		bp, err := ParsePercent(v)
+		if err != nil || bp > 10000 {
+			errs = append(errs, fmt.Errorf("config: %s: %q: want a percentage between 0%% and 100%%", key, v))
+		}
+		return bp
+	}
+	rates := map[string]int{}
+	if c.Provision.Rates == nil {
+		rates[provision.LastBucket(c.Aging.Buckets)] = 10000
+	}
+	for k, v := range c.Provision.Rates {
+		rates[k] = pct("provision.rates."+k, v)
+	}
+	profiles := map[string]map[string]int{}
+	for p, r := range c.Provision.Profiles {
+		profiles[p] = map[string]int{}
+		for k, v := range r {
+			profiles[p][k] = pct("provision.profiles."+p+"."+k, v)
+		}
+	}
+	insolvency := pct("provision.insolvency_rate", c.Provision.InsolvencyRate)
+	vat := pct("provision.default_vat_rate", c.Provision.DefaultVATRate)
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return provision.Matrix{}, errors.Join(errs...)
+	}
+	m, err := provision.NewMatrix(c.Aging.Buckets, rates, profiles, insolvency, vat)
+	if err != nil {
+		return m, fmt.Errorf("config: provision.%w", err)
+	}
+	return m, nil
+}
+
+// ProvisionAccounts is the chart of accounts and the journal of the
+// provisioning entries (provision.accounts, provision.journal).
+func (c Config) ProvisionAccounts() provision.Accounts {
+	a := c.Provision.Accounts
+	return provision.Accounts{Receivable: a.Receivable, Doubtful: a.Doubtful, Allowance: a.Allowance,
+		Expense: a.Expense, Reversal: a.Reversal, Loss: a.Loss, VAT: a.VAT,
+		Journal: c.Provision.Journal.Code, JournalLabel: c.Provision.Journal.Label}
 }
 
 var reasonCode = regexp.MustCompile(`^[a-z0-9_-]+$`)
