@@ -64,7 +64,7 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	}
 	logReturned(logger(w.Logger), res.Returned)
 	logger(w.Logger).Info("sweep done", "day", job.Args.Day, "decisions", len(res.Decisions),
-		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", res.Provisions, "tasks", res.Tasks)
+		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", len(res.Proposals), "journal", res.Journal, "tasks", res.Tasks)
 	if w.RateGaps != nil {
 		for _, gap := range w.RateGaps(day) {
 			logger(w.Logger).Warn("penalty rate missing", "day", job.Args.Day, "err", gap)

@@ -31,6 +31,8 @@ entity). Each alert is raised once, as an event of kind alert_*:
                       procedure (relance import insolvencies)
   promise_broken      a promise to pay passed unpaid
   bounce              a client's address refused for good
+  letter_returned     the letter provider reports a formal notice refused by
+                      the client or undeliverable (POST /webhooks/letters)
   dispute_overdue     a dispute open longer than alerts.dispute_days (30)
   claim_deadline      a claim declaration due within alerts.claim_days (15)
   stale_data          an entity's payment data older than sweep.max_data_age:

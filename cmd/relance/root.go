@@ -174,6 +174,13 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newClientCmd(a),
 		newDisputeCmd(a),
 		newPromiseCmd(a),
+		newLetterCmd(a),
+		newCaseCmd(a),
+		newProvisionsCmd(a),
+		newWriteOffCmd(a),
+		newTasksCmd(a),
+		newTaskCmd(a),
+		newClaimCmd(a),
 		newAlertsCmd(a),
 	)
 	return root

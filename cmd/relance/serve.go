@@ -21,6 +21,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/watch"
 	"github.com/relance/relance/internal/web"
 	"github.com/relance/relance/worker"
@@ -44,6 +45,10 @@ the configured time zone, and an HTTP server on server.addr with:
   /metrics   Prometheus metrics (reminders sent, failed, dropped; alerts
              raised, by kind; the age of each entity's data, and whether
              its sends wait for fresh data)
+  /webhooks/letters
+             the letter provider's proofs of deposit, delivery or refusal
+             (POST, signed with letters.webhook.secret, which must be set;
+             docs/letters-webhook.md)
 
 Before each send it checks that the client's entity has payment data no
 older than sweep.max_data_age (36h): stale, the entity's sends wait (their
@@ -157,8 +162,12 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return fmt.Errorf("serve: river ui: %w", err)
 	}
 
+	if err := checkLetterChannels(ctx, pool, cfg.Letters.Webhook, logger); err != nil {
+		return err
+	}
 	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg,
-		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger})
+		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger,
+		Letters: letterCallback(cfg, pool, a.clock, logger)})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -212,6 +221,37 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	stopUI()
 	logger.Info("http server stopped")
 	return runErr
+}
+
+// letterCallback is POST /webhooks/letters when the provider has a secret
+// to sign its callbacks with; nil (no route) otherwise.
+func letterCallback(cfg config.Config, pool *pgxpool.Pool, clk clock.Clock, logger *slog.Logger) *web.LetterCallback {
+	w := cfg.Letters.Webhook
+	if w.Secret == "" {
+		return nil
+	}
+	return &web.LetterCallback{Proofs: ledger.New(pool, ledger.Options{}), Secret: []byte(w.Secret),
+		Tolerance: w.Tolerance, Clock: clk, Location: cfg.Location(), Logger: logger}
+}
+
+// checkLetterChannels says at ERROR which entities send their letters by
+// webhook while letters.webhook.url is not set: their formal notices would
+// wait, retried, until it is.
+func checkLetterChannels(ctx context.Context, pool *pgxpool.Pool, w config.LetterWebhook, logger *slog.Logger) error {
+	if w.URL != "" {
+		return nil
+	}
+	entities, err := ledger.New(pool, ledger.Options{}).Entities(ctx)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	for _, e := range entities {
+		if e.LetterChannel == ledger.LetterWebhook {
+			logger.Error("the entity sends its letters by webhook but letters.webhook.url is not set: its formal notices wait",
+				"entity", e.Code, "fix", "set letters.webhook.url and RELANCE_LETTERS_WEBHOOK_SECRET, or relance entity set "+e.Code+" --letter-channel outbox")
+		}
+	}
+	return nil
 }
 
 // checkCredentials refuses to start with a blank or white-space-only user or

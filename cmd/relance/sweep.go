@@ -31,9 +31,11 @@ func newSweepCmd(a *app) *cobra.Command {
 		Short: "Run one evaluation of every invoice now (optionally --drain the jobs)",
 		Long: `sweep runs the daily evaluation once, exactly as the daemon's scheduled job does:
 it decides every (invoice, step) pair due on the day, records them in the
-reminder ledger, creates provision proposals and tasks, and enqueues one send
-job per client and channel. A day already swept records nothing new: each
-(invoice, step) is decided at most once, ever.
+reminder ledger, creates tasks, reviews the provisions (proposals and the
+journal entries they call for: 411 → 416, 6817/491, 491/7817) and the claim
+declarations, and enqueues one send job per client and channel. A day
+already swept records nothing new: each (invoice, step) is decided at most
+once, ever.
 
 Without --drain the send jobs wait for ` + "`relance serve`" + `, inside the send window
 (sweep.send_window); with --as-of or --drain they are due at once. --drain also
@@ -306,7 +308,8 @@ func (s sweepSummary) print(w io.Writer) {
 	for _, k := range steps {
 		fmt.Fprintf(w, "  %-12s %d\n", k, counts[k])
 	}
-	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\ntasks: %d\n", len(s.res.Jobs), s.res.Provisions, s.res.Tasks)
+	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\njournal entries: %d\ntasks: %d\n",
+		len(s.res.Jobs), len(s.res.Proposals), s.res.Journal, s.res.Tasks)
 	if st := s.res.Settled; st != (ledger.Settled{}) {
 		fmt.Fprintf(w, "promises kept: %d, broken: %d; disputes ended: %d\n", st.PromisesKept, st.PromisesBroken, st.DisputesLapsed)
 	}

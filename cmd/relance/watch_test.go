@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/database"
@@ -191,7 +192,10 @@ func TestSweepDrainWaitsForFreshPaymentData(t *testing.T) {
 }
 
 // `relance import insolvencies` flags the clients the BODACC names, raises
-// an alert for each, and changes nothing when the same file comes again.
+// an alert for each, and changes nothing when the same file comes again;
+// the next sweep's provision review treats the opening as any recorded
+// insolvency: a provision at the insolvency rate whatever the age, and the
+// claim declaration with its amount.
 func TestImportInsolvenciesTwice(t *testing.T) {
 	env := []string{"DATABASE_URL=" + pgtest.URL(t), "USER=alice"}
 	watchPortfolio(t, env)
@@ -225,6 +229,42 @@ func TestImportInsolvenciesTwice(t *testing.T) {
 	out, _, err = runCLI(t, env, "client", "show", "C2")
 	if err != nil || !strings.Contains(out, "redressement") {
 		t.Errorf("client show C2: %v\n%s", err, out)
+	}
+
+	// The opening the BODACC gave triggers what any recorded insolvency
+	// does at the next sweep: F-2 (16 days late, far from 121) becomes
+	// doubtful and is provisioned at the insolvency rate, and the claim
+	// declaration falls due two months after the publication.
+	if out, errOut, err := runCLI(t, env, "sweep", "--as-of", "2025-09-16"); err != nil {
+		t.Fatalf("sweep: %v\n%s%s", err, out, errOut)
+	}
+	// 500.00 incl. VAT at the default 20 % is 416.67 excl. VAT, × 100 %.
+	out, _, err = runCLI(t, env, "provisions", "--as-of", "2025-09-16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPlain(t, out, "C2 Transports Giraud F-2 31/08/2025 16 1–30 j 500,00 € 416,67 € TVA 20,00 % 100,00 % 416,67 € procédure collective",
+		"Total EUR : 1 provisions, 416,67 €")
+	// Interest from 1 September to the eve of the opening (2 September):
+	// 500.00 × 12.15 % × 1/365 = 0.17.
+	out, _, err = runCLI(t, env, "tasks", "--all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPlain(t, out, "déclaration de créance C2 Transports Giraud 12/11/2025",
+		"à déclarer 540,17 € (principal 500,00 €, intérêts 0,17 €, indemnités 40,00 €) – redressement ouvert le 02/09/2025")
+	// Booked by the review: the 411 → 416 reclassification at 500.00 and
+	// the provision, both for the insolvency.
+	rows, err := pool.Query(context.Background(), `SELECT kind || ' ' || cause || ' ' || amount FROM journal_entry ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(entries, ", "); got != "reclassification insolvency 50000, provision insolvency 41667" {
+		t.Errorf("journal entries: %s", got)
 	}
 }
 

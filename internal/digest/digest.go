@@ -26,8 +26,11 @@ type Amount struct {
 type Figures struct {
 	From, To time.Time   // the days covered, inclusive
 	Sent     map[int]int // messages sent, by level (0: pre-due notice)
-	Letters  int         // registered letters (formal notices)
+	Letters  int         // registered letters (formal notices) handed to their channel
 	Disputes int         // disputes opened
+	// LettersWaiting are the letters still in the outbox for a person to
+	// post (relance letter list --unposted), whatever their day.
+	LettersWaiting int
 	// Collected is what was received (payments, and the `paid`
 	// settlements of imports), by currency.
 	Collected []Amount
@@ -63,7 +66,7 @@ type view struct {
 	Alerts                            int
 	Sent                              []count
 	SentTotal                         int
-	Letters, Disputes                 int
+	Letters, LettersWaiting, Disputes int
 	Collected                         []string
 	Today                             []count
 	TodayTotal, TodayLetters          int
@@ -110,7 +113,7 @@ func viewOf(d Digest, locale string) view {
 	f := d.Figures
 	v := view{Entity: d.Entity, EntityName: d.EntityName, Day: date(d.Day), From: date(f.From), To: date(f.To),
 		Since: f.From.Format(time.DateOnly), SamePeriodDay: f.From.Equal(f.To), Alerts: len(d.Alerts), Letters: f.Letters, Disputes: f.Disputes,
-		TodayLetters: f.TodayLetters}
+		LettersWaiting: f.LettersWaiting, TodayLetters: f.TodayLetters}
 	byKind := map[string][]string{}
 	for _, a := range d.Alerts {
 		byKind[a.Kind] = append(byKind[a.Kind], a.Summary(locale))

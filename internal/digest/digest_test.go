@@ -30,6 +30,9 @@ func sample(locale string) digest.Digest {
 			alert(watch.PromiseBroken, "durand", "C013", "Menuiserie Roche", map[string]any{"pay_by": "2025-09-10",
 				"invoices": []any{"FA-2025-0412", "FA-2025-0419"}}),
 			alert(watch.Bounce, "durand", "C021", "Café des Alpes", map[string]any{"error": "550 5.1.1 <compta@cafe.example>: no such user"}),
+			{Kind: watch.LetterReturned, Entity: "durand", Client: "C055", ClientName: "Garage Vial", Day: clock.Date(2025, 9, 13),
+				Reason: "destinataire inconnu à l'adresse", Detail: map[string]any{"letter_id": 3.0, "invoices": []any{"FA-2025-0377"},
+					"source": "letter_failed"}},
 			alert(watch.DisputeOverdue, "durand", "C030", "Élevage Berthet", map[string]any{"invoice": "FA-2025-0301",
 				"dispute_reason": "quality", "days": 34.0, "limit_days": 30.0}),
 			alert(watch.ClaimDeadline, "durand", "C007", "Transports Giraud", map[string]any{"deadline": "2025-09-25", "days_left": 10.0}),
@@ -40,7 +43,7 @@ func sample(locale string) digest.Digest {
 		},
 		Figures: digest.Figures{
 			From: clock.Date(2025, 9, 12), To: clock.Date(2025, 9, 14),
-			Sent: map[int]int{0: 4, 1: 12, 2: 7, 3: 3, 4: 1}, Letters: 2, Disputes: 1,
+			Sent: map[int]int{0: 4, 1: 12, 2: 7, 3: 3, 4: 1}, Letters: 2, LettersWaiting: 1, Disputes: 1,
 			Collected: []digest.Amount{{Currency: "EUR", Amount: money.Amount(1823450)}, {Currency: "USD", Amount: money.Amount(120000)}},
 			Today:     map[int]int{1: 9, 2: 4}, TodayLetters: 1,
 		},

@@ -116,7 +116,7 @@ func (s *Sender) figures(ctx context.Context, entityID int64, from, to, day time
 	var sent, today []int32
 	var currencies []string
 	var amounts []int64
-	if err := s.DB.QueryRow(ctx, figuresSQL, entityID, from, to, day).Scan(&sent, &f.Letters, &f.Disputes,
+	if err := s.DB.QueryRow(ctx, figuresSQL, entityID, from, to, day).Scan(&sent, &f.Letters, &f.LettersWaiting, &f.Disputes,
 		&currencies, &amounts, &today, &f.TodayLetters); err != nil {
 		return f, fmt.Errorf("figures: %w", err)
 	}

@@ -9,36 +9,6 @@ import (
 	"github.com/relance/relance/internal/money"
 )
 
-// applyPayments stages and applies payments in a transaction of their own,
-// with the data's as-of asOf.
-func applyPayments(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, asOf time.Time, rows ...ledger.BatchPayment) ledger.Applied {
-	t.Helper()
-	ctx := context.Background()
-	tx, err := f.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	b, err := s.StagePayments(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchPayment).Values)); err != nil {
-		t.Fatal(err)
-	}
-	if problems, err := b.Problems(ctx); err != nil || len(problems) > 0 {
-		t.Fatal(problems, err)
-	}
-	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "bank.csv", Format: "csv", AsOf: asOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 func payment(line int, invoice, day string, amount money.Amount) ledger.BatchPayment {
 	return ledger.BatchPayment{Line: line, Invoice: ptr(invoice), Received: d(day), Amount: amount, Currency: "EUR"}
 }
@@ -71,11 +41,11 @@ func TestBatchesRecordTheirDataAsOf(t *testing.T) {
 		t.Errorf("after invoices without `paid`: %v, want invoices only", got)
 	}
 
-	applyPayments(t, f, s, by("2025-09-10"), at(6), payment(1, "F-1", "2025-09-09", 10000))
+	applyPaymentsAsOf(t, f, s, by("2025-09-10"), at(6), payment(1, "F-1", "2025-09-09", 10000))
 	if got := freshness(t, s); !got[ledger.DataPayments].Equal(at(6)) {
 		t.Errorf("after payments as of 06:00: %v", got)
 	}
-	applyPayments(t, f, s, by("2025-09-10"), at(2), payment(1, "F-1", "2025-09-08", 500))
+	applyPaymentsAsOf(t, f, s, by("2025-09-10"), at(2), payment(1, "F-1", "2025-09-08", 500))
 	if got := freshness(t, s); !got[ledger.DataPayments].Equal(at(6)) {
 		t.Errorf("older payments moved the as-of back: %v", got)
 	}
@@ -110,7 +80,7 @@ func TestCreditLimitAlertsOncePerCrossingUpward(t *testing.T) {
 	if a.Alerts != 1 {
 		t.Errorf("95 %%: %d alerts, want 1", a.Alerts)
 	}
-	p := applyPayments(t, f, s, by("2025-09-04"), time.Time{}, payment(1, "F-2", "2025-09-04", 40000)) // back to 55 %
+	p := applyPayments(t, f, s, by("2025-09-04"), payment(1, "F-2", "2025-09-04", 40000)) // back to 55 %
 	if p.Alerts != 0 {
 		t.Errorf("a payment raised %d alerts", p.Alerts)
 	}

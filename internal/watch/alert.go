@@ -31,11 +31,12 @@ const (
 	StaleData      = "alert_stale_data"        // an entity's payment data older than its maximum age: sends wait
 	QueuePaused    = "alert_send_queue_paused" // relance paused the send queue after refusals of ours
 	Insolvency     = "alert_insolvency"        // an import (BODACC) found a debtor in a collective procedure
+	LetterReturned = "alert_letter_returned"   // the provider reports a registered letter refused or undeliverable
 )
 
 // Kinds lists every alert kind, in the order `relance alerts --help` and
 // the digest present them.
-var Kinds = []string{CreditLimit, Insolvency, PromiseBroken, Bounce, DisputeOverdue, ClaimDeadline,
+var Kinds = []string{CreditLimit, Insolvency, PromiseBroken, Bounce, LetterReturned, DisputeOverdue, ClaimDeadline,
 	StaleData, SweepMissed, JobFailed, QueuePaused}
 
 // DB is what the package needs of a pool or a transaction.

@@ -20,7 +20,8 @@
 // raised where they happen (credit limits in the ledger's batches, stale
 // data in the guard); the others are drawn set-based by Scan from what the
 // ledger and the engine already record: bounces, broken promises, paused
-// send queue, dead or failed jobs, insolvencies found by an import, disputes
+// send queue, dead or failed jobs, insolvencies found by an import,
+// registered letters the provider reports refused or undeliverable, disputes
 // open too long, claim deadlines near, missed sweeps. The daemon's leader
 // runs Scan every few minutes and after each sweep; Collector exposes the
 // counts and the data's age to Prometheus.

@@ -25,6 +25,7 @@ var titles = map[string][2]string{
 	Insolvency:     {"Procédure collective", "Insolvency proceeding"},
 	PromiseBroken:  {"Promesse non tenue", "Broken promise"},
 	Bounce:         {"Adresse refusée", "Bounce"},
+	LetterReturned: {"Lettre recommandée retournée", "Registered letter returned"},
 	DisputeOverdue: {"Litige trop long", "Dispute open too long"},
 	ClaimDeadline:  {"Déclaration de créance", "Claim declaration"},
 	StaleData:      {"Données anciennes", "Stale data"},
@@ -67,6 +68,20 @@ func (a Alert) Summary(locale string) string {
 			d.date("pay_by", fr), d.list("invoices"))
 	case Bounce:
 		return who + say("adresse refusée définitivement : %s", "address refused for good: %s", d.text("error"))
+	case LetterReturned:
+		what := say("refusée", "refused")
+		if d.text("source") == "letter_failed" {
+			what = say("non distribuée", "undeliverable")
+		}
+		day := a.Day.Format(time.DateOnly)
+		if fr {
+			day = a.Day.Format("02/01/2006")
+		}
+		s := who + say("lettre n° %d (%s) %s le %s", "letter %d (%s) %s on %s", d.int("letter_id"), d.list("invoices"), what, day)
+		if a.Reason != "" {
+			s += say(" : %s", ": %s", a.Reason)
+		}
+		return s
 	case DisputeOverdue:
 		return who + say("litige sur %s (%s) ouvert depuis %d jours, au-delà de %d", "dispute on %s (%s) open for %d days, past %d",
 			d.text("invoice"), d.text("dispute_reason"), d.int("days"), d.int("limit_days"))

@@ -134,6 +134,13 @@ func TestScanRaisesEachAlertOnce(t *testing.T) {
 		('reminder_failed', $1, '{"job_id": 77, "error": "template level9: no such template"}', NULL),
 		('insolvency_recorded', $1, '{"kind": "liquidation", "opened": "2025-09-05"}', 'liquidation'),
 		('send_queue_paused', NULL, '{"refusals": 5, "error": "553 sender refused"}', 'relay_refused')`, c)
+	// The letter provider's callbacks: a refusal and an undeliverable letter
+	// alert, a delivery or a failed email copy does not.
+	d.exec(`INSERT INTO event (kind, client_id, detail, reason, actor, day) VALUES
+		('letter_refused', $1, '{"letter_id": 4, "invoices": ["F-C1"], "tracking": "1A12345678901"}', 'refusé par le destinataire', 'webhook:letters', '2025-09-11'),
+		('letter_failed', $1, '{"letter_id": 5, "invoices": ["F-C1"]}', 'destinataire inconnu à l''adresse', 'webhook:letters', '2025-09-12'),
+		('letter_delivered', $1, '{"letter_id": 6, "invoices": ["F-C1"]}', NULL, 'webhook:letters', '2025-09-12'),
+		('letter_copy_failed', $1, '{"letter_id": 6}', '550 mailbox full', 'relance', '2025-09-12')`, c)
 	d.exec(`UPDATE event SET actor = 'import:bodacc' WHERE kind = 'insolvency_recorded'`)
 	d.exec(`INSERT INTO event (kind, client_id, detail, actor) VALUES ('insolvency_recorded', $1, '{"kind": "sauvegarde"}', 'cli:alice')`, c)
 	d.exec(`INSERT INTO dispute (invoice_id, reason, opened_on) VALUES ($1, 'quality', '2025-08-01')`, inv)
@@ -156,7 +163,7 @@ func TestScanRaisesEachAlertOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{watch.Bounce: 1, watch.PromiseBroken: 1, watch.JobFailed: 2, watch.Insolvency: 1, watch.QueuePaused: 1,
-		watch.DisputeOverdue: 1, watch.ClaimDeadline: 1, watch.StaleData: 1, watch.SweepMissed: 1}
+		watch.DisputeOverdue: 1, watch.ClaimDeadline: 1, watch.StaleData: 1, watch.SweepMissed: 1, watch.LetterReturned: 2}
 	for k, n := range want {
 		if raised[k] != n {
 			t.Errorf("%s: %d raised, want %d (all: %v)", k, raised[k], n, raised)
@@ -170,7 +177,8 @@ func TestScanRaisesEachAlertOnce(t *testing.T) {
 		t.Errorf("a second scan raised %v (%v)", again, err)
 	}
 
-	list, err := watch.List(ctx, d.pool, watch.Filter{Kinds: []string{watch.SweepMissed, watch.ClaimDeadline, watch.DisputeOverdue}})
+	list, err := watch.List(ctx, d.pool, watch.Filter{Kinds: []string{watch.SweepMissed, watch.ClaimDeadline, watch.DisputeOverdue,
+		watch.LetterReturned}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +187,8 @@ func TestScanRaisesEachAlertOnce(t *testing.T) {
 		got = append(got, a.Summary("fr"))
 	}
 	wantLines := []string{
+		"C1 Martin SA : lettre n° 4 (F-C1) refusée le 11/09/2025 : refusé par le destinataire",
+		"C1 Martin SA : lettre n° 5 (F-C1) non distribuée le 12/09/2025 : destinataire inconnu à l'adresse",
 		"C1 Martin SA : litige sur F-C1 (quality) ouvert depuis 45 jours, au-delà de 30",
 		"C1 Martin SA : créance à déclarer avant le 25/09/2025 (dans 10 jours)",
 		"le balayage du 12/09/2025 n'a pas tourné avant 18:00",

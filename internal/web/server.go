@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -25,6 +26,9 @@ type Options struct {
 	// /readyz. Neither may be blank.
 	Username, Password string
 	Logger             *slog.Logger
+	// Letters, when set, receives the letter provider's proofs at POST
+	// /webhooks/letters (signed, not behind basic auth); nil: no route.
+	Letters *LetterCallback
 }
 
 // ErrBlankCredentials is returned by New for a username or password that is
@@ -51,7 +55,24 @@ func New(o Options) (http.Handler, error) {
 	// Metrics are counts only; scrapers get them without credentials.
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics, promhttp.HandlerOpts{}))
 	mux.Handle("/jobs/", auth.require(o.Jobs))
-	return http.NewCrossOriginProtection().Handler(mux), nil
+	csrf := http.NewCrossOriginProtection()
+	if o.Letters != nil {
+		if o.Letters.Proofs == nil || len(o.Letters.Secret) == 0 || o.Letters.Clock == nil || o.Letters.Tolerance <= 0 {
+			return nil, errors.New("web: the letter callback needs a ledger, a secret, a clock and a tolerance")
+		}
+		if o.Letters.Location == nil {
+			o.Letters.Location = time.UTC
+		}
+		if o.Letters.Logger == nil {
+			o.Letters.Logger = o.Logger
+		}
+		mux.Handle(letterCallbackPattern, o.Letters)
+		// The provider's signature is its credential, not a cookie or a
+		// cached password a browser would send along: a cross-site request
+		// carries nothing that lets it in.
+		csrf.AddInsecureBypassPattern(letterCallbackPattern)
+	}
+	return csrf.Handler(mux), nil
 }
 
 // CheckCredentials refuses a username or password that is empty or only

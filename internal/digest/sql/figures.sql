@@ -2,7 +2,10 @@
 -- messages the sweep of day $4 decided:
 --   sent      messages sent, by the level of the highest step each carried
 --             (0: pre-due notice), one per client, day and channel;
---   letters   registered letters (formal notices) laid out;
+--   letters   registered letters (formal notices) handed to their channel,
+--             from the letter table (a letter that could not be produced,
+--             for want of a postal address, is not one);
+--   waiting   the letters still in the outbox for a person to post, by day $4;
 --   disputes  disputes opened, and the outstanding they hold;
 --   collected payments received plus the `paid` settlements imports
 --             recorded, by currency;
@@ -11,6 +14,7 @@ WITH sent AS (
     SELECT r.channel, max(r.level) AS level
     FROM reminder r JOIN invoice i ON i.id = r.invoice_id
     WHERE i.entity_id = $1 AND r.status = 'sent' AND r.sent_on BETWEEN $2 AND $3 AND r.level >= 0
+      AND r.channel <> 'registered_letter'
     GROUP BY r.client_id, r.sent_on, r.channel, r.message_id
 ), today AS (
     SELECT r.channel, max(r.level) AS level
@@ -26,8 +30,9 @@ WITH sent AS (
     ) x GROUP BY currency
 )
 SELECT
-    (SELECT coalesce(array_agg(level ORDER BY level), '{}') FROM sent WHERE channel <> 'registered_letter'),
-    (SELECT count(*) FROM sent WHERE channel = 'registered_letter'),
+    (SELECT coalesce(array_agg(level ORDER BY level), '{}') FROM sent),
+    (SELECT count(*) FROM letter l WHERE l.entity_id = $1 AND l.day BETWEEN $2 AND $3),
+    (SELECT count(*) FROM letter l WHERE l.entity_id = $1 AND l.status = 'ready' AND l.day <= $4),
     (SELECT count(*) FROM dispute d JOIN invoice i ON i.id = d.invoice_id
      WHERE i.entity_id = $1 AND d.opened_on BETWEEN $2 AND $3),
     (SELECT coalesce(array_agg(currency ORDER BY currency), '{}') FROM collected),

@@ -2,8 +2,11 @@
 -- events since $1: a bounce (email_bounced), a broken promise
 -- (promise_broken), the send queue paused after refusals of ours
 -- (send_queue_paused), a send job that died or a message that could not be
--- produced (reminder_undelivered, reminder_failed), and an insolvency
--- proceeding an import found (insolvency_recorded by an import: actor).
+-- produced (reminder_undelivered, reminder_failed), a registered letter
+-- the provider reports refused by the debtor or undeliverable
+-- (letter_refused, letter_failed: the formal notice may need another
+-- address, or a bailiff), and an insolvency proceeding an import found
+-- (insolvency_recorded by an import: actor).
 -- One alert per source event (key event:<id>); the source's detail is
 -- kept, with the entity and client it concerns.
 WITH source AS (
@@ -15,11 +18,14 @@ WITH source AS (
                WHEN 'reminder_undelivered' THEN 'alert_job_failed'
                WHEN 'reminder_failed' THEN 'alert_job_failed'
                WHEN 'insolvency_recorded' THEN 'alert_insolvency'
+               WHEN 'letter_refused' THEN 'alert_letter_returned'
+               WHEN 'letter_failed' THEN 'alert_letter_returned'
            END AS alert,
            s.kind AS source_kind
     FROM event s
     WHERE s.at >= $1
-      AND (s.kind IN ('email_bounced', 'promise_broken', 'send_queue_paused', 'reminder_undelivered', 'reminder_failed')
+      AND (s.kind IN ('email_bounced', 'promise_broken', 'send_queue_paused', 'reminder_undelivered', 'reminder_failed',
+                      'letter_refused', 'letter_failed')
            OR (s.kind = 'insolvency_recorded' AND s.actor LIKE 'import:%'))
 ), raised AS (
     INSERT INTO event (kind, client_id, detail, actor, reason, day)
