@@ -27,7 +27,7 @@ demo: deps build ## Run relance on a private PostgreSQL with a generated French 
 	$(BIN) demo
 
 .PHONY: bench
-bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md (~6 min)
+bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md (~8 min)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./plans ./internal/penalty ./templates | tee bin/micro-bench.txt
 	$(GO) run ./bench -relance $(BIN) -out BENCHMARKS.md -micro bin/micro-bench.txt
 

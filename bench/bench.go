@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -117,11 +118,20 @@ func (b *bench) createDB(ctx context.Context, name string, migrate bool) (string
 
 // relanceCmd runs the relance binary against url and returns its wall time.
 func (b *bench) relanceCmd(ctx context.Context, url string, env []string, args ...string) (time.Duration, error) {
+	return b.relanceCmdTo(ctx, nil, url, env, args...)
+}
+
+// relanceCmdTo is relanceCmd with the command's standard output written to
+// stdout (a report too large to keep: nil keeps it with the errors).
+func (b *bench) relanceCmdTo(ctx context.Context, stdout io.Writer, url string, env []string, args ...string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, b.opts.relance, args...)
 	cmd.Env = append(append(os.Environ(), "DATABASE_URL="+url, "RELANCE_TIMEZONE=Europe/Paris"), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = &stderr
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)

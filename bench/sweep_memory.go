@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"os"
@@ -17,7 +18,7 @@ import (
 
 // resetLedger forgets every decision, so that the next sweep of the same day
 // decides everything again.
-const resetLedger = `DELETE FROM reminder; DELETE FROM provision; DELETE FROM task; DELETE FROM event; DELETE FROM river_job;`
+const resetLedger = `DELETE FROM reminder; DELETE FROM journal_entry; DELETE FROM provision; DELETE FROM task; DELETE FROM event; DELETE FROM river_job;`
 
 // measureSweepAndMemory times one sweep (evaluate + ledger + enqueue) of the
 // imported portfolio with about sweepSteps steps due, against a bare
@@ -93,6 +94,11 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 	sweepRow.RatioText = fmt.Sprintf("%.2f", sweepRow.Ratio)
 	sweepRow.Met = sweepRow.Ratio <= 2
 
+	previewRow, err := b.measurePreview(ctx, conn, url, median(sweepTimes), steps)
+	if err != nil {
+		return nil, err
+	}
+
 	peak, sent, err := b.daemonPeakRSS(ctx, conn, url)
 	if err != nil {
 		return nil, err
@@ -106,7 +112,61 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		Target:    "≤ 150 MB",
 		Met:       peak <= 150<<20,
 	}
-	return []row{sweepRow, memRow}, nil
+	return []row{sweepRow, previewRow, memRow}, nil
+}
+
+// previewDays is how many days the preview measurement covers (DESIGN.md §6).
+const previewDays = 7
+
+// measurePreview times `relance preview --days 7` (JSON to a file) on the
+// same data and fresh ledger as the sweep measurement, against the median
+// sweep: the preview runs the sweep of each of its days in a transaction it
+// rolls back, so a sweep is its floor.
+func (b *bench) measurePreview(ctx context.Context, conn *pgx.Conn, url string, sweep time.Duration, steps int) (row, error) {
+	out, err := os.Create(scratch(b, "preview.json"))
+	if err != nil {
+		return row{}, err
+	}
+	defer out.Close()
+	var times []time.Duration
+	for i := range b.opts.runs {
+		if _, err := conn.Exec(ctx, resetLedger); err != nil {
+			return row{}, err
+		}
+		if err := out.Truncate(0); err != nil {
+			return row{}, err
+		}
+		if _, err := out.Seek(0, io.SeekStart); err != nil {
+			return row{}, err
+		}
+		d, err := b.relanceCmdTo(ctx, out, url, nil, "preview", "--as-of", asOf, "--days", fmt.Sprint(previewDays), "--format", "json")
+		if err != nil {
+			return row{}, err
+		}
+		var left int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM reminder`).Scan(&left); err != nil {
+			return row{}, err
+		}
+		if left != 0 {
+			return row{}, fmt.Errorf("the preview left %d reminder rows", left)
+		}
+		times = append(times, d)
+		b.log.Info("preview run", "run", i+1, "days", previewDays, "relance", d.Round(time.Millisecond), "sweep", sweep.Round(time.Millisecond))
+	}
+	size, _ := out.Seek(0, io.SeekEnd)
+	r := row{
+		What:     fmt.Sprintf("`relance preview --days %d` (each day swept in a rolled-back transaction)", previewDays),
+		Scale:    fmt.Sprintf("same data, %d steps due on the first day", steps),
+		Measured: median(times).Round(time.Millisecond).String(),
+		Baseline: sweep.Round(time.Millisecond).String() + " one sweep (the row above)",
+		Ratio:    median(times).Seconds() / sweep.Seconds(),
+		Target:   "≤ 10 × baseline time",
+		Note: fmt.Sprintf("the JSON report of the %d days is %.0f MB; nothing remains in the database afterwards (checked).",
+			previewDays, float64(size)/(1<<20)),
+	}
+	r.RatioText = fmt.Sprintf("%.2f", r.Ratio)
+	r.Met = r.Ratio <= 10
+	return r, nil
 }
 
 // bareSweepSQL is the hand-written baseline of the sweep: one INSERT … SELECT

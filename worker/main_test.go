@@ -142,13 +142,19 @@ func insertOnlyClient(t testing.TB, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
 // sweepDay runs one sweep for day in its own committed transaction.
 func sweepDay(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time) SweepResult {
 	t.Helper()
+	return sweepDayWith(t, pool, s, jobs, day, SweepOptions{Now: true})
+}
+
+// sweepDayWith is sweepDay with opts.
+func sweepDayWith(t testing.TB, pool *pgxpool.Pool, s *Sweeper, jobs JobInserter, day time.Time, opts SweepOptions) SweepResult {
+	t.Helper()
 	ctx := context.Background()
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	res, err := s.Run(ctx, tx, jobs, day, SweepOptions{Now: true})
+	res, err := s.Run(ctx, tx, jobs, day, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

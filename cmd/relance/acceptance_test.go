@@ -119,7 +119,10 @@ func newLadder(t *testing.T) *ladder {
 	l := &ladder{t: t, url: pgtest.URL(t), srv: smtptest.Start(t), dir: t.TempDir()}
 	l.env = []string{"DATABASE_URL=" + l.url, "USER=tester", "RELANCE_MAIL_TRANSPORT=smtp", "RELANCE_MAIL_SMTP_HOST=" + l.srv.Host,
 		"RELANCE_MAIL_SMTP_PORT=" + strconv.Itoa(l.srv.Port), "RELANCE_MAIL_SMTP_TLS=none", "RELANCE_MAIL_DIR=" + l.dir,
-		"RELANCE_MAIL_FROM=Compta Durand <compta@durand.example>"}
+		"RELANCE_MAIL_FROM=Compta Durand <compta@durand.example>",
+		// Payments are recorded on the days they happen, not every day:
+		// the freshness guard is another test's business.
+		"RELANCE_SWEEP_MAX_DATA_AGE=0"}
 	return l
 }
 
@@ -190,18 +193,23 @@ func (l *ladder) check(summaries map[string]string, actor string) {
 		"2025-10-17 G level4",  // FA-G1 due+45
 		"2025-10-20 P level3",  // due+31
 		"2025-11-03 B level3",  // FA-B2: due+31 = Sat 11-01 (also a holiday) → Mon 11-03
+		"2025-11-03 G level5",  // each formal notice (letters below) also goes by email, its PDF attached
 		"2025-11-03 P level4",  // due+45
 		"2025-11-05 G pre_due", // FA-G2 due Mon 11-10
 		"2025-11-11 G level1",  // FA-G2 due+1 = 11-11: Armistice in France, a working day in Germany
 		"2025-11-17 B level4",  // FA-B2 due+45 = Sat 11-15 → Mon 11-17
-		"2025-11-20 B level2",  // FA-B1: the dispute resolved that day, its ladder resumes at level 2
-		"2025-11-25 G level2",  // FA-G2 due+15
-		"2025-11-27 B level3",  // FA-B1 7 days later (its offsets passed long ago)
-		"2025-12-04 B level4",  // FA-B1
-		"2025-12-11 G level3",  // FA-G2 due+31
+		"2025-11-19 P level5",
+		"2025-11-20 B level2", // FA-B1: the dispute resolved that day, its ladder resumes at level 2
+		"2025-11-25 G level2", // FA-G2 due+15
+		"2025-11-27 B level3", // FA-B1 7 days later (its offsets passed long ago)
+		"2025-12-01 B level5",
+		"2025-12-04 B level4", // FA-B1
+		"2025-12-11 B level5",
+		"2025-12-11 G level3", // FA-G2 due+31
 		// FA-G2 level 4: due+45 = Thu 12-25; 12-25 and 12-26 are German holidays → Mon 12-29
 		// (a French client would get it on Fri 12-26).
 		"2025-12-29 G level4",
+		"2026-01-12 G level5",
 	}
 	got := acceptanceEmails(t, l.srv)
 	var keys []string
@@ -223,7 +231,7 @@ func (l *ladder) check(summaries map[string]string, actor string) {
 	}
 	var letters []string
 	_ = filepath.WalkDir(filepath.Join(l.dir, "letters"), func(p string, de os.DirEntry, err error) error {
-		if err == nil && !de.IsDir() {
+		if err == nil && !de.IsDir() && filepath.Ext(p) == ".pdf" {
 			rel, _ := filepath.Rel(filepath.Join(l.dir, "letters"), p)
 			letters = append(letters, filepath.ToSlash(rel))
 		}
@@ -318,11 +326,11 @@ func checkAcceptanceMessages(t *testing.T, msgs []acceptanceEmail) {
 		switch {
 		case m.client == "B" && m.day <= "2025-10-02":
 			wantInvoices = []string{"FA-B1", "FA-B2"}
-		case m.client == "B" && m.day < "2025-11-20":
+		case m.client == "B" && (m.day < "2025-11-20" || m.day == "2025-12-01"):
 			wantInvoices = []string{"FA-B2"}
 		case m.client == "B":
 			wantInvoices = []string{"FA-B1"}
-		case m.client == "G" && m.day < "2025-11-01":
+		case m.client == "G" && m.day <= "2025-11-03":
 			wantInvoices = []string{"FA-G1"}
 		case m.client == "G":
 			wantInvoices = []string{"FA-G2"}
@@ -337,7 +345,7 @@ func checkAcceptanceMessages(t *testing.T, msgs []acceptanceEmail) {
 				t.Errorf("%s: the creditor's %q is missing", m, who)
 			}
 		}
-		penalties := m.step == "level3" || m.step == "level4"
+		penalties := m.step == "level3" || m.step == "level4" || m.step == "level5"
 		if has := strings.Contains(m.text, "40,00\u00a0€") || strings.Contains(m.text, "€40.00"); has != penalties {
 			t.Errorf("%s: penalties shown %v, want %v", m, has, penalties)
 		}
@@ -428,8 +436,9 @@ func checkAcceptanceLedger(t *testing.T, ctx context.Context, url string, summar
 	}
 	provisions, _ := pgxCollect(rows)
 	// Actions fire on the first day on or after due+121, business day or not:
-	// FA-G1 02/09 + 121 = Thu 01-01, FA-P1 19/09 + 121 = Sun 01-18.
-	if want := []string{"FA-G1 2026-01-01", "FA-P1 2026-01-18"}; !slices.Equal(provisions, want) {
+	// FA-G1 02/09 + 121 = Thu 01-01, FA-P1 19/09 + 121 = Sun 01-18. FA-I1 is
+	// doubtful from the first sweep that knows of I's insolvency, 10-06.
+	if want := []string{"FA-G1 2026-01-01", "FA-I1 2025-10-06", "FA-P1 2026-01-18"}; !slices.Equal(provisions, want) {
 		t.Errorf("provisions %v, want %v", provisions, want)
 	}
 	if !strings.Contains(summaries["2025-10-07"], "promises kept: 0, broken: 1") || !strings.Contains(summaries["2025-10-09"], "promises kept: 1, broken: 0") {

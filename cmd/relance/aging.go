@@ -13,17 +13,27 @@ import (
 
 func newAgingCmd(a *app) *cobra.Command {
 	var asOf, entity, client, profile, format, by, output string
+	var excludeDisputed bool
 	cmd := &cobra.Command{
 		Use:   "aging",
 		Short: "Print the aged balance (balance âgée)",
 		Long: `aging prints the aged receivables as they stood on a date (today by default):
 each client's open amount per bucket of days late, overdue, unapplied credit
-(credit notes naming no invoice and unallocated payments, ≤ 0), total and
-late rate (overdue ÷ sum of the buckets), a TOTAL row and each bucket's share.
-One section per currency: different currencies are never added.
+(credit notes naming no invoice and unallocated payments, ≤ 0), total, late
+rate (overdue ÷ sum of the buckets) and the amount of its invoices in dispute
+on the date (table, JSON and XLSX; the CSV contract has no such column), a
+TOTAL row and each bucket's share. One section per currency: different
+currencies are never added. --exclude-disputed leaves the invoices in dispute
+out of the buckets and totals; the disputed column still shows them.
 
-A past --as-of is replayed exactly: documents issued after it are left out
-and every settlement applied after it is added back.
+--entity all consolidates a group: every entity, each client's row with its
+entity, and a subtotal per entity (table, JSON, XLSX; the CSV lists the
+clients of every entity).
+
+A past --as-of is replayed exactly: documents issued after it are left out,
+and a settlement counts only from the day it is applied and both of its sides
+exist (a deposit received before its invoice is unapplied cash until the
+invoice is issued).
 
 Views (--by):
   client   one row per client (default)
@@ -41,6 +51,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
   relance aging --as-of 2025-06-30 --format csv --output balance.csv
   relance aging --by bucket --client C001
   relance aging --by invoice --format json
+  relance aging --entity all --exclude-disputed
   relance aging --format xlsx --output balance-agee.xlsx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -70,7 +81,8 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 			if err := checkEntity(ctx, db, entity); err != nil {
 				return err
 			}
-			opts := aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity, Client: client, Profile: profile}
+			opts := aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity, Client: client, Profile: profile,
+				ExcludeDisputed: excludeDisputed}
 
 			out := a.stdout
 			var file *os.File
@@ -114,6 +126,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 	f.StringVar(&format, "format", "table", "table, csv, json or xlsx")
 	f.StringVar(&by, "by", "client", "view: client, bucket or invoice")
 	f.StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
+	f.BoolVar(&excludeDisputed, "exclude-disputed", false, "leave the invoices in dispute on the date out of the buckets and totals")
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,9 +184,58 @@ assign:
 	if l := line(append(env, "RELANCE_PLANS_FILES="+plan)); !strings.HasSuffix(l, ",level3 2025-09-22") {
 		t.Errorf("plan file: %s, want next step level3 2025-09-22", l)
 	}
-	// The table shows it too.
+	// The table shows it too, in words and dates of its locale.
 	out, _, err := runCLI(t, env, "aging", "--by", "invoice")
+	if err != nil || !strings.Contains(out, "relance 3 15/09/2025") || !strings.Contains(out, " facture ") {
+		t.Errorf("French table: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, append(env, "RELANCE_LOCALE=en"), "aging", "--by", "invoice")
 	if err != nil || !strings.Contains(out, "level3 2025-09-15") {
-		t.Errorf("table: %v\n%s", err, out)
+		t.Errorf("English table: %v\n%s", err, out)
+	}
+}
+
+// --entity all consolidates a group with a subtotal per entity, and
+// --exclude-disputed takes A4 (500.00, in dispute) out of the buckets.
+func TestAgingCLIGroupAndDisputes(t *testing.T) {
+	env := portfolioEnv(t)
+	conn, err := pgx.Connect(context.Background(), strings.TrimPrefix(env[0], "DATABASE_URL="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(context.Background(), `
+INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`)
+	conn.Close(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, env, "aging", "--entity", "all", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Currencies []struct {
+			Currency  string
+			Subtotals []struct{ Entity, Total string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(doc.Currencies) != 2 || len(doc.Currencies[0].Subtotals) != 2 || doc.Currencies[0].Subtotals[1].Entity != "filiale" ||
+		doc.Currencies[0].Subtotals[1].Total != "2500.00" {
+		t.Errorf("--entity all: %+v", doc)
+	}
+	out, _, err = runCLI(t, env, "aging", "--exclude-disputed", "--format", "json")
+	if err != nil || !strings.Contains(out, `"disputes_excluded": true`) || !strings.Contains(out, `"total": "2800.00"`) {
+		t.Errorf("--exclude-disputed: %v\n%s", err, out)
+	}
+	// The CSV contract does not change.
+	out, _, err = runCLI(t, env, "aging", "--exclude-disputed", "--format", "csv", "--client", "C001")
+	if err != nil || !strings.HasPrefix(out, "client_id,client_name,not_due,d1_30,d31_60,d61_90,d91_120,d121_plus,overdue,unapplied,total,late_rate\nC001,Alpha SARL,700.00,2500.00,0.00,") {
+		t.Errorf("CSV: %v\n%s", err, out)
 	}
 }

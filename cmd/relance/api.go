@@ -22,10 +22,11 @@ import (
 // defaults of `relance import`, the aging buckets, the plans and penalty
 // rules of `relance preview`.
 func (a *app) newAPI(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*web.API, error) {
-	set, err := loadPlans(cfg)
+	sweeper, err := a.newSweeper(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
+	set := sweeper.Plans
 	rules, err := a.penaltyRules(cfg)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func (a *app) newAPI(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger)
 			SnapshotMaxClose: cfg.SnapshotMaxClose()},
 		AgingEdges: cfg.Aging.Buckets,
 		NextStep:   func(day time.Time) aging.NextStepper { return aging.NewPlanNextStep(set, day) },
-		Preview:    previewer{db: pool, plans: set, penalties: rules.For("")},
+		Preview:    previewer{db: pool, sweeper: sweeper, plans: set, penalties: rules.For("")},
 		BodyLimit:  limit,
 		Logger:     logger,
 	}), nil
@@ -55,14 +56,16 @@ func (a *app) tokens(cfg config.Config, pool *pgxpool.Pool) web.Tokens {
 	return web.Tokens{DB: pool, Clock: a.clock, Location: cfg.Location()}
 }
 
-// previewer is the API's view of `relance preview`: one rule set, as the
-// command states it.
+// previewer is the API's view of `relance preview`: the engine's sweep run
+// in a transaction rolled back, one rule set, as the command states it.
 type previewer struct {
-	db        preview.Querier
+	db        preview.DB
+	sweeper   preview.Sweeper
 	plans     *plans.Set
 	penalties *penalty.Calculator
 }
 
 func (p previewer) Preview(ctx context.Context, entity string, from time.Time, days int) (any, error) {
-	return preview.Run(ctx, p.db, preview.Options{Entity: entity, From: from, Days: days, Plans: p.plans, Penalties: p.penalties})
+	return preview.Run(ctx, p.db, preview.Options{Entity: entity, From: from, Days: days,
+		Sweeper: p.sweeper, Plans: p.plans, Penalties: p.penalties})
 }

@@ -109,7 +109,7 @@ func TestPreviewCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = conn.Exec(ctx, `
-INSERT INTO client (entity_id, code, name) VALUES (1, 'C1', 'Alpha SARL');
+INSERT INTO client (entity_id, code, name, emails) VALUES (1, 'C1', 'Alpha SARL', '{compta@alpha.example}');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
 SELECT 1, id, 'A-1', '2025-06-14', '2025-07-14', 1200000 FROM client;
 INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
@@ -133,14 +133,14 @@ SELECT id, client_id, 'standard', 'level2', 2, 'email', 'level2', '2025-07-29', 
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	// French by default, with French numbers.
+	// French by default, with French words, numbers and dates.
 	out, _, err = runCLI(t, env, "preview")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"2025-09-12 (vendredi)\n  C1 Alpha SARL — email, modèle level3 (profil standard), 1 facture(s), 12\u202f000,00\u00a0€\n",
-		"A-1            échéance 2025-07-14   60 j     12\u202f000,00\u00a0€  level3  pénalités 239,67\u00a0€ + indemnité 40,00\u00a0€\n",
+		"vendredi 12/09/2025\n  C1 Alpha SARL — courriel, relance 3 (profil standard), 1 facture(s), 12\u202f000,00\u00a0€\n",
+		"A-1            échéance 14/07/2025   60 j     12\u202f000,00\u00a0€  relance 3  pénalités 239,67\u00a0€ + indemnité 40,00\u00a0€\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

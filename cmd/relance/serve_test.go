@@ -22,6 +22,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/internal/webhook"
 )
 
 func TestServeRefusesWithoutPassword(t *testing.T) {
@@ -304,5 +305,35 @@ func TestServeReadyzHidesTheDatabaseFromAnonymousCallers(t *testing.T) {
 	}
 	if code, body := d.request(t, "GET", "/readyz", "admin", "s3cret", nil, ""); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "database unreachable: ") {
 		t.Errorf("operator's /readyz: %d %q, want 503 with the cause", code, body)
+	}
+}
+
+// TestServeLetterCallback: with letters.webhook.secret set, serve takes the
+// provider's signed proofs at /webhooks/letters (no basic auth; the
+// signature, checked against serve's clock); and an entity on the webhook
+// channel without letters.webhook.url is said at start.
+func TestServeLetterCallback(t *testing.T) {
+	url := seededURL(t, `UPDATE entity SET letter_channel = 'webhook'`)
+	secret := "whsec_0123456789abcdef"
+	d := startServe(t, []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=s3cret",
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_LETTERS_WEBHOOK_SECRET=" + secret})
+	body := `{"key":"relance-unknown","event":"delivered","at":"2025-09-12T09:00:00Z"}`
+	signed := webhook.Sign([]byte(secret), time.Date(2025, 9, 12, 10, 0, 0, 0, time.UTC), []byte(body))
+	stale := webhook.Sign([]byte(secret), time.Date(2025, 9, 12, 9, 0, 0, 0, time.UTC), []byte(body))
+	for _, c := range []struct {
+		signature string
+		want      int
+	}{{"", 401}, {stale, 401}, {signed, 404}} {
+		code, answer := d.request(t, "POST", "/webhooks/letters", "", "", map[string]string{"Relance-Signature": c.signature}, body)
+		if code != c.want {
+			t.Errorf("signature %q: %d %s, want %d", c.signature, code, answer, c.want)
+		}
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if log := d.stderr.String(); !strings.Contains(log, "the entity sends its letters by webhook but letters.webhook.url is not set") {
+		t.Errorf("no word of the webhook entity without a provider:\n%s", log)
 	}
 }

@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
 	"github.com/relance/relance/plans"
@@ -418,7 +420,7 @@ func checkXLSX(t *testing.T, data []byte, locale string) {
 			t.Errorf("%s!%s = %q (type %v), want the number %v", sheet, ref, raw, typ, want)
 		}
 	}
-	// By client: row 2 is C001 (D..I buckets, J overdue, K unapplied, L total, M late rate).
+	// By client: row 2 is C001 (D..I buckets, J overdue, K unapplied, L total, M late rate, N disputed).
 	if v, _ := f.GetCellValue(names[0], "A2"); v != "C001" {
 		t.Errorf("A2 = %q", v)
 	}
@@ -428,6 +430,7 @@ func checkXLSX(t *testing.T, data []byte, locale string) {
 	numeric(names[0], "L2", 3300)
 	numeric(names[0], "M2", 0.8108)
 	numeric(names[0], "L4", 9400) // EUR TOTAL
+	numeric(names[0], "N2", 500)  // C001's amount in dispute (A4)
 	if v, _ := f.GetCellValue(names[0], "A4"); v != "TOTAL" {
 		t.Errorf("A4 = %q, want TOTAL", v)
 	}
@@ -463,12 +466,11 @@ func TestCustomEdgesInCSV(t *testing.T) {
 	}
 }
 
-// When nothing was applied after the date the query skips the add-back
-// joins; both paths must give the same balance and the same items. GV2, a
-// credit note naming G1 and not yet allocated, exercises the credit-note
-// branch of the short path: it nets in G1's bucket (not due on 2025-09-30:
-// G1 due 2025-10-12).
-func TestShortPathEqualsReplayPath(t *testing.T) {
+// A credit note naming an invoice nets in that invoice's bucket, on the
+// day of the report and on any later or earlier day: GV2, naming G1 and not
+// yet allocated, is not due with G1 on 2025-09-30 (G1 due 2025-10-12); the
+// items add up to the balance either way.
+func TestCreditNoteNamingAnInvoiceAgesWithIt(t *testing.T) {
 	db := portfolioDB(t)
 	ctx := context.Background()
 	if _, err := db.Exec(ctx, `INSERT INTO invoice (entity_id, client_id, number, kind, issue_date, due_date, currency, amount_incl_vat, applies_to_id)
@@ -477,36 +479,24 @@ func TestShortPathEqualsReplayPath(t *testing.T) {
 	}
 	for _, d := range []time.Time{clock.Date(2025, 9, 30), clock.Date(2026, 1, 15)} {
 		o := Options{AsOf: d, Edges: defaultEdges}
-		short, err := byClient(ctx, db, o, false)
+		rep, err := ByClient(ctx, db, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		replay, err := byClient(ctx, db, o, true)
-		if err != nil {
+		var b bytes.Buffer
+		w := NewItemCSVWriter(&b)
+		sum := map[string]money.Amount{}
+		if err := Items(ctx, db, o, nil, func(it Item) error { sum[it.Currency] += it.Open; return w.Write(it) }); err != nil {
 			t.Fatal(err)
 		}
-		var a, b bytes.Buffer
-		_ = WriteCSV(&a, short)
-		_ = WriteCSV(&b, replay)
-		if a.String() != b.String() {
-			t.Errorf("%s: short path\n%s\nreplay path\n%s", d.Format(time.DateOnly), a.String(), b.String())
+		w.Close()
+		for _, s := range rep.Sections {
+			if sum[s.Currency] != s.Total.Total() {
+				t.Errorf("%s %s: items %d, balance %d", d.Format(time.DateOnly), s.Currency, sum[s.Currency], s.Total.Total())
+			}
 		}
-		a.Reset()
-		b.Reset()
-		wa, wb := NewItemCSVWriter(&a), NewItemCSVWriter(&b)
-		if err := items(ctx, db, o, nil, wa.Write, false); err != nil {
-			t.Fatal(err)
-		}
-		if err := items(ctx, db, o, nil, wb.Write, true); err != nil {
-			t.Fatal(err)
-		}
-		wa.Close()
-		wb.Close()
-		if a.String() != b.String() {
-			t.Errorf("%s items: short path\n%s\nreplay path\n%s", d.Format(time.DateOnly), a.String(), b.String())
-		}
-		if d.Equal(clock.Date(2025, 9, 30)) && !strings.Contains(a.String(), "GV2,2025-09-25,2025-10-12,GBP,-50.00,-50.00,-12,not_due") {
-			t.Errorf("GV2 not aged with G1:\n%s", a.String())
+		if d.Equal(clock.Date(2025, 9, 30)) && !strings.Contains(b.String(), "GV2,2025-09-25,2025-10-12,GBP,-50.00,-50.00,-12,not_due") {
+			t.Errorf("GV2 not aged with G1:\n%s", b.String())
 		}
 	}
 }
@@ -514,7 +504,7 @@ func TestShortPathEqualsReplayPath(t *testing.T) {
 // Each item carries what the next step needs, read in the one query: the
 // client's profile, score, country, segment and net balance, and the
 // invoice's ledger as of the date (rows dated on or after it, and rows
-// dropped at send time, left out), on both the short and the replay path.
+// dropped at send time, left out).
 func TestItemsCarryWhatTheNextStepNeeds(t *testing.T) {
 	db := portfolioDB(t)
 	ctx := context.Background()
@@ -533,12 +523,12 @@ func TestItemsCarryWhatTheNextStepNeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, replay := range []bool{false, true} {
+	{
 		got := map[string]Item{}
-		err := items(ctx, db, Options{AsOf: asOf, Edges: defaultEdges}, nil, func(it Item) error {
+		err := Items(ctx, db, Options{AsOf: asOf, Edges: defaultEdges}, nil, func(it Item) error {
 			got[it.Number] = it
 			return nil
-		}, replay)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -557,7 +547,7 @@ func TestItemsCarryWhatTheNextStepNeeds(t *testing.T) {
 			"VIR-P2": "",
 		} {
 			if l := ledger(number); l != want {
-				t.Errorf("replay %v: %s ledger = %q, want %q", replay, number, l, want)
+				t.Errorf("%s ledger = %q, want %q", number, l, want)
 			}
 		}
 		// Net balances at D: Alpha 3,300.00 and Bêta 6,100.00 (portfolio.sql);
@@ -572,9 +562,162 @@ func TestItemsCarryWhatTheNextStepNeeds(t *testing.T) {
 			it := got[number]
 			if it.ClientProfile != want.ClientProfile || it.PayerScore != want.PayerScore || it.Country != want.Country ||
 				it.Segment != want.Segment || it.ClientNet != want.ClientNet {
-				t.Errorf("replay %v: %s = profile %q score %q country %q segment %q net %d, want %+v", replay, number,
+				t.Errorf("%s = profile %q score %q country %q segment %q net %d, want %+v", number,
 					it.ClientProfile, it.PayerScore, it.Country, it.Segment, it.ClientNet, want)
 			}
 		}
+	}
+}
+
+// A4 (500.00, Alpha) is in dispute from 2025-09-01: the disputed column says
+// so, and --exclude-disputed takes it out of its bucket and the totals, not
+// out of the disputed column. Before the dispute opened nothing is disputed.
+func TestDisputedAmountAndExclusion(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	alpha := func(o Options) Row {
+		t.Helper()
+		rep, err := ByClient(ctx, db, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rep.Sections {
+			for _, r := range s.Rows {
+				if r.ClientCode == "C001" {
+					return r
+				}
+			}
+		}
+		t.Fatalf("no C001 in %+v", rep)
+		return Row{}
+	}
+	r := alpha(Options{AsOf: asOf, Edges: defaultEdges})
+	if r.Disputed != 50000 || r.Buckets[2] != 50000 || r.Total() != 330000 {
+		t.Errorf("with disputes: disputed %d, 31–60 %d, total %d", r.Disputed, r.Buckets[2], r.Total())
+	}
+	r = alpha(Options{AsOf: asOf, Edges: defaultEdges, ExcludeDisputed: true})
+	if r.Disputed != 50000 || r.Buckets[2] != 0 || r.Total() != 280000 || r.Overdue() != 250000 {
+		t.Errorf("disputes excluded: disputed %d, 31–60 %d, total %d, overdue %d", r.Disputed, r.Buckets[2], r.Total(), r.Overdue())
+	}
+	if r := alpha(Options{AsOf: clock.Date(2025, 8, 31), Edges: defaultEdges}); r.Disputed != 0 {
+		t.Errorf("31 August, before the dispute: disputed %d", r.Disputed)
+	}
+	var b bytes.Buffer
+	w := NewItemCSVWriter(&b)
+	if err := Items(ctx, db, Options{AsOf: asOf, Edges: defaultEdges, ExcludeDisputed: true}, nil, w.Write); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if strings.Contains(b.String(), "A4,") || !strings.Contains(b.String(), "A3,") {
+		t.Errorf("by invoice, disputes excluded:\n%s", b.String())
+	}
+}
+
+// A group: a subsidiary with its own client. The balance of every entity
+// closes each entity's rows with its subtotal, in the table and the JSON;
+// the balance of one entity has none.
+func TestGroupBalanceHasASubtotalPerEntity(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, `
+INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ByClient(ctx, db, Options{AsOf: asOf, Edges: defaultEdges})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eur := rep.Sections[0]
+	if len(eur.Subtotals) != 2 || eur.Subtotals[0].EntityCode != "default" || eur.Subtotals[0].Total() != 940000 ||
+		eur.Subtotals[1].EntityCode != "filiale" || eur.Subtotals[1].Total() != 250000 || eur.Total.Total() != 1190000 {
+		t.Errorf("EUR subtotals %+v, total %d", eur.Subtotals, eur.Total.Total())
+	}
+	if rep.Sections[1].Subtotals != nil {
+		t.Errorf("GBP (one entity) has subtotals: %+v", rep.Sections[1].Subtotals)
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, rep, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "group_fr.txt", b.Bytes())
+	b.Reset()
+	if err := WriteJSON(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "group.json", b.Bytes())
+	b.Reset()
+	if err := WriteXLSX(&b, rep, "fr", func(func(Item) error) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Rows 2–3: default's clients, 4: its subtotal, 5: filiale's client, 6:
+	// its subtotal, 7: TOTAL. Column O names the entity.
+	sheet := SheetNames("fr")[0]
+	for ref, want := range map[string]string{"A4": "Sous-total", "B4": "Default entity", "O3": "default", "A6": "Sous-total",
+		"O5": "filiale", "A7": "TOTAL"} {
+		if v, _ := f.GetCellValue(sheet, ref); v != want {
+			t.Errorf("%s!%s = %q, want %q", sheet, ref, v, want)
+		}
+	}
+	one, err := ByClient(ctx, db, Options{AsOf: asOf, Edges: defaultEdges, Entity: "filiale"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Consolidated() || len(one.Sections) != 1 || len(one.Sections[0].Rows) != 1 {
+		t.Errorf("one entity: %+v", one)
+	}
+}
+
+// The configuration lets through exactly the buckets the query can sum.
+func TestConfigBucketLimitIsTheQuerys(t *testing.T) {
+	if config.MaxBucketEdges+2 != MaxBuckets {
+		t.Errorf("config allows %d edges, the query sums %d buckets", config.MaxBucketEdges, MaxBuckets)
+	}
+	db := portfolioDB(t)
+	edges := []int{15, 30, 45, 60, 75, 90, 105, 120}
+	rep, err := ByClient(context.Background(), db, Options{AsOf: asOf, Edges: edges, Client: "C002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B1 60 days → 46–60; B2 61 → 61–75; B3 90 → 76–90; B4 91 → 91–105;
+	// B5 120 → 106–120; B6 121 → 121+.
+	if got := rep.Sections[0].Rows[0].Buckets; !equal(got, amounts(0, 0, 0, 0, 60000, 70000, 90000, 110000, 130000, 150000)) {
+		t.Errorf("ten buckets: %v", got)
+	}
+	if _, err := ByClient(context.Background(), db, Options{AsOf: asOf, Edges: append(edges, 135)}); err == nil {
+		t.Error("eleven buckets accepted")
+	}
+}
+
+// The aged balance reads the ledger as of the date inline: the planner has
+// inlined every ledger function (no Function Scan) and the scan of the
+// items carries no per-item subquery (a SubPlan would also forbid a
+// parallel scan of a million invoices).
+func TestByClientPlanIsOneScanOfTheItems(t *testing.T) {
+	db := portfolioDB(t)
+	var plan string
+	rows, err := db.Query(context.Background(), "EXPLAIN "+byClientSQL, asOf, thresholds(Buckets(defaultEdges)), nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan = strings.Join(lines, "\n")
+	for _, bad := range []string{"Function Scan", "SubPlan"} {
+		if strings.Contains(plan, bad) {
+			t.Errorf("the plan has a %s:\n%s", bad, plan)
+		}
+	}
+	if !strings.Contains(plan, "Seq Scan on invoice") {
+		t.Errorf("no scan of the invoices:\n%s", plan)
 	}
 }

@@ -101,7 +101,7 @@ func (x *ItemCSVWriter) Write(it Item) error {
 	}
 	return x.cw.Write([]string{it.ClientCode, it.ClientName, it.Kind, it.Number, it.IssueDate.Format(time.DateOnly),
 		optDate(it.DueDate), it.Currency, money.FormatPlain(it.Amount), money.FormatPlain(it.Open), days, it.Bucket,
-		strconv.FormatBool(it.Disputed), optDate(it.PausedUntil), it.NextStep})
+		strconv.FormatBool(it.Disputed), optDate(it.PausedUntil), nextStepCode(it.NextStep)})
 }
 
 // Close flushes the rows.

@@ -23,9 +23,15 @@ import (
 //	             {"name": "d121_plus", "min": 121, "max": null}],
 //	 "currencies": [{"currency": "EUR",
 //	   "clients": [{"client_id": "C001", "client_name": "Alpha SARL", "buckets": ["700.00", …],
-//	                "overdue": "3000.00", "unapplied": "-400.00", "total": "3300.00", "late_rate": "81.08"}],
+//	                "overdue": "3000.00", "unapplied": "-400.00", "total": "3300.00", "late_rate": "81.08",
+//	                "disputed": "500.00"}],
 //	   "total": {same fields, client_id "TOTAL", client_name ""},
 //	   "shares": ["7.14", …]}]}
+//
+// A group's balance (--entity all over several entities) adds "entity" to
+// each client and, per currency, "subtotals": the same fields per entity,
+// with "entity" and "entity_name" and no client. "disputes_excluded": true
+// says the invoices in dispute were left out (--exclude-disputed).
 //
 // By bucket (--by bucket):
 //
@@ -35,9 +41,10 @@ import (
 //
 // By invoice (--by invoice): {"as_of": …, "items": [Item objects, see jsonItem]}.
 type jsonReport struct {
-	AsOf       string        `json:"as_of"`
-	Buckets    []jsonBucket  `json:"buckets"`
-	Currencies []jsonSection `json:"currencies"`
+	AsOf             string        `json:"as_of"`
+	DisputesExcluded bool          `json:"disputes_excluded,omitempty"`
+	Buckets          []jsonBucket  `json:"buckets"`
+	Currencies       []jsonSection `json:"currencies"`
 }
 
 type jsonBucket struct {
@@ -47,20 +54,26 @@ type jsonBucket struct {
 }
 
 type jsonSection struct {
-	Currency string    `json:"currency"`
-	Clients  []jsonRow `json:"clients"`
-	Total    jsonRow   `json:"total"`
-	Shares   []string  `json:"shares"`
+	Currency  string    `json:"currency"`
+	Clients   []jsonRow `json:"clients"`
+	Subtotals []jsonRow `json:"subtotals,omitempty"`
+	Total     jsonRow   `json:"total"`
+	Shares    []string  `json:"shares"`
 }
 
+// jsonRow is a client, a subtotal or a total. A subtotal has entity and
+// entity_name and no client_id; a client of a group's balance has entity.
 type jsonRow struct {
-	ClientID   string   `json:"client_id"`
-	ClientName string   `json:"client_name"`
+	Entity     string   `json:"entity,omitempty"`
+	EntityName string   `json:"entity_name,omitempty"`
+	ClientID   *string  `json:"client_id,omitempty"`
+	ClientName *string  `json:"client_name,omitempty"`
 	Buckets    []string `json:"buckets"`
 	Overdue    string   `json:"overdue"`
 	Unapplied  string   `json:"unapplied"`
 	Total      string   `json:"total"`
 	LateRate   string   `json:"late_rate"`
+	Disputed   string   `json:"disputed"`
 }
 
 type jsonBucketReport struct {
@@ -123,8 +136,9 @@ func jsonBuckets(bs []Bucket) []jsonBucket {
 }
 
 func toJSONRow(r Row) jsonRow {
-	jr := jsonRow{ClientID: r.ClientCode, ClientName: r.ClientName, Overdue: money.FormatPlain(r.Overdue()),
-		Unapplied: money.FormatPlain(r.Unapplied), Total: money.FormatPlain(r.Total()), LateRate: r.LateRate().String()}
+	jr := jsonRow{ClientID: &r.ClientCode, ClientName: &r.ClientName, Overdue: money.FormatPlain(r.Overdue()),
+		Unapplied: money.FormatPlain(r.Unapplied), Total: money.FormatPlain(r.Total()), LateRate: r.LateRate().String(),
+		Disputed: money.FormatPlain(r.Disputed)}
 	for _, a := range r.Buckets {
 		jr.Buckets = append(jr.Buckets, money.FormatPlain(a))
 	}
@@ -140,11 +154,23 @@ func writeIndented(w io.Writer, v any) error {
 
 // WriteJSON writes the aged balance by client (schema above).
 func WriteJSON(w io.Writer, r Report) error {
-	doc := jsonReport{AsOf: r.AsOf.Format(time.DateOnly), Buckets: jsonBuckets(r.Buckets), Currencies: []jsonSection{}}
+	doc := jsonReport{AsOf: r.AsOf.Format(time.DateOnly), DisputesExcluded: r.ExcludeDisputed, Buckets: jsonBuckets(r.Buckets),
+		Currencies: []jsonSection{}}
+	group := r.Consolidated()
 	for _, s := range r.Sections {
 		js := jsonSection{Currency: s.Currency, Clients: []jsonRow{}}
 		for _, row := range s.Rows {
-			js.Clients = append(js.Clients, toJSONRow(row))
+			jr := toJSONRow(row)
+			if group {
+				jr.Entity = row.EntityCode
+			}
+			js.Clients = append(js.Clients, jr)
+		}
+		for _, sub := range s.Subtotals {
+			jr := toJSONRow(sub)
+			jr.ClientID, jr.ClientName = nil, nil
+			jr.Entity, jr.EntityName = sub.EntityCode, sub.EntityName
+			js.Subtotals = append(js.Subtotals, jr)
 		}
 		total := s.Total
 		total.ClientName = ""
@@ -193,7 +219,7 @@ func NewItemJSONWriter(w io.Writer, asOf time.Time) *ItemJSONWriter {
 func (x *ItemJSONWriter) Write(it Item) error {
 	ji := jsonItem{ClientID: it.ClientCode, ClientName: it.ClientName, Kind: it.Kind, Number: it.Number,
 		IssueDate: it.IssueDate.Format(time.DateOnly), Currency: it.Currency, Amount: money.FormatPlain(it.Amount),
-		Open: money.FormatPlain(it.Open), DaysLate: it.DaysLate, Bucket: it.Bucket, Disputed: it.Disputed, NextStep: it.NextStep}
+		Open: money.FormatPlain(it.Open), DaysLate: it.DaysLate, Bucket: it.Bucket, Disputed: it.Disputed, NextStep: nextStepCode(it.NextStep)}
 	if it.DueDate != nil {
 		s := it.DueDate.Format(time.DateOnly)
 		ji.DueDate = &s

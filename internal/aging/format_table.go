@@ -57,13 +57,15 @@ var words = map[string]map[string]string{
 		"bucket_title": "%s — %s : %s (%s du total)", "kind": "Type", "number": "Pièce", "issue": "Émise le",
 		"due": "Échéance", "currency": "Devise", "amount": "Montant", "open": "Reste dû", "days": "Jours",
 		"bucket": "Tranche", "dispute": "Litige", "paused": "Promesse jusqu'au", "next": "Prochaine étape",
-		"yes": "oui", "no": "", "empty": "Aucune créance ouverte au %s.", "items_title": "Pièces ouvertes au %s"},
+		"yes": "oui", "no": "", "empty": "Aucune créance ouverte au %s.", "items_title": "Pièces ouvertes au %s",
+		"disputed": "Litiges", "entity": "Entité", "subtotal": "Sous-total", "disputes_out": " (hors litiges)"},
 	"en": {"title": "Aged balance as of %s — %s", "client": "Client", "name": "Name", "overdue": "Overdue",
 		"unapplied": "Unapplied", "total": "Total", "late_rate": "Late rate", "share": "Share",
 		"bucket_title": "%s — %s: %s (%s of total)", "kind": "Kind", "number": "Number", "issue": "Issued",
 		"due": "Due", "currency": "Currency", "amount": "Amount", "open": "Open", "days": "Days late",
 		"bucket": "Bucket", "dispute": "Dispute", "paused": "Promise until", "next": "Next step",
-		"yes": "yes", "no": "", "empty": "No open receivables as of %s.", "items_title": "Open items as of %s"},
+		"yes": "yes", "no": "", "empty": "No open receivables as of %s.", "items_title": "Open items as of %s",
+		"disputed": "Disputed", "entity": "Entity", "subtotal": "Subtotal", "disputes_out": " (disputes excluded)"},
 }
 
 func wordsFor(locale string) map[string]string {
@@ -75,49 +77,76 @@ func wordsFor(locale string) map[string]string {
 
 // WriteTable writes the aged balance by client as aligned text, one block
 // per currency, each closed by its TOTAL row and the share of each bucket.
+// The last column is each client's amount in dispute. A group's balance
+// (Report.Consolidated) starts each row with its entity and closes each
+// entity's rows with its subtotal.
 func WriteTable(w io.Writer, r Report, locale string) error {
 	wd := wordsFor(locale)
 	if len(r.Sections) == 0 {
 		_, err := fmt.Fprintf(w, wd["empty"]+"\n", formatDate(r.AsOf, locale))
 		return err
 	}
+	group := r.Consolidated()
+	title := wd["title"]
+	if r.ExcludeDisputed {
+		title += wd["disputes_out"]
+	}
 	for si, s := range r.Sections {
 		if si > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, wd["title"]+"\n\n", formatDate(r.AsOf, locale), s.Currency)
+		fmt.Fprintf(w, title+"\n\n", formatDate(r.AsOf, locale), s.Currency)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		head := []string{wd["client"], wd["name"]}
+		codeW, nameW, entityW := textWidth(wd["client"]), textWidth(wd["name"]), textWidth(wd["entity"])
+		for _, row := range s.Rows {
+			codeW, nameW = max(codeW, textWidth(row.ClientCode)), max(nameW, textWidth(row.ClientName))
+			entityW = max(entityW, textWidth(row.EntityCode))
+		}
+		for _, sub := range s.Subtotals {
+			codeW, nameW = max(codeW, textWidth(wd["subtotal"])), max(nameW, textWidth(sub.EntityName))
+		}
+		var head []string
+		if group {
+			head = append(head, padRight(wd["entity"], entityW))
+		}
+		head = append(head, padRight(wd["client"], codeW), padRight(wd["name"], nameW))
 		for _, b := range r.Buckets {
 			head = append(head, b.Label(locale))
 		}
-		head = append(head, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"])
-		codeW, nameW := textWidth(wd["client"]), textWidth(wd["name"])
-		for _, row := range s.Rows {
-			codeW, nameW = max(codeW, textWidth(row.ClientCode)), max(nameW, textWidth(row.ClientName))
-		}
-		line := func(row Row) {
-			cells := []string{padRight(row.ClientCode, codeW), padRight(row.ClientName, nameW)}
+		head = append(head, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"], wd["disputed"])
+		line := func(entity string, row Row) {
+			var cells []string
+			if group {
+				cells = append(cells, padRight(entity, entityW))
+			}
+			cells = append(cells, padRight(row.ClientCode, codeW), padRight(row.ClientName, nameW))
 			for _, a := range row.Buckets {
 				cells = append(cells, formatNumber(a, locale))
 			}
 			cells = append(cells, formatNumber(row.Overdue(), locale), formatNumber(row.Unapplied, locale),
-				formatNumber(row.Total(), locale), formatRate(row.LateRate(), locale))
+				formatNumber(row.Total(), locale), formatRate(row.LateRate(), locale), formatNumber(row.Disputed, locale))
 			fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 		}
-		head[0], head[1] = padRight(head[0], codeW), padRight(head[1], nameW)
 		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-		for _, row := range s.Rows {
-			line(row)
+		for i, row := range s.Rows {
+			line(row.EntityCode, row)
+			if sub, ok := s.SubtotalAfter(i); ok {
+				sub.ClientCode, sub.ClientName = wd["subtotal"], sub.EntityName
+				line(sub.EntityCode, sub)
+			}
 		}
 		total := s.Total
 		total.ClientName = ""
-		line(total)
-		share := []string{padRight(wd["share"], codeW), ""}
+		line("", total)
+		var share []string
+		if group {
+			share = append(share, padRight("", entityW))
+		}
+		share = append(share, padRight(wd["share"], codeW), "")
 		for _, p := range s.Shares() {
 			share = append(share, formatRate(p, locale))
 		}
-		share = append(share, formatRate(RateOf(int64(s.Total.Overdue()), int64(s.Total.Outstanding())), locale), "", "", "")
+		share = append(share, formatRate(RateOf(int64(s.Total.Overdue()), int64(s.Total.Outstanding())), locale), "", "", "", "")
 		fmt.Fprintln(tw, strings.Join(share, "\t")+"\t")
 		if err := tw.Flush(); err != nil {
 			return err
@@ -189,10 +218,52 @@ func (x *ItemTableWriter) Write(it Item) error {
 	if it.Disputed {
 		disputed = x.wd["yes"]
 	}
-	_, err := fmt.Fprintln(x.tw, strings.Join([]string{it.ClientCode, it.ClientName, it.Kind, it.Number,
+	_, err := fmt.Fprintln(x.tw, strings.Join([]string{it.ClientCode, it.ClientName, kindLabel(it.Kind, x.locale), it.Number,
 		formatDate(it.IssueDate, x.locale), due, it.Currency, formatNumber(it.Amount, x.locale),
-		formatNumber(it.Open, x.locale), days, it.Bucket, disputed, paused, it.NextStep}, "\t")+"\t")
+		formatNumber(it.Open, x.locale), days, bucketLabel(it.Bucket, x.locale), disputed, paused,
+		nextStepLabel(it.NextStep, x.locale)}, "\t")+"\t")
 	return err
+}
+
+// kindLabel names the kind of an open item in locale: facture, avoir,
+// règlement in French; the code (invoice, credit_note, payment) otherwise.
+func kindLabel(kind, locale string) string {
+	if locale == "fr" {
+		switch kind {
+		case "invoice":
+			return "facture"
+		case "credit_note":
+			return "avoir"
+		case "payment":
+			return "règlement"
+		}
+	}
+	return kind
+}
+
+// bucketLabel names an item's bucket (Item.Bucket: a bucket name or
+// Unapplied) in locale: the column heading in French ("1–30 j", "Non
+// affecté"), the name otherwise.
+func bucketLabel(name, locale string) string {
+	if locale != "fr" {
+		return name
+	}
+	var lo, hi int
+	switch {
+	case name == Unapplied:
+		return wordsFor(locale)["unapplied"]
+	case name == NotDue:
+		return Bucket{Name: NotDue}.Label(locale)
+	case strings.HasSuffix(name, "_plus"):
+		if _, err := fmt.Sscanf(name, "d%d_plus", &lo); err == nil {
+			return Bucket{Name: name, Min: lo}.Label(locale)
+		}
+	default:
+		if _, err := fmt.Sscanf(name, "d%d_%d", &lo, &hi); err == nil {
+			return Bucket{Name: name, Min: lo, Max: hi}.Label(locale)
+		}
+	}
+	return name
 }
 
 // Close aligns and writes the rows.

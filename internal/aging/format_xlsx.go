@@ -91,7 +91,7 @@ func WriteXLSX(w io.Writer, r Report, locale string, items func(func(Item) error
 	if err := xlsxByBucket(f, names[1], r, locale, wd, st); err != nil {
 		return fmt.Errorf("xlsx %s: %w", names[1], err)
 	}
-	if err := xlsxByInvoice(f, names[2], wd, st, items); err != nil {
+	if err := xlsxByInvoice(f, names[2], locale, wd, st, items); err != nil {
 		return fmt.Errorf("xlsx %s: %w", names[2], err)
 	}
 	if err := xlsxChart(f, names[3], r, locale, wd, st); err != nil {
@@ -147,7 +147,11 @@ func xlsxByClient(f *excelize.File, sheet string, r Report, locale string, wd ma
 	for _, b := range r.Buckets {
 		heads = append(heads, b.Label(locale))
 	}
-	heads = append(heads, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"])
+	heads = append(heads, wd["overdue"], wd["unapplied"], wd["total"], wd["late_rate"], wd["disputed"])
+	group := r.Consolidated()
+	if group {
+		heads = append(heads, wd["entity"])
+	}
 	widths := map[int]float64{1: 12, 2: 28}
 	for c := 4; c <= len(heads); c++ {
 		widths[c] = 14
@@ -173,13 +177,23 @@ func xlsxByClient(f *excelize.File, sheet string, r Report, locale string, wd ma
 		for _, a := range rw.Buckets {
 			vals = append(vals, styled(amount, a.Major()))
 		}
-		return append(vals, styled(amount, rw.Overdue().Major()), styled(amount, rw.Unapplied.Major()),
-			styled(amount, rw.Total().Major()), styled(rate, rw.LateRate().Fraction()))
+		vals = append(vals, styled(amount, rw.Overdue().Major()), styled(amount, rw.Unapplied.Major()),
+			styled(amount, rw.Total().Major()), styled(rate, rw.LateRate().Fraction()), styled(amount, rw.Disputed.Major()))
+		if group {
+			vals = append(vals, styled(text, rw.EntityCode))
+		}
+		return vals
 	}
 	for _, s := range r.Sections {
-		for _, rw := range s.Rows {
+		for i, rw := range s.Rows {
 			if err := put(line(rw, false)); err != nil {
 				return err
+			}
+			if sub, ok := s.SubtotalAfter(i); ok {
+				sub.ClientCode, sub.ClientName = wd["subtotal"], sub.EntityName
+				if err := put(line(sub, true)); err != nil {
+					return err
+				}
 			}
 		}
 		total := s.Total
@@ -232,7 +246,7 @@ func xlsxByBucket(f *excelize.File, sheet string, r Report, locale string, wd ma
 
 // xlsxByInvoice streams the open items into the sheet: excelize's stream
 // writer keeps memory flat whatever the number of invoices.
-func xlsxByInvoice(f *excelize.File, sheet string, wd map[string]string, st xlsxStyles, items func(func(Item) error) error) error {
+func xlsxByInvoice(f *excelize.File, sheet, locale string, wd map[string]string, st xlsxStyles, items func(func(Item) error) error) error {
 	sw, err := newSheetStream(f, sheet, map[int]float64{2: 28, 5: 13, 6: 13, 7: 9, 8: 13, 9: 13, 11: 11, 13: 13, 14: 16})
 	if err != nil {
 		return err
@@ -243,10 +257,11 @@ func xlsxByInvoice(f *excelize.File, sheet string, wd map[string]string, st xlsx
 	}
 	row := 2
 	err = items(func(it Item) error {
-		vals := []any{it.ClientCode, it.ClientName, it.Kind, it.Number,
+		vals := []any{it.ClientCode, it.ClientName, kindLabel(it.Kind, locale), it.Number,
 			excelize.Cell{StyleID: st.date, Value: it.IssueDate}, nil, it.Currency,
 			excelize.Cell{StyleID: st.amount, Value: it.Amount.Major()},
-			excelize.Cell{StyleID: st.amount, Value: it.Open.Major()}, nil, it.Bucket, it.Disputed, nil, it.NextStep}
+			excelize.Cell{StyleID: st.amount, Value: it.Open.Major()}, nil, bucketLabel(it.Bucket, locale), it.Disputed, nil,
+			nextStepLabel(it.NextStep, locale)}
 		if it.DueDate != nil {
 			vals[5] = excelize.Cell{StyleID: st.date, Value: *it.DueDate}
 		}

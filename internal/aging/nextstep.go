@@ -21,11 +21,11 @@ func NewPlanNextStep(set *plans.Set, asOf time.Time) PlanNextStep {
 	return PlanNextStep{asOf: asOf, stepper: plans.NewStepper(set)}
 }
 
-// NextStep returns "step_id YYYY-MM-DD", or "" for a credit note, an
-// unapplied payment or an invoice whose plan has nothing left to do.
-func (p PlanNextStep) NextStep(it Item) string {
+// NextStep returns the next step and its day; none (no Step) for a credit
+// note, an unapplied payment or an invoice whose plan has nothing left to do.
+func (p PlanNextStep) NextStep(it Item) plans.Next {
 	if it.Kind != "invoice" || it.DueDate == nil {
-		return ""
+		return plans.Next{}
 	}
 	ledger := make([]plans.LedgerEntry, len(it.Ledger))
 	for i, e := range it.Ledger {
@@ -35,7 +35,7 @@ func (p PlanNextStep) NextStep(it Item) string {
 		plans.Client{Profile: it.ClientProfile, Score: it.PayerScore, Outstanding: it.ClientNet, Country: it.Country, Segment: it.Segment},
 		plans.NextInput{AsOf: p.asOf, DueDate: *it.DueDate, Ledger: ledger})
 	if !ok {
-		return ""
+		return plans.Next{}
 	}
-	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
+	return n
 }

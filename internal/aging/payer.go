@@ -12,8 +12,8 @@ import (
 // get NULL (no history, no grade). docs/payer-score.md explains the grade:
 //
 //   - history: the invoices settled in full by the as-of date (write-offs
-//     excepted); each one's days late is max(0, date of the allocation that
-//     settled it − due date), weighted by its amount;
+//     excepted); each one's days late is max(0, day the allocation that
+//     settled it counts from − due date), weighted by its amount;
 //   - base grade from the weighted average days late: ≤ 0 A, ≤ 10 B,
 //     ≤ 30 C, ≤ 60 D, more E;
 //   - one grade worse when more than half of the amount was paid late;
@@ -28,19 +28,18 @@ import (
 //
 // It returns how many clients got each grade ("" for no grade).
 func ScorePayers(ctx context.Context, q Querier, o Options) ([]ScoreCount, error) {
-	args := []any{o.AsOf, o.AsOf.AddDate(0, -3, 0)}
-	entity := ""
-	if o.Entity != "" {
-		args = append(args, o.Entity)
-		entity = " AND cl.entity_id = (SELECT id FROM entity WHERE code = $3)"
+	entity, err := entityID(ctx, q, o.Entity)
+	if err != nil {
+		return nil, err
 	}
+	args := []any{o.AsOf, o.AsOf.AddDate(0, -3, 0), entity}
 	rows, err := q.Query(ctx, `
 WITH paid AS (
 	SELECT t.client_id, t.amount_incl_vat::numeric AS amount,
 		GREATEST(s.paid_on - t.due_date, 0) AS late, s.paid_on
 	FROM invoice t JOIN (
-		SELECT invoice_id, max(applied_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
-		FROM allocation WHERE applied_on <= $1 GROUP BY invoice_id
+		SELECT invoice_id, max(counted_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
+		FROM ledger_allocation($1) GROUP BY invoice_id
 	) s ON s.invoice_id = t.id
 	WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
 ), stats AS (
@@ -62,7 +61,7 @@ WITH paid AS (
 		+ CASE WHEN s.recent - s.before > 15 THEN 1 WHEN s.recent - s.before < -15 THEN -1 ELSE 0 END
 		+ LEAST(coalesce(b.n, 0), 2)::int)), 1) END AS score
 	FROM client cl LEFT JOIN stats s ON s.client_id = cl.id LEFT JOIN broken b ON b.client_id = cl.id
-	WHERE true`+entity+`
+	WHERE $3::bigint IS NULL OR cl.entity_id = $3
 ), updated AS (
 	UPDATE client c SET payer_score = g.score, payer_score_at = $1, updated_at = now()
 	FROM graded g WHERE c.id = g.id

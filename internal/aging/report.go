@@ -6,10 +6,13 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/plans"
 )
 
 // Row is one client's line of the aged balance in one currency.
 type Row struct {
+	EntityCode string // the entity (company of a group) the client belongs to
+	EntityName string
 	ClientCode string
 	ClientName string
 	Currency   string
@@ -21,6 +24,19 @@ type Row struct {
 	// date: open credit notes naming no invoice plus the unallocated part of
 	// payments. It is ≤ 0 in a consistent ledger.
 	Unapplied money.Amount
+	// Disputed is the open amount of the client's invoices in dispute at the
+	// as-of date: part of the buckets, or left out of them with
+	// Options.ExcludeDisputed.
+	Disputed money.Amount
+}
+
+// add adds r's amounts to t (a total or subtotal row).
+func (t *Row) add(r Row) {
+	for i, a := range r.Buckets {
+		t.Buckets[i] += a
+	}
+	t.Unapplied += r.Unapplied
+	t.Disputed += r.Disputed
 }
 
 // Outstanding is the sum of the buckets (what is aged, before unapplied credit).
@@ -81,8 +97,44 @@ func (r Rate) Fraction() float64 { return float64(r) / 10000 }
 // currencies are never added.
 type Section struct {
 	Currency string
-	Rows     []Row // ordered by client code
+	Rows     []Row // ordered by entity code, then client code
 	Total    Row   // ClientCode "TOTAL": the column sums
+	// Subtotals holds, when the rows come from several entities (a group
+	// consolidated), one row per entity in the order of Rows: EntityCode and
+	// EntityName say which, ClientCode is empty. Nil for a single entity.
+	Subtotals []Row
+}
+
+// subtotal groups the rows by entity, keeping the client order within
+// each, and fills Subtotals when they span several entities.
+func (s *Section) subtotal() {
+	s.Subtotals = nil
+	sort.SliceStable(s.Rows, func(i, j int) bool { return s.Rows[i].EntityCode < s.Rows[j].EntityCode })
+	for _, r := range s.Rows {
+		if n := len(s.Subtotals); n == 0 || s.Subtotals[n-1].EntityCode != r.EntityCode {
+			s.Subtotals = append(s.Subtotals, Row{EntityCode: r.EntityCode, EntityName: r.EntityName,
+				Currency: r.Currency, Buckets: make([]money.Amount, len(r.Buckets))})
+		}
+		s.Subtotals[len(s.Subtotals)-1].add(r)
+	}
+	if len(s.Subtotals) < 2 {
+		s.Subtotals = nil
+	}
+}
+
+// SubtotalAfter returns the subtotal of the entity whose last row is
+// Rows[i], and true; false when Rows[i] is not the last of its entity or
+// the section has no subtotals. Writers print it right after that row.
+func (s Section) SubtotalAfter(i int) (Row, bool) {
+	if s.Subtotals == nil || (i+1 < len(s.Rows) && s.Rows[i+1].EntityCode == s.Rows[i].EntityCode) {
+		return Row{}, false
+	}
+	for _, sub := range s.Subtotals {
+		if sub.EntityCode == s.Rows[i].EntityCode {
+			return sub, true
+		}
+	}
+	return Row{}, false
 }
 
 // Shares returns each bucket's share of the section's aged total (the sum of
@@ -100,6 +152,20 @@ type Report struct {
 	AsOf     time.Time
 	Buckets  []Bucket
 	Sections []Section // one per currency, ordered by currency code
+	// ExcludeDisputed says the invoices in dispute were left out of the
+	// buckets and totals (Options.ExcludeDisputed).
+	ExcludeDisputed bool
+}
+
+// Consolidated tells whether the report spans several entities (a group):
+// some section has subtotals, and the writers show each row's entity.
+func (r Report) Consolidated() bool {
+	for _, s := range r.Sections {
+		if s.Subtotals != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // TotalCode is the client code of each section's total row.
@@ -150,6 +216,7 @@ func (r Report) ByBucket() []BucketClients {
 // Item is one open item of the by-invoice view: an invoice, a credit note or
 // the unallocated part of a payment, as it stood at the as-of date.
 type Item struct {
+	EntityCode  string
 	ClientCode  string
 	ClientName  string
 	Kind        string // invoice, credit_note or payment
@@ -163,7 +230,7 @@ type Item struct {
 	Bucket      string       // bucket name, or "unapplied"
 	Disputed    bool         // a dispute was open at the as-of date
 	PausedUntil *time.Time   // end of a promise to pay covering the as-of date
-	NextStep    string       // from the NextStepper; empty without one
+	NextStep    plans.Next   // from the NextStepper; no Step without one
 
 	// What a NextStepper needs to foresee the item's next reminder step,
 	// read in the same query as the item (no round trip per item).
@@ -199,5 +266,24 @@ const Unapplied = "unapplied"
 // for the plans package: the aging report does not decide dunning itself.
 // A nil NextStepper leaves the next_step column empty.
 type NextStepper interface {
-	NextStep(item Item) string
+	NextStep(item Item) plans.Next
+}
+
+// nextStepCode writes a next step as the CSV and JSON carry it: "step_id
+// YYYY-MM-DD" ("level3 2025-09-22"), "" for none.
+func nextStepCode(n plans.Next) string {
+	if n.Step == nil {
+		return ""
+	}
+	return n.Step.ID + " " + n.Day.Format(time.DateOnly)
+}
+
+// nextStepLabel writes a next step for people in locale: in French the
+// step's label and the day as dd/mm/yyyy ("relance 3 22/09/2025"), else as
+// nextStepCode.
+func nextStepLabel(n plans.Next, locale string) string {
+	if n.Step == nil || locale != "fr" {
+		return nextStepCode(n)
+	}
+	return n.Step.Label(locale) + " " + formatDate(n.Day, locale)
 }

@@ -48,6 +48,10 @@ type Options struct {
 	// AsOf is the import date: it dates `paid` settlements and snapshot
 	// closures, and decides which FEC lettering is already effective.
 	AsOf time.Time
+	// DataAsOf is when the file's data was true (the ERP's or the bank's
+	// export): the freshness guard holds sends while an entity's payment
+	// data is too old. Zero: the moment it is imported.
+	DataAsOf time.Time
 	// DefaultTerms and EOM compute due dates when a row has no due date.
 	DefaultTerms ledger.Terms
 	EOM          ledger.EOMMethod
@@ -237,7 +241,7 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 	}
 	defer rd.close()
 	return applyInvoices(ctx, db, rd, errs, opt, &res, func() ledger.BatchSource {
-		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}
+		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
 	})
 }
 

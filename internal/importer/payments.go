@@ -55,7 +55,7 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 		return err
 	}
 	return applyPayments(ctx, db, produce, errs, opt, &res, func() ledger.BatchSource {
-		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}
+		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,13 @@ func copySource[R any](rows []R, values func(*R, []any) []any) pgx.CopyFromSourc
 // as a writer of the ledger does; it returns what Problems said when it
 // said something, and then applies nothing.
 func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snapshot bool, rows ...ledger.BatchInvoice) (ledger.Applied, []ledger.RowProblem) {
+	t.Helper()
+	return applyInvoicesAsOf(t, f, s, by, time.Time{}, snapshot, rows...)
+}
+
+// applyInvoicesAsOf is applyInvoices with the as-of of the batch's data
+// (zero: the moment it is applied).
+func applyInvoicesAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, asOf time.Time, snapshot bool, rows ...ledger.BatchInvoice) (ledger.Applied, []ledger.RowProblem) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := f.pool.Begin(ctx)
@@ -43,7 +51,7 @@ func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snap
 		}
 		return ledger.Applied{}, problems
 	}
-	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "api", Format: "json"}, snapshot)
+	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "api", Format: "json", AsOf: asOf}, snapshot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +59,43 @@ func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snap
 		t.Fatal(err)
 	}
 	return a, nil
+}
+
+// applyPayments stages rows in a transaction of its own and applies them;
+// the rows must raise no problem.
+func applyPayments(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, rows ...ledger.BatchPayment) ledger.Applied {
+	t.Helper()
+	return applyPaymentsAsOf(t, f, s, by, time.Time{}, rows...)
+}
+
+// applyPaymentsAsOf is applyPayments with the as-of of the batch's data
+// (zero: the moment it is applied).
+func applyPaymentsAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, asOf time.Time, rows ...ledger.BatchPayment) ledger.Applied {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	b, err := s.StagePayments(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchPayment).Values)); err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := b.Problems(ctx); err != nil || len(problems) > 0 {
+		t.Fatal(problems, err)
+	}
+	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "bank.csv", Format: "csv", AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 func invoiceRow(line int, number, client string, amount money.Amount) ledger.BatchInvoice {
@@ -210,5 +255,45 @@ func TestPaymentBatch(t *testing.T) {
 	var events int
 	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM event WHERE kind = 'payments_batch' AND actor = 'cli:alice'`).Scan(&events); err != nil || events != 1 {
 		t.Errorf("%d payments_batch events (%v)", events, err)
+	}
+}
+
+// The ledger's batches write allocations set-based (one INSERT … SELECT for
+// a whole import, two at once when payments convert an imported `paid`):
+// migration 00020's statement trigger dates every one of them, so that a
+// deposit imported through a payments batch is unapplied cash until its
+// invoice is issued, and the undated `paid` it converts comes back with it.
+func TestBatchAllocationsCountOnceBothSidesExist(t *testing.T) {
+	f, s := newFixture(t)
+	acompte := invoiceRow(1, "F-1103", "K1", 120000)
+	acompte.Issued, acompte.Due = d("2025-11-03"), d("2025-12-03")
+	paidBefore := invoiceRow(2, "F-0801", "K1", 30000)
+	paidBefore.Paid = ptr(money.Amount(30000)) // settled in full, as the ERP said on 1 November
+	if _, problems := applyInvoices(t, f, s, by("2025-11-01"), false, acompte, paidBefore); problems != nil {
+		t.Fatal(problems)
+	}
+	applyPayments(t, f, s, by("2025-11-10"), // the bank's lines, dated when received
+		ledger.BatchPayment{Line: 1, Invoice: ptr("F-1103"), Received: d("2025-10-05"), Amount: 50000, Reference: ptr("ACOMPTE"), Currency: "EUR"},
+		ledger.BatchPayment{Line: 2, Invoice: ptr("F-0801"), Received: d("2025-08-20"), Amount: 30000, Reference: ptr("VIR-0801"), Currency: "EUR"})
+	ctx := context.Background()
+	// Every allocation the batches wrote carries the day it counts from.
+	var wrong int
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM allocation a
+		JOIN invoice i ON i.id = a.invoice_id LEFT JOIN payment p ON p.id = a.payment_id
+		WHERE coalesce(a.counts_from, a.applied_on) <> greatest(a.applied_on, i.issue_date, p.received_on)`).Scan(&wrong); err != nil || wrong != 0 {
+		t.Errorf("%d allocations without the day they count from (%v)", wrong, err)
+	}
+	for _, c := range []struct {
+		day  string
+		want asOf
+	}{
+		{"2025-08-10", asOf{documents: "F-0801 30000 2025-08-31", net: 30000}},
+		{"2025-09-01", asOf{}},
+		{"2025-10-31", asOf{payments: "ACOMPTE 50000", net: -50000}},
+		{"2025-11-03", asOf{documents: "F-1103 70000 2025-12-03", net: 70000}},
+	} {
+		if got := readAsOf(t, f.pool, c.day); got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.day, got, c.want)
+		}
 	}
 }

@@ -109,7 +109,8 @@ func (b *ClientBatch) Apply(ctx context.Context, by Act, src BatchSource) (Appli
 		if _, err := b.tx.Exec(ctx, batchClientsEventsSQL, b.entityID, a.Batch, by.Actor, by.Day); err != nil {
 			return fmt.Errorf("record client events: %w", err)
 		}
-		return b.finish(ctx, by, src, a)
+		// A new credit limit may put a client past a threshold.
+		return b.finish(ctx, by, src, &a, batchInvoiceClientsSQL)
 	}()
 	if err != nil {
 		return a, fmt.Errorf("ledger: apply clients of %s: %w", src.Name, err)

@@ -235,6 +235,7 @@ type Applied struct {
 	ClientsCreated int
 	ClientsUpdated int
 	Snapshot       bool
+	Alerts         int          // credit-limit alerts raised (alert_credit_limit)
 	Unallocated    money.Amount // payments: what no invoice took (unapplied credits)
 }
 
@@ -270,12 +271,16 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
 		return a, err
 	}
+	touched := batchInvoiceClientsSQL
 	if snapshot {
 		if err := b.tx.QueryRow(ctx, batchSnapshotCloseSQL, b.entityID, a.Batch, by.Day).Scan(&a.Closed); err != nil {
 			return a, fmt.Errorf("close invoices missing from the snapshot: %w", err)
 		}
+		// What it says of the open items is all there is: payment data,
+		// and any client's balance may have fallen.
+		b.settles, touched = true, ""
 	}
-	return a, b.finish(ctx, by, src, a)
+	return a, b.finish(ctx, by, src, &a, touched)
 }
 
 // applyClients creates the clients the ledger does not have and updates
@@ -303,6 +308,7 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
 		return err
 	}
+	b.settles = paid
 	if _, err := b.tx.Exec(ctx, batchAllocSQL); err != nil {
 		return err
 	}

@@ -1,30 +1,55 @@
 // Package preview is the dry run behind `relance preview`: for each day of a
 // range and each client of an entity, the message the daemon would send
-// (channel, template of the highest step due, invoices, amounts, penalties)
-// and the invoices held back with the reason. It reads the ledger with one
-// streaming query, decides with plans.Resolve, and writes nothing: later days
-// are simulated by assuming earlier days' messages and actions went out.
+// (channel, template of the highest step due, invoices, amounts, penalties),
+// the actions it would take, the provisions it would propose, and the
+// invoices held back with the reason.
+//
+// It decides nothing itself. Every simulated day runs the daily sweep (the
+// same worker.Sweeper and worker/sweep.sql as `relance sweep` and the
+// daemon) inside one transaction that is rolled back at the end: a day's
+// messages count as sent for the days after it, and nothing remains, no
+// reminder row, no River job. The held reasons come from the same statement
+// (worker.SweepOptions.Explain).
 package preview
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
-	"github.com/relance/relance/internal/calendar"
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
+	"github.com/relance/relance/worker"
 )
 
-// Querier is the one method preview needs of a pool or a transaction.
-type Querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+//go:embed sql/documents.sql
+var documentsSQL string
+
+//go:embed sql/settlements.sql
+var settlementsSQL string
+
+//go:embed sql/sent.sql
+var sentSQL string
+
+// DB begins the transaction a preview runs in; *pgxpool.Pool is one.
+type DB interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Sweeper runs the daily sweep of one day in a transaction; *worker.Sweeper
+// is the one.
+type Sweeper interface {
+	Run(ctx context.Context, tx pgx.Tx, jobs worker.JobInserter, day time.Time, opts worker.SweepOptions) (worker.SweepResult, error)
 }
 
 // ErrUnknownEntity is returned for an entity code the database does not have.
@@ -35,7 +60,8 @@ type Options struct {
 	Entity    string              // entity code
 	From      time.Time           // first day (00:00 UTC)
 	Days      int                 // number of days, at least 1
-	Plans     *plans.Set          // the reminder plans
+	Sweeper   Sweeper             // the engine's sweep
+	Plans     *plans.Set          // the sweeper's plans: templates and which steps state penalties
 	Penalties *penalty.Calculator // nil: no penalty amounts
 }
 
@@ -50,10 +76,15 @@ type Day struct {
 	Date     string    `json:"date"`
 	Messages []Message `json:"messages"`
 	Actions  []Action  `json:"actions"`
-	Held     []Held    `json:"held"`
+	// Provisions are the proposals the sweep's provision review would make
+	// (worker.SweepResult.Proposals): a provision step that fired, priced
+	// by the matrix, or an insolvency opened, whatever the age.
+	Provisions []Provision `json:"provisions"`
+	Held       []Held      `json:"held"`
 }
 
-// Message is the one message a client would get on one channel that day.
+// Message is the one message a client would get on one channel, in one
+// currency, that day (as the sweep enqueues them: worker.Messages).
 type Message struct {
 	ClientCode string        `json:"client_code"`
 	ClientName string        `json:"client_name"`
@@ -86,9 +117,28 @@ type Action struct {
 	Number     string `json:"number"`
 	StepID     string `json:"step_id"`
 	Action     string `json:"action"`
+	Profile    string `json:"-"` // the plan profile the step belongs to, to name it
 }
 
-// Held is an invoice that has a step due but is held back, and why.
+// Provision is a provision proposal the review would make that day.
+type Provision struct {
+	ClientCode string       `json:"client_code"`
+	Number     string       `json:"number"`
+	Cause      string       `json:"cause"`   // age or insolvency (provision.CauseAge, CauseInsolvency)
+	RateBP     int          `json:"rate_bp"` // basis points: 10000 = 100%
+	Amount     money.Amount `json:"amount"`  // excl. VAT × rate, cents
+	Currency   string       `json:"currency"`
+}
+
+// Held is an invoice a message step would have gone out for that day, held
+// back, and why: insolvency, paused (a pause of the client), net_balance
+// (the client's credits cover its debt), dispute, promise, min_amount, case
+// (an open legal case holds its messages, not its actions),
+// waiting (the previous level is still pending on a live send job), gap
+// (min_gap since the previous reminder), no_email or bouncing (no working
+// address for an email step), no_postal_address (a registered letter to a
+// debtor without a postal address: decided by the sweep, failed by the send
+// worker). An invoice or client excluded from dunning is out of it, not held.
 type Held struct {
 	ClientCode  string       `json:"client_code"`
 	Number      string       `json:"number"`
@@ -97,71 +147,48 @@ type Held struct {
 	Reason      plans.Reason `json:"reason"`
 }
 
-// heldReasons are the reasons worth showing: something would go out but for them.
-var heldReasons = map[plans.Reason]bool{
-	plans.Dispute: true, plans.Promise: true, plans.Gap: true, plans.MinAmount: true,
-	plans.Insolvency: true, plans.NetBalance: true, plans.Excluded: true,
-}
+// The held reasons the sweep gives beyond plans.Resolve's, and the one the
+// send worker would give a letter.
+const (
+	NoEmail  plans.Reason = "no_email" // the client has no email address
+	Bouncing plans.Reason = "bouncing" // the client's address bounces
+	// NoPostalAddress: the client has no postal address (no street line or
+	// no city), so the send worker would fail its registered letter.
+	NoPostalAddress plans.Reason = "no_postal_address"
+)
 
-type client struct {
-	id                          int64
-	code, name, locale, country string
-	segment, profile, score     string
-	insolvency                  time.Time
-	net                         money.Amount       // net balance as of Options.From
-	cal                         *calendar.Calendar // nil when the country has no holiday table
-	invoices                    []*invoice
-}
-
-type invoice struct {
-	number              string
-	issue, due          time.Time
-	currency            string
-	amount, outstanding money.Amount // outstanding now (all allocations)
-	excluded            bool
-	allocDays           []time.Time
-	allocAmounts        []int64
-	disputes            [][2]time.Time // opened, resolved (far future when open)
-	promises            [][2]time.Time // promised_on, until
-	ledger              []plans.LedgerEntry
-}
-
-// outstandingOn is the invoice's outstanding at the end of day d.
-func (iv *invoice) outstandingOn(d time.Time) money.Amount {
-	o := iv.outstanding
-	for i, ad := range iv.allocDays {
-		if ad.After(d) {
-			o += money.Amount(iv.allocAmounts[i])
-		}
-	}
-	return o
-}
-
-func within(spans [][2]time.Time, d time.Time) bool {
-	for _, s := range spans {
-		if !d.Before(s[0]) && !d.After(s[1]) {
-			return true
-		}
-	}
-	return false
-}
-
-// Run loads the entity's open invoices and previews opts.Days days.
-func Run(ctx context.Context, db Querier, opts Options) (*Report, error) {
+// Run previews opts.Days days from opts.From in a transaction of db that it
+// rolls back: nothing it simulates remains.
+func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 	if opts.Days < 1 {
 		opts.Days = 1
 	}
-	if opts.Plans == nil {
-		return nil, errors.New("preview: no plans")
+	if opts.Sweeper == nil || opts.Plans == nil {
+		return nil, errors.New("preview: no sweep or no plans")
 	}
-	clients, err := load(ctx, db, opts.Entity, opts.From)
+	tx, err := db.Begin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // the point: nothing is kept
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM entity WHERE code = $1)`, opts.Entity).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	if !exists {
+		return nil, fmt.Errorf("preview: entity %q: %w", opts.Entity, ErrUnknownEntity)
 	}
 	rep := &Report{Entity: opts.Entity}
-	for i := 0; i < opts.Days; i++ {
+	for i := range opts.Days {
 		d := opts.From.AddDate(0, 0, i)
-		day, err := previewDay(d, clients, opts)
+		res, err := opts.Sweeper.Run(ctx, tx, noJobs{}, d, worker.SweepOptions{Now: true, Explain: true})
+		if err != nil {
+			return nil, fmt.Errorf("preview: %w", err)
+		}
+		if err := markSent(ctx, tx, res); err != nil {
+			return nil, err
+		}
+		day, err := describe(ctx, tx, res, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -170,188 +197,259 @@ func Run(ctx context.Context, db Querier, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func previewDay(d time.Time, clients []*client, opts Options) (Day, error) {
-	day := Day{Date: d.Format(time.DateOnly), Messages: []Message{}, Actions: []Action{}, Held: []Held{}}
-	for _, c := range clients {
-		// The client's net balance moves with the payments on its invoices
-		// after the first day.
-		net := c.net
-		for _, iv := range c.invoices {
-			net -= iv.outstandingOn(opts.From) - iv.outstandingOn(d)
-		}
-		prof := opts.Plans.ProfileFor(plans.Client{Profile: c.profile, Score: c.score, Outstanding: net, Country: c.country, Segment: c.segment})
-		if prof == nil {
-			continue
-		}
-		cal := c.cal
-		if cal == nil {
-			// A country without a holiday table: the profile's calendar.
-			cal, _ = calendar.For(prof.Calendar)
-		}
-		byChannel := map[string]*Message{}
-		for _, iv := range c.invoices {
-			if iv.issue.After(d) {
-				continue
-			}
-			out := iv.outstandingOn(d)
-			dec := plans.Resolve(plans.Input{
-				AsOf: d, DueDate: iv.due, Outstanding: out,
-				Disputed: within(iv.disputes, d), Promised: within(iv.promises, d), Excluded: iv.excluded,
-				NetBalance: net, InsolvencyOpened: c.insolvency, Calendar: cal,
-				Profile: prof, Ledger: iv.ledger,
-			})
-			for _, a := range dec.Actions {
-				day.Actions = append(day.Actions, Action{ClientCode: c.code, Number: iv.number, StepID: a.ID, Action: a.Action})
-				iv.ledger = append(iv.ledger, plans.LedgerEntry{StepID: a.ID, Day: d})
-			}
-			// Held back only on the client's business days: on other days
-			// nothing would go out anyway.
-			if heldReasons[dec.Reason] && out > 0 && cal.IsBusinessDay(d) {
-				day.Held = append(day.Held, Held{ClientCode: c.code, Number: iv.number, Outstanding: out, Currency: iv.currency, Reason: dec.Reason})
-			}
-			st := dec.Message
-			if st == nil {
-				continue
-			}
-			iv.ledger = append(iv.ledger, plans.LedgerEntry{StepID: st.ID, Day: d})
-			line := InvoiceLine{Number: iv.number, DueDate: iv.due.Format(time.DateOnly), DaysLate: clock.DaysBetween(iv.due, d),
-				Outstanding: out, StepID: st.ID, Level: st.Level}
-			if st.Penalties && opts.Penalties != nil {
-				debt := penalty.Debt{Amount: iv.amount, DueDate: iv.due, FrozenFrom: c.insolvency}
-				for i, ad := range iv.allocDays {
-					debt.Payments = append(debt.Payments, penalty.Payment{Day: ad, Amount: money.Amount(iv.allocAmounts[i])})
-				}
-				res, err := opts.Penalties.Compute(debt, d)
-				if err != nil {
-					return day, fmt.Errorf("preview: invoice %s: %w", iv.number, err)
-				}
-				line.Interest, line.Indemnity = res.Interest, res.Indemnity
-			}
-			m := byChannel[st.Channel]
-			if m == nil {
-				m = &Message{ClientCode: c.code, ClientName: c.name, Locale: c.locale, Profile: prof.Name,
-					Channel: st.Channel, Currency: iv.currency, Level: -1}
-				byChannel[st.Channel] = m
-			}
-			if st.Level > m.Level {
-				m.Level, m.StepID, m.Template = st.Level, st.ID, st.Template
-			}
-			m.Invoices = append(m.Invoices, line)
-			m.Total += out
-		}
-		channels := make([]string, 0, len(byChannel))
-		for ch := range byChannel {
-			channels = append(channels, ch)
-		}
-		sort.Strings(channels)
-		for _, ch := range channels {
-			day.Messages = append(day.Messages, *byChannel[ch])
+// noJobs is the preview's job inserter: the messages of a simulated day are
+// described, never enqueued.
+type noJobs struct{}
+
+func (noJobs) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return nil, nil
+}
+
+// markSent records the day's new message decisions as sent that day, as the
+// send worker would have, so that the next simulated days see them.
+func markSent(ctx context.Context, tx pgx.Tx, res worker.SweepResult) error {
+	var ids []int64
+	for _, d := range res.Decisions {
+		if d.Fresh && d.Kind != plans.Action {
+			ids = append(ids, d.ReminderID)
 		}
 	}
+	if len(ids) == 0 {
+		return nil
+	}
+	// Noon UTC is the same date in every time zone of the plans' countries.
+	if _, err := tx.Exec(ctx, sentSQL, ids, res.Day.Add(12*time.Hour), res.Day); err != nil {
+		return fmt.Errorf("preview: %s: %w", res.Day.Format(time.DateOnly), err)
+	}
+	return nil
+}
+
+// document is one invoice decided or held on the day, as documents.sql
+// reads it.
+type document struct {
+	number                         string
+	due                            time.Time
+	amount, open                   money.Amount
+	currency                       string
+	clientCode, clientName, locale string
+	insolvency                     *time.Time
+	address                        ledger.Address // the client's postal address
+}
+
+// describe turns one day's sweep result into the report's day: the entity's
+// messages, actions and held invoices.
+func describe(ctx context.Context, tx pgx.Tx, res worker.SweepResult, opts Options) (Day, error) {
+	day := Day{Date: res.Day.Format(time.DateOnly), Messages: []Message{}, Actions: []Action{}, Provisions: []Provision{},
+		Held: []Held{}}
+	docs, err := loadDocuments(ctx, tx, res, opts.Entity)
+	if err != nil {
+		return day, err
+	}
+	byReminder := map[int64]worker.Decision{}
+	for _, d := range res.Decisions {
+		byReminder[d.ReminderID] = d
+		if doc, ok := docs[d.InvoiceID]; ok && d.Kind == plans.Action {
+			day.Actions = append(day.Actions, Action{ClientCode: doc.clientCode, Number: doc.number, StepID: d.StepID,
+				Action: d.Action, Profile: d.Profile})
+		}
+	}
+	for _, p := range res.Proposals {
+		if doc, ok := docs[p.InvoiceID]; ok {
+			day.Provisions = append(day.Provisions, Provision{ClientCode: doc.clientCode, Number: doc.number, Cause: p.Cause,
+				RateBP: p.RateBP, Amount: p.Amount, Currency: p.Currency})
+		}
+	}
+	settlements, err := loadSettlements(ctx, tx, res, opts)
+	if err != nil {
+		return day, err
+	}
+	decided, unpostable := letterless(res.Decisions, docs)
+	for _, d := range unpostable {
+		doc := docs[d.InvoiceID]
+		day.Held = append(day.Held, Held{ClientCode: doc.clientCode, Number: doc.number, Outstanding: doc.open,
+			Currency: doc.currency, Reason: NoPostalAddress})
+	}
+	for _, group := range worker.Messages(res.Day, decided) {
+		m, ok, err := message(group, byReminder, docs, settlements, res.Day, opts)
+		if err != nil {
+			return day, err
+		}
+		if ok {
+			day.Messages = append(day.Messages, m)
+		}
+	}
+	for _, h := range res.Held {
+		if doc, ok := docs[h.InvoiceID]; ok {
+			day.Held = append(day.Held, Held{ClientCode: doc.clientCode, Number: doc.number, Outstanding: doc.open,
+				Currency: doc.currency, Reason: plans.Reason(h.Reason)})
+		}
+	}
+	sort.SliceStable(day.Messages, func(i, j int) bool {
+		a, b := day.Messages[i], day.Messages[j]
+		if a.ClientCode != b.ClientCode {
+			return a.ClientCode < b.ClientCode
+		}
+		if a.Channel != b.Channel {
+			return a.Channel < b.Channel
+		}
+		return a.Currency < b.Currency
+	})
+	sort.SliceStable(day.Actions, func(i, j int) bool {
+		return day.Actions[i].ClientCode+"\x00"+day.Actions[i].Number < day.Actions[j].ClientCode+"\x00"+day.Actions[j].Number
+	})
+	sort.SliceStable(day.Provisions, func(i, j int) bool {
+		return day.Provisions[i].ClientCode+"\x00"+day.Provisions[i].Number < day.Provisions[j].ClientCode+"\x00"+day.Provisions[j].Number
+	})
+	sort.SliceStable(day.Held, func(i, j int) bool {
+		return day.Held[i].ClientCode+"\x00"+day.Held[i].Number < day.Held[j].ClientCode+"\x00"+day.Held[j].Number
+	})
 	return day, nil
 }
 
-// previewQuery streams the entity's invoices open on $2 (outstanding now
-// plus what was allocated after $2), with their allocations, disputes,
-// promises and reminder ledger as arrays, and each client's net balance on
-// $2 (its documents' outstanding minus unallocated payments received by
-// then). Rows come ordered by client.
-const previewQuery = `
-WITH ent AS (
-    SELECT id, locale FROM entity WHERE code = $1
-), inv AS (
-    SELECT i.*, i.outstanding + COALESCE((
-        SELECT sum(a.amount) FROM allocation a WHERE a.invoice_id = i.id AND a.applied_on > $2), 0) AS outstanding_then
-    FROM invoice i JOIN ent ON ent.id = i.entity_id
-), net AS (
-    SELECT c.id AS client_id,
-        COALESCE((SELECT sum(inv.outstanding_then) FROM inv WHERE inv.client_id = c.id AND inv.issue_date <= $2), 0)
-      - COALESCE((SELECT sum(p.unallocated) FROM payment p WHERE p.client_id = c.id AND p.received_on <= $2), 0) AS balance
-    FROM client c JOIN ent ON ent.id = c.entity_id
-)
-SELECT c.id, c.code, c.name, COALESCE(c.locale, ent.locale), c.country, COALESCE(c.segment, ''),
-       COALESCE(c.profile, ''), COALESCE(c.payer_score, ''), c.insolvency_opened_on, net.balance,
-       i.number, i.issue_date, i.due_date, i.currency, i.amount_incl_vat, i.outstanding, i.excluded,
-       COALESCE((SELECT array_agg(a.applied_on ORDER BY a.applied_on, a.id) FROM allocation a WHERE a.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(a.amount ORDER BY a.applied_on, a.id) FROM allocation a WHERE a.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(d.opened_on ORDER BY d.id) FROM dispute d WHERE d.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(COALESCE(d.resolved_on - 1, '9999-12-31'::date) ORDER BY d.id) FROM dispute d WHERE d.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(p.promised_on ORDER BY p.id) FROM promise p WHERE p.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(p.until ORDER BY p.id) FROM promise p WHERE p.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(r.step_id ORDER BY r.id) FROM reminder r WHERE r.invoice_id = i.id), '{}'),
-       COALESCE((SELECT array_agg(r.due_on ORDER BY r.id) FROM reminder r WHERE r.invoice_id = i.id), '{}')
-FROM inv i
-JOIN client c ON c.id = i.client_id
-JOIN ent ON true
-JOIN net ON net.client_id = c.id
-WHERE i.kind = 'invoice' AND i.outstanding_then > 0
-ORDER BY c.code, c.id, i.due_date, i.number`
+// letterless splits the day's decisions: those that make a message, and
+// the registered letters to a debtor without a postal address. The sweep
+// records those (they are decided), but the send worker fails the letter
+// and sends nothing (worker/letter.go, by the same ledger.Address.Unpostable),
+// so the preview lists them as held, not as a message.
+func letterless(decisions []worker.Decision, docs map[int64]document) (sent, unpostable []worker.Decision) {
+	for _, d := range decisions {
+		if doc, ok := docs[d.InvoiceID]; ok && d.Channel == "registered_letter" && len(doc.address.Unpostable()) > 0 {
+			unpostable = append(unpostable, d)
+			continue
+		}
+		sent = append(sent, d)
+	}
+	return sent, unpostable
+}
 
-func load(ctx context.Context, db Querier, entity string, from time.Time) ([]*client, error) {
-	var exists bool
-	rows, err := db.Query(ctx, `SELECT true FROM entity WHERE code = $1`, entity)
-	if err != nil {
-		return nil, fmt.Errorf("preview: %w", err)
+// message describes one message of the day; ok is false for a message to a
+// client of another entity.
+func message(group worker.SendArgs, byReminder map[int64]worker.Decision, docs map[int64]document,
+	settlements map[int64][]penalty.Payment, day time.Time, opts Options) (Message, bool, error) {
+	m := Message{Channel: group.Channel, Currency: group.Currency, Level: -1}
+	var top *plans.Step
+	for _, id := range group.ReminderIDs {
+		d := byReminder[id]
+		doc, ok := docs[d.InvoiceID]
+		if !ok {
+			return m, false, nil
+		}
+		st := step(opts.Plans, d.Profile, d.StepID)
+		if m.Invoices == nil {
+			m.ClientCode, m.ClientName, m.Locale, m.Profile = doc.clientCode, doc.clientName, doc.locale, d.Profile
+		}
+		line := InvoiceLine{Number: doc.number, DueDate: doc.due.Format(time.DateOnly), DaysLate: clock.DaysBetween(doc.due, day),
+			Outstanding: doc.open, StepID: d.StepID, Level: d.Level}
+		if st != nil && st.Penalties && opts.Penalties != nil {
+			debt := penalty.Debt{Amount: doc.amount, DueDate: doc.due, Payments: settlements[d.InvoiceID]}
+			if doc.insolvency != nil {
+				debt.FrozenFrom = *doc.insolvency
+			}
+			res, err := opts.Penalties.Compute(debt, day)
+			if err != nil {
+				return m, false, fmt.Errorf("preview: invoice %s: %w", doc.number, err)
+			}
+			line.Interest, line.Indemnity = res.Interest, res.Indemnity
+		}
+		if d.Level > m.Level {
+			m.Level, m.StepID, top = d.Level, d.StepID, st
+		}
+		m.Invoices = append(m.Invoices, line)
+		m.Total += doc.open
 	}
-	for rows.Next() {
-		exists = true
+	if top != nil {
+		m.Template = top.Template
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("preview: %w", err)
-	}
-	if !exists {
-		return nil, fmt.Errorf("preview: entity %q: %w", entity, ErrUnknownEntity)
-	}
+	sort.SliceStable(m.Invoices, func(i, j int) bool {
+		if m.Invoices[i].DueDate != m.Invoices[j].DueDate {
+			return m.Invoices[i].DueDate < m.Invoices[j].DueDate
+		}
+		return m.Invoices[i].Number < m.Invoices[j].Number
+	})
+	return m, len(m.Invoices) > 0, nil
+}
 
-	rows, err = db.Query(ctx, previewQuery, entity, from)
+// step finds a profile's step in the plans; nil when the plans changed
+// since the row was recorded.
+func step(set *plans.Set, profile, id string) *plans.Step {
+	p := set.Profile(profile)
+	if p == nil {
+		return nil
+	}
+	for i := range p.Steps {
+		if p.Steps[i].ID == id {
+			return &p.Steps[i]
+		}
+	}
+	return nil
+}
+
+// loadDocuments reads the entity's invoices decided, provisioned or held on
+// the day, in one query.
+func loadDocuments(ctx context.Context, tx pgx.Tx, res worker.SweepResult, entity string) (map[int64]document, error) {
+	ids := make([]int64, 0, len(res.Decisions)+len(res.Proposals)+len(res.Held))
+	for _, d := range res.Decisions {
+		ids = append(ids, d.InvoiceID)
+	}
+	for _, p := range res.Proposals {
+		ids = append(ids, p.InvoiceID)
+	}
+	for _, h := range res.Held {
+		ids = append(ids, h.InvoiceID)
+	}
+	out := map[int64]document{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Query(ctx, documentsSQL, ids, res.Day, entity)
 	if err != nil {
-		return nil, fmt.Errorf("preview: %w", err)
+		return nil, fmt.Errorf("preview: %s: %w", res.Day.Format(time.DateOnly), err)
 	}
 	defer rows.Close()
-	var clients []*client
-	var cur *client
 	for rows.Next() {
-		var (
-			c                              client
-			insolvency                     *time.Time
-			net                            int64
-			iv                             invoice
-			amount, outstanding            int64
-			dOpen, dEnd, pFrom, pTo, rDays []time.Time
-			rSteps                         []string
-		)
-		if err := rows.Scan(&c.id, &c.code, &c.name, &c.locale, &c.country, &c.segment, &c.profile, &c.score, &insolvency, &net,
-			&iv.number, &iv.issue, &iv.due, &iv.currency, &amount, &outstanding, &iv.excluded,
-			&iv.allocDays, &iv.allocAmounts, &dOpen, &dEnd, &pFrom, &pTo, &rSteps, &rDays); err != nil {
+		var id int64
+		var doc document
+		if err := rows.Scan(&id, &doc.number, &doc.due, &doc.amount, &doc.open, &doc.currency,
+			&doc.clientCode, &doc.clientName, &doc.locale, &doc.insolvency,
+			&doc.address.Line1, &doc.address.Line2, &doc.address.Postcode, &doc.address.City); err != nil {
 			return nil, fmt.Errorf("preview: %w", err)
 		}
-		iv.amount, iv.outstanding = money.Amount(amount), money.Amount(outstanding)
-		for i := range dOpen {
-			iv.disputes = append(iv.disputes, [2]time.Time{dOpen[i], dEnd[i]})
-		}
-		for i := range pFrom {
-			iv.promises = append(iv.promises, [2]time.Time{pFrom[i], pTo[i]})
-		}
-		for i := range rSteps {
-			iv.ledger = append(iv.ledger, plans.LedgerEntry{StepID: rSteps[i], Day: rDays[i]})
-		}
-		if cur == nil || cur.id != c.id {
-			c.net = money.Amount(net)
-			if insolvency != nil {
-				c.insolvency = *insolvency
-			}
-			if calendar.Known(c.country) {
-				c.cal, _ = calendar.For(c.country)
-			}
-			cur = &c
-			clients = append(clients, cur)
-		}
-		ivCopy := iv
-		cur.invoices = append(cur.invoices, &ivCopy)
+		out[id] = doc
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	return clients, nil
+	return out, nil
+}
+
+// loadSettlements reads, for the invoices whose step states penalties, the
+// settlements that count on the day.
+func loadSettlements(ctx context.Context, tx pgx.Tx, res worker.SweepResult, opts Options) (map[int64][]penalty.Payment, error) {
+	out := map[int64][]penalty.Payment{}
+	if opts.Penalties == nil {
+		return out, nil
+	}
+	var ids []int64
+	for _, d := range res.Decisions {
+		if st := step(opts.Plans, d.Profile, d.StepID); st != nil && st.Penalties {
+			ids = append(ids, d.InvoiceID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Query(ctx, settlementsSQL, ids, res.Day)
+	if err != nil {
+		return nil, fmt.Errorf("preview: settlements: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p penalty.Payment
+		if err := rows.Scan(&id, &p.Day, &p.Amount); err != nil {
+			return nil, fmt.Errorf("preview: settlements: %w", err)
+		}
+		out[id] = append(out[id], p)
+	}
+	return out, rows.Err()
 }

@@ -1,6 +1,7 @@
 // Package web owns relance's HTTP side: the daemon's mux with its probes
 // (/healthz, /readyz), Prometheus metrics (/metrics), River UI under /jobs/,
-// and the JSON API under /api/v1 (docs/openapi.json, served at
+// the letter provider's callback (POST /webhooks/letters, authenticated by
+// its HMAC signature), and the JSON API under /api/v1 (docs/openapi.json, served at
 // /api/v1/openapi.json). Each endpoint is a small func registered with a Go
 // 1.22 pattern ("POST /api/v1/invoices"); cmd/relance only wires it.
 //
@@ -42,7 +43,9 @@
 // Authorization: Bearer header by itself: only a script can, and another
 // site's script would need a CORS preflight that this server never grants.
 // A bearer request therefore cannot be forged across sites, and API clients
-// (an ERP, curl) need no Origin header.
+// (an ERP, curl) need no Origin header. The letter callback bypasses the
+// check too: the provider's signature is its credential, and a browser holds
+// nothing that would sign it.
 //
 // # The API
 //

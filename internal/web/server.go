@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -30,6 +31,9 @@ type Options struct {
 	// Tokens recognise bearer tokens on River UI as well: an admin token
 	// drives it as the operator does. Nil: basic auth only.
 	Tokens Authenticator
+	// Letters, when set, receives the letter provider's proofs at POST
+	// /webhooks/letters (signed, not behind basic auth); nil: no route.
+	Letters *LetterCallback
 }
 
 // ErrBlankCredentials is returned by New for a username or password that is
@@ -64,18 +68,35 @@ func New(o Options) (http.Handler, error) {
 	if o.API != nil {
 		mux.Handle(APIPrefix+"/", o.API)
 	}
-	return sameOrigin(mux), nil
+	csrf := http.NewCrossOriginProtection()
+	if o.Letters != nil {
+		if o.Letters.Proofs == nil || len(o.Letters.Secret) == 0 || o.Letters.Clock == nil || o.Letters.Tolerance <= 0 {
+			return nil, errors.New("web: the letter callback needs a ledger, a secret, a clock and a tolerance")
+		}
+		if o.Letters.Location == nil {
+			o.Letters.Location = time.UTC
+		}
+		if o.Letters.Logger == nil {
+			o.Letters.Logger = o.Logger
+		}
+		mux.Handle(letterCallbackPattern, o.Letters)
+		// The provider's signature is its credential, not a cookie or a
+		// cached password a browser would send along: a cross-site request
+		// carries nothing that lets it in.
+		csrf.AddInsecureBypassPattern(letterCallbackPattern)
+	}
+	return sameOrigin(csrf, mux), nil
 }
 
 // sameOrigin refuses a state-changing request a browser sent from another
-// site (net/http's CrossOriginProtection), except one that carries a bearer
-// token: a browser never adds an Authorization: Bearer header by itself
-// (only a script, and another site's script would first need a CORS
+// site (csrf, net/http's CrossOriginProtection), except one that carries a
+// bearer token: a browser never adds an Authorization: Bearer header by
+// itself (only a script, and another site's script would first need a CORS
 // preflight this server never grants), so such a request cannot be forged.
 // Basic auth, which browsers do replay by themselves, and cookies get the
 // check.
-func sameOrigin(next http.Handler) http.Handler {
-	protected := http.NewCrossOriginProtection().Handler(next)
+func sameOrigin(csrf *http.CrossOriginProtection, next http.Handler) http.Handler {
+	protected := csrf.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := bearer(r); ok {
 			next.ServeHTTP(w, r)

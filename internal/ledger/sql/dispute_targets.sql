@@ -1,9 +1,10 @@
 -- The invoices of entity $1 numbered $2 (in request order, missing ones
 -- left out), locked, with what opening a dispute on day $3 must check: the
--- kind, the issue date, the outstanding as of $3 (settlements applied after
--- $3 added back) and the dispute still open on it, if any.
+-- kind, the issue date, the outstanding as of $3 (what does not count yet
+-- on $3 added back: ledger_late_allocation) and the dispute still open on
+-- it, if any.
 SELECT r.n, i.id, i.client_id, c.code, i.kind, i.issue_date, i.currency::text,
-       i.outstanding + coalesce((SELECT sum(a.amount) FROM allocation a WHERE a.invoice_id = i.id AND a.applied_on > $3), 0),
+       i.outstanding + coalesce((SELECT sum(a.amount) FROM ledger_late_allocation($3) a WHERE a.invoice_id = i.id), 0),
        d.id, d.opened_on, d.until, d.reason
 FROM unnest($2::text[]) WITH ORDINALITY AS r(number, n)
 JOIN invoice i ON i.entity_id = $1 AND i.number = r.number

@@ -6,8 +6,7 @@ FROM dispute d
 JOIN invoice i ON i.id = d.invoice_id
 JOIN client c ON c.id = i.client_id
 WHERE i.entity_id = $1
-  AND ($2::date IS NULL OR (d.opened_on <= $2 AND (d.resolved_on IS NULL OR d.resolved_on > $2)
-                            AND (d.until IS NULL OR d.until >= $2)))
+  AND ($2::date IS NULL OR d.id IN (SELECT o.dispute_id FROM ledger_open_dispute($2) o))
   AND ($3::text IS NULL OR c.code = $3)
   AND ($4::text IS NULL OR i.number = $4)
 ORDER BY d.opened_on, i.number, d.id
