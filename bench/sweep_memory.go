@@ -18,7 +18,7 @@ import (
 
 // resetLedger forgets every decision, so that the next sweep of the same day
 // decides everything again.
-const resetLedger = `DELETE FROM reminder; DELETE FROM provision; DELETE FROM task; DELETE FROM event; DELETE FROM river_job;`
+const resetLedger = `DELETE FROM reminder; DELETE FROM journal_entry; DELETE FROM provision; DELETE FROM task; DELETE FROM event; DELETE FROM river_job;`
 
 // measureSweepAndMemory times one sweep (evaluate + ledger + enqueue) of the
 // imported portfolio with about sweepSteps steps due, against a bare

@@ -23,6 +23,7 @@ func FuzzLoad(f *testing.F) {
 		"- a\n- b\n",
 		"version: 1\nprofiles: {a: {steps: [[1], 2, {id: x}]}}\nassign: [1, {profile: [a]}, {profile: a, score: {x: 1}}]\n",
 		"---\nversion: 1\n---\nversion: 1\n",
+		"version: 1\nprofiles: {a: {steps: [{id: x, at: +61d, channel: registered_letter, template: t, email_copy: [false]}]}}\n",
 		aliasBomb(),
 	} {
 		f.Add([]byte(s))

@@ -486,7 +486,7 @@ func (l *loader) step(n ast.Node, profile string) (Step, bool) {
 		return st, false
 	}
 	start := len(l.errs)
-	var channelNode, actionNode, templateNode, atNode, penaltiesNode ast.Node
+	var channelNode, actionNode, templateNode, atNode, penaltiesNode, copyNode ast.Node
 	for _, kv := range entries {
 		key := keyName(kv)
 		switch key {
@@ -507,8 +507,10 @@ func (l *loader) step(n ast.Node, profile string) (Step, bool) {
 			penaltiesNode = kv.Value
 		case "action":
 			actionNode = kv.Value
+		case "email_copy":
+			copyNode = kv.Value
 		default:
-			l.errAt(kv.Key.GetToken(), key, "step: unknown key (want id, at, channel, template, penalties or action)")
+			l.errAt(kv.Key.GetToken(), key, "step: unknown key (want id, at, channel, template, penalties, email_copy or action)")
 		}
 	}
 	where := l.pos(n)
@@ -546,6 +548,18 @@ func (l *loader) step(n ast.Node, profile string) (Step, bool) {
 		case "false":
 		default:
 			l.errNode(penaltiesNode, "step %s: penalties: want true or false", st.ID)
+		}
+	}
+	if copyNode != nil {
+		switch scalarText(copyNode) {
+		case "true":
+		case "false":
+			st.SkipEmailCopy = true
+		default:
+			l.errNode(copyNode, "step %s: email_copy: want true or false", st.ID)
+		}
+		if st.Channel != "registered_letter" {
+			l.errNode(copyNode, "step %s: email_copy is for a registered_letter step (its letter is also emailed with the PDF attached unless false)", st.ID)
 		}
 	}
 	if actionNode != nil {

@@ -45,6 +45,24 @@ func TestDefaultLoads(t *testing.T) {
 	}
 }
 
+// TestEmailCopy: a registered letter is also emailed unless its step says
+// email_copy: false.
+func TestEmailCopy(t *testing.T) {
+	for _, tt := range []struct {
+		key  string
+		skip bool
+	}{{"", false}, {", email_copy: true", false}, {", email_copy: false", true}} {
+		src := "version: 1\nprofiles: {a: {steps: [{id: l5, at: +61d, channel: registered_letter, template: formal_notice" + tt.key + "}]}}\n"
+		s, err := Load("p.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.key, err)
+		}
+		if got := s.Profile("a").Steps[0].SkipEmailCopy; got != tt.skip {
+			t.Errorf("%q: SkipEmailCopy %v, want %v", tt.key, got, tt.skip)
+		}
+	}
+}
+
 // errorsOf loads src and returns its error lines.
 func errorsOf(t *testing.T, src string) []string {
 	t.Helper()
@@ -123,6 +141,12 @@ func TestLoadErrors(t *testing.T) {
 		{"empty", "", "want exactly one YAML document"},
 		{"no steps", "version: 1\nprofiles: {a: {min_gap: 3d}}\n", "profile has no steps"},
 		{"positive min_gap", "version: 1\ndefaults: {min_gap: -3d}\nprofiles: {a: {steps: [{id: x, at: +1d, action: provision}]}}\n", "min_gap"},
+		{"email_copy on an email step", "version: 1\nprofiles: {a: {steps: [{id: x, at: +1d, channel: email, template: t, email_copy: false}]}}\n",
+			"p.yaml:2:82: step x: email_copy is for a registered_letter step"},
+		{"email_copy not a boolean", "version: 1\nprofiles: {a: {steps: [{id: x, at: +1d, channel: registered_letter, template: t, email_copy: no}]}}\n",
+			"p.yaml:2:94: step x: email_copy: want true or false"},
+		{"email_copy on an action", "version: 1\nprofiles: {a: {steps: [{id: x, at: +1d, action: provision, email_copy: true}]}}\n",
+			"step x: email_copy is for a registered_letter step"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,6 +70,11 @@ type Step struct {
 	Kind      StepKind
 	Level     int // 0 for pre-due and actions; 1..n on the ladder
 
+	// SkipEmailCopy is `email_copy: false` on a registered_letter step: the
+	// letter is not also emailed to the client with its PDF attached (by
+	// default it is).
+	SkipEmailCopy bool
+
 	Pos         Position // where the step is written
 	TemplatePos Position // where its template name is written, for CheckTemplates
 

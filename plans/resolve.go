@@ -22,6 +22,7 @@ const (
 	NetBalance     Reason = "net_balance"      // the client's net balance is ≤ 0 (credits cover the debt)
 	Dispute        Reason = "dispute"          // an open dispute on the invoice
 	Promise        Reason = "promise"          // a promise to pay covers today
+	Case           Reason = "case"             // an open legal collection case holds the invoice: no amicable message
 	MinAmount      Reason = "min_amount"       // outstanding below the profile's min_amount
 	NotBusinessDay Reason = "not_business_day" // weekend or public holiday in the client's country
 	NotDueYet      Reason = "not_due_yet"      // the next step's date has not come
@@ -64,6 +65,9 @@ type Input struct {
 	Disputed    bool         // a dispute holds the invoice at D (opened, not resolved, its `until` not passed)
 	Promised    bool         // a promise to pay covers D (made, not past its `until`, not found kept by D)
 	Excluded    bool         // the invoice is excluded from dunning
+	// InCase: a legal collection case holds the invoice at D (opened on or
+	// before D, not closed by D). It stops the amicable messages only.
+	InCase bool
 
 	ClientExcluded bool // an exclusion of the client covers D
 	ClientPaused   bool // a pause of the client covers D
@@ -100,6 +104,8 @@ type Decision struct {
 //     whose net balance is ≤ 0, for an invoice in dispute or under a
 //     promise covering D, or whose outstanding is below the profile's
 //     min_amount;
+//   - an open legal case on the invoice stops its messages (the amicable
+//     ladder), not its actions: an invoice in court is still provisioned;
 //   - action steps (provision, phone_call) fire on the first day on or after
 //     due_date + offset on which they are not in the ledger, business day or
 //     not and whatever messages were sent;
@@ -156,6 +162,10 @@ func Resolve(in Input) Decision {
 		}
 	}
 
+	if in.InCase {
+		dec.Reason = Case
+		return dec
+	}
 	if !cal.IsBusinessDay(d) {
 		dec.Reason = NotBusinessDay
 		return dec

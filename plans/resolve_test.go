@@ -57,6 +57,7 @@ func TestResolve(t *testing.T) {
 		disputed                     bool
 		promised                     bool
 		excluded                     bool
+		inCase                       bool
 		clientPaused, clientExcluded bool
 		insolvency                   string
 		ledger                       []LedgerEntry
@@ -108,6 +109,18 @@ func TestResolve(t *testing.T) {
 		{name: "promise", due: "2025-06-04", asOf: "2025-08-25", promised: true, wantReason: Promise},
 		{name: "excluded", due: "2025-06-04", asOf: "2025-08-25", excluded: true, wantReason: Excluded},
 
+		// An open legal case stops the amicable messages, pre-due notice
+		// included, not the actions; its close resumes the ladder.
+		{name: "case holds the ladder", due: "2025-06-04", asOf: "2025-08-25", inCase: true, ledger: sent("level1@2025-08-18"), wantReason: Case},
+		{name: "case holds a pre-due notice", due: "2025-08-20", asOf: "2025-08-14", inCase: true, wantReason: Case},
+		{name: "case lets the provision fire", due: "2025-06-02", asOf: "2025-10-06", inCase: true,
+			ledger: append(sent("level5@2025-10-01"), full...), wantReason: Case, wantActions: "provision"},
+		{name: "case lets an action fire on a Saturday", due: "2025-06-02", asOf: "2025-10-04", inCase: true,
+			ledger: append(sent("level5@2025-10-01"), full...), wantReason: Case, wantActions: "provision"},
+		{name: "case closed", due: "2025-06-04", asOf: "2025-08-26", ledger: sent("level1@2025-08-18"), wantMsg: "level2", wantReason: Due},
+		{name: "dispute wins over the case: no action", due: "2025-06-02", asOf: "2025-10-06", inCase: true, disputed: true,
+			ledger: append(sent("level5@2025-10-01"), full...), wantReason: Dispute},
+
 		// A client paused or excluded gets nothing, actions included; the
 		// ladder resumes where it was the day the pause ends.
 		{name: "client paused", due: "2025-06-04", asOf: "2025-08-25", clientPaused: true, ledger: sent("level1@2025-08-18"), wantReason: Paused},
@@ -158,7 +171,7 @@ func TestResolve(t *testing.T) {
 			in := Input{
 				AsOf: day(tt.asOf), DueDate: day(tt.due),
 				Outstanding: tt.outstanding, NetBalance: tt.net,
-				Disputed: tt.disputed, Promised: tt.promised, Excluded: tt.excluded,
+				Disputed: tt.disputed, Promised: tt.promised, Excluded: tt.excluded, InCase: tt.inCase,
 				ClientPaused: tt.clientPaused, ClientExcluded: tt.clientExcluded,
 				Calendar: tt.cal, Profile: tt.profile, Ledger: tt.ledger,
 			}

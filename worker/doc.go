@@ -24,7 +24,7 @@
 //     fates.
 //   - Explain. With SweepOptions.Explain the same statement also returns the
 //     invoices a message would have gone out for but for a hold
-//     (insolvency, paused, net_balance, dispute, promise, min_amount,
+//     (insolvency, paused, net_balance, dispute, promise, min_amount, case,
 //     waiting, gap, no_email, bouncing; an excluded invoice or client is out
 //     of dunning, not held): the preview runs the sweep of each day so, in a
 //     transaction it rolls back, and shows what the daemon would do from the
@@ -97,11 +97,28 @@
 //     so a killed replica's sends resume within minutes instead of River's
 //     default hour; River leaves a running job alone until its own timeout
 //     has passed, so the sweep (SweepTimeout) is not taken from a live run.
-//   - Actions. Provision and phone_call steps are carried out by the sweep
-//     itself (a provision proposal + 'provision_proposed' event, or a task)
-//     and their ledger rows are recorded 'sent' at once. Like messages they
-//     wait while the invoice is disputed or promised, or the client
-//     insolvent, paused or excluded.
+//   - Actions. Provision and phone_call steps are recorded by the sweep
+//     statement, their ledger rows 'sent' at once; a phone_call step also
+//     creates its task there, due on the client's next business day. Like
+//     messages they wait while the invoice is disputed or promised, or the
+//     client insolvent, paused or excluded. An open legal case
+//     (ledger_open_case, migration 00060) holds only the messages: an
+//     invoice in court is still provisioned, and the send worker's re-check
+//     drops a message whose invoice went to court meanwhile (legal_case).
+//   - The review makes the proposals. Right after the evaluation, in the
+//     same transaction, the sweep reviews the provisions
+//     (ledger.ReviewProvisions over provision_due, migration 00050): each
+//     provision step that fired is priced by the matrix (bucket × profile);
+//     a proposal above 0 is made with its 'provision_proposed' event, its
+//     411 → 416 reclassification and its 6817/491 provision, and the
+//     provision booked follows the outstanding and the rate afterwards
+//     (491/7817 reversals). An insolvency opened makes every invoice issued
+//     before it doubtful whatever its age, and one published calls for a
+//     claim-declaration task on a business day (ledger.ReviewClaimTasks).
+//     The review runs after the evaluation because it prices what the
+//     evaluation has just recorded (a step is proposed on the day it
+//     fired), and the evaluation reads nothing the review writes. The
+//     preview runs the same Run, so it shows the same proposals.
 //   - What ends by itself. Each sweep first calls ledger's Settle: promises
 //     whose amount was paid are kept (released that day), those past their
 //     end unpaid are broken (dunning resumes the day after, where it
@@ -116,14 +133,58 @@
 //     client, both through internal/ledger, read inside the send's
 //     transaction after the re-check; penalties follow the debtor's
 //     country's rule set unless penalties.rule_set fixes one.
-//   - Registered letters (level 5) are laid out as A4 PDFs (internal/letter)
-//     into <mail.dir>/letters/<day>/<client code>-<step>.pdf, ready for
-//     posting or upload to an electronic registered-letter provider; they
-//     are not emailed.
+//   - Registered letters (level 5, letter.go) are laid out as A4 PDFs
+//     (internal/letter) with a JSON manifest beside them, into
+//     <letters.dir>/<day>/<client code>-<step>.pdf and .json, and handed to
+//     the entity's letter channel: outbox (the manifest written last, the
+//     letter waits for a person: `relance letter posted`) or webhook (a
+//     signed POST to the provider, docs/letters-webhook.md). The rows count
+//     as sent once the letter is handed over: the manifest written, or the
+//     provider's 2xx. A debtor with no street line or city gets no letter:
+//     the rows fail with what to record and a 'reminder_failed' event,
+//     nothing is blamed on its email, and no copy goes alone. The letter is
+//     recorded through internal/ledger (a letter row, a 'letter_ready' or
+//     'letter_handed' event) in the transaction that marks the rows sent.
+//   - One key per letter. The provider's Idempotency-Key is derived from the
+//     reminder rows of the job (the reminder ledger's key: each row is one
+//     invoice and step, decided once ever), so a retry after a crash
+//     between the provider's 2xx and our commit carries the same key: the
+//     provider answers as the first time and posts nothing more, and the
+//     letter table's unique key leaves our ledger with one letter. A 5xx,
+//     a timeout or a 429 goes back to River (SendBackoff, the same key); a
+//     401/403/404 is our URL or secret, retried and logged at ERROR; any
+//     other 4xx is the provider refusing this letter as it is: the rows
+//     fail with its words. The outbox's files are rewritten with the same
+//     bytes by a retry.
+//   - The letter and its email copy are one decision: one message, one set
+//     of reminder rows. The letter decides "sent". The copy (the
+//     formal_notice email with the PDF attached, under the Message-ID the
+//     message would have as an email) goes after the handover, unless the
+//     plan step says email_copy: false ('off') or the client has no working
+//     address ('skipped'). A copy that fails is recorded on the letter
+//     (copy_status 'failed', the reason) and as a 'letter_copy_failed'
+//     event, and is not retried: a retry would hand the letter over again,
+//     and a person can forward the PDF. A refusal of the client's own
+//     address marks it bouncing, as for any email; the rows stay sent. The
+//     relay's connection is taken first, as for an email, but a letter does
+//     not wait for it: without one the copy fails and the letter goes. A
+//     crash after the copy and before the commit sends the copy again on
+//     retry with the same Message-ID, which mail readers fold into one.
 //   - Send window. Jobs enqueued by the scheduled sweep outside the window
 //     (cfg.Sweep.SendWindow in cfg.TimeZone) are scheduled for its next
 //     opening; a replay (--as-of) or `sweep --drain` sends at once, and a
 //     drain brings forward the day's jobs still waiting for the window.
+//   - Fresh data (internal/watch). Before anything else, a send asks
+//     SendWorker.Guard whether the client's entity's payment data is older
+//     than sweep.max_data_age; if so the job is snoozed (River's JobSnooze:
+//     no attempt counted, the rows stay pending on a live job, so the next
+//     level waits too) and looks again after sweep.stale_recheck. A fresh
+//     import releases it within that wait; `sweep --drain --ignore-stale`
+//     drains without the guard.
+//   - What follows the sweep. The daemon's sweep records a sweep_done event
+//     (the missed-sweep alert looks for it) and enqueues AfterSweepArgs in
+//     its own transaction: the alert scan, then the digest, once per day.
+//     The leader also scans every alerts.every (WatchArgs).
 //   - Concurrency. Sweeps take a transaction-level advisory lock, so two
 //     sweeps never interleave one client's invoices into two messages; the
 //     send worker locks its rows FOR UPDATE and skips rows no longer pending.

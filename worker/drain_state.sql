@@ -1,6 +1,10 @@
 -- The jobs $1 of a drain: not finalized, of those running, and how the
--- others ended.
+-- others ended; held: snoozed by the freshness guard (their entity's
+-- payment data is stale), waiting for fresh data rather than for a worker
+-- (River makes a short snooze 'available' at a later scheduled_at, a long
+-- one 'scheduled').
 SELECT count(*) FILTER (WHERE finalized_at IS NULL), count(*) FILTER (WHERE state = 'running'),
        count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE state = 'cancelled'),
-       count(*) FILTER (WHERE state = 'discarded')
+       count(*) FILTER (WHERE state = 'discarded'),
+       count(*) FILTER (WHERE state IN ('scheduled', 'available') AND scheduled_at > now() AND metadata ? 'snoozes')
 FROM river_job WHERE id = ANY ($1)

@@ -63,6 +63,13 @@ func frCalendars(country string) (Calendar, error) { return calendar.For(country
 
 func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 	t.Helper()
+	return newHarnessWith(t, pool, nil)
+}
+
+// newHarnessWith is newHarness with setup applied to the engine before its
+// River client starts (another plan, a letter provider).
+func newHarnessWith(t *testing.T, pool *pgxpool.Pool, setup func(*harness)) *harness {
+	t.Helper()
 	set, err := plans.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +90,9 @@ func newHarness(t *testing.T, pool *pgxpool.Pool) *harness {
 		Settings: MailSettings{From: "Compta Durand <compta@durand.example>", Bcc: "credit@durand.example", LettersDir: h.letters},
 		Clock:    h.clock, Location: time.UTC, Logger: slog.New(slog.DiscardHandler),
 		Backoff: func(int) time.Duration { return 200 * time.Millisecond },
+	}
+	if setup != nil {
+		setup(h)
 	}
 	h.client = h.startClient()
 	return h
@@ -183,7 +193,8 @@ func TestEngine150Days(t *testing.T) {
 	h := newHarness(t, pool)
 	f := fixture{t, pool}
 	client := func(code, locale string) int64 {
-		return f.id(`INSERT INTO client (entity_id, code, name, emails, locale) VALUES (1, $1, 'Client '||$1, $2, $3) RETURNING id`,
+		return f.id(`INSERT INTO client (entity_id, code, name, emails, locale, address_line1, postcode, city)
+			VALUES (1, $1, 'Client '||$1, $2, $3, '1 rue de la Paix', '75002', 'Paris') RETURNING id`,
 			code, []string{strings.ToLower(code) + "@client.example"}, locale)
 	}
 	a, b, c, dd, e, ff, g := client("A", "fr"), client("B", "fr"), client("C", "fr"), client("D", "en"), client("E", "fr"), client("F", "fr"), client("G", "fr")
@@ -252,7 +263,11 @@ func TestEngine150Days(t *testing.T) {
 		"2025-11-17 G level3", "2025-11-19 F pre_due", "2025-11-20 C level2", "2025-11-25 F level1",
 		"2025-11-27 C level3", "2025-11-27 E level3", "2025-12-01 G level4", "2025-12-04 C level4",
 		"2025-12-09 F level2", "2025-12-11 E level4", "2025-12-26 F level3", "2026-01-08 F level4",
+		// Each formal notice (the letters below) also goes by email, its PDF attached.
+		"2025-10-01 D level5", "2025-11-17 A level5", "2025-12-11 C level5", "2025-12-16 G level5",
+		"2025-12-29 E level5", "2026-01-26 F level5",
 	}
+	slices.Sort(wantEmails)
 	got := readReceived(t, h.srv)
 	var gotKeys []string
 	for _, r := range got {
@@ -276,7 +291,7 @@ func TestEngine150Days(t *testing.T) {
 		if want := strings.ToLower(r.client) + "@client.example"; !slices.Contains(r.to, want) || !slices.Contains(r.to, "credit@durand.example") {
 			t.Errorf("%s: envelope recipients %v, want %s and the Bcc", r, r.to, want)
 		}
-		level3up := r.step == "level3" || r.step == "level4"
+		level3up := r.step == "level3" || r.step == "level4" || r.step == "level5"
 		hasPenalties := strings.Contains(r.text, "40,00\u00a0€") || strings.Contains(r.text, "€40.00")
 		if level3up != hasPenalties {
 			t.Errorf("%s: penalties shown = %v, want %v:\n%s", r, hasPenalties, level3up, r.text)
@@ -290,10 +305,11 @@ func TestEngine150Days(t *testing.T) {
 		}
 	}
 
-	// Registered letters (level 5) are written, one per client and day.
+	// Registered letters (level 5) are written, one per client and day,
+	// each with its manifest beside it.
 	var letters []string
 	_ = filepath.WalkDir(h.letters, func(p string, de os.DirEntry, err error) error {
-		if err == nil && !de.IsDir() {
+		if err == nil && !de.IsDir() && filepath.Ext(p) == ".pdf" {
 			if data, err := os.ReadFile(p); err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
 				t.Errorf("%s is not a PDF (%v)", p, err)
 			}

@@ -7,17 +7,24 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/letter"
 	"github.com/relance/relance/templates"
 )
 
 // messageParties is who a message is from and to: each side's identity
 // (templates.Party), the creditor's contacts and bank details, the debtor's
-// account, and the country that picks the debtor's penalty rules.
+// account, and the country that picks the debtor's penalty rules; for a
+// letter, both postal addresses as the ledger holds them, what the
+// debtor's lacks, and the entity's letter channel.
 type messageParties struct {
 	creditor, debtor templates.Party
 	entity           templates.Entity
 	client           templates.Client
 	country          string
+
+	entityCode, letterChannel    string
+	creditorPostal, debtorPostal letter.Address
+	debtorUnpostable             []string // ledger.Address.Unpostable
 }
 
 // parties reads the creditor and the debtor of a message from the ledger, as
@@ -29,22 +36,25 @@ func parties(ctx context.Context, tx pgx.Tx, clientID int64, day time.Time, repl
 	if err != nil {
 		return messageParties{}, err
 	}
-	locale := c.Locale
-	if locale == "" {
-		locale = e.Locale
-	}
+	creditor, debtor := letter.Parties(e, c)
 	p := messageParties{
-		creditor: templates.Party{Name: e.Name, Address: e.Address.Lines(e.Country, c.Country, locale),
-			SIREN: ledger.FormatSIREN(e.SIREN), VAT: e.VAT},
-		debtor: templates.Party{Name: c.Name, Address: c.Address.Lines(c.Country, e.Country, locale),
-			SIREN: ledger.FormatSIREN(c.SIREN), VAT: c.VAT},
+		creditor: creditor,
+		debtor:   debtor,
 		entity: templates.Entity{Locale: e.Locale, Email: e.Email, Phone: e.Phone,
 			IBAN: ledger.FormatIBAN(e.IBAN), BIC: e.BIC},
 		client:  templates.Client{Code: c.Code, Locale: c.Locale},
 		country: c.Country,
+
+		entityCode: e.Code, letterChannel: e.LetterChannel,
+		creditorPostal: postal(e.Address, e.Country), debtorPostal: postal(c.Address, c.Country),
+		debtorUnpostable: c.Address.Unpostable(),
 	}
 	if p.entity.Email == "" {
 		p.entity.Email = replyTo
 	}
 	return p, nil
+}
+
+func postal(a ledger.Address, country string) letter.Address {
+	return letter.Address{Line1: a.Line1, Line2: a.Line2, Postcode: a.Postcode, City: a.City, Country: country}
 }

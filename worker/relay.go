@@ -57,11 +57,7 @@ func (w *SendWorker) undelivered(ctx context.Context, job *river.Job[SendArgs], 
 		log.Warn("temporary delivery failure, will retry", "attempt", job.Attempt, "err", err)
 		return fmt.Errorf("send: %w", err)
 	}
-	var me *mail.Error
-	stage := "unknown"
-	if errors.As(err, &me) {
-		stage = string(me.Stage)
-	}
+	stage := stageOf(err)
 	n := w.refusals.add()
 	if w.Counters != nil {
 		w.Counters.Refused(stage)
@@ -75,6 +71,14 @@ func (w *SendWorker) undelivered(ctx context.Context, job *river.Job[SendArgs], 
 		}
 	}
 	return fmt.Errorf("send: refused on our side (%s): %w", stage, err)
+}
+
+// stageOf names the SMTP stage a send failed at.
+func stageOf(err error) string {
+	if me, ok := errors.AsType[*mail.Error](err); ok {
+		return string(me.Stage)
+	}
+	return "unknown"
 }
 
 //go:embed pause_record.sql

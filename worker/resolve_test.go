@@ -21,9 +21,9 @@ import (
 // TestSweepAgreesWithResolve runs the SQL sweep over 100 days of a
 // randomized portfolio (payments, disputes with and without an end,
 // promises kept and broken, client pauses and exclusions, an insolvency,
-// unapplied credits, two countries, rule-assigned and explicit profiles) and
-// checks every day's decisions against plans.Resolve, the reference, invoice
-// by invoice. Each day's send jobs meet a random fate, as under faults: sent
+// legal cases open and closed, unapplied credits, two countries,
+// rule-assigned and explicit profiles) and checks every day's decisions
+// against plans.Resolve, the reference, invoice by invoice. Each day's send jobs meet a random fate, as under faults: sent
 // that day, sent days later (pending on a live job meanwhile), or dead
 // (discarded, cancelled, deleted) after some days, when the reconciliation
 // returns their rows to the sweep. The sweeps run in explain mode (as the
@@ -67,6 +67,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		allocs     []alloc
 		disputes   []window
 		promises   []promise
+		cases      []window
 	}
 	type cli struct {
 		id                 int64
@@ -163,6 +164,26 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		}
 	}
 
+	// Legal cases on some invoices, open or closed, drawn from their own
+	// generator so that the portfolio above stays as it is.
+	caseRng := rand.New(rand.NewPCG(15, 60))
+	for _, v := range invoices {
+		if caseRng.IntN(4) != 0 {
+			continue
+		}
+		w := window{from: start.AddDate(0, 0, caseRng.IntN(days)-10)}
+		if caseRng.IntN(2) == 0 {
+			w.to = w.from.AddDate(0, 0, 1+caseRng.IntN(40))
+		}
+		v.cases = append(v.cases, w)
+		f.exec(`WITH c AS (
+				INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, closed_on, outcome, opened_by)
+				SELECT 1, client_id, 'injonction_de_payer', currency, $2, $3, CASE WHEN $3::date IS NOT NULL THEN 'lost' END, 'test'
+				FROM invoice WHERE id = $1 RETURNING id)
+			INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from, held_to) SELECT c.id, $1, 1, $2, $3 FROM c`,
+			v.id, w.from, nullDay(w.to))
+	}
+
 	calendars := func(country string) (Calendar, error) { return calendar.For(country) }
 	s := &Sweeper{Plans: set, Calendars: calendars}
 	jobs := insertOnlyClient(t, pool)
@@ -205,6 +226,19 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 	reasons := map[plans.Reason]int{}   // why Resolve held an invoice back, over the run
 	explained := map[plans.Reason]int{} // why the sweep's explain mode did
 	var settled ledger.Settled          // what the sweeps' Settle found, over the run
+	afterCase := 0                      // messages for invoices whose case had closed
+	byInvoice := map[int64]*inv{}
+	for _, v := range invoices {
+		byInvoice[v.id] = v
+	}
+	closedBy := func(v *inv, day time.Time) bool {
+		for _, w := range v.cases {
+			if !w.to.IsZero() && !w.to.After(day) {
+				return true
+			}
+		}
+		return false
+	}
 	for n := range days {
 		day := start.AddDate(0, 0, n)
 		fates.kill(day) // jobs dying before this day's sweep
@@ -227,7 +261,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			profile := set.ProfileFor(plans.Client{Profile: c.profile, Score: c.score, Outstanding: net[c.id], Country: c.country})
 			dec := plans.Resolve(plans.Input{
 				AsOf: day, DueDate: v.due, Outstanding: outstandingAt(v, day),
-				Disputed: holds(v.disputes, day), Promised: promised(v, day),
+				Disputed: holds(v.disputes, day), Promised: promised(v, day), InCase: holds(v.cases, day),
 				ClientPaused: holds(c.pauses, day), ClientExcluded: holds(c.exclusions, day),
 				NetBalance: net[c.id], InsolvencyOpened: c.insolvent, Calendar: cal,
 				Profile: profile, Ledger: entriesOf(reference[v.id]),
@@ -255,6 +289,9 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 		recs := map[int64]*ledgerRec{}
 		for _, dec := range res.Decisions {
 			got = append(got, fmt.Sprintf("%d/%s", dec.InvoiceID, dec.StepID))
+			if dec.Kind != plans.Action && closedBy(byInvoice[dec.InvoiceID], day) {
+				afterCase++
+			}
 			r := &ledgerRec{LedgerEntry: plans.LedgerEntry{StepID: dec.StepID, Day: day}}
 			reference[dec.InvoiceID] = append(reference[dec.InvoiceID], r)
 			recs[dec.ReminderID] = r
@@ -281,7 +318,7 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 	}
 	// Each hold must have held something back on some day, and Settle must
 	// have found promises kept and broken and disputes past their end.
-	for _, r := range []plans.Reason{plans.Paused, plans.Excluded, plans.Dispute, plans.Promise, plans.Waiting, plans.Gap} {
+	for _, r := range []plans.Reason{plans.Paused, plans.Excluded, plans.Dispute, plans.Promise, plans.Case, plans.Waiting, plans.Gap} {
 		if reasons[r] == 0 {
 			t.Errorf("Resolve never held an invoice for %q: the run exercises too little (%v)", r, reasons)
 		}
@@ -289,14 +326,17 @@ func TestSweepAgreesWithResolve(t *testing.T) {
 			t.Errorf("the sweep never explained a hold as %q: the run exercises too little (%v)", r, explained)
 		}
 	}
+	if afterCase == 0 {
+		t.Error("no message went out for an invoice after its case closed: the run exercises too little")
+	}
 	if explained[plans.Excluded] != 0 {
 		t.Errorf("the sweep explained %d holds as excluded: an exclusion is out of dunning, not held", explained[plans.Excluded])
 	}
 	if settled.PromisesKept == 0 || settled.PromisesBroken == 0 || settled.DisputesLapsed == 0 {
 		t.Errorf("settled over the run %+v: want promises kept and broken and disputes lapsed", settled)
 	}
-	t.Logf("%d invoices, %d decisions over %d days; jobs: %v; held: %v; explained: %v; settled: %+v",
-		len(invoices), total, days, fates.count, reasons, explained, settled)
+	t.Logf("%d invoices, %d decisions over %d days (%d messages after a case closed); jobs: %v; held: %v; explained: %v; settled: %+v",
+		len(invoices), total, days, afterCase, fates.count, reasons, explained, settled)
 }
 
 // ledgerRec is one step of the reference ledger; dead once its job died.

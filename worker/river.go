@@ -29,6 +29,9 @@ type SweepWorker struct {
 	// (penalty.Calculator.Gaps); each is logged as a warning after the
 	// sweep, so a daemon running into a new half-year says so. Nil: none.
 	RateGaps func(day time.Time) []error
+	// Watch, when set, has the sweep record that it ran and enqueue what
+	// follows it (AfterSweepArgs: the alert scan and the digest).
+	Watch *Watch
 }
 
 // Work runs the sweep of job.Args.Day, enqueueing sends through the River
@@ -48,6 +51,11 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	if err != nil {
 		return err
 	}
+	if w.Watch != nil {
+		if err := afterSweep(ctx, tx, client, day, res); err != nil {
+			return err
+		}
+	}
 	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
 		return fmt.Errorf("sweep: complete job: %w", err)
 	}
@@ -56,7 +64,7 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	}
 	logReturned(logger(w.Logger), res.Returned)
 	logger(w.Logger).Info("sweep done", "day", job.Args.Day, "decisions", len(res.Decisions),
-		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", res.Provisions, "tasks", res.Tasks)
+		"steps", res.StepCounts(), "messages", len(res.Jobs), "provisions", len(res.Proposals), "journal", res.Journal, "tasks", res.Tasks)
 	if w.RateGaps != nil {
 		for _, gap := range w.RateGaps(day) {
 			logger(w.Logger).Warn("penalty rate missing", "day", job.Args.Day, "err", gap)
@@ -144,6 +152,10 @@ type ClientOptions struct {
 	ID string
 	// RateGaps, when set, is checked after every sweep; see SweepWorker.
 	RateGaps func(day time.Time) []error
+	// Watch, when set, adds the alert scan (WatchArgs, scheduled by
+	// PeriodicWatch among Periodic) and what follows each sweep
+	// (AfterSweepArgs).
+	Watch *Watch
 }
 
 // NewClient builds the River client: workers for SweepArgs and SendArgs,
@@ -153,8 +165,16 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 		return nil, errors.New("worker: client needs a pool, a sweeper and a send worker")
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &SweepWorker{Pool: o.Pool, Sweeper: o.Sweeper, Logger: o.Logger, RateGaps: o.RateGaps}); err != nil {
+	if err := river.AddWorkerSafely(workers, &SweepWorker{Pool: o.Pool, Sweeper: o.Sweeper, Logger: o.Logger, RateGaps: o.RateGaps, Watch: o.Watch}); err != nil {
 		return nil, err
+	}
+	if o.Watch != nil {
+		if err := river.AddWorkerSafely(workers, &WatchWorker{Scanner: o.Watch.Scanner, Logger: o.Logger}); err != nil {
+			return nil, err
+		}
+		if err := river.AddWorkerSafely(workers, &AfterSweepWorker{Watch: o.Watch, Logger: o.Logger}); err != nil {
+			return nil, err
+		}
 	}
 	if err := river.AddWorkerSafely[SendArgs](workers, o.Sender); err != nil {
 		return nil, err
@@ -197,6 +217,9 @@ type DrainResult struct {
 	Waiting int
 	Running int   // of Waiting, those running (perhaps in a killed process, until River rescues them)
 	Paused  Pause // the send queue when the drain stopped
+	// Held is, of Waiting, the jobs the freshness guard snoozed: their
+	// entity's payment data is stale, and they wait for fresh data.
+	Held int
 }
 
 // Failed is the number of jobs that did not complete.
@@ -210,7 +233,8 @@ var drainStateSQL string
 // Drain waits until every job in ids is finalized (completed, cancelled or
 // discarded) — retries included — polling the job table every poll, and
 // returns how they ended. It stops early, with the jobs left as Waiting,
-// when the send queue is paused: nothing would send them. progress, when
+// when the send queue is paused or every job left is held for stale data:
+// nothing would send them. progress, when
 // set, is called after each poll. A working River client must be running.
 func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Duration, progress func(DrainResult)) (DrainResult, error) {
 	var res DrainResult
@@ -218,14 +242,14 @@ func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Durat
 		return res, nil
 	}
 	for {
-		err := pool.QueryRow(ctx, drainStateSQL, ids).Scan(&res.Waiting, &res.Running, &res.Completed, &res.Cancelled, &res.Discarded)
+		err := pool.QueryRow(ctx, drainStateSQL, ids).Scan(&res.Waiting, &res.Running, &res.Completed, &res.Cancelled, &res.Discarded, &res.Held)
 		if err != nil {
 			return res, fmt.Errorf("drain: %w", err)
 		}
 		if progress != nil {
 			progress(res)
 		}
-		if res.Waiting == 0 {
+		if res.Waiting == 0 || res.Waiting == res.Held {
 			return res, nil
 		}
 		if res.Paused, err = SendQueue(ctx, pool); err != nil {

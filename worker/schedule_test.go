@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -85,27 +84,5 @@ func TestSendWindowNextOpening(t *testing.T) {
 	}
 	if !(SendWindow{}).NextOpening(time.Now()).IsZero() {
 		t.Error("the zero window is not always open")
-	}
-}
-
-func TestProvisionMatrix(t *testing.T) {
-	m, err := NewProvisionMatrix([]int{30, 60, 90, 120}, map[string]string{"d91_120": "50%", "d121_plus": "100%"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"d1_30", "d31_60", "d61_90", "d91_120", "d121_plus"}; !slices.Equal(m.Names, want) {
-		t.Errorf("names %v, want %v", m.Names, want)
-	}
-	if want := []int32{1, 31, 61, 91, 121}; !slices.Equal(m.LowerDays, want) {
-		t.Errorf("lower bounds %v", m.LowerDays)
-	}
-	if want := []int32{0, 0, 0, 5000, 10000}; !slices.Equal(m.RateBP, want) {
-		t.Errorf("rates %v", m.RateBP)
-	}
-	if _, err := NewProvisionMatrix([]int{30, 60}, map[string]string{"d121_plus": "100%"}); err == nil {
-		t.Error("a rate for a bucket that does not exist was accepted")
-	}
-	if _, err := NewProvisionMatrix([]int{30}, map[string]string{"d31_plus": "120%"}); err == nil {
-		t.Error("120% was accepted")
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/relance/relance/internal/clock"
-	"github.com/relance/relance/internal/letter"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
@@ -103,6 +100,12 @@ type Counters interface {
 	RecheckToAccept(d time.Duration)
 }
 
+// FreshnessGuard says whether a client's sends must wait for fresh payment
+// data (*watch.Guard): Hold returns the wait, 0 to send now.
+type FreshnessGuard interface {
+	Hold(ctx context.Context, clientID int64) (time.Duration, error)
+}
+
 // SendWorker works SendArgs: it re-checks, renders and delivers one message
 // and records the outcome in the reminder ledger in the same transaction as
 // the job's completion.
@@ -120,6 +123,10 @@ type SendWorker struct {
 	Location  *time.Location // the time zone of "today"
 	Logger    *slog.Logger
 	Counters  Counters // nil: not counted
+	// Provider takes the letters of entities whose letter channel is
+	// webhook; nil: letters.webhook.url is not set.
+	Provider LetterProvider
+
 	// Backoff overrides SendBackoff (tests use a short one).
 	Backoff func(attempt int) time.Duration
 	// JobTimeout bounds one send job (connection, re-check, SMTP
@@ -130,6 +137,10 @@ type SendWorker struct {
 	// connect, AUTH, MAIL FROM, DATA or our Bcc) pause the send queue; 0
 	// never pauses.
 	PauseAfter int
+	// Guard holds the sends of an entity whose payment data is stale: the
+	// job is snoozed (not an attempt, not lost) and looks again after the
+	// wait. Nil holds nothing (`sweep --drain --ignore-stale`).
+	Guard FreshnessGuard
 
 	refusals relayRefusals
 }
@@ -165,6 +176,7 @@ type reminderRow struct {
 	issue, due                        time.Time
 	amount, outstanding               money.Amount
 	excluded, disputed, promised      bool
+	inCase                            bool // an open legal case holds the invoice
 	clientID                          int64
 	clientCode                        string // for file names and headers; the parties come from parties()
 	emails                            []string
@@ -178,6 +190,7 @@ SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        EXISTS (SELECT 1 FROM ledger_open_dispute($2) d WHERE d.invoice_id = i.id),
        EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
                  AND (p.settled_on IS NULL OR p.settled_on > $2)),
+       EXISTS (SELECT 1 FROM ledger_open_case($2) lc WHERE lc.invoice_id = i.id),
        c.id, c.code, c.emails,
        c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
        c.email_bouncing_since IS NOT NULL,
@@ -195,6 +208,8 @@ FOR UPDATE OF r`
 // taken before anything is locked), lock and re-check the rows, compose,
 // deliver, record. See the package documentation for the transaction; the
 // outcomes are:
+//   - the client's entity has stale payment data (Guard): nothing is
+//     locked or sent, the job is snoozed and looks again after the wait;
 //   - every row no longer qualifying is 'dropped' with its reason;
 //   - delivered: the remaining rows are 'sent' with the Message-ID and the
 //     day they went out (sent_on);
@@ -216,11 +231,22 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("send: %w", err))
 	}
-	var conn mail.Conn
-	if job.Args.Channel != "registered_letter" {
-		if conn, err = w.Mail.Acquire(ctx); err != nil {
-			return w.undelivered(ctx, job, err, log)
+	if w.Guard != nil {
+		wait, err := w.Guard.Hold(ctx, job.Args.ClientID)
+		if err != nil {
+			return fmt.Errorf("send: %w", err)
 		}
+		if wait > 0 {
+			log.Info("send held: the entity's payment data is stale", "recheck_in", wait)
+			return river.JobSnooze(wait)
+		}
+	}
+	var conn mail.Conn
+	var connErr error // a letter's copy: the relay could not be reached
+	if conn, connErr = w.Mail.Acquire(ctx); connErr != nil && job.Args.Channel != "registered_letter" {
+		return w.undelivered(ctx, job, connErr, log)
+	}
+	if conn != nil {
 		defer conn.Release()
 	}
 
@@ -246,7 +272,7 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 
 	top := w.topOf(keep)
-	msg, rendered, err := w.compose(ctx, tx, job.Args.ClientID, keep, top, day)
+	c, err := w.compose(ctx, tx, job.Args.ClientID, keep, top, day)
 	if err != nil {
 		var cannot *unproducible
 		if errors.As(err, &cannot) {
@@ -254,61 +280,93 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		}
 		return err
 	}
-	messageID := w.messageID(job.Args.ClientID, job.Args.Day, top.stepID, job.Args.Currency)
-
-	switch job.Args.Channel {
-	case "registered_letter":
-		if err := w.writeLetter(job.Args.Day, top, msg, rendered); err != nil {
-			var pathErr *os.PathError
-			if errors.As(err, &pathErr) {
-				return fmt.Errorf("send: %w", err) // a full or unwritable disk: retry
-			}
-			// A letter that cannot be laid out will not be on retry either.
+	sent := sending{job: job, keep: keep, top: top, composed: c, day: day, drops: drops, log: log,
+		messageID: w.messageID(job.Args.ClientID, job.Args.Day, top.stepID, job.Args.Currency)}
+	if job.Args.Channel == "registered_letter" {
+		return w.sendLetter(ctx, tx, sent, conn, connErr)
+	}
+	if err := conn.Send(ctx, w.outgoing(sent)); err != nil {
+		switch mail.FaultOf(err) {
+		case mail.RecipientRefused:
+			return w.bounce(ctx, tx, job, keep, err, log, drops.counts)
+		case mail.Unsendable:
 			return w.fail(ctx, tx, job, keep, err, log, drops.counts)
 		}
-	default:
-		out := mail.Message{
-			MessageID: messageID, From: w.Settings.From, ReplyTo: w.Settings.ReplyTo,
-			To: top.emails, Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
-			Headers: map[string]string{
-				"X-Relance-Client": top.clientCode, "X-Relance-Day": job.Args.Day, "X-Relance-Step": top.stepID,
-			},
-		}
-		if w.Settings.Bcc != "" {
-			out.Bcc = []string{w.Settings.Bcc}
-		}
-		if err := conn.Send(ctx, out); err != nil {
-			switch mail.FaultOf(err) {
-			case mail.RecipientRefused:
-				return w.bounce(ctx, tx, job, keep, err, log, drops.counts)
-			case mail.Unsendable:
-				return w.fail(ctx, tx, job, keep, err, log, drops.counts)
-			}
-			return w.undelivered(ctx, job, err, log)
-		}
-		wasPaused := w.refusals.reset()
-		if w.Counters != nil {
-			w.Counters.RecheckToAccept(w.now().Sub(checked))
-			if wasPaused {
-				w.Counters.SendQueuePaused(false)
-			}
-		}
+		return w.undelivered(ctx, job, err, log)
 	}
+	w.delivered(checked)
+	return w.recordSent(ctx, tx, sent)
+}
 
-	ids := make([]int64, len(keep))
-	for i, r := range keep {
-		ids[i] = r.id
+// sending is one message past its re-check: the rows it carries, its
+// highest step, what was composed, and its Message-ID.
+type sending struct {
+	job       *river.Job[SendArgs]
+	keep      []reminderRow
+	top       top
+	composed  composed
+	day       time.Time
+	messageID string
+	drops     drops
+	log       *slog.Logger
+}
+
+// outgoing is the email of s: the composed text and HTML from our sender to
+// the client's addresses, with our Bcc and the headers that say what it is.
+func (w *SendWorker) outgoing(s sending) mail.Message {
+	r := s.composed.rendered
+	out := mail.Message{
+		MessageID: s.messageID, From: w.Settings.From, ReplyTo: w.Settings.ReplyTo,
+		To: s.top.emails, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		Headers: map[string]string{
+			"X-Relance-Client": s.top.clientCode, "X-Relance-Day": s.job.Args.Day, "X-Relance-Step": s.top.stepID,
+		},
 	}
-	if _, err := tx.Exec(ctx, markSentSQL, ids, messageID, job.ID, w.now(), w.sentOn(day, job)); err != nil {
+	if w.Settings.Bcc != "" {
+		out.Bcc = []string{w.Settings.Bcc}
+	}
+	return out
+}
+
+// delivered notes a message the relay accepted after its rows were
+// re-checked at checked; see relayAccepted.
+func (w *SendWorker) delivered(checked time.Time) {
+	if w.Counters != nil {
+		w.Counters.RecheckToAccept(w.now().Sub(checked))
+	}
+	w.relayAccepted()
+}
+
+// relayAccepted notes that the relay took a message: refusals of ours in a
+// row start again from zero, and a pause this process made is over.
+func (w *SendWorker) relayAccepted() {
+	if w.refusals.reset() && w.Counters != nil {
+		w.Counters.SendQueuePaused(false)
+	}
+}
+
+// recordSent marks the rows of s sent with its Message-ID and the day it
+// went out, and completes the job in the same transaction.
+func (w *SendWorker) recordSent(ctx context.Context, tx pgx.Tx, s sending) error {
+	ids := rowIDs(s.keep)
+	if _, err := tx.Exec(ctx, markSentSQL, ids, s.messageID, s.job.ID, w.now(), w.sentOn(s.day, s.job)); err != nil {
 		return fmt.Errorf("send: mark sent: %w", err)
 	}
-	log.Info("reminder sent", "step", top.stepID, "invoices", len(keep), "message_id", messageID)
-	return w.complete(ctx, tx, job, func() {
-		w.countDropped(drops.counts)
+	s.log.Info("reminder sent", "step", s.top.stepID, "invoices", len(s.keep), "message_id", s.messageID)
+	return w.complete(ctx, tx, s.job, func() {
+		w.countDropped(s.drops.counts)
 		if w.Counters != nil {
-			w.Counters.Sent(job.Args.Channel, len(keep))
+			w.Counters.Sent(s.job.Args.Channel, len(s.keep))
 		}
 	})
+}
+
+func rowIDs(rows []reminderRow) []int64 {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.id
+	}
+	return ids
 }
 
 //go:embed mark_sent.sql
@@ -350,7 +408,7 @@ func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check tim
 		var r reminderRow
 		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
 			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
-			&r.disputed, &r.promised,
+			&r.disputed, &r.promised, &r.inCase,
 			&r.clientID, &r.clientCode, &r.emails,
 			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
 			return nil, fmt.Errorf("send: read reminders: %w", err)
@@ -410,37 +468,43 @@ type unproducible struct{ err error }
 
 func (e *unproducible) Error() string { return e.err.Error() }
 
+// composed is a message built and rendered, with its parties.
+type composed struct {
+	msg      templates.Message
+	rendered templates.Rendered
+	who      messageParties
+}
+
 // compose builds the message of the highest step top over the kept rows,
 // from the creditor and the debtor as the ledger has them, and renders its
 // template. Errors no retry can fix are *unproducible.
-func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, clientID int64, keep []reminderRow, top top, day time.Time) (templates.Message, templates.Rendered, error) {
+func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, clientID int64, keep []reminderRow, top top, day time.Time) (composed, error) {
+	var c composed
 	var settlements map[int64][]Settlement
 	if top.penalties && w.Penalties != nil {
 		// Only a message stating penalties needs the payment history.
 		var err error
 		if settlements, err = loadSettlements(ctx, tx, keep); err != nil {
-			return templates.Message{}, templates.Rendered{}, err
+			return c, err
 		}
 	}
-	who, err := parties(ctx, tx, clientID, day, w.Settings.ReplyTo)
-	if err != nil {
-		return templates.Message{}, templates.Rendered{}, fmt.Errorf("send: %w", err)
+	var err error
+	if c.who, err = parties(ctx, tx, clientID, day, w.Settings.ReplyTo); err != nil {
+		return c, fmt.Errorf("send: %w", err)
 	}
-	msg, err := w.message(keep, top, day, settlements, who)
-	if err != nil {
+	if c.msg, err = w.message(keep, top, day, settlements, c.who); err != nil {
 		if errors.Is(err, penalty.ErrBelowFloor) || errors.Is(err, penalty.ErrNoRate) {
 			// The rate table or the contractual rate: configuration, which
 			// a retry cannot change (serve checks the floor at start).
-			return msg, templates.Rendered{}, &unproducible{err}
+			return c, &unproducible{err}
 		}
-		return msg, templates.Rendered{}, fmt.Errorf("send: %w", err)
+		return c, fmt.Errorf("send: %w", err)
 	}
-	rendered, err := w.Templates.Render(top.template, msg)
-	if err != nil {
+	if c.rendered, err = w.Templates.Render(top.template, c.msg); err != nil {
 		// A template that cannot render will not render on retry either.
-		return msg, rendered, &unproducible{fmt.Errorf("render %s: %w", top.template, err)}
+		return c, &unproducible{fmt.Errorf("render %s: %w", top.template, err)}
 	}
-	return msg, rendered, nil
+	return c, nil
 }
 
 // complete marks the job completed in tx and commits; after runs once the
@@ -461,23 +525,13 @@ func (w *SendWorker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[Sen
 // bouncing (the sweep stops deciding email steps for it and the dashboard
 // shows it), the rows fail, and the job is cancelled so it never loops.
 func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
-	ids := make([]int64, len(keep))
-	for i, r := range keep {
-		ids[i] = r.id
-	}
-	reason := cause.Error()
-	if _, err := tx.Exec(ctx, `UPDATE client SET email_bouncing_since = $3, email_bounce_reason = $2, updated_at = now()
-		WHERE id = $1`, job.Args.ClientID, reason, w.now()); err != nil {
-		return fmt.Errorf("send: mark bounce: %w", err)
-	}
+	ids := rowIDs(keep)
 	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
-		ids, "address refused: "+reason, job.ID); err != nil {
+		ids, "address refused: "+cause.Error(), job.ID); err != nil {
 		return fmt.Errorf("send: mark failed: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO event (kind, client_id, detail) VALUES ('email_bounced', $1,
-		jsonb_build_object('day', $2::text, 'job_id', $3::bigint, 'reminder_ids', $4::bigint[], 'error', $5::text))`,
-		job.Args.ClientID, job.Args.Day, job.ID, ids, reason); err != nil {
-		return fmt.Errorf("send: record bounce: %w", err)
+	if err := w.markBouncing(ctx, tx, job, ids, cause); err != nil {
+		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("send: commit bounce: %w", err)
@@ -490,14 +544,27 @@ func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendA
 	return river.JobCancel(fmt.Errorf("send: address refused: %w", cause))
 }
 
+// markBouncing marks the client's address bouncing for cause and records
+// an 'email_bounced' event naming the rows of the message refused.
+func (w *SendWorker) markBouncing(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], ids []int64, cause error) error {
+	reason := cause.Error()
+	if _, err := tx.Exec(ctx, `UPDATE client SET email_bouncing_since = $3, email_bounce_reason = $2, updated_at = now()
+		WHERE id = $1`, job.Args.ClientID, reason, w.now()); err != nil {
+		return fmt.Errorf("send: mark bounce: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO event (kind, client_id, detail) VALUES ('email_bounced', $1,
+		jsonb_build_object('day', $2::text, 'job_id', $3::bigint, 'reminder_ids', $4::bigint[], 'error', $5::text))`,
+		job.Args.ClientID, job.Args.Day, job.ID, ids, reason); err != nil {
+		return fmt.Errorf("send: record bounce: %w", err)
+	}
+	return nil
+}
+
 // fail records a failure no retry can fix that is not the client's doing
 // (a template or letter that cannot be produced): the rows are 'failed' with
 // the reason, an event says so, and the job is cancelled.
 func (w *SendWorker) fail(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
-	ids := make([]int64, len(keep))
-	for i, r := range keep {
-		ids[i] = r.id
-	}
+	ids := rowIDs(keep)
 	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
 		ids, cause.Error(), job.ID); err != nil {
 		return fmt.Errorf("send: mark failed: %w", err)
@@ -535,6 +602,8 @@ func (w *SendWorker) dropReason(r reminderRow, channel string) string {
 		return "disputed"
 	case r.promised:
 		return "promise_to_pay"
+	case r.inCase:
+		return "legal_case"
 	case r.insolvent:
 		return "insolvency"
 	case r.clientExcluded:
@@ -554,6 +623,7 @@ func (w *SendWorker) dropReason(r reminderRow, channel string) string {
 type top struct {
 	reminderRow
 	penalties bool
+	skipCopy  bool // a registered letter's step says email_copy: false
 }
 
 // topOf finds the highest step among rows, whose template the message uses
@@ -569,7 +639,7 @@ func (w *SendWorker) topOf(rows []reminderRow) top {
 	if p := w.Plans.Profile(best.profile); p != nil {
 		for _, st := range p.Steps {
 			if st.ID == best.stepID {
-				t.penalties = st.Penalties
+				t.penalties, t.skipCopy = st.Penalties, st.SkipEmailCopy
 			}
 		}
 	}
@@ -653,44 +723,6 @@ func (w *SendWorker) messageID(client int64, day, step, currency string) string 
 		id += "." + strings.ToLower(currency)
 	}
 	return id + "@" + domain
-}
-
-// writeLetter lays out a registered letter (formal notice) as an A4 PDF
-// (internal/letter) into LettersDir/<day>/<client code>-<step>.pdf, for
-// posting or upload to an electronic registered-letter (LRE) provider.
-// Writing is atomic (temp file then rename) and the PDF depends only on the
-// message, so a retry overwrites the same bytes rather than duplicating.
-func (w *SendWorker) writeLetter(day string, t top, msg templates.Message, r templates.Rendered) error {
-	body := r.Letter
-	if body == "" {
-		body = r.Text // a template without a letter part: the email's text
-	}
-	pdf, err := letter.Render(letter.Letter{Message: msg, Locale: r.Locale, Subject: r.Subject, Body: body})
-	if err != nil {
-		return fmt.Errorf("lay out letter: %w", err)
-	}
-	dir := filepath.Join(w.Settings.LettersDir, day)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("letters directory: %w", err)
-	}
-	name := filepath.Join(dir, safeName(t.clientCode)+"-"+safeName(t.stepID)+".pdf")
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, pdf, 0o644); err != nil {
-		return fmt.Errorf("write letter: %w", err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return fmt.Errorf("write letter: %w", err)
-	}
-	return nil
-}
-
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == 0 || r == os.PathSeparator {
-			return '_'
-		}
-		return r
-	}, s)
 }
 
 func (w *SendWorker) countDropped(dropped map[string]int) {

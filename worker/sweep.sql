@@ -1,13 +1,13 @@
 -- The daily sweep: every (invoice, step) pair due on $1, decided, recorded
--- and (for actions) carried out in one statement. Parameters:
+-- and (for phone calls) carried out in one statement; a provision step is
+-- recorded here and priced by ledger.ReviewProvisions. Parameters:
 --   $1  the day D
 --   $2..$10  plan steps: profile, step id, kind (0 pre-due, 1 ladder, 2 action), level, offset, channel, template, action, penalties
 --   $11..$13 profiles: name, min_gap days, min_amount cents
 --   $14 the default profile (when no explicit profile and no rule matches)
 --   $15..$20 assign rules in order: profile, payer scores, min net, max net, countries, segments
 --            (list conditions are comma-joined, '' for "any"; bounds NULL for "any")
---   $21..$23 provision matrix: bucket name, lowest days late of the bucket, rate in basis points
---   $24 explain: also return, with their reason, the invoices a step would
+--   $21 explain: also return, with their reason, the invoices a step would
 --       have fired for but that something holds back (preview); false for a
 --       real sweep, which then never computes them
 -- The ledger is read as of D through the ledger_* functions of migration
@@ -22,8 +22,6 @@ WITH steps AS (
 ), rules AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
-), buckets AS (
-    SELECT * FROM unnest($21::text[], $22::int[], $23::int[]) AS b(name, lower_days, rate_bp)
 ), items AS NOT MATERIALIZED (  -- every document open as of D, with its outstanding as of D
     SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
     FROM ledger_open_document($1)
@@ -73,6 +71,9 @@ WITH steps AS (
     SELECT * FROM (
         SELECT it.id, it.client_id, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
                cl.profile, cl.country, cl.emailable, cl.bouncing, p.min_gap,
+               -- An open legal case holds the invoice's messages (the amicable
+               -- ladder), not its actions: an invoice in court is still provisioned.
+               cx.invoice_id IS NOT NULL AS in_case,
                -- What stops everything, actions included, in plans.Resolve's
                -- order (plans.Resolve is the reference); NULL: nothing.
                CASE WHEN cl.insolvent THEN 'insolvency'
@@ -86,6 +87,7 @@ WITH steps AS (
         JOIN clients cl ON cl.client_id = it.client_id
         JOIN profiles p ON p.profile = cl.profile
         LEFT JOIN (SELECT DISTINCT invoice_id FROM ledger_open_dispute($1)) dx ON dx.invoice_id = it.id
+        LEFT JOIN (SELECT DISTINCT invoice_id FROM ledger_open_case($1)) cx ON cx.invoice_id = it.id
         -- A promise holds through its `until`, ending early on the day it was
         -- found kept (settled_on, ledger.Settle at the start of the sweep).
         LEFT JOIN (SELECT DISTINCT pr.invoice_id FROM promise pr WHERE pr.promised_on <= $1 AND pr.until >= $1
@@ -94,12 +96,13 @@ WITH steps AS (
         -- An excluded invoice or client is out of dunning, not held.
         WHERE it.kind = 'invoice' AND NOT it.excluded AND NOT cl.excluded AND it.outstanding > 0
     ) e
-    WHERE e.held IS NULL OR $24  -- a held invoice goes on only to be explained
+    WHERE e.held IS NULL OR $21  -- a held invoice goes on only to be explained
 ), candidates AS (
     SELECT * FROM (
         SELECT it.id AS invoice_id, it.client_id, it.profile, s.step_id, s.kind, s.level, s.step_offset, s.channel, s.template, s.action,
                it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency, $1::date - it.due_date AS days_late,
                coalesce(it.held,
+                   CASE WHEN s.kind <> 2 AND it.in_case THEN 'case' END,
                    -- the next ladder level waits until the previous one is out
                    -- (not pending on a live job), then min_gap days after it went
                    CASE WHEN s.kind = 1 AND h.waiting THEN 'waiting'
@@ -135,7 +138,7 @@ WITH steps AS (
           -- Messages go out on the client's business days.
           AND (s.kind = 2 OR coalesce(today.is_business, false))
     ) c
-    WHERE c.held IS NULL OR $24
+    WHERE c.held IS NULL OR $21
 ), due AS (              -- of several pre-due notices whose window holds D, only the latest
     SELECT * FROM (
         SELECT c.*, row_number() OVER (PARTITION BY c.invoice_id, c.kind = 0 ORDER BY c.step_offset DESC) AS rank
@@ -144,7 +147,7 @@ WITH steps AS (
 ), held AS (             -- explain only: the invoices a message would go out for today but for a hold, one reason each
     SELECT DISTINCT ON (c.invoice_id) c.invoice_id, c.client_id, c.profile, c.step_id, c.kind, c.level, c.channel,
            c.action, c.currency, c.held
-    FROM candidates c WHERE c.held IS NOT NULL AND c.kind <> 2 AND $24
+    FROM candidates c WHERE c.held IS NOT NULL AND c.kind <> 2 AND $21
     ORDER BY c.invoice_id, c.kind, c.step_offset DESC
 ), recorded AS (
     -- A row dropped at send time (paid, disputed… between sweep and send) is
@@ -162,29 +165,14 @@ WITH steps AS (
             template = EXCLUDED.template, client_id = EXCLUDED.client_id, job_id = NULL, message_id = NULL
         WHERE r.status = 'dropped' AND r.due_on < EXCLUDED.due_on
     RETURNING r.id, r.invoice_id, r.client_id, r.profile, r.step_id, r.level, r.channel
-), provisioned AS (
-    -- Straight from the decisions: a replay finds the proposal already there.
-    INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat, rate_bp, amount)
-    SELECT d.invoice_id, d.client_id, $1, b.name, d.currency, d.outstanding, x.excl, b.rate_bp,
-           round(x.excl::numeric * b.rate_bp / 10000)::bigint
-    FROM due d
-    CROSS JOIN LATERAL (SELECT CASE WHEN d.amount_excl_vat IS NOT NULL AND d.amount_incl_vat > 0
-                                    THEN round(d.outstanding::numeric * d.amount_excl_vat / d.amount_incl_vat)::bigint
-                                    ELSE round(d.outstanding::numeric / 1.2)::bigint END AS excl) x
-    CROSS JOIN LATERAL (SELECT * FROM buckets WHERE lower_days <= d.days_late ORDER BY lower_days DESC LIMIT 1) b
-    WHERE d.action = 'provision'
-    ON CONFLICT (invoice_id) DO NOTHING
-    RETURNING id, invoice_id, client_id, bucket, rate_bp, amount, outstanding_excl_vat
-), provision_events AS (
-    INSERT INTO event (kind, client_id, invoice_id, detail)
-    SELECT 'provision_proposed', client_id, invoice_id,
-           jsonb_build_object('provision_id', id, 'day', $1::date, 'bucket', bucket, 'rate_bp', rate_bp,
-                              'outstanding_excl_vat', outstanding_excl_vat, 'amount', amount)
-    FROM provisioned
 ), tasks AS (
+    -- An action fires on any day; the call is for the client's next business day.
     INSERT INTO task (client_id, invoice_id, kind, due_on, note)
-    SELECT d.client_id, d.invoice_id, 'phone_call', $1, 'plan ' || d.profile || ', step ' || d.step_id
-    FROM due d WHERE d.action = 'phone_call'
+    SELECT d.client_id, d.invoice_id, 'phone_call', coalesce(bd.next_bd, $1), 'plan ' || d.profile || ', step ' || d.step_id
+    FROM due d
+    JOIN client c ON c.id = d.client_id
+    LEFT JOIN business_day bd ON bd.country = c.country AND bd.day = $1
+    WHERE d.action = 'phone_call'
     ON CONFLICT (client_id, invoice_id, kind) DO NOTHING
     RETURNING id
 ), decided AS (
@@ -201,11 +189,11 @@ SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
        CASE WHEN x.level < 0 THEN '' ELSE x.channel END AS channel,
        CASE WHEN x.level >= 0 THEN '' WHEN x.channel = 'phone' THEN 'phone_call' ELSE 'provision' END AS action,
        coalesce(inv.currency::text, '') AS currency, x.fresh,
-       (SELECT count(*) FROM provisioned) AS provisions, (SELECT count(*) FROM tasks) AS tasks, NULL::text AS held
+       (SELECT count(*) FROM tasks) AS tasks, NULL::text AS held
 FROM decided x
 LEFT JOIN invoice inv ON inv.id = x.invoice_id
 UNION ALL
 SELECT NULL, h.invoice_id, h.client_id, h.profile, h.step_id, h.kind, coalesce(h.level, -1), coalesce(h.channel, ''),
-       coalesce(h.action, ''), h.currency, false, 0, 0, h.held
+       coalesce(h.action, ''), h.currency, false, 0, h.held
 FROM held h
 ORDER BY client_id, invoice_id, kind, level, step_id

@@ -91,7 +91,8 @@ func TestSweepBlockers(t *testing.T) {
 	if len(res.Jobs) != 3 {
 		t.Errorf("%d send jobs, want one per client: 3", len(res.Jobs))
 	}
-	// The insolvent client's claim declaration: publication + 2 months, once.
+	// The insolvent client's claim declaration: publication + 2 months, once,
+	// on a business day: 25 May 2025 is a Sunday, so Monday 26.
 	f.exec(`UPDATE client SET insolvency_published_on = '2025-03-25' WHERE code = 'INSOLV'`)
 	if res := sweepDay(t, pool, s, insertOnlyClient(t, pool), d("2025-04-02")); res.Tasks != 1 {
 		t.Errorf("%d tasks, want the claim declaration", res.Tasks)
@@ -99,8 +100,8 @@ func TestSweepBlockers(t *testing.T) {
 	sweepDay(t, pool, s, insertOnlyClient(t, pool), d("2025-04-03"))
 	var due string
 	var n int
-	if err := pool.QueryRow(t.Context(), `SELECT max(due_on)::text, count(*) FROM task WHERE kind = 'claim_declaration'`).Scan(&due, &n); err != nil || due != "2025-05-25" || n != 1 {
-		t.Errorf("claim declaration tasks: %d due %s (%v), want 1 due 2025-05-25", n, due, err)
+	if err := pool.QueryRow(t.Context(), `SELECT max(due_on)::text, count(*) FROM task WHERE kind = 'claim_declaration'`).Scan(&due, &n); err != nil || due != "2025-05-26" || n != 1 {
+		t.Errorf("claim declaration tasks: %d due %s (%v), want 1 due 2025-05-26", n, due, err)
 	}
 }
 

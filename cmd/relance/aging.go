@@ -130,53 +130,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 	return cmd
 }
 
-// writeAging renders one view in one format. The by-invoice view streams
-// its rows from the database; the others hold one row per client. next
-// fills the by-invoice view's next step (nil leaves it empty).
+// writeAging renders one view in one format (aging.Write).
 func writeAging(cmd *cobra.Command, db aging.Querier, o aging.Options, next aging.NextStepper, format, by, locale string, w io.Writer) error {
-	ctx := cmd.Context()
-	items := func(fn func(aging.Item) error) error { return aging.Items(ctx, db, o, next, fn) }
-	if format == "xlsx" {
-		rep, err := aging.ByClient(ctx, db, o)
-		if err != nil {
-			return err
-		}
-		return aging.WriteXLSX(w, rep, locale, items)
-	}
-	if by == "invoice" {
-		var iw interface {
-			Write(aging.Item) error
-			Close() error
-		}
-		switch format {
-		case "csv":
-			iw = aging.NewItemCSVWriter(w)
-		case "json":
-			iw = aging.NewItemJSONWriter(w, o.AsOf)
-		default:
-			iw = aging.NewItemTableWriter(w, o.AsOf, locale)
-		}
-		if err := items(iw.Write); err != nil {
-			return err
-		}
-		return iw.Close()
-	}
-	rep, err := aging.ByClient(ctx, db, o)
-	if err != nil {
-		return err
-	}
-	switch {
-	case format == "csv" && by == "client":
-		return aging.WriteCSV(w, rep)
-	case format == "csv":
-		return aging.WriteBucketsCSV(w, rep)
-	case format == "json" && by == "client":
-		return aging.WriteJSON(w, rep)
-	case format == "json":
-		return aging.WriteBucketsJSON(w, rep)
-	case by == "client":
-		return aging.WriteTable(w, rep, locale)
-	default:
-		return aging.WriteBucketsTable(w, rep, locale)
-	}
+	return aging.Write(cmd.Context(), db, o, next, aging.View{Format: format, By: by, Locale: locale}, w)
 }

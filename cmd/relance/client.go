@@ -459,10 +459,15 @@ func newClientInsolvencyCmd(a *app, r *recording) *cobra.Command {
 		Use:   "insolvency CLIENT --kind sauvegarde|redressement|liquidation --opened DATE [--published DATE]",
 		Short: "Record a client's insolvency proceeding (procédure collective): dunning and penalties freeze",
 		Long: `client insolvency records the judgment opening a proceeding. From --opened,
-no message or action goes to the client and penalties stop accruing; once
-the BODACC publication is known (--published, which may be recorded later by
-running the command again), the sweep creates the claim-declaration task,
-due two months after the publication.`,
+no message or action goes to the client and penalties stop accruing. The
+next sweep makes every invoice issued before the opening doubtful, whatever
+its age: the 411 → 416 reclassification and a provision at
+provision.insolvency_rate (100% by default, tax-deductible), see relance
+provisions. Once the BODACC publication is known (--published, which may be
+recorded later by running the command again), the sweep creates the
+claim-declaration task, due two months after the publication (the next
+business day when that is a day off); relance tasks shows the amount to
+declare and relance claim prints it and lays out the declaration.`,
 		Example: `  relance client insolvency C042 --kind redressement --opened 2025-10-02
   relance client insolvency C042 --kind redressement --opened 2025-10-02 --published 2025-10-15`,
 		Args: cobra.ExactArgs(1),

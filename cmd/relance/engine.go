@@ -17,6 +17,7 @@ import (
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
+	"github.com/relance/relance/internal/webhook"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
 )
@@ -67,10 +68,12 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 			JobTimeout: cfg.Mail.SendTimeout, PauseAfter: cfg.Mail.PauseAfter,
 			Settings: worker.MailSettings{
 				From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Bcc: cfg.Mail.Bcc, PaymentLink: link,
-				LettersDir: lettersDir(cfg),
+				LettersDir: absolute(cfg.LettersDir()),
 			},
+			Provider: letterProvider(cfg.Letters.Webhook, a.clock),
 			Messages: worker.MessageSettings{OversightDays: cfg.Templates.OversightDays, DeadlineDays: cfg.Letters.DeadlineDays},
 			Clock:    a.clock, Location: loc, Logger: logger,
+			Guard: a.freshnessGuard(cfg, pool, logger),
 		},
 	}
 	return e, nil
@@ -78,7 +81,7 @@ func (a *app) newEngine(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logg
 
 // newSweeper builds the daily sweep from the configuration: the plans (a
 // broken one stops here with its file:line), the country calendars, the
-// provision matrix and the send window. The engine and the preview run the
+// provision matrix (checked by config.Validate) and the send window. The engine and the preview run the
 // same one.
 func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweeper, error) {
 	set, err := loadPlans(cfg)
@@ -91,15 +94,11 @@ func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweepe
 // sweeperWith is newSweeper with plans of the caller's (`preview --plan`,
 // `plan diff`).
 func (a *app) sweeperWith(cfg config.Config, logger *slog.Logger, set *plans.Set) (*worker.Sweeper, error) {
-	matrix, err := worker.NewProvisionMatrix(cfg.Aging.Buckets, cfg.Provision.Rates)
-	if err != nil {
-		return nil, err
-	}
 	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, cfg.Location())
 	if err != nil {
 		return nil, err
 	}
-	return &worker.Sweeper{Plans: set, Calendars: countryCalendars(logger), Provision: matrix, Window: window, Clock: a.clock}, nil
+	return &worker.Sweeper{Plans: set, Calendars: countryCalendars(logger), Provision: cfg.ProvisionMatrix(), Window: window, Clock: a.clock}, nil
 }
 
 func (e *engine) close() error { return e.transport.Close() }
@@ -137,10 +136,23 @@ func (e *engine) rateGaps(day time.Time) []error {
 	return errs
 }
 
-// lettersDir is where registered letters are written: "letters" inside
-// mail.dir, whichever transport sends the emails.
-func lettersDir(cfg config.Config) string {
-	return filepath.Join(cfg.Mail.Dir, "letters")
+// absolute makes dir absolute, so that the letters' paths recorded in the
+// ledger (and shown by `relance letter list`) hold from any directory.
+func absolute(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// letterProvider is the webhook channel's provider, or nil when
+// letters.webhook.url is not set. A nil *webhook.Client must not become a
+// non-nil interface: the send worker tells "not configured" by nil.
+func letterProvider(w config.LetterWebhook, clk clock.Clock) worker.LetterProvider {
+	if w.URL == "" {
+		return nil
+	}
+	return &webhook.Client{URL: w.URL, Secret: []byte(w.Secret), Timeout: w.Timeout, Clock: clk}
 }
 
 // countryCalendars gives the sweep internal/calendar's calendars. A country

@@ -39,6 +39,7 @@ type entityFlags struct {
 	address                                 []string
 	postcode, city                          string
 	siren, vat, iban, bic, email, phone     string
+	letterChannel                           string
 }
 
 func (f *entityFlags) register(fs *pflag.FlagSet) {
@@ -56,6 +57,7 @@ func (f *entityFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.bic, "bic", "", "BIC of that account")
 	fs.StringVar(&f.email, "email", "", "contact address printed on messages (else mail.reply_to)")
 	fs.StringVar(&f.phone, "phone", "", "contact phone printed on messages")
+	fs.StringVar(&f.letterChannel, "letter-channel", "", "how its registered letters leave: outbox (PDF + manifest for a person to post) or webhook (POSTed to letters.webhook.url) [outbox]")
 }
 
 // apply copies the flags given on the command line onto e.
@@ -74,6 +76,7 @@ func (f *entityFlags) apply(fs *pflag.FlagSet, e *ledger.Entity) {
 	set("bic", &e.BIC, f.bic)
 	set("email", &e.Email, f.email)
 	set("phone", &e.Phone, f.phone)
+	set("letter-channel", &e.LetterChannel, f.letterChannel)
 	if fs.Changed("address") {
 		e.Address.Line1, e.Address.Line2 = addressLines(f.address)
 	}
@@ -125,6 +128,7 @@ keys, the French VAT key, IBAN check digits) and stored without spaces.`,
 			}
 			fmt.Fprintln(a.stdout, say(s.locale(), "entité créée :", "entity added:"))
 			printEntity(a.stdout, e, s.locale())
+			a.warnLetterChannel(e, s)
 			return nil
 		},
 	}
@@ -143,7 +147,8 @@ func newEntitySetCmd(a *app) *cobra.Command {
 		Long: `entity set changes only the fields given; "" empties one (--vat "").
 The change is recorded in the event trail with who made it.`,
 		Example: `  relance entity set default --name "Atelier Durand SAS" --siren "732 829 320" --iban "FR76 3000 6000 0112 3456 7890 189"
-  relance entity set acme --address "12 rue des Tanneurs" --address "Bâtiment B" --postcode 69002 --city Lyon`,
+  relance entity set acme --address "12 rue des Tanneurs" --address "Bâtiment B" --postcode 69002 --city Lyon
+  relance entity set acme --letter-channel webhook   # formal notices go to letters.webhook.url`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.openLedger(cmd.Context(), r)
@@ -159,12 +164,23 @@ The change is recorded in the event trail with who made it.`,
 				return err
 			}
 			printEntity(a.stdout, e, s.locale())
+			a.warnLetterChannel(e, s)
 			return nil
 		},
 	}
 	f.register(cmd.Flags())
 	r.registerAsOf(cmd)
 	return cmd
+}
+
+// warnLetterChannel says when an entity sends its letters by webhook while
+// no provider is configured: they would wait until one is.
+func (a *app) warnLetterChannel(e ledger.Entity, s *ledgerSession) {
+	if e.LetterChannel == ledger.LetterWebhook && s.cfg.Letters.Webhook.URL == "" {
+		fmt.Fprintln(a.stderr, say(s.locale(),
+			"attention : letters.webhook.url n'est pas configurée ; les courriers de "+e.Code+" attendront qu'elle le soit",
+			"warning: letters.webhook.url is not set; "+e.Code+"'s letters will wait until it is"))
+	}
 }
 
 func newEntityListCmd(a *app) *cobra.Command {
@@ -236,5 +252,6 @@ func printEntity(out io.Writer, e ledger.Entity, l string) {
 	row("BIC", "BIC", e.BIC)
 	row("e-mail", "email", e.Email)
 	row("téléphone", "phone", e.Phone)
+	row("courriers recommandés", "registered letters", e.LetterChannel)
 	_ = w.Flush()
 }

@@ -19,15 +19,17 @@ import (
 func newImportCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
-		Short: "Import invoices or payments from CSV, XLSX or FEC",
+		Short: "Import invoices or payments from CSV, XLSX or FEC; insolvencies from the BODACC",
 		Long: `import loads the ledger from the files ERPs and accountants export.
 
 Either the whole file goes in, or nothing does and every bad row is listed as
 file:line: column: reason, with the words "relance client set" uses for the
 same value. Importing the same file twice changes nothing. Each import is
-recorded as one event, by cli:<OS user>, dated --as-of.`,
+recorded as one event, by cli:<OS user>, dated --as-of, with the as-of of its
+data (--data-as-of, when the file was exported; now by default): while an
+entity's payment data is older than sweep.max_data_age, its sends wait.`,
 	}
-	cmd.AddCommand(newImportInvoicesCmd(a), newImportPaymentsCmd(a))
+	cmd.AddCommand(newImportInvoicesCmd(a), newImportPaymentsCmd(a), newImportInsolvenciesCmd(a))
 	return cmd
 }
 
@@ -37,12 +39,14 @@ type importFlags struct {
 	force    bool
 	dryRun   bool
 	asOf     string
+	dataAsOf string
 }
 
 func (f *importFlags) register(cmd *cobra.Command, snapshot bool) {
 	cmd.Flags().StringVar(&f.entity, "entity", "", "code of the entity the file belongs to (default: the configured entity)")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "validate and print what would change, writing nothing")
 	cmd.Flags().StringVar(&f.asOf, "as-of", "", "import date YYYY-MM-DD that dates settlements and closures (default: today)")
+	cmd.Flags().StringVar(&f.dataAsOf, "data-as-of", "", "`TIME` the file's data was exported: \"YYYY-MM-DD HH:MM\" in the configured time zone, or RFC 3339 (default: now); sends wait while payment data is older than sweep.max_data_age")
 	if snapshot {
 		cmd.Flags().BoolVar(&f.snapshot, "snapshot", false, "the file lists every open item: close open invoices missing from it as settled")
 		cmd.Flags().BoolVar(&f.force, "force", false, "with --snapshot: close even when the file has no rows or would close more than import.snapshot_max_close of the open items")
@@ -143,6 +147,12 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 	if err != nil {
 		return err
 	}
+	dataAsOf := a.clock.Now()
+	if f.dataAsOf != "" {
+		if dataAsOf, err = parseInstant(f.dataAsOf, cfg.Location()); err != nil {
+			return fmt.Errorf("--data-as-of: %w", err)
+		}
+	}
 	opt := importer.Options{
 		Entity:           f.entity,
 		Actor:            a.actor(),
@@ -151,6 +161,7 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 		DryRun:           f.dryRun,
 		SnapshotMaxClose: cfg.SnapshotMaxClose(),
 		AsOf:             asOf,
+		DataAsOf:         dataAsOf,
 		DefaultTerms:     cfg.DefaultTerms(),
 		EOM:              cfg.EOMMethod(),
 	}
@@ -211,4 +222,19 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 		fmt.Fprintf(a.stdout, "unallocated (unapplied credits): %s\n", money.FormatPlain(money.Amount(res.Unallocated)))
 	}
 	return nil
+}
+
+// parseInstant reads an instant as an operator writes it: RFC 3339, or
+// "YYYY-MM-DD HH:MM" (a T for the space works too) or a bare date (its
+// midnight) in loc.
+func parseInstant(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q: want \"YYYY-MM-DD HH:MM\" or RFC 3339 (2025-09-12T06:00:00+02:00)", s)
 }

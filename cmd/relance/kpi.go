@@ -13,7 +13,7 @@ func newKPICmd(a *app) *cobra.Command {
 	var months int
 	cmd := &cobra.Command{
 		Use:   "kpi",
-		Short: "Print collection KPIs: DSO, DMP, late rate, CEI, recovery by cohort",
+		Short: "Print collection KPIs: DSO, DMP, late rate, CEI, recovery by cohort, recovery rate and cost, promises, disputes",
 		Long: `kpi computes, per currency, the collection KPIs over a window of --months full
 calendar months ending with the month of --as-of (today by default):
 
@@ -28,6 +28,15 @@ calendar months ending with the month of --as-of (today by default):
   cohorts  for each issue month, the share of its invoices collected by the
            end of month M+k
   credit   clients using 50% or more of their credit limit
+  recovery collected ÷ due over the window; what was recovered after the
+           due date, amicably or while a legal case held the invoice; the
+           cost of recovery: (case costs + registered letters ×
+           letters.cost) ÷ recovered
+  promises promises found kept ÷ kept or broken in the window
+  disputes mean days from opening to resolution of those resolved in the
+           window; those open and their mean age
+
+Every definition, with a worked example, is in docs/kpi.md.
 
 It also grades every client's payment history A–E (docs/payer-score.md) and
 STORES the grade on the client (payer_score, payer_score_at), where plan
@@ -57,7 +66,8 @@ assignment rules can use it.`,
 				return err
 			}
 			k, err := aging.Compute(ctx, db, aging.KPIOptions{
-				Options: aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity}, Months: months})
+				Options: aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity}, Months: months,
+				LetterCost: cfg.LetterCost()})
 			if err != nil {
 				return err
 			}

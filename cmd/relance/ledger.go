@@ -75,7 +75,8 @@ func (a *app) openLedger(ctx context.Context, r recording) (*ledgerSession, erro
 	if entity == "" {
 		entity = cfg.Entity
 	}
-	store := ledger.New(pool, ledger.Options{Entity: entity, DisputeReasons: cfg.DisputeCodes(), PromiseGraceDays: cfg.Promises.GraceDays})
+	store := ledger.New(pool, ledger.Options{Entity: entity, DisputeReasons: cfg.DisputeCodes(),
+		PromiseGraceDays: cfg.Promises.GraceDays, NoticeDays: cfg.Letters.DeadlineDays})
 	if !r.entities {
 		if _, err := store.Entity(ctx, entity); err != nil {
 			pool.Close()

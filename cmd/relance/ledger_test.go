@@ -13,6 +13,17 @@ import (
 // leaves them, and the environment of alice's shell.
 func ledgerEnv(t *testing.T) []string {
 	t.Helper()
+	url := seededURL(t, `
+		WITH c AS (INSERT INTO client (entity_id, code, name, emails) VALUES
+			(1, 'C1', 'Boulangerie Martin', '{compta@martin.example}'), (1, 'C2', 'Garage Petit', '{}') RETURNING id, code)
+		INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+		SELECT 1, id, 'F-' || code || '-' || n, '2025-07-01', '2025-08-01', 150000 FROM c, generate_series(1, 2) n`)
+	return []string{"DATABASE_URL=" + url, "USER=alice"}
+}
+
+// seededURL is a fresh database where sql has run.
+func seededURL(t *testing.T, sql string) string {
+	t.Helper()
 	url := pgtest.URL(t)
 	ctx := context.Background()
 	pool, err := database.Open(ctx, url)
@@ -20,14 +31,10 @@ func ledgerEnv(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if _, err := pool.Exec(ctx, `
-		WITH c AS (INSERT INTO client (entity_id, code, name, emails) VALUES
-			(1, 'C1', 'Boulangerie Martin', '{compta@martin.example}'), (1, 'C2', 'Garage Petit', '{}') RETURNING id, code)
-		INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
-		SELECT 1, id, 'F-' || code || '-' || n, '2025-07-01', '2025-08-01', 150000 FROM c, generate_series(1, 2) n`); err != nil {
+	if _, err := pool.Exec(ctx, sql); err != nil {
 		t.Fatal(err)
 	}
-	return []string{"DATABASE_URL=" + url, "USER=alice"}
+	return url
 }
 
 // must runs the CLI and fails the test on an error.
@@ -145,7 +152,7 @@ func TestDisputeAndPromiseCommands(t *testing.T) {
 
 func TestRecordingCommandsHaveHelpWithExamples(t *testing.T) {
 	root := newRootCmd(&app{})
-	for _, group := range []string{"entity", "client", "dispute"} {
+	for _, group := range []string{"entity", "client", "dispute", "letter", "case"} {
 		c, _, err := root.Find([]string{group})
 		if err != nil {
 			t.Fatal(err)

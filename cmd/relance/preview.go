@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/worker"
 )
@@ -21,19 +22,26 @@ func newPreviewCmd(a *app) *cobra.Command {
 each client, it lists the message that would go out (channel, the template of
 the highest step due, the invoices with their amounts, and late penalties on
 steps that state them), the action steps that would fire (provision,
-phone_call), and the invoices a message would have gone out for but that are
-held back, with the reason: insolvency, paused (a pause of the client),
+phone_call), the provisions the sweep's review would propose (a provision
+step priced by the matrix, or an insolvency opened: amount, rate, cause), and
+the invoices a message would have gone out for but that are held back, with
+the reason: insolvency, paused (a pause of the client),
 net_balance (the client's credits cover its debt), dispute, promise,
-min_amount, waiting (the previous reminder is still waiting to be sent), gap
+min_amount, case (an open legal case holds its messages, not its
+provisioning), waiting (the previous reminder is still waiting to be sent), gap
 (min_gap since the previous reminder), no_email or bouncing (no working
-address for an email step). An excluded client or invoice is out of dunning
-and not listed.
+address for an email step), no_postal_address (a formal notice to a client
+without a postal address: the sweep decides it, the send worker would fail
+it). An excluded client or invoice is out of dunning and not listed.
 
 It runs the daemon's own sweep for each day, in one database transaction that
 it rolls back at the end: the decisions are the ones the sweep would take,
 nothing is sent, and nothing is written. Later days assume the earlier days'
 messages went out; payments already recorded with a later date count from
 that date. While it runs, a sweep of the daemon waits for it.
+The first line says how old the entity's invoice and payment data are (the
+as-of of the newest import of each), and whether sends would wait for fresh
+payments (sweep.max_data_age).
 
 With --plan FILE it previews a plan file that is not in the configuration
 yet (repeat --plan to merge several files, as plans.files does): the file is
@@ -96,6 +104,15 @@ Examples:
 			if err != nil {
 				return err
 			}
+			fresh, err := ledger.New(db, ledger.Options{Entity: entity}).Freshness(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			age := a.stdout
+			if format == "json" {
+				age = a.stderr // the JSON on stdout stays the report alone
+			}
+			writeDataAge(age, fresh, entity, freshnessPolicy(cfg), a.clock.Now(), cfg.Locale, cfg.Location())
 			if format == "json" {
 				return a.writeJSON(rep)
 			}

@@ -174,6 +174,15 @@ by a RELANCE_* environment variable (see README.md, "Configuration").`,
 		newClientCmd(a),
 		newDisputeCmd(a),
 		newPromiseCmd(a),
+		newTokenCmd(a),
+		newLetterCmd(a),
+		newCaseCmd(a),
+		newProvisionsCmd(a),
+		newWriteOffCmd(a),
+		newTasksCmd(a),
+		newTaskCmd(a),
+		newClaimCmd(a),
+		newAlertsCmd(a),
 	)
 	return root
 }

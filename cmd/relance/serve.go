@@ -21,6 +21,8 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
+	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/watch"
 	"github.com/relance/relance/internal/web"
 	"github.com/relance/relance/worker"
 )
@@ -33,14 +35,29 @@ func newServeCmd(a *app) *cobra.Command {
 (sweep.send_concurrency senders), the daily sweep scheduled by sweep.schedule in
 the configured time zone, and an HTTP server on server.addr with:
 
+  /api/v1/   the JSON API for ERPs and integrations, with bearer tokens
+             (relance token create); its document is /api/v1/openapi.json
   /jobs/     River UI, the ops job dashboard (basic auth: server.username and
-             server.password; its actions change state, so serve refuses to
-             start with a blank one, and refuses any state-changing request
-             sent from another site)
+             server.password, or an admin token; its actions change state,
+             so serve refuses to start with a blank password, and refuses
+             any state-changing request sent from another site)
   /healthz   the process is up
   /readyz    the database answers (its error only to a caller with the
              credentials; others read "database unreachable")
-  /metrics   Prometheus metrics (reminders sent, failed, dropped)
+  /metrics   Prometheus metrics (reminders sent, failed, dropped; alerts
+             raised, by kind; the age of each entity's data, and whether
+             its sends wait for fresh data)
+  /webhooks/letters
+             the letter provider's proofs of deposit, delivery or refusal
+             (POST, signed with letters.webhook.secret, which must be set;
+             docs/letters-webhook.md)
+
+Before each send it checks that the client's entity has payment data no
+older than sweep.max_data_age (36h): stale, the entity's sends wait (their
+jobs are snoozed, not lost) and look again every sweep.stale_recheck (5m), so
+they go by themselves minutes after a fresh import; an alert says so. The
+leader looks for alerts every alerts.every (5m), and after each day's sweep
+sends the digest to digest.to (see relance alerts --help).
 
 Any number of replicas may run against one database: River elects one leader
 to schedule the sweep, every replica sends, and the reminder ledger makes each
@@ -97,15 +114,20 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	var periodic []*river.PeriodicJob
-	if opts.periodic {
-		periodic = []*river.PeriodicJob{worker.PeriodicSweep(schedule, a.clock, cfg.Location()), worker.PeriodicReconcile()}
-	}
 	eng, err := a.newEngine(cfg, pool, logger)
 	if err != nil {
 		return err
 	}
 	defer eng.close()
+	watchJobs, err := a.watchJobs(cfg, pool, eng.transport, logger)
+	if err != nil {
+		return err
+	}
+	var periodic []*river.PeriodicJob
+	if opts.periodic {
+		periodic = []*river.PeriodicJob{worker.PeriodicSweep(schedule, a.clock, cfg.Location()), worker.PeriodicReconcile(),
+			worker.PeriodicWatch(cfg.Alerts.Every)}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics, err := worker.NewMetrics(reg)
@@ -113,6 +135,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return err
 	}
 	eng.sender.Counters = metrics
+	reg.MustRegister(&watch.Collector{DB: pool, Clock: a.clock, Policy: freshnessPolicy(cfg), Logger: logger})
 	// A rate table behind the current half-year is a warning, not a stop:
 	// reminders without penalties are still right.
 	for _, gap := range eng.rateGaps(clock.Today(a.clock, cfg.Location())) {
@@ -121,7 +144,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	replica := replicaID()
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
-		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps,
+		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps, Watch: watchJobs,
 	})
 	if err != nil {
 		return err
@@ -141,8 +164,16 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 		return fmt.Errorf("serve: river ui: %w", err)
 	}
 
-	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg,
-		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger})
+	if err := checkLetterChannels(ctx, pool, cfg.Letters.Webhook, logger); err != nil {
+		return err
+	}
+	api, err := a.newAPI(cfg, pool, logger)
+	if err != nil {
+		return err
+	}
+	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg, API: api, Tokens: a.tokens(cfg, pool),
+		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger,
+		Letters: letterCallback(cfg, pool, a.clock, logger)})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -196,6 +227,37 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	stopUI()
 	logger.Info("http server stopped")
 	return runErr
+}
+
+// letterCallback is POST /webhooks/letters when the provider has a secret
+// to sign its callbacks with; nil (no route) otherwise.
+func letterCallback(cfg config.Config, pool *pgxpool.Pool, clk clock.Clock, logger *slog.Logger) *web.LetterCallback {
+	w := cfg.Letters.Webhook
+	if w.Secret == "" {
+		return nil
+	}
+	return &web.LetterCallback{Proofs: ledger.New(pool, ledger.Options{}), Secret: []byte(w.Secret),
+		Tolerance: w.Tolerance, Clock: clk, Location: cfg.Location(), Logger: logger}
+}
+
+// checkLetterChannels says at ERROR which entities send their letters by
+// webhook while letters.webhook.url is not set: their formal notices would
+// wait, retried, until it is.
+func checkLetterChannels(ctx context.Context, pool *pgxpool.Pool, w config.LetterWebhook, logger *slog.Logger) error {
+	if w.URL != "" {
+		return nil
+	}
+	entities, err := ledger.New(pool, ledger.Options{}).Entities(ctx)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	for _, e := range entities {
+		if e.LetterChannel == ledger.LetterWebhook {
+			logger.Error("the entity sends its letters by webhook but letters.webhook.url is not set: its formal notices wait",
+				"entity", e.Code, "fix", "set letters.webhook.url and RELANCE_LETTERS_WEBHOOK_SECRET, or relance entity set "+e.Code+" --letter-channel outbox")
+		}
+	}
+	return nil
 }
 
 // checkCredentials refuses to start with a blank or white-space-only user or

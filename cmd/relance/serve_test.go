@@ -22,6 +22,7 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/internal/webhook"
 )
 
 func TestServeRefusesWithoutPassword(t *testing.T) {
@@ -158,33 +159,51 @@ func TestServeEndpointsAndShutdown(t *testing.T) {
 	if err := os.WriteFile(rates, []byte("ecb_mro:\n  - {from: 2025-06-11, rate: \"2.15\"}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d := startServe(t, []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret",
+	env := []string{"DATABASE_URL=" + pgtest.URL(t), "RELANCE_SERVER_PASSWORD=s3cret",
 		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
-		"RELANCE_PENALTIES_RATES_FILE=" + rates})
+		"RELANCE_PENALTIES_RATES_FILE=" + rates}
+	reader := strings.TrimSpace(must(t, env, "token", "create", "--name", "bi", "--role", "reader"))
+	admin := strings.TrimSpace(must(t, env, "token", "create", "--name", "ops", "--role", "admin"))
+	d := startServe(t, env)
 	for _, c := range []struct {
 		path, user, pass string
+		token            string
 		want             int
 	}{
-		{"/healthz", "", "", 200},
-		{"/readyz", "", "", 200},
-		{"/metrics", "", "", 200},
-		{"/jobs/", "", "", 401},
-		{"/jobs/", "admin", "wrong", 401},
-		{"/jobs/", "admin", "s3cret", 200},
-		{"/jobs/api/jobs?state=available", "admin", "s3cret", 200},
+		{"/healthz", "", "", "", 200},
+		{"/readyz", "", "", "", 200},
+		{"/metrics", "", "", "", 200},
+		{"/jobs/", "", "", "", 401},
+		{"/jobs/", "admin", "wrong", "", 401},
+		{"/jobs/", "admin", "s3cret", "", 200},
+		{"/jobs/api/jobs?state=available", "admin", "s3cret", "", 200},
+		{"/jobs/", "", "", reader, 403},
+		{"/jobs/", "", "", admin, 200},
+		{"/api/v1/openapi.json", "", "", "", 200},
+		{"/api/v1/aging", "", "", "", 401},
+		{"/api/v1/aging", "admin", "s3cret", "", 401}, // the API takes tokens only
+		{"/api/v1/aging?as_of=2025-09-12", "", "", reader, 200},
+		{"/api/v1/preview?days=2", "", "", reader, 200},
 	} {
-		if got, _ := d.request(t, "GET", c.path, c.user, c.pass, nil, ""); got != c.want {
-			t.Errorf("GET %s as %q: %d, want %d", c.path, c.user, got, c.want)
+		var header map[string]string
+		if c.token != "" {
+			header = map[string]string{"Authorization": "Bearer " + c.token}
+		}
+		if got, body := d.request(t, "GET", c.path, c.user, c.pass, header, ""); got != c.want {
+			t.Errorf("GET %s as %q: %d %s, want %d", c.path, c.user+c.token[:min(len(c.token), 4)], got, body, c.want)
 		}
 	}
 	if err := d.stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 	for _, want := range []string{"penalty rate missing", "ecb_mro has no entry for the half-year from 2025-07-01",
-		"river stopped", "http server stopped", "database pool closed"} {
+		"river stopped", "http server stopped", "database pool closed", "by=api:bi"} {
 		if !strings.Contains(d.stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, d.stderr.String())
 		}
+	}
+	if log := d.stderr.String(); strings.Contains(log, reader) || strings.Contains(log, admin) || strings.Contains(log, "rlc_") {
+		t.Errorf("the daemon's log holds a token:\n%s", log)
 	}
 }
 
@@ -286,5 +305,35 @@ func TestServeReadyzHidesTheDatabaseFromAnonymousCallers(t *testing.T) {
 	}
 	if code, body := d.request(t, "GET", "/readyz", "admin", "s3cret", nil, ""); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "database unreachable: ") {
 		t.Errorf("operator's /readyz: %d %q, want 503 with the cause", code, body)
+	}
+}
+
+// TestServeLetterCallback: with letters.webhook.secret set, serve takes the
+// provider's signed proofs at /webhooks/letters (no basic auth; the
+// signature, checked against serve's clock); and an entity on the webhook
+// channel without letters.webhook.url is said at start.
+func TestServeLetterCallback(t *testing.T) {
+	url := seededURL(t, `UPDATE entity SET letter_channel = 'webhook'`)
+	secret := "whsec_0123456789abcdef"
+	d := startServe(t, []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=s3cret",
+		"RELANCE_MAIL_DIR=" + t.TempDir(), "RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_LETTERS_WEBHOOK_SECRET=" + secret})
+	body := `{"key":"relance-unknown","event":"delivered","at":"2025-09-12T09:00:00Z"}`
+	signed := webhook.Sign([]byte(secret), time.Date(2025, 9, 12, 10, 0, 0, 0, time.UTC), []byte(body))
+	stale := webhook.Sign([]byte(secret), time.Date(2025, 9, 12, 9, 0, 0, 0, time.UTC), []byte(body))
+	for _, c := range []struct {
+		signature string
+		want      int
+	}{{"", 401}, {stale, 401}, {signed, 404}} {
+		code, answer := d.request(t, "POST", "/webhooks/letters", "", "", map[string]string{"Relance-Signature": c.signature}, body)
+		if code != c.want {
+			t.Errorf("signature %q: %d %s, want %d", c.signature, code, answer, c.want)
+		}
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if log := d.stderr.String(); !strings.Contains(log, "the entity sends its letters by webhook but letters.webhook.url is not set") {
+		t.Errorf("no word of the webhook entity without a provider:\n%s", log)
 	}
 }

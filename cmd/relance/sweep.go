@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,20 +19,23 @@ import (
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/watch"
 	"github.com/relance/relance/worker"
 )
 
 func newSweepCmd(a *app) *cobra.Command {
 	var asOf string
-	var drain, enqueue bool
+	var drain, enqueue, ignoreStale bool
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Run one evaluation of every invoice now (optionally --drain the jobs)",
 		Long: `sweep runs the daily evaluation once, exactly as the daemon's scheduled job does:
 it decides every (invoice, step) pair due on the day, records them in the
-reminder ledger, creates provision proposals and tasks, and enqueues one send
-job per client and channel. A day already swept records nothing new: each
-(invoice, step) is decided at most once, ever.
+reminder ledger, creates tasks, reviews the provisions (proposals and the
+journal entries they call for: 411 → 416, 6817/491, 491/7817) and the claim
+declarations, and enqueues one send job per client and channel. A day
+already swept records nothing new: each (invoice, step) is decided at most
+once, ever.
 
 Without --drain the send jobs wait for ` + "`relance serve`" + `, inside the send window
 (sweep.send_window); with --as-of or --drain they are due at once. --drain also
@@ -43,6 +47,15 @@ attempts (the relay down longer than every retry) gives its reminders back
 to the next business day's sweep, and a send queue paused after refusals
 of ours (mail.pause_after) is said plainly and resumed by the next run.
 
+Before each send, the entity's payment data must be no older than
+sweep.max_data_age (36h): a message to a customer who paid yesterday, because
+the bank feed did not arrive, is the worst one. While it is older, the
+entity's sends wait — their jobs are held, not lost —
+and the drain stops and says which entities wait for which data; they go as
+soon as fresh payments are imported (relance serve sends them by itself
+within sweep.stale_recheck). --ignore-stale sends them anyway, for an
+operator who knows the data is right; it is recorded with who did it.
+
 --as-of replays a past day: the ledger is read as it stood that day (payments
 applied later are added back, steps decided later are ignored) and the same
 decisions come out.
@@ -51,9 +64,13 @@ Examples:
   relance sweep                        # today, jobs for the daemon
   relance sweep --drain                # today, and send now
   relance sweep --as-of 2025-09-12 --drain
-  relance sweep --enqueue              # today, swept and sent by the running daemon`,
+  relance sweep --enqueue              # today, swept and sent by the running daemon
+  relance sweep --drain --ignore-stale # send although payment data is old`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if ignoreStale && !drain {
+				return errors.New("--ignore-stale works with --drain: the daemon always waits for fresh payment data")
+			}
 			cfg, err := a.config()
 			if err != nil {
 				return err
@@ -75,7 +92,7 @@ Examples:
 				return a.enqueueSweep(ctx, pool, day)
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			sum, err := a.sweepOnce(ctx, cfg, pool, logger, day, sweepRun{now: drain || asOf != "", drain: drain})
+			sum, err := a.sweepOnce(ctx, cfg, pool, logger, day, sweepRun{now: drain || asOf != "", drain: drain, ignoreStale: ignoreStale})
 			if err != nil {
 				return err
 			}
@@ -86,6 +103,7 @@ Examples:
 	cmd.Flags().StringVar(&asOf, "as-of", "", "day to sweep, YYYY-MM-DD (default: today in the configured time zone)")
 	cmd.Flags().BoolVar(&drain, "drain", false, "also send the enqueued messages now, and wait for them")
 	cmd.Flags().BoolVar(&enqueue, "enqueue", false, "hand the day's sweep to the running daemon (relance serve) instead of running it here")
+	cmd.Flags().BoolVar(&ignoreStale, "ignore-stale", false, "with --drain: send even for entities whose payment data is older than sweep.max_data_age (recorded with who did it)")
 	cmd.MarkFlagsMutuallyExclusive("drain", "enqueue")
 	return cmd
 }
@@ -117,6 +135,9 @@ type sweepRun struct {
 	// daemon's (worker.SendBackoff) would keep an operator waiting minutes.
 	retry func(attempt int) time.Duration
 	poll  time.Duration
+	// ignoreStale sends the messages of entities whose payment data is
+	// stale: the operator knows better.
+	ignoreStale bool
 }
 
 type sweepSummary struct {
@@ -125,6 +146,9 @@ type sweepSummary struct {
 	resumed  worker.Pause
 	drained  worker.DrainResult
 	report   *worker.DayReport // after a drain: what became of the day's messages
+	stale    []watch.Data      // entities whose payment data is stale: their sends wait, or went by --ignore-stale
+	ignored  bool              // --ignore-stale sent them
+	loc      *time.Location    // of the times printed
 }
 
 // waiting is what a drain leaves undone: messages not out that still may
@@ -140,7 +164,7 @@ func (s sweepSummary) waiting() int {
 // every send job left for the day — this run's and those an interrupted
 // earlier run left — until they are all finalized or the send queue pauses.
 func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, day time.Time, run sweepRun) (sweepSummary, error) {
-	var sum sweepSummary
+	sum := sweepSummary{loc: cfg.Location()}
 	if run.drain {
 		if err := checkAddresses(cfg.Mail); err != nil {
 			return sum, err
@@ -156,6 +180,15 @@ func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Po
 		if eng.sender.Backoff == nil {
 			eng.sender.Backoff = func(attempt int) time.Duration { return time.Duration(attempt) * time.Second }
 		}
+		if sum.stale, err = watch.Stale(ctx, pool, a.clock.Now(), freshnessPolicy(cfg)); err != nil {
+			return sum, err
+		}
+		if run.ignoreStale && len(sum.stale) > 0 {
+			if err := watch.IgnoreStale(ctx, pool, sum.stale, a.actor(), day); err != nil {
+				return sum, err
+			}
+			eng.sender.Guard, sum.ignored = nil, true
+		}
 	}
 	client, err := worker.NewClient(worker.ClientOptions{
 		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
@@ -165,6 +198,9 @@ func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Po
 		return sum, err
 	}
 	if sum.res, err = sweepTx(ctx, pool, eng.sweeper, client, day, run.now); err != nil {
+		return sum, err
+	}
+	if err := watch.SweepDone(ctx, pool, day, a.actor(), len(sum.res.Decisions), len(sum.res.Jobs)); err != nil {
 		return sum, err
 	}
 	if !run.drain {
@@ -272,7 +308,8 @@ func (s sweepSummary) print(w io.Writer) {
 	for _, k := range steps {
 		fmt.Fprintf(w, "  %-12s %d\n", k, counts[k])
 	}
-	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\ntasks: %d\n", len(s.res.Jobs), s.res.Provisions, s.res.Tasks)
+	fmt.Fprintf(w, "messages enqueued: %d\nprovision proposals: %d\njournal entries: %d\ntasks: %d\n",
+		len(s.res.Jobs), len(s.res.Proposals), s.res.Journal, s.res.Tasks)
 	if st := s.res.Settled; st != (ledger.Settled{}) {
 		fmt.Fprintf(w, "promises kept: %d, broken: %d; disputes ended: %d\n", st.PromisesKept, st.PromisesBroken, st.DisputesLapsed)
 	}
@@ -299,11 +336,32 @@ func (s sweepSummary) print(w io.Writer) {
 	if r.Returned > 0 {
 		fmt.Fprintf(w, "  still waiting, their send job died (out of attempts, cancelled or deleted): %d; decided again on the next business day\n", r.Returned)
 	}
+	s.printStale(w)
 	if p := s.drained.Paused; p.Paused {
 		fmt.Fprintf(w, "SEND QUEUE PAUSED: %s\n", p)
 		if p.ByUs {
 			fmt.Fprintln(w, "  fix mail.from, mail.bcc, the credentials or the relay, then run relance sweep --drain again")
 		}
+	}
+}
+
+// printStale says which entities' sends wait for fresh payment data, or
+// went although it was stale.
+func (s sweepSummary) printStale(w io.Writer) {
+	if len(s.stale) == 0 || (!s.ignored && s.drained.Held == 0) {
+		return
+	}
+	if s.ignored {
+		fmt.Fprintln(w, "sent although the payment data is stale (--ignore-stale, recorded):")
+	} else {
+		fmt.Fprintf(w, "WAITING FOR FRESH PAYMENT DATA: %d send jobs held\n", s.drained.Held)
+	}
+	for _, d := range s.stale {
+		fmt.Fprintf(w, "  entity %s: payments as of %s, %s old (sweep.max_data_age %s)\n", d.Entity,
+			d.Payments.In(s.loc).Format("2006-01-02 15:04 MST"), hours(d.Age), hours(d.MaxAge))
+	}
+	if !s.ignored {
+		fmt.Fprintln(w, "  import the payments (relance import payments FILE), or send anyway: relance sweep --drain --ignore-stale")
 	}
 }
 

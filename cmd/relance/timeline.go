@@ -63,6 +63,44 @@ var timelineWords = map[string][2]string{
 	"insolvency_recorded": {"procédure collective", "insolvency proceeding"},
 	"client_updated":      {"fiche client modifiée", "client details changed"},
 	"provision_proposed":  {"provision proposée", "provision proposed"},
+	"letter_ready":        {"courrier prêt à poster", "letter ready to post"},
+	"letter_handed":       {"courrier remis au prestataire", "letter handed to the provider"},
+	"letter_posted":       {"courrier posté", "letter posted"},
+	"letter_deposited":    {"dépôt du recommandé", "registered letter deposited"},
+	"letter_delivered":    {"courrier distribué (AR)", "letter delivered (receipt)"},
+	"letter_refused":      {"courrier refusé", "letter refused"},
+	"letter_failed":       {"courrier non distribuable", "letter undeliverable"},
+	"letter_copy_failed":  {"copie e-mail du courrier en échec", "letter's email copy failed"},
+	"case_opened":         {"dossier contentieux ouvert", "legal case opened"},
+	"case_filed":          {"contentieux : saisine", "legal case filed"},
+	"case_granted":        {"contentieux : titre obtenu", "legal case: order granted"},
+	"case_served":         {"contentieux : signification", "legal case: served"},
+	"case_enforceable":    {"contentieux : titre exécutoire", "legal case: enforceable"},
+	"case_cost":           {"frais de contentieux", "legal case cost"},
+	"case_closed":         {"dossier contentieux clos", "legal case closed"},
+}
+
+// caseWhy says which case an entry is about and what it adds: the
+// procedure, the day a stage happened, the opposition deadline, a cost's
+// kind, the outcome.
+func caseWhy(e ledger.TimelineEntry, l string, date func(string) string) []string {
+	id, _ := e.Detail["case_id"].(float64)
+	out := []string{fmt.Sprintf(say(l, "dossier %d", "case %d"), int64(id))}
+	for _, key := range []string{"procedure", "cost_kind", "outcome"} {
+		if v, ok := e.Detail[key].(string); ok {
+			out = append(out, ledger.CaseLabel(v, l))
+		}
+	}
+	if on := date("on"); on != "" && e.Kind != "case_cost" {
+		out = append(out, say(l, "le ", "on ")+on)
+	}
+	if dl := date("opposition_deadline"); dl != "" {
+		out = append(out, say(l, "opposition jusqu'au ", "opposition until ")+dl)
+	}
+	if ref, ok := e.Detail["reference"].(string); ok {
+		out = append(out, ref)
+	}
+	return out
 }
 
 func writeTimeline(out io.Writer, s *ledgerSession, entries []ledger.TimelineEntry) error {
@@ -114,6 +152,11 @@ func why(s *ledgerSession, e ledger.TimelineEntry) string {
 		}
 	case "reminder_sent", "letter_sent":
 		parts = nil
+	case "letter_ready", "letter_handed", "letter_posted", "letter_deposited", "letter_delivered", "letter_refused", "letter_failed":
+		parts = append(parts, letterWhy(e.Detail, l)...)
+	}
+	if strings.HasPrefix(e.Kind, "case_") {
+		parts = append(caseWhy(e, l, date), parts...)
 	}
 	var out []string
 	for _, p := range parts {
@@ -122,4 +165,20 @@ func why(s *ledgerSession, e ledger.TimelineEntry) string {
 		}
 	}
 	return strings.Join(out, " – ")
+}
+
+// letterWhy is what a letter's entry says: its number, its tracking number
+// and the provider's reference when known.
+func letterWhy(detail map[string]any, l string) []string {
+	var out []string
+	if id, ok := detail["letter_id"].(float64); ok {
+		out = append(out, fmt.Sprintf(say(l, "courrier n° %d", "letter %d"), int64(id)))
+	}
+	if t, _ := detail["tracking"].(string); t != "" {
+		out = append(out, say(l, "suivi ", "tracking ")+t)
+	}
+	if ref, _ := detail["provider_ref"].(string); ref != "" {
+		out = append(out, say(l, "réf. prestataire ", "provider ref. ")+ref)
+	}
+	return out
 }

@@ -15,6 +15,9 @@ import (
 type KPIOptions struct {
 	Options     // AsOf, Edges, Entity (Client and Profile are ignored)
 	Months  int // length of the window in calendar months, ending with the as-of month [12]
+	// LetterCost is what one registered letter costs to send
+	// (letters.cost), counted in the cost of recovery; 0 leaves letters out.
+	LetterCost money.Amount
 }
 
 // Window returns the first day of the KPI window: the first day of the
@@ -118,6 +121,9 @@ type CurrencyKPIs struct {
 	ClosingCurrent             money.Amount
 	Cohorts                    []Cohort
 	CreditUsage                []CreditUsage
+	// Recovery: the recovery rate, the amicable and legal shares of what
+	// was recovered and the cost of recovery over the window.
+	Recovery Recovery
 }
 
 // KPIs is the result of Compute.
@@ -128,6 +134,8 @@ type KPIs struct {
 	Buckets     []Bucket
 	Currencies  []CurrencyKPIs
 	PayerScores []ScoreCount
+	Promises    PromiseKPIs // promises found kept or broken in the window
+	Disputes    DisputeKPIs // disputes resolved in the window, and those open
 }
 
 // Compute works out every KPI for the window ending at o.AsOf and stores
@@ -208,40 +216,16 @@ GROUP BY 1, 2`, args...)
 		kc.CEI = RateOf(int64(kc.Opening+kc.NetSales-kc.Closing), den)
 	}
 
-	// DMP: invoices whose allocations counting on the as-of date settle
-	// them in full, the last one falling in the window.
-	rows, err = q.Query(ctx, `
-SELECT t.currency::text, sum(t.amount_incl_vat::numeric * (s.paid_on - t.issue_date)), sum(t.amount_incl_vat), count(*)
-FROM invoice t JOIN (
-	SELECT invoice_id, max(counted_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
-	FROM ledger_allocation($1) GROUP BY invoice_id
-) s ON s.invoice_id = t.id
-WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
-	AND s.paid_on BETWEEN $2 AND $1 AND ($3::bigint IS NULL OR t.entity_id = $3)
-GROUP BY 1`, args...)
-	if err != nil {
-		return k, fmt.Errorf("kpi dmp: %w", err)
+	if err := dmp(ctx, q, args, get); err != nil {
+		return k, err
 	}
-	for rows.Next() {
-		var c string
-		var weighted, amount float64
-		var n int
-		if err := rows.Scan(&c, &weighted, &amount, &n); err != nil {
-			rows.Close()
-			return k, fmt.Errorf("kpi dmp: %w", err)
-		}
-		kc := get(c)
-		kc.DMP, kc.DMPInvoices = weighted/amount, n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return k, fmt.Errorf("kpi dmp: %w", err)
-	}
-
 	if err := cohorts(ctx, q, o, k.Start, args, get); err != nil {
 		return k, err
 	}
 	if err := creditUsage(ctx, q, closing, get); err != nil {
+		return k, err
+	}
+	if k.Promises, k.Disputes, err = recovery(ctx, q, args, o.LetterCost, get); err != nil {
 		return k, err
 	}
 	if k.PayerScores, err = ScorePayers(ctx, q, o.Options); err != nil {
@@ -252,6 +236,40 @@ GROUP BY 1`, args...)
 	}
 	sort.Slice(k.Currencies, func(i, j int) bool { return k.Currencies[i].Currency < k.Currencies[j].Currency })
 	return k, nil
+}
+
+// dmp fills each currency's DMP: over the invoices whose allocations
+// counting on the as-of date settle them in full, the last one falling in
+// the window.
+func dmp(ctx context.Context, q Querier, args []any, get func(string) *CurrencyKPIs) error {
+	rows, err := q.Query(ctx, `
+SELECT t.currency::text, sum(t.amount_incl_vat::numeric * (s.paid_on - t.issue_date)), sum(t.amount_incl_vat), count(*)
+FROM invoice t JOIN (
+	SELECT invoice_id, max(counted_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
+	FROM ledger_allocation($1) GROUP BY invoice_id
+) s ON s.invoice_id = t.id
+WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
+	AND s.paid_on BETWEEN $2 AND $1 AND ($3::bigint IS NULL OR t.entity_id = $3)
+GROUP BY 1`, args...)
+	if err != nil {
+		return fmt.Errorf("kpi dmp: %w", err)
+	}
+	for rows.Next() {
+		var c string
+		var weighted, amount float64
+		var n int
+		if err := rows.Scan(&c, &weighted, &amount, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("kpi dmp: %w", err)
+		}
+		kc := get(c)
+		kc.DMP, kc.DMPInvoices = weighted/amount, n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("kpi dmp: %w", err)
+	}
+	return nil
 }
 
 // cohorts fills each currency's recovery triangle: invoices (not credit

@@ -103,6 +103,15 @@ func TestKPIsOfTheHandComputedPortfolio(t *testing.T) {
 			}
 		}
 	}
+	// Recovery over January–March: due I1 1,000 + I2 2,000 + I3 3,000 +
+	// I5 500 = 6,500.00 (I4 falls due in April), collected 1,000 + 2,000
+	// + 500 = 3,500.00: 53.85 %. Recovered after a due date, all
+	// amicably: I1 1,000 on 01-20 and I2's 1,500 on 03-05 (I2's 500 and I5
+	// were paid before their due dates).
+	if r := c.Recovery; r.Due != 650000 || r.Collected != 350000 || r.Rate.String() != "53.85" ||
+		r.Amicable != 250000 || r.Legal != 0 || r.AmicableShare.String() != "100.00" || r.CostRate.String() != "0.00" {
+		t.Errorf("recovery %+v", r)
+	}
 	// Credit limit: K1 6,000.00 of 10,000.00 = 60% (band 50); K2 owes nothing.
 	if len(c.CreditUsage) != 1 || c.CreditUsage[0].ClientCode != "K1" || c.CreditUsage[0].Usage.String() != "60.00" || c.CreditUsage[0].Band != 50 {
 		t.Errorf("credit usage = %+v", c.CreditUsage)

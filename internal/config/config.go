@@ -6,7 +6,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	netmail "net/mail"
+	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -18,6 +22,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/provision"
 	"github.com/relance/relance/internal/yamlguard"
 )
 
@@ -42,6 +48,8 @@ type Config struct {
 	Disputes  Disputes  `yaml:"disputes"`  // dispute reason codes
 	Promises  Promises  `yaml:"promises"`  // promises to pay
 	Sweep     Sweep     `yaml:"sweep"`     // the daily sweep and the job queues
+	Alerts    Alerts    `yaml:"alerts"`    // what raises an alert
+	Digest    Digest    `yaml:"digest"`    // the daily digest to the credit managers
 	Mail      Mail      `yaml:"mail"`      // outgoing email
 	Server    Server    `yaml:"server"`    // dashboard, API and River UI
 }
@@ -88,9 +96,36 @@ type Templates struct {
 	OversightDays int `yaml:"oversight_days"`
 }
 
-// Letters shapes the formal notice.
+// Letters shapes the formal notice and says where letters go. Each entity
+// picks its channel (relance entity set --letter-channel outbox|webhook);
+// the provider's address and secret are configuration, never the database.
 type Letters struct {
 	DeadlineDays int `yaml:"deadline_days"` // days the debtor is given to pay, from the letter's date [8]
+	// Dir is where every letter's PDF and JSON manifest are written, under
+	// a folder per day: the outbox a person posts from, and the archive of
+	// what went to the provider ["<mail.dir>/letters"].
+	Dir     string        `yaml:"dir"`
+	Webhook LetterWebhook `yaml:"webhook"` // the postal or LRE provider of the webhook channel
+	// Cost is what sending one registered letter costs, e.g. "7.65": the
+	// KPIs count it in the cost of recovery for each formal notice sent
+	// ["": letters cost nothing there].
+	Cost string `yaml:"cost"`
+}
+
+// LetterWebhook is the provider the webhook channel hands letters to
+// (docs/letters-webhook.md).
+type LetterWebhook struct {
+	// URL receives each letter as a signed POST; https, or http to a
+	// loopback address only. Empty: no entity may use the webhook channel.
+	URL string `yaml:"url"`
+	// Secret keys the HMAC-SHA256 signatures, of our POSTs and of the
+	// provider's callbacks to POST /webhooks/letters; at least 16
+	// characters. Set it from the environment: RELANCE_LETTERS_WEBHOOK_SECRET.
+	Secret  string        `yaml:"secret"`
+	Timeout time.Duration `yaml:"timeout"` // bounds one POST [30s]
+	// Tolerance is how far a callback's signed timestamp may be from our
+	// clock; an older one is refused as a possible replay [5m].
+	Tolerance time.Duration `yaml:"tolerance"`
 }
 
 // Penalties chooses the late-payment rule set.
@@ -103,11 +138,42 @@ type Penalties struct {
 	RatesFile       string `yaml:"rates_file"`       // YAML rate table overriding the shipped one
 }
 
-// Provision is the provision matrix.
+// Provision is the provision matrix and the accounts its journal books on.
 type Provision struct {
 	// Rates maps a bucket name (d91_120, d121_plus…) to the share of the
-	// outstanding excl. VAT to provision, as a percentage string [d121_plus: 100%].
+	// outstanding excl. VAT to provision, as a percentage string; a bucket
+	// left out provisions nothing. Unset, the last bucket (121+ with the
+	// default aging.buckets) gets 100% [d121_plus: 100%].
 	Rates map[string]string `yaml:"rates"`
+	// Profiles overrides Rates bucket by bucket for the invoices of a plan
+	// profile, e.g. {risky: {d91_120: 50%}} [none]. Set in the file only.
+	Profiles map[string]map[string]string `yaml:"profiles"`
+	// InsolvencyRate is provisioned on every invoice issued before the
+	// opening of its client's insolvency proceeding, whatever its age [100%].
+	InsolvencyRate string `yaml:"insolvency_rate"`
+	// DefaultVATRate gives an invoice imported without its amount excl. VAT
+	// its part excl. VAT (for the provision) and its VAT (recovered on a
+	// write-off) [20%].
+	DefaultVATRate string            `yaml:"default_vat_rate"`
+	Accounts       ProvisionAccounts `yaml:"accounts"` // the chart of accounts of the journal
+	Journal        ProvisionJournal  `yaml:"journal"`  // the journal the entries go to
+}
+
+// ProvisionAccounts are the account numbers of the provisioning journal.
+type ProvisionAccounts struct {
+	Receivable string `yaml:"receivable"` // clients [411]
+	Doubtful   string `yaml:"doubtful"`   // clients douteux [416]
+	Allowance  string `yaml:"allowance"`  // dépréciation des comptes clients [491]
+	Expense    string `yaml:"expense"`    // dotations aux dépréciations [6817]
+	Reversal   string `yaml:"reversal"`   // reprises sur dépréciations [7817]
+	Loss       string `yaml:"loss"`       // pertes sur créances irrécouvrables [654]
+	VAT        string `yaml:"vat"`        // TVA collectée, recovered on a write-off [44571]
+}
+
+// ProvisionJournal names the journal of the provisioning entries.
+type ProvisionJournal struct {
+	Code  string `yaml:"code"`  // JournalCode [OD]
+	Label string `yaml:"label"` // JournalLib [Opérations diverses]
 }
 
 // Disputes configures `relance dispute`.
@@ -138,6 +204,30 @@ type Sweep struct {
 	Schedule        string `yaml:"schedule"`         // cron expression in timezone [0 7 * * *]
 	SendWindow      string `yaml:"send_window"`      // local hours reminders may go out [09:00-18:00]
 	SendConcurrency int    `yaml:"send_concurrency"` // send workers per process; SMTP connections are mail.smtp.pool_size [16]
+	// MaxDataAge is how old an entity's payment data (the as-of of its
+	// newest payment batch, or invoice batch that settles) may be before
+	// its sends wait, snoozed, with an alert [36h]. 0 turns the guard off.
+	MaxDataAge time.Duration `yaml:"max_data_age"`
+	// MaxDataAgeByEntity overrides MaxDataAge for the entities it names,
+	// e.g. {acme-de: 72h}; 0 turns the guard off for one. Set in the file only.
+	MaxDataAgeByEntity map[string]time.Duration `yaml:"max_data_age_by_entity"`
+	// StaleRecheck is how long a held send waits before it looks for fresh
+	// data again: sending resumes at most this long after an import [5m].
+	StaleRecheck time.Duration `yaml:"stale_recheck"`
+}
+
+// Alerts tunes what raises an alert (relance alerts, the digest, metrics).
+type Alerts struct {
+	DisputeDays int           `yaml:"dispute_days"` // a dispute open longer than this many days alerts [30]
+	ClaimDays   int           `yaml:"claim_days"`   // a claim declaration due within this many days alerts [15]
+	Every       time.Duration `yaml:"every"`        // how often the daemon looks for alerts [5m]
+}
+
+// Digest is the daily email to the credit managers, sent after the sweep.
+type Digest struct {
+	// To are the credit managers' addresses; none sends no digest. From
+	// the environment: comma-separated.
+	To []string `yaml:"to"`
 }
 
 // Mail is how messages leave.
@@ -180,6 +270,9 @@ type Server struct {
 	// MemoryLimit is the daemon's soft memory limit for the Go runtime, like
 	// GOMEMLIMIT (which wins when set): "120MiB", "1GiB"; "0" for none [96MiB].
 	MemoryLimit string `yaml:"memory_limit"`
+	// APIBodyLimit caps the body of a request to the JSON API: "16MiB"
+	// (the default) takes a batch of 10,000 invoices with their clients.
+	APIBodyLimit string `yaml:"api_body_limit"`
 }
 
 // Default returns the configuration used where nothing is set.
@@ -193,16 +286,21 @@ func Default() Config {
 		Import:    Import{SnapshotMaxClose: "50%"},
 		Aging:     Aging{Buckets: []int{30, 60, 90, 120}},
 		Templates: Templates{OversightDays: 30},
-		Letters:   Letters{DeadlineDays: 8},
-		Provision: Provision{Rates: map[string]string{"d121_plus": "100%"}},
+		Letters:   Letters{DeadlineDays: 8, Webhook: LetterWebhook{Timeout: 30 * time.Second, Tolerance: 5 * time.Minute}},
+		Provision: Provision{InsolvencyRate: "100%", DefaultVATRate: "20%",
+			Accounts: ProvisionAccounts{Receivable: "411", Doubtful: "416", Allowance: "491", Expense: "6817",
+				Reversal: "7817", Loss: "654", VAT: "44571"},
+			Journal: ProvisionJournal{Code: "OD", Label: "Opérations diverses"}},
 		Disputes: Disputes{Reasons: []DisputeReason{
 			{"price", "prix"}, {"quantity", "quantité"}, {"quality", "qualité"},
 			{"delivery", "livraison"}, {"billing", "facturation"}, {"other", "autre"},
 		}},
 		Promises: Promises{GraceDays: 3},
-		Sweep:    Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16},
-		Mail:     Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
-		Server:   Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB"},
+		Sweep: Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16,
+			MaxDataAge: 36 * time.Hour, StaleRecheck: 5 * time.Minute},
+		Alerts: Alerts{DisputeDays: 30, ClaimDays: 15, Every: 5 * time.Minute},
+		Mail:   Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
+		Server: Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB", APIBodyLimit: "16MiB"},
 	}
 }
 
@@ -253,6 +351,12 @@ func (c Config) DefaultTerms() ledger.Terms {
 func (c Config) EOMMethod() ledger.EOMMethod {
 	m, _ := ledger.ParseEOMMethod(c.Terms.EOMMethod)
 	return m
+}
+
+// LetterCost is letters.cost parsed (Validate checked it); 0 when unset.
+func (c Config) LetterCost() money.Amount {
+	a, _ := money.Parse(c.Letters.Cost)
+	return a
 }
 
 // MaxBucketEdges is the most edges aging.buckets may list: the aged
@@ -319,15 +423,22 @@ func (c Config) Validate() error {
 	if c.Letters.DeadlineDays < 1 || c.Letters.DeadlineDays > 90 {
 		bad("letters.deadline_days", "%d: want 1 to 90 days", c.Letters.DeadlineDays)
 	}
+	c.validateLetterWebhook(bad)
+	if c.Letters.Cost != "" {
+		if a, err := money.Parse(c.Letters.Cost); err != nil || a < 0 {
+			bad("letters.cost", "%q: want an amount such as \"7.65\"", c.Letters.Cost)
+		}
+	}
 	if r := c.Penalties.ContractualRate; r != "" {
 		if _, err := ParsePercent(r); err != nil {
 			bad("penalties.contractual_rate", "%v", err)
 		}
 	}
-	for k, v := range c.Provision.Rates {
-		if p, err := ParsePercent(v); err != nil || p > 10000 {
-			bad("provision.rates."+k, "%q: want a percentage between 0%% and 100%%", v)
-		}
+	if _, err := c.provisionMatrix(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.ProvisionAccounts().Check(); err != nil {
+		bad("provision", "%v", err)
 	}
 	if len(c.Disputes.Reasons) == 0 {
 		bad("disputes.reasons", "must list at least one reason")
@@ -359,6 +470,31 @@ func (c Config) Validate() error {
 		// Each send worker holds a connection for its transaction; River
 		// and the dashboard need a few more, or workers queue for the pool.
 		bad("database.max_conns", "%d: want at least sweep.send_concurrency + 4 (%d)", c.Database.MaxConns, c.Sweep.SendConcurrency+4)
+	}
+	if c.Sweep.MaxDataAge < 0 {
+		bad("sweep.max_data_age", "%s: must not be negative (0 turns the guard off)", c.Sweep.MaxDataAge)
+	}
+	for code, d := range c.Sweep.MaxDataAgeByEntity {
+		if d < 0 {
+			bad("sweep.max_data_age_by_entity."+code, "%s: must not be negative (0 turns the guard off)", d)
+		}
+	}
+	if c.Sweep.StaleRecheck < time.Second || c.Sweep.StaleRecheck > 24*time.Hour {
+		bad("sweep.stale_recheck", "%s: want 1s to 24h", c.Sweep.StaleRecheck)
+	}
+	if c.Alerts.DisputeDays < 1 {
+		bad("alerts.dispute_days", "%d: want at least 1", c.Alerts.DisputeDays)
+	}
+	if c.Alerts.ClaimDays < 1 || c.Alerts.ClaimDays > 61 {
+		bad("alerts.claim_days", "%d: want 1 to 61 days", c.Alerts.ClaimDays)
+	}
+	if c.Alerts.Every < time.Second {
+		bad("alerts.every", "%s: want at least 1s", c.Alerts.Every)
+	}
+	for i, to := range c.Digest.To {
+		if _, err := netmail.ParseAddress(strings.TrimSpace(to)); err != nil {
+			bad(fmt.Sprintf("digest.to[%d]", i), "%q: %v", to, err)
+		}
 	}
 	switch c.Mail.Transport {
 	case "file":
@@ -395,13 +531,123 @@ func (c Config) Validate() error {
 	if _, err := ParseSize(c.Server.MemoryLimit); err != nil {
 		bad("server.memory_limit", "%v", err)
 	}
+	if n, err := ParseSize(c.Server.APIBodyLimit); err != nil {
+		bad("server.api_body_limit", "%v", err)
+	} else if n < 1024 {
+		bad("server.api_body_limit", "%q: want at least 1KiB", c.Server.APIBodyLimit)
+	}
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
 	}
 	return errors.Join(errs...)
 }
 
+// ProvisionMatrix returns the provision matrix. Validate has checked it.
+func (c Config) ProvisionMatrix() provision.Matrix {
+	m, _ := c.provisionMatrix()
+	return m
+}
+
+// provisionMatrix builds the provision matrix from provision.rates,
+// provision.profiles, provision.insolvency_rate, provision.default_vat_rate
+// and the aging buckets; the error names the key at fault.
+func (c Config) provisionMatrix() (provision.Matrix, error) {
+	var errs []error
+	pct := func(key, v string) int {
+		bp, err := ParsePercent(v)
+		if err != nil || bp > 10000 {
+			errs = append(errs, fmt.Errorf("config: %s: %q: want a percentage between 0%% and 100%%", key, v))
+		}
+		return bp
+	}
+	rates := map[string]int{}
+	if c.Provision.Rates == nil {
+		rates[provision.LastBucket(c.Aging.Buckets)] = 10000
+	}
+	for k, v := range c.Provision.Rates {
+		rates[k] = pct("provision.rates."+k, v)
+	}
+	profiles := map[string]map[string]int{}
+	for p, r := range c.Provision.Profiles {
+		profiles[p] = map[string]int{}
+		for k, v := range r {
+			profiles[p][k] = pct("provision.profiles."+p+"."+k, v)
+		}
+	}
+	insolvency := pct("provision.insolvency_rate", c.Provision.InsolvencyRate)
+	vat := pct("provision.default_vat_rate", c.Provision.DefaultVATRate)
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return provision.Matrix{}, errors.Join(errs...)
+	}
+	m, err := provision.NewMatrix(c.Aging.Buckets, rates, profiles, insolvency, vat)
+	if err != nil {
+		return m, fmt.Errorf("config: provision.%w", err)
+	}
+	return m, nil
+}
+
+// ProvisionAccounts is the chart of accounts and the journal of the
+// provisioning entries (provision.accounts, provision.journal).
+func (c Config) ProvisionAccounts() provision.Accounts {
+	a := c.Provision.Accounts
+	return provision.Accounts{Receivable: a.Receivable, Doubtful: a.Doubtful, Allowance: a.Allowance,
+		Expense: a.Expense, Reversal: a.Reversal, Loss: a.Loss, VAT: a.VAT,
+		Journal: c.Provision.Journal.Code, JournalLabel: c.Provision.Journal.Label}
+}
+
 var reasonCode = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// MinSecretLength is the shortest letters.webhook.secret accepted.
+const MinSecretLength = 16
+
+// validateLetterWebhook checks letters.webhook.*: a URL relance may send a
+// letter to (https, or plain http to this machine for a local relay or a
+// test), and a secret to sign with whenever a URL is set.
+func (c Config) validateLetterWebhook(bad func(key, format string, args ...any)) {
+	w := c.Letters.Webhook
+	if w.Timeout < time.Second {
+		bad("letters.webhook.timeout", "%s: want at least 1s", w.Timeout)
+	}
+	if w.Tolerance < 30*time.Second || w.Tolerance > time.Hour {
+		bad("letters.webhook.tolerance", "%s: want 30s to 1h", w.Tolerance)
+	}
+	if w.Secret != "" && len(w.Secret) < MinSecretLength {
+		bad("letters.webhook.secret", "%d characters: want at least %d", len(w.Secret), MinSecretLength)
+	}
+	if w.URL == "" {
+		return
+	}
+	u, err := url.Parse(w.URL)
+	switch {
+	case err != nil || u.Host == "" || u.User != nil:
+		bad("letters.webhook.url", "%q: want an absolute https URL without credentials", w.URL)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		bad("letters.webhook.url", "%q: letters carry personal data: want https (plain http only to a loopback address)", w.URL)
+	case u.Scheme != "https" && u.Scheme != "http":
+		bad("letters.webhook.url", "%q: want an https URL", w.URL)
+	}
+	if w.Secret == "" {
+		bad("letters.webhook.secret", "required with letters.webhook.url (RELANCE_LETTERS_WEBHOOK_SECRET)")
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// LettersDir is where letters are written: letters.dir, or "letters"
+// inside mail.dir.
+func (c Config) LettersDir() string {
+	if c.Letters.Dir != "" {
+		return c.Letters.Dir
+	}
+	return filepath.Join(c.Mail.Dir, "letters")
+}
 
 // DisputeCodes lists the configured dispute reason codes, in order.
 func (c Config) DisputeCodes() []string {

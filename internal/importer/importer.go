@@ -48,6 +48,10 @@ type Options struct {
 	// AsOf is the import date: it dates `paid` settlements and snapshot
 	// closures, and decides which FEC lettering is already effective.
 	AsOf time.Time
+	// DataAsOf is when the file's data was true (the ERP's or the bank's
+	// export): the freshness guard holds sends while an entity's payment
+	// data is too old. Zero: the moment it is imported.
+	DataAsOf time.Time
 	// DefaultTerms and EOM compute due dates when a row has no due date.
 	DefaultTerms ledger.Terms
 	EOM          ledger.EOMMethod
@@ -56,6 +60,17 @@ type Options struct {
 	// Progress, when set, wraps the file reader, e.g. with a progress bar;
 	// size is the file's size in bytes.
 	Progress func(r io.Reader, size int64) io.Reader
+	// RefuseMoves refuses, as a *ConflictError, a row that would move an
+	// invoice with reminders or settlements to another client or currency
+	// (the API's rule; a file import rewrites them as its source says).
+	RefuseMoves bool
+}
+
+// ConflictError is an import refused because rows would change what an
+// invoice's reminders and settlements were recorded against (RefuseMoves).
+// Nothing was imported.
+type ConflictError struct {
+	ImportError
 }
 
 // DefaultSnapshotMaxClose is the share of the open items a snapshot may
@@ -95,6 +110,8 @@ type Result struct {
 	Created  int
 	Updated  int
 	Closed   int // snapshot closures
+	// Clients created and updated by what the rows say of them.
+	ClientsCreated, ClientsUpdated int
 	// Payments only: how many were recorded and how much stayed unallocated.
 	Unallocated int64
 	Warnings    []string
@@ -223,43 +240,72 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	defer rd.close()
+	return applyInvoices(ctx, db, rd, errs, opt, &res, func() ledger.BatchSource {
+		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
+	})
+}
 
+// applyInvoices streams what rd reads into a ledger batch in its own
+// transaction, runs the batch-wide checks, and applies it as source() says.
+// res is the reader's too: it adds its warnings while it reads.
+func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorList, opt Options, res *Result,
+	source func() ledger.BatchSource) (Result, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StageInvoices(ctx, tx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	n, err := copyRows(ctx, batch.Copy, rd.produce, (*ledger.BatchInvoice).Values)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	res.Rows = n
 	// The batch-wide checks run even when rows were refused, so that a file
 	// gets every error in one pass, duplicates included.
 	problems, err := batch.Problems(ctx, rd.badNumbers())
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	errs.addProblems(problems)
 	if err := errs.err(); err != nil {
-		return res, err
+		return *res, err
+	}
+	if err := refuseMoves(ctx, batch, opt, errs.file); err != nil {
+		return *res, err
 	}
 	if opt.Snapshot {
-		if err := guardSnapshot(ctx, batch, opt, path, n); err != nil {
-			return res, err
+		if err := guardSnapshot(ctx, batch, opt, errs.file, n); err != nil {
+			return *res, err
 		}
 	}
-	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf},
-		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format}, opt.Snapshot)
+	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf}, source(), opt.Snapshot)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	res.Created, res.Updated, res.Closed = applied.Created, applied.Updated, applied.Closed
-	return res, finish(ctx, tx, opt, applied, &res)
+	res.ClientsCreated, res.ClientsUpdated = applied.ClientsCreated, applied.ClientsUpdated
+	err = finish(ctx, tx, opt, applied, res) // sets res.BatchID: before *res is read
+	return *res, err
+}
+
+// refuseMoves returns a *ConflictError, with opt.RefuseMoves, for the rows
+// that would move an invoice with reminders or settlements to another
+// client or currency.
+func refuseMoves(ctx context.Context, batch *ledger.InvoiceBatch, opt Options, file string) error {
+	if !opt.RefuseMoves {
+		return nil
+	}
+	moves, err := batch.Moves(ctx)
+	if err != nil || len(moves) == 0 {
+		return err
+	}
+	l := &errorList{file: file}
+	l.addProblems(moves)
+	return &ConflictError{ImportError: *l.err().(*ImportError)}
 }
 
 // finish commits the import, or on a dry run leaves it to the deferred

@@ -54,36 +54,44 @@ func ImportPayments(ctx context.Context, db DB, path string, opt Options) (Resul
 		res.Warnings = append(res.Warnings, p.finish()...)
 		return err
 	}
+	return applyPayments(ctx, db, produce, errs, opt, &res, func() ledger.BatchSource {
+		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
+	})
+}
 
+// applyPayments streams what produce reads into a ledger batch in its own
+// transaction, resolves it, and applies it as source() says.
+func applyPayments(ctx context.Context, db DB, produce func(emit func(*ledger.BatchPayment) bool) error,
+	errs *errorList, opt Options, res *Result, source func() ledger.BatchSource) (Result, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StagePayments(ctx, tx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	n, err := copyRows(ctx, batch.Copy, produce, (*ledger.BatchPayment).Values)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	res.Rows = n
 	problems, err := batch.Problems(ctx)
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	errs.addProblems(problems)
 	if err := errs.err(); err != nil {
-		return res, err
+		return *res, err
 	}
-	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf},
-		ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format})
+	applied, err := batch.Apply(ctx, ledger.Act{Actor: opt.Actor, Day: opt.AsOf}, source())
 	if err != nil {
-		return res, err
+		return *res, err
 	}
 	res.Created, res.Unallocated = applied.Created, int64(applied.Unallocated)
-	return res, finish(ctx, tx, opt, applied, &res)
+	err = finish(ctx, tx, opt, applied, res) // sets res.BatchID: before *res is read
+	return *res, err
 }
 
 func (p *rowParser) parsePayment(rec []string, line int, errs *errorList, row *ledger.BatchPayment) bool {

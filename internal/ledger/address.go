@@ -30,3 +30,17 @@ func (a Address) Lines(country, from, locale string) []string {
 	}
 	return out
 }
+
+// Unpostable names the parts a letter cannot go without that a is missing
+// (address_line1, city), by the ledger's field names; none for an address
+// a registered letter can be posted to.
+func (a Address) Unpostable() []string {
+	var out []string
+	if strings.TrimSpace(a.Line1) == "" {
+		out = append(out, "address_line1")
+	}
+	if strings.TrimSpace(a.City) == "" {
+		out = append(out, "city")
+	}
+	return out
+}

@@ -55,8 +55,13 @@ const (
 	// SQLOpenDispute is ledger_open_dispute(D): the disputes open on D
 	// (opened by D, not resolved by D, and D not past their `until`).
 	SQLOpenDispute = "ledger_open_dispute"
+	// SQLOpenCase is ledger_open_case(D): the invoices an open legal case
+	// holds on D (opened by D, not closed by D), created with the cases'
+	// tables by migration 00060.
+	SQLOpenCase = "ledger_open_case"
 )
 
-// AsOfFunctions lists the functions above, in the order the migration
-// creates them.
-var AsOfFunctions = []string{SQLLateAllocation, SQLAllocation, SQLLateSettlement, SQLOpenDocument, SQLBalanceEntry, SQLOpenPayment, SQLClientBalance, SQLOpenDispute}
+// AsOfFunctions lists the functions above, in the order the migrations
+// create them.
+var AsOfFunctions = []string{SQLLateAllocation, SQLAllocation, SQLLateSettlement, SQLOpenDocument, SQLBalanceEntry,
+	SQLOpenPayment, SQLClientBalance, SQLOpenDispute, SQLOpenCase}

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -22,15 +23,29 @@ var (
 	batchInsertSQL string
 	//go:embed sql/batch_counts.sql
 	batchCountsSQL string
+	//go:embed sql/freshness_record.sql
+	freshnessRecordSQL string
+	//go:embed sql/credit_limit_alerts.sql
+	creditLimitAlertsSQL string
+	//go:embed sql/batch_invoice_clients.sql
+	batchInvoiceClientsSQL string
+	//go:embed sql/batch_payment_clients.sql
+	batchPaymentClientsSQL string
 )
 
 // BatchSource says where a batch comes from, for its import_batch row and
 // its event: a file's base name, sha256 and format (csv, xlsx, fec), or the
-// API's name for a request.
+// API's name for a request with the sha256 of its body and format json.
 type BatchSource struct {
 	Name     string
 	Checksum string
 	Format   string
+	// AsOf is the instant the batch's data was true: when the ERP or the
+	// bank exported the file, when the API's caller read its books. The
+	// freshness guard holds an entity's sends while its payment data is
+	// older than sweep.max_data_age (see Freshness). Zero means the moment
+	// the batch is applied, by the database's clock.
+	AsOf time.Time
 }
 
 // RowProblem is a row of a batch the ledger refuses once it sees the whole
@@ -68,12 +83,15 @@ func tuneSession(ctx context.Context, tx pgx.Tx) error {
 // payments) into which table, its transaction, its entity and the rows
 // COPied so far.
 type stage struct {
-	kind     string // invoices, payments
+	kind     string // invoices, payments, clients
 	table    string
 	columns  []string
 	tx       pgx.Tx
 	entityID int64
 	rows     int
+	// settles says the batch brings payment data: a payment batch, or an
+	// invoice batch that is a snapshot or says what is paid.
+	settles bool
 }
 
 // openStage resolves the entity, tunes the session and creates the staging
@@ -108,7 +126,7 @@ func (st *stage) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error)
 func (st *stage) record(ctx context.Context, by Act, src BatchSource, snapshot bool) (int64, error) {
 	var id int64
 	if err := st.tx.QueryRow(ctx, batchInsertSQL, st.entityID, st.kind, src.Name, src.Checksum, src.Format,
-		snapshot, by.Day, st.rows).Scan(&id); err != nil {
+		snapshot, by.Day, st.rows, nullDate(src.AsOf)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("record the batch: %w", err)
 	}
 	return id, nil
@@ -116,19 +134,50 @@ func (st *stage) record(ctx context.Context, by Act, src BatchSource, snapshot b
 
 // finish writes what the batch changed on its import_batch row and its one
 // event: who applied it, on which day, and the counts, never an event per
-// row.
-func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a Applied) error {
+// row. It records the as-of of the data the batch brings (data_freshness)
+// and raises the credit-limit alerts of the clients it touched (clientsSQL
+// lists them; "" means every client of the entity, after a snapshot).
+func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied, clientsSQL string) error {
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
 		return err
 	}
+	// Freshness is kept for invoices and payments, what the guard reads; a
+	// batch of clients says nothing of what is owed or paid.
+	var kinds []string
+	switch st.kind {
+	case "invoices":
+		kinds = []string{"invoices"}
+		if st.settles {
+			kinds = append(kinds, "payments")
+		}
+	case "payments":
+		kinds = []string{"payments"}
+	}
+	if len(kinds) > 0 {
+		if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
+			return fmt.Errorf("record the data's as-of: %w", err)
+		}
+	}
+	var clients []int64 // nil: every client of the entity
+	if clientsSQL != "" {
+		if err := st.tx.QueryRow(ctx, clientsSQL, st.entityID).Scan(&clients); err != nil {
+			return fmt.Errorf("credit limits: %w", err)
+		}
+	}
+	if clients == nil || len(clients) > 0 {
+		if err := st.tx.QueryRow(ctx, creditLimitAlertsSQL, st.entityID, clients, by.Actor, by.Day, a.Batch).Scan(&a.Alerts); err != nil {
+			return fmt.Errorf("credit limits: %w", err)
+		}
+	}
 	detail := map[string]any{"batch": a.Batch, "source": src.Name, "format": src.Format, "rows": a.Rows,
-		"created": a.Created, "updated": a.Updated}
-	if st.kind == "invoices" {
+		"created": a.Created, "updated": a.Updated, "credit_alerts": a.Alerts}
+	switch st.kind {
+	case "invoices":
 		detail["closed"] = a.Closed
 		detail["clients_created"] = a.ClientsCreated
 		detail["clients_updated"] = a.ClientsUpdated
 		detail["snapshot"] = a.Snapshot
-	} else {
+	case "payments":
 		detail["unallocated"] = int64(a.Unallocated)
 	}
 	return event{kind: st.kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)

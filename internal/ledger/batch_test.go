@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,13 @@ func copySource[R any](rows []R, values func(*R, []any) []any) pgx.CopyFromSourc
 // as a writer of the ledger does; it returns what Problems said when it
 // said something, and then applies nothing.
 func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snapshot bool, rows ...ledger.BatchInvoice) (ledger.Applied, []ledger.RowProblem) {
+	t.Helper()
+	return applyInvoicesAsOf(t, f, s, by, time.Time{}, snapshot, rows...)
+}
+
+// applyInvoicesAsOf is applyInvoices with the as-of of the batch's data
+// (zero: the moment it is applied).
+func applyInvoicesAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, asOf time.Time, snapshot bool, rows ...ledger.BatchInvoice) (ledger.Applied, []ledger.RowProblem) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := f.pool.Begin(ctx)
@@ -43,7 +51,7 @@ func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snap
 		}
 		return ledger.Applied{}, problems
 	}
-	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "api", Format: "json"}, snapshot)
+	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "api", Format: "json", AsOf: asOf}, snapshot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +64,13 @@ func applyInvoices(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, snap
 // applyPayments stages rows in a transaction of its own and applies them;
 // the rows must raise no problem.
 func applyPayments(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, rows ...ledger.BatchPayment) ledger.Applied {
+	t.Helper()
+	return applyPaymentsAsOf(t, f, s, by, time.Time{}, rows...)
+}
+
+// applyPaymentsAsOf is applyPayments with the as-of of the batch's data
+// (zero: the moment it is applied).
+func applyPaymentsAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, asOf time.Time, rows ...ledger.BatchPayment) ledger.Applied {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := f.pool.Begin(ctx)
@@ -70,10 +85,10 @@ func applyPayments(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, rows
 	if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchPayment).Values)); err != nil {
 		t.Fatal(err)
 	}
-	if problems, err := b.Problems(ctx); err != nil || len(problems) != 0 {
+	if problems, err := b.Problems(ctx); err != nil || len(problems) > 0 {
 		t.Fatal(problems, err)
 	}
-	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "bank.csv", Format: "csv"})
+	a, err := b.Apply(ctx, by, ledger.BatchSource{Name: "bank.csv", Format: "csv", AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
 // Package ledger holds the receivables and what people record about them:
 // entities (the creditor companies), clients (the debtors), invoices, credit
 // notes and payments, disputes, promises to pay, pauses and exclusions,
-// insolvency proceedings, and the event trail that says who did what, when
-// and why. It also holds the rules that belong to them, such as payment
+// insolvency proceedings, legal collection cases, the registered letters
+// (formal notices) from their handover to the provider's proof of delivery,
+// and the event trail that says who did what, when and why. It also holds
+// the rules that belong to them, such as payment
 // terms and due dates, and the checks of legal identifiers (SIREN, SIRET,
 // VAT number, IBAN).
 //
@@ -13,6 +15,10 @@
 // (a file import, an API body) checks each row and COPies it into a staging
 // table in its own transaction, and InvoiceBatch / PaymentBatch apply the
 // whole batch in a few set-based statements, with one event for the batch.
+// ClientBatch does the same for an API body of clients, with an event on
+// each client it changes. Allocate settles an invoice from an unapplied
+// payment or credit note, once however often it is asked; LockInvoice
+// gives the API the version its If-Match compares.
 //
 // What a field may hold is checked here once, for every way in: texts are
 // cleaned and capped (text.go), identifiers, emails, phones, countries and
@@ -29,6 +35,6 @@
 // decided: a dispute holds from its opening to its resolution (or through
 // its `until`), a pause or exclusion from its first day to its end or
 // resumption, a promise from the day it is made through pay-by + grace,
-// ending early on the day it is found kept. Settle, run first by each
-// sweep, closes what ends by itself.
+// ending early on the day it is found kept, a legal case from its opening to
+// its close. Settle, run first by each sweep, closes what ends by itself.
 package ledger

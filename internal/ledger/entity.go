@@ -42,7 +42,17 @@ type Entity struct {
 	BIC      string
 	Email    string // contact address printed on messages
 	Phone    string
+	// LetterChannel is how its registered letters leave: LetterOutbox (a
+	// PDF and a manifest in a directory, for a person to post) or
+	// LetterWebhook (POSTed to the configured provider) [outbox].
+	LetterChannel string
 }
+
+// Letter channels (Entity.LetterChannel).
+const (
+	LetterOutbox  = "outbox"
+	LetterWebhook = "webhook"
+)
 
 // normalize checks every field and puts identifiers in their stored form,
 // with the checks a client's fields get; the error names each bad field.
@@ -59,6 +69,10 @@ func (e *Entity) normalize() error {
 	errs.text("city", &e.Address.City, true)
 	if e.Name == "" {
 		errs.add("name", errors.New("required"))
+	}
+	e.LetterChannel = strings.ToLower(strings.TrimSpace(e.LetterChannel))
+	if e.LetterChannel != "" && e.LetterChannel != LetterOutbox && e.LetterChannel != LetterWebhook {
+		errs.add("letter_channel", fmt.Errorf("%s: want outbox or webhook", Quote(e.LetterChannel)))
 	}
 	if e.Parent == e.Code && e.Code != "" {
 		errs.add("parent", errors.New("an entity cannot be its own parent"))
@@ -79,7 +93,7 @@ func (e *Entity) normalize() error {
 	for _, d := range []struct {
 		v         *string
 		otherwise string
-	}{{&e.Country, "FR"}, {&e.Locale, "fr"}, {&e.Currency, "EUR"}} {
+	}{{&e.Country, "FR"}, {&e.Locale, "fr"}, {&e.Currency, "EUR"}, {&e.LetterChannel, LetterOutbox}} {
 		if *d.v == "" {
 			*d.v = d.otherwise
 		}
@@ -90,21 +104,21 @@ func (e *Entity) normalize() error {
 func (e Entity) args() []any {
 	return []any{e.Code, e.Name, e.Parent, e.Country, e.Locale, e.Currency,
 		e.Address.Line1, e.Address.Line2, e.Address.Postcode, e.Address.City,
-		e.SIREN, e.VAT, e.IBAN, e.BIC, e.Email, e.Phone}
+		e.SIREN, e.VAT, e.IBAN, e.BIC, e.Email, e.Phone, e.LetterChannel}
 }
 
 func (e Entity) detail() map[string]any {
 	return map[string]any{"code": e.Code, "name": e.Name, "parent": e.Parent, "country": e.Country,
 		"locale": e.Locale, "currency": e.Currency, "address_line1": e.Address.Line1, "address_line2": e.Address.Line2,
 		"postcode": e.Address.Postcode, "city": e.Address.City, "siren": e.SIREN, "vat": e.VAT,
-		"iban": e.IBAN, "bic": e.BIC, "email": e.Email, "phone": e.Phone}
+		"iban": e.IBAN, "bic": e.BIC, "email": e.Email, "phone": e.Phone, "letter_channel": e.LetterChannel}
 }
 
 func scanEntity(row pgx.Row) (Entity, error) {
 	var e Entity
 	err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Parent, &e.Country, &e.Locale, &e.Currency,
 		&e.Address.Line1, &e.Address.Line2, &e.Address.Postcode, &e.Address.City,
-		&e.SIREN, &e.VAT, &e.IBAN, &e.BIC, &e.Email, &e.Phone)
+		&e.SIREN, &e.VAT, &e.IBAN, &e.BIC, &e.Email, &e.Phone, &e.LetterChannel)
 	return e, err
 }
 

@@ -102,3 +102,32 @@ func ExampleAddress_Lines() {
 	// 10115 Berlin
 	// ALLEMAGNE
 }
+
+func ExampleStore_OpenCase() {
+	ctx := context.Background()
+	s := exampleStore()
+	by := ledger.Act{Actor: "cli:alice", Day: clock.Date(2025, 11, 12)}
+	// No formal notice went out through relance: the creditor says it goes ahead.
+	c, err := s.OpenCase(ctx, by, ledger.CaseOpening{Client: "C1", Procedure: ledger.Injonction, WithoutNotice: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.ID, c.Stage(), c.Claimed(), c.Holds(by.Day))
+
+	by.Day = clock.Date(2025, 12, 3)
+	c, _ = s.AdvanceCase(ctx, by, c.ID, ledger.CaseStage{Stage: ledger.StageServed, On: clock.Date(2025, 12, 1)})
+	fmt.Println(c.Stage(), "opposition until", c.OppositionDeadline().Format(time.DateOnly))
+	_, err = s.AdvanceCase(ctx, by, c.ID, ledger.CaseStage{Stage: ledger.StageEnforceable})
+	fmt.Println(err)
+	// Output:
+	// 1 opened 120000 true
+	// served opposition until 2026-01-02
+	// ledger: record enforceable on case 1: the opposition deadline runs through 2026-01-02: enforceable from 2026-01-03
+}
+
+func ExampleOppositionDeadline() {
+	// Served on 31 October: one month is 30 November, a Sunday.
+	fmt.Println(ledger.OppositionDeadline(clock.Date(2025, 10, 31)).Format(time.DateOnly))
+	// Output:
+	// 2025-12-01
+}

@@ -67,3 +67,38 @@ func (s *Store) RecordInsolvency(ctx context.Context, by Act, code string, in In
 	}
 	return nil
 }
+
+//go:embed sql/clients_by_siren.sql
+var clientsBySIRENSQL string
+
+// Debtor is a client as an insolvency feed matches it: by SIREN, with the
+// proceeding already recorded.
+type Debtor struct {
+	Code       string
+	SIREN      string
+	Insolvency Insolvency
+}
+
+// DebtorsBySIREN returns the clients of the store's entity whose SIREN
+// (or SIRET) is one of sirens, in one query whatever their number.
+func (s *Store) DebtorsBySIREN(ctx context.Context, sirens []string) ([]Debtor, error) {
+	entity, err := s.entity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, clientsBySIRENSQL, entity, sirens)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: clients by SIREN: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Debtor, error) {
+		var d Debtor
+		var opened, published *time.Time
+		err := r.Scan(&d.Code, &d.SIREN, &d.Insolvency.Kind, &opened, &published)
+		d.Insolvency.Opened, d.Insolvency.Published = dateOf(opened), dateOf(published)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: clients by SIREN: %w", err)
+	}
+	return out, nil
+}

@@ -49,6 +49,8 @@ var (
 	batchSettleSQL string
 	//go:embed sql/batch_snapshot_close.sql
 	batchSnapshotCloseSQL string
+	//go:embed sql/batch_invoice_moves.sql
+	batchInvoiceMovesSQL string
 )
 
 // BatchInvoice is one invoice or credit note of a batch, checked by its
@@ -187,6 +189,33 @@ func (b *InvoiceBatch) duplicates(ctx context.Context) ([]RowProblem, bool, erro
 	return problems, repeats, err
 }
 
+// Moves reports the rows that would move an invoice the ledger has to
+// another client or currency although it already has reminders or
+// settlements (Field client or currency): the API refuses them as a
+// conflict rather than rewrite what was sent and paid. Call it before Apply.
+func (b *InvoiceBatch) Moves(ctx context.Context) ([]RowProblem, error) {
+	rows, err := b.tx.Query(ctx, batchInvoiceMovesSQL, b.entityID)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	var problems []RowProblem
+	var line int32
+	var field, number, client, currency string
+	_, err = pgx.ForEachRow(rows, []any{&line, &field, &number, &client, &currency}, func() error {
+		p := RowProblem{Line: int(line), Field: field,
+			Reason: fmt.Sprintf("invoice %s of client %s has reminders or settlements: its client cannot change", Quote(number), Quote(client))}
+		if field == "currency" {
+			p.Reason = fmt.Sprintf("invoice %s in %s has reminders or settlements: its currency cannot change", Quote(number), currency)
+		}
+		problems = append(problems, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	return problems, nil
+}
+
 // SnapshotCloses counts what applying the batch as a snapshot would close:
 // the open items of the entity missing from it, out of all its open items.
 func (b *InvoiceBatch) SnapshotCloses(ctx context.Context) (closing, open int, err error) {
@@ -206,6 +235,7 @@ type Applied struct {
 	ClientsCreated int
 	ClientsUpdated int
 	Snapshot       bool
+	Alerts         int          // credit-limit alerts raised (alert_credit_limit)
 	Unallocated    money.Amount // payments: what no invoice took (unapplied credits)
 }
 
@@ -241,12 +271,16 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
 		return a, err
 	}
+	touched := batchInvoiceClientsSQL
 	if snapshot {
 		if err := b.tx.QueryRow(ctx, batchSnapshotCloseSQL, b.entityID, a.Batch, by.Day).Scan(&a.Closed); err != nil {
 			return a, fmt.Errorf("close invoices missing from the snapshot: %w", err)
 		}
+		// What it says of the open items is all there is: payment data,
+		// and any client's balance may have fallen.
+		b.settles, touched = true, ""
 	}
-	return a, b.finish(ctx, by, src, a)
+	return a, b.finish(ctx, by, src, &a, touched)
 }
 
 // applyClients creates the clients the ledger does not have and updates
@@ -274,6 +308,7 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
 		return err
 	}
+	b.settles = paid
 	if _, err := b.tx.Exec(ctx, batchAllocSQL); err != nil {
 		return err
 	}

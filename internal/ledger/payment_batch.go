@@ -148,5 +148,6 @@ func (b *PaymentBatch) apply(ctx context.Context, by Act, src BatchSource) (Appl
 		return a, err
 	}
 	a.Unallocated = money.Amount(unallocated)
-	return a, b.finish(ctx, by, src, a)
+	b.settles = true
+	return a, b.finish(ctx, by, src, &a, batchPaymentClientsSQL)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // ErrNotFound is wrapped by every error about an entity, client, invoice,
-// dispute or pause that does not exist.
+// dispute, pause or case that does not exist.
 var ErrNotFound = errors.New("not found")
 
 // DB is what the store needs of a pool or a transaction: *pgxpool.Pool and
@@ -56,6 +56,9 @@ type Options struct {
 	// PromiseGraceDays are added to the day a client promised to pay: the
 	// promise holds dunning until then (promises.grace_days).
 	PromiseGraceDays int
+	// NoticeDays is the time a formal notice gives to pay
+	// (letters.deadline_days): a case may open the day after it ends [8].
+	NoticeDays int
 }
 
 // Store reads and writes the ledger of one entity. Each write runs in its

@@ -24,7 +24,11 @@ type TimelineEntry struct {
 	// dispute_opened, dispute_resolved, dispute_lapsed, promise_made,
 	// promise_kept, promise_broken, client_paused, client_resumed,
 	// client_excluded, client_included, email_bounced, bounce_cleared,
-	// insolvency_recorded, client_updated, provision_proposed.
+	// insolvency_recorded, client_updated, provision_proposed,
+	// letter_ready, letter_handed, letter_posted, letter_deposited,
+	// letter_delivered, letter_refused, letter_failed, letter_copy_failed,
+	// case_opened, case_filed, case_granted, case_served, case_enforceable,
+	// case_cost, case_closed (Detail["case_id"] names the case).
 	Kind     string
 	Invoices []string
 	Amount   money.Amount // 0 when the entry has none

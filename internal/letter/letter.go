@@ -57,7 +57,7 @@ func Render(l Letter) ([]byte, error) {
 	if strings.TrimSpace(l.Body) == "" {
 		return nil, errors.New("letter: empty body")
 	}
-	d := newDoc(l)
+	d := newDoc(l.Message, l.Locale, l.Subject)
 	d.parties()
 	d.opening(l.Subject)
 	d.body(l.Body)
@@ -71,19 +71,21 @@ func Render(l Letter) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func newDoc(l Letter) *doc {
-	w := wordingFor(l.Locale)
+// newDoc starts an A4 document dated m.Day, in locale, titled title, its
+// footer naming m.Creditor.
+func newDoc(m templates.Message, locale, title string) *doc {
+	w := wordingFor(locale)
 	pdf := fpdf.New("P", "mm", "A4", "")
 	cp1252 := pdf.UnicodeTranslatorFromDescriptor("")
-	d := &doc{pdf: pdf, w: w, m: l.Message, locale: w.locale,
+	d := &doc{pdf: pdf, w: w, m: m, locale: w.locale,
 		// money.Format groups French thousands with U+202F, absent from cp1252.
 		tr: func(s string) string { return cp1252(strings.ReplaceAll(s, "\u202f", "\u00a0")) }}
 	pdf.SetCatalogSort(true) // fpdf walks maps when writing; sorting makes the bytes reproducible
-	pdf.SetCreationDate(l.Message.Day)
-	pdf.SetModificationDate(l.Message.Day)
+	pdf.SetCreationDate(m.Day)
+	pdf.SetModificationDate(m.Day)
 	pdf.SetCreator("relance", false)
-	pdf.SetAuthor(l.Message.Creditor.Name, true)
-	pdf.SetTitle(l.Subject, true)
+	pdf.SetAuthor(m.Creditor.Name, true)
+	pdf.SetTitle(title, true)
 	pdf.SetMargins(marginLeft, 15, marginRight)
 	pdf.SetAutoPageBreak(true, marginBottom)
 	pdf.AliasNbPages("{nb}")
@@ -112,13 +114,21 @@ func (d *doc) footer() {
 // parties prints the creditor top left and the debtor in the window of a DL
 // envelope (right, about 45 mm from the top), each with address and ids.
 func (d *doc) parties() {
-	pdf, c, e := d.pdf, d.m.Creditor, d.m.Entity
+	e := d.m.Entity
+	d.sender(e.Contact, e.Phone, e.Email)
+	d.window(d.m.Debtor.Name, d.m.Debtor.Address)
+}
+
+// sender prints the creditor top left: name, address, ids, then the
+// contacts given that are not empty.
+func (d *doc) sender(contacts ...string) {
+	pdf, c := d.pdf, d.m.Creditor
 	pdf.SetFont("Helvetica", "B", 11)
 	pdf.CellFormat(90, 5, d.tr(c.Name), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 9)
 	lines := append([]string(nil), c.Address...)
 	lines = append(lines, d.ids(c)...)
-	for _, v := range []string{e.Contact, e.Phone, e.Email} {
+	for _, v := range contacts {
 		if v != "" {
 			lines = append(lines, v)
 		}
@@ -126,16 +136,21 @@ func (d *doc) parties() {
 	for _, line := range lines {
 		pdf.CellFormat(90, 4.5, d.tr(line), "", 1, "L", false, 0, "")
 	}
+}
 
+// window prints the registered-letter mention and the addressee in the
+// window of a DL envelope: the name in bold, then the address lines.
+func (d *doc) window(name string, address []string) {
+	pdf := d.pdf
 	pdf.SetXY(110, 45)
 	pdf.SetFont("Helvetica", "B", 8)
 	pdf.CellFormat(80, 4, d.tr(d.w.registered), "", 2, "L", false, 0, "")
 	pdf.Ln(2)
 	pdf.SetX(110)
 	pdf.SetFont("Helvetica", "B", 11)
-	pdf.MultiCell(80, 5, d.tr(d.m.Debtor.Name), "", "L", false)
+	pdf.MultiCell(80, 5, d.tr(name), "", "L", false)
 	pdf.SetFont("Helvetica", "", 11)
-	for _, line := range d.m.Debtor.Address {
+	for _, line := range address {
 		pdf.SetX(110)
 		pdf.MultiCell(80, 5, d.tr(line), "", "L", false)
 	}

@@ -142,6 +142,9 @@ func (d *doc) totals(claim templates.Totals, n int) {
 		d.pdf.CellFormat(80, 6, d.tr(l[0]), border, 0, "L", false, 0, "")
 		d.pdf.CellFormat(textWidth-130, 6, d.tr(l[1]), border, 1, "R", false, 0, "")
 	}
+	if d.m.Deadline.IsZero() {
+		return // a case file: no deadline
+	}
 	d.pdf.Ln(1)
 	d.pdf.SetFont("Helvetica", "B", 9.5)
 	d.pdf.CellFormat(0, 6, d.tr(fmt.Sprintf(w.deadline, w.date(d.m.Deadline))), "", 1, "R", false, 0, "")

@@ -24,13 +24,16 @@ import (
 // then runs the real sweep of each of those days, committed, with its
 // messages marked sent as the send worker marks them; every day the preview
 // must have listed exactly the real decisions. The portfolio has what made
-// the two disagree before: clients without an address or whose address
-// bounces from some day, payments and credit notes allocated after the day
-// (deposits allocated to invoices issued later among them), unapplied
+// the two disagree before: clients without an email address or whose
+// address bounces from some day, clients without a postal address (their
+// letters are decided, and held in the preview), payments and credit notes
+// allocated after the day (deposits allocated to invoices issued later among them), unapplied
 // credits, disputes with and without an end, promises kept and broken
 // (found so by the sweep's Settle, in the preview's transaction too),
-// client pauses and exclusions, an insolvency, two countries and
-// rule-assigned profiles.
+// client pauses and exclusions, an insolvency, legal cases open and closed,
+// two countries and rule-assigned profiles. The provision proposals of the sweep's review
+// (provision steps that fired, an insolvency opened) must be the
+// preview's too.
 func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	set, err := plans.Default()
 	if err != nil {
@@ -41,6 +44,7 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	start := clock.Date(2025, 4, 1)
 	const days = 100
 	invoices := randomPortfolio(t, db, rand.New(rand.NewPCG(42, 11)), start, days)
+	caseClosed := randomCases(t, db, rand.New(rand.NewPCG(15, 60)), start, days, invoices)
 
 	rep, err := Run(ctx, db, Options{Entity: "default", From: start, Days: days, Sweeper: sweeper(set), Plans: set})
 	if err != nil {
@@ -48,26 +52,40 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	}
 	nothingWritten(t, db, 0)
 	previewed := map[string][]string{}
-	held := 0
+	previewedProvisions := map[string][]string{}
+	held, afterCase := 0, 0
 	reasons := map[plans.Reason]int{}
 	for _, d := range rep.Days {
 		for _, m := range d.Messages {
 			for _, l := range m.Invoices {
 				previewed[d.Date] = append(previewed[d.Date], l.Number+"/"+l.StepID+"/"+m.Channel)
+				if closed, ok := caseClosed[l.Number]; ok && !closed.IsZero() && closed.Format(time.DateOnly) <= d.Date {
+					afterCase++
+				}
 			}
 		}
 		for _, a := range d.Actions {
 			previewed[d.Date] = append(previewed[d.Date], a.Number+"/"+a.StepID+"/")
 		}
+		for _, p := range d.Provisions {
+			previewedProvisions[d.Date] = append(previewedProvisions[d.Date], fmt.Sprintf("%s/%s/%d/%d", p.Number, p.Cause, p.RateBP, p.Amount))
+		}
 		held += len(d.Held)
 		for _, h := range d.Held {
 			reasons[h.Reason]++
+			// A letter to a client without a postal address is decided
+			// (the sweep records it) and failed by the send worker: held
+			// in the preview. The default plan's one letter is level5.
+			if h.Reason == NoPostalAddress {
+				previewed[d.Date] = append(previewed[d.Date], h.Number+"/level5/registered_letter")
+			}
 		}
 	}
 
 	s := sweeper(set)
 	jobs := insertOnly(t, db)
-	total := 0
+	total, actions := 0, 0
+	causes := map[string]int{}
 	var kept, broken, lapsed int
 	for n := range days {
 		day := start.AddDate(0, 0, n)
@@ -76,6 +94,9 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 		var got []string
 		for _, dec := range res.Decisions {
 			got = append(got, invoices[dec.InvoiceID]+"/"+dec.StepID+"/"+dec.Channel)
+			if dec.Kind == plans.Action {
+				actions++
+			}
 		}
 		want := previewed[day.Format(time.DateOnly)]
 		sort.Strings(got)
@@ -84,11 +105,29 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 			t.Errorf("%s: sweep %v, preview %v", day.Format(time.DateOnly), got, want)
 		}
 		total += len(got)
+		var gotProvisions []string
+		for _, p := range res.Proposals {
+			gotProvisions = append(gotProvisions, fmt.Sprintf("%s/%s/%d/%d", invoices[p.InvoiceID], p.Cause, p.RateBP, p.Amount))
+			causes[p.Cause]++
+		}
+		wantProvisions := previewedProvisions[day.Format(time.DateOnly)]
+		sort.Strings(gotProvisions)
+		sort.Strings(wantProvisions)
+		if !slices.Equal(gotProvisions, wantProvisions) {
+			t.Errorf("%s: sweep proposed %v, preview %v", day.Format(time.DateOnly), gotProvisions, wantProvisions)
+		}
+	}
+	if actions == 0 || causes["age"] == 0 || causes["insolvency"] == 0 {
+		t.Errorf("%d action steps, provisions proposed %v over %d days: want actions and proposals by age and by insolvency",
+			actions, causes, days)
 	}
 	if total < 100 || held < 100 {
 		t.Errorf("%d decisions and %d held over %d days: the portfolio exercises too little", total, held, days)
 	}
-	for _, r := range []plans.Reason{plans.Paused, plans.Dispute, plans.Promise, plans.Gap, plans.NetBalance, plans.Insolvency, NoEmail, Bouncing} {
+	if afterCase == 0 {
+		t.Error("the preview never listed an invoice after its case closed: the portfolio exercises too little")
+	}
+	for _, r := range []plans.Reason{plans.Paused, plans.Dispute, plans.Promise, plans.Case, plans.Gap, plans.NetBalance, plans.Insolvency, NoEmail, Bouncing, NoPostalAddress} {
 		if reasons[r] == 0 {
 			t.Errorf("the preview never held an invoice for %q: the portfolio exercises too little (%v)", r, reasons)
 		}
@@ -96,8 +135,8 @@ func TestPreviewDecidesAsTheSweep(t *testing.T) {
 	if kept == 0 || broken == 0 || lapsed == 0 {
 		t.Errorf("the sweeps found %d promises kept, %d broken, %d disputes lapsed: want some of each", kept, broken, lapsed)
 	}
-	t.Logf("%d invoices, %d decisions over %d days; held %v; promises kept %d, broken %d; disputes lapsed %d",
-		len(invoices), total, days, reasons, kept, broken, lapsed)
+	t.Logf("%d invoices, %d decisions (%d actions) over %d days; provisions %v; held %v; promises kept %d, broken %d; disputes lapsed %d",
+		len(invoices), total, actions, days, causes, reasons, kept, broken, lapsed)
 }
 
 // randomPortfolio writes clients, invoices, credit notes, payments and their
@@ -148,6 +187,9 @@ func randomPortfolio(t *testing.T, db *pgxpool.Pool, rng *rand.Rand, start time.
 		c := id(`INSERT INTO client (entity_id, code, name, emails, country, payer_score)
 			VALUES (1, $1, 'Client ' || $1, $2, $3, $4) RETURNING id`,
 			code, emails, []string{"FR", "FR", "DE"}[i%3], []string{"A", "B", "C", "D", "E"}[rng.IntN(5)])
+		if i%5 != 3 { // i%5 == 3: no postal address, the letters fail
+			exec(`UPDATE client SET address_line1 = '1 rue de la Paix', postcode = '75002', city = 'Paris' WHERE id = $1`, c)
+		}
 		switch {
 		case i%6 == 2:
 			exec(`UPDATE client SET email_bouncing_since = $2, email_bounce_reason = '550 no such user' WHERE id = $1`, c, day(0, days))
@@ -237,6 +279,43 @@ func randomPortfolio(t *testing.T, db *pgxpool.Pool, rng *rand.Rand, start time.
 		}
 	}
 	return numbers
+}
+
+// randomCases opens a legal case on about one invoice in four, around
+// [start, start+days), closed (lost) some days later or still open, and
+// returns the day each case closed (zero while open) by invoice number. It
+// draws from its own generator, so the portfolio stays as randomPortfolio
+// made it.
+func randomCases(t *testing.T, db *pgxpool.Pool, rng *rand.Rand, start time.Time, days int, invoices map[int64]string) map[string]time.Time {
+	t.Helper()
+	ids := make([]int64, 0, len(invoices))
+	for id := range invoices {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	closed := map[string]time.Time{}
+	for _, id := range ids {
+		if rng.IntN(4) != 0 {
+			continue
+		}
+		from := start.AddDate(0, 0, rng.IntN(days)-10)
+		var to time.Time
+		var closedOn any
+		if rng.IntN(2) == 0 {
+			to = from.AddDate(0, 0, 1+rng.IntN(40))
+			closedOn = to
+		}
+		closed[invoices[id]] = to
+		if _, err := db.Exec(context.Background(), `WITH c AS (
+				INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, closed_on, outcome, opened_by)
+				SELECT 1, client_id, 'injonction_de_payer', currency, $2, $3, CASE WHEN $3::date IS NOT NULL THEN 'lost' END, 'test'
+				FROM invoice WHERE id = $1 RETURNING id)
+			INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from, held_to) SELECT c.id, $1, 1, $2, $3 FROM c`,
+			id, from, closedOn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return closed
 }
 
 // sweepAndSend runs the real sweep of day, committed, and marks its new

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/provision"
 	"github.com/relance/relance/plans"
 )
 
@@ -19,6 +20,8 @@ type words struct {
 	weekdays                                  [7]string
 	nothing, template, profile, invoices, due string
 	days, penalties, indemnity, action, held  string
+	provision                                 string // printf: amount, rate, cause
+	causes                                    map[string]string
 	reasons                                   map[plans.Reason]string
 }
 
@@ -27,18 +30,23 @@ var locales = map[string]words{
 		weekdays: [7]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
 		nothing:  "rien", profile: "profil", invoices: "facture(s)", due: "échéance",
 		days: "j", penalties: "pénalités", indemnity: "indemnité", held: "retenues :",
+		provision: "provision proposée de %s (%s, %s)",
+		causes:    map[string]string{provision.CauseAge: "ancienneté", provision.CauseInsolvency: "procédure collective"},
 		reasons: map[plans.Reason]string{
 			plans.Dispute: "litige", plans.Promise: "promesse de paiement", plans.MinAmount: "sous le montant minimum",
 			plans.Gap: "écart minimum entre relances", plans.Insolvency: "procédure collective",
 			plans.NetBalance: "solde client créditeur", plans.Excluded: "exclue",
 			plans.Paused: "client en pause", plans.Waiting: "relance précédente en attente d'envoi",
 			NoEmail: "pas d'adresse e-mail", Bouncing: "adresse e-mail en échec",
+			NoPostalAddress: "pas d'adresse postale",
+			plans.Case:      "contentieux en cours",
 		},
 	},
 	"en": {
 		weekdays: [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
 		nothing:  "nothing", template: "template", profile: "profile", invoices: "invoice(s)", due: "due",
 		days: "d", penalties: "penalties", indemnity: "indemnity", action: "action", held: "held back:",
+		provision: "provision proposed, %s (%s, %s)",
 	},
 }
 
@@ -82,7 +90,7 @@ func WriteText(w io.Writer, rep *Report, locale string, set *plans.Set) error {
 		} else {
 			fmt.Fprintf(w, "%s (%s)\n", d.Date, wd.weekdays[t.Weekday()])
 		}
-		if len(d.Messages)+len(d.Actions)+len(d.Held) == 0 {
+		if len(d.Messages)+len(d.Actions)+len(d.Provisions)+len(d.Held) == 0 {
 			fmt.Fprintf(w, "  %s\n", wd.nothing)
 		}
 		for _, m := range d.Messages {
@@ -108,6 +116,18 @@ func WriteText(w io.Writer, rep *Report, locale string, set *plans.Set) error {
 			} else {
 				fmt.Fprintf(w, "  %s %s: %s %s (%s)\n", act.ClientCode, act.Number, wd.action, act.Action, act.StepID)
 			}
+		}
+		for _, p := range d.Provisions {
+			cause := p.Cause
+			if t, ok := wd.causes[cause]; ok {
+				cause = t
+			}
+			sep := ":"
+			if fr {
+				sep = " :"
+			}
+			fmt.Fprintf(w, "  %s %s%s "+wd.provision+"\n", p.ClientCode, p.Number, sep, amount(p.Amount, p.Currency),
+				money.FormatRate(p.RateBP, locale), cause)
 		}
 		if len(d.Held) > 0 {
 			fmt.Fprintf(w, "  %s\n", wd.held)

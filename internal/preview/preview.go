@@ -1,7 +1,8 @@
 // Package preview is the dry run behind `relance preview`: for each day of a
 // range and each client of an entity, the message the daemon would send
 // (channel, template of the highest step due, invoices, amounts, penalties),
-// the actions it would take, and the invoices held back with the reason.
+// the actions it would take, the provisions it would propose, and the
+// invoices held back with the reason.
 //
 // It decides nothing itself. Every simulated day runs the daily sweep (the
 // same worker.Sweeper and worker/sweep.sql as `relance sweep` and the
@@ -24,6 +25,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/plans"
@@ -74,7 +76,11 @@ type Day struct {
 	Date     string    `json:"date"`
 	Messages []Message `json:"messages"`
 	Actions  []Action  `json:"actions"`
-	Held     []Held    `json:"held"`
+	// Provisions are the proposals the sweep's provision review would make
+	// (worker.SweepResult.Proposals): a provision step that fired, priced
+	// by the matrix, or an insolvency opened, whatever the age.
+	Provisions []Provision `json:"provisions"`
+	Held       []Held      `json:"held"`
 }
 
 // Message is the one message a client would get on one channel, in one
@@ -114,13 +120,25 @@ type Action struct {
 	Profile    string `json:"-"` // the plan profile the step belongs to, to name it
 }
 
+// Provision is a provision proposal the review would make that day.
+type Provision struct {
+	ClientCode string       `json:"client_code"`
+	Number     string       `json:"number"`
+	Cause      string       `json:"cause"`   // age or insolvency (provision.CauseAge, CauseInsolvency)
+	RateBP     int          `json:"rate_bp"` // basis points: 10000 = 100%
+	Amount     money.Amount `json:"amount"`  // excl. VAT × rate, cents
+	Currency   string       `json:"currency"`
+}
+
 // Held is an invoice a message step would have gone out for that day, held
 // back, and why: insolvency, paused (a pause of the client), net_balance
-// (the client's credits cover its debt), dispute, promise, min_amount,
+// (the client's credits cover its debt), dispute, promise, min_amount, case
+// (an open legal case holds its messages, not its actions),
 // waiting (the previous level is still pending on a live send job), gap
 // (min_gap since the previous reminder), no_email or bouncing (no working
-// address for an email step). An invoice or client excluded from dunning is
-// out of it, not held.
+// address for an email step), no_postal_address (a registered letter to a
+// debtor without a postal address: decided by the sweep, failed by the send
+// worker). An invoice or client excluded from dunning is out of it, not held.
 type Held struct {
 	ClientCode  string       `json:"client_code"`
 	Number      string       `json:"number"`
@@ -129,10 +147,14 @@ type Held struct {
 	Reason      plans.Reason `json:"reason"`
 }
 
-// The held reasons the sweep gives beyond plans.Resolve's.
+// The held reasons the sweep gives beyond plans.Resolve's, and the one the
+// send worker would give a letter.
 const (
 	NoEmail  plans.Reason = "no_email" // the client has no email address
 	Bouncing plans.Reason = "bouncing" // the client's address bounces
+	// NoPostalAddress: the client has no postal address (no street line or
+	// no city), so the send worker would fail its registered letter.
+	NoPostalAddress plans.Reason = "no_postal_address"
 )
 
 // Run previews opts.Days days from opts.From in a transaction of db that it
@@ -222,12 +244,14 @@ type document struct {
 	currency                       string
 	clientCode, clientName, locale string
 	insolvency                     *time.Time
+	address                        ledger.Address // the client's postal address
 }
 
 // describe turns one day's sweep result into the report's day: the entity's
 // messages, actions and held invoices.
 func describe(ctx context.Context, tx pgx.Tx, res worker.SweepResult, opts Options) (Day, error) {
-	day := Day{Date: res.Day.Format(time.DateOnly), Messages: []Message{}, Actions: []Action{}, Held: []Held{}}
+	day := Day{Date: res.Day.Format(time.DateOnly), Messages: []Message{}, Actions: []Action{}, Provisions: []Provision{},
+		Held: []Held{}}
 	docs, err := loadDocuments(ctx, tx, res, opts.Entity)
 	if err != nil {
 		return day, err
@@ -240,11 +264,23 @@ func describe(ctx context.Context, tx pgx.Tx, res worker.SweepResult, opts Optio
 				Action: d.Action, Profile: d.Profile})
 		}
 	}
+	for _, p := range res.Proposals {
+		if doc, ok := docs[p.InvoiceID]; ok {
+			day.Provisions = append(day.Provisions, Provision{ClientCode: doc.clientCode, Number: doc.number, Cause: p.Cause,
+				RateBP: p.RateBP, Amount: p.Amount, Currency: p.Currency})
+		}
+	}
 	settlements, err := loadSettlements(ctx, tx, res, opts)
 	if err != nil {
 		return day, err
 	}
-	for _, group := range worker.Messages(res.Day, res.Decisions) {
+	decided, unpostable := letterless(res.Decisions, docs)
+	for _, d := range unpostable {
+		doc := docs[d.InvoiceID]
+		day.Held = append(day.Held, Held{ClientCode: doc.clientCode, Number: doc.number, Outstanding: doc.open,
+			Currency: doc.currency, Reason: NoPostalAddress})
+	}
+	for _, group := range worker.Messages(res.Day, decided) {
 		m, ok, err := message(group, byReminder, docs, settlements, res.Day, opts)
 		if err != nil {
 			return day, err
@@ -272,10 +308,29 @@ func describe(ctx context.Context, tx pgx.Tx, res worker.SweepResult, opts Optio
 	sort.SliceStable(day.Actions, func(i, j int) bool {
 		return day.Actions[i].ClientCode+"\x00"+day.Actions[i].Number < day.Actions[j].ClientCode+"\x00"+day.Actions[j].Number
 	})
+	sort.SliceStable(day.Provisions, func(i, j int) bool {
+		return day.Provisions[i].ClientCode+"\x00"+day.Provisions[i].Number < day.Provisions[j].ClientCode+"\x00"+day.Provisions[j].Number
+	})
 	sort.SliceStable(day.Held, func(i, j int) bool {
 		return day.Held[i].ClientCode+"\x00"+day.Held[i].Number < day.Held[j].ClientCode+"\x00"+day.Held[j].Number
 	})
 	return day, nil
+}
+
+// letterless splits the day's decisions: those that make a message, and
+// the registered letters to a debtor without a postal address. The sweep
+// records those (they are decided), but the send worker fails the letter
+// and sends nothing (worker/letter.go, by the same ledger.Address.Unpostable),
+// so the preview lists them as held, not as a message.
+func letterless(decisions []worker.Decision, docs map[int64]document) (sent, unpostable []worker.Decision) {
+	for _, d := range decisions {
+		if doc, ok := docs[d.InvoiceID]; ok && d.Channel == "registered_letter" && len(doc.address.Unpostable()) > 0 {
+			unpostable = append(unpostable, d)
+			continue
+		}
+		sent = append(sent, d)
+	}
+	return sent, unpostable
 }
 
 // message describes one message of the day; ok is false for a message to a
@@ -340,12 +395,15 @@ func step(set *plans.Set, profile, id string) *plans.Step {
 	return nil
 }
 
-// loadDocuments reads the entity's invoices decided or held on the day, in
-// one query.
+// loadDocuments reads the entity's invoices decided, provisioned or held on
+// the day, in one query.
 func loadDocuments(ctx context.Context, tx pgx.Tx, res worker.SweepResult, entity string) (map[int64]document, error) {
-	ids := make([]int64, 0, len(res.Decisions)+len(res.Held))
+	ids := make([]int64, 0, len(res.Decisions)+len(res.Proposals)+len(res.Held))
 	for _, d := range res.Decisions {
 		ids = append(ids, d.InvoiceID)
+	}
+	for _, p := range res.Proposals {
+		ids = append(ids, p.InvoiceID)
 	}
 	for _, h := range res.Held {
 		ids = append(ids, h.InvoiceID)
@@ -363,7 +421,8 @@ func loadDocuments(ctx context.Context, tx pgx.Tx, res worker.SweepResult, entit
 		var id int64
 		var doc document
 		if err := rows.Scan(&id, &doc.number, &doc.due, &doc.amount, &doc.open, &doc.currency,
-			&doc.clientCode, &doc.clientName, &doc.locale, &doc.insolvency); err != nil {
+			&doc.clientCode, &doc.clientName, &doc.locale, &doc.insolvency,
+			&doc.address.Line1, &doc.address.Line2, &doc.address.Postcode, &doc.address.City); err != nil {
 			return nil, fmt.Errorf("preview: %w", err)
 		}
 		out[id] = doc

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -122,9 +123,15 @@ func TestPreview(t *testing.T) {
 	if len(fri.Actions) != 1 || fri.Actions[0] != (Action{ClientCode: "C5", Number: "E-1", StepID: "provision", Action: "provision", Profile: "standard"}) {
 		t.Errorf("Friday actions = %+v", fri.Actions)
 	}
+	// The proposals as the sweep's review makes them: E-1 by age (its step
+	// fired), D-1 because C4's insolvency opened, whatever its age; both at
+	// 100% of the outstanding excl. VAT, 20% VAT assumed.
+	if got := proposed(fri); got != "C4 D-1 insolvency 10000 250000 EUR; C5 E-1 age 10000 333333 EUR" {
+		t.Errorf("Friday provisions: %s", got)
+	}
 	for _, d := range rep.Days[1:] {
-		if len(d.Actions) != 0 {
-			t.Errorf("%s: the provision fired again: %+v", d.Date, d.Actions)
+		if len(d.Actions)+len(d.Provisions) != 0 {
+			t.Errorf("%s: the provision fired again: %+v %+v", d.Date, d.Actions, d.Provisions)
 		}
 	}
 
@@ -171,6 +178,14 @@ func nothingWritten(t *testing.T, db *pgxpool.Pool, reminders int) {
 	}
 }
 
+func proposed(d Day) string {
+	var out []string
+	for _, p := range d.Provisions {
+		out = append(out, fmt.Sprintf("%s %s %s %d %d %s", p.ClientCode, p.Number, p.Cause, p.RateBP, p.Amount, p.Currency))
+	}
+	return strings.Join(out, "; ")
+}
+
 func held(d Day) string {
 	var out []string
 	for _, h := range d.Held {
@@ -180,32 +195,37 @@ func held(d Day) string {
 }
 
 // What the preview used to get wrong, now read from the sweep: a client
-// without an address gets its registered letter but no email (held
-// no_email), a client whose address bounces gets none (held bouncing), and a
+// without an email address gets its registered letter but no email (held
+// no_email), a client whose address bounces gets none (held bouncing), a
 // client whose payment or credit note was allocated only after the day owed
-// nothing net that day (held net_balance).
+// nothing net that day (held net_balance), and a client without a postal
+// address gets no letter (the send worker would fail it: held
+// no_postal_address), though its email goes.
 func TestPreviewHoldsWhatTheSweepHolds(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.NewDB(t)
 	if _, err := db.Exec(ctx, `
-INSERT INTO client (entity_id, code, name, emails, email_bouncing_since) VALUES
-  (1, 'N1', 'Sans adresse SARL', '{}', NULL),
-  (1, 'N2', 'Rebond SA', '{compta@rebond.example}', '2025-09-01'),
-  (1, 'N3', 'Payé SAS', '{compta@paye.example}', NULL),
-  (1, 'N4', 'Avoir SARL', '{compta@avoir.example}', NULL);
+INSERT INTO client (entity_id, code, name, emails, email_bouncing_since, address_line1, postcode, city) VALUES
+  (1, 'N1', 'Sans adresse SARL', '{}', NULL, '4 quai Rambaud', '69002', 'Lyon'),
+  (1, 'N2', 'Rebond SA', '{compta@rebond.example}', '2025-09-01', NULL, NULL, NULL),
+  (1, 'N3', 'Payé SAS', '{compta@paye.example}', NULL, NULL, NULL, NULL),
+  (1, 'N4', 'Avoir SARL', '{compta@avoir.example}', NULL, NULL, NULL, NULL),
+  (1, 'N5', 'Sans courrier SAS', '{compta@courrier.example}', NULL, NULL, '38000', 'Grenoble');
 INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat, settled)
 SELECT 1, c.id, v.number, v.issue::date, v.due::date, v.amount, v.settled
 FROM (VALUES ('N1', 'N1-1', '2025-07-01', '2025-08-01', 100000, 0),
              ('N1', 'N1-2', '2025-05-01', '2025-06-01', 200000, 0),
              ('N2', 'N2-1', '2025-07-01', '2025-08-01', 100000, 0),
              ('N3', 'N3-1', '2025-07-01', '2025-08-01', 100000, 100000),
-             ('N4', 'N4-1', '2025-07-01', '2025-08-01', 100000, 100000)) v(client, number, issue, due, amount, settled)
+             ('N4', 'N4-1', '2025-07-01', '2025-08-01', 100000, 100000),
+             ('N5', 'N5-1', '2025-07-01', '2025-08-01', 100000, 0),
+             ('N5', 'N5-2', '2025-05-01', '2025-06-01', 200000, 0)) v(client, number, issue, due, amount, settled)
 JOIN client c ON c.code = v.client;
--- N1-2 has had levels 1 to 4: level 5 is a registered letter.
+-- N1-2 and N5-2 have had levels 1 to 4: level 5 is a registered letter.
 INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status, sent_on)
 SELECT i.id, i.client_id, 'standard', 'level' || n, n, 'email', 'level' || n, '2025-06-02'::date + 14 * n, 'sent',
        '2025-06-02'::date + 14 * n
-FROM invoice i, generate_series(1, 4) n WHERE i.number = 'N1-2';
+FROM invoice i, generate_series(1, 4) n WHERE i.number IN ('N1-2', 'N5-2');
 -- N3 paid on 5 September, the payment allocated on 20 September.
 INSERT INTO payment (entity_id, client_id, reference, received_on, amount, allocated)
 SELECT 1, id, 'VIR-N3', '2025-09-05', 100000, 100000 FROM client WHERE code = 'N3';
@@ -227,14 +247,22 @@ SELECT i.id, 'credit_note', cn.id, 100000, '2025-09-20' FROM invoice i, invoice 
 		t.Fatal(err)
 	}
 	fri := rep.Days[0]
-	if len(fri.Messages) != 1 || fri.Messages[0].ClientCode != "N1" || fri.Messages[0].Channel != "registered_letter" ||
-		fri.Messages[0].Invoices[0].Number != "N1-2" || fri.Messages[0].StepID != "level5" {
-		t.Errorf("messages = %+v, want N1's formal notice by registered letter only", fri.Messages)
+	if len(fri.Messages) != 2 || fri.Messages[0].ClientCode != "N1" || fri.Messages[0].Channel != "registered_letter" ||
+		fri.Messages[0].Invoices[0].Number != "N1-2" || fri.Messages[0].StepID != "level5" ||
+		fri.Messages[1].ClientCode != "N5" || fri.Messages[1].Channel != "email" || fri.Messages[1].Invoices[0].Number != "N5-1" {
+		t.Errorf("messages = %+v, want N1's formal notice by registered letter and N5's email", fri.Messages)
 	}
-	if h := held(fri); h != "N1 N1-1 no_email; N2 N2-1 bouncing; N3 N3-1 net_balance; N4 N4-1 net_balance" {
+	if h := held(fri); h != "N1 N1-1 no_email; N2 N2-1 bouncing; N3 N3-1 net_balance; N4 N4-1 net_balance; N5 N5-2 no_postal_address" {
 		t.Errorf("held back: %s", h)
 	}
-	nothingWritten(t, db, 4)
+	nothingWritten(t, db, 8)
+	var text strings.Builder
+	if err := WriteText(&text, rep, "fr", set); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "N5-2") || !strings.Contains(text.String(), "pas d'adresse postale") {
+		t.Errorf("the French preview does not say why N5-2's letter is held:\n%s", text.String())
+	}
 }
 
 // The ledger's own rules as the sweep applies them, in the preview too: a
@@ -318,4 +346,57 @@ SELECT i.id, i.client_id, 'standard', 'level1', 1, 'email', 'level1', '2025-09-0
 		reminders != 1 || jobs != 1 {
 		t.Errorf("after the preview: %d reminder rows, %d River jobs (want the one seeded of each) (%v)", reminders, jobs, err)
 	}
+}
+
+// TestPreviewHoldsInvoicesInACase: a legal case opened on 09-10 on A-1 and
+// E-1 holds A-1's level 3 (C1's message lists A-2 alone, at level 1) but
+// not E-1's provision step nor its proposal; a case closed on 09-11 holds
+// nothing (C6's pre-due notice goes). E-1 has finished its ladder: no
+// message would go out for it, so it is not listed as held.
+func TestPreviewHoldsInvoicesInACase(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	if _, err := db.Exec(ctx, seed+`
+WITH c AS (INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, opened_by)
+           SELECT 1, id, 'injonction_de_payer', 'EUR', '2025-09-10', 'test' FROM client WHERE code IN ('C1', 'C5') RETURNING id, client_id)
+INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from)
+SELECT c.id, i.id, i.amount_incl_vat, '2025-09-10' FROM c JOIN invoice i ON i.client_id = c.client_id WHERE i.number IN ('A-1', 'E-1');
+WITH c AS (INSERT INTO legal_case (entity_id, client_id, procedure, currency, opened_on, closed_on, outcome, opened_by)
+           SELECT 1, id, 'agency', 'EUR', '2025-09-01', '2025-09-11', 'lost', 'test' FROM client WHERE code = 'C6' RETURNING id, client_id)
+INSERT INTO legal_case_invoice (case_id, invoice_id, claimed, held_from, held_to)
+SELECT c.id, i.id, i.amount_incl_vat, '2025-09-01', '2025-09-11' FROM c JOIN invoice i ON i.client_id = c.client_id;`); err != nil {
+		t.Fatal(err)
+	}
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, db, Options{Entity: "default", From: time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC), Days: 1,
+		Sweeper: sweeper(set), Plans: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fri := rep.Days[0]
+	if len(fri.Messages) != 2 || fri.Messages[0].Template != "level1" || len(fri.Messages[0].Invoices) != 1 ||
+		fri.Messages[0].Invoices[0].Number != "A-2" || fri.Messages[1].ClientCode != "C6" {
+		t.Errorf("messages = %+v", fri.Messages)
+	}
+	if h := held(fri); h != "C1 A-1 case; C1 A-3 dispute; C2 B-1 min_amount; C3 G-1 promise; C4 D-1 insolvency" {
+		t.Errorf("held back: %s", h)
+	}
+	if len(fri.Actions) != 1 || fri.Actions[0].Number != "E-1" {
+		t.Errorf("actions = %+v, want E-1's provision", fri.Actions)
+	}
+	if got := proposed(fri); got != "C4 D-1 insolvency 10000 250000 EUR; C5 E-1 age 10000 333333 EUR" {
+		t.Errorf("provisions: %s, want E-1's in court too", got)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, rep, "fr", set); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(b.String())
+	if !regexp.MustCompile(`(?m)^ +C1 A-1 +12 000,00 € +contentieux en cours$`).MatchString(text) {
+		t.Errorf("the French preview does not name the case:\n%s", b.String())
+	}
+	nothingWritten(t, db, 8)
 }

@@ -5,7 +5,8 @@ import (
 	"net/http"
 )
 
-// basicAuth checks the one operator account of the daemon.
+// basicAuth checks the one operator account of the daemon
+// (server.username, server.password): an admin user.
 type basicAuth struct{ user, password string }
 
 // ok reports whether r carries the right credentials, comparing in constant
@@ -16,15 +17,28 @@ func (a basicAuth) ok(r *http.Request) bool {
 		subtle.ConstantTimeCompare([]byte(p), []byte(a.password)) == 1
 }
 
-// require answers 401 with a challenge to a request without the right
-// credentials.
-func (a basicAuth) require(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !a.ok(r) {
-			w.Header().Set("WWW-Authenticate", `Basic realm="relance", charset="UTF-8"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// Authenticate recognises basic-auth credentials: the operator's make an
+// admin user; any others are ErrBadCredentials.
+func (a basicAuth) Authenticate(r *http.Request) (Principal, bool, error) {
+	if _, _, found := r.BasicAuth(); !found {
+		return Principal{}, false, nil
+	}
+	if !a.ok(r) {
+		return Principal{}, true, ErrBadCredentials
+	}
+	return Principal{Kind: KindUser, Name: a.user, Role: RoleAdmin}, true, nil
+}
+
+// challenge answers 401 with a basic-auth challenge, for River UI.
+func challenge(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="relance", charset="UTF-8"`)
+	http.Error(w, "authentication required", http.StatusUnauthorized)
+}
+
+// basicGuard is River UI's: a browser asks for the operator's credentials.
+var basicGuard = Guard{
+	Unauthenticated: challenge,
+	Forbidden: func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "River UI needs an admin", http.StatusForbidden)
+	},
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -25,6 +26,14 @@ type Options struct {
 	// /readyz. Neither may be blank.
 	Username, Password string
 	Logger             *slog.Logger
+	// API is the JSON API (NewAPI), served under /api/v1/; nil serves none.
+	API http.Handler
+	// Tokens recognise bearer tokens on River UI as well: an admin token
+	// drives it as the operator does. Nil: basic auth only.
+	Tokens Authenticator
+	// Letters, when set, receives the letter provider's proofs at POST
+	// /webhooks/letters (signed, not behind basic auth); nil: no route.
+	Letters *LetterCallback
 }
 
 // ErrBlankCredentials is returned by New for a username or password that is
@@ -32,8 +41,9 @@ type Options struct {
 var ErrBlankCredentials = errors.New("blank or white-space-only credentials")
 
 // New returns the daemon's handler: probes and metrics open to all, River UI
-// behind basic auth, and every state-changing request checked for a
-// same-origin source.
+// for admins (the operator's basic auth, or an admin token), the API for
+// tokens, and every state-changing request that a browser could send on its
+// own (no bearer token) checked for a same-origin source.
 func New(o Options) (http.Handler, error) {
 	if err := CheckCredentials(o.Username, o.Password); err != nil {
 		return nil, err
@@ -50,8 +60,50 @@ func New(o Options) (http.Handler, error) {
 	mux.Handle("GET /readyz", readyz{db: o.DB, auth: auth, log: o.Logger})
 	// Metrics are counts only; scrapers get them without credentials.
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics, promhttp.HandlerOpts{}))
-	mux.Handle("/jobs/", auth.require(o.Jobs))
-	return http.NewCrossOriginProtection().Handler(mux), nil
+	auths := []Authenticator{auth}
+	if o.Tokens != nil {
+		auths = append(auths, o.Tokens)
+	}
+	mux.Handle(JobsPrefix+"/", authenticate(basicGuard.Require(LevelAdmin, o.Jobs), challenge, auths...))
+	if o.API != nil {
+		mux.Handle(APIPrefix+"/", o.API)
+	}
+	csrf := http.NewCrossOriginProtection()
+	if o.Letters != nil {
+		if o.Letters.Proofs == nil || len(o.Letters.Secret) == 0 || o.Letters.Clock == nil || o.Letters.Tolerance <= 0 {
+			return nil, errors.New("web: the letter callback needs a ledger, a secret, a clock and a tolerance")
+		}
+		if o.Letters.Location == nil {
+			o.Letters.Location = time.UTC
+		}
+		if o.Letters.Logger == nil {
+			o.Letters.Logger = o.Logger
+		}
+		mux.Handle(letterCallbackPattern, o.Letters)
+		// The provider's signature is its credential, not a cookie or a
+		// cached password a browser would send along: a cross-site request
+		// carries nothing that lets it in.
+		csrf.AddInsecureBypassPattern(letterCallbackPattern)
+	}
+	return sameOrigin(csrf, mux), nil
+}
+
+// sameOrigin refuses a state-changing request a browser sent from another
+// site (csrf, net/http's CrossOriginProtection), except one that carries a
+// bearer token: a browser never adds an Authorization: Bearer header by
+// itself (only a script, and another site's script would first need a CORS
+// preflight this server never grants), so such a request cannot be forged.
+// Basic auth, which browsers do replay by themselves, and cookies get the
+// check.
+func sameOrigin(csrf *http.CrossOriginProtection, next http.Handler) http.Handler {
+	protected := csrf.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := bearer(r); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
+	})
 }
 
 // CheckCredentials refuses a username or password that is empty or only

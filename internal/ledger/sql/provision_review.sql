@@ -1,0 +1,80 @@
+-- The provisions of every entity brought up to day $1, in one pass over
+-- provision_due: $2..$5 the matrix (profiles, buckets, their lowest days
+-- late, the rates profile by profile), $6 the insolvency rate and $7 the
+-- default VAT rate, in basis points.
+--   - Each invoice newly doubtful with a provision above 0 gets a proposal,
+--     a 'provision_proposed' event by the engine, and its 411 → 416
+--     reclassification at the outstanding incl. VAT.
+--   - Each invoice with a proposal (new or not) gets, when its provision on
+--     $1 differs from what is booked by $1, the difference: a provision
+--     (6817/491) when it rises, a reversal (491/7817) when it falls. A rise
+--     rests on the insolvency proceeding (deductible) or on the matrix
+--     (not); a fall follows a smaller outstanding (settled) or a lower rate,
+--     and keeps the deductibility of what it takes back.
+--   - A proposal whose invoice is settled (its provision now 0) is marked
+--     settled_on $1, and left alone from then on.
+-- Returns the new proposals (invoice, cause, rate, amount, currency, as
+-- arrays in the order of the invoices) and the counts of reclassifications
+-- and adjustments.
+WITH due AS MATERIALIZED (
+    SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
+    FROM provision_due($1, $2, $3, $4, $5, $6, $7) d
+    LEFT JOIN LATERAL (
+        SELECT sum(CASE e.kind WHEN 'provision' THEN e.amount ELSE -e.amount END) AS booked,
+               (array_agg(e.base_excl_vat ORDER BY e.day DESC, e.id DESC))[1] AS base,
+               (array_agg(e.tax_deductible ORDER BY e.day DESC, e.id DESC))[1] AS deductible
+        FROM journal_entry e
+        WHERE e.invoice_id = d.invoice_id AND e.kind IN ('provision', 'reversal') AND e.day <= $1) b ON true
+), proposed AS (
+    -- A proposal made on a later day (a replay) conflicts and stays as it is.
+    INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
+                           rate_bp, amount, tax_deductible, cause, profile)
+    SELECT invoice_id, client_id, $1, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
+           rate_bp, amount, tax_deductible, cause, profile
+    FROM due
+    WHERE proposal_id IS NULL AND amount > 0
+    ON CONFLICT (invoice_id) DO NOTHING
+    RETURNING id, invoice_id, client_id, cause, bucket, rate_bp, outstanding_incl_vat, outstanding_excl_vat, amount, tax_deductible,
+              currency::text
+), events AS (
+    INSERT INTO event (kind, client_id, invoice_id, detail, reason, day)
+    SELECT 'provision_proposed', client_id, invoice_id,
+           jsonb_build_object('provision_id', id, 'bucket', bucket, 'rate_bp', rate_bp,
+                              'outstanding_incl_vat', outstanding_incl_vat, 'outstanding_excl_vat', outstanding_excl_vat,
+                              'amount', amount, 'tax_deductible', tax_deductible),
+           cause, $1
+    FROM proposed
+), reclassified AS (
+    INSERT INTO journal_entry (entity_id, client_id, invoice_id, day, kind, cause, currency, amount)
+    SELECT d.entity_id, d.client_id, d.invoice_id, $1, 'reclassification', d.cause, d.currency, d.outstanding_incl_vat
+    FROM proposed p JOIN due d ON d.invoice_id = p.invoice_id
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), adjusted AS (
+    INSERT INTO journal_entry (entity_id, client_id, invoice_id, day, kind, cause, currency, amount, base_excl_vat, rate_bp, tax_deductible)
+    SELECT d.entity_id, d.client_id, d.invoice_id, $1,
+           CASE WHEN d.amount > d.booked THEN 'provision' ELSE 'reversal' END,
+           CASE WHEN d.amount > d.booked AND d.tax_deductible THEN 'insolvency'
+                WHEN d.amount > d.booked THEN 'age'
+                WHEN d.outstanding_excl_vat < coalesce(d.last_base, d.outstanding_excl_vat + 1) THEN 'settled'
+                ELSE 'rate' END,
+           d.currency, abs(d.amount - d.booked), d.outstanding_excl_vat, d.rate_bp,
+           CASE WHEN d.amount > d.booked THEN d.tax_deductible ELSE coalesce(d.last_deductible, d.tax_deductible) END
+    FROM due d
+    WHERE d.amount <> d.booked
+      AND (d.proposal_id IS NOT NULL OR d.invoice_id IN (SELECT invoice_id FROM proposed))
+    RETURNING 1
+), settled AS (
+    -- Settled with nothing left booked after this review: left alone from
+    -- now on (provision_due), until the invoice opens again.
+    UPDATE provision p SET settled_on = CASE WHEN d.outstanding_incl_vat = 0 THEN $1::date END
+    FROM due d
+    WHERE p.id = d.proposal_id AND (d.outstanding_incl_vat = 0) <> (d.settled_on IS NOT NULL)
+)
+SELECT p.invoices, p.causes, p.rates, p.amounts, p.currencies, (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted)
+FROM (SELECT coalesce(array_agg(invoice_id ORDER BY invoice_id), '{}') AS invoices,
+             coalesce(array_agg(cause ORDER BY invoice_id), '{}') AS causes,
+             coalesce(array_agg(rate_bp ORDER BY invoice_id), '{}') AS rates,
+             coalesce(array_agg(amount ORDER BY invoice_id), '{}') AS amounts,
+             coalesce(array_agg(currency ORDER BY invoice_id), '{}') AS currencies
+      FROM proposed) p
