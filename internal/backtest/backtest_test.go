@@ -32,8 +32,8 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 //   - X-1 of another entity, due 08/09 like A-1.
 const portfolio = `
 INSERT INTO entity (code, name) VALUES ('other', 'Autre SA');
-INSERT INTO client (entity_id, code, name, country, emails)
-SELECT e.id, v.code, v.name, 'FR', ARRAY[lower(v.code) || '@example.fr']
+INSERT INTO client (entity_id, code, name, country, emails, address_line1, postcode, city)
+SELECT e.id, v.code, v.name, 'FR', ARRAY[lower(v.code) || '@example.fr'], '1 rue de la Paix', '75002', 'Paris'
 FROM (VALUES ('default', 'A', 'Alpha SARL'), ('default', 'B', 'Beta SA'), ('default', 'C', 'Gamma SAS'),
              ('default', 'D', 'Delta SA'), ('default', 'E', 'Epsilon SARL'), ('other', 'X', 'Xi SA')) v(entity, code, name)
 JOIN entity e ON e.code = v.entity;
