@@ -16,8 +16,8 @@ import (
 	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
-	"github.com/relance/relance/plans"
 	"github.com/relance/relance/internal/webhook"
+	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
 )
