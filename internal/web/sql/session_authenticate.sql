@@ -8,5 +8,5 @@ WITH s AS (
       AND s.last_seen > $3 AND s.created_at > $4),
 seen AS (
     UPDATE web_session w SET last_seen = $2 FROM s
-    WHERE w.id_hash = s.id_hash AND s.last_seen < $2 - interval '1 minute')
+    WHERE w.id_hash = s.id_hash AND s.last_seen < $2::timestamptz - interval '1 minute')
 SELECT email, role, csrf_token FROM s
