@@ -14,10 +14,10 @@ import (
 type routeKind int
 
 const (
-	kindAPI      routeKind = iota // /api/v1: bearer tokens only
-	kindBrowser                   // the dashboard, River UI's pages
-	kindJobsAPI                   // River UI's own API, called by its script
-	kindOpen                      // probes, the login page
+	kindAPI     routeKind = iota // /api/v1: bearer tokens only
+	kindBrowser                  // the dashboard, River UI's pages
+	kindJobsAPI                  // River UI's own API, called by its script
+	kindOpen                     // probes, the login page
 )
 
 type routeCase struct {
