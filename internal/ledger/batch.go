@@ -141,12 +141,19 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
 		return err
 	}
-	kinds := []string{st.kind}
-	if st.kind == "invoices" && st.settles {
-		kinds = append(kinds, "payments")
+	// A batch of clients brings no invoice or payment data: the freshness
+	// guard does not look at it.
+	var kinds []string
+	switch {
+	case st.kind == "invoices" && st.settles:
+		kinds = []string{"invoices", "payments"}
+	case st.kind == "invoices", st.kind == "payments":
+		kinds = []string{st.kind}
 	}
-	if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
-		return fmt.Errorf("record the data's as-of: %w", err)
+	if len(kinds) > 0 {
+		if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
+			return fmt.Errorf("record the data's as-of: %w", err)
+		}
 	}
 	var clients []int64 // nil: every client of the entity
 	if clientsSQL != "" {
