@@ -106,11 +106,7 @@ func New(o Options) (http.Handler, error) {
 		// carries nothing that lets it in.
 		csrf.AddInsecureBypassPattern(letterCallbackPattern)
 	}
-	var h http.Handler = mux
-	if o.Sessions != nil {
-		h = o.SSO.wrap(*o.Sessions, o.Logger, mux)
-	}
-	return sameOrigin(csrf, h), nil
+	return sameOrigin(csrf, mux), nil
 }
 
 // mountSessions adds the login routes, River UI behind the session (admins
@@ -128,9 +124,12 @@ func mountSessions(mux *http.ServeMux, o Options, auths []Authenticator) error {
 	mux.HandleFunc("GET /login", l.get)
 	mux.HandleFunc("POST /login", l.post)
 	mux.Handle("POST /logout", authenticate(checkCSRF(guard.Require(LevelRead, http.HandlerFunc(l.logout))), guard.Unauthenticated, s))
-	mux.Handle(JobsPrefix+"/", authenticate(guard.Require(LevelAdmin, o.Jobs), guard.Unauthenticated, append(auths, s)...))
+	// Single sign-on opens sessions on the pages only: the API's callers
+	// keep no cookie, and would open one at each request.
+	sso := func(h http.Handler) http.Handler { return o.SSO.wrap(s, o.Logger, h) }
+	mux.Handle(JobsPrefix+"/", sso(authenticate(guard.Require(LevelAdmin, o.Jobs), guard.Unauthenticated, append(auths, s)...)))
 	if o.Dashboard != nil {
-		mux.Handle("/", authenticate(checkCSRF(guard.Require(LevelRead, o.Dashboard)), guard.Unauthenticated, s))
+		mux.Handle("/", sso(authenticate(checkCSRF(guard.Require(LevelRead, o.Dashboard)), guard.Unauthenticated, s)))
 	}
 	return nil
 }

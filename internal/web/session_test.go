@@ -324,4 +324,14 @@ func TestSingleSignOn(t *testing.T) {
 	if r := e.page("GET", "/", nil, "", nil, header, "stranger@example.fr"); r.status != http.StatusForbidden {
 		t.Errorf("unknown user named by the proxy: %d, want 403", r.status)
 	}
+	// The API's callers keep no cookie: the header opens no session there.
+	sessions := e.count(`SELECT count(*) FROM web_session`)
+	for range 3 {
+		if r := e.page("GET", "/api/v1/aging", nil, "", nil, header, "manager@example.fr"); r.status != http.StatusUnauthorized {
+			t.Errorf("the API with the proxy's header and no token: %d, want 401", r.status)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM web_session`); n != sessions {
+		t.Errorf("API requests through the proxy opened %d sessions", n-sessions)
+	}
 }
