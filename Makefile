@@ -24,7 +24,7 @@ build: ## Build bin/relance
 
 .PHONY: test
 test: deps-browser ## Run every test, database and browser ones included, with the race detector
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 .PHONY: demo
 demo: deps build ## Run relance on a private PostgreSQL with a generated French portfolio

@@ -157,7 +157,7 @@ func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
 	url := pgtest.URL(t)
 	outbox := t.TempDir()
 	env := []string{"DATABASE_URL=" + url, "RELANCE_MAIL_DIR=" + outbox}
-	out, stderr, err := runCLI(t, env, "demo", "--no-serve", "--clients", "60", "--invoices", "600", "--seed", "7")
+	out, stderr, err := runCLI(t, env, "demo", "--no-serve", "--clients", "60", "--invoices", "600", "--seed", "7", "--weeks", "1")
 	if err != nil {
 		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr)
 	}
