@@ -14,13 +14,17 @@ help: ## List every target with what it does
 deps: ## Install missing system packages (PostgreSQL, poppler-utils) with apt-get when root
 	@scripts/install-deps.sh
 
+.PHONY: deps-browser
+deps-browser: ## deps, and Chromium for the browser tests
+	@WITH_CHROMIUM=1 scripts/install-deps.sh
+
 .PHONY: build
 build: ## Build bin/relance
 	$(GO) build -o $(BIN) ./cmd/relance
 
 .PHONY: test
-test: deps ## Run every test, database ones included, with the race detector
-	$(GO) test -race -count=1 ./...
+test: deps-browser ## Run every test, database and browser ones included, with the race detector
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 .PHONY: demo
 demo: deps build ## Run relance on a private PostgreSQL with a generated French portfolio
