@@ -201,6 +201,11 @@ func sortKey(key string, bs []aging.Bucket) (func(a, b aging.Row) int, error) {
 	return nil, badRequest("sort %q: no such column", key)
 }
 
+// Colour is bucket i's colour in the chart.
+func (v agingView) Colour(i int) template.CSS {
+	return template.CSS(bucketColours[min(i, len(bucketColours)-1)]) //nolint:gosec // a constant of chart.go
+}
+
 // SortLink is the link a column heading gives: sorted by key, ascending,
 // or descending when it already sorts ascending by key.
 func (v agingView) SortLink(key string) template.URL {
@@ -224,7 +229,9 @@ func (v agingView) SortMark(key string) string {
 }
 
 // PageLink is the link to page n.
-func (v agingView) PageLink(n int) template.URL { return v.page.link("/aging", "page", strconv.Itoa(n)) }
+func (v agingView) PageLink(n int) template.URL {
+	return v.page.link("/aging", "page", strconv.Itoa(n))
+}
 
 // Download is the link to the CSV or XLSX of the same scope.
 func (v agingView) Download(format string) template.URL {

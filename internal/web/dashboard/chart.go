@@ -156,7 +156,7 @@ func cohortHeatMap(cs []aging.Cohort, locale string) string {
 	const cell, rowH, labelW, headH = 52, 24, 84, 22
 	width, height := labelW+cols*cell, headH+len(cs)*rowH
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="heatmap" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
+	fmt.Fprintf(&b, `<svg class="heatmap" width="%[1]d" height="%[2]d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="%[3]s" xmlns="http://www.w3.org/2000/svg">`,
 		width, height, html.EscapeString(say(locale, "cohorts")))
 	for k := range cols {
 		fmt.Fprintf(&b, `<text x="%d" y="15" class="head">M+%d</text>`, labelW+k*cell+cell/2, k)

@@ -151,7 +151,6 @@ var words = map[string][2]string{
 	"day":              {"Jour", "Day"},
 	"messages":         {"Messages", "Messages"},
 	"level":            {"Niveau", "Level"},
-	"pre_due":          {"pré-relance", "pre-due"},
 	"channel":          {"Canal", "Channel"},
 	"template":         {"Modèle", "Template"},
 	"invoices":         {"Factures", "Invoices"},
@@ -177,6 +176,10 @@ var words = map[string][2]string{
 	"cohort.invoiced":  {"Facturé", "Invoiced"},
 	"cohort.after":     {"M+", "M+"},
 	"lang.other":       {"English", "Français"},
+	"form.until":       {"Jusqu'au", "Until"},
+	"form.opened":      {"Ouverte le", "Opened"},
+	"form.published":   {"Publiée le", "Published"},
+	"pre_due":          {"Pré-relance", "Pre-due"},
 }
 
 // say returns the label key in locale.

@@ -142,7 +142,14 @@ func (p page) Bucket(b aging.Bucket) string            { return b.Label(p.Locale
 func (p page) Say(fr, en string) string {
 	return map[bool]string{true: fr, false: en}[p.Locale == "fr"]
 }
-func (p page) Svg(s string) template.HTML                  { return template.HTML(s) } //nolint:gosec // drawn by chart.go, every text escaped there
+func (p page) Svg(s string) template.HTML { return template.HTML(s) } //nolint:gosec // drawn by chart.go, every text escaped there
+func (p page) Colon() string              { return p.Say("\u00a0: ", ": ") }
+func (p page) Weekday(t time.Time) string {
+	if p.Locale == "fr" {
+		return [...]string{"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."}[t.Weekday()]
+	}
+	return t.Format("Mon")
+}
 func (p page) Negative(a money.Amount) bool                { return a < 0 }
 func (p page) EntityCode() string                          { return or(p.Entity, "all") }
 func (p page) With(key, value string) template.URL         { return p.link("", key, value) }
