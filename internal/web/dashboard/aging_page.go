@@ -111,7 +111,9 @@ func (d *dashboard) agingPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.Section != nil {
 		v.Filter.Currency = v.Section.Currency
-		v.page.requestQS.Set("currency", v.Section.Currency)
+		if len(rep.Sections) > 1 { // the links keep the currency shown
+			v.page.requestQS.Set("currency", v.Section.Currency)
+		}
 		v.Shares = v.Section.Shares()
 		v.Chart = template.HTML(agingChart(*v.Section, rep.Buckets, p.Locale, func(b aging.Bucket) string { //nolint:gosec // every text escaped by agingChart
 			return string(v.page.link("/aging", "bucket", b.Name))

@@ -207,3 +207,18 @@ func firstDiff(want, got string) string {
 }
 
 const manager, viewer, admin = "alice:manager", "victor:viewer", "ada:admin"
+
+// barLink finds each bar of the chart with its link.
+var barLink = regexp.MustCompile(`<a href="([^"]*)" class="bar-link"><g class="bar" data-bucket="([^"]*)"`)
+
+// store is the ledger of the default entity.
+func (e *env) store() *ledger.Store {
+	return ledger.New(e.db, ledger.Options{Entity: "default", DisputeReasons: []string{"price", "quality"}})
+}
+
+// act is actor's act today.
+func act(actor string) ledger.Act { return ledger.Act{Actor: actor, Day: today} }
+
+func disputeOn(number string) ledger.DisputeOpening {
+	return ledger.DisputeOpening{Invoice: number, Reason: "quality"}
+}
