@@ -50,6 +50,8 @@ type env struct {
 	db  *pgxpool.Pool
 	url string
 	set *plans.Set
+	// sweeper is the engine's sweep the preview runs.
+	sweeper *worker.Sweeper
 }
 
 func newEnv(t *testing.T, files ...string) *env {
@@ -63,10 +65,11 @@ func newEnv(t *testing.T, files ...string) *env {
 		t.Fatal(err)
 	}
 	clk := clock.Fixed(time.Date(2025, 9, 12, 10, 0, 0, 0, paris))
+	sweeper := &worker.Sweeper{Plans: set, Clock: clk,
+		Calendars: func(country string) (worker.Calendar, error) { return calendar.For(country) }}
 	h, err := New(Options{DB: pool, Clock: clk, Location: paris, Locale: "fr", AgingEdges: edges,
 		Ledger: ledger.Options{Entity: "default", DisputeReasons: []string{"price", "quality"}, PromiseGraceDays: 3},
-		Plans:  set, Sweeper: &worker.Sweeper{Plans: set, Clock: clk,
-			Calendars: func(country string) (worker.Calendar, error) { return calendar.For(country) }},
+		Plans:  set, Sweeper: sweeper,
 		CSRFToken: func(*http.Request) string { return csrfToken },
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -74,7 +77,7 @@ func newEnv(t *testing.T, files ...string) *env {
 	}
 	srv := httptest.NewServer(testPrincipal(h))
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: pool, url: srv.URL, set: set}
+	return &env{t: t, db: pool, url: srv.URL, set: set, sweeper: sweeper}
 }
 
 // importFile imports an invoice file as `relance import invoices` does,
@@ -222,3 +225,5 @@ func act(actor string) ledger.Act { return ledger.Act{Actor: actor, Day: today} 
 func disputeOn(number string) ledger.DisputeOpening {
 	return ledger.DisputeOpening{Invoice: number, Reason: "quality"}
 }
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
