@@ -115,7 +115,7 @@ func (d *dashboard) agingPage(w http.ResponseWriter, r *http.Request) error {
 			v.page.requestQS.Set("currency", v.Section.Currency)
 		}
 		v.Shares = v.Section.Shares()
-		v.Chart = template.HTML(agingChart(*v.Section, rep.Buckets, p.Locale, func(b aging.Bucket) string { //nolint:gosec // every text escaped by agingChart
+		v.Chart = template.HTML(agingChart(*v.Section, rep.Buckets, p.Locale, func(b aging.Bucket) string { // every text escaped by agingChart
 			return string(v.page.link("/aging", "bucket", b.Name))
 		}))
 		if err := v.table(rep.Buckets); err != nil {
@@ -205,7 +205,7 @@ func sortKey(key string, bs []aging.Bucket) (func(a, b aging.Row) int, error) {
 
 // Colour is bucket i's colour in the chart.
 func (v agingView) Colour(i int) template.CSS {
-	return template.CSS(bucketColours[min(i, len(bucketColours)-1)]) //nolint:gosec // a constant of chart.go
+	return template.CSS(bucketColours[min(i, len(bucketColours)-1)]) // a constant of chart.go
 }
 
 // SortLink is the link a column heading gives: sorted by key, ascending,

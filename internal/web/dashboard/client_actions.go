@@ -24,7 +24,6 @@ import (
 type form struct {
 	r       *http.Request
 	missing []string
-	locale  string
 }
 
 func (f *form) text(name string, required bool) string {

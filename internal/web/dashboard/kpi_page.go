@@ -75,7 +75,7 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Tim
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read only: nothing to keep
+	defer tx.Rollback(ctx) // read only: nothing to keep
 	base := aging.Options{Edges: d.opts.AgingEdges, Entity: entity}
 	// The window covers the months shown and, before the oldest, a year of
 	// sales for its count-back DSO.
@@ -93,7 +93,7 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Tim
 		if len(cohorts) > months {
 			cohorts = cohorts[len(cohorts)-months:]
 		}
-		kc.HeatMap = template.HTML(cohortHeatMap(cohorts, locale)) //nolint:gosec // every text escaped by cohortHeatMap
+		kc.HeatMap = template.HTML(cohortHeatMap(cohorts, locale)) // every text escaped by cohortHeatMap
 		byCur[c.Currency] = kc
 		out = append(out, kc)
 	}

@@ -142,7 +142,7 @@ func (p page) Bucket(b aging.Bucket) string            { return b.Label(p.Locale
 func (p page) Say(fr, en string) string {
 	return map[bool]string{true: fr, false: en}[p.Locale == "fr"]
 }
-func (p page) Svg(s string) template.HTML { return template.HTML(s) } //nolint:gosec // drawn by chart.go, every text escaped there
+func (p page) Svg(s string) template.HTML { return template.HTML(s) } // drawn by chart.go, every text escaped there
 func (p page) Colon() string              { return p.Say("\u00a0: ", ": ") }
 func (p page) Weekday(t time.Time) string {
 	if p.Locale == "fr" {
