@@ -122,13 +122,16 @@ func (v clientView) NextStep(it aging.Item) string {
 	return it.NextStep.Step.Label(v.Locale) + " · " + v.Date(it.NextStep.Day)
 }
 
-// KindOf names an item's or a timeline entry's kind in the page's language.
-func (v clientView) KindOf(kind string) string {
-	if w, ok := kindWords[kind]; ok {
+// ItemKind names an open item's kind in the page's language.
+func (v clientView) ItemKind(kind string) string {
+	if w, ok := itemKinds[kind]; ok {
 		return v.Say(w[0], w[1])
 	}
 	return kind
 }
+
+// EntryKind names a timeline entry's kind in the page's language.
+func (v clientView) EntryKind(kind string) string { return ledger.TimelineLabel(kind, v.Locale) }
 
 // DaysLate writes an item's days late ("" for unapplied credit).
 func (v clientView) DaysLate(it aging.Item) string {
@@ -158,36 +161,10 @@ func (v clientView) Limit() money.Amount {
 	return *v.Client.CreditLimit
 }
 
-// kindWords name the kinds of open items and of timeline entries.
-var kindWords = map[string][2]string{
-	"invoice":             {"facture", "invoice"},
-	"credit_note":         {"avoir", "credit note"},
-	"payment":             {"paiement", "payment"},
-	"reminder_sent":       {"relance envoyée", "reminder sent"},
-	"letter_sent":         {"lettre envoyée", "letter sent"},
-	"reminder_dropped":    {"relance abandonnée", "reminder dropped"},
-	"reminder_failed":     {"relance en échec", "reminder failed"},
-	"reminder_pending":    {"relance en attente", "reminder pending"},
-	"dispute_opened":      {"litige ouvert", "dispute opened"},
-	"dispute_resolved":    {"litige clos", "dispute resolved"},
-	"dispute_lapsed":      {"litige échu", "dispute lapsed"},
-	"promise_made":        {"promesse de paiement", "promise to pay"},
-	"promise_kept":        {"promesse tenue", "promise kept"},
-	"promise_broken":      {"promesse non tenue", "promise broken"},
-	"client_paused":       {"relances suspendues", "dunning paused"},
-	"client_resumed":      {"relances reprises", "dunning resumed"},
-	"client_excluded":     {"exclu des relances", "excluded from dunning"},
-	"client_included":     {"réintégré aux relances", "included in dunning"},
-	"email_bounced":       {"adresse en échec", "email bounced"},
-	"bounce_cleared":      {"échec d'adresse levé", "bounce cleared"},
-	"insolvency_recorded": {"procédure collective", "insolvency recorded"},
-	"client_updated":      {"fiche modifiée", "client updated"},
-	"provision_proposed":  {"provision proposée", "provision proposed"},
-	"letter_ready":        {"lettre prête", "letter ready"},
-	"letter_posted":       {"lettre postée", "letter posted"},
-	"letter_delivered":    {"lettre distribuée", "letter delivered"},
-	"letter_refused":      {"lettre refusée", "letter refused"},
-	"letter_failed":       {"lettre en échec", "letter failed"},
-	"case_opened":         {"dossier contentieux ouvert", "legal case opened"},
-	"case_closed":         {"dossier contentieux clos", "legal case closed"},
+// itemKinds name the kinds of open items (the timeline's are
+// ledger.TimelineLabel's).
+var itemKinds = map[string][2]string{
+	"invoice":     {"facture", "invoice"},
+	"credit_note": {"avoir", "credit note"},
+	"payment":     {"paiement", "payment"},
 }
