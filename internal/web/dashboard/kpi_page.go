@@ -67,21 +67,15 @@ func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
 	return d.render(w, http.StatusOK, "kpi", v)
 }
 
-// monthlyKPIs computes each month's KPIs in a transaction it rolls back:
-// aging.Compute also stores the payer scores, which `relance kpi` does on
-// purpose and a page that only reads must not.
+// monthlyKPIs computes each month's KPIs, read only: the payer scores
+// `relance kpi` stores on purpose are neither computed nor stored here.
 func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Time, months int, locale string) ([]kpiCurrency, error) {
-	tx, err := d.opts.DB.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback(ctx) // read only: nothing to keep
 	base := aging.Options{Edges: d.opts.AgingEdges, Entity: entity}
 	// The window covers the months shown and, before the oldest, a year of
 	// sales for its count-back DSO.
-	o := aging.KPIOptions{Options: base, Months: months + 12, LetterCost: d.opts.LetterCost}
+	o := aging.KPIOptions{Options: base, Months: months + 12, LetterCost: d.opts.LetterCost, ReadOnly: true}
 	o.AsOf = day
-	whole, err := aging.Compute(ctx, tx, o)
+	whole, err := aging.Compute(ctx, d.opts.DB, o)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +96,9 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Tim
 		if i > 0 {
 			end = clock.EndOfMonth(clock.Date(day.Year(), day.Month()-time.Month(i), 1))
 		}
-		mo := aging.KPIOptions{Options: base, Months: 1, LetterCost: d.opts.LetterCost}
+		mo := aging.KPIOptions{Options: base, Months: 1, LetterCost: d.opts.LetterCost, ReadOnly: true}
 		mo.AsOf = end
-		k, err := aging.Compute(ctx, tx, mo)
+		k, err := aging.Compute(ctx, d.opts.DB, mo)
 		if err != nil {
 			return nil, err
 		}
