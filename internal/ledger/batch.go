@@ -141,12 +141,20 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
 		return err
 	}
-	kinds := []string{st.kind}
-	if st.kind == "invoices" && st.settles {
-		kinds = append(kinds, "payments")
+	// Only invoices and payments say what is owed: a batch of clients
+	// (the API's client writes) brings neither, and data_freshness takes
+	// no other kind.
+	var kinds []string
+	switch {
+	case st.kind == DataInvoices && st.settles:
+		kinds = []string{DataInvoices, DataPayments}
+	case st.kind == DataInvoices, st.kind == DataPayments:
+		kinds = []string{st.kind}
 	}
-	if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
-		return fmt.Errorf("record the data's as-of: %w", err)
+	if len(kinds) > 0 {
+		if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
+			return fmt.Errorf("record the data's as-of: %w", err)
+		}
 	}
 	var clients []int64 // nil: every client of the entity
 	if clientsSQL != "" {
