@@ -101,9 +101,6 @@ Example:
 type serveOptions struct {
 	periodic bool              // schedule the daily sweep
 	ready    func(addr string) // called once HTTP and River are up
-	// dashboard replaces the stand-in home page (web.Home); tests mount
-	// their own.
-	dashboard http.Handler
 }
 
 // sessions is the dashboard's users and their sessions, by the server.*
@@ -201,9 +198,9 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	dashboard := opts.dashboard
-	if dashboard == nil {
-		dashboard = web.Home(cfg.Locale)
+	dashboard, err := a.newDashboard(cfg, pool, logger, web.CSRFToken)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg, API: api, Tokens: a.tokens(cfg, pool),
 		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger,

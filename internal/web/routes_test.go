@@ -14,10 +14,11 @@ import (
 type routeKind int
 
 const (
-	kindAPI     routeKind = iota // /api/v1: bearer tokens only
-	kindBrowser                  // the dashboard, River UI's pages
-	kindJobsAPI                  // River UI's own API, called by its script
-	kindOpen                     // probes, the login page
+	kindAPI       routeKind = iota // /api/v1: bearer tokens only
+	kindBrowser                    // River UI's pages
+	kindDashboard                  // the dashboard's pages and forms
+	kindJobsAPI                    // River UI's own API, called by its script
+	kindOpen                       // probes, the login page
 )
 
 type routeCase struct {
@@ -26,10 +27,29 @@ type routeCase struct {
 	kind    routeKind
 }
 
+// DashboardRoute is one route of the dashboard the route table runs: its
+// pattern with the path filled in ("POST /clients/C1/disputes") and the
+// level it requires.
+type DashboardRoute struct {
+	Pattern string
+	Level   Level
+}
+
+// SeededClient is a client the route table records before it runs, for
+// the dashboard's /clients/{code} routes.
+const SeededClient = "C1"
+
+// DashboardUnderTest builds the dashboard the route table mounts behind
+// the sessions, from the API's options (its database, clock, time zone,
+// ledger options and aging edges), and lists its routes. The real one is
+// built by package web_test, which may import internal/web/dashboard (an
+// importer of web) where package web may not.
+type DashboardUnderTest func(t *testing.T, api APIOptions) (http.Handler, []DashboardRoute)
+
 // everyRoute is the server's routes: the API's from its route table (which
 // TestOpenAPIDocumentsEveryRoute holds to docs/openapi.json), River UI's
-// pages and API, the probes, the login page, and dashboardRoutes.
-func everyRoute(e *dashEnv) []routeCase {
+// pages and API, the probes, the login page, and the dashboard's.
+func everyRoute(e *dashEnv, dash []DashboardRoute) []routeCase {
 	var out []routeCase
 	for _, rt := range e.api.routes() {
 		out = append(out, routeCase{rt.pattern, rt.level, kindAPI})
@@ -48,8 +68,8 @@ func everyRoute(e *dashEnv) []routeCase {
 		routeCase{"GET /metrics", 0, kindOpen},
 		routeCase{"GET /login", 0, kindOpen},
 	)
-	for _, d := range dashboardRoutes {
-		out = append(out, routeCase{d.pattern, d.level, kindBrowser})
+	for _, d := range dash {
+		out = append(out, routeCase{d.Pattern, d.Level, kindDashboard})
 	}
 	return out
 }
@@ -78,30 +98,46 @@ func callers(e *dashEnv) []caller {
 	return append(out, caller{name: "expired admin session", cookie: c, csrf: csrf, expired: true})
 }
 
-// TestEveryRouteForEveryCaller is every route × five callers. Each refusal
-// is asserted: the status, where a browser is sent (the login page, back to
-// the page asked for) or the JSON error, the cookie of an expired session
-// cleared, and River UI not reached.
-func TestEveryRouteForEveryCaller(t *testing.T) {
-	e := newDashEnv(t, SSO{})
+// EveryRouteForEveryCaller is TestEveryRouteForEveryCaller (package
+// web_test), every route × five callers, with the dashboard dash builds.
+// Each refusal is asserted: the status, where a browser is sent (the login
+// page, back to the page asked for) or the JSON error, the cookie of an
+// expired session cleared, River UI not reached, and no event recorded.
+// The dashboard's forms are posted empty: a caller let through gets the
+// form's own 422 (nothing is confirmed, nothing recorded), and each is
+// posted again without the CSRF token, which a session is refused with 403.
+func EveryRouteForEveryCaller(t *testing.T, dash DashboardUnderTest) {
+	var routes []DashboardRoute
+	e := newDashEnvWith(t, SSO{}, func(api APIOptions) http.Handler {
+		h, rs := dash(t, api)
+		routes = rs
+		return h
+	})
 	e.seed()
-	routes := everyRoute(e)
+	checkDashboardRoutes(t, routes)
+	all := everyRoute(e, routes)
 	for _, c := range callers(e) {
-		for _, rt := range routes {
+		for _, rt := range all {
 			method, path := routePath(rt.pattern)
 			var form url.Values
 			if method != "GET" {
 				form = url.Values{}
 			}
 			var headers []string
-			if rt.kind != kindBrowser && rt.kind != kindOpen {
+			if rt.kind != kindBrowser && rt.kind != kindDashboard && rt.kind != kindOpen {
 				headers = []string{"Accept", "application/json", CSRFHeader, c.csrf}
 			}
 			events := e.count(`SELECT count(*) FROM event`)
 			r := e.page(method, path, c.cookie, c.csrf, form, headers...)
 			checkRoute(t, rt, c, method, path, r)
-			if rt.level > c.level && e.count(`SELECT count(*) FROM event`) != events {
-				t.Errorf("%s as %s: refused, yet an event was recorded", rt.pattern, c.name)
+			if (rt.level > c.level || rt.kind == kindDashboard) && e.count(`SELECT count(*) FROM event`) != events {
+				t.Errorf("%s as %s: refused or not confirmed, yet an event was recorded", rt.pattern, c.name)
+			}
+			if rt.kind == kindDashboard && method == "POST" && c.level > 0 {
+				noCSRF := e.page(method, path, c.cookie, "", url.Values{"confirm": {"yes"}})
+				if noCSRF.status != http.StatusForbidden || !strings.Contains(string(noCSRF.body), "CSRF") {
+					t.Errorf("%s as %s without the CSRF token: %d %s, want 403", rt.pattern, c.name, noCSRF.status, noCSRF.body)
+				}
 			}
 		}
 	}
@@ -115,6 +151,26 @@ func TestEveryRouteForEveryCaller(t *testing.T) {
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != want {
 			t.Errorf("POST /logout as %s: %d → %q, want 303 → %s", c.name, r.status, r.header.Get("Location"), want)
 		}
+	}
+}
+
+// checkDashboardRoutes fails t unless the dashboard has pages for readers
+// and forms for writers: a table built from an empty list proves nothing.
+func checkDashboardRoutes(t *testing.T, routes []DashboardRoute) {
+	t.Helper()
+	var pages, forms int
+	for _, r := range routes {
+		switch {
+		case strings.HasPrefix(r.Pattern, "GET ") && r.Level == LevelRead:
+			pages++
+		case strings.HasPrefix(r.Pattern, "POST ") && r.Level == LevelWrite:
+			forms++
+		default:
+			t.Errorf("dashboard route %s at level %d: want GET pages for readers, POST forms for writers", r.Pattern, r.Level)
+		}
+	}
+	if pages == 0 || forms == 0 {
+		t.Fatalf("the dashboard lists %d pages and %d forms", pages, forms)
 	}
 }
 
@@ -136,7 +192,7 @@ func checkRoute(t *testing.T, rt routeCase, c caller, method, path string, r res
 		if r.status != http.StatusUnauthorized || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
 			t.Errorf("%s: %d %s, want 401 with a Bearer challenge", label, r.status, r.body)
 		}
-	case c.level == 0 && rt.kind == kindBrowser:
+	case c.level == 0 && (rt.kind == kindBrowser || rt.kind == kindDashboard):
 		next := "/"
 		if method == "GET" {
 			next = path
@@ -151,6 +207,10 @@ func checkRoute(t *testing.T, rt routeCase, c caller, method, path string, r res
 	case c.level < rt.level:
 		if r.status != http.StatusForbidden || !strings.Contains(string(r.body), "may not do this") {
 			t.Errorf("%s: %d %s, want 403", label, r.status, r.body)
+		}
+	case rt.kind == kindDashboard && method == "POST": // let through, to the form's own check
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "confirm") {
+			t.Errorf("%s: %d %s, want the form's 422 (not confirmed)", label, r.status, r.body)
 		}
 	default:
 		if r.status != http.StatusOK {

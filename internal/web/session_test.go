@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/netip"
@@ -31,22 +33,23 @@ func (c *movingClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// dashboardRoutes are the dashboard's routes with the level each needs:
-// the route table test (TestEveryRouteForEveryCaller) runs each for every
-// caller. List the dashboard's pages and forms here.
-var dashboardRoutes = []struct {
-	pattern string
-	level   Level
-}{
-	{"GET /", LevelRead},
-	{"POST /test/write", LevelWrite},
-}
-
-// testDashboard stands for the dashboard: the home page, and a form that
-// checks LevelWrite itself, as the dashboard's do.
+// testDashboard stands for the dashboard in the session tests: a home
+// page with who is signed in, River UI's link for an admin and the logout
+// form, and a form that checks LevelWrite itself, as the dashboard's do.
+// The route table (TestEveryRouteForEveryCaller, package web_test) mounts
+// the real one.
 func testDashboard() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", Home("fr"))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := PrincipalFrom(r.Context())
+		jobs := ""
+		if p.Role.Level() >= LevelAdmin {
+			jobs = `<a href="/jobs/">Tâches</a>`
+		}
+		fmt.Fprintf(w, `<h1>Tableau de bord</h1><p>%s (%s)</p>%s<form method="post" action="/logout">`+
+			`<input type="hidden" name="csrf_token" value="%s"><button>Se déconnecter</button></form>`,
+			html.EscapeString(p.Name), p.Role, jobs, html.EscapeString(CSRFToken(r)))
+	})
 	mux.HandleFunc("POST /test/write", func(w http.ResponseWriter, r *http.Request) {
 		p, _ := PrincipalFrom(r.Context())
 		if p.Role.Level() < LevelWrite {
@@ -75,11 +78,19 @@ var cheapHash = HashCost{Memory: 64, Time: 1, Threads: 1}
 
 func newDashEnv(t *testing.T, sso SSO) *dashEnv {
 	t.Helper()
+	return newDashEnvWith(t, sso, func(APIOptions) http.Handler { return testDashboard() })
+}
+
+// newDashEnvWith is newDashEnv with the dashboard dash builds from the
+// API's options (its database, clock and time zone).
+func newDashEnvWith(t *testing.T, sso SSO, dash func(APIOptions) http.Handler) *dashEnv {
+	t.Helper()
 	e := &dashEnv{clk: &movingClock{t: time.Date(2025, 10, 1, 9, 0, 0, 0, paris)}}
 	e.apiEnv = newServerEnv(t, 0, func(o *Options) {
-		e.sessions = Sessions{Users: Users{DB: o.API.(*API).opts.DB, Clock: e.clk, Hash: cheapHash},
+		api := o.API.(*API).opts
+		e.sessions = Sessions{Users: Users{DB: api.DB, Clock: e.clk, Hash: cheapHash},
 			Idle: 2 * time.Hour, Max: 12 * time.Hour, Throttle: Throttle{PerEmail: 3, PerIP: 5, Window: 15 * time.Minute}}
-		o.Sessions, o.Dashboard, o.Locale, o.SSO = &e.sessions, testDashboard(), "fr", sso
+		o.Sessions, o.Dashboard, o.Locale, o.SSO = &e.sessions, dash(api), "fr", sso
 	})
 	for role, email := range testUsers {
 		if err := e.sessions.Users.Add(context.Background(), email, role, testPassword, "cli:tester"); err != nil {

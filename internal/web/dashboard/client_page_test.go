@@ -153,17 +153,21 @@ func TestActionsAreConfirmedAndChecked(t *testing.T) {
 }
 
 // TestViewersSeeNoActions: a viewer's client page has no form and no
-// action button, its POSTs are 403 and nothing is written; without a
-// principal every route is 401.
+// action button (the header's logout form aside), its POSTs are 403 and
+// nothing is written; without a principal every route is 401.
 func TestViewersSeeNoActions(t *testing.T) {
 	e := newEnv(t, "testdata/portfolio.csv")
 	page := e.get(viewer, "/clients/C02")
+	if strings.Count(page, `method="post"`) != 1 || !strings.Contains(between(page, "<header", "</header>"), `action="/logout"`) {
+		t.Errorf("a viewer's page has forms other than the logout in its header:\n%s", page)
+	}
+	page = between(page, "<main>", "</main>")
 	for _, no := range []string{`method="post"`, "csrf_token", "Ouvrir un litige", `class="button`} {
 		if strings.Contains(page, no) {
 			t.Errorf("a viewer's page shows %s", no)
 		}
 	}
-	mgr := e.get(manager, "/clients/C02")
+	mgr := between(e.get(manager, "/clients/C02"), "<main>", "</main>")
 	if forms, tokens := strings.Count(mgr, `method="post"`), strings.Count(mgr, `name="csrf_token" value="`+csrfToken+`"`); forms < 4 || forms != tokens {
 		t.Errorf("a manager's page has %d forms and %d CSRF tokens", forms, tokens)
 	}

@@ -69,6 +69,7 @@ var words = map[string][2]string{
 	"data.never":       {"jamais importées", "never imported"},
 	"data.stale":       {"trop anciennes : les envois attendent", "too old: sends wait"},
 	"signed":           {"Connecté", "Signed in"},
+	"logout":           {"Se déconnecter", "Log out"},
 	"entity":           {"Entité", "Entity"},
 	"entity.all":       {"Toutes (groupe consolidé)", "All (group consolidated)"},
 	"profile":          {"Profil", "Profile"},
