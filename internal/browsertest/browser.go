@@ -105,10 +105,47 @@ func Navigate(t testing.TB, ctx context.Context, url string) {
 	}
 }
 
+// Click clicks the first element matching the CSS selector sel (a box to
+// tick) with the mouse, as a person would: it must be visible.
+func Click(t testing.TB, ctx context.Context, sel string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("browsertest: click %s: %v", sel, err)
+	}
+}
+
+// Follow clicks the first element matching sel (a link, a bar of a chart,
+// a form's button) and waits for the page it leads to: a new document,
+// loaded, whether its address changed or not.
+func Follow(t testing.TB, ctx context.Context, sel string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.browsertestLeft = true`))
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
+	}
+	if err == nil {
+		err = waitJS(ctx, `window.browsertestLeft === undefined && document.readyState === "complete"`)
+	}
+	if err != nil {
+		t.Fatalf("browsertest: follow %s: %v", sel, err)
+	}
+}
+
+// SetValue sets the value of the field matching sel (an input, a select).
+func SetValue(t testing.TB, ctx context.Context, sel, value string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), value)); err != nil {
+		t.Fatalf("browsertest: set %s to %q: %v", sel, value, err)
+	}
+}
+
 // Text is the text the page shows.
 func Text(t testing.TB, ctx context.Context) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	// Evaluated, not chromedp.Text: a DOM query waits for a node of the
+	// document chromedp last saw, which a form's POST may have replaced
+	// without its knowing (the wrong-password page waited forever).
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
 	if err != nil {
 		t.Fatalf("browsertest: read the page: %v", err)
 	}
@@ -153,7 +190,7 @@ func Count(t testing.TB, ctx context.Context, sel string) int {
 // Screenshot saves the whole page as a PNG at path.
 func Screenshot(t testing.TB, ctx context.Context, path string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: a PNG; any other quality gives a JPEG
 	if err != nil {
 		t.Fatalf("browsertest: screenshot: %v", err)
 	}
