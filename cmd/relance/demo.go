@@ -52,8 +52,9 @@ end) and migrates it. Then it shows the main job end to end:
      invoices they remind;
   3. adds an admin user with a random password, and runs the daemon
      (relance serve) with the dashboard and River UI, printing the address
-     and that login once, until Ctrl-C. The daily schedule is off: the
-     demo's day is in the past.
+     and that login once, until Ctrl-C. The daemon's clock starts at 09:00
+     on the demo's day and runs on, so that the pages show that day; the
+     daily schedule is off.
 
 Examples:
   make demo
@@ -145,6 +146,10 @@ Examples:
 			} else {
 				ln.Close()
 			}
+			// The dashboard shows the portfolio's day, not the wall
+			// clock's: the daemon's day starts at 09:00 on --as-of, after
+			// the sweep, and runs on.
+			a.clock = clock.From(time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, cfg.Location()))
 			return a.serve(ctx, cfg, serveOptions{ready: func(addr string) {
 				fmt.Fprintf(a.stdout, "\nDashboard: http://%s/\n  login %s\n  password %s  (shown this once)\n"+
 					"River UI: http://%s/jobs/ (the same login)\nCtrl-C to stop.\n", addr, login, password, addr)
