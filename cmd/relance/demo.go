@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -127,6 +128,13 @@ Examples:
 			if err := a.sweepDemoDays(ctx, cfg, pool, logger, day, weeks); err != nil {
 				return err
 			}
+			// From here the daemon's clock starts at 09:00 on the demo's
+			// day, after the sweep, and runs on, so that the pages and the
+			// alerts are those of that day, not of the wall clock's.
+			a.clock = clock.From(time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, cfg.Location()))
+			if err := a.demoAlerts(ctx, cfg, pool); err != nil {
+				return err
+			}
 			login, password, err := demoAdmin(ctx, pool, a.clock)
 			if err != nil {
 				return err
@@ -146,10 +154,6 @@ Examples:
 			} else {
 				ln.Close()
 			}
-			// The dashboard shows the portfolio's day, not the wall
-			// clock's: the daemon's day starts at 09:00 on --as-of, after
-			// the sweep, and runs on.
-			a.clock = clock.From(time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, cfg.Location()))
 			return a.serve(ctx, cfg, serveOptions{ready: func(addr string) {
 				fmt.Fprintf(a.stdout, "\nDashboard: http://%s/\n  login %s\n  password %s  (shown this once)\n"+
 					"River UI: http://%s/jobs/ (the same login)\nCtrl-C to stop.\n", addr, login, password, addr)
@@ -289,6 +293,28 @@ func (a *app) sweepDemoDays(ctx context.Context, cfg config.Config, pool *pgxpoo
 	outbox, _ := filepath.Abs(cfg.Mail.Dir)
 	fmt.Fprintf(a.stdout, "demo: %d emails and %d registered letters, reminding of %d invoices: emails in %s (*.eml), letters in %s (DAY/*.pdf)\n",
 		emails, letters, invoices, outbox, absolute(cfg.LettersDir()))
+	return nil
+}
+
+// demoAlerts runs the alert scan once, as the daemon's leader does after a
+// sweep (the demo's daemon schedules nothing), and says what it raised.
+func (a *app) demoAlerts(ctx context.Context, cfg config.Config, pool *pgxpool.Pool) error {
+	s, err := a.scanner(cfg, pool)
+	if err != nil {
+		return err
+	}
+	raised, err := s.Scan(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: alerts: %w", err)
+	}
+	parts := []string{}
+	for _, k := range slices.Sorted(maps.Keys(raised)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, raised[k]))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "none")
+	}
+	fmt.Fprintf(a.stdout, "alerts: %s\n", strings.Join(parts, ", "))
 	return nil
 }
 

@@ -148,6 +148,11 @@ func TestDemoImportsSweepsAndWritesMessages(t *testing.T) {
 	if strings.Contains(out, "failed:") || strings.Contains(out, "still waiting") {
 		t.Errorf("some reminders failed or wait:\n%s", out)
 	}
+	// The alert scan ran once, on the demo's day, for the dashboard's
+	// alerts page: the weekly sweeps left business days unswept.
+	if !strings.Contains(out, "alerts: ") || !strings.Contains(out, "alert_sweep_missed ") {
+		t.Errorf("the demo says no alert scan:\n%s", out)
+	}
 }
 
 // TestDemoGeneratesAPortfolioWithDisputes runs the default demo path at a
