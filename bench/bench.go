@@ -31,6 +31,7 @@ type options struct {
 	sweepSteps   int
 	micro        string
 	only         string // comma-separated measurements; "" for all
+	sendProfile  string // CPU profile of the send drain; "" for none
 }
 
 // asOf is the portfolio's and every measurement's date, fixed so runs compare.

@@ -261,9 +261,17 @@ func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Durat
 		select {
 		case <-ctx.Done():
 			return res, fmt.Errorf("drain: %d jobs still waiting: %w", res.Waiting, ctx.Err())
-		case <-time.After(poll):
+		case <-time.After(drainWait(poll, res.Waiting)):
 		}
 	}
+}
+
+// drainWait is the wait before a drain looks again with waiting jobs left:
+// poll while fewer than 200 wait, and up to ten times that while more do.
+// Each look reads every job of the drain; at 100 ms, a drain of 10,000
+// messages spent a seventh of the database's time counting them.
+func drainWait(poll time.Duration, waiting int) time.Duration {
+	return poll * time.Duration(min(max(waiting/100, 1), 10))
 }
 
 func logger(l *slog.Logger) *slog.Logger {
