@@ -179,7 +179,7 @@ type reminderRow struct {
 	issue, due                        time.Time
 	amount, outstanding               money.Amount
 	excluded, disputed, promised      bool
-	inCase                            bool // an open legal case holds the invoice
+	inCase                            bool         // an open legal case holds the invoice
 	settlements                       []Settlement // every settlement of the invoice, dated
 	clientID                          int64
 	clientCode                        string // for file names and headers; the parties come from parties()
