@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // A curve is one cost measured at several portfolio sizes, beside the
@@ -45,6 +47,7 @@ type curve struct {
 type curvePoint struct {
 	Invoices int
 	Times    []time.Duration // one per series
+	DBBytes  int64           // the portfolio's database once measured; 0: unknown
 }
 
 // measureCurves generates a portfolio of each size, runs every spec on it in
@@ -77,9 +80,34 @@ func (b *bench) measureCurves(ctx context.Context, specs []curveSpec) ([]curve, 
 			b.log.Info("curve point", "curve", s.Name, "invoices", n, "times", times)
 			curves[i].Points = append(curves[i].Points, curvePoint{Invoices: n, Times: times})
 		}
+		if p.URL != "" {
+			if err := b.recordSize(ctx, p, curves); err != nil {
+				return nil, err
+			}
+		}
 		_ = os.Remove(p.File)
 	}
 	return curves, nil
+}
+
+// recordSize notes on each curve's last point the size of the database
+// holding p once every spec ran (docs/scaling.md reads it).
+func (b *bench) recordSize(ctx context.Context, p *curvePortfolio, curves []curve) error {
+	conn, err := pgx.Connect(ctx, p.URL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var size int64
+	if err := conn.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&size); err != nil {
+		return err
+	}
+	for i := range curves {
+		if n := len(curves[i].Points); n > 0 && curves[i].Points[n-1].Invoices == p.Invoices {
+			curves[i].Points[n-1].DBBytes = size
+		}
+	}
+	return nil
 }
 
 // slope is the least-squares slope of log(time) against log(size) of
@@ -153,6 +181,13 @@ func writeCurves(curves []curve, dir, out string) (string, error) {
 			}
 			fmt.Fprintf(&sb, " %.2f | %s |\n", s, growth(s))
 		}
+	}
+	if c := curves[0]; len(c.Points) > 0 && c.Points[0].DBBytes > 0 {
+		fmt.Fprintf(&sb, "| database size | after the measurements |")
+		for _, p := range c.Points {
+			fmt.Fprintf(&sb, " %.0f MB |", float64(p.DBBytes)/(1<<20))
+		}
+		sb.WriteString(" | |\n")
 	}
 	sb.WriteString("\n")
 	for _, c := range curves {
