@@ -104,35 +104,36 @@ func logScale(lo, hi float64, a, b int) func(float64) float64 {
 	}
 }
 
-// gridX draws a line at 1, 2 and 5 of each decade of invoices, labelled.
-func gridX(sb *strings.Builder, r [2]float64, sx func(float64) float64) {
+// ticks are 1, 2 and 5 of each decade of r, up to its end.
+func ticks(r [2]float64) []float64 {
+	var out []float64
 	for d := r[0]; d < r[1]*1.0001; d *= 10 {
 		for _, m := range []float64{1, 2, 5} {
-			v := d * m
-			if v > r[1]*1.0001 {
-				break
+			if v := d * m; v <= r[1]*1.0001 {
+				out = append(out, v)
 			}
-			x := sx(v)
-			fmt.Fprintf(sb, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x, plotTop, x, plotBottom)
-			fmt.Fprintf(sb, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="black"/>`+"\n", x, plotBottom, x, float64(plotBottom)+svgTickLen)
-			fmt.Fprintf(sb, `<text x="%.1f" y="%d" %s text-anchor="middle">%s</text>`+"\n", x, plotBottom+18, svgFont, humanCount(int(math.Round(v))))
 		}
+	}
+	return out
+}
+
+// gridX draws a labelled grid line at each tick of invoices.
+func gridX(sb *strings.Builder, r [2]float64, sx func(float64) float64) {
+	for _, v := range ticks(r) {
+		x := sx(v)
+		fmt.Fprintf(sb, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x, plotTop, x, plotBottom)
+		fmt.Fprintf(sb, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="black"/>`+"\n", x, plotBottom, x, float64(plotBottom)+svgTickLen)
+		fmt.Fprintf(sb, `<text x="%.1f" y="%d" %s text-anchor="middle">%s</text>`+"\n", x, plotBottom+18, svgFont, humanCount(int(math.Round(v))))
 	}
 }
 
-// gridY draws a line at 1, 2 and 5 of each decade of seconds, labelled.
+// gridY draws a labelled grid line at each tick of seconds.
 func gridY(sb *strings.Builder, r [2]float64, sy func(float64) float64) {
-	for d := r[0]; d < r[1]*1.0001; d *= 10 {
-		for _, m := range []float64{1, 2, 5} {
-			v := d * m
-			if v > r[1]*1.0001 {
-				break
-			}
-			y := sy(v)
-			fmt.Fprintf(sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", plotLeft, y, plotRight, y)
-			fmt.Fprintf(sb, `<line x1="%.1f" y1="%.1f" x2="%d" y2="%.1f" stroke="black"/>`+"\n", float64(plotLeft)-svgTickLen, y, plotLeft, y)
-			fmt.Fprintf(sb, `<text x="%d" y="%.1f" %s text-anchor="end">%s</text>`+"\n", plotLeft-8, y+4, svgFont, seconds(v))
-		}
+	for _, v := range ticks(r) {
+		y := sy(v)
+		fmt.Fprintf(sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", plotLeft, y, plotRight, y)
+		fmt.Fprintf(sb, `<line x1="%.1f" y1="%.1f" x2="%d" y2="%.1f" stroke="black"/>`+"\n", float64(plotLeft)-svgTickLen, y, plotLeft, y)
+		fmt.Fprintf(sb, `<text x="%d" y="%.1f" %s text-anchor="end">%s</text>`+"\n", plotLeft-8, y+4, svgFont, seconds(v))
 	}
 }
 
