@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -247,7 +248,7 @@ func Drain(ctx context.Context, pool *pgxpool.Pool, ids []int64, poll time.Durat
 		return res, nil
 	}
 	for {
-		err := pool.QueryRow(ctx, drainStateSQL, ids).Scan(&res.Waiting, &res.Running, &res.Completed, &res.Cancelled, &res.Discarded, &res.Held)
+		err := pool.QueryRow(ctx, drainStateSQL, ids, slices.Min(ids), slices.Max(ids)).Scan(&res.Waiting, &res.Running, &res.Completed, &res.Cancelled, &res.Discarded, &res.Held)
 		if err != nil {
 			return res, fmt.Errorf("drain: %w", err)
 		}
