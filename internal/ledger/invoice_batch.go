@@ -111,6 +111,7 @@ func nullableAmount(p *money.Amount) any {
 // caller's transaction: Copy the rows, read Problems, then Apply.
 type InvoiceBatch struct {
 	stage
+	bulkMinRows int // Options.BulkMinRows
 }
 
 // StageInvoices opens a batch of invoices of the store's entity in tx, the
@@ -121,7 +122,7 @@ func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, er
 	if err != nil {
 		return nil, err
 	}
-	return &InvoiceBatch{stage: st}, nil
+	return &InvoiceBatch{stage: st, bulkMinRows: s.opts.BulkMinRows}, nil
 }
 
 // Problems runs the checks that need the whole batch: an invoice number
@@ -237,6 +238,9 @@ type Applied struct {
 	Snapshot       bool
 	Alerts         int          // credit-limit alerts raised (alert_credit_limit)
 	Unallocated    money.Amount // payments: what no invoice took (unapplied credits)
+	// Bulk says the invoices went in by the bulk path (invoice_bulk.go):
+	// how, not what, so it is on no record.
+	Bulk bool
 }
 
 // Apply writes the staged invoices to the ledger: clients created or
@@ -265,8 +269,8 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	if err := b.applyClients(ctx, &a); err != nil {
 		return a, err
 	}
-	if err := b.tx.QueryRow(ctx, batchInvoicesUpsertSQL, b.entityID, a.Batch, by.Day).Scan(&a.Created, &a.Updated); err != nil {
-		return a, fmt.Errorf("upsert invoices: %w", err)
+	if err := b.writeInvoices(ctx, &a, by.Day); err != nil {
+		return a, err
 	}
 	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
 		return a, err
@@ -281,6 +285,26 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 		b.settles, touched = true, ""
 	}
 	return a, b.finish(ctx, by, src, &a, touched)
+}
+
+// writeInvoices creates and updates the staged invoices: by the bulk path
+// into an empty table, else by an upsert.
+func (b *InvoiceBatch) writeInvoices(ctx context.Context, a *Applied, day time.Time) error {
+	if b.bulkEligible() {
+		bulk, err := b.beginBulk(ctx)
+		if err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		if bulk {
+			a.Bulk = true
+			a.Created, err = b.insertBulk(ctx, a.Batch, day)
+			return err
+		}
+	}
+	if err := b.tx.QueryRow(ctx, batchInvoicesUpsertSQL, b.entityID, a.Batch, day).Scan(&a.Created, &a.Updated); err != nil {
+		return fmt.Errorf("upsert invoices: %w", err)
+	}
+	return nil
 }
 
 // applyClients creates the clients the ledger does not have and updates

@@ -1,0 +1,156 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
+)
+
+// firstImport is a first import with what takes every statement of a
+// batch: new clients described by their rows, invoices partly and fully
+// paid, credit notes applied to an invoice, terms and amounts before tax.
+func firstImport() []ledger.BatchInvoice {
+	var rows []ledger.BatchInvoice
+	for i := 1; i <= 60; i++ {
+		client := fmt.Sprintf("C%d", i%6)
+		r := ledger.BatchInvoice{Line: i + 1, Number: fmt.Sprintf("F-%03d", i), ClientCode: client,
+			Issued: d("2025-06-01").AddDate(0, 0, i), Due: d("2025-07-01").AddDate(0, 0, i),
+			Terms: ptr("30 jours"), Amount: money.Amount(10_000 + 100*i), Currency: "EUR", Kind: "invoice",
+			Client: ledger.ClientPatch{Name: ptr("Client " + client), Emails: &[]string{"compta@" + client + ".example"}}}
+		excl := r.Amount * 5 / 6
+		r.AmountExcl = &excl
+		switch {
+		case i%10 == 0: // a credit note on the invoice before it
+			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(2_000+i), nil
+			r.AppliesTo = ptr(fmt.Sprintf("F-%03d", i-1))
+		case i%7 == 0:
+			r.Paid = ptr(r.Amount)
+		case i%3 == 0:
+			r.Paid = ptr(money.Amount(1_000))
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// ledgerText is everything an invoice batch writes, as text without ids or
+// clock times, so that two databases can be compared.
+func ledgerText(t *testing.T, f fixture) string {
+	t.Helper()
+	var s string
+	err := f.pool.QueryRow(context.Background(), `SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+		SELECT 'invoice ' || (i.number, c.code, i.kind, i.issue_date, i.due_date, i.payment_terms, i.currency,
+		       i.amount_incl_vat, i.amount_excl_vat, i.settled, i.outstanding, t.number, i.closed_on,
+		       i.import_batch_id, i.excluded)::text
+		FROM invoice i JOIN client c ON c.id = i.client_id LEFT JOIN invoice t ON t.id = i.applies_to_id
+		UNION ALL
+		SELECT 'allocation ' || (i.number, cn.number, a.source, a.amount, a.applied_on, a.counts_from, a.import_batch_id)::text
+		FROM allocation a JOIN invoice i ON i.id = a.invoice_id LEFT JOIN invoice cn ON cn.id = a.credit_note_id
+		UNION ALL
+		SELECT 'client ' || (c.code, c.name, c.emails, c.country, c.locale, c.profile)::text FROM client c
+		UNION ALL
+		SELECT 'event ' || (e.kind, e.actor, e.day, e.detail)::text FROM event e
+		UNION ALL
+		SELECT 'batch ' || (b.kind, b.rows, b.created, b.updated, b.closed, b.snapshot)::text FROM import_batch b
+	) d(x)`).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// invoiceSchema is the definition of invoice's indexes and constraints.
+func invoiceSchema(t *testing.T, f fixture) string {
+	t.Helper()
+	var s string
+	err := f.pool.QueryRow(context.Background(), `SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'invoice'::regclass
+		UNION ALL
+		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'invoice'::regclass
+	) d(x)`).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestBulkPathWritesWhatTheUpsertWrites(t *testing.T) {
+	type run struct {
+		f        fixture
+		bulk     bool
+		applied  []ledger.Applied
+		problems []ledger.RowProblem
+	}
+	var runs []run
+	for _, minRows := range []int{1, -1} {
+		f, _ := newFixture(t)
+		s := ledger.New(f.pool, ledger.Options{BulkMinRows: minRows})
+		schema := invoiceSchema(t, f)
+		r := run{f: f}
+		// A refused batch first: the same problems by either path.
+		dup := firstImport()[:3]
+		dup[2].Number, dup[2].Amount = dup[0].Number, 1
+		a, problems := applyInvoices(t, f, s, by("2025-09-01"), false, dup...)
+		r.problems = problems
+		a, problems = applyInvoices(t, f, s, by("2025-09-01"), false, firstImport()...)
+		if len(problems) > 0 {
+			t.Fatalf("problems: %v", problems)
+		}
+		r.bulk = a.Bulk
+		r.applied = append(r.applied, a)
+		if got := invoiceSchema(t, f); got != schema {
+			t.Errorf("after the first import (bulk %v) invoice's indexes and constraints are\n%s\nwant\n%s", a.Bulk, got, schema)
+		}
+		// What follows a first import goes down the normal path by either.
+		next := firstImport()[5:]
+		next[0].Amount += 7
+		a, _ = applyInvoices(t, f, s, by("2025-09-02"), true, next...)
+		if a.Bulk {
+			t.Error("a batch into a ledger with invoices took the bulk path")
+		}
+		r.applied = append(r.applied, a)
+		runs = append(runs, r)
+	}
+	bulk, upsert := runs[0], runs[1]
+	if !bulk.bulk || upsert.bulk {
+		t.Fatalf("bulk path taken: %v with BulkMinRows 1, %v with -1; want true, false", bulk.bulk, upsert.bulk)
+	}
+	if fmt.Sprint(bulk.problems) != fmt.Sprint(upsert.problems) || len(bulk.problems) == 0 {
+		t.Errorf("problems of the bulk path %v, of the upsert %v", bulk.problems, upsert.problems)
+	}
+	for i := range bulk.applied {
+		b, u := bulk.applied[i], upsert.applied[i]
+		b.Bulk, u.Bulk = false, false
+		if b != u {
+			t.Errorf("batch %d applied %+v by the bulk path, %+v by the upsert", i+1, b, u)
+		}
+	}
+	if bulk.applied[0].Created != 60 {
+		t.Errorf("created %d, want 60", bulk.applied[0].Created)
+	}
+	if got, want := ledgerText(t, bulk.f), ledgerText(t, upsert.f); got != want {
+		t.Errorf("the bulk path wrote\n%s\nthe upsert\n%s", got, want)
+	}
+}
+
+func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
+	f, s := newFixture(t)
+	ctx := context.Background()
+	if _, err := s.AddEntity(ctx, by("2025-09-01"), ledger.Entity{Code: "acme", Name: "Acme SAS"}); err != nil {
+		t.Fatal(err)
+	}
+	acme := ledger.New(f.pool, ledger.Options{Entity: "acme", BulkMinRows: 1})
+	a, _ := applyInvoices(t, f, acme, by("2025-09-01"), false, firstImport()[:2]...)
+	if !a.Bulk {
+		t.Fatal("the first batch into an empty table did not take the bulk path")
+	}
+	// The default entity is empty, the table is not: its indexes stay.
+	def := ledger.New(f.pool, ledger.Options{BulkMinRows: 1})
+	a, _ = applyInvoices(t, f, def, by("2025-09-01"), false, firstImport()...)
+	if a.Bulk || a.Created != 60 {
+		t.Errorf("first batch of an empty entity beside another: bulk %v, created %d; want the upsert, 60", a.Bulk, a.Created)
+	}
+}
