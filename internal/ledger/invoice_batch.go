@@ -133,7 +133,7 @@ func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, er
 // them names an invoice that is in the batch, only wrong.
 func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowProblem, error) {
 	// Fresh statistics, or the planner guesses the size of a temp table.
-	if _, err := b.tx.Exec(ctx, `ANALYZE invoice_stage`); err != nil {
+	if _, err := b.tx.Exec(ctx, `ANALYZE invoice_stage (line, number, client_code, kind, paid, applies_to)`); err != nil {
 		return nil, err
 	}
 	problems, repeats, err := b.duplicates(ctx)

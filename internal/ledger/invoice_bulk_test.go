@@ -154,3 +154,68 @@ func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
 		t.Errorf("first batch of an empty entity beside another: bulk %v, created %d; want the upsert, 60", a.Bulk, a.Created)
 	}
 }
+
+// rowVersions returns, for each invoice and client, its number or code
+// with the transaction that wrote it and the one that locked it (0: none).
+func rowVersions(t *testing.T, f fixture) map[string]string {
+	t.Helper()
+	rows, err := f.pool.Query(context.Background(), `
+		SELECT 'invoice ' || number, xmin::text || '/' || xmax::text FROM invoice
+		UNION ALL SELECT 'client ' || code, xmin::text || '/' || xmax::text FROM client
+		UNION ALL SELECT 'allocations', count(*)::text FROM allocation`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			t.Fatal(err)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func TestUnchangedReimportWritesNothing(t *testing.T) {
+	f, _ := newFixture(t)
+	s := ledger.New(f.pool, ledger.Options{BulkMinRows: -1})
+	applyInvoices(t, f, s, by("2025-09-01"), true, firstImport()...)
+	before := rowVersions(t, f)
+
+	a, _ := applyInvoices(t, f, s, by("2025-09-02"), true, firstImport()...)
+	if a.Created != 0 || a.Updated != 0 || a.Closed != 0 || a.ClientsCreated != 0 || a.ClientsUpdated != 0 {
+		t.Errorf("an unchanged snapshot applied %+v, want nothing created, updated or closed", a)
+	}
+	after := rowVersions(t, f)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s: written or locked again by an unchanged snapshot: xmin/xmax %s, was %s", k, after[k], v)
+		}
+	}
+	var detail string
+	f.pool.QueryRow(context.Background(), `SELECT detail->>'updated' || ' ' || (detail->>'created') FROM event
+		WHERE kind = 'invoices_batch' ORDER BY id DESC LIMIT 1`).Scan(&detail) //nolint:errcheck // compared below
+	if detail != "0 0" {
+		t.Errorf("event of the unchanged snapshot says updated, created = %q, want 0 0", detail)
+	}
+
+	changed := firstImport()
+	changed[4].Amount += 100
+	a, _ = applyInvoices(t, f, s, by("2025-09-03"), true, changed...)
+	if a.Updated != 1 || a.Created != 0 {
+		t.Errorf("a snapshot with one amount changed applied %+v, want 1 updated", a)
+	}
+	last := rowVersions(t, f)
+	for k, v := range before {
+		if moved := last[k] != v; moved != (k == "invoice "+changed[4].Number) {
+			t.Errorf("%s: xmin/xmax %s, was %s (changed row: %s)", k, last[k], v, changed[4].Number)
+		}
+	}
+	var amount int64
+	f.pool.QueryRow(context.Background(), `SELECT amount_incl_vat FROM invoice WHERE number = $1`, changed[4].Number).Scan(&amount) //nolint:errcheck // compared below
+	if money.Amount(amount) != changed[4].Amount {
+		t.Errorf("%s amounts to %d, want %d", changed[4].Number, amount, changed[4].Amount)
+	}
+}
