@@ -141,9 +141,14 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
 		return err
 	}
-	kinds := []string{st.kind}
-	if st.kind == "invoices" && st.settles {
-		kinds = append(kinds, "payments")
+	// Freshness is of invoice and payment data: a batch of clients brings
+	// neither (data_freshness has no other kind).
+	var kinds []string
+	switch {
+	case st.kind == "invoices" && st.settles:
+		kinds = []string{"invoices", "payments"}
+	case st.kind == "invoices", st.kind == "payments":
+		kinds = []string{st.kind}
 	}
 	if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
 		return fmt.Errorf("record the data's as-of: %w", err)
