@@ -275,6 +275,13 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
 		return a, err
 	}
+	if a.Bulk {
+		// After the settlements: what they update in invoice, before its
+		// indexes are back, costs no index entry.
+		if err := b.endBulk(ctx); err != nil {
+			return a, err
+		}
+	}
 	touched := batchInvoiceClientsSQL
 	if snapshot {
 		if err := b.tx.QueryRow(ctx, batchSnapshotCloseSQL, b.entityID, a.Batch, by.Day).Scan(&a.Closed); err != nil {
