@@ -272,7 +272,7 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	if err := b.writeInvoices(ctx, &a, by.Day); err != nil {
 		return a, err
 	}
-	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
+	if err := b.applySettlements(ctx, a.Batch, by.Day, a.Bulk); err != nil {
 		return a, err
 	}
 	if a.Bulk {
@@ -334,7 +334,8 @@ func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
 
 // applySettlements records what settles the staged invoices: closures
 // reversed for invoices listed again, `paid` amounts and credit notes.
-func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time) error {
+// After the bulk path every invoice is new, its `paid` recorded already.
+func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time, bulk bool) error {
 	var paid, creditNotes bool
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
 		return err
@@ -346,7 +347,7 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 	if err := b.settle(ctx, batchAllocReopenSQL, "snapshot_close", batch, day); err != nil {
 		return fmt.Errorf("reopen invoices listed again: %w", err)
 	}
-	if paid {
+	if paid && !bulk {
 		if _, err := b.tx.Exec(ctx, batchPaidNewSQL, b.entityID, batch, day); err != nil {
 			return fmt.Errorf("record paid amounts: %w", err)
 		}

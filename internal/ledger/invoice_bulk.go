@@ -79,18 +79,18 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 	return false, err
 }
 
-// insertBulk inserts the staged invoices into the emptied table as batch
-// and returns how many; ANALYZE gives the statements that follow, until
+// insertBulk inserts the staged invoices into the emptied table as batch,
+// with their `paid` allocations, and returns how many; ANALYZE gives the statements that follow, until
 // endBulk, a table of a million rows to plan for rather than an empty one.
 func (b *InvoiceBatch) insertBulk(ctx context.Context, batch int64, day time.Time) (int, error) {
-	tag, err := b.tx.Exec(ctx, batchInvoicesBulkSQL, b.entityID, batch, day)
-	if err != nil {
+	var n int
+	if err := b.tx.QueryRow(ctx, batchInvoicesBulkSQL, b.entityID, batch, day).Scan(&n); err != nil {
 		return 0, fmt.Errorf("insert invoices: %w", err)
 	}
 	if _, err := b.tx.Exec(ctx, `ANALYZE invoice`); err != nil {
 		return 0, fmt.Errorf("insert invoices: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
 }
 
 // endBulk rebuilds the indexes and checks the keys the bulk path dropped.
