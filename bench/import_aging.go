@@ -15,11 +15,8 @@ import (
 // imports it again as a snapshot; then times `relance aging --format csv` against a
 // hand-written GROUP BY with the bucket CASE on the last imported database.
 func (b *bench) measureImportAndAging(ctx context.Context) ([]row, error) {
-	file := scratch(b, "portfolio.csv")
-	b.log.Info("generating the portfolio", "clients", b.opts.clients, "invoices", b.opts.invoices)
-	if _, err := b.relanceCmd(ctx, "", nil, "demo", "generate",
-		"--clients", fmt.Sprint(b.opts.clients), "--invoices", fmt.Sprint(b.opts.invoices),
-		"--seed", "1", "--as-of", asOf, "--out", file); err != nil {
+	file, err := b.portfolio(ctx)
+	if err != nil {
 		return nil, err
 	}
 	lines, columns, err := countRows(file)

@@ -43,6 +43,19 @@ CREATE INDEX fair_client_idx ON fair (c2);
 CREATE INDEX fair_open_idx ON fair (c5) WHERE c7 <> c9;
 CREATE INDEX fair_applied_credit_idx ON fair (c12) WHERE c11 = 'avoir' AND c12 IS NOT NULL;`
 
+// portfolio generates the portfolio file once and returns its path.
+func (b *bench) portfolio(ctx context.Context) (string, error) {
+	file := scratch(b, "portfolio.csv")
+	if _, err := os.Stat(file); err == nil {
+		return file, nil
+	}
+	b.log.Info("generating the portfolio", "clients", b.opts.clients, "invoices", b.opts.invoices)
+	_, err := b.relanceCmd(ctx, "", nil, "demo", "generate",
+		"--clients", fmt.Sprint(b.opts.clients), "--invoices", fmt.Sprint(b.opts.invoices),
+		"--seed", "1", "--as-of", asOf, "--out", file)
+	return file, err
+}
+
 // indexedCopy copies file into a fresh table with invoice's indexes and
 // constraints and returns the copy's time.
 func (b *bench) indexedCopy(ctx context.Context, file string) (time.Duration, error) {
@@ -118,15 +131,11 @@ func importRows(lines, clients int, first, bare, indexed, again []time.Duration)
 }
 
 // measureXLSX measures the XLSX import's memory on the portfolio of the
-// import measurement, generated here when it did not run.
+// import measurement.
 func (b *bench) measureXLSX(ctx context.Context) ([]row, error) {
-	file := scratch(b, "portfolio.csv")
-	if _, err := os.Stat(file); err != nil {
-		if _, err := b.relanceCmd(ctx, "", nil, "demo", "generate",
-			"--clients", fmt.Sprint(b.opts.clients), "--invoices", fmt.Sprint(b.opts.invoices),
-			"--seed", "1", "--as-of", asOf, "--out", file); err != nil {
-			return nil, err
-		}
+	file, err := b.portfolio(ctx)
+	if err != nil {
+		return nil, err
 	}
 	lines, _, err := countRows(file)
 	if err != nil {
