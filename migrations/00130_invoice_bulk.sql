@@ -21,8 +21,8 @@
 -- Locks invoice and, when it is empty, saves the definitions of its
 -- secondary indexes, unique constraints and foreign keys in a temporary
 -- table and drops them. Returns whether it did; false leaves the table as
--- it was (the caller rolls back to a savepoint to release the lock). It
--- waits at most lock_wait for the lock (lock_not_available after it).
+-- it was (the caller rolls back to a savepoint to release the locks). It
+-- waits at most lock_wait for each lock (lock_not_available after it).
 -- +goose StatementBegin
 CREATE FUNCTION ledger_invoice_bulk_begin(lock_wait text) RETURNS boolean
 LANGUAGE plpgsql
@@ -32,6 +32,14 @@ DECLARE
     was text := current_setting('lock_timeout');
 BEGIN
     PERFORM set_config('lock_timeout', lock_wait, true);
+    -- The tables invoice's foreign keys point to first (client), in the
+    -- mode their rebuild takes: a writer that holds one of them and then
+    -- waits for invoice would otherwise deadlock with the rebuild.
+    FOR d IN SELECT DISTINCT c.confrelid::regclass::text AS name FROM pg_constraint c
+             WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'f' AND c.confrelid <> 'invoice'::regclass
+             ORDER BY 1 LOOP
+        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', d.name);
+    END LOOP;
     LOCK TABLE invoice IN ACCESS EXCLUSIVE MODE;
     PERFORM set_config('lock_timeout', was, true);
     IF EXISTS (SELECT 1 FROM invoice) THEN

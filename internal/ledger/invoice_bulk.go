@@ -25,10 +25,11 @@ import (
 // Only when the whole table is empty, never for an empty entity beside
 // others: the table is shared, and its indexes cannot go while another
 // entity's rows are read through them. The ACCESS EXCLUSIVE lock this takes
-// holds the other statements on invoice until the import commits; on an
-// empty table they have nothing to read. A lock that does not come within
-// bulkLockTimeout (a long reader) sends the batch down the normal path
-// rather than queue every reader behind it.
+// holds the other statements on invoice until the import commits (and the
+// writers of client, whose key the rebuild checks); on an empty table they
+// have nothing to read. A lock that does not come within bulkLockTimeout (a
+// long reader, another import) sends the batch down the normal path rather
+// than queue every reader behind it.
 
 var (
 	//go:embed sql/batch_invoices_bulk.sql
@@ -72,7 +73,9 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 	switch {
 	case err == nil && ok:
 		return true, sp.Commit(ctx)
-	case err == nil, errors.As(err, &pgErr) && pgErr.Code == "55P03": // lock_not_available
+	case err == nil, errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "40P01"):
+		// lock_not_available, deadlock_detected: another writer holds the
+		// tables; it keeps them and this batch takes the normal path.
 		return false, sp.Rollback(ctx)
 	}
 	_ = sp.Rollback(ctx)

@@ -219,3 +219,68 @@ func TestUnchangedReimportWritesNothing(t *testing.T) {
 		t.Errorf("%s amounts to %d, want %d", changed[4].Number, amount, changed[4].Amount)
 	}
 }
+
+// TestTwoFirstImportsAtOnce runs the first imports of two entities at the
+// same time: whichever takes the bulk path, the other waits or takes the
+// normal path, and neither fails on a lock.
+func TestTwoFirstImportsAtOnce(t *testing.T) {
+	f, s := newFixture(t)
+	ctx := context.Background()
+	if _, err := s.AddEntity(ctx, by("2025-09-01"), ledger.Entity{Code: "acme", Name: "Acme SAS"}); err != nil {
+		t.Fatal(err)
+	}
+	apply := func(entity string) (ledger.Applied, error) {
+		tx, err := f.pool.Begin(ctx)
+		if err != nil {
+			return ledger.Applied{}, err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+		b, err := ledger.New(tx, ledger.Options{Entity: entity, BulkMinRows: 1}).StageInvoices(ctx, tx)
+		if err != nil {
+			return ledger.Applied{}, err
+		}
+		rows := firstImport()
+		if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchInvoice).Values)); err != nil {
+			return ledger.Applied{}, err
+		}
+		if _, err := b.Problems(ctx, nil); err != nil {
+			return ledger.Applied{}, err
+		}
+		a, err := b.Apply(ctx, by("2025-09-01"), ledger.BatchSource{Name: entity + ".csv", Format: "csv"}, false)
+		if err != nil {
+			return a, err
+		}
+		return a, tx.Commit(ctx)
+	}
+	type result struct {
+		a   ledger.Applied
+		err error
+	}
+	done := make(chan result, 2)
+	for _, e := range []string{"default", "acme"} {
+		go func() {
+			a, err := apply(e)
+			done <- result{a, err}
+		}()
+	}
+	bulk := 0
+	for range 2 {
+		r := <-done
+		if r.err != nil {
+			t.Fatalf("a first import beside another failed: %v", r.err)
+		}
+		if r.a.Created != 60 {
+			t.Errorf("created %d, want 60", r.a.Created)
+		}
+		if r.a.Bulk {
+			bulk++
+		}
+	}
+	if bulk > 1 {
+		t.Errorf("%d imports took the bulk path into one table", bulk)
+	}
+	var n int
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM invoice`).Scan(&n); err != nil || n != 120 {
+		t.Errorf("%d invoices (%v), want 120", n, err)
+	}
+}
