@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -182,21 +181,37 @@ func (b *bench) measureXLSXMemory(ctx context.Context, file string, lines int) (
 }
 
 // relancePeakRSS runs relance against url and returns its peak RSS in bytes
-// and its wall time.
+// and its wall time. The peak is the child's VmHWM, polled while it runs:
+// its rusage would not do, since Linux carries into ru_maxrss the high-water
+// mark of the memory the child shared with this process before exec (Go
+// forks with CLONE_VM), and this process has just written the workbook.
 func (b *bench) relancePeakRSS(ctx context.Context, url string, args ...string) (int64, time.Duration, error) {
 	cmd := exec.CommandContext(ctx, b.opts.relance, args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "RELANCE_TIMEZONE=Europe/Paris")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("relance %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 2000))
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return 0, 0, fmt.Errorf("no rusage for relance %s", strings.Join(args, " "))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var peak int64
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return 0, 0, fmt.Errorf("relance %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 2000))
+			}
+			return peak, time.Since(start), nil
+		case <-tick.C:
+			if hwm, err := vmHWM(cmd.Process.Pid); err == nil && hwm > peak {
+				peak = hwm
+			}
+		}
 	}
-	return ru.Maxrss << 10, time.Since(start), nil // Maxrss is in KiB on Linux
 }
 
 // csvToXLSX writes the header and the first n data rows of the ;-separated
