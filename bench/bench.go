@@ -169,6 +169,7 @@ func (b *bench) measureAll(ctx context.Context) ([]row, error) {
 		// million-row databases leave autovacuum busy for minutes.
 		{"api", b.measureAPIBatch},
 		{"import", b.measureImportAndAging},
+		{"xlsx", b.measureXLSX},
 		{"sweep", b.measureSweepAndMemory},
 		{"send", b.measureSend},
 	} {

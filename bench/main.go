@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.sendMessages, "messages", 10_000, "reminders in the send-pipeline measurement")
 	fs.IntVar(&opts.sweepSteps, "sweep-steps", 100_000, "steps due in the sweep measurement (approximate)")
 	fs.StringVar(&opts.micro, "micro", "", "output of `go test -bench` to append, benchstat-friendly")
-	fs.StringVar(&opts.only, "only", "", "run only these measurements, comma-separated: import, sweep, send, api, curves (sweep needs import)")
+	fs.StringVar(&opts.only, "only", "", "run only these measurements, comma-separated: import, xlsx, sweep, send, api, curves (sweep needs import)")
 	fs.StringVar(&opts.sendProfile, "send-cpuprofile", "", "write the send drain's CPU profile (relance --cpuprofile) here")
 	sizes := fs.String("curves", "100000,300000,1000000", "invoices of each point of the cost curves, comma-separated; empty: no curves")
 	fs.StringVar(&opts.curveDir, "curves-dir", "docs/bench", "where the cost curves' SVG charts are written")
