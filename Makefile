@@ -35,9 +35,13 @@ demo: deps build ## Run relance on a private PostgreSQL with a generated French 
 	$(BIN) demo
 
 .PHONY: bench
-bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md (~8 min)
+bench: deps build ## Measure against same-run baselines, draw the cost curves (docs/bench/*.svg), write BENCHMARKS.md (~15 min)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./plans ./internal/penalty ./templates | tee bin/micro-bench.txt
 	$(GO) run ./bench -relance $(BIN) -out BENCHMARKS.md -micro bin/micro-bench.txt
+
+.PHONY: bench-quick
+bench-quick: deps build ## A quick pass of bench (1 run, 200k invoices, curves to 200k) into bin/, for iterating (~4 min)
+	$(GO) run ./bench -relance $(BIN) -quick -out bin/BENCHMARKS-quick.md -curves-dir bin/bench-curves
 
 .PHONY: reliability
 reliability: deps ## Fault suite's long variants, TestHostile* and every fuzz target; writes RELIABILITY.md (~8 min)
