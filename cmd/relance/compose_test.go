@@ -14,30 +14,29 @@ import (
 	"github.com/relance/relance/internal/pgtest"
 )
 
-// TestServeMigrateThenServes: on a database that lacks a migration (the
-// dashboard's users), serve --migrate applies it and serves, where serve
-// alone refuses (TestServeRefusesAnOutdatedSchema).
+// TestServeMigrateThenServes: on a blank database (a fresh `docker compose
+// up`), serve --migrate applies every migration and serves, where serve
+// alone refuses an outdated schema (TestServeRefusesAnOutdatedSchema).
 func TestServeMigrateThenServes(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.URL(t)
+	url := pgtest.BlankURL(t)
 	pool, err := database.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if _, err := pool.Exec(ctx, `DROP TABLE web_login_failure, web_session, web_user;
-		DELETE FROM goose_db_version WHERE version_id = 110`); err != nil {
-		t.Fatal(err)
-	}
 	env := []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=s3cret", "RELANCE_MAIL_DIR=" + t.TempDir(),
 		"RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example"}
 	d := startServe(t, env, "--migrate")
 	if code, _ := d.request(t, "GET", "/login", "", "", nil, ""); code != 200 {
 		t.Errorf("GET /login after serve --migrate: %d", code)
 	}
+	if err := database.CheckSchema(ctx, pool); err != nil {
+		t.Errorf("after serve --migrate: %v", err)
+	}
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id = 110`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("migration 110 applied %d times (%v), want once", n, err)
+		t.Errorf("migration 110 (the dashboard's users) applied %d times (%v), want once", n, err)
 	}
 }
 
