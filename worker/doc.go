@@ -94,17 +94,26 @@
 //     MAIL FROM instead of by a NOOP per message. A payment
 //     committed after the lock waits for the send's commit; one committed
 //     before it is seen by the re-check.
-//   - Four round trips a message (send_lock.sql, mark_sent.sql). A send
-//     takes its SMTP connection, begins, and reads in one statement what
-//     the message needs: its rows locked FOR UPDATE, each with its invoice
-//     and the re-check as of the day (paid, disputed, promised, in court,
-//     the client insolvent, paused, excluded, bouncing), the invoices'
-//     dated settlements for the penalties, both parties, and the as-of of
-//     the entity's newest payment data, which the freshness guard judges
-//     without a query (FreshnessGuard.Stale; only a held send calls Hold,
-//     which raises the alert). After the relay's acceptance the connection
-//     goes back to the pool at once, and the rows are marked sent and the
-//     transaction committed while the next message uses it.
+//   - Two round trips a message (send_tx.go, send_lock.sql, mark_sent.sql).
+//     A send takes its SMTP connection, then sends BEGIN and the statement
+//     that reads what the message needs in one round trip (a pgx batch on
+//     one pooled connection): its rows locked FOR UPDATE, each with its
+//     invoice and the re-check as of the day (paid, disputed, promised, in
+//     court, the client insolvent, paused, excluded, bouncing), the
+//     invoices' dated settlements for the penalties, both parties, and the
+//     as-of of the entity's newest payment data, which the freshness guard
+//     judges without a query (FreshnessGuard.Stale; only a held send calls
+//     Hold, which raises the alert). After the relay's acceptance the
+//     connection goes back to the pool at once, and the mark and COMMIT go
+//     in one more round trip while the next message uses it. It is the
+//     transaction pgx.Tx would run, statement for statement, so the lock,
+//     the re-check and exactly-once are unchanged: a statement that fails
+//     inside a pipeline makes PostgreSQL skip the COMMIT after it, and the
+//     deferred rollback ends the aborted transaction; a COMMIT answered
+//     ROLLBACK is an error. The pipelining only removes the waits: one
+//     database round trip, not two, lies between taking the relay's
+//     connection and sending on it. A registered letter keeps a pgx.Tx
+//     (its ledger writes open savepoints).
 //   - Completion in batches, exactly once all the same. The job is not
 //     completed in the send's transaction (river.JobCompleteTx, one more
 //     statement per message, after which River's completer still ran its

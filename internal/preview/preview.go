@@ -41,6 +41,9 @@ var settlementsSQL string
 //go:embed sql/sent.sql
 var sentSQL string
 
+//go:embed sql/analyze.sql
+var analyzeSQL string
+
 // DB begins the transaction a preview runs in; *pgxpool.Pool is one.
 type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
@@ -181,6 +184,13 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 	rep := &Report{Entity: opts.Entity}
 	for i := range opts.Days {
 		d := opts.From.AddDate(0, 0, i)
+		if i > 0 {
+			// The days before wrote reminders, proposals and journal
+			// entries the planner knows nothing of (sql/analyze.sql).
+			if _, err := tx.Exec(ctx, analyzeSQL); err != nil {
+				return nil, fmt.Errorf("preview: statistics before %s: %w", d.Format(time.DateOnly), err)
+			}
+		}
 		res, err := SimulateDay(ctx, tx, opts.Sweeper, d, worker.SweepOptions{Explain: true})
 		if err != nil {
 			return nil, err
