@@ -26,7 +26,9 @@ WITH steps AS (
     SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
     FROM ledger_open_document($1)
 ), balance AS (          -- each client's net balance as of D, every currency added together
-    SELECT client_id, net FROM ledger_client_balance($1)
+    -- From the balances kept on write (migration 00120): ledger_client_net(D)
+    -- is ledger_client_balance(D) without adding up every open item.
+    SELECT client_id, net FROM ledger_client_net($1)
 ), paused AS (           -- clients paused (their invoices held) or excluded (out of dunning) on D
     -- Both are dated pause rows, so a replay sees them as they stood on D.
     SELECT pa.client_id, bool_or(pa.kind = 'pause') AS paused, bool_or(pa.kind = 'exclusion') AS excluded
@@ -34,7 +36,7 @@ WITH steps AS (
     WHERE pa.from_on <= $1 AND (pa.until IS NULL OR pa.until >= $1) AND (pa.resumed_on IS NULL OR pa.resumed_on > $1)
     GROUP BY pa.client_id
 ), clients AS MATERIALIZED (  -- clients in play, with their profile as plans.(*Set).ProfileFor picks it
-    SELECT c.id AS client_id, c.country, b.net,
+    SELECT c.id AS client_id, c.country, coalesce(b.net, 0) AS net,
            cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
            c.email_bouncing_since IS NOT NULL AND c.email_bouncing_since::date <= $1 AS bouncing,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
@@ -44,13 +46,13 @@ WITH steps AS (
                (SELECT r.profile FROM rules r
                  WHERE r.profile IN (SELECT profile FROM profiles)
                    AND (r.scores = '' OR upper(c.payer_score::text) = ANY (string_to_array(r.scores, ',')))
-                   AND (r.min_net IS NULL OR b.net >= r.min_net)
-                   AND (r.max_net IS NULL OR b.net <= r.max_net)
+                   AND (r.min_net IS NULL OR coalesce(b.net, 0) >= r.min_net)
+                   AND (r.max_net IS NULL OR coalesce(b.net, 0) <= r.max_net)
                    AND (r.countries = '' OR upper(c.country) = ANY (string_to_array(upper(r.countries), ',')))
                    AND (r.segments = '' OR upper(c.segment) = ANY (string_to_array(upper(r.segments), ',')))
                  ORDER BY r.idx LIMIT 1),
                $14) AS profile
-    FROM balance b JOIN client c ON c.id = b.client_id
+    FROM client c LEFT JOIN balance b ON b.client_id = c.id
     LEFT JOIN paused pa ON pa.client_id = c.id
 ), history AS (          -- the ladder so far: highest level decided before D, and when the last went out
     -- min_gap counts from the day a step was sent (sent_on). A step still
