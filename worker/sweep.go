@@ -23,6 +23,19 @@ import (
 //go:embed sweep.sql
 var sweepSQL string
 
+// The wake days (migration 00121): the plan they are computed with, whether a
+// day may read through them, and their recomputation after the sweep.
+var (
+	//go:embed sweep_plan.sql
+	sweepPlanSQL string
+	//go:embed sweep_mode.sql
+	sweepModeSQL string
+	//go:embed sweep_lock_wake.sql
+	sweepLockWakeSQL string
+	//go:embed sweep_rewake.sql
+	sweepRewakeSQL string
+)
+
 // Calendar is the business-day calendar of one country (internal/calendar).
 type Calendar interface {
 	IsBusinessDay(day time.Time) bool
@@ -101,7 +114,10 @@ type Held struct {
 
 // SweepResult is what one run decided and did.
 type SweepResult struct {
-	Day       time.Time
+	Day time.Time
+	// Fast says the sweep read only the invoices whose wake day had come
+	// (sweep_wake, migration 00121) rather than the whole ledger as of Day.
+	Fast      bool
 	Decisions []Decision
 	Held      []Held     // with SweepOptions.Explain only
 	Jobs      []SendArgs // send jobs enqueued by this run
@@ -180,7 +196,12 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL jit = off`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	args := s.sweepParams(day, opts.Explain)
+	fast, err := s.fastPath(ctx, tx, day, opts.Explain)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Fast = fast
+	args := s.sweepParams(day, opts.Explain, fast)
 	rows, err := tx.Query(ctx, sweepSQL, args...)
 	if err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
@@ -211,6 +232,11 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	}
 	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	if fast {
+		if err := rewake(ctx, tx, day); err != nil {
+			return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+		}
 	}
 	// The review runs after the evaluation, in the same transaction: it
 	// prices the provision steps the statement just recorded (proposed on
@@ -381,9 +407,52 @@ func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) er
 	return nil
 }
 
+// fastPath says whether the sweep of day reads only the invoices whose wake
+// day has come (sweep_wake, migration 00121) rather than the whole ledger as
+// of day. It does for the real sweep of a day on or after every decision
+// recorded and the latest day swept this way, which is every daily sweep; an
+// explaining run (preview) and a replay of a past day read everything, as
+// the wake days only hold from the latest day on. It first brings the plan
+// the wake days are computed with up to s.Plans (a changed plan makes this
+// sweep read every invoice again).
+func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, explain bool) (bool, error) {
+	if explain {
+		return false, nil
+	}
+	var profile, id []string
+	var kind, level, offset, gap []int32
+	for _, p := range s.Plans.Profiles {
+		for _, st := range p.Steps {
+			profile, id = append(profile, p.Name), append(id, st.ID)
+			kind, level, offset = append(kind, int32(st.Kind)), append(level, int32(st.Level)), append(offset, int32(st.Offset))
+			gap = append(gap, int32(p.MinGap))
+		}
+	}
+	var reset, fast bool
+	if err := tx.QueryRow(ctx, sweepPlanSQL, profile, id, kind, level, offset, gap).Scan(&reset); err != nil {
+		return false, fmt.Errorf("plan of the wake days: %w", err)
+	}
+	if err := tx.QueryRow(ctx, sweepModeSQL, day).Scan(&fast); err != nil {
+		return false, fmt.Errorf("wake days: %w", err)
+	}
+	return fast, nil
+}
+
+// rewake computes again, from day, the wake of every invoice the fast sweep
+// of day read, once their rows are locked (sweep_lock_wake.sql says why).
+func rewake(ctx context.Context, tx pgx.Tx, day time.Time) error {
+	if _, err := tx.Exec(ctx, sweepLockWakeSQL, day); err != nil {
+		return fmt.Errorf("lock wake days: %w", err)
+	}
+	if _, err := tx.Exec(ctx, sweepRewakeSQL, day); err != nil {
+		return fmt.Errorf("wake days: %w", err)
+	}
+	return nil
+}
+
 // sweepParams flattens the plan set into the arrays sweep.sql unnests, and
-// adds the explain switch.
-func (s *Sweeper) sweepParams(day time.Time, explain bool) []any {
+// adds the explain and fast-path switches.
+func (s *Sweeper) sweepParams(day time.Time, explain, fast bool) []any {
 	var (
 		sProfile, sID                []string
 		sChannel, sTemplate, sAction []*string
@@ -434,7 +503,7 @@ func (s *Sweeper) sweepParams(day time.Time, explain bool) []any {
 		sProfile, sID, sKind, sLevel, sOffset, sChannel, sTemplate, sAction, sPenalties,
 		pName, pGap, pMin, defaultProfile(s.Plans),
 		rProfile, rScores, rMin, rMax, rCountries, rSegments,
-		explain,
+		explain, fast,
 	}
 }
 

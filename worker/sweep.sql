@@ -10,6 +10,7 @@
 --   $21 explain: also return, with their reason, the invoices a step would
 --       have fired for but that something holds back (preview); false for a
 --       real sweep, which then never computes them
+--   $22 read only the invoices whose wake day has come (Sweeper.fastPath)
 -- The ledger is read as of D through the ledger_* functions of migration
 -- 00020 (what did not count yet on D is added back), reminder rows with
 -- due_on < D are history, rows with due_on = D are that day's decisions
@@ -22,9 +23,16 @@ WITH steps AS (
 ), rules AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
-), items AS NOT MATERIALIZED (  -- every document open as of D, with its outstanding as of D
+), items AS NOT MATERIALIZED (  -- the documents open as of D, with their outstanding as of D
+    -- $22: only the invoices whose wake day has come (sweep_waking_document,
+    -- migration 00121), for the real sweep of a day not before any decision
+    -- already recorded; otherwise every open document. The branch not taken
+    -- is a one-time filter: it is never scanned.
     SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
-    FROM ledger_open_document($1)
+    FROM ledger_open_document($1) WHERE NOT $22
+    UNION ALL
+    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    FROM sweep_waking_document($1) WHERE $22
 ), balance AS (          -- each client's net balance as of D, every currency added together
     -- From the balances kept on write (migration 00120): ledger_client_net(D)
     -- is ledger_client_balance(D) without adding up every open item.

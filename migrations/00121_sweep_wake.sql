@@ -1,0 +1,220 @@
+-- +goose Up
+-- The day each invoice can next take a step (issue 16): the sweep reads the
+-- invoices whose wake day has come, through an index, instead of every open
+-- item of the ledger.
+--
+-- sweep_wake.wake_on is a lower bound, never later than the first day a
+-- step of the invoice could be decided, whatever holds it (a dispute, a
+-- promise, a pause, the client's balance: those change without a write to
+-- the invoice, so an invoice held on its step day stays due and is read
+-- each day until the step goes or the hold ends). What it does account for
+-- is what only a write can change: the due date, the ladder so far (the
+-- level reached, a level pending on its job, the day the last one went,
+-- min_gap), the steps already recorded, the plan, and whether the invoice is
+-- an open, not excluded invoice at all ('infinity' when not: paid, excluded,
+-- a credit note). '-infinity' means "read it on the next sweep".
+--
+-- Who keeps it:
+--   - a new invoice gets '-infinity' (statement trigger on invoice);
+--   - an invoice whose due date, issue date, kind, exclusion or open state
+--     changes in a way that can bring a step closer gets '-infinity'
+--     (statement trigger with transition tables);
+--   - an invoice whose reminder rows change (decided, sent, failed, dropped,
+--     deleted) gets its wake recomputed by sweep_wake_of from the latest day
+--     swept (statement trigger on reminder);
+--   - the sweep recomputes, from D, the wake of every invoice it read on D
+--     (worker/sweep_rewake.sql), and resets them all when the plan changes
+--     (sweep_plan holds the plan the wakes were computed with).
+-- The sweep reads through it only for the real sweep of a day on or after
+-- every decision already recorded (worker/sweep.go, Sweeper.fastPath); a
+-- replay of a past day and an explaining run (preview) read the whole
+-- ledger as of D as before.
+CREATE TABLE sweep_plan (
+    profile     text NOT NULL,
+    step_id     text NOT NULL,
+    kind        int NOT NULL,       -- 0 pre-due, 1 ladder, 2 action (plans.StepKind)
+    level       int NOT NULL,
+    step_offset int NOT NULL,
+    min_gap     int NOT NULL,       -- the profile's
+    PRIMARY KEY (profile, step_id)
+);
+
+-- No key to invoice: a deleted invoice leaves a row no join finds, and the
+-- import does not pay a foreign-key check per invoice.
+CREATE TABLE sweep_wake (
+    invoice_id bigint PRIMARY KEY,
+    wake_on    date NOT NULL DEFAULT '-infinity'
+);
+CREATE INDEX sweep_wake_on_idx ON sweep_wake (wake_on);
+
+-- The latest day the sweep read through sweep_wake: an earlier day is a
+-- replay, which reads the whole ledger.
+CREATE TABLE sweep_state (
+    one      boolean PRIMARY KEY DEFAULT true CHECK (one),
+    last_day date NOT NULL DEFAULT '-infinity'
+);
+INSERT INTO sweep_state DEFAULT VALUES;
+
+INSERT INTO sweep_wake (invoice_id) SELECT id FROM invoice WHERE kind = 'invoice';
+
+-- The wake of the invoices ids, counting from from_day (no step is looked
+-- for before it), under the plan in sweep_plan: the earliest, over every
+-- profile (the profile a client gets can change with its balance), of
+--   - a pre-due notice not recorded: from due + offset − 31 (the sweep knows
+--     the calendar 31 days ahead, so it never moves a notice back further)
+--     to the due date;
+--   - the next ladder level (the level after the highest one recorded, not
+--     dropped), once due + offset has come and min_gap days have passed
+--     since the last one went; never while one is pending on its job;
+--   - an action not recorded, from due + offset.
+-- Not before the issue date. 'infinity' for an invoice that cannot take a
+-- step: a credit note, paid, excluded, or gone.
+-- +goose StatementBegin
+CREATE FUNCTION sweep_wake_of(ids bigint[], from_day date)
+RETURNS TABLE (invoice_id bigint, wake_on date)
+LANGUAGE sql STABLE
+AS $$
+    WITH history AS (
+        SELECT r.invoice_id,
+               coalesce(max(r.level) FILTER (WHERE r.level >= 1), 0) AS last_level,
+               max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) FILTER (WHERE r.level >= 1) AS last_on,
+               coalesce(bool_or(r.status = 'pending') FILTER (WHERE r.level >= 1), false) AS waiting,
+               array_agg(r.step_id) AS recorded
+        FROM reminder r
+        WHERE r.invoice_id = ANY (ids) AND r.status <> 'dropped'
+        GROUP BY r.invoice_id
+    ), steps AS (
+        SELECT i.id,
+               CASE
+               WHEN s.step_id = ANY (coalesce(h.recorded, '{}')) THEN NULL
+               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
+               WHEN s.kind = 1 THEN CASE WHEN s.level = coalesce(h.last_level, 0) + 1 AND NOT coalesce(h.waiting, false)
+                                         THEN greatest(i.due_date + s.step_offset, h.last_on + s.min_gap, from_day) END
+               ELSE greatest(i.due_date + s.step_offset, from_day)
+               END AS day
+        FROM invoice i
+        CROSS JOIN sweep_plan s
+        LEFT JOIN history h ON h.invoice_id = i.id
+        WHERE i.id = ANY (ids) AND i.kind = 'invoice' AND NOT i.excluded AND i.outstanding > 0
+    ), invoices AS (
+        SELECT i.id, greatest(min(s.day), i.issue_date) AS wake_on
+        FROM invoice i JOIN steps s ON s.id = i.id
+        GROUP BY i.id, i.issue_date
+    )
+    SELECT x.id, coalesce(w.wake_on, 'infinity')
+    FROM unnest(ids) AS x(id)
+    LEFT JOIN invoices w ON w.id = x.id
+$$;
+-- +goose StatementEnd
+
+-- New invoices: read them on the next sweep.
+-- +goose StatementBegin
+CREATE FUNCTION sweep_wake_new_invoices() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO sweep_wake AS w (invoice_id)
+    SELECT id FROM new_rows WHERE kind = 'invoice' ORDER BY id
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = '-infinity' WHERE w.wake_on <> '-infinity';
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER invoice_wake_insert AFTER INSERT ON invoice
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_new_invoices();
+
+-- Changed invoices: only a change that can bring a step closer resets the
+-- wake (a payment that settles, a rename, a move to another client do not).
+-- +goose StatementBegin
+CREATE FUNCTION sweep_wake_changed_invoices() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO sweep_wake AS w (invoice_id)
+    SELECT n.id
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.kind = 'invoice'
+      AND (n.due_date <> o.due_date OR n.issue_date <> o.issue_date OR o.kind <> 'invoice'
+           OR (o.excluded AND NOT n.excluded) OR (o.outstanding <= 0 AND n.outstanding > 0))
+    ORDER BY n.id
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = '-infinity' WHERE w.wake_on <> '-infinity';
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER invoice_wake_update AFTER UPDATE ON invoice
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_changed_invoices();
+
+-- Changed reminder rows: the invoice's ladder moved (decided, sent, failed,
+-- dropped, deleted); its wake is recomputed at once, so that the day after
+-- a sweep reads only what comes due then, not every invoice reminded the
+-- day before. The sweep's own decisions come through here too. It counts
+-- from the latest day swept through the wake days (sweep_state): no sweep
+-- reads through them for an earlier day.
+-- +goose StatementBegin
+CREATE FUNCTION sweep_wake_reminders() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        ids := ARRAY(SELECT DISTINCT invoice_id FROM new_rows ORDER BY 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := ARRAY(SELECT DISTINCT invoice_id FROM old_rows ORDER BY 1);
+    ELSE
+        ids := ARRAY(SELECT invoice_id FROM new_rows UNION SELECT invoice_id FROM old_rows ORDER BY 1);
+    END IF;
+    INSERT INTO sweep_wake AS w (invoice_id, wake_on)
+    SELECT x.invoice_id, x.wake_on FROM sweep_wake_of(ids, (SELECT last_day FROM sweep_state)) x ORDER BY x.invoice_id
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on WHERE w.wake_on <> EXCLUDED.wake_on;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER reminder_wake_insert AFTER INSERT ON reminder
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders();
+CREATE TRIGGER reminder_wake_update AFTER UPDATE ON reminder
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders();
+CREATE TRIGGER reminder_wake_delete AFTER DELETE ON reminder
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders();
+
+-- The open invoices the sweep reads on as_of: those whose wake has come,
+-- and those an allocation that does not count yet reopens on that day
+-- (ledger_late_settlement); the same columns and open amount as
+-- ledger_open_document's invoices. The ids go in as an array so that the
+-- invoices are read through their primary key whatever the planner's join
+-- settings (the sweep turns nested loops off).
+-- +goose StatementBegin
+CREATE FUNCTION sweep_waking_document(as_of date)
+RETURNS TABLE (id bigint, entity_id bigint, client_id bigint, kind text, number text, issue_date date,
+               due_date date, ages_from date, currency text, amount_incl_vat bigint, amount_excl_vat bigint,
+               applies_to_id bigint, excluded boolean, open bigint)
+LANGUAGE sql STABLE
+AS $$
+    SELECT t.id, t.entity_id, t.client_id, t.kind, t.number, t.issue_date, t.due_date, t.due_date,
+           t.currency::text, t.amount_incl_vat, t.amount_excl_vat, t.applies_to_id, t.excluded,
+           t.outstanding + coalesce(l.amount, 0)
+    FROM invoice t
+    LEFT JOIN ledger_late_settlement(as_of) l ON l.document_id = t.id
+    WHERE t.id = ANY (ARRAY(SELECT w.invoice_id FROM sweep_wake w WHERE w.wake_on <= as_of
+                            UNION
+                            SELECT s.document_id FROM ledger_late_settlement(as_of) s))
+      AND t.kind = 'invoice' AND t.issue_date <= as_of AND t.outstanding + coalesce(l.amount, 0) <> 0
+$$;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP FUNCTION sweep_waking_document(date);
+DROP TRIGGER reminder_wake_delete ON reminder;
+DROP TRIGGER reminder_wake_update ON reminder;
+DROP TRIGGER reminder_wake_insert ON reminder;
+DROP FUNCTION sweep_wake_reminders();
+DROP TRIGGER invoice_wake_update ON invoice;
+DROP FUNCTION sweep_wake_changed_invoices();
+DROP TRIGGER invoice_wake_insert ON invoice;
+DROP FUNCTION sweep_wake_new_invoices();
+DROP FUNCTION sweep_wake_of(bigint[], date);
+DROP TABLE sweep_state;
+DROP TABLE sweep_wake;
+DROP TABLE sweep_plan;

@@ -1,0 +1,30 @@
+-- The plan the wake days of sweep_wake are computed with (migration 00121),
+-- brought up to the plan loaded now: when a step, an offset or a min_gap
+-- differs, sweep_plan takes the new plan and every invoice is read again on
+-- this sweep (its wake reset). Returns whether it was. Parameters: the
+-- plan's steps, one array each — $1 profile, $2 step id, $3 kind, $4 level,
+-- $5 offset, $6 the profile's min_gap.
+WITH wanted AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[])
+        AS w(profile, step_id, kind, level, step_offset, min_gap)
+), stale AS (
+    SELECT 1 FROM (
+        (SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted
+         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM sweep_plan)
+        UNION ALL
+        (SELECT profile, step_id, kind, level, step_offset, min_gap FROM sweep_plan
+         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted)) d
+    LIMIT 1
+), gone AS (
+    DELETE FROM sweep_plan p
+    WHERE EXISTS (SELECT 1 FROM stale)
+      AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.profile = p.profile AND w.step_id = p.step_id)
+), put AS (
+    INSERT INTO sweep_plan (profile, step_id, kind, level, step_offset, min_gap)
+    SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted WHERE EXISTS (SELECT 1 FROM stale)
+    ON CONFLICT (profile, step_id) DO UPDATE
+        SET kind = EXCLUDED.kind, level = EXCLUDED.level, step_offset = EXCLUDED.step_offset, min_gap = EXCLUDED.min_gap
+), reset AS (
+    UPDATE sweep_wake SET wake_on = '-infinity' WHERE EXISTS (SELECT 1 FROM stale) AND wake_on <> '-infinity'
+)
+SELECT EXISTS (SELECT 1 FROM stale)

@@ -1,0 +1,137 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/internal/pgtest"
+	"github.com/relance/relance/plans"
+)
+
+// TestFastSweepDecidesAsTheFullSweep: the daily sweep that reads only the
+// invoices whose wake day has come (sweep_wake, migration 00121) decides
+// exactly what the sweep reading the whole ledger as of the day decides, day
+// after day over 80 days of a randomized portfolio that changes under it:
+// payments dated ahead (allocations that do not count yet), disputes opened
+// and resolved, invoices excluded and included again, due dates moved, new
+// invoices, a plan whose min_gap changes on day 40, and send jobs that meet
+// every fate (sent that day or days later, failed, dropped and decided
+// again). Each day the full sweep runs first in a transaction rolled back,
+// then the fast one, committed; both must decide the same (invoice, step)
+// pairs, tasks and provisions, and the fast one must have read through the
+// wake days.
+func TestFastSweepDecidesAsTheFullSweep(t *testing.T) {
+	set, err := plans.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	rng := rand.New(rand.NewPCG(16, 121))
+	start := d("2025-04-01")
+	randDay := func(from, span int) time.Time { return start.AddDate(0, 0, from+rng.IntN(span)) }
+	var invoices []int64
+	newInvoice := func(client int64, n int, issued time.Time) {
+		due := issued.AddDate(0, 0, rng.IntN(90))
+		id := f.invoice(client, fmt.Sprintf("W-%d-%d", client, n), formatDay(issued), formatDay(due), money.Amount(5000+rng.IntN(500000)))
+		if rng.IntN(4) == 0 { // paid on a day of the run, recorded now: it does not count before
+			f.pay(id, formatDay(randDay(-10, 80)), money.Amount(5000))
+		}
+		invoices = append(invoices, id)
+	}
+	var clients []int64
+	for i := range 12 {
+		c := f.id(`INSERT INTO client (entity_id, code, name, emails, country, payer_score, profile)
+			VALUES (1, $1, $1, '{x@example.fr}', $2, $3, nullif($4, '')) RETURNING id`,
+			fmt.Sprintf("W%02d", i), []string{"FR", "DE"}[i%2], []string{"A", "C", "E"}[i%3], []string{"", "key_account"}[min(i%5, 1)])
+		clients = append(clients, c)
+		for j := range 2 + rng.IntN(4) {
+			newInvoice(c, j, randDay(-200, 200))
+		}
+	}
+	s := &Sweeper{Plans: set, Calendars: frCalendars}
+	jobs := insertOnlyClient(t, pool)
+	ctx := context.Background()
+	for n := range 80 {
+		day := start.AddDate(0, 0, n)
+		if n == 40 { // a plan change resets every wake day
+			set.Profiles[0].MinGap += 3
+		}
+		full := sweepRolledBack(t, pool, s, day)
+		fast := sweepDayWith(t, pool, s, jobs, day, SweepOptions{Now: true})
+		if n > 0 && !fast.Fast {
+			t.Fatalf("%s: the daily sweep read the whole ledger", formatDay(day))
+		}
+		if got, want := decisionKeys(fast), decisionKeys(full); !slices.Equal(got, want) {
+			t.Fatalf("%s: the fast sweep decided\n%v\nthe full sweep\n%v", formatDay(day), got, want)
+		}
+		if fast.Tasks != full.Tasks || len(fast.Proposals) != len(full.Proposals) {
+			t.Fatalf("%s: fast sweep %d tasks, %d provisions; full sweep %d, %d", formatDay(day),
+				fast.Tasks, len(fast.Proposals), full.Tasks, len(full.Proposals))
+		}
+		// The day's messages meet their fates, and the ledger moves.
+		for _, q := range []string{
+			`UPDATE reminder SET status = 'sent', sent_on = $1, sent_at = now() WHERE status = 'pending' AND due_on = $1 AND random() < 0.6`,
+			`UPDATE reminder SET status = 'sent', sent_on = $1, sent_at = now() WHERE status = 'pending' AND due_on < $1 AND random() < 0.5`,
+			`UPDATE reminder SET status = 'failed', drop_reason = 'bounce' WHERE status = 'pending' AND due_on < $1 AND random() < 0.1`,
+			`UPDATE reminder SET status = 'dropped', drop_reason = 'job_deleted' WHERE status = 'pending' AND due_on < $1 AND random() < 0.2`,
+		} {
+			f.exec(q, day)
+		}
+		switch rng.IntN(6) {
+		case 0:
+			f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, until) VALUES ($1, 'r', $2, $3)`,
+				invoices[rng.IntN(len(invoices))], day, day.AddDate(0, 0, rng.IntN(20)))
+		case 1:
+			f.exec(`UPDATE invoice SET excluded = NOT excluded WHERE id = $1`, invoices[rng.IntN(len(invoices))])
+		case 2:
+			f.exec(`UPDATE invoice SET due_date = due_date + $2::int WHERE id = $1`, invoices[rng.IntN(len(invoices))], rng.IntN(41)-20)
+		case 3:
+			newInvoice(clients[rng.IntN(len(clients))], 100+n, day.AddDate(0, 0, -rng.IntN(150)))
+		case 4:
+			f.pay(invoices[rng.IntN(len(invoices))], formatDay(day), money.Amount(20000))
+		default:
+			f.exec(`UPDATE dispute SET resolved_on = $1 WHERE resolved_on IS NULL AND opened_on < $1`, day)
+		}
+		if _, err := pool.Exec(ctx, `DELETE FROM river_job`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sweepRolledBack runs the full sweep of day (explain mode reads the whole
+// ledger as of day) in a transaction it rolls back.
+func sweepRolledBack(t *testing.T, pool *pgxpool.Pool, s *Sweeper, day time.Time) SweepResult {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // the point
+	res, err := s.Run(ctx, tx, insertOnlyClient(t, pool), day, SweepOptions{Now: true, Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fast {
+		t.Fatal("an explaining sweep read through the wake days")
+	}
+	return res
+}
+
+// decisionKeys lists a sweep's decisions as "invoice step level channel fresh".
+func decisionKeys(r SweepResult) []string {
+	var out []string
+	for _, d := range r.Decisions {
+		out = append(out, fmt.Sprintf("%d %s %d %s %v", d.InvoiceID, d.StepID, d.Level, d.Channel, d.Fresh))
+	}
+	slices.Sort(out)
+	return out
+}
