@@ -146,7 +146,7 @@ SELECT ledger_rebuild_balance();
 -- +goose StatementBegin
 CREATE FUNCTION ledger_client_net(as_of date)
 RETURNS TABLE (client_id bigint, documents bigint, payments bigint, net bigint)
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT e.client_id,
            coalesce(sum(e.amount) FILTER (WHERE NOT e.payment), 0)::bigint,

@@ -4,8 +4,8 @@
 // channel and currency, and the reconciliation that gives the sweep back the
 // reminders whose send job died.
 //
-// The data flows one way (DESIGN.md §3): the sweep evaluates every open
-// invoice in one set-based SQL statement (sweep.sql), inserts the decisions
+// The data flows one way (DESIGN.md §3): the sweep evaluates the open
+// invoices that can take a step in one set-based SQL statement (sweep.sql), inserts the decisions
 // into the reminder ledger (unique on invoice and step, so nothing is ever
 // decided twice) and inserts the River send jobs in the same transaction; the
 // send worker marks the rows sent in the same transaction as
@@ -22,6 +22,36 @@
 //     reference, on a randomized portfolio (pauses, exclusions, disputes
 //     with an end, promises kept and broken) whose send jobs meet random
 //     fates.
+//   - What the daily sweep reads (issue 16). Its cost follows what changed,
+//     not the size of the ledger. Each client's net balance comes from
+//     client_balance, kept on write (ledger_client_net, migration 00120),
+//     not from adding up every open item. Each invoice has a wake day
+//     (sweep_wake.wake_on, migration 00121, indexed): a lower bound of the
+//     first day a step of it could be decided under the plan, counting its
+//     due date, the steps already recorded, the ladder level reached, a
+//     level pending on its job (no wake until it goes: a reminder trigger
+//     recomputes it when the row is sent, fails or is dropped), min_gap
+//     after the last one sent, and 'infinity' for an invoice paid, excluded
+//     or a credit note (reset by an invoice trigger when it reopens, comes
+//     back into dunning or its dates move). Holds that end by themselves
+//     (a dispute's until, a promise, a pause, the client's balance) are not
+//     in it: an invoice held on its step day stays awake and is read each
+//     day until the step goes. The bound is the earliest over every profile
+//     of the plan (a client's profile may change with its balance), so an
+//     invoice may be read a day or two before its step, never after.
+//     sweep_plan holds the plan the wake days were computed with; a changed
+//     plan makes the next sweep read everything again. The sweep reads
+//     through sweep_waking_document (the invoices awake on D, plus those an
+//     allocation that does not count yet reopens on D) for the real sweep
+//     of a day on or after every recorded decision and the latest day swept
+//     so (sweep_state); then it recomputes, from D, the wake of every
+//     invoice still awake (sweep_rewake.sql, after locking the rows so that
+//     a concurrent send's recomputation is never overwritten by an older
+//     one). A replay of a past day and an explaining run read the whole
+//     ledger as of D, as before: the wake days only hold from the latest day
+//     on. SweepResult.Fast says which way a sweep read.
+//     TestFastSweepDecidesAsTheFullSweep runs both each day over a changing
+//     portfolio and requires the same decisions.
 //   - Explain. With SweepOptions.Explain the same statement also returns the
 //     invoices a message would have gone out for but for a hold
 //     (insolvency, paused, net_balance, dispute, promise, min_amount, case,

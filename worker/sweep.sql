@@ -49,6 +49,7 @@ WITH steps AS (
            c.email_bouncing_since IS NOT NULL AND c.email_bouncing_since::date <= $1 AS bouncing,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
            coalesce(pa.paused, false) AS paused, coalesce(pa.excluded, false) AS excluded,
+           coalesce(today.is_business, false) AS business_today,
            coalesce(
                (SELECT p.profile FROM profiles p WHERE p.profile = c.profile),
                (SELECT r.profile FROM rules r
@@ -62,6 +63,9 @@ WITH steps AS (
                $14) AS profile
     FROM client c LEFT JOIN balance b ON b.client_id = c.id
     LEFT JOIN paused pa ON pa.client_id = c.id
+    -- Whether D is a business day in the client's country: looked up once
+    -- per client, not once per candidate step.
+    LEFT JOIN business_day today ON today.country = c.country AND today.day = $1
 ), history AS (          -- the ladder so far: highest level decided before D, and when the last went out
     -- min_gap counts from the day a step was sent (sent_on). A step still
     -- pending on a live job, or sent on D or later (a replay looking back),
@@ -80,7 +84,7 @@ WITH steps AS (
     -- the CTEs above, and left to itself it built clients × steps first.
     SELECT * FROM (
         SELECT it.id, it.client_id, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
-               cl.profile, cl.country, cl.emailable, cl.bouncing, p.min_gap,
+               cl.profile, cl.country, cl.emailable, cl.bouncing, cl.business_today, p.min_gap,
                -- An open legal case holds the invoice's messages (the amicable
                -- ladder), not its actions: an invoice in court is still provisioned.
                cx.invoice_id IS NOT NULL AS in_case,
@@ -123,9 +127,9 @@ WITH steps AS (
         FROM eligible it
         LEFT JOIN history h ON h.invoice_id = it.id
         -- Only the next ladder level can fire: the others are not even candidates.
+        -- A pre-due notice only before the due date (checked again below).
         JOIN steps s ON s.profile = it.profile AND (s.kind <> 1 OR s.level = coalesce(h.last_level, 0) + 1)
-                    AND (s.kind = 0 OR it.due_date + s.step_offset <= $1)
-        LEFT JOIN business_day today ON today.country = it.country AND today.day = $1
+                    AND (s.kind = 0 OR it.due_date + s.step_offset <= $1) AND (s.kind <> 0 OR $1 <= it.due_date)
         LEFT JOIN business_day target ON target.country = it.country AND target.day = it.due_date + s.step_offset
         WHERE CASE s.kind
               -- Pre-due notice: prev_bd(due + offset) <= D <= due. When due +
@@ -146,7 +150,7 @@ WITH steps AS (
               ELSE it.due_date + s.step_offset <= $1
               END
           -- Messages go out on the client's business days.
-          AND (s.kind = 2 OR coalesce(today.is_business, false))
+          AND (s.kind = 2 OR it.business_today)
     ) c
     WHERE c.held IS NULL OR $21
 ), due AS (              -- of several pre-due notices whose window holds D, only the latest
@@ -189,19 +193,23 @@ WITH steps AS (
     -- The day's decisions: recorded now, or recorded by an earlier run of
     -- the same day (the statement's snapshot does not see its own inserts,
     -- and a revived row had another day before).
-    SELECT id, invoice_id, client_id, profile, step_id, level, channel, true AS fresh FROM recorded
+    -- The currency comes with the decision (due), or, for an earlier run's
+    -- rows, from the invoice by its key: no join that would hash every invoice.
+    SELECT r.id, r.invoice_id, r.client_id, r.profile, r.step_id, r.level, r.channel, d.currency, true AS fresh
+    FROM recorded r JOIN due d ON d.invoice_id = r.invoice_id AND d.step_id = r.step_id
     UNION ALL
-    SELECT id, invoice_id, client_id, profile, step_id, level, channel, false FROM reminder WHERE due_on = $1
+    SELECT id, invoice_id, client_id, profile, step_id, level, channel,
+           (SELECT i.currency::text FROM invoice i WHERE i.id = reminder.invoice_id), false
+    FROM reminder WHERE due_on = $1
 )
 SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
        CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END AS kind,
        x.level,
        CASE WHEN x.level < 0 THEN '' ELSE x.channel END AS channel,
        CASE WHEN x.level >= 0 THEN '' WHEN x.channel = 'phone' THEN 'phone_call' ELSE 'provision' END AS action,
-       coalesce(inv.currency::text, '') AS currency, x.fresh,
+       coalesce(x.currency, '') AS currency, x.fresh,
        (SELECT count(*) FROM tasks) AS tasks, NULL::text AS held
 FROM decided x
-LEFT JOIN invoice inv ON inv.id = x.invoice_id
 UNION ALL
 SELECT NULL, h.invoice_id, h.client_id, h.profile, h.step_id, h.kind, coalesce(h.level, -1), coalesce(h.channel, ''),
        coalesce(h.action, ''), h.currency, false, 0, h.held
