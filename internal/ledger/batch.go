@@ -141,12 +141,22 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
 		return err
 	}
-	kinds := []string{st.kind}
-	if st.kind == "invoices" && st.settles {
-		kinds = append(kinds, "payments")
+	// Freshness is kept for invoices and payments, what the guard reads; a
+	// batch of clients says nothing of what is owed or paid.
+	var kinds []string
+	switch st.kind {
+	case "invoices":
+		kinds = []string{"invoices"}
+		if st.settles {
+			kinds = append(kinds, "payments")
+		}
+	case "payments":
+		kinds = []string{"payments"}
 	}
-	if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
-		return fmt.Errorf("record the data's as-of: %w", err)
+	if len(kinds) > 0 {
+		if _, err := st.tx.Exec(ctx, freshnessRecordSQL, st.entityID, kinds, a.Batch); err != nil {
+			return fmt.Errorf("record the data's as-of: %w", err)
+		}
 	}
 	var clients []int64 // nil: every client of the entity
 	if clientsSQL != "" {
