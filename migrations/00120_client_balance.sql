@@ -54,9 +54,12 @@ $$;
 
 -- The delta of one statement: what its new rows hold less what its old rows
 -- held, per client, written in client order (two writers of the same
--- clients lock them in the same order). PL/pgSQL plans each statement on its
--- first run, so a branch naming a transition table its trigger lacks is never
--- planned.
+-- clients lock them in the same order). Each statement is an EXECUTE, planned
+-- on each run: PL/pgSQL would otherwise keep the plan of the first run for
+-- the session, made for that run's transition table (one row from the API,
+-- a million from an import), and a plan made for one row is a disaster for
+-- a million. A branch naming a transition table its trigger lacks is never
+-- run.
 -- +goose StatementBegin
 CREATE FUNCTION ledger_keep_balance() RETURNS trigger
 LANGUAGE plpgsql
@@ -66,53 +69,53 @@ BEGIN
         PERFORM ledger_rebuild_balance();
     ELSIF TG_TABLE_NAME = 'invoice' THEN
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO client_balance AS b (client_id, documents)
+            EXECUTE $q$INSERT INTO client_balance AS b (client_id, documents)
             SELECT client_id, sum(outstanding)::bigint FROM new_rows WHERE outstanding <> 0
             GROUP BY client_id HAVING sum(outstanding) <> 0 ORDER BY client_id
-            ON CONFLICT (client_id) DO UPDATE SET documents = b.documents + EXCLUDED.documents;
+            ON CONFLICT (client_id) DO UPDATE SET documents = b.documents + EXCLUDED.documents$q$;
         ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO client_balance AS b (client_id, documents)
+            EXECUTE $q$INSERT INTO client_balance AS b (client_id, documents)
             SELECT client_id, -sum(outstanding)::bigint FROM old_rows WHERE outstanding <> 0
             GROUP BY client_id HAVING sum(outstanding) <> 0 ORDER BY client_id
-            ON CONFLICT (client_id) DO UPDATE SET documents = b.documents + EXCLUDED.documents;
+            ON CONFLICT (client_id) DO UPDATE SET documents = b.documents + EXCLUDED.documents$q$;
         ELSE
-            INSERT INTO client_balance AS b (client_id, documents)
+            EXECUTE $q$INSERT INTO client_balance AS b (client_id, documents)
             SELECT client_id, sum(amount)::bigint
             FROM (SELECT client_id, outstanding AS amount FROM new_rows WHERE outstanding <> 0
                   UNION ALL
                   SELECT client_id, -outstanding FROM old_rows WHERE outstanding <> 0) d
             GROUP BY client_id HAVING sum(amount) <> 0 ORDER BY client_id
-            ON CONFLICT (client_id) DO UPDATE SET documents = b.documents + EXCLUDED.documents;
+            ON CONFLICT (client_id) DO UPDATE SET documents = b.documents + EXCLUDED.documents$q$;
         END IF;
         IF TG_OP <> 'DELETE' THEN
-            UPDATE ledger_horizon h SET latest_issue = n.latest
+            EXECUTE $q$UPDATE ledger_horizon h SET latest_issue = n.latest
             FROM (SELECT max(issue_date) AS latest FROM new_rows) n
-            WHERE n.latest > h.latest_issue;
+            WHERE n.latest > h.latest_issue$q$;
         END IF;
     ELSE
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO client_balance AS b (client_id, payments)
+            EXECUTE $q$INSERT INTO client_balance AS b (client_id, payments)
             SELECT client_id, sum(unallocated)::bigint FROM new_rows WHERE unallocated <> 0
             GROUP BY client_id HAVING sum(unallocated) <> 0 ORDER BY client_id
-            ON CONFLICT (client_id) DO UPDATE SET payments = b.payments + EXCLUDED.payments;
+            ON CONFLICT (client_id) DO UPDATE SET payments = b.payments + EXCLUDED.payments$q$;
         ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO client_balance AS b (client_id, payments)
+            EXECUTE $q$INSERT INTO client_balance AS b (client_id, payments)
             SELECT client_id, -sum(unallocated)::bigint FROM old_rows WHERE unallocated <> 0
             GROUP BY client_id HAVING sum(unallocated) <> 0 ORDER BY client_id
-            ON CONFLICT (client_id) DO UPDATE SET payments = b.payments + EXCLUDED.payments;
+            ON CONFLICT (client_id) DO UPDATE SET payments = b.payments + EXCLUDED.payments$q$;
         ELSE
-            INSERT INTO client_balance AS b (client_id, payments)
+            EXECUTE $q$INSERT INTO client_balance AS b (client_id, payments)
             SELECT client_id, sum(amount)::bigint
             FROM (SELECT client_id, unallocated AS amount FROM new_rows WHERE unallocated <> 0
                   UNION ALL
                   SELECT client_id, -unallocated FROM old_rows WHERE unallocated <> 0) d
             GROUP BY client_id HAVING sum(amount) <> 0 ORDER BY client_id
-            ON CONFLICT (client_id) DO UPDATE SET payments = b.payments + EXCLUDED.payments;
+            ON CONFLICT (client_id) DO UPDATE SET payments = b.payments + EXCLUDED.payments$q$;
         END IF;
         IF TG_OP <> 'DELETE' THEN
-            UPDATE ledger_horizon h SET latest_receipt = n.latest
+            EXECUTE $q$UPDATE ledger_horizon h SET latest_receipt = n.latest
             FROM (SELECT max(received_on) AS latest FROM new_rows) n
-            WHERE n.latest > h.latest_receipt;
+            WHERE n.latest > h.latest_receipt$q$;
         END IF;
     END IF;
     RETURN NULL;

@@ -115,7 +115,7 @@ CREATE FUNCTION sweep_wake_new_invoices() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    INSERT INTO sweep_wake (invoice_id) SELECT id FROM new_rows WHERE kind = 'invoice';
+    EXECUTE $q$INSERT INTO sweep_wake (invoice_id) SELECT id FROM new_rows WHERE kind = 'invoice'$q$;
     RETURN NULL;
 END
 $$;
@@ -125,19 +125,21 @@ CREATE TRIGGER invoice_wake_insert AFTER INSERT ON invoice
 
 -- Changed invoices: only a change that can bring a step closer resets the
 -- wake (a payment that settles, a rename, a move to another client do not).
+-- The trigger statements here are EXECUTEs, planned on each run for the size
+-- of the transition table (see ledger_keep_balance, migration 00120).
 -- +goose StatementBegin
 CREATE FUNCTION sweep_wake_changed_invoices() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    INSERT INTO sweep_wake AS w (invoice_id)
+    EXECUTE $q$INSERT INTO sweep_wake AS w (invoice_id)
     SELECT n.id
     FROM new_rows n JOIN old_rows o ON o.id = n.id
     WHERE n.kind = 'invoice'
       AND (n.due_date <> o.due_date OR n.issue_date <> o.issue_date OR o.kind <> 'invoice'
            OR (o.excluded AND NOT n.excluded) OR (o.outstanding <= 0 AND n.outstanding > 0))
     ORDER BY n.id
-    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = '-infinity' WHERE w.wake_on <> '-infinity';
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = '-infinity' WHERE w.wake_on <> '-infinity'$q$;
     RETURN NULL;
 END
 $$;
@@ -165,9 +167,9 @@ BEGIN
     ELSE
         ids := ARRAY(SELECT invoice_id FROM new_rows UNION SELECT invoice_id FROM old_rows ORDER BY 1);
     END IF;
-    INSERT INTO sweep_wake AS w (invoice_id, wake_on)
-    SELECT x.invoice_id, x.wake_on FROM sweep_wake_of(ids, (SELECT last_day FROM sweep_state)) x ORDER BY x.invoice_id
-    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on WHERE w.wake_on <> EXCLUDED.wake_on;
+    EXECUTE $q$INSERT INTO sweep_wake AS w (invoice_id, wake_on)
+    SELECT x.invoice_id, x.wake_on FROM sweep_wake_of($1, (SELECT last_day FROM sweep_state)) x ORDER BY x.invoice_id
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on WHERE w.wake_on <> EXCLUDED.wake_on$q$ USING ids;
     RETURN NULL;
 END
 $$;
