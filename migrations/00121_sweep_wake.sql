@@ -74,31 +74,33 @@ CREATE FUNCTION sweep_wake_of(ids bigint[], from_day date)
 RETURNS TABLE (invoice_id bigint, wake_on date)
 LANGUAGE sql STABLE
 AS $$
-    WITH history AS (
+    WITH plan AS (      -- the plan folded over its profiles: the earliest offset and the smallest gap of each step
+        SELECT p.kind, CASE WHEN p.kind = 1 THEN '' ELSE p.step_id END AS step_id, p.level,
+               min(p.step_offset) AS step_offset, min(p.min_gap) AS min_gap
+        FROM sweep_plan p
+        GROUP BY 1, 2, 3
+    ), history AS (
         SELECT r.invoice_id,
                coalesce(max(r.level) FILTER (WHERE r.level >= 1), 0) AS last_level,
                max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) FILTER (WHERE r.level >= 1) AS last_on,
                coalesce(bool_or(r.status = 'pending') FILTER (WHERE r.level >= 1), false) AS waiting,
-               array_agg(r.step_id) AS recorded
+               array_agg(r.step_id) FILTER (WHERE r.level < 1) AS recorded
         FROM reminder r
         WHERE r.invoice_id = ANY (ids) AND r.status <> 'dropped'
         GROUP BY r.invoice_id
-    ), steps AS (
-        SELECT i.id,
+    ), invoices AS (
+        SELECT i.id, greatest(min(
                CASE
-               WHEN s.step_id = ANY (coalesce(h.recorded, '{}')) THEN NULL
-               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
                WHEN s.kind = 1 THEN CASE WHEN s.level = coalesce(h.last_level, 0) + 1 AND NOT coalesce(h.waiting, false)
                                          THEN greatest(i.due_date + s.step_offset, h.last_on + s.min_gap, from_day) END
+               WHEN s.step_id = ANY (coalesce(h.recorded, '{}')) THEN NULL
+               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
                ELSE greatest(i.due_date + s.step_offset, from_day)
-               END AS day
+               END), i.issue_date) AS wake_on
         FROM invoice i
-        CROSS JOIN sweep_plan s
+        CROSS JOIN plan s
         LEFT JOIN history h ON h.invoice_id = i.id
         WHERE i.id = ANY (ids) AND i.kind = 'invoice' AND NOT i.excluded AND i.outstanding > 0
-    ), invoices AS (
-        SELECT i.id, greatest(min(s.day), i.issue_date) AS wake_on
-        FROM invoice i JOIN steps s ON s.id = i.id
         GROUP BY i.id, i.issue_date
     )
     SELECT x.id, coalesce(w.wake_on, 'infinity')
