@@ -10,17 +10,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/relance/relance/worker"
 )
 
 // fairSendArgs carries the payload of one of the sweep's send jobs under a
 // kind of its own, so that no relance worker ever takes the baseline's jobs.
-type fairSendArgs struct {
-	ClientID    int64   `json:"client_id"`
-	Day         string  `json:"day"`
-	Channel     string  `json:"channel"`
-	Currency    string  `json:"currency"`
-	ReminderIDs []int64 `json:"reminder_ids"`
-}
+type fairSendArgs struct{ worker.SendArgs }
 
 func (fairSendArgs) Kind() string { return "bench_fair_send" }
 
