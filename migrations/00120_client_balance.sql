@@ -167,18 +167,20 @@ AS $$
         SELECT p.client_id, p.unallocated, true
         FROM payment p
         WHERE (SELECT h.latest_receipt FROM ledger_horizon h) > as_of AND p.received_on > as_of AND p.unallocated <> 0
-        UNION ALL  -- allocations that do not count yet: back onto their documents
-        SELECT t.client_id, x.amount, false
+        UNION ALL  -- allocations that do not count yet: back onto their documents…
+        -- The client of each is looked up by key (a subquery per late
+        -- allocation, none on most days): a join would hash all of invoice
+        -- or payment, the sweep running with nested loops off.
+        SELECT (SELECT t.client_id FROM invoice t WHERE t.id = x.document_id AND t.issue_date <= as_of), x.amount, false
         FROM ledger_late_allocation(as_of) la
         CROSS JOIN LATERAL (VALUES (la.invoice_id, la.amount), (la.credit_note_id, -la.amount)) AS x(document_id, amount)
-        JOIN invoice t ON t.id = x.document_id
-        WHERE t.issue_date <= as_of
+        WHERE x.document_id IS NOT NULL
         UNION ALL  -- … and back onto their payments
-        SELECT p.client_id, -la.amount, true
+        SELECT (SELECT p.client_id FROM payment p WHERE p.id = la.payment_id AND p.received_on <= as_of), -la.amount, true
         FROM ledger_late_allocation(as_of) la
-        JOIN payment p ON p.id = la.payment_id
-        WHERE p.received_on <= as_of
+        WHERE la.payment_id IS NOT NULL
     ) e
+    WHERE e.client_id IS NOT NULL  -- a side not issued or received by as_of
     GROUP BY e.client_id
 $$;
 -- +goose StatementEnd
