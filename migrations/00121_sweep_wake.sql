@@ -74,38 +74,37 @@ CREATE FUNCTION sweep_wake_of(ids bigint[], from_day date)
 RETURNS TABLE (invoice_id bigint, wake_on date)
 LANGUAGE sql STABLE
 AS $$
+    -- Each id's invoice and ladder are read by key (LATERAL): linear in the
+    -- ids whatever the planner guesses of an array's length or the join
+    -- settings of the statement that fires the trigger (a join planned for
+    -- ten ids and run for a hundred thousand is quadratic).
     WITH plan AS (      -- the plan folded over its profiles: the earliest offset and the smallest gap of each step
         SELECT p.kind, CASE WHEN p.kind = 1 THEN '' ELSE p.step_id END AS step_id, p.level,
                min(p.step_offset) AS step_offset, min(p.min_gap) AS min_gap
         FROM sweep_plan p
         GROUP BY 1, 2, 3
-    ), history AS (
-        SELECT r.invoice_id,
-               coalesce(max(r.level) FILTER (WHERE r.level >= 1), 0) AS last_level,
-               max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) FILTER (WHERE r.level >= 1) AS last_on,
-               coalesce(bool_or(r.status = 'pending') FILTER (WHERE r.level >= 1), false) AS waiting,
-               array_agg(r.step_id) FILTER (WHERE r.level < 1) AS recorded
-        FROM reminder r
-        WHERE r.invoice_id = ANY (ids) AND r.status <> 'dropped'
-        GROUP BY r.invoice_id
-    ), invoices AS (
-        SELECT i.id, greatest(min(
+    )
+    SELECT x.id, coalesce(greatest(min(
                CASE
-               WHEN s.kind = 1 THEN CASE WHEN s.level = coalesce(h.last_level, 0) + 1 AND NOT coalesce(h.waiting, false)
+               WHEN s.kind = 1 THEN CASE WHEN s.level = h.last_level + 1 AND NOT h.waiting
                                          THEN greatest(i.due_date + s.step_offset, h.last_on + s.min_gap, from_day) END
-               WHEN s.step_id = ANY (coalesce(h.recorded, '{}')) THEN NULL
+               WHEN s.step_id = ANY (h.recorded) THEN NULL
                WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
                ELSE greatest(i.due_date + s.step_offset, from_day)
-               END), i.issue_date) AS wake_on
-        FROM invoice i
-        CROSS JOIN plan s
-        LEFT JOIN history h ON h.invoice_id = i.id
-        WHERE i.id = ANY (ids) AND i.kind = 'invoice' AND NOT i.excluded AND i.outstanding > 0
-        GROUP BY i.id, i.issue_date
-    )
-    SELECT x.id, coalesce(w.wake_on, 'infinity')
+               END), i.issue_date), 'infinity')
     FROM unnest(ids) AS x(id)
-    LEFT JOIN invoices w ON w.id = x.id
+    LEFT JOIN LATERAL (
+        SELECT v.due_date, v.issue_date FROM invoice v
+        WHERE v.id = x.id AND v.kind = 'invoice' AND NOT v.excluded AND v.outstanding > 0) i ON true
+    LEFT JOIN LATERAL (
+        SELECT coalesce(max(r.level) FILTER (WHERE r.level >= 1), 0) AS last_level,
+               max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) FILTER (WHERE r.level >= 1) AS last_on,
+               coalesce(bool_or(r.status = 'pending') FILTER (WHERE r.level >= 1), false) AS waiting,
+               coalesce(array_agg(r.step_id) FILTER (WHERE r.level < 1), '{}') AS recorded
+        FROM reminder r
+        WHERE r.invoice_id = x.id AND r.status <> 'dropped') h ON true
+    LEFT JOIN plan s ON i.due_date IS NOT NULL
+    GROUP BY x.id, i.issue_date
 $$;
 -- +goose StatementEnd
 
