@@ -17,8 +17,9 @@
 -- Who keeps it:
 --   - a new invoice gets '-infinity' (statement trigger on invoice);
 --   - an invoice whose due date, issue date, kind, exclusion or open state
---     changes in a way that can bring a step closer gets '-infinity'
---     (statement trigger with transition tables);
+--     changes in a way that can bring a step closer gets '-infinity', one
+--     excluded or paid off 'infinity' (statement trigger with transition
+--     tables);
 --   - an invoice whose reminder rows change (decided, sent, failed, dropped,
 --     deleted) gets its wake recomputed by sweep_wake_of from the latest day
 --     swept (statement trigger on reminder);
@@ -124,8 +125,10 @@ $$;
 CREATE TRIGGER invoice_wake_insert AFTER INSERT ON invoice
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_new_invoices();
 
--- Changed invoices: only a change that can bring a step closer resets the
--- wake (a payment that settles, a rename, a move to another client do not).
+-- Changed invoices: a change that can bring a step closer resets the wake
+-- (a payment in part, a rename, a move to another client do not); an invoice
+-- excluded or paid off goes to sleep ('infinity': it cannot take a step, and
+-- whatever brings it back, inclusion or a reopening, resets it).
 -- The trigger statements here are EXECUTEs, planned on each run for the size
 -- of the transition table (see ledger_keep_balance, migration 00120).
 -- +goose StatementBegin
@@ -133,14 +136,14 @@ CREATE FUNCTION sweep_wake_changed_invoices() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    EXECUTE $q$INSERT INTO sweep_wake AS w (invoice_id)
-    SELECT n.id
+    EXECUTE $q$INSERT INTO sweep_wake AS w (invoice_id, wake_on)
+    SELECT n.id, CASE WHEN n.excluded OR n.outstanding <= 0 THEN 'infinity'::date ELSE '-infinity' END
     FROM new_rows n JOIN old_rows o ON o.id = n.id
     WHERE n.kind = 'invoice'
       AND (n.due_date <> o.due_date OR n.issue_date <> o.issue_date OR o.kind <> 'invoice'
-           OR (o.excluded AND NOT n.excluded) OR (o.outstanding <= 0 AND n.outstanding > 0))
+           OR o.excluded <> n.excluded OR (o.outstanding <= 0) <> (n.outstanding <= 0))
     ORDER BY n.id
-    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = '-infinity' WHERE w.wake_on <> '-infinity'$q$;
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on WHERE w.wake_on <> EXCLUDED.wake_on$q$;
     RETURN NULL;
 END
 $$;
