@@ -85,14 +85,9 @@ AS $$
         FROM sweep_plan p
         GROUP BY 1, 2, 3
     )
-    SELECT x.id, coalesce(greatest(min(
-               CASE
-               WHEN s.kind = 1 THEN CASE WHEN s.level = h.last_level + 1 AND NOT h.waiting
-                                         THEN greatest(i.due_date + s.step_offset, h.last_on + s.min_gap, from_day) END
-               WHEN s.step_id = ANY (h.recorded) THEN NULL
-               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
-               ELSE greatest(i.due_date + s.step_offset, from_day)
-               END), i.issue_date), 'infinity')
+    -- greatest() skips NULLs: an invoice with no step left must not get its
+    -- issue date as a wake day (awake for ever), hence the CASE.
+    SELECT x.id, CASE WHEN min(s.day) IS NULL THEN 'infinity'::date ELSE greatest(min(s.day), i.issue_date) END
     FROM unnest(ids) AS x(id)
     LEFT JOIN LATERAL (
         SELECT v.due_date, v.issue_date FROM invoice v
@@ -104,7 +99,16 @@ AS $$
                coalesce(array_agg(r.step_id) FILTER (WHERE r.level < 1), '{}') AS recorded
         FROM reminder r
         WHERE r.invoice_id = x.id AND r.status <> 'dropped') h ON true
-    LEFT JOIN plan s ON i.due_date IS NOT NULL
+    LEFT JOIN LATERAL (
+        SELECT CASE
+               WHEN s.kind = 1 THEN CASE WHEN s.level = h.last_level + 1 AND NOT h.waiting
+                                         THEN greatest(i.due_date + s.step_offset, h.last_on + s.min_gap, from_day) END
+               WHEN s.step_id = ANY (h.recorded) THEN NULL
+               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
+               ELSE greatest(i.due_date + s.step_offset, from_day)
+               END AS day
+        FROM plan s
+        WHERE i.due_date IS NOT NULL) s ON true
     GROUP BY x.id, i.issue_date
 $$;
 -- +goose StatementEnd
