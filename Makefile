@@ -14,22 +14,34 @@ help: ## List every target with what it does
 deps: ## Install missing system packages (PostgreSQL, poppler-utils) with apt-get when root
 	@scripts/install-deps.sh
 
+.PHONY: deps-browser
+deps-browser: ## deps, and Chromium for the browser tests
+	@WITH_CHROMIUM=1 scripts/install-deps.sh
+
 .PHONY: build
 build: ## Build bin/relance
 	$(GO) build -o $(BIN) ./cmd/relance
 
 .PHONY: test
-test: deps ## Run every test, database ones included, with the race detector
-	$(GO) test -race -count=1 ./...
+test: deps-browser ## Run every test, database and browser ones included, with the race detector
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+.PHONY: screenshots
+screenshots: deps-browser ## Retake docs/screenshots (aged balance, client page) from the browser tests
+	RELANCE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserAgedBalance|TestBrowserDisputeFromTheClientPage' ./cmd/relance
 
 .PHONY: demo
 demo: deps build ## Run relance on a private PostgreSQL with a generated French portfolio
 	$(BIN) demo
 
 .PHONY: bench
-bench: deps build ## Measure against same-run baselines and write BENCHMARKS.md (~8 min)
+bench: deps build ## Measure against same-run baselines, draw the cost curves (docs/bench/*.svg), write BENCHMARKS.md (~15 min)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./plans ./internal/penalty ./templates | tee bin/micro-bench.txt
 	$(GO) run ./bench -relance $(BIN) -out BENCHMARKS.md -micro bin/micro-bench.txt
+
+.PHONY: bench-quick
+bench-quick: deps build ## A quick pass of bench (1 run, 200k invoices, curves to 200k) into bin/, for iterating (~4 min)
+	$(GO) run ./bench -relance $(BIN) -quick -out bin/BENCHMARKS-quick.md -curves-dir bin/bench-curves
 
 .PHONY: reliability
 reliability: deps ## Fault suite's long variants, TestHostile* and every fuzz target; writes RELIABILITY.md (~8 min)

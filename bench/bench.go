@@ -31,6 +31,9 @@ type options struct {
 	sweepSteps   int
 	micro        string
 	only         string // comma-separated measurements; "" for all
+	sendProfile  string // CPU profile of the send drain; "" for none
+	curveSizes   []int  // portfolio sizes of the cost curves; none: no curves
+	curveDir     string // where the curves' SVG charts go
 }
 
 // asOf is the portfolio's and every measurement's date, fixed so runs compare.
@@ -166,10 +169,12 @@ func (b *bench) measureAll(ctx context.Context) ([]row, error) {
 		// million-row databases leave autovacuum busy for minutes.
 		{"api", b.measureAPIBatch},
 		{"import", b.measureImportAndAging},
+		{"page", b.measureAgingPage}, // needs import
+		{"xlsx", b.measureXLSX},
 		{"sweep", b.measureSweepAndMemory},
 		{"send", b.measureSend},
 	} {
-		if b.opts.only != "" && !slices.Contains(strings.Split(b.opts.only, ","), m.name) {
+		if !b.wants(m.name) {
 			continue
 		}
 		r, err := m.measure(ctx)
@@ -179,6 +184,11 @@ func (b *bench) measureAll(ctx context.Context) ([]row, error) {
 		rows = append(rows, r...)
 	}
 	return rows, nil
+}
+
+// wants says whether -only asks for the measurement called name.
+func (b *bench) wants(name string) bool {
+	return b.opts.only == "" || slices.Contains(strings.Split(b.opts.only, ","), name)
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -47,8 +47,20 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.sendMessages, "messages", 10_000, "reminders in the send-pipeline measurement")
 	fs.IntVar(&opts.sweepSteps, "sweep-steps", 100_000, "steps due in the sweep measurement (approximate)")
 	fs.StringVar(&opts.micro, "micro", "", "output of `go test -bench` to append, benchstat-friendly")
-	fs.StringVar(&opts.only, "only", "", "run only these measurements, comma-separated: import, sweep, send, api (sweep needs import)")
+	fs.StringVar(&opts.only, "only", "", "run only these measurements, comma-separated: import, page, xlsx, sweep, send, api, curves (sweep and page need import)")
+	fs.StringVar(&opts.sendProfile, "send-cpuprofile", "", "write the send drain's CPU profile (relance --cpuprofile) here")
+	sizes := fs.String("curves", "100000,300000,1000000", "invoices of each point of the cost curves, comma-separated; empty: no curves")
+	fs.StringVar(&opts.curveDir, "curves-dir", "docs/bench", "where the cost curves' SVG charts are written")
+	quick := fs.Bool("quick", false, "a quick pass to try the program: 1 run, 200,000 invoices, 2,000 messages, curves at 20k, 60k and 200k")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *quick {
+		opts.runs, opts.invoices, opts.clients, opts.sendMessages, opts.sweepSteps = 1, 200_000, 20_000, 2_000, 20_000
+		*sizes = "20000,60000,200000"
+	}
+	var err error
+	if opts.curveSizes, err = parseSizes(*sizes); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -62,7 +74,17 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	report := renderReport(rows, opts, start, time.Since(start)) + "\n" + analysis
+	var curves []curve
+	if b.wants("curves") && len(opts.curveSizes) > 0 {
+		if curves, err = b.measureCurves(ctx, b.curveSpecs()); err != nil {
+			return err
+		}
+	}
+	curveSection, err := writeCurves(curves, opts.curveDir, opts.out)
+	if err != nil {
+		return err
+	}
+	report := renderReport(rows, opts, start, time.Since(start)) + curveSection + "\n" + analysis
 	if opts.micro != "" {
 		micro, err := os.ReadFile(opts.micro)
 		if err != nil {

@@ -2,7 +2,9 @@
 # Installs what `make test`, `make demo` and `make bench` need from Debian's
 # packages when it is missing: the PostgreSQL server binaries (initdb, pg_ctl),
 # psql, and pdftotext (poppler-utils), with which the letter tests read the
-# PDFs back. Only root can install; anyone else gets the command to run.
+# PDFs back; with WITH_CHROMIUM=1 (`make deps-browser`, which `make test`
+# runs) also Debian's chromium, which the browser tests drive headless. Only
+# root can install; anyone else gets the command to run.
 set -euo pipefail
 
 need=()

@@ -8,8 +8,8 @@
 // invoices that can take a step in one set-based SQL statement (sweep.sql), inserts the decisions
 // into the reminder ledger (unique on invoice and step, so nothing is ever
 // decided twice) and inserts the River send jobs in the same transaction; the
-// send worker marks the rows sent in the same transaction as
-// river.JobCompleteTx.
+// send worker locks its rows, sends, and marks them sent in one transaction,
+// and River's batch completer completes the job after it.
 //
 // Choices worth knowing:
 //
@@ -59,6 +59,15 @@
 //     of dunning, not held): the preview runs the sweep of each day so, in a
 //     transaction it rolls back, and shows what the daemon would do from the
 //     one definition of the rules.
+//   - Sandbox. A simulation that must not touch the real reminder ledger
+//     (`relance plan diff` replays a past period under two plans) runs the
+//     sweep in a transaction where Sandbox has given every table the sweep
+//     writes a temporary twin, which PostgreSQL resolves before the real
+//     table; the reminder twin holds the history as it stood on the
+//     simulation's first morning. SweepOptions.Sandboxed then skips the
+//     sweep lock: nothing such a run writes can reach another session, so
+//     two simulations run side by side and the daemon's sweep never waits
+//     for one. The ledger tables are only read, through the same statement.
 //   - The ladder's clock. The next level waits min_gap days from the day the
 //     previous one was sent (reminder.sent_on), not decided. A row still
 //     pending on a live job blocks the next level without starting the
@@ -110,9 +119,38 @@
 //     (waiting for the pool, the rate limit, a dial), then locks its rows
 //     FOR UPDATE, re-checks and composes, then sends: between the re-check
 //     and the relay's acceptance lies one SMTP transaction, not a wait for a
-//     free connection (relance_send_recheck_to_accept_seconds). A payment
+//     free connection (relance_send_recheck_to_accept_seconds); only a
+//     pooled connection the relay closed while idle adds a dial, found at
+//     MAIL FROM instead of by a NOOP per message. A payment
 //     committed after the lock waits for the send's commit; one committed
 //     before it is seen by the re-check.
+//   - Four round trips a message (send_lock.sql, mark_sent.sql). A send
+//     takes its SMTP connection, begins, and reads in one statement what
+//     the message needs: its rows locked FOR UPDATE, each with its invoice
+//     and the re-check as of the day (paid, disputed, promised, in court,
+//     the client insolvent, paused, excluded, bouncing), the invoices'
+//     dated settlements for the penalties, both parties, and the as-of of
+//     the entity's newest payment data, which the freshness guard judges
+//     without a query (FreshnessGuard.Stale; only a held send calls Hold,
+//     which raises the alert). After the relay's acceptance the connection
+//     goes back to the pool at once, and the rows are marked sent and the
+//     transaction committed while the next message uses it.
+//   - Completion in batches, exactly once all the same. The job is not
+//     completed in the send's transaction (river.JobCompleteTx, one more
+//     statement per message, after which River's completer still ran its
+//     own no-op update): Work commits the rows and returns nil, and River's
+//     batch completer marks up to thousands of jobs completed in one
+//     statement. What makes a message go once is the rows' status, not the
+//     job's: the send locks its rows FOR UPDATE and sends only those still
+//     'pending', and marks them 'sent' in the transaction that holds the
+//     lock. A process killed after that commit and before the batch left
+//     its job 'running'; the rescuer retries it, the retry finds no pending
+//     row and sends nothing. A process killed before the commit leaves the
+//     rows pending, and the retry sends with the same Message-ID (the
+//     window of one SMTP transaction, as before). Reconcile reads the jobs'
+//     states only for rows still pending, which a completed-late job never
+//     has. The sweep keeps JobCompleteTx: a day's sweep is one job a day,
+//     and its completion is what makes a replica skip the day.
 //   - Recovery in minutes. Every job sets its own timeout, and River's rescue
 //     delay is set from the send job's (RescueAfter: 1.5 × mail.send_timeout),
 //     so a killed replica's sends resume within minutes instead of River's

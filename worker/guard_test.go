@@ -16,6 +16,13 @@ type holding struct {
 	asked int
 }
 
+func (g *holding) Stale(string, time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.asked++
+	return g.hold
+}
+
 func (g *holding) Hold(context.Context, int64) (time.Duration, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

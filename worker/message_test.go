@@ -42,7 +42,7 @@ func TestMessageToneAndDeadline(t *testing.T) {
 				r.invoiceID = int64(i + 1)
 				rows = append(rows, r)
 			}
-			msg, err := w.message(rows, top{reminderRow: rows[0]}, day, nil, who)
+			msg, err := w.message(rows, top{reminderRow: rows[0]}, day, who)
 			if err != nil {
 				t.Fatal(err)
 			}

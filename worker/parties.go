@@ -1,11 +1,6 @@
 package worker
 
 import (
-	"context"
-	"time"
-
-	"github.com/jackc/pgx/v5"
-
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/letter"
 	"github.com/relance/relance/templates"
@@ -27,15 +22,12 @@ type messageParties struct {
 	debtorUnpostable             []string // ledger.Address.Unpostable
 }
 
-// parties reads the creditor and the debtor of a message from the ledger, as
-// templates and letters print them: the entity's name, address, legal ids,
-// IBAN and contacts (its email, else mail.reply_to), and the client's name,
-// postal address and legal ids; mail abroad ends with the country's name.
-func parties(ctx context.Context, tx pgx.Tx, clientID int64, day time.Time, replyTo string) (messageParties, error) {
-	e, c, err := ledger.New(tx, ledger.Options{}).Parties(ctx, clientID, day)
-	if err != nil {
-		return messageParties{}, err
-	}
+// partiesOf is the creditor e and the debtor c of a message (read with its
+// rows by the lock statement), as templates and letters print them: the
+// entity's name, address, legal ids, IBAN and contacts (its email, else
+// mail.reply_to), and the client's name, postal address and legal ids; mail
+// abroad ends with the country's name.
+func partiesOf(e ledger.Entity, c ledger.Client, replyTo string) messageParties {
 	creditor, debtor := letter.Parties(e, c)
 	p := messageParties{
 		creditor: creditor,
@@ -52,7 +44,7 @@ func parties(ctx context.Context, tx pgx.Tx, clientID int64, day time.Time, repl
 	if p.entity.Email == "" {
 		p.entity.Email = replyTo
 	}
-	return p, nil
+	return p
 }
 
 func postal(a ledger.Address, country string) letter.Address {

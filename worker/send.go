@@ -12,9 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
@@ -101,8 +101,11 @@ type Counters interface {
 }
 
 // FreshnessGuard says whether a client's sends must wait for fresh payment
-// data (*watch.Guard): Hold returns the wait, 0 to send now.
+// data (*watch.Guard). Stale judges the as-of the lock statement read,
+// without a query; only a send it holds calls Hold, which raises the alert
+// and returns the wait.
 type FreshnessGuard interface {
+	Stale(entity string, paymentsAsOf time.Time) bool
 	Hold(ctx context.Context, clientID int64) (time.Duration, error)
 }
 
@@ -176,7 +179,8 @@ type reminderRow struct {
 	issue, due                        time.Time
 	amount, outstanding               money.Amount
 	excluded, disputed, promised      bool
-	inCase                            bool // an open legal case holds the invoice
+	inCase                            bool         // an open legal case holds the invoice
+	settlements                       []Settlement // every settlement of the invoice, dated
 	clientID                          int64
 	clientCode                        string // for file names and headers; the parties come from parties()
 	emails                            []string
@@ -184,25 +188,22 @@ type reminderRow struct {
 	paused, clientExcluded            bool
 }
 
-const loadRemindersSQL = `
-SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
-       i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
-       EXISTS (SELECT 1 FROM ledger_open_dispute($2) d WHERE d.invoice_id = i.id),
-       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
-                 AND (p.settled_on IS NULL OR p.settled_on > $2)),
-       EXISTS (SELECT 1 FROM ledger_open_case($2) lc WHERE lc.invoice_id = i.id),
-       c.id, c.code, c.emails,
-       c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
-       c.email_bouncing_since IS NOT NULL,
-       EXISTS (SELECT 1 FROM pause pa WHERE pa.client_id = c.id AND pa.kind = 'pause' AND pa.from_on <= $2
-                 AND (pa.until IS NULL OR pa.until >= $2) AND (pa.resumed_on IS NULL OR pa.resumed_on > $2)),
-       c.excluded
-FROM reminder r
-JOIN invoice i ON i.id = r.invoice_id
-JOIN client c ON c.id = r.client_id
-WHERE r.id = ANY ($1)
-ORDER BY i.due_date, i.number, r.id
-FOR UPDATE OF r`
+// sendLockSQL reads and locks everything a message needs in one statement:
+// the rows with their re-check, the settlements, the parties and the
+// freshness of the entity's payment data.
+//
+//go:embed send_lock.sql
+var sendLockSQL string
+
+// locked is what sendLockSQL read for one job: its rows, and from the first
+// of them the message's parties and the as-of of the entity's newest
+// payment data (zero: never imported).
+type locked struct {
+	rows         []reminderRow
+	entity       ledger.Entity
+	client       ledger.Client
+	paymentsAsOf time.Time
+}
 
 // Work sends one message, in named stages: connect (a relay connection is
 // taken before anything is locked), lock and re-check the rows, compose,
@@ -231,16 +232,6 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("send: %w", err))
 	}
-	if w.Guard != nil {
-		wait, err := w.Guard.Hold(ctx, job.Args.ClientID)
-		if err != nil {
-			return fmt.Errorf("send: %w", err)
-		}
-		if wait > 0 {
-			log.Info("send held: the entity's payment data is stale", "recheck_in", wait)
-			return river.JobSnooze(wait)
-		}
-	}
 	var conn mail.Conn
 	var connErr error // a letter's copy: the relay could not be reached
 	if conn, connErr = w.Mail.Acquire(ctx); connErr != nil && job.Args.Channel != "registered_letter" {
@@ -255,12 +246,15 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return fmt.Errorf("send: begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	all, err := w.lock(ctx, tx, job.Args.ReminderIDs, w.checkDay(day))
+	lk, err := w.lock(ctx, tx, job.Args.ReminderIDs, w.checkDay(day))
 	if err != nil {
 		return err
 	}
 	checked := w.now()
-	keep, drops := w.recheck(all, job.Args.Channel)
+	keep, drops := w.recheck(lk.rows, job.Args.Channel)
+	if len(keep) > 0 && w.stale(lk) {
+		return w.hold(ctx, tx, job, log)
+	}
 	if err := drops.record(ctx, tx, job.ID); err != nil {
 		return err
 	}
@@ -268,11 +262,11 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		log.Info("reminders dropped at send time", "count", len(drops.ids), "reasons", drops.counts)
 	}
 	if len(keep) == 0 {
-		return w.complete(ctx, tx, job, func() { w.countDropped(drops.counts) })
+		return w.commit(ctx, tx, func() { w.countDropped(drops.counts) })
 	}
 
 	top := w.topOf(keep)
-	c, err := w.compose(ctx, tx, job.Args.ClientID, keep, top, day)
+	c, err := w.compose(lk, keep, top, day)
 	if err != nil {
 		var cannot *unproducible
 		if errors.As(err, &cannot) {
@@ -285,7 +279,12 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if job.Args.Channel == "registered_letter" {
 		return w.sendLetter(ctx, tx, sent, conn, connErr)
 	}
-	if err := conn.Send(ctx, w.outgoing(sent)); err != nil {
+	err = conn.Send(ctx, w.outgoing(sent))
+	// The relay is done with this message: the connection goes back to
+	// the pool now, for the next message's re-check and transaction,
+	// while this one's outcome is recorded and committed.
+	conn.Release()
+	if err != nil {
 		switch mail.FaultOf(err) {
 		case mail.RecipientRefused:
 			return w.bounce(ctx, tx, job, keep, err, log, drops.counts)
@@ -296,6 +295,31 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 	w.delivered(checked)
 	return w.recordSent(ctx, tx, sent)
+}
+
+// stale says whether the freshness guard holds the message of lk: its
+// entity's payment data, read by the lock statement, is too old.
+func (w *SendWorker) stale(lk locked) bool {
+	return w.Guard != nil && w.Guard.Stale(lk.entity.Code, lk.paymentsAsOf)
+}
+
+// hold snoozes a job whose entity's payment data is stale: nothing is
+// recorded (the transaction is rolled back, the rows stay pending on a live
+// job), no attempt is counted, and the guard (which raises the entity's
+// alert) says how long to wait before looking again.
+func (w *SendWorker) hold(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], log *slog.Logger) error {
+	if err := tx.Rollback(ctx); err != nil {
+		return fmt.Errorf("send: rollback: %w", err)
+	}
+	wait, err := w.Guard.Hold(ctx, job.Args.ClientID)
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	if wait <= 0 {
+		wait = time.Second // fresh data arrived since the lock: look again soon
+	}
+	log.Info("send held: the entity's payment data is stale", "recheck_in", wait)
+	return river.JobSnooze(wait)
 }
 
 // sending is one message past its re-check: the rows it carries, its
@@ -346,14 +370,14 @@ func (w *SendWorker) relayAccepted() {
 }
 
 // recordSent marks the rows of s sent with its Message-ID and the day it
-// went out, and completes the job in the same transaction.
+// went out, and commits.
 func (w *SendWorker) recordSent(ctx context.Context, tx pgx.Tx, s sending) error {
 	ids := rowIDs(s.keep)
 	if _, err := tx.Exec(ctx, markSentSQL, ids, s.messageID, s.job.ID, w.now(), w.sentOn(s.day, s.job)); err != nil {
 		return fmt.Errorf("send: mark sent: %w", err)
 	}
 	s.log.Info("reminder sent", "step", s.top.stepID, "invoices", len(s.keep), "message_id", s.messageID)
-	return w.complete(ctx, tx, s.job, func() {
+	return w.commit(ctx, tx, func() {
 		w.countDropped(s.drops.counts)
 		if w.Counters != nil {
 			w.Counters.Sent(s.job.Args.Channel, len(s.keep))
@@ -396,29 +420,52 @@ func (w *SendWorker) sentOn(day time.Time, job *river.Job[SendArgs]) time.Time {
 }
 
 // lock reads and locks (FOR UPDATE) the job's reminder rows with what the
-// re-check and the message need, as of check.
-func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check time.Time) ([]reminderRow, error) {
-	rows, err := tx.Query(ctx, loadRemindersSQL, ids, check)
+// re-check and the message need, as of check, in one statement
+// (send_lock.sql).
+func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check time.Time) (locked, error) {
+	var lk locked
+	rows, err := tx.Query(ctx, sendLockSQL, ids, check)
 	if err != nil {
-		return nil, fmt.Errorf("send: lock reminders: %w", err)
+		return lk, fmt.Errorf("send: lock reminders: %w", err)
 	}
 	defer rows.Close()
-	var all []reminderRow
 	for rows.Next() {
 		var r reminderRow
+		var days []time.Time
+		var amounts []int64
+		var e ledger.Entity
+		var c ledger.Client
+		var asOf *time.Time
 		if err := rows.Scan(&r.id, &r.status, &r.stepID, &r.template, &r.profile, &r.level,
 			&r.invoiceID, &r.number, &r.currency, &r.issue, &r.due, &r.amount, &r.outstanding, &r.excluded,
 			&r.disputed, &r.promised, &r.inCase,
 			&r.clientID, &r.clientCode, &r.emails,
-			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded); err != nil {
-			return nil, fmt.Errorf("send: read reminders: %w", err)
+			&r.insolvent, &r.bouncing, &r.paused, &r.clientExcluded,
+			&days, &amounts,
+			&c.Name, &c.Country, &c.Locale,
+			&c.Address.Line1, &c.Address.Line2, &c.Address.Postcode, &c.Address.City, &c.SIREN, &c.VAT,
+			&e.Code, &e.Name, &e.Country, &e.Locale,
+			&e.Address.Line1, &e.Address.Line2, &e.Address.Postcode, &e.Address.City,
+			&e.SIREN, &e.VAT, &e.IBAN, &e.BIC, &e.Email, &e.Phone, &e.LetterChannel,
+			&asOf); err != nil {
+			return lk, fmt.Errorf("send: read reminders: %w", err)
 		}
-		all = append(all, r)
+		for i := range min(len(days), len(amounts)) {
+			r.settlements = append(r.settlements, Settlement{Day: days[i], Amount: money.Amount(amounts[i])})
+		}
+		if len(lk.rows) == 0 {
+			c.ID, c.Code, c.Entity = r.clientID, r.clientCode, e.Code
+			lk.entity, lk.client = e, c
+			if asOf != nil {
+				lk.paymentsAsOf = *asOf
+			}
+		}
+		lk.rows = append(lk.rows, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("send: read reminders: %w", err)
+		return lk, fmt.Errorf("send: read reminders: %w", err)
 	}
-	return all, nil
+	return lk, nil
 }
 
 // drops are the rows the re-check takes out, with their reasons.
@@ -476,23 +523,13 @@ type composed struct {
 }
 
 // compose builds the message of the highest step top over the kept rows,
-// from the creditor and the debtor as the ledger has them, and renders its
-// template. Errors no retry can fix are *unproducible.
-func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, clientID int64, keep []reminderRow, top top, day time.Time) (composed, error) {
+// from the creditor and the debtor as the lock statement read them, and
+// renders its template. Errors no retry can fix are *unproducible.
+func (w *SendWorker) compose(lk locked, keep []reminderRow, top top, day time.Time) (composed, error) {
 	var c composed
-	var settlements map[int64][]Settlement
-	if top.penalties && w.Penalties != nil {
-		// Only a message stating penalties needs the payment history.
-		var err error
-		if settlements, err = loadSettlements(ctx, tx, keep); err != nil {
-			return c, err
-		}
-	}
+	c.who = partiesOf(lk.entity, lk.client, w.Settings.ReplyTo)
 	var err error
-	if c.who, err = parties(ctx, tx, clientID, day, w.Settings.ReplyTo); err != nil {
-		return c, fmt.Errorf("send: %w", err)
-	}
-	if c.msg, err = w.message(keep, top, day, settlements, c.who); err != nil {
+	if c.msg, err = w.message(keep, top, day, c.who); err != nil {
 		if errors.Is(err, penalty.ErrBelowFloor) || errors.Is(err, penalty.ErrNoRate) {
 			// The rate table or the contractual rate: configuration, which
 			// a retry cannot change (serve checks the floor at start).
@@ -507,12 +544,10 @@ func (w *SendWorker) compose(ctx context.Context, tx pgx.Tx, clientID int64, kee
 	return c, nil
 }
 
-// complete marks the job completed in tx and commits; after runs once the
-// commit succeeded.
-func (w *SendWorker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], after func()) error {
-	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
-		return fmt.Errorf("send: complete job: %w", err)
-	}
+// commit commits the rows' outcome; after runs once it succeeded. River's
+// batch completer then completes the job (see the package documentation:
+// the rows' status, not the job's, makes a message go once).
+func (w *SendWorker) commit(ctx context.Context, tx pgx.Tx, after func()) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("send: commit: %w", err)
 	}
@@ -648,9 +683,9 @@ func (w *SendWorker) topOf(rows []reminderRow) top {
 
 // message builds the template data of t, the highest step: the parties,
 // every invoice listed, penalties when that step states them under the
-// debtor's rule set (settlements then hold the invoices' payment history),
+// debtor's rule set (from each row's settlements, its invoice's payment history),
 // and the tone.
-func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlements map[int64][]Settlement, p messageParties) (templates.Message, error) {
+func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, p messageParties) (templates.Message, error) {
 	best := t.reminderRow
 	set := w.Messages.orDefaults()
 	msg := templates.Message{
@@ -678,7 +713,7 @@ func (w *SendWorker) message(rows []reminderRow, t top, day time.Time, settlemen
 			Currency: r.currency, Amount: r.amount, Outstanding: r.outstanding,
 		}
 		if msg.Penalties && inv.DaysLate > 0 {
-			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: settlements[r.invoiceID], Country: p.country}
+			debt := Debt{Amount: r.amount, Currency: r.currency, DueDate: r.due, Payments: r.settlements, Country: p.country}
 			res, err := w.Penalties.Penalty(debt, day)
 			if err != nil {
 				return msg, fmt.Errorf("penalties of invoice %s: %w", r.number, err)
@@ -753,28 +788,4 @@ func (w *SendWorker) now() time.Time {
 		return time.Now()
 	}
 	return w.Clock.Now()
-}
-
-// loadSettlements reads the dated settlements of the invoices of rows in one
-// query, for the penalty calculation (interest runs on what remained due).
-func loadSettlements(ctx context.Context, tx pgx.Tx, rows []reminderRow) (map[int64][]Settlement, error) {
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.invoiceID
-	}
-	q, err := tx.Query(ctx, `SELECT invoice_id, applied_on, amount FROM allocation WHERE invoice_id = ANY ($1) ORDER BY applied_on, id`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("send: settlements: %w", err)
-	}
-	defer q.Close()
-	out := map[int64][]Settlement{}
-	for q.Next() {
-		var id int64
-		var s Settlement
-		if err := q.Scan(&id, &s.Day, &s.Amount); err != nil {
-			return nil, fmt.Errorf("send: settlements: %w", err)
-		}
-		out[id] = append(out[id], s)
-	}
-	return out, q.Err()
 }

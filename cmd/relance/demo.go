@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -24,12 +24,13 @@ import (
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/pgcluster"
 	"github.com/relance/relance/internal/portfolio"
+	"github.com/relance/relance/internal/web"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
 	var examples, asOf string
 	var noServe bool
-	var clients, invoices int
+	var clients, invoices, weeks int
 	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -44,12 +45,17 @@ end) and migrates it. Then it shows the main job end to end:
      disputes, two promises to pay, a pause and an insolvency; with
      --examples DIR it imports DIR/portefeuille.csv and DIR/paiements.csv
      instead (the small portfolio shipped in examples/);
-  2. sweeps that day and sends the reminders it decided with the file
-     transport: one .eml per message in mail.dir (./outbox), registered
-     letters as PDF in mail.dir/letters;
-  3. runs the daemon (relance serve) with River UI, printing its URL and
-     login, until Ctrl-C. The daily schedule is off: the demo's day is in
-     the past.
+  2. sweeps every 7 days over the 5 weeks before that day (--weeks), then
+     that day, and sends the reminders decided with the file transport: one
+     .eml per message in mail.dir (./outbox), registered letters as PDF in
+     mail.dir/letters; the ladder climbs a level a week, up to the formal
+     notices. Each day's line counts messages (emails, letters), not the
+     invoices they remind;
+  3. adds an admin user with a random password, and runs the daemon
+     (relance serve) with the dashboard and River UI, printing the address
+     and that login once, until Ctrl-C. The daemon's clock starts at 09:00
+     on the demo's day and runs on, so that the pages show that day; the
+     daily schedule is off.
 
 Examples:
   make demo
@@ -119,23 +125,26 @@ Examples:
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			sum, err := a.sweepOnce(ctx, cfg, pool, logger, day, sweepRun{now: true, drain: true})
+			if err := a.sweepDemoDays(ctx, cfg, pool, logger, day, weeks); err != nil {
+				return err
+			}
+			// From here the daemon's clock starts at 09:00 on the demo's
+			// day, after the sweep, and runs on, so that the pages and the
+			// alerts are those of that day, not of the wall clock's.
+			a.clock = clock.From(time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, cfg.Location()))
+			if err := a.demoAlerts(ctx, cfg, pool); err != nil {
+				return err
+			}
+			login, password, err := demoAdmin(ctx, pool, a.clock)
 			if err != nil {
 				return err
 			}
-			sum.print(a.stdout)
-			outbox, _ := filepath.Abs(cfg.Mail.Dir)
-			fmt.Fprintf(a.stdout, "emails written to %s (*.eml), registered letters to %s\n", outbox, filepath.Join(outbox, "letters"))
 			pool.Close()
 			if noServe {
 				return nil
 			}
 			if cfg.Server.Password == "" {
-				b := make([]byte, 9)
-				if _, err := rand.Read(b); err != nil {
-					return err
-				}
-				cfg.Server.Password = hex.EncodeToString(b)
+				cfg.Server.Password = web.GeneratePassword()
 			}
 			// A demo must not fail because something else holds the port:
 			// fall back to any free one, the URL printed below says which.
@@ -146,8 +155,8 @@ Examples:
 				ln.Close()
 			}
 			return a.serve(ctx, cfg, serveOptions{ready: func(addr string) {
-				fmt.Fprintf(a.stdout, "River UI: http://%s/jobs/  (login %s / %s)\nCtrl-C to stop.\n",
-					addr, cfg.Server.Username, cfg.Server.Password)
+				fmt.Fprintf(a.stdout, "\nDashboard: http://%s/\n  login %s\n  password %s  (shown this once)\n"+
+					"River UI: http://%s/jobs/ (the same login)\nCtrl-C to stop.\n", addr, login, password, addr)
 			}})
 		},
 	}
@@ -157,6 +166,7 @@ Examples:
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the generated portfolio (the same seed gives the same portfolio)")
 	cmd.Flags().StringVar(&asOf, "as-of", "2025-09-12", "the day the generated portfolio is dated and swept, YYYY-MM-DD (the shipped examples are dated 2025-09-12)")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after the sweep instead of running the daemon")
+	cmd.Flags().IntVar(&weeks, "weeks", 5, "also sweep, every 7 days, the `N` weeks before --as-of, so that the ladder climbs to registered letters")
 	cmd.AddCommand(newDemoGenerateCmd(a))
 	return cmd
 }
@@ -247,7 +257,125 @@ func (a *app) recordDemoLedger(ctx context.Context, pool *pgxpool.Pool, cfg conf
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	if err := recordDemoAddresses(ctx, store, by, overdue); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stdout, "recorded %d disputes, and on %s promises, a pause and an insolvency (actor demo)\n",
 		len(disputes), strings.Join(overdue[:min(len(overdue), len(steps))], ", "))
+	return nil
+}
+
+// sweepDemoDays sweeps and sends, every 7 days, the weeks before day and
+// then day, and prints each day's messages and letters: the files the file
+// transport wrote, not the ledger's rows (a message reminds of every
+// invoice of a client at one level).
+func (a *app) sweepDemoDays(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, day time.Time, weeks int) error {
+	var emails, letters, invoices int
+	for w := max(weeks, 0); w >= 0; w-- {
+		d := day.AddDate(0, 0, -7*w)
+		e0, l0 := countOutbox(cfg)
+		sum, err := a.sweepOnce(ctx, cfg, pool, logger, d, sweepRun{now: true, drain: true})
+		if err != nil {
+			return err
+		}
+		e1, l1 := countOutbox(cfg)
+		reminded := 0
+		if sum.report != nil {
+			reminded = sum.report.Sent
+		}
+		fmt.Fprintf(a.stdout, "sweep %s: %d emails, %d registered letters (%d invoices reminded)\n", d.Format(time.DateOnly),
+			e1-e0, l1-l0, reminded)
+		if sum.exit() != nil { // failed or waiting: say all
+			sum.print(a.stdout)
+		}
+		emails, letters, invoices = emails+e1-e0, letters+l1-l0, invoices+reminded
+	}
+	outbox, _ := filepath.Abs(cfg.Mail.Dir)
+	fmt.Fprintf(a.stdout, "demo: %d emails and %d registered letters, reminding of %d invoices: emails in %s (*.eml), letters in %s (DAY/*.pdf)\n",
+		emails, letters, invoices, outbox, absolute(cfg.LettersDir()))
+	return nil
+}
+
+// demoAlerts runs the alert scan once, as the daemon's leader does after a
+// sweep (the demo's daemon schedules nothing), and says what it raised.
+func (a *app) demoAlerts(ctx context.Context, cfg config.Config, pool *pgxpool.Pool) error {
+	s, err := a.scanner(cfg, pool)
+	if err != nil {
+		return err
+	}
+	raised, err := s.Scan(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: alerts: %w", err)
+	}
+	parts := []string{}
+	for _, k := range slices.Sorted(maps.Keys(raised)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, raised[k]))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "none")
+	}
+	fmt.Fprintf(a.stdout, "alerts: %s\n", strings.Join(parts, ", "))
+	return nil
+}
+
+// countOutbox counts the emails (*.eml) and letters (*.pdf) written so far.
+func countOutbox(cfg config.Config) (emails, letters int) {
+	e, _ := filepath.Glob(filepath.Join(cfg.Mail.Dir, "*.eml"))
+	l, _ := filepath.Glob(filepath.Join(cfg.LettersDir(), "*", "*.pdf")) // a folder per day
+	return len(e), len(l)
+}
+
+// demoAdminEmail is the demo's admin user.
+const demoAdminEmail = "admin@demo.relance.invalid"
+
+// demoAdmin adds the demo's admin user with a random password (or gives it
+// a new one when a database of an earlier demo has it), and returns both.
+func demoAdmin(ctx context.Context, pool *pgxpool.Pool, clk clock.Clock) (email, password string, err error) {
+	users := web.Users{DB: pool, Clock: clk}
+	password = web.GeneratePassword()
+	err = users.Add(ctx, demoAdminEmail, web.RoleAdmin, password, "demo")
+	if errors.Is(err, web.ErrUserExists) {
+		err = users.SetPassword(ctx, demoAdminEmail, password, "demo")
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("demo: %w", err)
+	}
+	return demoAdminEmail, password, nil
+}
+
+// demoStreets and demoCities make the postal addresses the portfolio's
+// files do not carry, which registered letters need.
+var (
+	demoStreets = []string{"rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue Pasteur", "place de la Mairie"}
+	demoCities  = []struct{ postcode, city string }{{"69002", "Lyon"}, {"33000", "Bordeaux"}, {"59000", "Lille"}, {"44000", "Nantes"}, {"31000", "Toulouse"}}
+)
+
+// recordDemoAddresses records, as a person would with `relance entity set`
+// and `client set` (actor demo), the creditor's identity and the postal
+// address of each client with overdue invoices, where none is known: the
+// formal notices are registered letters.
+func recordDemoAddresses(ctx context.Context, store *ledger.Store, by ledger.Act, codes []string) error {
+	if _, err := store.SetEntity(ctx, by, store.EntityCode(), func(e *ledger.Entity) error {
+		if e.Address.IsZero() {
+			e.Name, e.SIREN = "Atelier Durand SAS", "732829320"
+			e.Address = ledger.Address{Line1: "12 rue des Tanneurs", Postcode: "69002", City: "Lyon"}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for i, code := range codes {
+		_, err := store.SetClient(ctx, by, code, func(c *ledger.Client) error {
+			if c.Address.IsZero() {
+				city := demoCities[i%len(demoCities)]
+				c.Address = ledger.Address{Line1: fmt.Sprintf("%d %s", 1+i%97, demoStreets[i%len(demoStreets)]),
+					Postcode: city.postcode, City: city.city}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 	return nil
 }

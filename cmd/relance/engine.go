@@ -17,6 +17,7 @@ import (
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/webhook"
+	"github.com/relance/relance/plans"
 	"github.com/relance/relance/templates"
 	"github.com/relance/relance/worker"
 )
@@ -87,6 +88,12 @@ func (a *app) newSweeper(cfg config.Config, logger *slog.Logger) (*worker.Sweepe
 	if err != nil {
 		return nil, err
 	}
+	return a.sweeperWith(cfg, logger, set)
+}
+
+// sweeperWith is newSweeper with plans of the caller's (`preview --plan`,
+// `plan diff`).
+func (a *app) sweeperWith(cfg config.Config, logger *slog.Logger, set *plans.Set) (*worker.Sweeper, error) {
 	window, err := worker.ParseSendWindow(cfg.Sweep.SendWindow, cfg.Location())
 	if err != nil {
 		return nil, err

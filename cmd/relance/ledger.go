@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -109,6 +110,32 @@ func checkEntity(ctx context.Context, pool *pgxpool.Pool, code string) error {
 	}
 	_, err := ledger.New(pool, ledger.Options{Entity: code}).Entity(ctx, code)
 	return err
+}
+
+// openSimulation opens the database a dry run reads (preview, plan diff):
+// its schema must be relance's current one and the entity must exist. The
+// caller closes the pool.
+func (a *app) openSimulation(ctx context.Context, cfg config.Config, entity string) (*pgxpool.Pool, error) {
+	db, err := a.openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := database.CheckSchema(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := checkEntity(ctx, db, entity); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// writeJSON prints v as indented JSON, the --format json of the reports.
+func (a *app) writeJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // table writes aligned columns.

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 )
 
@@ -22,21 +24,26 @@ to start until it has run.`,
 			if err != nil {
 				return err
 			}
-			pool, err := a.openDB(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			res, err := database.Migrate(cmd.Context(), pool)
-			if err != nil {
-				return err
-			}
-			if len(res.Relance) == 0 && len(res.River) == 0 {
-				fmt.Fprintln(a.stdout, "schema already up to date")
-				return nil
-			}
-			fmt.Fprintf(a.stdout, "applied relance migrations %v and River migrations %v\n", res.Relance, res.River)
-			return nil
+			return a.migrate(cmd.Context(), cfg)
 		},
 	}
+}
+
+// migrate applies the pending migrations and says which.
+func (a *app) migrate(ctx context.Context, cfg config.Config) error {
+	pool, err := a.openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	res, err := database.Migrate(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if len(res.Relance) == 0 && len(res.River) == 0 {
+		fmt.Fprintln(a.stdout, "schema already up to date")
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "applied relance migrations %v and River migrations %v\n", res.Relance, res.River)
+	return nil
 }

@@ -64,39 +64,9 @@ Examples:
 			if err != nil {
 				return err
 			}
-			files := args
-			if len(files) == 0 {
-				files = cfg.Plans.Files
-			}
-			var set *plans.Set
-			if len(files) == 0 {
-				set, err = plans.Default()
-				files = []string{plans.DefaultFile}
-			} else {
-				set, err = plans.LoadFiles(files)
-			}
-			var list plans.ErrorList
-			if errors.As(err, &list) {
-				// Report the first bad file, every error of it.
-				bad := list[0].File
-				n := 0
-				for _, e := range list {
-					if e.File == bad {
-						fmt.Fprintln(a.stderr, e)
-						n++
-					}
-				}
-				return exitError{code: 2, err: fmt.Errorf("%s: %d error(s)", bad, n)}
-			}
+			set, files, err := a.checkedPlans(cfg, args)
 			if err != nil {
 				return err
-			}
-			tc, err := templateChecker(cfg)
-			if err != nil {
-				return exitError{code: 2, err: err}
-			}
-			if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
-				return reportTemplateErrors(a, errs)
 			}
 			// The penalties the level 3+ messages state: a contractual rate
 			// under the statutory floor would fail every one of them.
@@ -114,7 +84,50 @@ Examples:
 			return nil
 		},
 	})
+	cmd.AddCommand(newPlanDiffCmd(a))
 	return cmd
+}
+
+// checkedPlans loads plan files and checks them and their templates as
+// `plan check` does: every error of the first bad file goes to stderr as
+// file:line:column, and the error returned exits with status 2. Without
+// files it loads the configured ones (plans.files), or the embedded default
+// plans; files says which were loaded.
+func (a *app) checkedPlans(cfg config.Config, paths []string) (set *plans.Set, files []string, err error) {
+	files = paths
+	if len(files) == 0 {
+		files = cfg.Plans.Files
+	}
+	if len(files) == 0 {
+		set, err = plans.Default()
+		files = []string{plans.DefaultFile}
+	} else {
+		set, err = plans.LoadFiles(files)
+	}
+	var list plans.ErrorList
+	if errors.As(err, &list) {
+		// Report the first bad file, every error of it.
+		bad := list[0].File
+		n := 0
+		for _, e := range list {
+			if e.File == bad {
+				fmt.Fprintln(a.stderr, e)
+				n++
+			}
+		}
+		return nil, files, exitError{code: 2, err: fmt.Errorf("%s: %d error(s)", bad, n)}
+	}
+	if err != nil {
+		return nil, files, err
+	}
+	tc, err := templateChecker(cfg)
+	if err != nil {
+		return nil, files, exitError{code: 2, err: err}
+	}
+	if errs := set.CheckTemplates(tc, planLocales); len(errs) > 0 {
+		return nil, files, reportTemplateErrors(a, errs)
+	}
+	return set, files, nil
 }
 
 // warnRateGaps prints a warning for each reference rate the rule sets in

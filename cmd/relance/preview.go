@@ -1,19 +1,19 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 
 	"github.com/spf13/cobra"
 
-	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/preview"
+	"github.com/relance/relance/worker"
 )
 
 func newPreviewCmd(a *app) *cobra.Command {
 	var asOf, format, entity string
+	var planFiles []string
 	var days int
 	cmd := &cobra.Command{
 		Use:   "preview",
@@ -43,9 +43,15 @@ The first line says how old the entity's invoice and payment data are (the
 as-of of the newest import of each), and whether sends would wait for fresh
 payments (sweep.max_data_age).
 
+With --plan FILE it previews a plan file that is not in the configuration
+yet (repeat --plan to merge several files, as plans.files does): the file is
+checked as ` + "`relance plan check`" + ` checks it, and a bad one stops the preview
+with each error at file:line:column (exit status 2).
+
 Examples:
   relance preview
   relance preview --as-of 2025-09-12 --days 7
+  relance preview --plan draft.yaml --days 14
   relance preview --format json | jq '.days[].messages[]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -64,8 +70,17 @@ Examples:
 				return err
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			sweeper, err := a.newSweeper(cfg, logger)
-			if err != nil {
+			var sweeper *worker.Sweeper
+			if len(planFiles) > 0 {
+				set, _, err := a.checkedPlans(cfg, planFiles)
+				if err != nil {
+					return err
+				}
+				sweeper, err = a.sweeperWith(cfg, logger, set)
+				if err != nil {
+					return err
+				}
+			} else if sweeper, err = a.newSweeper(cfg, logger); err != nil {
 				return err
 			}
 			// The preview states one rule set: the configured one, else the
@@ -79,17 +94,11 @@ Examples:
 			if entity == "" {
 				entity = cfg.Entity
 			}
-			db, err := a.openDB(cmd.Context(), cfg)
+			db, err := a.openSimulation(cmd.Context(), cfg, entity)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := database.CheckSchema(cmd.Context(), db); err != nil {
-				return err
-			}
-			if err := checkEntity(cmd.Context(), db, entity); err != nil {
-				return err
-			}
 			rep, err := preview.Run(cmd.Context(), db, preview.Options{Entity: entity, From: day, Days: days,
 				Sweeper: sweeper, Plans: sweeper.Plans, Penalties: calc})
 			if err != nil {
@@ -105,9 +114,7 @@ Examples:
 			}
 			writeDataAge(age, fresh, entity, freshnessPolicy(cfg), a.clock.Now(), cfg.Locale, cfg.Location())
 			if format == "json" {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
+				return a.writeJSON(rep)
 			}
 			return preview.WriteText(a.stdout, rep, cfg.Locale, sweeper.Plans)
 		},
@@ -116,5 +123,6 @@ Examples:
 	cmd.Flags().IntVar(&days, "days", 1, "number of days to preview")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&entity, "entity", "", "entity code (default: the configured entity)")
+	cmd.Flags().StringArrayVar(&planFiles, "plan", nil, "preview with this plan `FILE` instead of the configured plans (repeat to merge files)")
 	return cmd
 }

@@ -28,19 +28,27 @@ import (
 )
 
 func newServeCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var migrate bool
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the daemon: scheduler, workers, dashboard, API and River UI",
 		Long: `serve runs the daemon: the River client working the sweep and send queues
 (sweep.send_concurrency senders), the daily sweep scheduled by sweep.schedule in
 the configured time zone, and an HTTP server on server.addr with:
 
+  /          the dashboard, for the users of relance user add, who log in
+             at /login (a session cookie that ends after server.session_idle
+             idle or server.session_max; failed logins throttled by
+             server.login_failures per email and server.login_failures_per_ip
+             per address within server.login_window); optionally single
+             sign-on by a trusted proxy's header (server.sso_header)
   /api/v1/   the JSON API for ERPs and integrations, with bearer tokens
              (relance token create); its document is /api/v1/openapi.json
-  /jobs/     River UI, the ops job dashboard (basic auth: server.username and
-             server.password, or an admin token; its actions change state,
-             so serve refuses to start with a blank password, and refuses
-             any state-changing request sent from another site)
+  /jobs/     River UI, the ops job dashboard, for admins: a logged-in admin
+             user, an admin token, or for scripts the operator's basic auth
+             (server.username and server.password; its actions change
+             state, so serve refuses to start with a blank password, and
+             refuses any state-changing request sent from another site)
   /healthz   the process is up
   /readyz    the database answers (its error only to a caller with the
              credentials; others read "database unreachable")
@@ -61,28 +69,47 @@ sends the digest to digest.to (see relance alerts --help).
 
 Any number of replicas may run against one database: River elects one leader
 to schedule the sweep, every replica sends, and the reminder ledger makes each
-(invoice, step) go out at most once. The schema must be current (run
-` + "`relance migrate`" + ` first). On SIGTERM serve stops taking jobs, gives running ones
+(invoice, step) go out at most once. The schema must be current: run
+` + "`relance migrate`" + ` first, or serve --migrate, which migrates and then serves
+(the docker image has no shell to chain the two). On SIGTERM serve stops taking jobs, gives running ones
 server.shutdown_timeout to finish, cancels the rest, stops HTTP and closes the
 database pool, in that order.
 
 Example:
-  RELANCE_SERVER_PASSWORD=secret relance serve --config relance.yaml`,
+  relance user add you@example.fr --role admin
+  RELANCE_SERVER_PASSWORD=secret relance serve --config relance.yaml
+  RELANCE_SERVER_PASSWORD=secret relance serve --migrate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
 			if err != nil {
 				return err
 			}
+			if migrate {
+				if err := a.migrate(cmd.Context(), cfg); err != nil {
+					return err
+				}
+			}
 			return a.serve(cmd.Context(), cfg, serveOptions{periodic: true})
 		},
 	}
+	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations first (as relance migrate), then serve")
+	return cmd
 }
 
 // serveOptions vary the daemon for `relance demo`.
 type serveOptions struct {
 	periodic bool              // schedule the daily sweep
 	ready    func(addr string) // called once HTTP and River are up
+}
+
+// sessions is the dashboard's users and their sessions, by the server.*
+// keys.
+func (a *app) sessions(cfg config.Config, pool *pgxpool.Pool) *web.Sessions {
+	s := cfg.Server
+	return &web.Sessions{Users: web.Users{DB: pool, Clock: a.clock}, Idle: s.SessionIdle, Max: s.SessionMax,
+		Throttle: web.Throttle{PerEmail: s.LoginFailures, PerIP: s.LoginFailuresPerIP, Window: s.LoginWindow},
+		Insecure: s.InsecureCookies}
 }
 
 // serve runs the daemon until ctx is cancelled; see newServeCmd.
@@ -171,9 +198,14 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
+	dashboard, err := a.newDashboard(cfg, pool, logger, web.CSRFToken)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	handler, err := web.New(web.Options{DB: pool, Jobs: ui, Metrics: reg, API: api, Tokens: a.tokens(cfg, pool),
 		Username: cfg.Server.Username, Password: cfg.Server.Password, Logger: logger,
-		Letters: letterCallback(cfg, pool, a.clock, logger)})
+		Letters: letterCallback(cfg, pool, a.clock, logger), Sessions: a.sessions(cfg, pool), Dashboard: dashboard,
+		Locale: cfg.Locale, SSO: web.SSO{Header: cfg.Server.SSOHeader, Trusted: cfg.Server.SSOTrusted()}})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -196,7 +228,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if opts.periodic {
 		scheduled = cfg.Sweep.Schedule
 	}
-	logger.Info("relance serving", "addr", ln.Addr().String(), "jobs", "http://"+ln.Addr().String()+"/jobs/",
+	logger.Info("relance serving", "addr", ln.Addr().String(), "dashboard", "http://"+ln.Addr().String()+"/", "jobs", "http://"+ln.Addr().String()+"/jobs/",
 		"schedule", scheduled, "timezone", cfg.TimeZone, "replica", replica)
 
 	var runErr error

@@ -80,9 +80,9 @@ type servedDaemon struct {
 	done   chan error
 }
 
-// startServe runs serve with env (plus an address on loopback) and waits
-// for /healthz.
-func startServe(t *testing.T, env []string) *servedDaemon {
+// startServe runs serve with env (plus an address on loopback) and flags,
+// and waits for /healthz.
+func startServe(t *testing.T, env []string, flags ...string) *servedDaemon {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -93,7 +93,7 @@ func startServe(t *testing.T, env []string) *servedDaemon {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &servedDaemon{base: "http://" + addr, stderr: &syncWriter{w: &bytes.Buffer{}}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		d.done <- run(ctx, []string{"serve"}, environment{
+		d.done <- run(ctx, append([]string{"serve"}, flags...), environment{
 			stdin: strings.NewReader(""), stdout: io.Discard, stderr: d.stderr, env: append(env, "RELANCE_SERVER_ADDR="+addr),
 			clock: clock.Fixed(time.Date(2025, 9, 12, 10, 0, 0, 0, time.UTC)),
 		})

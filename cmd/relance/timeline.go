@@ -38,48 +38,6 @@ relance for the engine) and why. French or English after the locale key.`,
 	}
 }
 
-// timelineWords are the kinds of timeline entries in French and English.
-var timelineWords = map[string][2]string{
-	"invoice":             {"facture émise", "invoice issued"},
-	"credit_note":         {"avoir émis", "credit note issued"},
-	"payment":             {"règlement reçu", "payment received"},
-	"reminder_sent":       {"relance envoyée", "reminder sent"},
-	"letter_sent":         {"mise en demeure (LRAR)", "formal notice (registered letter)"},
-	"reminder_dropped":    {"relance annulée", "reminder dropped"},
-	"reminder_failed":     {"relance en échec", "reminder failed"},
-	"reminder_pending":    {"relance en attente", "reminder pending"},
-	"dispute_opened":      {"litige ouvert", "dispute opened"},
-	"dispute_resolved":    {"litige résolu", "dispute resolved"},
-	"dispute_lapsed":      {"fin du litige (date atteinte)", "dispute ended (its end passed)"},
-	"promise_made":        {"promesse de paiement", "promise to pay"},
-	"promise_kept":        {"promesse tenue", "promise kept"},
-	"promise_broken":      {"promesse non tenue", "promise broken"},
-	"client_paused":       {"mise en pause", "paused"},
-	"client_resumed":      {"reprise des relances", "resumed"},
-	"client_excluded":     {"exclu des relances", "excluded from dunning"},
-	"client_included":     {"réintégré aux relances", "included again"},
-	"email_bounced":       {"adresse e-mail en échec", "email address bouncing"},
-	"bounce_cleared":      {"échec d'adresse levé", "bounce cleared"},
-	"insolvency_recorded": {"procédure collective", "insolvency proceeding"},
-	"client_updated":      {"fiche client modifiée", "client details changed"},
-	"provision_proposed":  {"provision proposée", "provision proposed"},
-	"letter_ready":        {"courrier prêt à poster", "letter ready to post"},
-	"letter_handed":       {"courrier remis au prestataire", "letter handed to the provider"},
-	"letter_posted":       {"courrier posté", "letter posted"},
-	"letter_deposited":    {"dépôt du recommandé", "registered letter deposited"},
-	"letter_delivered":    {"courrier distribué (AR)", "letter delivered (receipt)"},
-	"letter_refused":      {"courrier refusé", "letter refused"},
-	"letter_failed":       {"courrier non distribuable", "letter undeliverable"},
-	"letter_copy_failed":  {"copie e-mail du courrier en échec", "letter's email copy failed"},
-	"case_opened":         {"dossier contentieux ouvert", "legal case opened"},
-	"case_filed":          {"contentieux : saisine", "legal case filed"},
-	"case_granted":        {"contentieux : titre obtenu", "legal case: order granted"},
-	"case_served":         {"contentieux : signification", "legal case: served"},
-	"case_enforceable":    {"contentieux : titre exécutoire", "legal case: enforceable"},
-	"case_cost":           {"frais de contentieux", "legal case cost"},
-	"case_closed":         {"dossier contentieux clos", "legal case closed"},
-}
-
 // caseWhy says which case an entry is about and what it adds: the
 // procedure, the day a stage happened, the opposition deadline, a cost's
 // kind, the outcome.
@@ -108,10 +66,7 @@ func writeTimeline(out io.Writer, s *ledgerSession, entries []ledger.TimelineEnt
 	w := table(out)
 	fmt.Fprintln(w, say(l, "DATE\tQUOI\tFACTURES\tMONTANT\tQUI\tPOURQUOI", "DATE\tWHAT\tINVOICES\tAMOUNT\tWHO\tWHY"))
 	for _, e := range entries {
-		what := e.Kind
-		if words, ok := timelineWords[e.Kind]; ok {
-			what = say(l, words[0], words[1])
-		}
+		what := ledger.TimelineLabel(e.Kind, l)
 		if e.Step != "" {
 			what += " " + e.Step
 		}

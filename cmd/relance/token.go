@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
+	"github.com/relance/relance/internal/config"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/web"
 )
@@ -132,17 +134,26 @@ func newTokenRevokeCmd(a *app) *cobra.Command {
 // openTokens connects to the database, checks the schema, and returns the
 // token store with the function that closes the pool.
 func (a *app) openTokens(cmd *cobra.Command) (web.Tokens, func(), error) {
-	cfg, err := a.config()
+	cfg, pool, err := a.openChecked(cmd)
 	if err != nil {
-		return web.Tokens{}, nil, err
-	}
-	pool, err := a.openDB(cmd.Context(), cfg)
-	if err != nil {
-		return web.Tokens{}, nil, err
-	}
-	if err := database.CheckSchema(cmd.Context(), pool); err != nil {
-		pool.Close()
 		return web.Tokens{}, nil, err
 	}
 	return a.tokens(cfg, pool), pool.Close, nil
+}
+
+// openChecked connects to the database and checks its schema.
+func (a *app) openChecked(cmd *cobra.Command) (config.Config, *pgxpool.Pool, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return cfg, nil, err
+	}
+	pool, err := a.openDB(cmd.Context(), cfg)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := database.CheckSchema(cmd.Context(), pool); err != nil {
+		pool.Close()
+		return cfg, nil, err
+	}
+	return cfg, pool, nil
 }

@@ -1,6 +1,7 @@
 package aging
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -97,8 +98,11 @@ func WriteXLSX(w io.Writer, r Report, locale string, items func(func(Item) error
 	if err := xlsxChart(f, names[3], r, locale, wd, st); err != nil {
 		return fmt.Errorf("xlsx %s: %w", names[3], err)
 	}
-	_, err = f.WriteTo(w)
-	return err
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return err
+	}
+	return sortedZip(w, buf.Bytes())
 }
 
 func cell(col, row int) string {

@@ -18,6 +18,10 @@ type KPIOptions struct {
 	// LetterCost is what one registered letter costs to send
 	// (letters.cost), counted in the cost of recovery; 0 leaves letters out.
 	LetterCost money.Amount
+	// ReadOnly leaves the payer scores alone: no grade is computed or
+	// stored (KPIs.PayerScores stays empty). The dashboard's pages only
+	// read; `relance kpi` grades on purpose.
+	ReadOnly bool
 }
 
 // Window returns the first day of the KPI window: the first day of the
@@ -138,8 +142,9 @@ type KPIs struct {
 	Disputes    DisputeKPIs // disputes resolved in the window, and those open
 }
 
-// Compute works out every KPI for the window ending at o.AsOf and stores
-// each client's payer score (see ScorePayers). Each KPI is one grouped query.
+// Compute works out every KPI for the window ending at o.AsOf and, unless
+// o.ReadOnly, stores each client's payer score (see ScorePayers). Each KPI
+// is one grouped query.
 func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 	if o.Months < 1 {
 		o.Months = 12
@@ -228,8 +233,10 @@ GROUP BY 1, 2`, args...)
 	if k.Promises, k.Disputes, err = recovery(ctx, q, args, o.LetterCost, get); err != nil {
 		return k, err
 	}
-	if k.PayerScores, err = ScorePayers(ctx, q, o.Options); err != nil {
-		return k, err
+	if !o.ReadOnly {
+		if k.PayerScores, err = ScorePayers(ctx, q, o.Options); err != nil {
+			return k, err
+		}
 	}
 	for _, kc := range cur {
 		k.Currencies = append(k.Currencies, *kc)

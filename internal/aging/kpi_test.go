@@ -262,3 +262,27 @@ WHERE i.number LIKE c.code || '-%' AND (c.code <> 'K5' OR i.number = 'K5-1');`)
 		t.Errorf("K3 on 2025-01-31: %q, %v; want no grade", k3, err)
 	}
 }
+
+// TestComputeReadOnlyStoresNoScore: the dashboard's KPIs leave the payer
+// scores `relance kpi` stores alone.
+func TestComputeReadOnlyStoresNoScore(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	k, err := Compute(ctx, db, KPIOptions{Options: Options{AsOf: asOf, Edges: defaultEdges}, Months: 3, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scored int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM client WHERE payer_score_at IS NOT NULL`).Scan(&scored); err != nil {
+		t.Fatal(err)
+	}
+	if scored != 0 || len(k.PayerScores) != 0 || len(k.Currencies) == 0 {
+		t.Errorf("%d clients scored, scores %v, %d currencies: want none scored and the KPIs", scored, k.PayerScores, len(k.Currencies))
+	}
+	if _, err := Compute(ctx, db, KPIOptions{Options: Options{AsOf: asOf, Edges: defaultEdges}, Months: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM client WHERE payer_score_at IS NOT NULL`).Scan(&scored); err != nil || scored == 0 {
+		t.Errorf("relance kpi's Compute scored %d clients (%v)", scored, err)
+	}
+}

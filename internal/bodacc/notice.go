@@ -9,10 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/relance/relance/internal/ledger"
 )
 
@@ -216,11 +212,7 @@ func fold(s string) string {
 	if ascii {
 		return strings.ToLower(limit(s, 4000))
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, limit(s, 4000))
-	if err != nil {
-		out = s
-	}
+	out := ledger.StripAccents(limit(s, 4000))
 	return strings.ToLower(strings.NewReplacer("’", "'", "\u00a0", " ").Replace(out))
 }
 

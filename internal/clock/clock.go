@@ -29,6 +29,17 @@ type Fixed time.Time
 // Now returns the fixed instant.
 func (f Fixed) Now() time.Time { return time.Time(f) }
 
+// Shifted is the wall clock moved by a constant offset: it runs, as the
+// wall clock does, from the instant From gave it. `relance demo` serves its
+// portfolio's day as today with it, and its sessions still age.
+type Shifted struct{ by time.Duration }
+
+// From returns a clock that reads start now and runs on from there.
+func From(start time.Time) Shifted { return Shifted{by: time.Until(start)} }
+
+// Now returns the wall clock's instant moved by the offset.
+func (s Shifted) Now() time.Time { return time.Now().Add(s.by) }
+
 // Today returns the calendar date of c's current instant in loc, as a date
 // (00:00 UTC). Near midnight UTC this differs from the UTC date, which is why
 // the configured time zone (Europe/Paris by default) always goes through here.

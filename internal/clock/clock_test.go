@@ -55,3 +55,24 @@ func TestDaysBetweenAndEndOfMonth(t *testing.T) {
 		}
 	}
 }
+
+// TestFromRunsFromItsStart: a clock From a past morning reads that morning,
+// then runs on, in that day.
+func TestFromRunsFromItsStart(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2025, 9, 12, 9, 0, 0, 0, paris)
+	c := From(start)
+	first := c.Now()
+	if first.Before(start) || first.After(start.Add(time.Hour)) {
+		t.Errorf("From(%v) reads %v", start, first)
+	}
+	if second := c.Now(); second.Before(first) {
+		t.Errorf("the clock went back from %v to %v", first, second)
+	}
+	if got := Today(c, paris); !got.Equal(Date(2025, 9, 12)) {
+		t.Errorf("Today = %v, want 2025-09-12", got)
+	}
+}

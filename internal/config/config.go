@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -273,6 +274,41 @@ type Server struct {
 	// APIBodyLimit caps the body of a request to the JSON API: "16MiB"
 	// (the default) takes a batch of 10,000 invoices with their clients.
 	APIBodyLimit string `yaml:"api_body_limit"`
+	// SessionIdle ends a dashboard session after this long without a
+	// request [2h]; SessionMax ends it this long after the login in any
+	// case [12h].
+	SessionIdle time.Duration `yaml:"session_idle"`
+	SessionMax  time.Duration `yaml:"session_max"`
+	// LoginFailures failed logins of one email, or LoginFailuresPerIP from
+	// one address, within LoginWindow refuse further logins of that email
+	// or from that address until the window is over [5, 50, 15m].
+	LoginFailures      int           `yaml:"login_failures"`
+	LoginFailuresPerIP int           `yaml:"login_failures_per_ip"`
+	LoginWindow        time.Duration `yaml:"login_window"`
+	// InsecureCookies drops the session cookie's Secure attribute, for a
+	// dashboard served over plain http on another host than loopback (a
+	// browser keeps a Secure cookie from http://127.0.0.1 or localhost, but
+	// not from http://relance.lan) [false].
+	InsecureCookies bool `yaml:"insecure_cookies"`
+	// SSOHeader names the header in which a trusted reverse proxy gives the
+	// email of the person it authenticated, e.g. X-Forwarded-User; empty:
+	// no single sign-on [""].
+	SSOHeader string `yaml:"sso_header"`
+	// SSOTrustedProxies are the proxy's addresses as CIDRs
+	// ("10.0.0.5/32"); the header from anywhere else is ignored.
+	SSOTrustedProxies []string `yaml:"sso_trusted_proxies"`
+}
+
+// SSOTrusted returns server.sso_trusted_proxies parsed. Validate has
+// checked them.
+func (s Server) SSOTrusted() []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(s.SSOTrustedProxies))
+	for _, c := range s.SSOTrustedProxies {
+		if p, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 // Default returns the configuration used where nothing is set.
@@ -300,7 +336,8 @@ func Default() Config {
 			MaxDataAge: 36 * time.Hour, StaleRecheck: 5 * time.Minute},
 		Alerts: Alerts{DisputeDays: 30, ClaimDays: 15, Every: 5 * time.Minute},
 		Mail:   Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
-		Server: Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB", APIBodyLimit: "16MiB"},
+		Server: Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB", APIBodyLimit: "16MiB",
+			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour, LoginFailures: 5, LoginFailuresPerIP: 50, LoginWindow: 15 * time.Minute},
 	}
 }
 
@@ -539,7 +576,37 @@ func (c Config) Validate() error {
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout", "%s: must be positive", c.Server.ShutdownTimeout)
 	}
+	c.validateSessions(bad)
 	return errors.Join(errs...)
+}
+
+// validateSessions checks the dashboard's session, login and single
+// sign-on keys.
+func (c Config) validateSessions(bad func(key, format string, args ...any)) {
+	s := c.Server
+	if s.SessionIdle < time.Minute {
+		bad("server.session_idle", "%s: want at least 1m", s.SessionIdle)
+	}
+	if s.SessionMax < s.SessionIdle {
+		bad("server.session_max", "%s: want at least server.session_idle (%s)", s.SessionMax, s.SessionIdle)
+	}
+	if s.LoginFailures < 1 {
+		bad("server.login_failures", "%d: want at least 1", s.LoginFailures)
+	}
+	if s.LoginFailuresPerIP < s.LoginFailures {
+		bad("server.login_failures_per_ip", "%d: want at least server.login_failures (%d)", s.LoginFailuresPerIP, s.LoginFailures)
+	}
+	if s.LoginWindow < time.Minute {
+		bad("server.login_window", "%s: want at least 1m", s.LoginWindow)
+	}
+	for _, cidr := range s.SSOTrustedProxies {
+		if _, err := netip.ParsePrefix(strings.TrimSpace(cidr)); err != nil {
+			bad("server.sso_trusted_proxies", "%q: want a CIDR such as 10.0.0.5/32", cidr)
+		}
+	}
+	if (s.SSOHeader == "") != (len(s.SSOTrustedProxies) == 0) {
+		bad("server.sso_header", "set both server.sso_header and server.sso_trusted_proxies, or neither")
+	}
 }
 
 // ProvisionMatrix returns the provision matrix. Validate has checked it.

@@ -2,11 +2,8 @@ package importer
 
 import (
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/relance/relance/internal/ledger"
 )
 
 // field is a column relance understands in an invoice or payment file.
@@ -139,19 +136,11 @@ func aliasTable(m map[field][]string) map[string]field {
 	return out
 }
 
-var accentStripper = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // headerKey normalizes a header for matching: lower case, no accents, and no
 // space, hyphen, underscore, dot, apostrophe or degree sign, so that
 // "N° facture", "n_facture" and "N-Facture" meet.
 func headerKey(s string) string {
-	out := s
-	if !isASCII(s) { // the accent stripper allocates: skip it when it has nothing to do
-		var err error
-		if out, _, err = transform.String(accentStripper, s); err != nil {
-			out = s
-		}
-	}
+	out := ledger.StripAccents(s)
 	var b strings.Builder
 	for _, r := range strings.ToLower(out) {
 		switch r {
@@ -196,15 +185,4 @@ func mapHeader(header []string, aliases map[string]field) (columnMap, []string) 
 		m[f] = i
 	}
 	return m, unknown
-}
-
-func transformString(s string) (string, int, error) { return transform.String(accentStripper, s) }
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -289,10 +289,7 @@ func abs(v money.Amount) money.Amount {
 // letters and digits folded to one '-'. "Société Générale, S.A." and
 // "SOCIETE GENERALE SA" do not meet, but the same spelling always does.
 func clientCodeFromName(name string) string {
-	out, _, err := transformString(name)
-	if err != nil {
-		out = name
-	}
+	out := ledger.StripAccents(name)
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToUpper(out) {

@@ -1,9 +1,9 @@
 package importer
 
 import (
-	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -15,24 +15,59 @@ import (
 // xlsxSource streams the rows of the first sheet of a workbook through
 // excelize's Rows iterator, with raw cell values: numbers as Excel stored
 // them (never the displayed, rounded text) and dates as serial numbers.
+//
+// The workbook is spooled to a temporary file, not read into memory: a zip
+// is read from its end, so it cannot be streamed from a pipe, and excelize
+// opened from a file reads each part where it lies, writing a large sheet
+// out to a temporary file of its own. What stays in memory is the shared
+// string table (excelize holds it whole; checkXLSX bounds it) and a row.
 type xlsxSource struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	line int
+	f     *excelize.File
+	rows  *excelize.Rows
+	line  int
+	spool string
 }
 
 func newXLSXSource(r io.Reader) (*xlsxSource, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxXLSXFile+1))
+	spool, err := spoolXLSX(r)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxXLSXFile {
-		return nil, fmt.Errorf("workbook larger than %d MiB: export it as CSV", maxXLSXFile>>20)
+	s, err := openXLSX(spool)
+	if err != nil {
+		_ = os.Remove(spool)
+		return nil, err
 	}
-	if err := checkXLSX(data); err != nil {
-		return nil, fmt.Errorf("workbook refused: %w", err)
+	return s, nil
+}
+
+// spoolXLSX copies the workbook to a temporary file, at most maxXLSXFile
+// bytes, and returns its path.
+func spoolXLSX(r io.Reader) (string, error) {
+	tmp, err := os.CreateTemp("", "relance-import-*.xlsx")
+	if err != nil {
+		return "", err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxXLSXUnzipped})
+	n, err := io.Copy(tmp, io.LimitReader(r, maxXLSXFile+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n > maxXLSXFile {
+		err = fmt.Errorf("workbook larger than %d MiB: export it as CSV", maxXLSXFile>>20)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
+}
+
+// openXLSX checks the spooled workbook and opens its first sheet.
+func openXLSX(spool string) (*xlsxSource, error) {
+	if err := checkXLSXFile(spool); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(spool, excelize.Options{UnzipSizeLimit: maxXLSXUnzipped})
 	if err != nil {
 		return nil, fmt.Errorf("open workbook: %w", err)
 	}
@@ -46,7 +81,7 @@ func newXLSXSource(r io.Reader) (*xlsxSource, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("read sheet %q: %w", sheets[0], err)
 	}
-	return &xlsxSource{f: f, rows: rows}, nil
+	return &xlsxSource{f: f, rows: rows, spool: spool}, nil
 }
 
 func (s *xlsxSource) next() ([]string, int, error) {
@@ -69,7 +104,9 @@ func (s *xlsxSource) next() ([]string, int, error) {
 
 func (s *xlsxSource) Close() error {
 	_ = s.rows.Close()
-	return s.f.Close()
+	err := s.f.Close()
+	_ = os.Remove(s.spool)
+	return err
 }
 
 // excelSerialDate reads a date cell stored as an Excel serial number (days

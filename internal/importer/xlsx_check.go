@@ -34,14 +34,23 @@ const (
 // errNotXLSX tells that bytes named like a workbook are not one.
 var errNotXLSX = errors.New("not an XLSX workbook")
 
-// checkXLSX reads the parts of the workbook in data as a stream and refuses
-// it before excelize sees it when a part, a cell or the whole is over its
-// limit. It holds nothing but a small buffer.
-func checkXLSX(data []byte) error {
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// checkXLSXFile reads the parts of the workbook at path as a stream and
+// refuses it before excelize sees it when a part, a cell or the whole is
+// over its limit. It holds nothing but a small buffer.
+func checkXLSXFile(path string) error {
+	z, err := zip.OpenReader(path)
 	if err != nil {
-		return fmt.Errorf("%w (%v)", errNotXLSX, err)
+		return fmt.Errorf("workbook refused: %w (%v)", errNotXLSX, err)
 	}
+	defer z.Close()
+	if err := checkZip(&z.Reader); err != nil {
+		return fmt.Errorf("workbook refused: %w", err)
+	}
+	return nil
+}
+
+// checkZip checks each part of an opened workbook.
+func checkZip(z *zip.Reader) error {
 	var total int64
 	for _, f := range z.File {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))

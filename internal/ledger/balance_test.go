@@ -258,3 +258,44 @@ func collectDiffs(t *testing.T, rows pgx.Rows) string {
 	}
 	return out
 }
+
+// TestBulkFirstImportKeepsBalancesAndWakeDays: a first import by the bulk
+// path (migration 00130: invoice's indexes and keys dropped, one plain
+// INSERT … SELECT, settlements, rebuild) leaves the kept balances equal to
+// the ledger from scratch and every invoice awake for the next sweep, as the
+// row-by-row path does.
+func TestBulkFirstImportKeepsBalancesAndWakeDays(t *testing.T) {
+	f, _ := newFixture(t)
+	s := ledger.New(f.pool, ledger.Options{BulkMinRows: 1})
+	a, problems := applyInvoices(t, f, s, by("2025-09-01"), false, firstImport()...)
+	if len(problems) > 0 || !a.Bulk {
+		t.Fatalf("first import: bulk %v, problems %v; want the bulk path", a.Bulk, problems)
+	}
+	w := &balanceWriter{t: t, f: f, s: s}
+	w.check("a first import by the bulk path")
+	var open, balances int
+	if err := f.pool.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM invoice WHERE outstanding > 0),
+		(SELECT count(*) FROM client_balance WHERE documents <> 0)`).Scan(&open, &balances); err != nil {
+		t.Fatal(err)
+	}
+	if open == 0 || balances == 0 {
+		t.Fatalf("%d open invoices, %d clients with a kept balance: the import tests nothing", open, balances)
+	}
+	// Every invoice has its wake row, read on the next sweep; no credit note has one.
+	rows, err := f.pool.Query(context.Background(), `
+		SELECT i.number || ' ' || i.kind || ' ' || coalesce(w.wake_on::text, 'none')
+		FROM invoice i LEFT JOIN sweep_wake w ON w.invoice_id = i.id
+		WHERE (i.kind = 'invoice') <> coalesce(w.wake_on = '-infinity', false) OR (i.kind <> 'invoice' AND w.invoice_id IS NOT NULL)
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wrong) > 0 {
+		t.Errorf("wake days after the bulk path (number, kind, wake): %v", wrong)
+	}
+}

@@ -79,6 +79,17 @@ func parseItem(item string) ([]string, error) {
 	return out, nil
 }
 
+// mailReason is net/mail's reason for refusing an address without the
+// address itself, which some of its errors echo in full (quoted, each
+// invalid byte as \xNN): the error already quotes it, cut to 40 characters.
+func mailReason(err error) string {
+	reason := strings.ReplaceAll(err.Error(), "mail: ", "")
+	if i := strings.Index(reason, `: "`); i >= 0 {
+		reason = reason[:i]
+	}
+	return reason
+}
+
 // parseAddress parses one address and refuses what net/mail accepts but no
 // relay delivers to, or what would not read back as itself: quoted local
 // parts ("a b"@x.fr), domain literals (a@[1.2.3.4]) and domains without a
@@ -86,7 +97,7 @@ func parseItem(item string) ([]string, error) {
 func parseAddress(s string) (string, error) {
 	a, err := mail.ParseAddress(s)
 	if err != nil {
-		return "", fmt.Errorf("invalid email address %s: %s", Quote(s), strings.TrimPrefix(err.Error(), "mail: "))
+		return "", fmt.Errorf("invalid email address %s: %s", Quote(s), mailReason(err))
 	}
 	addr := a.Address
 	at := strings.LastIndexByte(addr, '@')

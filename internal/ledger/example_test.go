@@ -131,3 +131,14 @@ func ExampleOppositionDeadline() {
 	// Output:
 	// 2025-12-01
 }
+
+// A timeline entry's kind, as the CLI and the dashboard name it.
+func ExampleTimelineLabel() {
+	fmt.Println(ledger.TimelineLabel("dispute_opened", "fr"))
+	fmt.Println(ledger.TimelineLabel("dispute_opened", "en"))
+	fmt.Println(ledger.TimelineLabel("something_new", "fr"))
+	// Output:
+	// litige ouvert
+	// dispute opened
+	// something_new
+}

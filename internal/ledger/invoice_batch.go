@@ -111,6 +111,7 @@ func nullableAmount(p *money.Amount) any {
 // caller's transaction: Copy the rows, read Problems, then Apply.
 type InvoiceBatch struct {
 	stage
+	bulkMinRows int // Options.BulkMinRows
 }
 
 // StageInvoices opens a batch of invoices of the store's entity in tx, the
@@ -121,7 +122,7 @@ func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, er
 	if err != nil {
 		return nil, err
 	}
-	return &InvoiceBatch{stage: st}, nil
+	return &InvoiceBatch{stage: st, bulkMinRows: s.opts.BulkMinRows}, nil
 }
 
 // Problems runs the checks that need the whole batch: an invoice number
@@ -132,7 +133,7 @@ func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, er
 // them names an invoice that is in the batch, only wrong.
 func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowProblem, error) {
 	// Fresh statistics, or the planner guesses the size of a temp table.
-	if _, err := b.tx.Exec(ctx, `ANALYZE invoice_stage`); err != nil {
+	if _, err := b.tx.Exec(ctx, `ANALYZE invoice_stage (line, number, client_code, kind, paid, applies_to)`); err != nil {
 		return nil, err
 	}
 	problems, repeats, err := b.duplicates(ctx)
@@ -237,6 +238,9 @@ type Applied struct {
 	Snapshot       bool
 	Alerts         int          // credit-limit alerts raised (alert_credit_limit)
 	Unallocated    money.Amount // payments: what no invoice took (unapplied credits)
+	// Bulk says the invoices went in by the bulk path (invoice_bulk.go):
+	// how, not what, so it is on no record.
+	Bulk bool
 }
 
 // Apply writes the staged invoices to the ledger: clients created or
@@ -265,11 +269,18 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	if err := b.applyClients(ctx, &a); err != nil {
 		return a, err
 	}
-	if err := b.tx.QueryRow(ctx, batchInvoicesUpsertSQL, b.entityID, a.Batch, by.Day).Scan(&a.Created, &a.Updated); err != nil {
-		return a, fmt.Errorf("upsert invoices: %w", err)
-	}
-	if err := b.applySettlements(ctx, a.Batch, by.Day); err != nil {
+	if err := b.writeInvoices(ctx, &a, by.Day); err != nil {
 		return a, err
+	}
+	if err := b.applySettlements(ctx, a.Batch, by.Day, a.Bulk); err != nil {
+		return a, err
+	}
+	if a.Bulk {
+		// After the settlements: what they update in invoice, before its
+		// indexes are back, costs no index entry.
+		if err := b.endBulk(ctx); err != nil {
+			return a, err
+		}
 	}
 	touched := batchInvoiceClientsSQL
 	if snapshot {
@@ -281,6 +292,26 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 		b.settles, touched = true, ""
 	}
 	return a, b.finish(ctx, by, src, &a, touched)
+}
+
+// writeInvoices creates and updates the staged invoices: by the bulk path
+// into an empty table, else by an upsert.
+func (b *InvoiceBatch) writeInvoices(ctx context.Context, a *Applied, day time.Time) error {
+	if b.bulkEligible() {
+		bulk, err := b.beginBulk(ctx)
+		if err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		if bulk {
+			a.Bulk = true
+			a.Created, err = b.insertBulk(ctx, a.Batch, day)
+			return err
+		}
+	}
+	if err := b.tx.QueryRow(ctx, batchInvoicesUpsertSQL, b.entityID, a.Batch, day).Scan(&a.Created, &a.Updated); err != nil {
+		return fmt.Errorf("upsert invoices: %w", err)
+	}
+	return nil
 }
 
 // applyClients creates the clients the ledger does not have and updates
@@ -303,7 +334,8 @@ func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
 
 // applySettlements records what settles the staged invoices: closures
 // reversed for invoices listed again, `paid` amounts and credit notes.
-func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time) error {
+// After the bulk path every invoice is new, its `paid` recorded already.
+func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time, bulk bool) error {
 	var paid, creditNotes bool
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
 		return err
@@ -315,7 +347,7 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 	if err := b.settle(ctx, batchAllocReopenSQL, "snapshot_close", batch, day); err != nil {
 		return fmt.Errorf("reopen invoices listed again: %w", err)
 	}
-	if paid {
+	if paid && !bulk {
 		if _, err := b.tx.Exec(ctx, batchPaidNewSQL, b.entityID, batch, day); err != nil {
 			return fmt.Errorf("record paid amounts: %w", err)
 		}

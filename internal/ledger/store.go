@@ -59,6 +59,11 @@ type Options struct {
 	// NoticeDays is the time a formal notice gives to pay
 	// (letters.deadline_days): a case may open the day after it ends [8].
 	NoticeDays int
+	// BulkMinRows is the fewest rows of an invoice batch that take the bulk
+	// path when the invoice table is empty (see invoice_bulk.go): 0 means
+	// DefaultBulkMinRows, a negative number never. Tests set 1 and -1 to
+	// run the same batch through both paths.
+	BulkMinRows int
 }
 
 // Store reads and writes the ledger of one entity. Each write runs in its

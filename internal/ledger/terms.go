@@ -6,11 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/relance/relance/internal/clock"
 )
@@ -113,10 +108,5 @@ func (t Terms) DueDate(issue time.Time, method EOMMethod) time.Time {
 // normalize lowercases, strips accents and folds runs of spaces, so that
 // "À  Réception" reads as "a reception".
 func normalize(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+	return strings.Join(strings.Fields(strings.ToLower(StripAccents(s))), " ")
 }

@@ -131,8 +131,11 @@ type Conn interface {
 }
 
 // Acquire takes a connection from the pool: it waits for the rate limit and
-// a free connection, checks that a pooled connection still answers (NOOP)
-// and dials a new one otherwise, all bounded by ctx. The send worker
+// a free connection, and dials a new one if the pool has none, all bounded
+// by ctx. A pooled connection is not checked here: a NOOP per message is
+// one more round trip to the relay than the message needs, and a
+// connection the server closed while idle is found by the transaction's
+// first command and redialed then (see smtpConn.mail). The send worker
 // acquires before it locks and re-checks its ledger rows, so that the time
 // between the re-check and the relay's acceptance is one SMTP transaction,
 // not a wait for the pool. Errors are *Error at StageConnect.
@@ -153,10 +156,12 @@ func (s *SMTP) Acquire(ctx context.Context) (Conn, error) {
 	case <-ctx.Done():
 		return nil, fail(fmt.Errorf("waiting for a connection: %w", ctx.Err()), 0, Temporary)
 	}
-	c := &smtpConn{s: s, conn: conn}
-	if err := c.ready(ctx); err != nil {
-		c.Release()
-		return nil, err
+	c := &smtpConn{s: s, conn: conn, reused: conn != nil}
+	if conn == nil {
+		if err := c.dial(ctx); err != nil {
+			c.Release()
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -185,25 +190,18 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 type smtpConn struct {
 	s        *SMTP
 	conn     *gosmtp.Client // nil once dropped: the next use redials
+	reused   bool           // taken from the pool, not yet proven alive by a reply
 	released bool
 }
 
-// ready makes sure the connection answers: a pooled one is checked with a
-// NOOP (the server may have closed it while idle) and redialed if it does
-// not answer; a missing one is dialed.
-func (c *smtpConn) ready(ctx context.Context) error {
-	if c.conn != nil {
-		if err := c.conn.Noop(); err == nil {
-			return c.conn.UpdateDeadline(c.s.timeout)
-		}
-		c.drop()
-	}
+// dial opens a new connection.
+func (c *smtpConn) dial(ctx context.Context) error {
 	conn, err := c.s.client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		code := replyCode(err)
 		return &Error{Stage: StageConnect, Code: code, Fault: connectFault(err, code), Err: err}
 	}
-	c.conn = conn
+	c.conn, c.reused = conn, false
 	return nil
 }
 
@@ -237,24 +235,16 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 		return &Error{Stage: stage, MessageID: m.MessageID, Recipients: recipients(m), Recipient: rcpt,
 			Code: replyCode(err), Fault: f, Err: err}
 	}
-	if c.conn == nil {
-		if err := c.ready(ctx); err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				e.MessageID, e.Recipients = m.MessageID, recipients(m)
-			}
-			return err
-		}
-	}
-	if err := c.conn.UpdateDeadline(c.s.timeout); err != nil {
-		c.drop()
-		return fail(StageConnect, "", err, Temporary)
-	}
 	from, err := msg.GetSender(false)
 	if err != nil {
 		return fail(StageBuild, "", err, Unsendable)
 	}
-	if err := c.conn.Mail(from); err != nil {
+	if err := c.mail(ctx, from); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.MessageID, e.Recipients = m.MessageID, recipients(m)
+			return e
+		}
 		return c.abort(fail(StageMail, "", err, bySender(err)))
 	}
 	var refused *Error
@@ -289,6 +279,45 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 	}
 	if err := w.Close(); err != nil {
 		return c.abort(fail(StageData, "", err, bySender(err)))
+	}
+	return nil
+}
+
+// mail opens the transaction (MAIL FROM) on the connection, dialing one if
+// there is none. A pooled connection the server closed while idle fails
+// here without a reply, or with 421 (closing); nothing of the message was
+// sent, so it is dropped and the command tried once more on a new
+// connection. The connection's own failures (a dial, a deadline) are
+// *Error at StageConnect.
+func (c *smtpConn) mail(ctx context.Context, from string) error {
+	if err := c.open(ctx); err != nil {
+		return err
+	}
+	err := c.conn.Mail(from)
+	if err == nil || !c.reused {
+		c.reused = false
+		return err
+	}
+	if code := replyCode(err); code != 0 && code != 421 {
+		return err
+	}
+	c.drop()
+	if err := c.open(ctx); err != nil {
+		return err
+	}
+	return c.conn.Mail(from)
+}
+
+// open dials a connection if there is none and sets its deadline.
+func (c *smtpConn) open(ctx context.Context) error {
+	if c.conn == nil {
+		if err := c.dial(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.conn.UpdateDeadline(c.s.timeout); err != nil {
+		c.drop()
+		return &Error{Stage: StageConnect, Fault: Temporary, Err: err}
 	}
 	return nil
 }

@@ -195,8 +195,34 @@ func TestSMTPPermanentOnData(t *testing.T) {
 	}
 }
 
+// A pooled connection is not checked with a NOOP before each message: one
+// that the relay dropped is found at MAIL FROM, before anything of the
+// message was sent, and the transaction starts again once on a new
+// connection.
+func TestSMTPConnectionDroppedAtMailFromIsRedialedOnce(t *testing.T) {
+	srv := smtptest.Start(t)
+	tr := newSMTP(t, srv, 1, 0)
+	if err := tr.Send(context.Background(), reminder("warm@relance.example")); err != nil {
+		t.Fatal(err)
+	}
+	srv.DropNext(smtptest.PhaseMail)
+	if err := tr.Send(context.Background(), reminder("drop@relance.example")); err != nil {
+		t.Fatalf("send after the relay dropped the pooled connection at MAIL FROM: %v", err)
+	}
+	if n, s := len(srv.Messages()), srv.Sessions(); n != 2 || s != 2 {
+		t.Errorf("%d messages over %d sessions, want 2 over 2 (one redial)", n, s)
+	}
+	// Twice in a row: the new connection is not retried again.
+	srv.DropNext(smtptest.PhaseMail)
+	srv.DropNext(smtptest.PhaseMail)
+	err := tr.Send(context.Background(), reminder("twice@relance.example"))
+	if err == nil || mail.IsPermanent(err) {
+		t.Fatalf("dropped twice at MAIL FROM: %v, want a temporary error", err)
+	}
+}
+
 func TestSMTPDroppedConnectionIsTemporaryAndRedials(t *testing.T) {
-	for _, phase := range []smtptest.Phase{smtptest.PhaseMail, smtptest.PhaseRcpt, smtptest.PhaseData} {
+	for _, phase := range []smtptest.Phase{smtptest.PhaseRcpt, smtptest.PhaseData} {
 		t.Run(phase.String(), func(t *testing.T) {
 			srv := smtptest.Start(t)
 			tr := newSMTP(t, srv, 1, 0)

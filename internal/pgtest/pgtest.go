@@ -108,8 +108,22 @@ func dropDatabases(ctx context.Context) {
 // a CLI command or a River client.
 func URL(t testing.TB) string {
 	t.Helper()
+	return newURL(t, templateName)
+}
+
+// BlankURL returns the connection string of a new database with nothing in
+// it, not even the schema (a fresh install), dropped when the test ends.
+func BlankURL(t testing.TB) string {
+	t.Helper()
+	return newURL(t, "template0")
+}
+
+// newURL creates a database from template for the test and drops it when
+// the test ends.
+func newURL(t testing.TB, template string) string {
+	t.Helper()
 	ctx := context.Background()
-	name, err := createDB(ctx)
+	name, err := createDB(ctx, template)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +138,9 @@ func URL(t testing.TB) string {
 	return withDatabase(adminURL, name)
 }
 
-// createDB creates a new database from the migrated template and returns
-// its name.
-func createDB(ctx context.Context) (string, error) {
+// createDB creates a new database from template (the migrated one, or
+// template0 for a blank one) and returns its name.
+func createDB(ctx context.Context, template string) (string, error) {
 	if adminURL == "" {
 		return "", errors.New("pgtest: TestMain must call pgtest.Main")
 	}
@@ -136,7 +150,7 @@ func createDB(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("pgtest: connect: %w", err)
 	}
 	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
 		return "", fmt.Errorf("pgtest: create database: %w", err)
 	}
 	return name, nil
@@ -148,7 +162,7 @@ func createDB(ctx context.Context) (string, error) {
 // TEST_DATABASE_URL server) when Main ends. It panics when Main did not run.
 func ExampleDB() *pgxpool.Pool {
 	ctx := context.Background()
-	name, err := createDB(ctx)
+	name, err := createDB(ctx, templateName)
 	if err != nil {
 		panic(err)
 	}

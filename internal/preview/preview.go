@@ -181,11 +181,8 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 	rep := &Report{Entity: opts.Entity}
 	for i := range opts.Days {
 		d := opts.From.AddDate(0, 0, i)
-		res, err := opts.Sweeper.Run(ctx, tx, noJobs{}, d, worker.SweepOptions{Now: true, Explain: true})
+		res, err := SimulateDay(ctx, tx, opts.Sweeper, d, worker.SweepOptions{Explain: true})
 		if err != nil {
-			return nil, fmt.Errorf("preview: %w", err)
-		}
-		if err := markSent(ctx, tx, res); err != nil {
 			return nil, err
 		}
 		day, err := describe(ctx, tx, res, opts)
@@ -195,6 +192,20 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 		rep.Days = append(rep.Days, day)
 	}
 	return rep, nil
+}
+
+// SimulateDay runs sweeper's sweep of day in tx as a dry run: no send job
+// is enqueued (the send window is ignored, opts.Now), and the day's new
+// messages are marked sent that day, as the send worker would have, so that
+// the days after see them. The preview and `relance plan diff` simulate
+// their days with it.
+func SimulateDay(ctx context.Context, tx pgx.Tx, sweeper Sweeper, day time.Time, opts worker.SweepOptions) (worker.SweepResult, error) {
+	opts.Now = true
+	res, err := sweeper.Run(ctx, tx, noJobs{}, day, opts)
+	if err != nil {
+		return res, fmt.Errorf("preview: %w", err)
+	}
+	return res, markSent(ctx, tx, res)
 }
 
 // noJobs is the preview's job inserter: the messages of a simulated day are

@@ -32,6 +32,17 @@ type Guard struct {
 	Logger  *slog.Logger
 }
 
+// Stale says whether payment data of the entity coded entity, as of
+// paymentsAsOf (zero: never imported), holds its sends now. It reads
+// nothing: the send worker reads the as-of with its rows and calls Hold
+// only for a send this holds.
+func (g *Guard) Stale(entity string, paymentsAsOf time.Time) bool {
+	if g == nil {
+		return false
+	}
+	return judge(Data{Entity: entity, Payments: paymentsAsOf}, g.Clock.Now(), g.Policy).Stale
+}
+
 // Hold returns how long the send of clientID must wait (0: send now). It
 // raises the entity's alert_stale_data alert the first time an episode
 // holds a send.

@@ -77,7 +77,11 @@ var paris, _ = time.LoadLocation("Europe/Paris")
 // today is the clock's day in every API test.
 var today = clock.Date(2025, 10, 1)
 
-func newAPIEnv(t *testing.T, limit int64) *apiEnv {
+func newAPIEnv(t *testing.T, limit int64) *apiEnv { return newServerEnv(t, limit, nil) }
+
+// newServerEnv is newAPIEnv with the daemon's options changed by with
+// (nil: none), e.g. to add the dashboard's sessions.
+func newServerEnv(t *testing.T, limit int64, with func(*Options)) *apiEnv {
 	t.Helper()
 	pool := pgtest.NewDB(t)
 	logs := &lockedBuffer{}
@@ -90,8 +94,12 @@ func newAPIEnv(t *testing.T, limit int64) *apiEnv {
 		Import:     importer.Options{DefaultTerms: terms, Currency: "EUR"},
 		AgingEdges: []int{30, 60, 90, 120}, Preview: fakePreview{}, BodyLimit: limit, Logger: logger})
 	jobs := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "river ui") })
-	h, err := New(Options{DB: pool, Jobs: jobs, Metrics: prometheus.NewRegistry(), Username: "admin", Password: "s3cret",
-		Logger: logger, API: api, Tokens: tokens})
+	o := Options{DB: pool, Jobs: jobs, Metrics: prometheus.NewRegistry(), Username: "admin", Password: "s3cret",
+		Logger: logger, API: api, Tokens: tokens}
+	if with != nil {
+		with(&o)
+	}
+	h, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,14 +27,31 @@
 //   - Principal.Actor names who acted in the event trail: api:<token name>
 //     for a token, web:<user> for a person.
 //
-// The dashboard plugs in by adding its session Authenticator (a cookie that
-// names a user with role admin, manager or viewer) to the chain of its
-// routes, and a Guard of its own that redirects to the login page. Its
-// pages register like the API's routes, each with the level it requires,
-// and its forms write through the same ledger.Store with the principal's
-// Actor. Cookie-authenticated requests keep the CSRF checks (below).
+// # The dashboard's people
+//
+// Users (user.go) are people with an email, a role (viewer, manager,
+// admin) and an argon2id password hash; who made, changed or disabled each
+// is kept on its row. Sessions (session.go) log them in at /login
+// (login.go) and recognise the relance_session cookie: a random secret
+// whose SHA-256 names a web_session row, ended idle (server.session_idle),
+// too old (server.session_max), at logout, or with its user. Sessions is
+// the Authenticator of the dashboard ("/", Options.Dashboard) and of River
+// UI beside basic auth and tokens; pageGuard sends a browser without a
+// session to /login?next=… and answers a script 401/403 in JSON. Failed
+// logins are counted per email and per address (throttle.go). SSO (sso.go)
+// opens a session for the user a trusted reverse proxy names in a header.
+// The dashboard's pages register under "/" at LevelRead and check
+// LevelWrite themselves on their forms (PrincipalFrom), writing through
+// the ledger with the principal's Actor (web:<email>).
 //
 // # CSRF
+//
+// A session's state-changing requests carry its synchronizer token (the
+// hidden field csrf_token of every form, CSRFToken, or the X-CSRF-Token
+// header), checked before the handler (checkCSRF); River UI's script cannot
+// send it, so its actions rest on the checks below, the SameSite cookie and
+// the admin role. The login form has no session yet: the same-origin check
+// guards it.
 //
 // Every state-changing request passes net/http's CrossOriginProtection,
 // except one carrying a bearer token (sameOrigin). A browser replays

@@ -65,6 +65,9 @@ type Principal struct {
 	Kind string // KindToken or KindUser
 	Name string // the token's or the user's name
 	Role Role
+	// csrf is the CSRF token of a dashboard session (CSRFToken); empty for
+	// credentials a browser does not replay by itself on a forged request.
+	csrf string
 }
 
 // Actor is how the event trail names the principal (ledger.Act.Actor):

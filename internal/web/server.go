@@ -34,6 +34,21 @@ type Options struct {
 	// Letters, when set, receives the letter provider's proofs at POST
 	// /webhooks/letters (signed, not behind basic auth); nil: no route.
 	Letters *LetterCallback
+	// Sessions, when set, lets the dashboard's users log in (GET and POST
+	// /login, POST /logout) and puts River UI behind their session, for
+	// admins; the operator's basic auth and admin tokens still work there,
+	// for scripts. Nil: River UI takes basic auth and tokens only.
+	Sessions *Sessions
+	// Dashboard, with Sessions, is served for every path no other route
+	// takes ("/"), to users of any role (LevelRead) with a session; its
+	// handlers check LevelWrite themselves on their POSTs (PrincipalFrom),
+	// and the session's CSRF token is checked before they run.
+	Dashboard http.Handler
+	// Locale is the login page's language for a browser that asks for
+	// neither French nor English ("fr" or "en").
+	Locale string
+	// SSO, when configured, logs in the users a trusted reverse proxy names.
+	SSO SSO
 }
 
 // ErrBlankCredentials is returned by New for a username or password that is
@@ -64,7 +79,13 @@ func New(o Options) (http.Handler, error) {
 	if o.Tokens != nil {
 		auths = append(auths, o.Tokens)
 	}
-	mux.Handle(JobsPrefix+"/", authenticate(basicGuard.Require(LevelAdmin, o.Jobs), challenge, auths...))
+	if o.Sessions != nil {
+		if err := mountSessions(mux, o, auths); err != nil {
+			return nil, err
+		}
+	} else {
+		mux.Handle(JobsPrefix+"/", authenticate(basicGuard.Require(LevelAdmin, o.Jobs), challenge, auths...))
+	}
 	if o.API != nil {
 		mux.Handle(APIPrefix+"/", o.API)
 	}
@@ -86,6 +107,31 @@ func New(o Options) (http.Handler, error) {
 		csrf.AddInsecureBypassPattern(letterCallbackPattern)
 	}
 	return sameOrigin(csrf, mux), nil
+}
+
+// mountSessions adds the login routes, River UI behind the session (admins
+// only; basic auth and tokens still work for scripts) and the dashboard.
+// River UI's own script sends its actions without the session's CSRF token
+// (it cannot be taught one): they rest on the same-origin check, the
+// SameSite cookie and the admin role.
+func mountSessions(mux *http.ServeMux, o Options, auths []Authenticator) error {
+	s := *o.Sessions
+	if s.Idle <= 0 || s.Max <= 0 || s.Throttle.PerEmail <= 0 || s.Throttle.PerIP <= 0 || s.Throttle.Window <= 0 {
+		return errors.New("web: sessions need an idle and a maximum age, and login limits")
+	}
+	guard := pageGuard(s)
+	l := login{sessions: s, locale: o.Locale, log: o.Logger, clientIP: o.SSO.clientIP}
+	mux.HandleFunc("GET /login", l.get)
+	mux.HandleFunc("POST /login", l.post)
+	mux.Handle("POST /logout", authenticate(checkCSRF(guard.Require(LevelRead, http.HandlerFunc(l.logout))), guard.Unauthenticated, s))
+	// Single sign-on opens sessions on the pages only: the API's callers
+	// keep no cookie, and would open one at each request.
+	sso := func(h http.Handler) http.Handler { return o.SSO.wrap(s, o.Logger, h) }
+	mux.Handle(JobsPrefix+"/", sso(authenticate(guard.Require(LevelAdmin, o.Jobs), guard.Unauthenticated, append(auths, s)...)))
+	if o.Dashboard != nil {
+		mux.Handle("/", sso(authenticate(checkCSRF(guard.Require(LevelRead, o.Dashboard)), guard.Unauthenticated, s)))
+	}
+	return nil
 }
 
 // sameOrigin refuses a state-changing request a browser sent from another

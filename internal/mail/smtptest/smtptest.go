@@ -85,9 +85,9 @@ type Message struct {
 	// At is when the server accepted it (250 after DATA).
 	At time.Time
 	// Ready is when the server read the client's command before MAIL FROM
-	// on this connection (a NOOP checking a pooled connection, EHLO or AUTH
-	// on a new one): whatever the client did between then and MAIL FROM, it
-	// did after Ready.
+	// on this connection (the end of the previous message's DATA or a RSET
+	// on a pooled connection, EHLO or AUTH on a new one): whatever the
+	// client did between then and MAIL FROM, it did after Ready.
 	Ready time.Time
 }
 

@@ -1,0 +1,105 @@
+package ledger
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// The bulk path of an invoice batch. A first import of a million invoices
+// spent most of its time keeping invoice's indexes and foreign keys up to
+// date row by row: a btree insertion per index and a trigger per foreign
+// key for every row. When the invoice table is empty, the batch instead
+// drops them (ledger_invoice_bulk_begin, migration 00130), inserts the
+// staged rows in one plain INSERT … SELECT, records their settlements (the
+// updates of `settled` then touch no index), and rebuilds each index in one
+// sort and checks each foreign key in one join (ledger_invoice_bulk_end).
+// Everything else — the batch-wide checks before, clients, settlements,
+// the import_batch row and the event — is the normal path's, so both give
+// the same ledger and the same event.
+//
+// Only when the whole table is empty, never for an empty entity beside
+// others: the table is shared, and its indexes cannot go while another
+// entity's rows are read through them. The ACCESS EXCLUSIVE lock this takes
+// holds the other statements on invoice until the import commits (and the
+// writers of client, whose key the rebuild checks); on an empty table they
+// have nothing to read. A lock that does not come within bulkLockTimeout (a
+// long reader, another import) sends the batch down the normal path rather
+// than queue every reader behind it.
+
+var (
+	//go:embed sql/batch_invoices_bulk.sql
+	batchInvoicesBulkSQL string
+	//go:embed sql/batch_bulk_begin.sql
+	batchBulkBeginSQL string
+	//go:embed sql/batch_bulk_end.sql
+	batchBulkEndSQL string
+)
+
+// DefaultBulkMinRows is the fewest rows that take the bulk path: below it,
+// rebuilding the indexes costs more than maintaining them.
+const DefaultBulkMinRows = 10_000
+
+// bulkLockTimeout bounds the wait for the lock of the bulk path.
+const bulkLockTimeout = "2s"
+
+// bulkEligible says whether the batch is large enough for the bulk path.
+func (b *InvoiceBatch) bulkEligible() bool {
+	switch {
+	case b.bulkMinRows < 0:
+		return false
+	case b.bulkMinRows == 0:
+		return b.rows >= DefaultBulkMinRows
+	}
+	return b.rows >= b.bulkMinRows
+}
+
+// beginBulk takes the invoice table for the bulk path when it is empty and
+// returns whether it did. In a savepoint: when the table has rows, or its
+// lock does not come in time, rolling back releases the lock and the batch
+// goes down the normal path.
+func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
+	sp, err := b.tx.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	err = sp.QueryRow(ctx, batchBulkBeginSQL, bulkLockTimeout).Scan(&ok)
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil && ok:
+		return true, sp.Commit(ctx)
+	case err == nil, errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "40P01"):
+		// lock_not_available, deadlock_detected: another writer holds the
+		// tables; it keeps them and this batch takes the normal path.
+		return false, sp.Rollback(ctx)
+	}
+	_ = sp.Rollback(ctx)
+	return false, err
+}
+
+// insertBulk inserts the staged invoices into the emptied table as batch,
+// with their `paid` allocations, and returns how many; ANALYZE gives the statements that follow, until
+// endBulk, a table of a million rows to plan for rather than an empty one.
+func (b *InvoiceBatch) insertBulk(ctx context.Context, batch int64, day time.Time) (int, error) {
+	var n int
+	if err := b.tx.QueryRow(ctx, batchInvoicesBulkSQL, b.entityID, batch, day).Scan(&n); err != nil {
+		return 0, fmt.Errorf("insert invoices: %w", err)
+	}
+	if _, err := b.tx.Exec(ctx, `ANALYZE invoice`); err != nil {
+		return 0, fmt.Errorf("insert invoices: %w", err)
+	}
+	return n, nil
+}
+
+// endBulk rebuilds the indexes and checks the keys the bulk path dropped.
+func (b *InvoiceBatch) endBulk(ctx context.Context) error {
+	if _, err := b.tx.Exec(ctx, batchBulkEndSQL); err != nil {
+		return fmt.Errorf("build the invoice indexes: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,286 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
+)
+
+// firstImport is a first import with what takes every statement of a
+// batch: new clients described by their rows, invoices partly and fully
+// paid, credit notes applied to an invoice, terms and amounts before tax.
+func firstImport() []ledger.BatchInvoice {
+	var rows []ledger.BatchInvoice
+	for i := 1; i <= 60; i++ {
+		client := fmt.Sprintf("C%d", i%6)
+		r := ledger.BatchInvoice{Line: i + 1, Number: fmt.Sprintf("F-%03d", i), ClientCode: client,
+			Issued: d("2025-06-01").AddDate(0, 0, i), Due: d("2025-07-01").AddDate(0, 0, i),
+			Terms: ptr("30 jours"), Amount: money.Amount(10_000 + 100*i), Currency: "EUR", Kind: "invoice",
+			Client: ledger.ClientPatch{Name: ptr("Client " + client), Emails: &[]string{"compta@" + client + ".example"}}}
+		excl := r.Amount * 5 / 6
+		r.AmountExcl = &excl
+		switch {
+		case i%10 == 0: // a credit note on the invoice before it
+			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(2_000+i), nil
+			r.AppliesTo = ptr(fmt.Sprintf("F-%03d", i-1))
+		case i%7 == 0:
+			r.Paid = ptr(r.Amount)
+		case i%3 == 0:
+			r.Paid = ptr(money.Amount(1_000))
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// ledgerText is everything an invoice batch writes, as text without ids or
+// clock times, so that two databases can be compared.
+func ledgerText(t *testing.T, f fixture) string {
+	t.Helper()
+	var s string
+	err := f.pool.QueryRow(context.Background(), `SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+		SELECT 'invoice ' || (i.number, c.code, i.kind, i.issue_date, i.due_date, i.payment_terms, i.currency,
+		       i.amount_incl_vat, i.amount_excl_vat, i.settled, i.outstanding, t.number, i.closed_on,
+		       i.import_batch_id, i.excluded)::text
+		FROM invoice i JOIN client c ON c.id = i.client_id LEFT JOIN invoice t ON t.id = i.applies_to_id
+		UNION ALL
+		SELECT 'allocation ' || (i.number, cn.number, a.source, a.amount, a.applied_on, a.counts_from, a.import_batch_id)::text
+		FROM allocation a JOIN invoice i ON i.id = a.invoice_id LEFT JOIN invoice cn ON cn.id = a.credit_note_id
+		UNION ALL
+		SELECT 'client ' || (c.code, c.name, c.emails, c.country, c.locale, c.profile)::text FROM client c
+		UNION ALL
+		SELECT 'event ' || (e.kind, e.actor, e.day, e.detail)::text FROM event e
+		UNION ALL
+		SELECT 'batch ' || (b.kind, b.rows, b.created, b.updated, b.closed, b.snapshot)::text FROM import_batch b
+	) d(x)`).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// invoiceSchema is the definition of invoice's indexes and constraints.
+func invoiceSchema(t *testing.T, f fixture) string {
+	t.Helper()
+	var s string
+	err := f.pool.QueryRow(context.Background(), `SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'invoice'::regclass
+		UNION ALL
+		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'invoice'::regclass
+	) d(x)`).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestBulkPathWritesWhatTheUpsertWrites(t *testing.T) {
+	type run struct {
+		f        fixture
+		bulk     bool
+		applied  []ledger.Applied
+		problems []ledger.RowProblem
+	}
+	var runs []run
+	for _, minRows := range []int{1, -1} {
+		f, _ := newFixture(t)
+		s := ledger.New(f.pool, ledger.Options{BulkMinRows: minRows})
+		schema := invoiceSchema(t, f)
+		r := run{f: f}
+		// A refused batch first: the same problems by either path.
+		dup := firstImport()[:3]
+		dup[2].Number, dup[2].Amount = dup[0].Number, 1
+		a, problems := applyInvoices(t, f, s, by("2025-09-01"), false, dup...)
+		r.problems = problems
+		a, problems = applyInvoices(t, f, s, by("2025-09-01"), false, firstImport()...)
+		if len(problems) > 0 {
+			t.Fatalf("problems: %v", problems)
+		}
+		r.bulk = a.Bulk
+		r.applied = append(r.applied, a)
+		if got := invoiceSchema(t, f); got != schema {
+			t.Errorf("after the first import (bulk %v) invoice's indexes and constraints are\n%s\nwant\n%s", a.Bulk, got, schema)
+		}
+		// What follows a first import goes down the normal path by either.
+		next := firstImport()[5:]
+		next[0].Amount += 7
+		a, _ = applyInvoices(t, f, s, by("2025-09-02"), true, next...)
+		if a.Bulk {
+			t.Error("a batch into a ledger with invoices took the bulk path")
+		}
+		r.applied = append(r.applied, a)
+		runs = append(runs, r)
+	}
+	bulk, upsert := runs[0], runs[1]
+	if !bulk.bulk || upsert.bulk {
+		t.Fatalf("bulk path taken: %v with BulkMinRows 1, %v with -1; want true, false", bulk.bulk, upsert.bulk)
+	}
+	if fmt.Sprint(bulk.problems) != fmt.Sprint(upsert.problems) || len(bulk.problems) == 0 {
+		t.Errorf("problems of the bulk path %v, of the upsert %v", bulk.problems, upsert.problems)
+	}
+	for i := range bulk.applied {
+		b, u := bulk.applied[i], upsert.applied[i]
+		b.Bulk, u.Bulk = false, false
+		if b != u {
+			t.Errorf("batch %d applied %+v by the bulk path, %+v by the upsert", i+1, b, u)
+		}
+	}
+	if bulk.applied[0].Created != 60 {
+		t.Errorf("created %d, want 60", bulk.applied[0].Created)
+	}
+	if got, want := ledgerText(t, bulk.f), ledgerText(t, upsert.f); got != want {
+		t.Errorf("the bulk path wrote\n%s\nthe upsert\n%s", got, want)
+	}
+}
+
+func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
+	f, s := newFixture(t)
+	ctx := context.Background()
+	if _, err := s.AddEntity(ctx, by("2025-09-01"), ledger.Entity{Code: "acme", Name: "Acme SAS"}); err != nil {
+		t.Fatal(err)
+	}
+	acme := ledger.New(f.pool, ledger.Options{Entity: "acme", BulkMinRows: 1})
+	a, _ := applyInvoices(t, f, acme, by("2025-09-01"), false, firstImport()[:2]...)
+	if !a.Bulk {
+		t.Fatal("the first batch into an empty table did not take the bulk path")
+	}
+	// The default entity is empty, the table is not: its indexes stay.
+	def := ledger.New(f.pool, ledger.Options{BulkMinRows: 1})
+	a, _ = applyInvoices(t, f, def, by("2025-09-01"), false, firstImport()...)
+	if a.Bulk || a.Created != 60 {
+		t.Errorf("first batch of an empty entity beside another: bulk %v, created %d; want the upsert, 60", a.Bulk, a.Created)
+	}
+}
+
+// rowVersions returns, for each invoice and client, its number or code
+// with the transaction that wrote it and the one that locked it (0: none).
+func rowVersions(t *testing.T, f fixture) map[string]string {
+	t.Helper()
+	rows, err := f.pool.Query(context.Background(), `
+		SELECT 'invoice ' || number, xmin::text || '/' || xmax::text FROM invoice
+		UNION ALL SELECT 'client ' || code, xmin::text || '/' || xmax::text FROM client
+		UNION ALL SELECT 'allocations', count(*)::text FROM allocation`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			t.Fatal(err)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func TestUnchangedReimportWritesNothing(t *testing.T) {
+	f, _ := newFixture(t)
+	s := ledger.New(f.pool, ledger.Options{BulkMinRows: -1})
+	applyInvoices(t, f, s, by("2025-09-01"), true, firstImport()...)
+	before := rowVersions(t, f)
+
+	a, _ := applyInvoices(t, f, s, by("2025-09-02"), true, firstImport()...)
+	if a.Created != 0 || a.Updated != 0 || a.Closed != 0 || a.ClientsCreated != 0 || a.ClientsUpdated != 0 {
+		t.Errorf("an unchanged snapshot applied %+v, want nothing created, updated or closed", a)
+	}
+	after := rowVersions(t, f)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s: written or locked again by an unchanged snapshot: xmin/xmax %s, was %s", k, after[k], v)
+		}
+	}
+	var detail string
+	f.pool.QueryRow(context.Background(), `SELECT detail->>'updated' || ' ' || (detail->>'created') FROM event
+		WHERE kind = 'invoices_batch' ORDER BY id DESC LIMIT 1`).Scan(&detail) //nolint:errcheck // compared below
+	if detail != "0 0" {
+		t.Errorf("event of the unchanged snapshot says updated, created = %q, want 0 0", detail)
+	}
+
+	changed := firstImport()
+	changed[4].Amount += 100
+	a, _ = applyInvoices(t, f, s, by("2025-09-03"), true, changed...)
+	if a.Updated != 1 || a.Created != 0 {
+		t.Errorf("a snapshot with one amount changed applied %+v, want 1 updated", a)
+	}
+	last := rowVersions(t, f)
+	for k, v := range before {
+		if moved := last[k] != v; moved != (k == "invoice "+changed[4].Number) {
+			t.Errorf("%s: xmin/xmax %s, was %s (changed row: %s)", k, last[k], v, changed[4].Number)
+		}
+	}
+	var amount int64
+	f.pool.QueryRow(context.Background(), `SELECT amount_incl_vat FROM invoice WHERE number = $1`, changed[4].Number).Scan(&amount) //nolint:errcheck // compared below
+	if money.Amount(amount) != changed[4].Amount {
+		t.Errorf("%s amounts to %d, want %d", changed[4].Number, amount, changed[4].Amount)
+	}
+}
+
+// TestTwoFirstImportsAtOnce runs the first imports of two entities at the
+// same time: whichever takes the bulk path, the other waits or takes the
+// normal path, and neither fails on a lock.
+func TestTwoFirstImportsAtOnce(t *testing.T) {
+	f, s := newFixture(t)
+	ctx := context.Background()
+	if _, err := s.AddEntity(ctx, by("2025-09-01"), ledger.Entity{Code: "acme", Name: "Acme SAS"}); err != nil {
+		t.Fatal(err)
+	}
+	apply := func(entity string) (ledger.Applied, error) {
+		tx, err := f.pool.Begin(ctx)
+		if err != nil {
+			return ledger.Applied{}, err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+		b, err := ledger.New(tx, ledger.Options{Entity: entity, BulkMinRows: 1}).StageInvoices(ctx, tx)
+		if err != nil {
+			return ledger.Applied{}, err
+		}
+		rows := firstImport()
+		if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchInvoice).Values)); err != nil {
+			return ledger.Applied{}, err
+		}
+		if _, err := b.Problems(ctx, nil); err != nil {
+			return ledger.Applied{}, err
+		}
+		a, err := b.Apply(ctx, by("2025-09-01"), ledger.BatchSource{Name: entity + ".csv", Format: "csv"}, false)
+		if err != nil {
+			return a, err
+		}
+		return a, tx.Commit(ctx)
+	}
+	type result struct {
+		a   ledger.Applied
+		err error
+	}
+	done := make(chan result, 2)
+	for _, e := range []string{"default", "acme"} {
+		go func() {
+			a, err := apply(e)
+			done <- result{a, err}
+		}()
+	}
+	bulk := 0
+	for range 2 {
+		r := <-done
+		if r.err != nil {
+			t.Fatalf("a first import beside another failed: %v", r.err)
+		}
+		if r.a.Created != 60 {
+			t.Errorf("created %d, want 60", r.a.Created)
+		}
+		if r.a.Bulk {
+			bulk++
+		}
+	}
+	if bulk > 1 {
+		t.Errorf("%d imports took the bulk path into one table", bulk)
+	}
+	var n int
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM invoice`).Scan(&n); err != nil || n != 120 {
+		t.Errorf("%d invoices (%v), want 120", n, err)
+	}
+}

@@ -1,0 +1,134 @@
+package dashboard
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/relance/relance/internal/aging"
+	"github.com/relance/relance/internal/clock"
+	"github.com/relance/relance/internal/money"
+)
+
+// kpiView is the page's data: per currency, the KPIs month by month and
+// the cohort recovery triangle.
+type kpiView struct {
+	page
+	Months     int
+	Currencies []kpiCurrency
+}
+
+type kpiCurrency struct {
+	Currency string
+	Months   []kpiMonth // newest first
+	HeatMap  template.HTML
+}
+
+// kpiMonth is one month's figures: the receivables and DSO at its end (the
+// as-of date for the current month), the DMP and CEI over the month.
+type kpiMonth struct {
+	Month       time.Time
+	Receivables money.Amount
+	Sales       money.Amount
+	DSO         float64
+	DSOCovered  bool
+	DMP         float64
+	DMPInvoices int
+	CEI         aging.Rate
+	LateRate    aging.Rate
+}
+
+// kpiPage shows DSO, DMP and CEI month by month and the recovery by
+// billing month, computed by aging.Compute as `relance kpi` does.
+func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	entity := d.entityParam(r)
+	day, err := d.day(r)
+	if err != nil {
+		return err
+	}
+	months := 12
+	if s := r.URL.Query().Get("months"); s != "" {
+		if months, err = strconv.Atoi(s); err != nil || months < 1 || months > 36 {
+			return badRequest("months %q: want 1 to 36", s)
+		}
+	}
+	p, err := d.newPage(ctx, w, r, "kpi", entity, day)
+	if err != nil {
+		return err
+	}
+	p.Title = p.T("nav.kpi")
+	v := kpiView{page: p, Months: months}
+	if v.Currencies, err = d.monthlyKPIs(ctx, entity, day, months, p.Locale); err != nil {
+		return err
+	}
+	return d.render(w, http.StatusOK, "kpi", v)
+}
+
+// monthlyKPIs computes each month's KPIs, read only: the payer scores
+// `relance kpi` stores on purpose are neither computed nor stored here.
+func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Time, months int, locale string) ([]kpiCurrency, error) {
+	base := aging.Options{Edges: d.opts.AgingEdges, Entity: entity}
+	// The window covers the months shown and, before the oldest, a year of
+	// sales for its count-back DSO.
+	o := aging.KPIOptions{Options: base, Months: months + 12, LetterCost: d.opts.LetterCost, ReadOnly: true}
+	o.AsOf = day
+	whole, err := aging.Compute(ctx, d.opts.DB, o)
+	if err != nil {
+		return nil, err
+	}
+	byCur := map[string]*kpiCurrency{}
+	var out []*kpiCurrency
+	for _, c := range whole.Currencies {
+		kc := &kpiCurrency{Currency: c.Currency}
+		cohorts := c.Cohorts
+		if len(cohorts) > months {
+			cohorts = cohorts[len(cohorts)-months:]
+		}
+		kc.HeatMap = template.HTML(cohortHeatMap(cohorts, locale)) // every text escaped by cohortHeatMap
+		byCur[c.Currency] = kc
+		out = append(out, kc)
+	}
+	for i := range months {
+		end := day
+		if i > 0 {
+			end = clock.EndOfMonth(clock.Date(day.Year(), day.Month()-time.Month(i), 1))
+		}
+		mo := aging.KPIOptions{Options: base, Months: 1, LetterCost: d.opts.LetterCost, ReadOnly: true}
+		mo.AsOf = end
+		k, err := aging.Compute(ctx, d.opts.DB, mo)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range k.Currencies {
+			kc := byCur[c.Currency]
+			if kc == nil {
+				continue // a currency with nothing in the whole window
+			}
+			m := kpiMonth{Month: k.Start, Receivables: c.Receivables, DMP: c.DMP, DMPInvoices: c.DMPInvoices,
+				CEI: c.CEI, LateRate: c.LateRate}
+			for _, wc := range whole.Currencies {
+				if wc.Currency == c.Currency && i < len(wc.Sales) {
+					m.Sales = wc.Sales[i].Sales
+					m.DSO, m.DSOCovered = aging.CountBackDSO(c.Receivables, wc.Sales[i:])
+				}
+			}
+			kc.Months = append(kc.Months, m)
+		}
+	}
+	res := make([]kpiCurrency, len(out))
+	for i, kc := range out {
+		res[i] = *kc
+	}
+	return res, nil
+}
+
+// MonthLabel writes a month: 09/2025 or 2025-09.
+func (v kpiView) MonthLabel(t time.Time) string {
+	if v.Locale == "fr" {
+		return t.Format("01/2006")
+	}
+	return t.Format("2006-01")
+}

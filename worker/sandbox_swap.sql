@@ -1,0 +1,22 @@
+-- The twins take the real tables' names. PostgreSQL looks for a table in the
+-- session's temporary schema first, so from here on every statement of this
+-- session (the sweep's, the ledger functions' inlined bodies) reads and
+-- writes the twins; the real tables are not touched again.
+ALTER TABLE sandbox_reminder RENAME TO reminder;
+ALTER TABLE sandbox_provision RENAME TO provision;
+ALTER TABLE sandbox_task RENAME TO task;
+ALTER TABLE sandbox_journal_entry RENAME TO journal_entry;
+ALTER TABLE sandbox_event RENAME TO event;
+ALTER TABLE sandbox_promise RENAME TO promise;
+ALTER TABLE sandbox_dispute RENAME TO dispute;
+ALTER TABLE sandbox_business_day RENAME TO business_day;
+-- Rows copied with their ids leave the identity behind them: new rows take
+-- ids after the copied ones.
+SELECT setval(pg_get_serial_sequence('reminder', 'id'), coalesce(max(id), 0) + 1, false) FROM reminder;
+-- Autovacuum never analyzes a temporary table: the sweep's planner needs
+-- the twin's size.
+ANALYZE reminder;
+-- A statement this session prepared before the swap (pgx caches them per
+-- connection) is planned against the real tables and would keep reading
+-- them: every cached plan is parsed again on its next use.
+DISCARD PLANS;

@@ -1,0 +1,17 @@
+-- A sandbox's temporary twins of every table a sweep writes (Sandbox):
+-- empty copies of their definitions, indexes and identity included, named
+-- sandbox_* until sandbox_swap.sql renames them over the real names. What
+-- ends by itself (promises, disputes) is copied whole: Settle updates it and
+-- the sweep reads it. Provisions, tasks, events and the business-day cache
+-- start empty, and so do the provision review's journal entries (it reads
+-- back only what the twins hold): nothing the sweep decides reads them.
+CREATE TEMP TABLE sandbox_reminder (LIKE reminder INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_provision (LIKE provision INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_task (LIKE task INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_journal_entry (LIKE journal_entry INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_event (LIKE event INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_promise (LIKE promise INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_dispute (LIKE dispute INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_business_day (LIKE business_day INCLUDING ALL) ON COMMIT DROP;
+INSERT INTO sandbox_promise OVERRIDING SYSTEM VALUE SELECT * FROM promise;
+INSERT INTO sandbox_dispute OVERRIDING SYSTEM VALUE SELECT * FROM dispute;

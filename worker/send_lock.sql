@@ -1,0 +1,42 @@
+-- Everything one message needs, read and locked in one statement: the
+-- reminder rows $1 (FOR UPDATE, so a payment or a dispute committed after
+-- this waits for the send's commit), each with its invoice and what the
+-- re-check asks as of $2 (disputed? promised? in court? the client
+-- insolvent, paused, excluded, bouncing?), the invoice's dated settlements
+-- for the penalties, both parties as messages and letters name them, and
+-- the as-of of the entity's newest payment data for the freshness guard.
+-- The parties repeat on every row of the message (one to a few rows).
+SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
+       i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
+       EXISTS (SELECT 1 FROM ledger_open_dispute($2) d WHERE d.invoice_id = i.id),
+       EXISTS (SELECT 1 FROM promise p WHERE p.invoice_id = i.id AND p.promised_on <= $2 AND p.until >= $2
+                 AND (p.settled_on IS NULL OR p.settled_on > $2)),
+       EXISTS (SELECT 1 FROM ledger_open_case($2) lc WHERE lc.invoice_id = i.id),
+       c.id, c.code, c.emails,
+       c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $2,
+       c.email_bouncing_since IS NOT NULL,
+       EXISTS (SELECT 1 FROM pause pa WHERE pa.client_id = c.id AND pa.kind = 'pause' AND pa.from_on <= $2
+                 AND (pa.until IS NULL OR pa.until >= $2) AND (pa.resumed_on IS NULL OR pa.resumed_on > $2)),
+       c.excluded,
+       -- the invoice's settlements, in the order interest runs on them
+       coalesce((SELECT array_agg(a.applied_on ORDER BY a.applied_on, a.id) FROM allocation a WHERE a.invoice_id = i.id), '{}'),
+       coalesce((SELECT array_agg(a.amount ORDER BY a.applied_on, a.id) FROM allocation a WHERE a.invoice_id = i.id), '{}'),
+       -- the debtor
+       c.name, c.country, coalesce(c.locale, ''),
+       coalesce(c.address_line1, ''), coalesce(c.address_line2, ''), coalesce(c.postcode, ''), coalesce(c.city, ''),
+       coalesce(c.siren, ''), coalesce(c.vat_number, ''),
+       -- the creditor
+       e.code, e.name, e.country, e.locale,
+       coalesce(e.address_line1, ''), coalesce(e.address_line2, ''), coalesce(e.postcode, ''), coalesce(e.city, ''),
+       coalesce(e.siren, ''), coalesce(e.vat_number, ''), coalesce(e.iban, ''), coalesce(e.bic, ''),
+       coalesce(e.email, ''), coalesce(e.phone, ''), e.letter_channel,
+       -- the freshness guard's: the entity's newest payment data
+       f.as_of
+FROM reminder r
+JOIN invoice i ON i.id = r.invoice_id
+JOIN client c ON c.id = r.client_id
+JOIN entity e ON e.id = c.entity_id
+LEFT JOIN data_freshness f ON f.entity_id = e.id AND f.kind = 'payments'
+WHERE r.id = ANY ($1)
+ORDER BY i.due_date, i.number, r.id
+FOR UPDATE OF r
