@@ -20,12 +20,18 @@
 --     changes in a way that can bring a step closer gets '-infinity', one
 --     excluded or paid off 'infinity' (statement trigger with transition
 --     tables);
---   - an invoice whose reminder rows change (decided, sent, failed, dropped,
---     deleted) gets its wake recomputed by sweep_wake_of from the latest day
---     swept (statement trigger on reminder);
+--   - a reminder row decided, sent or failed only ever moves its invoice's
+--     wake later (a ladder level pending on its job counts as if it went
+--     out the day it was decided: the send worker records sent_on ≥ due_on,
+--     a failed step counts from due_on): nothing is written then, and the
+--     send path pays nothing; a row dropped, moved, re-levelled or deleted
+--     can bring a step closer and resets its invoice's wake to '-infinity'
+--     (a row trigger whose WHEN is false for the send's updates, and a
+--     statement trigger on delete);
 --   - the sweep recomputes, from D, the wake of every invoice it read on D
---     (worker/sweep_rewake.sql), and resets them all when the plan changes
---     (sweep_plan holds the plan the wakes were computed with).
+--     (worker/sweep_rewake.sql), decided or not, and resets them all when
+--     the plan or the pre-due lead changes (sweep_plan and
+--     sweep_state.pre_due_lead hold what the wakes were computed with).
 -- The sweep reads through it only for the real sweep of a day on or after
 -- every decision already recorded (worker/sweep.go, Sweeper.fastPath); a
 -- replay of a past day and an explaining run (preview) read the whole
@@ -50,9 +56,14 @@ CREATE INDEX sweep_wake_on_idx ON sweep_wake (wake_on);
 
 -- The latest day the sweep read through sweep_wake: an earlier day is a
 -- replay, which reads the whole ledger.
+-- pre_due_lead: how many days before due + offset a pre-due notice can be
+-- decided, moved back over the run of non-business days that ends there;
+-- the longest such run in the calendars the sweep loads, with a margin
+-- (worker.Sweeper.fastPath).
 CREATE TABLE sweep_state (
-    one      boolean PRIMARY KEY DEFAULT true CHECK (one),
-    last_day date NOT NULL DEFAULT '-infinity'
+    one          boolean PRIMARY KEY DEFAULT true CHECK (one),
+    last_day     date NOT NULL DEFAULT '-infinity',
+    pre_due_lead int NOT NULL DEFAULT 31
 );
 INSERT INTO sweep_state DEFAULT VALUES;
 
@@ -61,12 +72,14 @@ INSERT INTO sweep_wake (invoice_id) SELECT id FROM invoice WHERE kind = 'invoice
 -- The wake of the invoices ids, counting from from_day (no step is looked
 -- for before it), under the plan in sweep_plan: the earliest, over every
 -- profile (the profile a client gets can change with its balance), of
---   - a pre-due notice not recorded: from due + offset − 31 (the sweep knows
---     the calendar 31 days ahead, so it never moves a notice back further)
---     to the due date;
+--   - a pre-due notice not recorded: from due + offset − pre_due_lead (the
+--     longest run of non-business days a notice is moved back over) to the
+--     due date;
 --   - the next ladder level (the level after the highest one recorded, not
 --     dropped), once due + offset has come and min_gap days have passed
---     since the last one went; never while one is pending on its job;
+--     since the last one went, or was decided when it is still pending or
+--     failed (a lower bound of the day it goes out: the wake stays right
+--     whatever the send makes of the row);
 --   - an action not recorded, from due + offset.
 -- Not before the issue date. 'infinity' for an invoice that cannot take a
 -- step: a credit note, paid, excluded, or gone.
@@ -84,6 +97,8 @@ AS $$
                min(p.step_offset) AS step_offset, min(p.min_gap) AS min_gap
         FROM sweep_plan p
         GROUP BY 1, 2, 3
+    ), lead AS (
+        SELECT pre_due_lead AS days FROM sweep_state
     )
     -- greatest() skips NULLs: an invoice with no step left must not get its
     -- issue date as a wake day (awake for ever), hence the CASE.
@@ -94,17 +109,17 @@ AS $$
         WHERE v.id = x.id AND v.kind = 'invoice' AND NOT v.excluded AND v.outstanding > 0) i ON true
     LEFT JOIN LATERAL (
         SELECT coalesce(max(r.level) FILTER (WHERE r.level >= 1), 0) AS last_level,
-               max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) FILTER (WHERE r.level >= 1) AS last_on,
-               coalesce(bool_or(r.status = 'pending') FILTER (WHERE r.level >= 1), false) AS waiting,
+               max(CASE WHEN r.status = 'sent' THEN r.sent_on ELSE r.due_on END) FILTER (WHERE r.level >= 1) AS last_on,
                coalesce(array_agg(r.step_id) FILTER (WHERE r.level < 1), '{}') AS recorded
         FROM reminder r
         WHERE r.invoice_id = x.id AND r.status <> 'dropped') h ON true
     LEFT JOIN LATERAL (
         SELECT CASE
-               WHEN s.kind = 1 THEN CASE WHEN s.level = h.last_level + 1 AND NOT h.waiting
+               WHEN s.kind = 1 THEN CASE WHEN s.level = h.last_level + 1
                                          THEN greatest(i.due_date + s.step_offset, h.last_on + s.min_gap, from_day) END
                WHEN s.step_id = ANY (h.recorded) THEN NULL
-               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day THEN greatest(i.due_date + s.step_offset - 31, from_day) END
+               WHEN s.kind = 0 THEN CASE WHEN i.due_date >= from_day
+                                         THEN greatest(i.due_date + s.step_offset - (SELECT days FROM lead), from_day) END
                ELSE greatest(i.due_date + s.step_offset, from_day)
                END AS day
         FROM plan s
@@ -155,39 +170,46 @@ $$;
 CREATE TRIGGER invoice_wake_update AFTER UPDATE ON invoice
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_changed_invoices();
 
--- Changed reminder rows: the invoice's ladder moved (decided, sent, failed,
--- dropped, deleted); its wake is recomputed at once, so that the day after
--- a sweep reads only what comes due then, not every invoice reminded the
--- day before. The sweep's own decisions come through here too. It counts
--- from the latest day swept through the wake days (sweep_state): no sweep
--- reads through them for an earlier day.
+-- A reminder row changed in a way that can bring a step of its invoice
+-- closer: dropped (the level or step is decided again), moved to another
+-- invoice or step, re-levelled, given an earlier day, or no longer sent as
+-- it was. Its invoice is read on the next sweep. A row trigger whose WHEN
+-- is false for everything the send does (pending → sent or failed), so
+-- that the send's one-row updates pay nothing; a decision (insert) only
+-- moves a wake later, and the sweep's rewake sees to the invoices it read.
 -- +goose StatementBegin
-CREATE FUNCTION sweep_wake_reminders() RETURNS trigger
+CREATE FUNCTION sweep_wake_reminder_changed() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
-DECLARE
-    ids bigint[];
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        ids := ARRAY(SELECT DISTINCT invoice_id FROM new_rows ORDER BY 1);
-    ELSIF TG_OP = 'DELETE' THEN
-        ids := ARRAY(SELECT DISTINCT invoice_id FROM old_rows ORDER BY 1);
-    ELSE
-        ids := ARRAY(SELECT invoice_id FROM new_rows UNION SELECT invoice_id FROM old_rows ORDER BY 1);
-    END IF;
-    EXECUTE $q$INSERT INTO sweep_wake AS w (invoice_id, wake_on)
-    SELECT x.invoice_id, x.wake_on FROM sweep_wake_of($1, (SELECT last_day FROM sweep_state)) x ORDER BY x.invoice_id
-    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on WHERE w.wake_on <> EXCLUDED.wake_on$q$ USING ids;
+    UPDATE sweep_wake SET wake_on = '-infinity'
+    WHERE invoice_id IN (OLD.invoice_id, NEW.invoice_id) AND wake_on <> '-infinity';
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER reminder_wake_insert AFTER INSERT ON reminder
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders();
-CREATE TRIGGER reminder_wake_update AFTER UPDATE ON reminder
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders();
+CREATE TRIGGER reminder_wake_update AFTER UPDATE ON reminder FOR EACH ROW
+    WHEN ((NEW.status = 'dropped' AND OLD.status <> 'dropped')
+          OR NEW.invoice_id <> OLD.invoice_id OR NEW.step_id <> OLD.step_id OR NEW.level <> OLD.level
+          OR NEW.due_on < OLD.due_on
+          OR (OLD.status = 'sent' AND (NEW.status <> 'sent' OR NEW.sent_on IS DISTINCT FROM OLD.sent_on)))
+    EXECUTE FUNCTION sweep_wake_reminder_changed();
+
+-- Rows deleted: their invoices are read on the next sweep, in one statement.
+-- +goose StatementBegin
+CREATE FUNCTION sweep_wake_reminders_deleted() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    EXECUTE $q$UPDATE sweep_wake w SET wake_on = '-infinity'
+    FROM (SELECT DISTINCT invoice_id FROM old_rows) o
+    WHERE w.invoice_id = o.invoice_id AND w.wake_on <> '-infinity'$q$;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
 CREATE TRIGGER reminder_wake_delete AFTER DELETE ON reminder
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_reminders_deleted();
 
 -- The open invoices the sweep reads on as_of: those whose wake has come,
 -- and those an allocation that does not count yet reopens on that day
@@ -217,9 +239,9 @@ $$;
 -- +goose Down
 DROP FUNCTION sweep_waking_document(date);
 DROP TRIGGER reminder_wake_delete ON reminder;
+DROP FUNCTION sweep_wake_reminders_deleted();
 DROP TRIGGER reminder_wake_update ON reminder;
-DROP TRIGGER reminder_wake_insert ON reminder;
-DROP FUNCTION sweep_wake_reminders();
+DROP FUNCTION sweep_wake_reminder_changed();
 DROP TRIGGER invoice_wake_update ON invoice;
 DROP FUNCTION sweep_wake_changed_invoices();
 DROP TRIGGER invoice_wake_insert ON invoice;

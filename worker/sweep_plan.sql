@@ -1,9 +1,13 @@
 -- The plan the wake days of sweep_wake are computed with (migration 00121),
 -- brought up to the plan loaded now: when a step, an offset or a min_gap
 -- differs, sweep_plan takes the new plan and every invoice is read again on
--- this sweep (its wake reset). Returns whether it was. Parameters: the
+-- this sweep (its wake reset). So when the pre-due lead ($7, the longest run
+-- of non-business days of the calendars loaded, with a margin) grows: a
+-- notice could then be moved back further than the wake days allow for; a
+-- lead that shrinks is stored, the wake days already computed being only
+-- earlier than needed. Returns whether they were reset. Parameters: the
 -- plan's steps, one array each — $1 profile, $2 step id, $3 kind, $4 level,
--- $5 offset, $6 the profile's min_gap.
+-- $5 offset, $6 the profile's min_gap; $7 the pre-due lead in days.
 WITH wanted AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[])
         AS w(profile, step_id, kind, level, step_offset, min_gap)
@@ -13,7 +17,9 @@ WITH wanted AS (
          EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM sweep_plan)
         UNION ALL
         (SELECT profile, step_id, kind, level, step_offset, min_gap FROM sweep_plan
-         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted)) d
+         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted)
+        UNION ALL
+        SELECT profile, '', 0, 0, 0, 0 FROM (SELECT '' AS profile FROM sweep_state WHERE pre_due_lead < $7::int) l) d
     LIMIT 1
 ), gone AS (
     DELETE FROM sweep_plan p
@@ -24,6 +30,8 @@ WITH wanted AS (
     SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted WHERE EXISTS (SELECT 1 FROM stale)
     ON CONFLICT (profile, step_id) DO UPDATE
         SET kind = EXCLUDED.kind, level = EXCLUDED.level, step_offset = EXCLUDED.step_offset, min_gap = EXCLUDED.min_gap
+), lead AS (
+    UPDATE sweep_state SET pre_due_lead = $7::int WHERE pre_due_lead <> $7::int
 ), reset AS (
     UPDATE sweep_wake SET wake_on = '-infinity' WHERE EXISTS (SELECT 1 FROM stale) AND wake_on <> '-infinity'
 )

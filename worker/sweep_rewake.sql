@@ -1,8 +1,8 @@
 -- After the sweep of $1 (read through sweep_wake), the wake of every invoice
--- it read whose wake is still on or before $1 — held, not due yet, paid,
--- excluded — computed again from $1 (sweep_wake_of, migration 00121); the
--- invoices decided today already had theirs recomputed by the reminder
--- trigger. Then $1 becomes the latest day swept this way.
+-- it read — decided today, held, not due yet, paid, excluded — computed
+-- again from $1 (sweep_wake_of, migration 00121): a decision moves its
+-- invoice's wake later, and no trigger writes it. Then $1 becomes the
+-- latest day swept this way.
 WITH due AS (
     SELECT x.invoice_id, x.wake_on
     FROM sweep_wake_of(ARRAY(SELECT invoice_id FROM sweep_wake WHERE wake_on <= $1 ORDER BY invoice_id), $1) x

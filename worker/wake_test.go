@@ -27,7 +27,52 @@ import (
 // then the fast one, committed; both must decide the same (invoice, step)
 // pairs, tasks and provisions, and the fast one must have read through the
 // wake days.
+//
+// Twice: with the calendars as they are, and with a twelve-day closure in
+// the FR calendar, over which pre-due notices are moved back further than
+// any weekend: the wake days' pre-due lead comes from the calendars loaded.
 func TestFastSweepDecidesAsTheFullSweep(t *testing.T) {
+	t.Run("calendars as they are", func(t *testing.T) { fastSweepDecidesAsTheFullSweep(t, frCalendars, time.Time{}) })
+	closure := d("2025-04-24") // a Thursday: the day before is a business day
+	closed := func(country string) (Calendar, error) {
+		cal, err := frCalendars(country)
+		if err != nil || country != "FR" {
+			return cal, err
+		}
+		return closedCalendar{cal, closure, closure.AddDate(0, 0, 11)}, nil
+	}
+	t.Run("a twelve-day closure", func(t *testing.T) { fastSweepDecidesAsTheFullSweep(t, closed, closure) })
+}
+
+// closedCalendar is a calendar with the days from → to (included) closed.
+type closedCalendar struct {
+	Calendar
+	from, to time.Time
+}
+
+func (c closedCalendar) IsBusinessDay(day time.Time) bool {
+	return (day.Before(c.from) || day.After(c.to)) && c.Calendar.IsBusinessDay(day)
+}
+
+func (c closedCalendar) NextBusinessDay(day time.Time) time.Time {
+	for !c.IsBusinessDay(day) {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day
+}
+
+func (c closedCalendar) PrevBusinessDay(day time.Time) time.Time {
+	for !c.IsBusinessDay(day) {
+		day = day.AddDate(0, 0, -1)
+	}
+	return day
+}
+
+// fastSweepDecidesAsTheFullSweep runs the comparison with calendars; with a
+// closure, invoices of FR clients fall due inside and just after it, and
+// some pre-due notice must be decided on the business day before it for a
+// due date + offset more than a week into it.
+func fastSweepDecidesAsTheFullSweep(t *testing.T, calendars CalendarFor, closure time.Time) {
 	set, err := plans.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -55,8 +100,14 @@ func TestFastSweepDecidesAsTheFullSweep(t *testing.T) {
 		for j := range 2 + rng.IntN(4) {
 			newInvoice(c, j, randDay(-200, 200))
 		}
+		if !closure.IsZero() && i%2 == 0 { // FR: due inside the closure and just after it
+			for j := range 8 {
+				f.invoice(c, fmt.Sprintf("X-%d-%d", c, j), formatDay(closure.AddDate(0, 0, -60)),
+					formatDay(closure.AddDate(0, 0, 8+2*j)), money.Amount(300000))
+			}
+		}
 	}
-	s := &Sweeper{Plans: set, Calendars: frCalendars}
+	s := &Sweeper{Plans: set, Calendars: calendars}
 	jobs := insertOnlyClient(t, pool)
 	ctx := context.Background()
 	for n := range 80 {
@@ -71,6 +122,19 @@ func TestFastSweepDecidesAsTheFullSweep(t *testing.T) {
 		}
 		if got, want := decisionKeys(fast), decisionKeys(full); !slices.Equal(got, want) {
 			t.Fatalf("%s: the fast sweep decided\n%v\nthe full sweep\n%v", formatDay(day), got, want)
+		}
+		if !closure.IsZero() && day.Equal(closure.AddDate(0, 0, -1)) {
+			// Notices moved back over the closure by more than a week: due
+			// 17 days or more after its start, the offset −7 or −10 days
+			// (a −5-day notice falls after the closure).
+			var early int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM reminder r JOIN invoice i ON i.id = r.invoice_id
+				WHERE r.due_on = $1 AND r.level = 0 AND i.due_date >= $1::date + 18`, day).Scan(&early); err != nil {
+				t.Fatal(err)
+			}
+			if early == 0 {
+				t.Fatalf("%s: no pre-due notice moved back over the closure: the case tests nothing", formatDay(day))
+			}
 		}
 		if fast.Tasks != full.Tasks || len(fast.Proposals) != len(full.Proposals) {
 			t.Fatalf("%s: fast sweep %d tasks, %d provisions; full sweep %d, %d", formatDay(day),
