@@ -46,6 +46,22 @@ CREATE TABLE sweep_plan (
     PRIMARY KEY (profile, step_id)
 );
 
+-- The assign rules the wake days are computed with, in order (plans.Set's
+-- Assign; the default profile is sweep_state.default_profile): the wake of
+-- an invoice follows its client's profile, not every profile's earliest
+-- step (another profile's phone call or provision would wake every invoice
+-- of a client that has none). `balance`: the rule has bounds on the net
+-- balance, which moves without a write to the client; while any rule has,
+-- the wake days take every profile's earliest step as before.
+CREATE TABLE sweep_rule (
+    idx       int PRIMARY KEY,
+    profile   text NOT NULL,
+    scores    text NOT NULL,    -- comma-joined, '' for any (as sweep.sql takes them)
+    countries text NOT NULL,
+    segments  text NOT NULL,
+    balance   boolean NOT NULL
+);
+
 -- No key to invoice: a deleted invoice leaves a row no join finds, and the
 -- import does not pay a foreign-key check per invoice.
 CREATE TABLE sweep_wake (
@@ -61,17 +77,22 @@ CREATE INDEX sweep_wake_on_idx ON sweep_wake (wake_on);
 -- the longest such run in the calendars the sweep loads, with a margin
 -- (worker.Sweeper.fastPath).
 CREATE TABLE sweep_state (
-    one          boolean PRIMARY KEY DEFAULT true CHECK (one),
-    last_day     date NOT NULL DEFAULT '-infinity',
-    pre_due_lead int NOT NULL DEFAULT 31
+    one             boolean PRIMARY KEY DEFAULT true CHECK (one),
+    last_day        date NOT NULL DEFAULT '-infinity',
+    pre_due_lead    int NOT NULL DEFAULT 31,
+    default_profile text NOT NULL DEFAULT ''
 );
 INSERT INTO sweep_state DEFAULT VALUES;
 
 INSERT INTO sweep_wake (invoice_id) SELECT id FROM invoice WHERE kind = 'invoice';
 
 -- The wake of the invoices ids, counting from from_day (no step is looked
--- for before it), under the plan in sweep_plan: the earliest, over every
--- profile (the profile a client gets can change with its balance), of
+-- for before it), under the plan in sweep_plan and the profile of the
+-- invoice's client as plans.(*Set).ProfileFor picks it (its own profile,
+-- the first assign rule it meets, the default); over every profile when a
+-- rule looks at the net balance (which a payment moves without a write to
+-- the client; a write to what picks the profile resets the client's wake
+-- days: client_wake_update below). The earliest of
 --   - a pre-due notice not recorded: from due + offset − pre_due_lead (the
 --     longest run of non-business days a notice is moved back over) to the
 --     due date;
@@ -92,20 +113,32 @@ AS $$
     -- ids whatever the planner guesses of an array's length or the join
     -- settings of the statement that fires the trigger (a join planned for
     -- ten ids and run for a hundred thousand is quadratic).
-    WITH plan AS (      -- the plan folded over its profiles: the earliest offset and the smallest gap of each step
-        SELECT p.kind, CASE WHEN p.kind = 1 THEN '' ELSE p.step_id END AS step_id, p.level,
+    WITH plan AS (      -- each profile's steps, and the plan folded over its profiles (profile NULL): the earliest offset and the smallest gap of each step
+        SELECT p.profile, p.kind, CASE WHEN p.kind = 1 THEN '' ELSE p.step_id END AS step_id, p.level,
                min(p.step_offset) AS step_offset, min(p.min_gap) AS min_gap
         FROM sweep_plan p
-        GROUP BY 1, 2, 3
+        GROUP BY GROUPING SETS ((1, 2, 3, 4), (2, 3, 4))
     ), lead AS (
         SELECT pre_due_lead AS days FROM sweep_state
+    ), folded AS (      -- true: a rule looks at the balance, every invoice takes the folded plan
+        SELECT EXISTS (SELECT 1 FROM sweep_rule WHERE balance) AS yes
     )
     -- greatest() skips NULLs: an invoice with no step left must not get its
     -- issue date as a wake day (awake for ever), hence the CASE.
     SELECT x.id, CASE WHEN min(s.day) IS NULL THEN 'infinity'::date ELSE greatest(min(s.day), i.issue_date) END
     FROM unnest(ids) AS x(id)
     LEFT JOIN LATERAL (
-        SELECT v.due_date, v.issue_date FROM invoice v
+        SELECT v.due_date, v.issue_date,
+               CASE WHEN NOT (SELECT yes FROM folded) THEN coalesce(
+                   (SELECT p.profile FROM sweep_plan p WHERE p.profile = c.profile LIMIT 1),
+                   (SELECT r.profile FROM sweep_rule r
+                     WHERE r.profile IN (SELECT profile FROM sweep_plan)
+                       AND (r.scores = '' OR upper(c.payer_score::text) = ANY (string_to_array(r.scores, ',')))
+                       AND (r.countries = '' OR upper(c.country) = ANY (string_to_array(upper(r.countries), ',')))
+                       AND (r.segments = '' OR upper(c.segment) = ANY (string_to_array(upper(r.segments), ',')))
+                     ORDER BY r.idx LIMIT 1),
+                   (SELECT default_profile FROM sweep_state)) END AS profile
+        FROM invoice v JOIN client c ON c.id = v.client_id
         WHERE v.id = x.id AND v.kind = 'invoice' AND NOT v.excluded AND v.outstanding > 0) i ON true
     LEFT JOIN LATERAL (
         SELECT coalesce(max(r.level) FILTER (WHERE r.level >= 1), 0) AS last_level,
@@ -123,7 +156,7 @@ AS $$
                ELSE greatest(i.due_date + s.step_offset, from_day)
                END AS day
         FROM plan s
-        WHERE i.due_date IS NOT NULL) s ON true
+        WHERE i.due_date IS NOT NULL AND s.profile IS NOT DISTINCT FROM i.profile) s ON true
     GROUP BY x.id, i.issue_date
 $$;
 -- +goose StatementEnd
@@ -149,7 +182,10 @@ CREATE TRIGGER invoice_wake_insert AFTER INSERT ON invoice
 -- excluded or paid off goes to sleep ('infinity': it cannot take a step, and
 -- whatever brings it back, inclusion or a reopening, resets it).
 -- The trigger statements here are EXECUTEs, planned on each run for the size
--- of the transition table (see ledger_keep_balance, migration 00120).
+-- of the transition table (see ledger_keep_balance, migration 00120). Every
+-- reset writes its row, even one already '-infinity': the sweep's rewake
+-- (worker/sweep_rewake.sql) skips a row written after it read it, by its
+-- new version, and a reset that wrote nothing would leave none.
 -- +goose StatementBegin
 CREATE FUNCTION sweep_wake_changed_invoices() RETURNS trigger
 LANGUAGE plpgsql
@@ -162,13 +198,33 @@ BEGIN
       AND (n.due_date <> o.due_date OR n.issue_date <> o.issue_date OR o.kind <> 'invoice'
            OR o.excluded <> n.excluded OR (o.outstanding <= 0) <> (n.outstanding <= 0))
     ORDER BY n.id
-    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on WHERE w.wake_on <> EXCLUDED.wake_on$q$;
+    ON CONFLICT (invoice_id) DO UPDATE SET wake_on = EXCLUDED.wake_on$q$;
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
 CREATE TRIGGER invoice_wake_update AFTER UPDATE ON invoice
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_changed_invoices();
+
+-- A client whose profile, payer score, country or segment changed may take
+-- another profile (sweep_wake_of): its invoices are read on the next sweep.
+-- +goose StatementBegin
+CREATE FUNCTION sweep_wake_clients_changed() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    EXECUTE $q$UPDATE sweep_wake w SET wake_on = '-infinity'
+    FROM invoice i
+    WHERE w.invoice_id = i.id AND i.client_id IN (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.profile IS DISTINCT FROM o.profile OR n.payer_score IS DISTINCT FROM o.payer_score
+           OR n.country IS DISTINCT FROM o.country OR n.segment IS DISTINCT FROM o.segment)$q$;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER client_wake_update AFTER UPDATE ON client
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sweep_wake_clients_changed();
 
 -- A reminder row changed in a way that can bring a step of its invoice
 -- closer: dropped (the level or step is decided again), moved to another
@@ -182,8 +238,7 @@ CREATE FUNCTION sweep_wake_reminder_changed() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    UPDATE sweep_wake SET wake_on = '-infinity'
-    WHERE invoice_id IN (OLD.invoice_id, NEW.invoice_id) AND wake_on <> '-infinity';
+    UPDATE sweep_wake SET wake_on = '-infinity' WHERE invoice_id IN (OLD.invoice_id, NEW.invoice_id);
     RETURN NULL;
 END
 $$;
@@ -203,7 +258,7 @@ AS $$
 BEGIN
     EXECUTE $q$UPDATE sweep_wake w SET wake_on = '-infinity'
     FROM (SELECT DISTINCT invoice_id FROM old_rows) o
-    WHERE w.invoice_id = o.invoice_id AND w.wake_on <> '-infinity'$q$;
+    WHERE w.invoice_id = o.invoice_id$q$;
     RETURN NULL;
 END
 $$;
@@ -240,6 +295,8 @@ $$;
 DROP FUNCTION sweep_waking_document(date);
 DROP TRIGGER reminder_wake_delete ON reminder;
 DROP FUNCTION sweep_wake_reminders_deleted();
+DROP TRIGGER client_wake_update ON client;
+DROP FUNCTION sweep_wake_clients_changed();
 DROP TRIGGER reminder_wake_update ON reminder;
 DROP FUNCTION sweep_wake_reminder_changed();
 DROP TRIGGER invoice_wake_update ON invoice;
@@ -249,4 +306,5 @@ DROP FUNCTION sweep_wake_new_invoices();
 DROP FUNCTION sweep_wake_of(bigint[], date);
 DROP TABLE sweep_state;
 DROP TABLE sweep_wake;
+DROP TABLE sweep_rule;
 DROP TABLE sweep_plan;

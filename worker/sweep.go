@@ -29,8 +29,6 @@ var (
 	sweepPlanSQL string
 	//go:embed sweep_mode.sql
 	sweepModeSQL string
-	//go:embed sweep_lock_wake.sql
-	sweepLockWakeSQL string
 	//go:embed sweep_rewake.sql
 	sweepRewakeSQL string
 )
@@ -494,8 +492,16 @@ func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead i
 			gap = append(gap, int32(p.MinGap))
 		}
 	}
+	var rProfile, rScores, rCountries, rSegments []string
+	var rBalance []bool
+	for _, r := range s.Plans.Assign {
+		rProfile, rScores = append(rProfile, r.Profile), append(rScores, strings.Join(r.Score, ","))
+		rCountries, rSegments = append(rCountries, strings.Join(r.Country, ",")), append(rSegments, strings.Join(r.Segment, ","))
+		rBalance = append(rBalance, r.MinOutstanding != nil || r.MaxOutstanding != nil)
+	}
 	var reset, fast bool
-	if err := tx.QueryRow(ctx, sweepPlanSQL, profile, id, kind, level, offset, gap, lead).Scan(&reset); err != nil {
+	if err := tx.QueryRow(ctx, sweepPlanSQL, profile, id, kind, level, offset, gap, lead,
+		rProfile, rScores, rCountries, rSegments, rBalance, defaultProfile(s.Plans)).Scan(&reset); err != nil {
 		return false, fmt.Errorf("plan of the wake days: %w", err)
 	}
 	if err := tx.QueryRow(ctx, sweepModeSQL, day).Scan(&fast); err != nil {
@@ -505,11 +511,9 @@ func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead i
 }
 
 // rewake computes again, from day, the wake of every invoice the fast sweep
-// of day read, once their rows are locked (sweep_lock_wake.sql says why).
+// of day read, and writes those that move past day (sweep_rewake.sql says
+// why it needs no lock).
 func rewake(ctx context.Context, tx pgx.Tx, day time.Time) error {
-	if _, err := tx.Exec(ctx, sweepLockWakeSQL, day); err != nil {
-		return fmt.Errorf("lock wake days: %w", err)
-	}
 	if _, err := tx.Exec(ctx, sweepRewakeSQL, day); err != nil {
 		return fmt.Errorf("wake days: %w", err)
 	}

@@ -23,20 +23,27 @@ WITH steps AS (
 ), rules AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
+), waking AS MATERIALIZED (  -- $22: the invoices whose wake day has come, read once
+    -- (sweep_waking_document, migration 00121), for the real sweep of a day
+    -- not before any decision already recorded; empty otherwise (a one-time
+    -- filter: the function is never run).
+    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    FROM sweep_waking_document($1) WHERE $22
 ), items AS NOT MATERIALIZED (  -- the documents open as of D, with their outstanding as of D
-    -- $22: only the invoices whose wake day has come (sweep_waking_document,
-    -- migration 00121), for the real sweep of a day not before any decision
-    -- already recorded; otherwise every open document. The branch not taken
-    -- is a one-time filter: it is never scanned.
+    -- Every open document, or only the waking ones ($22). The branch not
+    -- taken is a one-time filter: it is never scanned.
     SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
     FROM ledger_open_document($1) WHERE NOT $22
     UNION ALL
     SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
-    FROM sweep_waking_document($1) WHERE $22
+    FROM waking
 ), balance AS (          -- each client's net balance as of D, every currency added together
     -- From the balances kept on write (migration 00120): ledger_client_net(D)
-    -- is ledger_client_balance(D) without adding up every open item.
+    -- is ledger_client_balance(D) without adding up every open item. On the
+    -- fast path only for the clients of the waking invoices (the condition
+    -- reaches client_balance through the function's grouping).
     SELECT client_id, net FROM ledger_client_net($1)
+    WHERE NOT $22 OR client_id = ANY (ARRAY(SELECT DISTINCT client_id FROM waking))
 ), paused AS (           -- clients paused (their invoices held) or excluded (out of dunning) on D
     -- Both are dated pause rows, so a replay sees them as they stood on D.
     SELECT pa.client_id, bool_or(pa.kind = 'pause') AS paused, bool_or(pa.kind = 'exclusion') AS excluded
@@ -66,6 +73,8 @@ WITH steps AS (
     -- Whether D is a business day in the client's country: looked up once
     -- per client, not once per candidate step.
     LEFT JOIN business_day today ON today.country = c.country AND today.day = $1
+    -- On the fast path, the clients of the waking invoices only.
+    WHERE NOT $22 OR c.id = ANY (ARRAY(SELECT DISTINCT client_id FROM waking))
 ), history AS (          -- the ladder so far: highest level decided before D, and when the last went out
     -- min_gap counts from the day a step was sent (sent_on). A step still
     -- pending on a live job, or sent on D or later (a replay looking back),

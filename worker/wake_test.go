@@ -23,7 +23,8 @@ import (
 // and resolved, invoices excluded and included again, due dates moved, new
 // invoices, a plan whose min_gap changes on day 40, and send jobs that meet
 // every fate (sent that day or days later, failed, dropped and decided
-// again). Each day the full sweep runs first in a transaction rolled back,
+// again), clients changing score or profile (the wake follows the client's
+// profile), and from day 60 an assign rule on the net balance. Each day the full sweep runs first in a transaction rolled back,
 // then the fast one, committed; both must decide the same (invoice, step)
 // pairs, tasks and provisions, and the fast one must have read through the
 // wake days.
@@ -112,8 +113,12 @@ func fastSweepDecidesAsTheFullSweep(t *testing.T, calendars CalendarFor, closure
 	ctx := context.Background()
 	for n := range 80 {
 		day := start.AddDate(0, 0, n)
-		if n == 40 { // a plan change resets every wake day
+		switch n {
+		case 40: // a plan change resets every wake day
 			set.Profiles[0].MinGap += 3
+		case 60: // a rule on the net balance: every invoice wakes for every profile's steps
+			limit := money.Amount(200000)
+			set.Assign = append([]plans.Rule{{Profile: "risky", MaxOutstanding: &limit}}, set.Assign...)
 		}
 		full := sweepRolledBack(t, pool, s, day)
 		fast := sweepDayWith(t, pool, s, jobs, day, SweepOptions{Now: true})
@@ -149,7 +154,10 @@ func fastSweepDecidesAsTheFullSweep(t *testing.T, calendars CalendarFor, closure
 		} {
 			f.exec(q, day)
 		}
-		switch rng.IntN(6) {
+		switch rng.IntN(7) {
+		case 6: // another score or profile: the client may take another profile
+			f.exec(`UPDATE client SET payer_score = $2, profile = nullif($3, '') WHERE id = $1`, clients[rng.IntN(len(clients))],
+				[]string{"A", "C", "E"}[rng.IntN(3)], []string{"", "", "key_account"}[rng.IntN(3)])
 		case 0:
 			f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, until) VALUES ($1, 'r', $2, $3)`,
 				invoices[rng.IntN(len(invoices))], day, day.AddDate(0, 0, rng.IntN(20)))
