@@ -27,29 +27,38 @@
 //     client_balance, kept on write (ledger_client_net, migration 00120),
 //     not from adding up every open item. Each invoice has a wake day
 //     (sweep_wake.wake_on, migration 00121, indexed): a lower bound of the
-//     first day a step of it could be decided under the plan, counting its
-//     due date, the steps already recorded, the ladder level reached, a
-//     level pending on its job (no wake until it goes: a reminder trigger
-//     recomputes it when the row is sent, fails or is dropped), min_gap
-//     after the last one sent, and 'infinity' for an invoice paid, excluded
-//     or a credit note (reset by an invoice trigger when it reopens, comes
-//     back into dunning or its dates move). Holds that end by themselves
-//     (a dispute's until, a promise, a pause, the client's balance) are not
-//     in it: an invoice held on its step day stays awake and is read each
-//     day until the step goes. The bound is the earliest over every profile
-//     of the plan (a client's profile may change with its balance), so an
-//     invoice may be read a day or two before its step, never after.
-//     sweep_plan holds the plan the wake days were computed with; a changed
-//     plan makes the next sweep read everything again. The sweep reads
-//     through sweep_waking_document (the invoices awake on D, plus those an
-//     allocation that does not count yet reopens on D) for the real sweep
+//     first day a step of it could be decided under its client's profile
+//     (explicit, first assign rule, default: sweep_rule and sweep_plan hold
+//     the plan the wake days were computed with; a changed plan makes the
+//     next sweep read everything again; while a rule looks at the net
+//     balance, which moves without a write to the client, the bound is the
+//     earliest over every profile), counting its due date, the steps already
+//     recorded, the ladder level reached, min_gap after the last level went,
+//     and 'infinity' for an invoice paid, excluded or a credit note. A
+//     pre-due notice wakes its invoice pre_due_lead days early: the longest
+//     run of non-business days in the calendars loaded, plus two (a notice
+//     is moved back over the run ending at due + offset; a longer run resets
+//     the wake days). A ladder level pending on its job counts from the day
+//     it was decided, a lower bound of the day it goes out (the send worker
+//     records sent_on ≥ due_on): whatever the send makes of the row, sent or
+//     failed, the wake stays right, and the send path writes no wake day.
+//     Only what can bring a step closer resets a wake to '-infinity' (read
+//     on the next sweep): an invoice's dates, exclusion or open state
+//     (invoice trigger), a reminder row dropped, moved or deleted (reminder
+//     triggers), a client's profile, score, country or segment (client
+//     trigger). Holds that end by themselves (a dispute's until, a promise,
+//     a pause, the client's balance) are not in it: an invoice held on its
+//     step day stays awake and is read each day until the step goes. The
+//     sweep reads through sweep_waking_document (the invoices awake on D,
+//     plus those an allocation that does not count yet reopens on D), and
+//     the balances and clients of those invoices only, for the real sweep
 //     of a day on or after every recorded decision and the latest day swept
 //     so (sweep_state); then it recomputes, from D, the wake of every
-//     invoice still awake (sweep_rewake.sql, after locking the rows so that
-//     a concurrent send's recomputation is never overwritten by an older
-//     one). A replay of a past day and an explaining run read the whole
-//     ledger as of D, as before: the wake days only hold from the latest day
-//     on. SweepResult.Fast says which way a sweep read.
+//     invoice it read and writes those that move past D (sweep_rewake.sql;
+//     no lock: a ctid guard skips a row a concurrent reset wrote after the
+//     read). A replay of a past day, an explaining run and a sandboxed one
+//     read the whole ledger as of D, as before: the wake days only hold from
+//     the latest day on. SweepResult.Fast says which way a sweep read.
 //     TestFastSweepDecidesAsTheFullSweep runs both each day over a changing
 //     portfolio and requires the same decisions.
 //   - Explain. With SweepOptions.Explain the same statement also returns the
