@@ -118,6 +118,10 @@ AS $$
                min(p.step_offset) AS step_offset, min(p.min_gap) AS min_gap
         FROM sweep_plan p
         GROUP BY GROUPING SETS ((1, 2, 3, 4), (2, 3, 4))
+    ), profiles AS MATERIALIZED (  -- one row a profile, its steps as arrays: an invoice unnests its own profile's only
+        SELECT profile, array_agg(kind) AS kinds, array_agg(step_id) AS step_ids, array_agg(level) AS levels,
+               array_agg(step_offset) AS step_offsets, array_agg(min_gap) AS min_gaps
+        FROM plan GROUP BY profile
     ), lead AS (
         SELECT pre_due_lead AS days FROM sweep_state
     ), folded AS (      -- true: a rule looks at the balance, every invoice takes the folded plan
@@ -155,8 +159,9 @@ AS $$
                                          THEN greatest(i.due_date + s.step_offset - (SELECT days FROM lead), from_day) END
                ELSE greatest(i.due_date + s.step_offset, from_day)
                END AS day
-        FROM plan s
-        WHERE i.due_date IS NOT NULL AND s.profile IS NOT DISTINCT FROM i.profile) s ON true
+        FROM (SELECT * FROM profiles pp WHERE pp.profile IS NOT DISTINCT FROM i.profile AND i.due_date IS NOT NULL) pp
+        CROSS JOIN LATERAL unnest(pp.kinds, pp.step_ids, pp.levels, pp.step_offsets, pp.min_gaps)
+            AS s(kind, step_id, level, step_offset, min_gap)) s ON true
     GROUP BY x.id, i.issue_date
 $$;
 -- +goose StatementEnd
