@@ -22,7 +22,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/ledger"
@@ -222,8 +221,8 @@ func SimulateDay(ctx context.Context, tx pgx.Tx, sweeper Sweeper, day time.Time,
 // described, never enqueued.
 type noJobs struct{}
 
-func (noJobs) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
-	return nil, nil
+func (noJobs) InsertManyFastTx(context.Context, pgx.Tx, []river.InsertManyParams) (int, error) {
+	return 0, nil
 }
 
 // markSent records the day's new message decisions as sent that day, as the
