@@ -99,11 +99,15 @@ func startServe(t *testing.T, env []string, flags ...string) *servedDaemon {
 		})
 	}()
 	t.Cleanup(func() { _ = d.stop() })
-	for range 200 {
-		resp, err := http.Get(d.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			return d
+	// Serving is said once River has started too: HTTP answers before
+	// that, and a test that cut the database while River still started
+	// saw serve give up (a start error) and its port close.
+	for range 600 {
+		if strings.Contains(d.stderr.String(), "relance serving") {
+			if resp, err := http.Get(d.base + "/healthz"); err == nil {
+				resp.Body.Close()
+				return d
+			}
 		}
 		select {
 		case err := <-d.done:
