@@ -86,6 +86,12 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 // with their `paid` allocations, and returns how many; ANALYZE gives the statements that follow, until
 // endBulk, a table of a million rows to plan for rather than an empty one.
 func (b *InvoiceBatch) insertBulk(ctx context.Context, batch int64, day time.Time) (int, error) {
+	// The clients the batch just created, counted, or the planner takes the
+	// batch's join with them for a few rows and hashes the whole batch to
+	// link a few credit notes.
+	if _, err := b.tx.Exec(ctx, `ANALYZE client`); err != nil {
+		return 0, fmt.Errorf("insert invoices: %w", err)
+	}
 	var n int
 	if err := b.tx.QueryRow(ctx, batchInvoicesBulkSQL, b.entityID, batch, day).Scan(&n); err != nil {
 		return 0, fmt.Errorf("insert invoices: %w", err)
