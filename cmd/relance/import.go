@@ -221,9 +221,6 @@ func (a *app) runImport(ctx context.Context, path string, f importFlags, run imp
 	if res.Unallocated != 0 {
 		fmt.Fprintf(a.stdout, "unallocated (unapplied credits): %s\n", money.FormatPlain(money.Amount(res.Unallocated)))
 	}
-	if res.Vacuumed {
-		fmt.Fprintln(a.stdout, "a large share of the ledger written: invoice, allocation, client and payment vacuumed after the commit")
-	}
 	return nil
 }
 

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relance/relance/internal/ledger"
 )
@@ -25,9 +24,6 @@ import (
 // *pgxpool.Pool satisfies it.
 type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // Options configure one import.
@@ -121,9 +117,6 @@ type Result struct {
 	Warnings    []string
 	BatchID     int64 // 0 on a dry run
 	DryRun      bool
-	// Vacuumed says the import wrote a large share of the ledger and
-	// vacuumed its tables after the commit.
-	Vacuumed bool
 }
 
 // input is an opened file with its checksum computed while it is read.
@@ -295,7 +288,7 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 	}
 	res.Created, res.Updated, res.Closed = applied.Created, applied.Updated, applied.Closed
 	res.ClientsCreated, res.ClientsUpdated = applied.ClientsCreated, applied.ClientsUpdated
-	err = finish(ctx, db, tx, opt, applied, res) // sets res.BatchID: before *res is read
+	err = finish(ctx, tx, opt, applied, res) // sets res.BatchID: before *res is read
 	return *res, err
 }
 
@@ -316,10 +309,8 @@ func refuseMoves(ctx context.Context, batch *ledger.InvoiceBatch, opt Options, f
 }
 
 // finish commits the import, or on a dry run leaves it to the deferred
-// rollback. After a commit that wrote a large share of the ledger, it
-// vacuums the tables the batch wrote (ledger.Store.VacuumAfter); the import
-// is committed by then, so a failed VACUUM is a warning, not an error.
-func finish(ctx context.Context, db DB, tx pgx.Tx, opt Options, applied ledger.Applied, res *Result) error {
+// rollback.
+func finish(ctx context.Context, tx pgx.Tx, opt Options, applied ledger.Applied, res *Result) error {
 	if opt.DryRun {
 		return nil
 	}
@@ -327,11 +318,6 @@ func finish(ctx context.Context, db DB, tx pgx.Tx, opt Options, applied ledger.A
 		return fmt.Errorf("commit: %w", err)
 	}
 	res.BatchID = applied.Batch
-	vacuumed, err := ledger.New(db, ledger.Options{Entity: opt.Entity}).VacuumAfter(ctx, applied)
-	if err != nil {
-		res.Warnings = append(res.Warnings, err.Error())
-	}
-	res.Vacuumed = vacuumed
 	return nil
 }
 

@@ -90,7 +90,7 @@ func applyPayments(ctx context.Context, db DB, produce func(emit func(*ledger.Ba
 		return *res, err
 	}
 	res.Created, res.Unallocated = applied.Created, int64(applied.Unallocated)
-	err = finish(ctx, db, tx, opt, applied, res) // sets res.BatchID: before *res is read
+	err = finish(ctx, tx, opt, applied, res) // sets res.BatchID: before *res is read
 	return *res, err
 }
 

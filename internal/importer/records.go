@@ -170,7 +170,7 @@ func ImportClientRecords(ctx context.Context, db DB, recs Records, opt Options) 
 	}
 	res.ClientsCreated, res.ClientsUpdated = applied.ClientsCreated, applied.ClientsUpdated
 	res.Created, res.Updated = applied.Created, applied.Updated
-	err = finish(ctx, db, tx, opt, applied, &res) // sets res.BatchID: before res is read
+	err = finish(ctx, tx, opt, applied, &res) // sets res.BatchID: before res is read
 	return res, err
 }
 

@@ -241,6 +241,9 @@ type Applied struct {
 	// Bulk says the invoices went in by the bulk path (invoice_bulk.go):
 	// how, not what, so it is on no record.
 	Bulk bool
+	// Analyzed says the batch wrote a large share of the ledger and
+	// analysed its tables before the commit (batch_analyze.go).
+	Analyzed bool
 }
 
 // Apply writes the staged invoices to the ledger: clients created or
