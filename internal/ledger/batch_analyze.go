@@ -22,8 +22,12 @@ import (
 var (
 	//go:embed sql/batch_analyze_size.sql
 	batchAnalyzeSizeSQL string
-	//go:embed sql/batch_analyze.sql
-	batchAnalyzeSQL string
+	//go:embed sql/batch_analyze_invoices.sql
+	batchAnalyzeInvoicesSQL string
+	//go:embed sql/batch_analyze_bulk.sql
+	batchAnalyzeBulkSQL string
+	//go:embed sql/batch_analyze_payments.sql
+	batchAnalyzePaymentsSQL string
 )
 
 // A batch analyses the ledger's tables when it wrote (created, updated or
@@ -35,9 +39,9 @@ const (
 	AnalyzeMinRows = 10_000
 )
 
-// analyze runs ANALYZE on the ledger's tables when a, applied in the
-// batch's transaction, is large (AnalyzeShare, AnalyzeMinRows), and sets
-// a.Analyzed.
+// analyze runs ANALYZE on the tables the batch wrote when a, applied in
+// the batch's transaction, is large (AnalyzeShare, AnalyzeMinRows), and
+// sets a.Analyzed.
 func (st *stage) analyze(ctx context.Context, a *Applied) error {
 	written := int64(a.Created + a.Updated + a.Closed)
 	if written < AnalyzeMinRows {
@@ -55,7 +59,14 @@ func (st *stage) analyze(ctx context.Context, a *Applied) error {
 	if float64(written) <= AnalyzeShare*float64(known) {
 		return nil
 	}
-	if _, err := st.tx.Exec(ctx, batchAnalyzeSQL); err != nil {
+	analyze := batchAnalyzeInvoicesSQL
+	switch {
+	case st.kind == "payments":
+		analyze = batchAnalyzePaymentsSQL
+	case a.Bulk:
+		analyze = batchAnalyzeBulkSQL
+	}
+	if _, err := st.tx.Exec(ctx, analyze); err != nil {
 		return fmt.Errorf("statistics: %w", err)
 	}
 	a.Analyzed = true

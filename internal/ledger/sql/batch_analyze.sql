@@ -1,4 +1,0 @@
--- The statistics of the tables a batch writes, after one that wrote a
--- large share of them (batch_analyze.go). ANALYZE samples a fixed number
--- of rows: its cost does not grow with the tables.
-ANALYZE invoice, allocation, client, payment
