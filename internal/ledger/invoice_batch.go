@@ -338,7 +338,7 @@ func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
 // applySettlements records what settles the staged invoices: closures
 // reversed for invoices listed again, `paid` amounts and credit notes.
 // After the bulk path every invoice is new, its `paid` recorded and its
-// credit notes linked already.
+// credit notes linked and applied already (batch_invoices_bulk.sql).
 func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time, bulk bool) error {
 	var paid, creditNotes bool
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
@@ -359,12 +359,9 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 			return fmt.Errorf("record paid amounts: %w", err)
 		}
 	}
-	if creditNotes {
-		// The bulk path linked its credit notes as it inserted them.
-		if !bulk {
-			if _, err := b.tx.Exec(ctx, batchCreditNotesLinkSQL, b.entityID); err != nil {
-				return fmt.Errorf("link credit notes: %w", err)
-			}
+	if creditNotes && !bulk {
+		if _, err := b.tx.Exec(ctx, batchCreditNotesLinkSQL, b.entityID); err != nil {
+			return fmt.Errorf("link credit notes: %w", err)
 		}
 		if err := b.settle(ctx, batchAllocCreditNotesSQL, "credit_note", batch, day); err != nil {
 			return fmt.Errorf("apply credit notes: %w", err)

@@ -26,6 +26,9 @@ func firstImport() []ledger.BatchInvoice {
 		case i%10 == 0: // a credit note on the invoice before it
 			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(2_000+i), nil
 			r.AppliesTo = ptr(fmt.Sprintf("F-%03d", i-1))
+		case i == 35: // two credit notes on one invoice: this one first, the second capped
+			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(15_000), nil
+			r.AppliesTo = ptr("F-058")
 		case i == 55: // a credit note on an invoice further down the file
 			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(1_500), nil
 			r.AppliesTo = ptr("F-058")
