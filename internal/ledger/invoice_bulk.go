@@ -15,12 +15,13 @@ import (
 // date row by row: a btree insertion per index and a trigger per foreign
 // key for every row. When the invoice table is empty, the batch instead
 // drops them (ledger_invoice_bulk_begin, migration 00130), inserts the
-// staged rows in one plain INSERT … SELECT, records their settlements (the
-// updates of `settled` then touch no index), and rebuilds each index in one
-// sort and checks each foreign key in one join (ledger_invoice_bulk_end).
-// Everything else — the batch-wide checks before, clients, settlements,
-// the import_batch row and the event — is the normal path's, so both give
-// the same ledger and the same event.
+// staged rows in one plain INSERT … SELECT with what their `paid` and their
+// credit notes settle (the normal path computes the same after its upsert:
+// batch_invoices_bulk.sql), and rebuilds each index in one sort and checks
+// each foreign key in one join (ledger_invoice_bulk_end). Everything else —
+// the batch-wide checks before, clients, the import_batch row and the
+// event — is the normal path's, so both give the same ledger and the same
+// event.
 //
 // Only when the whole table is empty, never for an empty entity beside
 // others: the table is shared, and its indexes cannot go while another
