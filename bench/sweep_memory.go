@@ -46,8 +46,8 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 
-	var sweepTimes, bareTimes, copyTimes []time.Duration
-	var steps, bareSteps int
+	var sweepTimes, bareTimes, copyTimes, fairTimes []time.Duration
+	var steps, bareSteps, jobs int
 	for i := range b.opts.runs {
 		if _, err := conn.Exec(ctx, resetLedger); err != nil {
 			return nil, err
@@ -72,29 +72,54 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
+		q, n, err := b.enqueueFloor(ctx, url)
+		if err != nil {
+			return nil, err
+		}
+		jobs = n
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM bare_reminder`).Scan(&bareSteps); err != nil {
 			return nil, err
 		}
 		sweepTimes, bareTimes, copyTimes = append(sweepTimes, d), append(bareTimes, g), append(copyTimes, c)
+		fairTimes = append(fairTimes, g+q)
 		b.log.Info("sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond),
-			"hand-written insert select", g.Round(time.Millisecond), "bare steps", bareSteps, "copy of the due set", c.Round(time.Millisecond))
+			"hand-written insert select", g.Round(time.Millisecond), "bare steps", bareSteps, "copy of the due set", c.Round(time.Millisecond),
+			"InsertManyFast", q.Round(time.Millisecond), "jobs", jobs)
+	}
+	sweep := median(sweepTimes)
+	bareRow := row{
+		What:      "one sweep: `relance sweep` (evaluate + ledger + enqueue), against the bare statement",
+		Scale:     fmt.Sprintf("%d steps due; 1M invoices, 1 in %d eligible", steps, keep),
+		Measured:  sweep.Round(time.Millisecond).String(),
+		Baseline:  fmt.Sprintf("%s hand-written INSERT … SELECT of the due set (%d rows)", median(bareTimes).Round(time.Millisecond), bareSteps),
+		Ratio:     sweep.Seconds() / median(bareTimes).Seconds(),
+		Target:    "— (for reference: the fair floor is the next row)",
+		Met:       true,
+		RatioText: fmt.Sprintf("%.2f", sweep.Seconds()/median(bareTimes).Seconds()),
+		Note: fmt.Sprintf("the baseline is the query a DBA would write for the day's due set over the same tables: open, "+
+			"not excluded invoices within 5 days of their due date and not reminded yet, with the step named from the days late "+
+			"(no calendar, gap, profile, dispute or balance rule), and no job. Merely copying the %d decided rows from one table to another "+
+			"takes %s (ratio %.1f).", steps, median(copyTimes).Round(time.Millisecond), sweep.Seconds()/median(copyTimes).Seconds()),
 	}
 	sweepRow := row{
 		What:     "one sweep: `relance sweep` (evaluate + ledger + enqueue)",
-		Scale:    fmt.Sprintf("%d steps due; 1M invoices, 1 in %d eligible", steps, keep),
-		Measured: median(sweepTimes).Round(time.Millisecond).String(),
-		Baseline: fmt.Sprintf("%s hand-written INSERT … SELECT of the due set (%d rows)", median(bareTimes).Round(time.Millisecond), bareSteps),
-		Ratio:    median(sweepTimes).Seconds() / median(bareTimes).Seconds(),
+		Scale:    fmt.Sprintf("%d steps due, %d send jobs; 1M invoices, 1 in %d eligible", steps, jobs, keep),
+		Measured: sweep.Round(time.Millisecond).String(),
+		Baseline: fmt.Sprintf("%s the same INSERT … SELECT + River `InsertManyFastTx` of the %d send jobs", median(fairTimes).Round(time.Millisecond), jobs),
+		Ratio:    sweep.Seconds() / median(fairTimes).Seconds(),
 		Target:   "≤ 2 × baseline time",
-		Note: fmt.Sprintf("the baseline is the query a DBA would write for the day's due set over the same tables: open, "+
-			"not excluded invoices within 5 days of their due date and not reminded yet, with the step named from the days late "+
-			"(no calendar, gap, profile, dispute or balance rule). Merely copying the %d decided rows from one table to another "+
-			"takes %s (ratio %.1f).", steps, median(copyTimes).Round(time.Millisecond), median(sweepTimes).Seconds()/median(copyTimes).Seconds()),
+		Note: "the fair floor of DESIGN.md §6: read the open items once, write the decisions, enqueue the jobs " +
+			"(the sweep's own job payloads, copied in by River's COPY path, committed).",
 	}
 	sweepRow.RatioText = fmt.Sprintf("%.2f", sweepRow.Ratio)
 	sweepRow.Met = sweepRow.Ratio <= 2
 
-	previewRow, err := b.measurePreview(ctx, conn, url, median(sweepTimes), steps)
+	nextRow, err := b.measureNextDay(ctx, conn, url)
+	if err != nil {
+		return nil, err
+	}
+
+	previewRow, err := b.measurePreview(ctx, conn, url, sweep, steps)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +137,7 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		Target:    "≤ 150 MB",
 		Met:       peak <= 150<<20,
 	}
-	return []row{sweepRow, previewRow, memRow}, nil
+	return []row{bareRow, sweepRow, nextRow, previewRow, memRow}, nil
 }
 
 // previewDays is how many days the preview measurement covers (DESIGN.md §6).
@@ -259,4 +284,53 @@ func vmHWM(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+}
+
+// nextDay is the business day after asOf (a Friday): the day after the big sweep.
+const nextDay = "2025-09-15"
+
+// measureNextDay times the sweep of the next business day after the big
+// sweep, its messages marked sent on asOf: the daily case, where few steps
+// come due. There is no baseline: the target is an absolute time.
+func (b *bench) measureNextDay(ctx context.Context, conn *pgx.Conn, url string) (row, error) {
+	if _, err := conn.Exec(ctx, `UPDATE reminder SET status = 'sent', sent_at = now(), sent_on = due_on WHERE status = 'pending';
+		DELETE FROM river_job`); err != nil {
+		return row{}, err
+	}
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE reminder`); err != nil {
+		return row{}, err
+	}
+	// The night's autovacuum of the wake days, which the big day's resets
+	// and exclusions left with dead index entries (a separate statement:
+	// VACUUM takes one table at a time outside a transaction block).
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE sweep_wake`); err != nil {
+		return row{}, err
+	}
+	var times []time.Duration
+	var steps int
+	for i := range b.opts.runs {
+		if _, err := conn.Exec(ctx, `DELETE FROM reminder WHERE due_on = '`+nextDay+`'; DELETE FROM river_job`); err != nil {
+			return row{}, err
+		}
+		d, err := b.relanceCmd(ctx, url, nil, "sweep", "--as-of", nextDay)
+		if err != nil {
+			return row{}, err
+		}
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM reminder WHERE due_on = '`+nextDay+`'`).Scan(&steps); err != nil {
+			return row{}, err
+		}
+		times = append(times, d)
+		b.log.Info("next-day sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond))
+	}
+	t := median(times)
+	return row{
+		What:      "the next day's sweep: `relance sweep` the business day after the one above",
+		Scale:     fmt.Sprintf("%d steps due; same data, the day before's messages sent", steps),
+		Measured:  t.Round(time.Millisecond).String(),
+		Baseline:  "—",
+		RatioText: "—",
+		Target:    "well under 1 s",
+		Met:       t < time.Second,
+		Note:      "the whole process (start, settle, reconcile, the sweep statement, provision review, enqueue), as for the big sweep.",
+	}, nil
 }

@@ -4,8 +4,8 @@
 // channel and currency, and the reconciliation that gives the sweep back the
 // reminders whose send job died.
 //
-// The data flows one way (DESIGN.md §3): the sweep evaluates every open
-// invoice in one set-based SQL statement (sweep.sql), inserts the decisions
+// The data flows one way (DESIGN.md §3): the sweep evaluates the open
+// invoices that can take a step in one set-based SQL statement (sweep.sql), inserts the decisions
 // into the reminder ledger (unique on invoice and step, so nothing is ever
 // decided twice) and inserts the River send jobs in the same transaction; the
 // send worker locks its rows, sends, and marks them sent in one transaction,
@@ -22,6 +22,45 @@
 //     reference, on a randomized portfolio (pauses, exclusions, disputes
 //     with an end, promises kept and broken) whose send jobs meet random
 //     fates.
+//   - What the daily sweep reads (issue 16). Its cost follows what changed,
+//     not the size of the ledger. Each client's net balance comes from
+//     client_balance, kept on write (ledger_client_net, migration 00160),
+//     not from adding up every open item. Each invoice has a wake day
+//     (sweep_wake.wake_on, migration 00161, indexed): a lower bound of the
+//     first day a step of it could be decided under its client's profile
+//     (explicit, first assign rule, default: sweep_rule and sweep_plan hold
+//     the plan the wake days were computed with; a changed plan makes the
+//     next sweep read everything again; while a rule looks at the net
+//     balance, which moves without a write to the client, the bound is the
+//     earliest over every profile), counting its due date, the steps already
+//     recorded, the ladder level reached, min_gap after the last level went,
+//     and 'infinity' for an invoice paid, excluded or a credit note. A
+//     pre-due notice wakes its invoice pre_due_lead days early: the longest
+//     run of non-business days in the calendars loaded, plus two (a notice
+//     is moved back over the run ending at due + offset; a longer run resets
+//     the wake days). A ladder level pending on its job counts from the day
+//     it was decided, a lower bound of the day it goes out (the send worker
+//     records sent_on ≥ due_on): whatever the send makes of the row, sent or
+//     failed, the wake stays right, and the send path writes no wake day.
+//     Only what can bring a step closer resets a wake to '-infinity' (read
+//     on the next sweep): an invoice's dates, exclusion or open state
+//     (invoice trigger), a reminder row dropped, moved or deleted (reminder
+//     triggers), a client's profile, score, country or segment (client
+//     trigger). Holds that end by themselves (a dispute's until, a promise,
+//     a pause, the client's balance) are not in it: an invoice held on its
+//     step day stays awake and is read each day until the step goes. The
+//     sweep reads through sweep_waking_document (the invoices awake on D,
+//     plus those an allocation that does not count yet reopens on D), and
+//     the balances and clients of those invoices only, for the real sweep
+//     of a day on or after every recorded decision and the latest day swept
+//     so (sweep_state); then it recomputes, from D, the wake of every
+//     invoice it read and writes those that move past D (sweep_rewake.sql;
+//     no lock: a ctid guard skips a row a concurrent reset wrote after the
+//     read). A replay of a past day, an explaining run and a sandboxed one
+//     read the whole ledger as of D, as before: the wake days only hold from
+//     the latest day on. SweepResult.Fast says which way a sweep read.
+//     TestFastSweepDecidesAsTheFullSweep runs both each day over a changing
+//     portfolio and requires the same decisions.
 //   - Explain. With SweepOptions.Explain the same statement also returns the
 //     invoices a message would have gone out for but for a hold
 //     (insolvency, paused, net_balance, dispute, promise, min_amount, case,
@@ -94,17 +133,26 @@
 //     MAIL FROM instead of by a NOOP per message. A payment
 //     committed after the lock waits for the send's commit; one committed
 //     before it is seen by the re-check.
-//   - Four round trips a message (send_lock.sql, mark_sent.sql). A send
-//     takes its SMTP connection, begins, and reads in one statement what
-//     the message needs: its rows locked FOR UPDATE, each with its invoice
-//     and the re-check as of the day (paid, disputed, promised, in court,
-//     the client insolvent, paused, excluded, bouncing), the invoices'
-//     dated settlements for the penalties, both parties, and the as-of of
-//     the entity's newest payment data, which the freshness guard judges
-//     without a query (FreshnessGuard.Stale; only a held send calls Hold,
-//     which raises the alert). After the relay's acceptance the connection
-//     goes back to the pool at once, and the rows are marked sent and the
-//     transaction committed while the next message uses it.
+//   - Two round trips a message (send_tx.go, send_lock.sql, mark_sent.sql).
+//     A send takes its SMTP connection, then sends BEGIN and the statement
+//     that reads what the message needs in one round trip (a pgx batch on
+//     one pooled connection): its rows locked FOR UPDATE, each with its
+//     invoice and the re-check as of the day (paid, disputed, promised, in
+//     court, the client insolvent, paused, excluded, bouncing), the
+//     invoices' dated settlements for the penalties, both parties, and the
+//     as-of of the entity's newest payment data, which the freshness guard
+//     judges without a query (FreshnessGuard.Stale; only a held send calls
+//     Hold, which raises the alert). After the relay's acceptance the
+//     connection goes back to the pool at once, and the mark and COMMIT go
+//     in one more round trip while the next message uses it. It is the
+//     transaction pgx.Tx would run, statement for statement, so the lock,
+//     the re-check and exactly-once are unchanged: a statement that fails
+//     inside a pipeline makes PostgreSQL skip the COMMIT after it, and the
+//     deferred rollback ends the aborted transaction; a COMMIT answered
+//     ROLLBACK is an error. The pipelining only removes the waits: one
+//     database round trip, not two, lies between taking the relay's
+//     connection and sending on it. A registered letter keeps a pgx.Tx
+//     (its ledger writes open savepoints).
 //   - Completion in batches, exactly once all the same. The job is not
 //     completed in the send's transaction (river.JobCompleteTx, one more
 //     statement per message, after which River's completer still ran its

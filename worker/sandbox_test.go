@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/pgtest"
 )
@@ -222,6 +221,6 @@ func TestSandboxedRunRefusesARealTransaction(t *testing.T) {
 // never sent.
 type nopInserter struct{}
 
-func (nopInserter) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
-	return nil, nil
+func (nopInserter) InsertManyFastTx(context.Context, pgx.Tx, []river.InsertManyParams) (int, error) {
+	return 0, nil
 }

@@ -241,15 +241,11 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		defer conn.Release()
 	}
 
-	tx, err := w.Pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("send: begin: %w", err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	lk, err := w.lock(ctx, tx, job.Args.ReminderIDs, w.checkDay(day))
+	tx, letterTx, lk, err := w.begin(ctx, job.Args, w.checkDay(day))
 	if err != nil {
 		return err
 	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	checked := w.now()
 	keep, drops := w.recheck(lk.rows, job.Args.Channel)
 	if len(keep) > 0 && w.stale(lk) {
@@ -276,8 +272,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 	sent := sending{job: job, keep: keep, top: top, composed: c, day: day, drops: drops, log: log,
 		messageID: w.messageID(job.Args.ClientID, job.Args.Day, top.stepID, job.Args.Currency)}
-	if job.Args.Channel == "registered_letter" {
-		return w.sendLetter(ctx, tx, sent, conn, connErr)
+	if letterTx != nil {
+		return w.sendLetter(ctx, letterTx, sent, conn, connErr)
 	}
 	err = conn.Send(ctx, w.outgoing(sent))
 	// The relay is done with this message: the connection goes back to
@@ -307,7 +303,7 @@ func (w *SendWorker) stale(lk locked) bool {
 // recorded (the transaction is rolled back, the rows stay pending on a live
 // job), no attempt is counted, and the guard (which raises the entity's
 // alert) says how long to wait before looking again.
-func (w *SendWorker) hold(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], log *slog.Logger) error {
+func (w *SendWorker) hold(ctx context.Context, tx sendTx, job *river.Job[SendArgs], log *slog.Logger) error {
 	if err := tx.Rollback(ctx); err != nil {
 		return fmt.Errorf("send: rollback: %w", err)
 	}
@@ -371,18 +367,17 @@ func (w *SendWorker) relayAccepted() {
 
 // recordSent marks the rows of s sent with its Message-ID and the day it
 // went out, and commits.
-func (w *SendWorker) recordSent(ctx context.Context, tx pgx.Tx, s sending) error {
+func (w *SendWorker) recordSent(ctx context.Context, tx sendTx, s sending) error {
 	ids := rowIDs(s.keep)
-	if _, err := tx.Exec(ctx, markSentSQL, ids, s.messageID, s.job.ID, w.now(), w.sentOn(s.day, s.job)); err != nil {
-		return fmt.Errorf("send: mark sent: %w", err)
+	if err := execCommit(ctx, tx, markSentSQL, ids, s.messageID, s.job.ID, w.now(), w.sentOn(s.day, s.job)); err != nil {
+		return fmt.Errorf("send: mark sent and commit: %w", err)
 	}
 	s.log.Info("reminder sent", "step", s.top.stepID, "invoices", len(s.keep), "message_id", s.messageID)
-	return w.commit(ctx, tx, func() {
-		w.countDropped(s.drops.counts)
-		if w.Counters != nil {
-			w.Counters.Sent(s.job.Args.Channel, len(s.keep))
-		}
-	})
+	w.countDropped(s.drops.counts)
+	if w.Counters != nil {
+		w.Counters.Sent(s.job.Args.Channel, len(s.keep))
+	}
+	return nil
 }
 
 func rowIDs(rows []reminderRow) []int64 {
@@ -419,15 +414,39 @@ func (w *SendWorker) sentOn(day time.Time, job *river.Job[SendArgs]) time.Time {
 	return day.AddDate(0, 0, max(waited, 0))
 }
 
-// lock reads and locks (FOR UPDATE) the job's reminder rows with what the
-// re-check and the message need, as of check, in one statement
-// (send_lock.sql).
-func (w *SendWorker) lock(ctx context.Context, tx pgx.Tx, ids []int64, check time.Time) (locked, error) {
-	var lk locked
-	rows, err := tx.Query(ctx, sendLockSQL, ids, check)
-	if err != nil {
-		return lk, fmt.Errorf("send: lock reminders: %w", err)
+// begin begins the send's transaction and reads and locks (FOR UPDATE) the
+// job's reminder rows with what the re-check and the message need, as of
+// check, in one statement (send_lock.sql). An email's transaction is
+// pipelined (BEGIN and the lock in one round trip); a registered letter's
+// is a pgx.Tx, returned as letterTx too, for the ledger's writes of the
+// letter.
+func (w *SendWorker) begin(ctx context.Context, args SendArgs, check time.Time) (tx sendTx, letterTx pgx.Tx, lk locked, err error) {
+	if args.Channel != "registered_letter" {
+		p, lk, err := w.beginLocked(ctx, args.ReminderIDs, check)
+		if err != nil {
+			return nil, nil, lk, err
+		}
+		return p, nil, lk, nil
 	}
+	if letterTx, err = w.Pool.Begin(ctx); err != nil {
+		return nil, nil, lk, fmt.Errorf("send: begin: %w", err)
+	}
+	rows, err := letterTx.Query(ctx, sendLockSQL, args.ReminderIDs, check)
+	if err == nil {
+		lk, err = scanLocked(rows)
+	} else {
+		err = fmt.Errorf("send: lock reminders: %w", err)
+	}
+	if err != nil {
+		_ = letterTx.Rollback(ctx)
+		return nil, nil, lk, err
+	}
+	return letterTx, letterTx, lk, nil
+}
+
+// scanLocked reads the rows of the lock statement, and closes them.
+func scanLocked(rows pgx.Rows) (locked, error) {
+	var lk locked
 	defer rows.Close()
 	for rows.Next() {
 		var r reminderRow
@@ -497,7 +516,7 @@ func (w *SendWorker) recheck(all []reminderRow, channel string) ([]reminderRow, 
 }
 
 // record marks the drops 'dropped' with their reasons.
-func (d drops) record(ctx context.Context, tx pgx.Tx, jobID int64) error {
+func (d drops) record(ctx context.Context, tx sendTx, jobID int64) error {
 	if len(d.ids) == 0 {
 		return nil
 	}
@@ -547,7 +566,7 @@ func (w *SendWorker) compose(lk locked, keep []reminderRow, top top, day time.Ti
 // commit commits the rows' outcome; after runs once it succeeded. River's
 // batch completer then completes the job (see the package documentation:
 // the rows' status, not the job's, makes a message go once).
-func (w *SendWorker) commit(ctx context.Context, tx pgx.Tx, after func()) error {
+func (w *SendWorker) commit(ctx context.Context, tx sendTx, after func()) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("send: commit: %w", err)
 	}
@@ -559,7 +578,7 @@ func (w *SendWorker) commit(ctx context.Context, tx pgx.Tx, after func()) error 
 // of a To address, or not an address at all): the address is marked
 // bouncing (the sweep stops deciding email steps for it and the dashboard
 // shows it), the rows fail, and the job is cancelled so it never loops.
-func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
+func (w *SendWorker) bounce(ctx context.Context, tx sendTx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
 	ids := rowIDs(keep)
 	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
 		ids, "address refused: "+cause.Error(), job.ID); err != nil {
@@ -581,7 +600,7 @@ func (w *SendWorker) bounce(ctx context.Context, tx pgx.Tx, job *river.Job[SendA
 
 // markBouncing marks the client's address bouncing for cause and records
 // an 'email_bounced' event naming the rows of the message refused.
-func (w *SendWorker) markBouncing(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], ids []int64, cause error) error {
+func (w *SendWorker) markBouncing(ctx context.Context, tx sendTx, job *river.Job[SendArgs], ids []int64, cause error) error {
 	reason := cause.Error()
 	if _, err := tx.Exec(ctx, `UPDATE client SET email_bouncing_since = $3, email_bounce_reason = $2, updated_at = now()
 		WHERE id = $1`, job.Args.ClientID, reason, w.now()); err != nil {
@@ -598,7 +617,7 @@ func (w *SendWorker) markBouncing(ctx context.Context, tx pgx.Tx, job *river.Job
 // fail records a failure no retry can fix that is not the client's doing
 // (a template or letter that cannot be produced): the rows are 'failed' with
 // the reason, an event says so, and the job is cancelled.
-func (w *SendWorker) fail(ctx context.Context, tx pgx.Tx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
+func (w *SendWorker) fail(ctx context.Context, tx sendTx, job *river.Job[SendArgs], keep []reminderRow, cause error, log *slog.Logger, dropped map[string]int) error {
 	ids := rowIDs(keep)
 	if _, err := tx.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = $2, job_id = $3 WHERE id = ANY ($1)`,
 		ids, cause.Error(), job.ID); err != nil {

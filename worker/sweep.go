@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/ledger"
@@ -22,6 +21,25 @@ import (
 
 //go:embed sweep.sql
 var sweepSQL string
+
+// The wake days (migration 00161): the plan they are computed with, whether a
+// day may read through them, and their recomputation after the sweep.
+var (
+	//go:embed sweep_plan.sql
+	sweepPlanSQL string
+	//go:embed sweep_mode.sql
+	sweepModeSQL string
+	//go:embed sweep_rewake.sql
+	sweepRewakeSQL string
+)
+
+// The send jobs' ids, read back after River's COPY.
+var (
+	//go:embed sweep_jobs_before.sql
+	sweepJobsBeforeSQL string
+	//go:embed sweep_job_ids.sql
+	sweepJobIDsSQL string
+)
 
 // Calendar is the business-day calendar of one country (internal/calendar).
 type Calendar interface {
@@ -34,9 +52,9 @@ type Calendar interface {
 type CalendarFor func(country string) (Calendar, error)
 
 // JobInserter inserts River jobs inside a transaction; *river.Client[pgx.Tx]
-// is one.
+// is one. The sweep uses the COPY path, which returns only a count.
 type JobInserter interface {
-	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	InsertManyFastTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) (int, error)
 }
 
 // Sweeper decides, for one day, every (invoice, step) pair that is due, and
@@ -107,7 +125,10 @@ type Held struct {
 
 // SweepResult is what one run decided and did.
 type SweepResult struct {
-	Day       time.Time
+	Day time.Time
+	// Fast says the sweep read only the invoices whose wake day had come
+	// (sweep_wake, migration 00161) rather than the whole ledger as of Day.
+	Fast      bool
 	Decisions []Decision
 	Held      []Held     // with SweepOptions.Explain only
 	Jobs      []SendArgs // send jobs enqueued by this run
@@ -181,7 +202,8 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if res.Returned, err = Reconcile(ctx, tx, day); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	if err := s.fillCalendar(ctx, tx, day); err != nil {
+	cals, err := s.fillCalendar(ctx, tx, day)
+	if err != nil {
 		return res, err
 	}
 	// The statement joins CTEs whose sizes the planner cannot estimate (it
@@ -195,7 +217,12 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	args := s.sweepParams(day, opts.Explain)
+	fast, err := s.fastPath(ctx, tx, day, preDueLead(cals, day), opts.Explain || opts.Sandboxed)
+	if err != nil {
+		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	res.Fast = fast
+	args := s.sweepParams(day, opts.Explain, fast)
 	rows, err := tx.Query(ctx, sweepSQL, args...)
 	if err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
@@ -226,6 +253,11 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	}
 	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit; RESET plan_cache_mode`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+	}
+	if fast {
+		if err := rewake(ctx, tx, day); err != nil {
+			return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
+		}
 	}
 	// The review runs after the evaluation, in the same transaction: it
 	// prices the provision steps the statement just recorded (proposed on
@@ -306,7 +338,8 @@ func Messages(day time.Time, decisions []Decision) []SendArgs {
 }
 
 // enqueue makes the messages of the fresh decisions (Messages), one send
-// job each, and inserts them with InsertManyTx.
+// job each, inserts them with InsertManyFastTx (River's COPY path) and
+// reads their ids back.
 func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time.Time, opts SweepOptions, res *SweepResult) error {
 	var fresh []Decision
 	for _, d := range res.Decisions {
@@ -328,26 +361,30 @@ func (s *Sweeper) enqueue(ctx context.Context, tx pgx.Tx, jobs JobInserter, day 
 		o.ScheduledAt = at
 		params = append(params, river.InsertManyParams{Args: a, InsertOpts: &o})
 	}
-	// In batches: InsertManyTx returns every inserted job whole, and tens of
-	// thousands of them at once would set the daemon's peak memory.
-	for start := 0; start < len(params); start += enqueueBatch {
-		batch := params[start:min(start+enqueueBatch, len(params))]
-		inserted, err := jobs.InsertManyTx(ctx, tx, batch)
-		if err != nil {
-			return fmt.Errorf("sweep %s: enqueue %d send jobs: %w", formatDay(day), len(batch), err)
-		}
-		// The rows learn their job id when the send worker records the
-		// outcome; the job's args already name them, so the sweep does not
-		// write each row a second time.
-		for _, r := range inserted {
-			res.JobIDs = append(res.JobIDs, r.Job.ID)
-		}
+	var after int64
+	if err := tx.QueryRow(ctx, sweepJobsBeforeSQL).Scan(&after); err != nil {
+		return fmt.Errorf("sweep %s: enqueue: %w", formatDay(day), err)
+	}
+	n, err := jobs.InsertManyFastTx(ctx, tx, params)
+	if err != nil {
+		return fmt.Errorf("sweep %s: enqueue %d send jobs: %w", formatDay(day), len(params), err)
+	}
+	// The rows learn their job id when the send worker records the outcome;
+	// the job's args already name them, so the sweep does not write each row
+	// a second time. The ids come back in one read, in the order of Jobs
+	// (COPY takes the sequence in the rows' order).
+	rows, err := tx.Query(ctx, sweepJobIDsSQL, after, (SendArgs{}).Kind())
+	if err != nil {
+		return fmt.Errorf("sweep %s: job ids: %w", formatDay(day), err)
+	}
+	if res.JobIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return fmt.Errorf("sweep %s: job ids: %w", formatDay(day), err)
+	}
+	if len(res.JobIDs) != n {
+		return fmt.Errorf("sweep %s: enqueued %d send jobs, found %d", formatDay(day), n, len(res.JobIDs))
 	}
 	return nil
 }
-
-// enqueueBatch is how many send jobs one InsertManyTx call inserts.
-const enqueueBatch = 2000
 
 // calendarBefore and calendarAfter bound the days filled around the swept day:
 // a pre-due notice looks ahead for the run of non-business days that moves it
@@ -358,24 +395,27 @@ const (
 )
 
 // fillCalendar makes sure business_day covers [day−7, day+31] for every
-// country of a client, in one INSERT … SELECT FROM unnest.
-func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) error {
+// country of a client, in one INSERT … SELECT FROM unnest, and returns the
+// calendars of those countries.
+func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) ([]Calendar, error) {
 	rows, err := tx.Query(ctx, `SELECT DISTINCT country FROM client ORDER BY 1`)
 	if err != nil {
-		return fmt.Errorf("sweep: countries: %w", err)
+		return nil, fmt.Errorf("sweep: countries: %w", err)
 	}
 	countries, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return fmt.Errorf("sweep: countries: %w", err)
+		return nil, fmt.Errorf("sweep: countries: %w", err)
 	}
+	var cals []Calendar
 	var cs []string
 	var days, next, prev []time.Time
 	var business []bool
 	for _, c := range countries {
 		cal, err := s.Calendars(c)
 		if err != nil {
-			return fmt.Errorf("sweep: calendar of %q: %w", c, err)
+			return nil, fmt.Errorf("sweep: calendar of %q: %w", c, err)
 		}
+		cals = append(cals, cal)
 		for d := day.AddDate(0, 0, -calendarBefore); !d.After(day.AddDate(0, 0, calendarAfter)); d = d.AddDate(0, 0, 1) {
 			cs = append(cs, c)
 			days = append(days, d)
@@ -385,20 +425,104 @@ func (s *Sweeper) fillCalendar(ctx context.Context, tx pgx.Tx, day time.Time) er
 		}
 	}
 	if len(cs) == 0 {
-		return nil
+		return nil, nil
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO business_day (country, day, is_business, next_bd, prev_bd)
 		SELECT * FROM unnest($1::text[], $2::date[], $3::bool[], $4::date[], $5::date[])
 		ON CONFLICT (country, day) DO NOTHING`, cs, days, business, next, prev)
 	if err != nil {
-		return fmt.Errorf("sweep: fill business days: %w", err)
+		return nil, fmt.Errorf("sweep: fill business days: %w", err)
+	}
+	return cals, nil
+}
+
+// preDueMargin is added to the longest run of non-business days found, for
+// the pre-due lead: a calendar whose rules move a holiday by a day between
+// two sweeps stays inside it.
+const preDueMargin = 2
+
+// preDueLookahead is how far preDueLead looks for runs of non-business
+// days: a longer run than the lead stored resets every wake day
+// (sweep_plan.sql) when it enters the window, long before its days come.
+const preDueLookahead = 400
+
+// preDueLead is how many days before due + offset a pre-due notice can be
+// decided: the sweep moves a notice back over the run of non-business days
+// that ends at due + offset (sweep.sql), so the longest run in the calendars
+// of cals over the coming preDueLookahead days, plus preDueMargin, and never
+// more than calendarAfter (the sweep knows no calendar further ahead). The
+// wake days start a pre-due notice's window this many days early (migration
+// 00161, sweep_wake_of).
+func preDueLead(cals []Calendar, day time.Time) int {
+	longest := 0
+	for _, cal := range cals {
+		run := 0
+		for d := day.AddDate(0, 0, -calendarBefore); d.Before(day.AddDate(0, 0, preDueLookahead)); d = d.AddDate(0, 0, 1) {
+			if cal.IsBusinessDay(d) {
+				run = 0
+				continue
+			}
+			run++
+			longest = max(longest, run)
+		}
+	}
+	return min(longest+preDueMargin, calendarAfter)
+}
+
+// fastPath says whether the sweep of day reads only the invoices whose wake
+// day has come (sweep_wake, migration 00161) rather than the whole ledger as
+// of day. It does for the real sweep of a day on or after every decision
+// recorded and the latest day swept this way, which is every daily sweep; an
+// explaining run (preview), a sandboxed one (whose reminders are twins the
+// wake days know nothing of, and which must not write them) and a replay of
+// a past day read everything, as the wake days only hold from the latest
+// day on. It first brings the plan
+// the wake days are computed with up to s.Plans (a changed plan makes this
+// sweep read every invoice again).
+func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead int, full bool) (bool, error) {
+	if full {
+		return false, nil
+	}
+	var profile, id []string
+	var kind, level, offset, gap []int32
+	for _, p := range s.Plans.Profiles {
+		for _, st := range p.Steps {
+			profile, id = append(profile, p.Name), append(id, st.ID)
+			kind, level, offset = append(kind, int32(st.Kind)), append(level, int32(st.Level)), append(offset, int32(st.Offset))
+			gap = append(gap, int32(p.MinGap))
+		}
+	}
+	var rProfile, rScores, rCountries, rSegments []string
+	var rBalance []bool
+	for _, r := range s.Plans.Assign {
+		rProfile, rScores = append(rProfile, r.Profile), append(rScores, strings.Join(r.Score, ","))
+		rCountries, rSegments = append(rCountries, strings.Join(r.Country, ",")), append(rSegments, strings.Join(r.Segment, ","))
+		rBalance = append(rBalance, r.MinOutstanding != nil || r.MaxOutstanding != nil)
+	}
+	var reset, fast bool
+	if err := tx.QueryRow(ctx, sweepPlanSQL, profile, id, kind, level, offset, gap, lead,
+		rProfile, rScores, rCountries, rSegments, rBalance, defaultProfile(s.Plans)).Scan(&reset); err != nil {
+		return false, fmt.Errorf("plan of the wake days: %w", err)
+	}
+	if err := tx.QueryRow(ctx, sweepModeSQL, day).Scan(&fast); err != nil {
+		return false, fmt.Errorf("wake days: %w", err)
+	}
+	return fast, nil
+}
+
+// rewake computes again, from day, the wake of every invoice the fast sweep
+// of day read, and writes those that move past day (sweep_rewake.sql says
+// why it needs no lock).
+func rewake(ctx context.Context, tx pgx.Tx, day time.Time) error {
+	if _, err := tx.Exec(ctx, sweepRewakeSQL, day); err != nil {
+		return fmt.Errorf("wake days: %w", err)
 	}
 	return nil
 }
 
 // sweepParams flattens the plan set into the arrays sweep.sql unnests, and
-// adds the explain switch.
-func (s *Sweeper) sweepParams(day time.Time, explain bool) []any {
+// adds the explain and fast-path switches.
+func (s *Sweeper) sweepParams(day time.Time, explain, fast bool) []any {
 	var (
 		sProfile, sID                []string
 		sChannel, sTemplate, sAction []*string
@@ -449,7 +573,7 @@ func (s *Sweeper) sweepParams(day time.Time, explain bool) []any {
 		sProfile, sID, sKind, sLevel, sOffset, sChannel, sTemplate, sAction, sPenalties,
 		pName, pGap, pMin, defaultProfile(s.Plans),
 		rProfile, rScores, rMin, rMax, rCountries, rSegments,
-		explain,
+		explain, fast,
 	}
 }
 

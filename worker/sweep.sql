@@ -10,6 +10,7 @@
 --   $21 explain: also return, with their reason, the invoices a step would
 --       have fired for but that something holds back (preview); false for a
 --       real sweep, which then never computes them
+--   $22 read only the invoices whose wake day has come (Sweeper.fastPath)
 -- The ledger is read as of D through the ledger_* functions of migration
 -- 00020 (what did not count yet on D is added back), reminder rows with
 -- due_on < D are history, rows with due_on = D are that day's decisions
@@ -22,11 +23,27 @@ WITH steps AS (
 ), rules AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
-), items AS NOT MATERIALIZED (  -- every document open as of D, with its outstanding as of D
+), waking AS MATERIALIZED (  -- $22: the invoices whose wake day has come, read once
+    -- (sweep_waking_document, migration 00161), for the real sweep of a day
+    -- not before any decision already recorded; empty otherwise (a one-time
+    -- filter: the function is never run).
+    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    FROM sweep_waking_document($1) WHERE $22
+), items AS NOT MATERIALIZED (  -- the documents open as of D, with their outstanding as of D
+    -- Every open document, or only the waking ones ($22). The branch not
+    -- taken is a one-time filter: it is never scanned.
     SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
-    FROM ledger_open_document($1)
+    FROM ledger_open_document($1) WHERE NOT $22
+    UNION ALL
+    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    FROM waking
 ), balance AS (          -- each client's net balance as of D, every currency added together
-    SELECT client_id, net FROM ledger_client_balance($1)
+    -- From the balances kept on write (migration 00160): ledger_client_net(D)
+    -- is ledger_client_balance(D) without adding up every open item. On the
+    -- fast path only for the clients of the waking invoices (the condition
+    -- reaches client_balance through the function's grouping).
+    SELECT client_id, net FROM ledger_client_net($1)
+    WHERE NOT $22 OR client_id = ANY (ARRAY(SELECT DISTINCT client_id FROM waking))
 ), paused AS (           -- clients paused (their invoices held) or excluded (out of dunning) on D
     -- Both are dated pause rows, so a replay sees them as they stood on D.
     SELECT pa.client_id, bool_or(pa.kind = 'pause') AS paused, bool_or(pa.kind = 'exclusion') AS excluded
@@ -34,24 +51,30 @@ WITH steps AS (
     WHERE pa.from_on <= $1 AND (pa.until IS NULL OR pa.until >= $1) AND (pa.resumed_on IS NULL OR pa.resumed_on > $1)
     GROUP BY pa.client_id
 ), clients AS MATERIALIZED (  -- clients in play, with their profile as plans.(*Set).ProfileFor picks it
-    SELECT c.id AS client_id, c.country, b.net,
+    SELECT c.id AS client_id, c.country, coalesce(b.net, 0) AS net,
            cardinality(c.emails) > 0 AND (c.email_bouncing_since IS NULL OR c.email_bouncing_since::date > $1) AS emailable,
            c.email_bouncing_since IS NOT NULL AND c.email_bouncing_since::date <= $1 AS bouncing,
            (c.insolvency_opened_on IS NOT NULL AND c.insolvency_opened_on <= $1) AS insolvent,
            coalesce(pa.paused, false) AS paused, coalesce(pa.excluded, false) AS excluded,
+           coalesce(today.is_business, false) AS business_today,
            coalesce(
                (SELECT p.profile FROM profiles p WHERE p.profile = c.profile),
                (SELECT r.profile FROM rules r
                  WHERE r.profile IN (SELECT profile FROM profiles)
                    AND (r.scores = '' OR upper(c.payer_score::text) = ANY (string_to_array(r.scores, ',')))
-                   AND (r.min_net IS NULL OR b.net >= r.min_net)
-                   AND (r.max_net IS NULL OR b.net <= r.max_net)
+                   AND (r.min_net IS NULL OR coalesce(b.net, 0) >= r.min_net)
+                   AND (r.max_net IS NULL OR coalesce(b.net, 0) <= r.max_net)
                    AND (r.countries = '' OR upper(c.country) = ANY (string_to_array(upper(r.countries), ',')))
                    AND (r.segments = '' OR upper(c.segment) = ANY (string_to_array(upper(r.segments), ',')))
                  ORDER BY r.idx LIMIT 1),
                $14) AS profile
-    FROM balance b JOIN client c ON c.id = b.client_id
+    FROM client c LEFT JOIN balance b ON b.client_id = c.id
     LEFT JOIN paused pa ON pa.client_id = c.id
+    -- Whether D is a business day in the client's country: looked up once
+    -- per client, not once per candidate step.
+    LEFT JOIN business_day today ON today.country = c.country AND today.day = $1
+    -- On the fast path, the clients of the waking invoices only.
+    WHERE NOT $22 OR c.id = ANY (ARRAY(SELECT DISTINCT client_id FROM waking))
 ), history AS (          -- the ladder so far: highest level decided before D, and when the last went out
     -- min_gap counts from the day a step was sent (sent_on). A step still
     -- pending on a live job, or sent on D or later (a replay looking back),
@@ -70,7 +93,7 @@ WITH steps AS (
     -- the CTEs above, and left to itself it built clients × steps first.
     SELECT * FROM (
         SELECT it.id, it.client_id, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
-               cl.profile, cl.country, cl.emailable, cl.bouncing, p.min_gap,
+               cl.profile, cl.country, cl.emailable, cl.bouncing, cl.business_today, p.min_gap,
                -- An open legal case holds the invoice's messages (the amicable
                -- ladder), not its actions: an invoice in court is still provisioned.
                cx.invoice_id IS NOT NULL AS in_case,
@@ -113,9 +136,9 @@ WITH steps AS (
         FROM eligible it
         LEFT JOIN history h ON h.invoice_id = it.id
         -- Only the next ladder level can fire: the others are not even candidates.
+        -- A pre-due notice only before the due date (checked again below).
         JOIN steps s ON s.profile = it.profile AND (s.kind <> 1 OR s.level = coalesce(h.last_level, 0) + 1)
-                    AND (s.kind = 0 OR it.due_date + s.step_offset <= $1)
-        LEFT JOIN business_day today ON today.country = it.country AND today.day = $1
+                    AND (s.kind = 0 OR it.due_date + s.step_offset <= $1) AND (s.kind <> 0 OR $1 <= it.due_date)
         LEFT JOIN business_day target ON target.country = it.country AND target.day = it.due_date + s.step_offset
         WHERE CASE s.kind
               -- Pre-due notice: prev_bd(due + offset) <= D <= due. When due +
@@ -136,7 +159,7 @@ WITH steps AS (
               ELSE it.due_date + s.step_offset <= $1
               END
           -- Messages go out on the client's business days.
-          AND (s.kind = 2 OR coalesce(today.is_business, false))
+          AND (s.kind = 2 OR it.business_today)
     ) c
     WHERE c.held IS NULL OR $21
 ), due AS (              -- of several pre-due notices whose window holds D, only the latest
@@ -179,19 +202,23 @@ WITH steps AS (
     -- The day's decisions: recorded now, or recorded by an earlier run of
     -- the same day (the statement's snapshot does not see its own inserts,
     -- and a revived row had another day before).
-    SELECT id, invoice_id, client_id, profile, step_id, level, channel, true AS fresh FROM recorded
+    -- The currency comes with the decision (due), or, for an earlier run's
+    -- rows, from the invoice by its key: no join that would hash every invoice.
+    SELECT r.id, r.invoice_id, r.client_id, r.profile, r.step_id, r.level, r.channel, d.currency, true AS fresh
+    FROM recorded r JOIN due d ON d.invoice_id = r.invoice_id AND d.step_id = r.step_id
     UNION ALL
-    SELECT id, invoice_id, client_id, profile, step_id, level, channel, false FROM reminder WHERE due_on = $1
+    SELECT id, invoice_id, client_id, profile, step_id, level, channel,
+           (SELECT i.currency::text FROM invoice i WHERE i.id = reminder.invoice_id), false
+    FROM reminder WHERE due_on = $1
 )
 SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
        CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END AS kind,
        x.level,
        CASE WHEN x.level < 0 THEN '' ELSE x.channel END AS channel,
        CASE WHEN x.level >= 0 THEN '' WHEN x.channel = 'phone' THEN 'phone_call' ELSE 'provision' END AS action,
-       coalesce(inv.currency::text, '') AS currency, x.fresh,
+       coalesce(x.currency, '') AS currency, x.fresh,
        (SELECT count(*) FROM tasks) AS tasks, NULL::text AS held
 FROM decided x
-LEFT JOIN invoice inv ON inv.id = x.invoice_id
 UNION ALL
 SELECT NULL, h.invoice_id, h.client_id, h.profile, h.step_id, h.kind, coalesce(h.level, -1), coalesce(h.channel, ''),
        coalesce(h.action, ''), h.currency, false, 0, h.held

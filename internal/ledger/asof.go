@@ -52,6 +52,11 @@ const (
 	// documents, its unapplied payments and net = documents − payments, every
 	// currency added together. A client whose net is ≤ 0 is never reminded.
 	SQLClientBalance = "ledger_client_balance"
+	// SQLClientNet is ledger_client_net(D): the same rows as
+	// ledger_client_balance(D) for every client with an entry on D, from the
+	// balances kept on write (client_balance, migration 00160) instead of
+	// every open item; the sweep reads it.
+	SQLClientNet = "ledger_client_net"
 	// SQLOpenDispute is ledger_open_dispute(D): the disputes open on D
 	// (opened by D, not resolved by D, and D not past their `until`).
 	SQLOpenDispute = "ledger_open_dispute"
@@ -64,4 +69,4 @@ const (
 // AsOfFunctions lists the functions above, in the order the migrations
 // create them.
 var AsOfFunctions = []string{SQLLateAllocation, SQLAllocation, SQLLateSettlement, SQLOpenDocument, SQLBalanceEntry,
-	SQLOpenPayment, SQLClientBalance, SQLOpenDispute, SQLOpenCase}
+	SQLOpenPayment, SQLClientBalance, SQLClientNet, SQLOpenDispute, SQLOpenCase}

@@ -37,4 +37,26 @@
 // resumption, a promise from the day it is made through pay-by + grace,
 // ending early on the day it is found kept, a legal case from its opening to
 // its close. Settle, run first by each sweep, closes what ends by itself.
+//
+// Kept on write, by the database itself (statement triggers with transition
+// tables: one grouped statement per write, whoever writes — a batch, the
+// API, an allocation, a write-off, a snapshot close, a hand-written UPDATE):
+//   - client_balance (migration 00160): per client, Σ invoice.outstanding
+//     of its invoices and credit notes (`documents`) and Σ
+//     payment.unallocated of its payments (`payments`), whatever their
+//     dates; ledger_horizon, the latest issue and receipt dates ever
+//     written. ledger_client_net(D) (SQLClientNet) turns them into exactly
+//     ledger_client_balance(D) by taking back what is dated after D and the
+//     allocations that do not count yet on D; when nothing is dated after D
+//     (the daily case) that is a read of client_balance alone. A bulk path
+//     that loads with triggers disabled must call ledger_rebuild_balance()
+//     after; TRUNCATE does it by itself.
+//   - sweep_wake (migration 00161, owned by the worker's sweep): a new
+//     invoice, or one whose due date, issue date, exclusion or open state
+//     changes so that a step may come closer, is marked to be read by the
+//     next sweep; a change of its reminder rows recomputes its wake day.
+//
+// TestKeptBalancesEqualTheLedgerFromScratch checks client_balance and
+// ledger_client_net against the from-scratch functions after a random mix
+// of writes, on past, present and future days.
 package ledger

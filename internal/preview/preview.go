@@ -22,7 +22,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/ledger"
@@ -40,6 +39,9 @@ var settlementsSQL string
 
 //go:embed sql/sent.sql
 var sentSQL string
+
+//go:embed sql/analyze.sql
+var analyzeSQL string
 
 // DB begins the transaction a preview runs in; *pgxpool.Pool is one.
 type DB interface {
@@ -181,6 +183,13 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 	rep := &Report{Entity: opts.Entity}
 	for i := range opts.Days {
 		d := opts.From.AddDate(0, 0, i)
+		if i > 0 {
+			// The days before wrote reminders, proposals and journal
+			// entries the planner knows nothing of (sql/analyze.sql).
+			if _, err := tx.Exec(ctx, analyzeSQL); err != nil {
+				return nil, fmt.Errorf("preview: statistics before %s: %w", d.Format(time.DateOnly), err)
+			}
+		}
 		res, err := SimulateDay(ctx, tx, opts.Sweeper, d, worker.SweepOptions{Explain: true})
 		if err != nil {
 			return nil, err
@@ -212,8 +221,8 @@ func SimulateDay(ctx context.Context, tx pgx.Tx, sweeper Sweeper, day time.Time,
 // described, never enqueued.
 type noJobs struct{}
 
-func (noJobs) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
-	return nil, nil
+func (noJobs) InsertManyFastTx(context.Context, pgx.Tx, []river.InsertManyParams) (int, error) {
+	return 0, nil
 }
 
 // markSent records the day's new message decisions as sent that day, as the
