@@ -39,7 +39,7 @@ type pieceOwners struct {
 }
 
 type fecClient struct {
-	name          string
+	code, name    string
 	balance, open int64
 }
 
@@ -193,8 +193,10 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*ledger.B
 		}
 		cl := clients[client]
 		if cl == nil {
-			cl = &fecClient{name: name}
-			clients[client] = cl
+			// What is held until the file ends is cloned, here and for an
+			// item: a string cut from the line would keep the whole line.
+			cl = &fecClient{code: strings.Clone(client), name: strings.Clone(name)}
+			clients[cl.code] = cl
 		}
 		cl.balance += amount
 		if !open {
@@ -208,10 +210,12 @@ func readFEC(br *bufio.Reader, opt Options, errs *errorList, emit func(*ledger.B
 		key := [2]string{client, piece}
 		it := items[key]
 		if it == nil {
-			it = &fecItem{line: line, client: client, name: name, piece: piece, date: date}
+			piece = strings.Clone(piece)
+			key = [2]string{cl.code, piece}
+			it = &fecItem{line: line, client: cl.code, name: strings.Clone(name), piece: piece, date: date}
 			items[key] = it
 			if o, ok := pieceOwner[piece]; !ok {
-				pieceOwner[piece] = pieceOwners{first: client}
+				pieceOwner[piece] = pieceOwners{first: cl.code}
 			} else if o.first != client && !o.shared {
 				pieceOwner[piece] = pieceOwners{first: o.first, shared: true}
 			}

@@ -134,11 +134,16 @@ func (st *stage) record(ctx context.Context, by Act, src BatchSource, snapshot b
 
 // finish writes what the batch changed on its import_batch row and its one
 // event: who applied it, on which day, and the counts, never an event per
-// row. It records the as-of of the data the batch brings (data_freshness)
-// and raises the credit-limit alerts of the clients it touched (clientsSQL
-// lists them; "" means every client of the entity, after a snapshot).
+// row. After a batch that wrote a large share of the ledger it analyses
+// the ledger's tables. It records the as-of of the data the batch brings
+// (data_freshness) and raises the credit-limit alerts of the clients it
+// touched (clientsSQL lists them; "" means every client of the entity,
+// after a snapshot).
 func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied, clientsSQL string) error {
 	if _, err := st.tx.Exec(ctx, batchCountsSQL, a.Batch, a.Created, a.Updated, a.Closed); err != nil {
+		return err
+	}
+	if err := st.analyze(ctx, a); err != nil {
 		return err
 	}
 	// Freshness is kept for invoices and payments, what the guard reads; a

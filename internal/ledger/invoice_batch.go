@@ -241,6 +241,9 @@ type Applied struct {
 	// Bulk says the invoices went in by the bulk path (invoice_bulk.go):
 	// how, not what, so it is on no record.
 	Bulk bool
+	// Analyzed says the batch wrote a large share of the ledger and
+	// analysed its tables before the commit (batch_analyze.go).
+	Analyzed bool
 }
 
 // Apply writes the staged invoices to the ledger: clients created or
@@ -334,7 +337,8 @@ func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
 
 // applySettlements records what settles the staged invoices: closures
 // reversed for invoices listed again, `paid` amounts and credit notes.
-// After the bulk path every invoice is new, its `paid` recorded already.
+// After the bulk path every invoice is new, its `paid` recorded and its
+// credit notes linked and applied already (batch_invoices_bulk.sql).
 func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day time.Time, bulk bool) error {
 	var paid, creditNotes bool
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
@@ -355,7 +359,7 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 			return fmt.Errorf("record paid amounts: %w", err)
 		}
 	}
-	if creditNotes {
+	if creditNotes && !bulk {
 		if _, err := b.tx.Exec(ctx, batchCreditNotesLinkSQL, b.entityID); err != nil {
 			return fmt.Errorf("link credit notes: %w", err)
 		}

@@ -11,7 +11,7 @@ import (
 
 // firstImport is a first import with what takes every statement of a
 // batch: new clients described by their rows, invoices partly and fully
-// paid, credit notes applied to an invoice, terms and amounts before tax.
+// paid, credit notes applied to an invoice before or after them, terms and amounts before tax.
 func firstImport() []ledger.BatchInvoice {
 	var rows []ledger.BatchInvoice
 	for i := 1; i <= 60; i++ {
@@ -26,6 +26,12 @@ func firstImport() []ledger.BatchInvoice {
 		case i%10 == 0: // a credit note on the invoice before it
 			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(2_000+i), nil
 			r.AppliesTo = ptr(fmt.Sprintf("F-%03d", i-1))
+		case i == 35: // two credit notes on one invoice: this one first, the second capped
+			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(15_000), nil
+			r.AppliesTo = ptr("F-058")
+		case i == 55: // a credit note on an invoice further down the file
+			r.Kind, r.Amount, r.AmountExcl = "credit_note", -money.Amount(1_500), nil
+			r.AppliesTo = ptr("F-058")
 		case i%7 == 0:
 			r.Paid = ptr(r.Amount)
 		case i%3 == 0:

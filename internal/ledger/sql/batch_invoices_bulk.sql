@@ -5,14 +5,65 @@
 -- in the same statement the `paid` allocations batch_paid_new.sql records
 -- (every invoice is new here), sparing a join of the batch with the table.
 -- Returns how many invoices it created.
-WITH ins AS (
-    INSERT INTO invoice (entity_id, client_id, number, kind, issue_date, due_date, payment_terms,
-                         currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on)
-    SELECT $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount, s.amount_excl, $2,
-           COALESCE(s.paid, 0), CASE WHEN s.paid = s.amount THEN $3::date END
-    FROM invoice_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
-    RETURNING id, kind, settled),
+--
+-- Each row's id is taken from invoice's sequence before the insert, so that
+-- a credit note goes in linked to the invoice it applies to, and both with
+-- what the credit note settles: with the table empty, that invoice can
+-- only be in the batch, and a join of the batch's credit notes with the
+-- batch finds it. (Linking and settling after the insert —
+-- batch_credit_notes_link.sql, batch_alloc_credit_notes.sql,
+-- batch_settle.sql — read the unindexed table three times and wrote every
+-- credit note and its invoice again.) The settlement is the normal path's:
+-- a credit note reduces its invoice by what it has, capped at what the
+-- invoice still owes after its `paid` and the credit notes before it in the
+-- batch; a document a credit note settles is closed on $3 when nothing is
+-- left, else open, and any other is closed when its `paid` is its amount.
+--
+-- The ids are reserved as one block, one per line from the batch's first
+-- to its last (a staged row's line is its own: exact repeats were
+-- dropped), by a setval past a nextval: a nextval per row cost more than
+-- the insert, and no other writer takes ids of invoice while the bulk path
+-- holds its lock. Ids are derived from the line rather than numbered in a
+-- subquery so that the joins are planned on the staging table's statistics.
+WITH ids AS MATERIALIZED (
+    SELECT setval(pg_get_serial_sequence('invoice', 'id'),
+                  nextval(pg_get_serial_sequence('invoice', 'id')) + max(line) - min(line))
+               - (max(line) - min(line)) - min(line) AS base
+    FROM invoice_stage),
+link AS NOT MATERIALIZED (
+    SELECT cn.line, t.line AS target, cn.kind, -cn.amount AS available, t.amount - COALESCE(t.paid, 0) AS outstanding
+    FROM invoice_stage cn JOIN invoice_stage t ON t.number = cn.applies_to
+    WHERE cn.applies_to IS NOT NULL),
+credit AS MATERIALIZED (
+    SELECT line, target, LEAST(available, GREATEST(outstanding - before, 0)) AS amount
+    FROM (SELECT *, COALESCE(sum(available) OVER (PARTITION BY target ORDER BY line
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+          FROM link WHERE kind = 'credit_note' AND available > 0) w
+    WHERE LEAST(available, GREATEST(outstanding - before, 0)) > 0),
+credited AS (
+    SELECT line, sum(amount) AS amount FROM (
+        SELECT target AS line, amount FROM credit
+        UNION ALL
+        SELECT line, -amount FROM credit) d
+    GROUP BY line),
+ins AS (
+    INSERT INTO invoice (id, entity_id, client_id, number, kind, issue_date, due_date, payment_terms,
+                         currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on, applies_to_id)
+    OVERRIDING SYSTEM VALUE
+    SELECT ids.base + s.line, $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount,
+           s.amount_excl, $2, COALESCE(s.paid, 0) + COALESCE(cr.amount, 0),
+           CASE WHEN cr.line IS NULL THEN CASE WHEN s.paid = s.amount THEN $3::date END
+                WHEN s.amount = COALESCE(s.paid, 0) + cr.amount THEN $3::date END,
+           ids.base + link.target
+    FROM ids, invoice_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
+    LEFT JOIN link ON link.line = s.line
+    LEFT JOIN credited cr ON cr.line = s.line
+    RETURNING 1),
 paid AS (
     INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
-    SELECT id, 'import', $2, settled, $3 FROM ins WHERE settled > 0 AND kind = 'invoice')
+    SELECT ids.base + s.line, 'import', $2, s.paid, $3 FROM ids, invoice_stage s
+    WHERE s.paid > 0 AND s.kind = 'invoice'),
+credit_notes AS (
+    INSERT INTO allocation (invoice_id, source, credit_note_id, import_batch_id, amount, applied_on)
+    SELECT ids.base + target, 'credit_note', ids.base + line, $2, amount, $3 FROM ids, credit)
 SELECT count(*) FROM ins
