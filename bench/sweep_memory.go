@@ -219,12 +219,20 @@ func (b *bench) daemonPeakRSS(ctx context.Context, conn *pgx.Conn, url string) (
 	addr := l.Addr().String()
 	l.Close()
 	outbox := scratch(b, "outbox")
+	if err := waitPastDailySweep(ctx, time.Now()); err != nil {
+		return 0, 0, err
+	}
 	cmd := exec.CommandContext(ctx, b.opts.relance, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "RELANCE_SERVER_ADDR="+addr, "RELANCE_SERVER_PASSWORD=bench",
 		"RELANCE_MAIL_DIR="+outbox, "RELANCE_MAIL_FROM=Service relances <relances@bench.example>",
 		// The daemon honours the send window; the measurement must not wait
 		// for tomorrow morning when it runs in the evening.
-		"RELANCE_SWEEP_SEND_WINDOW=00:00-23:59")
+		"RELANCE_SWEEP_SEND_WINDOW=00:00-23:59",
+		// A daemon started after the day's scheduled sweep catches that
+		// sweep up at once (worker.PeriodicSweep): with the default 07:00,
+		// a bench run after 07:00 measured the real today's sweep too (twice
+		// the messages, 263 MB). The schedule goes to the day's last minute.
+		"RELANCE_TIMEZONE="+benchZone, "RELANCE_SWEEP_SCHEDULE="+daemonSchedule)
 	logFile, err := os.Create(scratch(b, "serve.log"))
 	if err != nil {
 		return 0, 0, err
@@ -267,6 +275,36 @@ func (b *bench) daemonPeakRSS(ctx context.Context, conn *pgx.Conn, url string) (
 	}
 	peak, err := vmHWM(cmd.Process.Pid)
 	return peak, sent, err
+}
+
+// benchZone and daemonSchedule keep the daemon's own daily sweep out of the
+// measurement: at 23:59 in benchZone, unless the bench starts the daemon in
+// the minutes before it (waitPastDailySweep).
+const (
+	benchZone      = "Europe/Paris"
+	daemonSchedule = "59 23 * * *"
+)
+
+// waitPastDailySweep waits past midnight in benchZone when now is within
+// twenty minutes of the daemon's scheduled sweep, so that the measurement
+// (minutes long) never meets it.
+func waitPastDailySweep(ctx context.Context, now time.Time) error {
+	loc, err := time.LoadLocation(benchZone)
+	if err != nil {
+		return err
+	}
+	local := now.In(loc)
+	y, m, d := local.Date()
+	midnight := time.Date(y, m, d+1, 0, 0, 30, 0, loc)
+	if midnight.Sub(local) > 20*time.Minute {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(midnight.Sub(local)):
+		return nil
+	}
 }
 
 // vmHWM reads a process's peak resident set size from /proc.

@@ -1,8 +1,10 @@
 -- The plan the wake days of sweep_wake are computed with (migration 00161),
 -- brought up to the plan loaded now: when a step, an offset, a min_gap, an
 -- assign rule or the default profile differs, sweep_plan, sweep_rule and
--- sweep_state take the new plan and every invoice is read again on this
--- sweep (its wake reset). So when the pre-due lead ($7, the longest run
+-- sweep_state take the new plan and every invoice that can take a step is
+-- read again on this sweep (its wake reset; excluded and paid-off invoices
+-- go to sleep as the invoice triggers put them: at 1M invoices, 1 in 5
+-- eligible, the first sweep read and rewoke all 1M, 40 s instead of 10). So when the pre-due lead ($7, the longest run
 -- of non-business days of the calendars loaded, with a margin) grows: a
 -- notice could then be moved back further than the wake days allow for; a
 -- lead that shrinks is stored, the wake days already computed being only
@@ -56,7 +58,10 @@ WITH wanted AS (
 ), state AS (
     UPDATE sweep_state SET pre_due_lead = $7::int, default_profile = $13::text
     WHERE pre_due_lead <> $7::int OR default_profile <> $13::text
-), reset AS (
-    UPDATE sweep_wake SET wake_on = '-infinity' WHERE EXISTS (SELECT 1 FROM stale) AND wake_on <> '-infinity'
+), reset AS (      -- awake, but for the invoices that cannot take a step, asleep as the invoice triggers put them
+    UPDATE sweep_wake w SET wake_on = z.wake_on
+    FROM (SELECT i.id, CASE WHEN i.excluded OR i.outstanding <= 0 THEN 'infinity'::date ELSE '-infinity' END AS wake_on
+          FROM invoice i WHERE i.kind = 'invoice') z
+    WHERE EXISTS (SELECT 1 FROM stale) AND w.invoice_id = z.id AND w.wake_on <> z.wake_on
 )
 SELECT EXISTS (SELECT 1 FROM stale)

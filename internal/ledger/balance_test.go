@@ -273,20 +273,24 @@ func TestBulkFirstImportKeepsBalancesAndWakeDays(t *testing.T) {
 	}
 	w := &balanceWriter{t: t, f: f, s: s}
 	w.check("a first import by the bulk path")
-	var open, balances int
+	var open, balances, asleep int
 	if err := f.pool.QueryRow(context.Background(), `SELECT
 		(SELECT count(*) FROM invoice WHERE outstanding > 0),
-		(SELECT count(*) FROM client_balance WHERE documents <> 0)`).Scan(&open, &balances); err != nil {
+		(SELECT count(*) FROM client_balance WHERE documents <> 0),
+		(SELECT count(*) FROM sweep_wake WHERE wake_on = 'infinity')`).Scan(&open, &balances, &asleep); err != nil {
 		t.Fatal(err)
 	}
-	if open == 0 || balances == 0 {
-		t.Fatalf("%d open invoices, %d clients with a kept balance: the import tests nothing", open, balances)
+	if open == 0 || balances == 0 || asleep == 0 {
+		t.Fatalf("%d open invoices, %d clients with a kept balance, %d invoices paid in the file: the import tests nothing", open, balances, asleep)
 	}
-	// Every invoice has its wake row, read on the next sweep; no credit note has one.
+	// Every invoice has its wake row: an open one is read on the next sweep,
+	// one paid in the file or excluded sleeps; no credit note has one.
 	rows, err := f.pool.Query(context.Background(), `
-		SELECT i.number || ' ' || i.kind || ' ' || coalesce(w.wake_on::text, 'none')
+		SELECT i.number || ' ' || i.kind || ' ' || i.outstanding || ' ' || coalesce(w.wake_on::text, 'none')
 		FROM invoice i LEFT JOIN sweep_wake w ON w.invoice_id = i.id
-		WHERE (i.kind = 'invoice') <> coalesce(w.wake_on = '-infinity', false) OR (i.kind <> 'invoice' AND w.invoice_id IS NOT NULL)
+		WHERE CASE WHEN i.kind <> 'invoice' THEN w.invoice_id IS NOT NULL
+		           WHEN i.excluded OR i.outstanding <= 0 THEN w.wake_on IS DISTINCT FROM 'infinity'
+		           ELSE w.wake_on IS DISTINCT FROM '-infinity' END
 		ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
