@@ -46,6 +46,7 @@ type row struct {
 	Ratio              float64
 	RatioText, Target  string
 	Met                bool
+	Reference          bool // beside a row with a target: no target of its own
 	Note               string
 }
 
@@ -214,7 +215,10 @@ func renderReport(rows []row, opts options, start time.Time, took time.Duration)
 	fmt.Fprintf(&sb, "| what | scale | relance | baseline | ratio | target | met |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		met := "yes"
-		if !r.Met {
+		switch {
+		case r.Reference:
+			met = "—"
+		case !r.Met:
 			met = "**no**"
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s |\n", r.What, r.Scale, r.Measured, r.Baseline, r.RatioText, r.Target, met)

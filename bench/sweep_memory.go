@@ -94,7 +94,7 @@ func (b *bench) measureSweepAndMemory(ctx context.Context) ([]row, error) {
 		Baseline:  fmt.Sprintf("%s hand-written INSERT … SELECT of the due set (%d rows)", median(bareTimes).Round(time.Millisecond), bareSteps),
 		Ratio:     sweep.Seconds() / median(bareTimes).Seconds(),
 		Target:    "— (for reference: the fair floor is the next row)",
-		Met:       true,
+		Reference: true,
 		RatioText: fmt.Sprintf("%.2f", sweep.Seconds()/median(bareTimes).Seconds()),
 		Note: fmt.Sprintf("the baseline is the query a DBA would write for the day's due set over the same tables: open, "+
 			"not excluded invoices within 5 days of their due date and not reminded yet, with the step named from the days late "+
