@@ -129,11 +129,11 @@ func (c curve) fit(k int) (fixed time.Duration, slope float64) {
 	if len(xs) < 2 {
 		return 0, math.NaN()
 	}
-	lx := logs(xs, 0)
+	lx, smallest := logs(xs, 0), slices.Min(ts)
 	best, bestErr := 0.0, math.Inf(1)
 	const steps = 2000
 	for i := range steps {
-		f := slices.Min(ts) * float64(i) / steps
+		f := smallest * float64(i) / steps
 		if e := residual(lx, logs(ts, f)); e < bestErr-1e-12 {
 			best, bestErr = f, e
 		}
