@@ -166,6 +166,16 @@ AS $$
 $$;
 -- +goose StatementEnd
 
+-- The wake an invoice starts with, or takes back after a change that can
+-- bring a step closer: awake ('-infinity', read on the next sweep), or
+-- asleep ('infinity') when it cannot take a step — excluded or paid off —
+-- until whatever brings it back (inclusion, a reopening) resets it. One
+-- definition for the triggers below and the sweep's reset of every wake
+-- (worker/sweep_plan.sql); inlined where it is called.
+CREATE FUNCTION sweep_wake_start(excluded boolean, outstanding bigint) RETURNS date
+LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN excluded OR outstanding <= 0 THEN 'infinity'::date ELSE '-infinity'::date END;
+
 -- New invoices: read them on the next sweep, but for those that cannot take
 -- a step (excluded, or paid in the file: most of a first import), asleep
 -- as the update trigger below puts them; whatever brings one back resets
@@ -178,7 +188,7 @@ LANGUAGE plpgsql
 AS $$
 BEGIN
     EXECUTE $q$INSERT INTO sweep_wake (invoice_id, wake_on)
-    SELECT id, CASE WHEN excluded OR outstanding <= 0 THEN 'infinity'::date ELSE '-infinity' END
+    SELECT id, sweep_wake_start(excluded, outstanding)
     FROM new_rows WHERE kind = 'invoice'$q$;
     RETURN NULL;
 END
@@ -202,7 +212,7 @@ LANGUAGE plpgsql
 AS $$
 BEGIN
     EXECUTE $q$INSERT INTO sweep_wake AS w (invoice_id, wake_on)
-    SELECT n.id, CASE WHEN n.excluded OR n.outstanding <= 0 THEN 'infinity'::date ELSE '-infinity' END
+    SELECT n.id, sweep_wake_start(n.excluded, n.outstanding)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
     WHERE n.kind = 'invoice'
       AND (n.due_date <> o.due_date OR n.issue_date <> o.issue_date OR o.kind <> 'invoice'
@@ -313,6 +323,7 @@ DROP TRIGGER invoice_wake_update ON invoice;
 DROP FUNCTION sweep_wake_changed_invoices();
 DROP TRIGGER invoice_wake_insert ON invoice;
 DROP FUNCTION sweep_wake_new_invoices();
+DROP FUNCTION sweep_wake_start(boolean, bigint);
 DROP FUNCTION sweep_wake_of(bigint[], date);
 DROP TABLE sweep_state;
 DROP TABLE sweep_wake;

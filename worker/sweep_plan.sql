@@ -60,7 +60,7 @@ WITH wanted AS (
     WHERE pre_due_lead <> $7::int OR default_profile <> $13::text
 ), reset AS (      -- awake, but for the invoices that cannot take a step, asleep as the invoice triggers put them
     UPDATE sweep_wake w SET wake_on = z.wake_on
-    FROM (SELECT i.id, CASE WHEN i.excluded OR i.outstanding <= 0 THEN 'infinity'::date ELSE '-infinity' END AS wake_on
+    FROM (SELECT i.id, sweep_wake_start(i.excluded, i.outstanding) AS wake_on
           FROM invoice i WHERE i.kind = 'invoice') z
     WHERE EXISTS (SELECT 1 FROM stale) AND w.invoice_id = z.id AND w.wake_on <> z.wake_on
 )
