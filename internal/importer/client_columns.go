@@ -86,3 +86,47 @@ func (p *rowParser) emails(f field) *[]string {
 	}
 	return &[]string{cell}
 }
+
+// clientSaysFields are the fields parseClient reads (clientFields without the code): what a row says of its
+// client.
+var clientSaysFields = [...]field{fieldClientName, fieldAddress1, fieldAddress2, fieldPostcode, fieldCity,
+	fieldContact, fieldSegment, fieldProfile, fieldCountry, fieldPhone, fieldLocale, fieldSIREN, fieldSIRET,
+	fieldVAT, fieldEmail, fieldCC, fieldCreditLimit}
+
+// clientParsed is what the last row of a client said of it: its cells as
+// written and what parseClient made of them.
+type clientParsed struct {
+	cells [len(clientSaysFields)]string
+	patch ledger.ClientPatch
+}
+
+// parseClientOnce is parseClient for the row of client code, parsed once
+// per client: a client's cells are usually the same on each of its
+// invoices, and its addresses went through net/mail on every one (a third
+// of the reader's time). What parseClient made of the same cells is reused
+// only when it refused and cleaned nothing, so that each row still reports
+// its own errors and cleaned cells.
+func (p *rowParser) parseClientOnce(code string, d *ledger.ClientPatch, name *string) {
+	var cells [len(clientSaysFields)]string
+	for i, f := range clientSaysFields {
+		cells[i] = p.cols.cell(p.rec, f)
+	}
+	if last, ok := p.clients[code]; ok && last.cells == cells {
+		*d = last.patch
+		return
+	}
+	errs, cleaned := p.errs.total, p.cleaned.n
+	p.parseClient(d, name)
+	if p.errs.total != errs || p.cleaned.n != cleaned {
+		delete(p.clients, code)
+		return
+	}
+	if p.clients == nil {
+		p.clients = make(map[string]*clientParsed)
+	}
+	last := &clientParsed{patch: *d}
+	for i, c := range cells {
+		last.cells[i] = strings.Clone(c) // not the whole record's line
+	}
+	p.clients[code] = last
+}

@@ -43,6 +43,7 @@ type rowParser struct {
 	// maxKeptErrors): a credit note applied to one of them names an invoice
 	// that is in the file, only wrong.
 	badNumbers []string
+	clients    map[string]*clientParsed // by code: parseClientOnce
 
 	// The row being parsed, for c and bad.
 	rec  []string
@@ -159,7 +160,7 @@ func (p *rowParser) parse(rec []string, line int, errs *errorList, row *ledger.B
 		}
 		row.Currency = cur
 	}
-	p.parseClient(&row.Client, name)
+	p.parseClientOnce(row.ClientCode, &row.Client, name)
 	if errs.total == before && !row.Due.IsZero() && row.Due.Before(row.Issued) {
 		// Opening entries re-booking old invoices and corrected invoices
 		// that keep their original due date: real ledgers have them.

@@ -74,14 +74,15 @@ type BatchInvoice struct {
 	Client ClientPatch
 }
 
-// invoiceStageColumns are the columns of invoice_stage
-// (sql/batch_invoice_stage.sql) that COPY fills, in BatchInvoice.Values order.
-var invoiceStageColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
+// invoiceColumns name BatchInvoice.Values in order: the columns of
+// invoice_stage (sql/batch_invoice_stage.sql) and, what the row says of its
+// client, of invoice_client_said (invoice_client_stage.go).
+var invoiceColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
 	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile",
 	"cc_emails", "segment", "country", "address_line1", "address_line2", "postcode", "city", "contact_name",
 	"phone", "siren", "siret", "vat_number", "credit_limit"}
 
-// Values returns the row in staging column order for COPY, reusing buf.
+// Values returns the row in invoiceColumns order for InvoiceBatch.Copy, reusing buf.
 func (r *BatchInvoice) Values(buf []any) []any {
 	c := &r.Client
 	return append(buf[:0], int32(r.Line), r.Number, r.ClientCode, nullable(c.Name), r.Issued, r.Due,
@@ -112,15 +113,19 @@ func nullableAmount(p *money.Amount) any {
 type InvoiceBatch struct {
 	stage
 	bulkMinRows int // Options.BulkMinRows
+	said        clientSayings
 }
 
 // StageInvoices opens a batch of invoices of the store's entity in tx, the
 // caller's transaction, which commits or rolls back everything the batch
 // does. One transaction holds one invoice batch at a time.
 func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, error) {
-	st, err := s.openStage(ctx, tx, stage{kind: "invoices", table: "invoice_stage", columns: invoiceStageColumns}, batchInvoiceStageSQL)
+	st, err := s.openStage(ctx, tx, stage{kind: "invoices", table: "invoice_stage", columns: invoiceOwnColumns}, batchInvoiceStageSQL)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := tx.Exec(ctx, batchInvoiceClientSaidSQL); err != nil {
+		return nil, fmt.Errorf("ledger: stage invoices: %w", err)
 	}
 	return &InvoiceBatch{stage: st, bulkMinRows: s.opts.BulkMinRows}, nil
 }

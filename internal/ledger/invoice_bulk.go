@@ -39,6 +39,8 @@ var (
 	batchBulkBeginSQL string
 	//go:embed sql/batch_bulk_end.sql
 	batchBulkEndSQL string
+	//go:embed sql/batch_bulk_memory.sql
+	batchBulkMemorySQL string
 )
 
 // DefaultBulkMinRows is the fewest rows that take the bulk path: below it,
@@ -110,6 +112,9 @@ func (b *InvoiceBatch) insertBulk(ctx context.Context, batch int64, day time.Tim
 
 // endBulk rebuilds the indexes and checks the keys the bulk path dropped.
 func (b *InvoiceBatch) endBulk(ctx context.Context) error {
+	if _, err := b.tx.Exec(ctx, batchBulkMemorySQL); err != nil {
+		return fmt.Errorf("build the invoice indexes: %w", err)
+	}
 	if _, err := b.tx.Exec(ctx, batchBulkEndSQL); err != nil {
 		return fmt.Errorf("build the invoice indexes: %w", err)
 	}

@@ -2,13 +2,12 @@
 -- body), which the batch_* statements apply to the ledger. A TEMP table is
 -- never WAL-logged and has no index: COPY into it costs about what a bare
 -- COPY costs. NULL means "the batch does not say", which never overwrites
--- what the ledger knows. Its columns are invoiceStageColumns, in order.
+-- what the ledger knows. Its columns are invoiceOwnColumns, in order:
+-- client_said is the row's line of invoice_client_said, what it says of its
+-- client (invoice_client_stage.go).
 CREATE TEMP TABLE invoice_stage (
-    line int NOT NULL, number text NOT NULL, client_code text NOT NULL, client_name text,
+    line int NOT NULL, number text NOT NULL, client_code text NOT NULL,
     issue_date date NOT NULL, due_date date NOT NULL, terms text, amount bigint NOT NULL,
     amount_excl bigint, paid bigint, currency text NOT NULL, kind text NOT NULL,
-    applies_to text, emails text[], locale text, profile text,
-    cc_emails text[], segment text, country text, address_line1 text, address_line2 text,
-    postcode text, city text, contact_name text, phone text,
-    siren text, siret text, vat_number text, credit_limit bigint
+    applies_to text, client_said int NOT NULL
 ) ON COMMIT DROP

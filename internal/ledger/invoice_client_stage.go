@@ -1,0 +1,146 @@
+package ledger
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// What the rows of an invoice batch say of their clients is staged once per
+// client and set of values, not on every row: a client's seventeen fields
+// repeated on each of its invoices made the staging COPY of a first import
+// three times a bare copy of the file (bench/analysis.md, "first import").
+//
+// A row's values (BatchInvoice.Values) are split as they are COPied: the
+// invoice's own go into invoice_stage with client_said, the id of what the
+// row says of its client, and that, when it differs from what the last row
+// of the same client said, into invoice_client_said
+// (sql/batch_invoice_client_said.sql) after the rows. The clients are then
+// collected as before — max() of each field over the rows left once exact
+// repeats are dropped (batch_clients_collect.sql) — from the sayings the
+// staged rows still name: max() over a set of distinct values is max() over
+// the rows that carry them, and a saying only a dropped repeat carried is
+// left out as its row is.
+//
+// Memory: the last saying of each client of the batch, kept to compare the
+// next row with (one row's values a client).
+
+//go:embed sql/batch_invoice_client_said.sql
+var batchInvoiceClientSaidSQL string
+
+// clientColumn says, for each column of invoiceColumns, whether it is what
+// the row says of its client rather than of the invoice.
+var clientColumn = map[string]bool{"client_name": true, "emails": true, "locale": true, "profile": true,
+	"cc_emails": true, "segment": true, "country": true, "address_line1": true, "address_line2": true,
+	"postcode": true, "city": true, "contact_name": true, "phone": true, "siren": true, "siret": true,
+	"vat_number": true, "credit_limit": true}
+
+// splitColumns returns the staging columns of invoice_stage (the invoice's
+// own of cols, then client_said) and of invoice_client_said (said,
+// client_code, then the client's of cols), with the index in cols of each.
+func splitColumns(cols []string) (own []string, ownAt []int, said []string, saidAt []int) {
+	for i, c := range cols {
+		if clientColumn[c] {
+			said, saidAt = append(said, c), append(saidAt, i)
+		} else {
+			own, ownAt = append(own, c), append(ownAt, i)
+		}
+	}
+	return append(own, "client_said"), ownAt, append([]string{"said", "client_code"}, said...), saidAt
+}
+
+var invoiceOwnColumns, invoiceOwnAt, clientSaidColumns, clientSaidAt = splitColumns(invoiceColumns)
+
+// invoiceClientCodeAt is the index of client_code in invoiceColumns.
+var invoiceClientCodeAt = slices.Index(invoiceColumns, "client_code")
+
+// clientSayings numbers what the rows of a batch say of their clients.
+type clientSayings struct {
+	last    map[string]saying // by client code: what its last row said
+	pending [][]any           // sayings not staged yet: said, client_code, fields
+	n       int32
+}
+
+type saying struct {
+	id     int32
+	fields []any
+}
+
+// id returns the number of what a row of client code says (fields, in
+// clientSaidAt order), a new one when it differs from the client's last.
+func (c *clientSayings) id(code string, fields []any) int32 {
+	if s, ok := c.last[code]; ok && slices.EqualFunc(s.fields, fields, sameValue) {
+		return s.id
+	}
+	if c.last == nil {
+		c.last = make(map[string]saying)
+	}
+	c.n++
+	kept := slices.Clone(fields)
+	c.last[code] = saying{id: c.n, fields: kept}
+	c.pending = append(c.pending, append([]any{c.n, code}, kept...))
+	return c.n
+}
+
+// sameValue compares two values of Values: nil, string, int64, []string.
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case nil:
+		return b == nil
+	case []string:
+		b, ok := b.([]string)
+		return ok && slices.Equal(a, b)
+	case string:
+		b, ok := b.(string)
+		return ok && a == b
+	case int64:
+		b, ok := b.(int64)
+		return ok && a == b
+	}
+	return false
+}
+
+// splitRows is a pgx.CopyFromSource of invoice_stage rows from one of
+// BatchInvoice.Values rows, numbering what each says of its client.
+type splitRows struct {
+	pgx.CopyFromSource
+	said *clientSayings
+	own  []any
+	hold []any
+}
+
+func (s *splitRows) Values() ([]any, error) {
+	row, err := s.CopyFromSource.Values()
+	if err != nil {
+		return nil, err
+	}
+	s.own, s.hold = s.own[:0], s.hold[:0]
+	for _, i := range invoiceOwnAt {
+		s.own = append(s.own, row[i])
+	}
+	for _, i := range clientSaidAt {
+		s.hold = append(s.hold, row[i])
+	}
+	code, _ := row[invoiceClientCodeAt].(string)
+	return append(s.own, s.said.id(code, s.hold)), nil
+}
+
+// Copy COPies rows (each BatchInvoice.Values) into the staging tables and
+// returns how many. It may be called several times.
+func (b *InvoiceBatch) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
+	n, err := b.stage.Copy(ctx, &splitRows{CopyFromSource: rows, said: &b.said})
+	if err != nil {
+		return n, err
+	}
+	if len(b.said.pending) > 0 {
+		if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"invoice_client_said"}, clientSaidColumns,
+			pgx.CopyFromRows(b.said.pending)); err != nil {
+			return n, fmt.Errorf("ledger: stage invoices: copy into invoice_client_said: %w", err)
+		}
+		b.said.pending = b.said.pending[:0]
+	}
+	return n, nil
+}
