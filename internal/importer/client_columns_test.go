@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -126,5 +127,47 @@ func TestClientColumnErrors(t *testing.T) {
 				t.Errorf("err = %v\nwant %s%s", err, path, tc.want)
 			}
 		})
+	}
+}
+
+// A client's cells are parsed once while they repeat; each row still
+// reports its own errors at its own line, and each cleaned cell is counted.
+func TestClientParsedOnceReportsEachRow(t *testing.T) {
+	db := pgtest.NewDB(t)
+	head := "invoice_number;client_id;issue_date;amount;email;ville\n"
+	bad := writeFile(t, "bad.csv", head+
+		"F1;C1;15/01/2025;100,00;compta@c1.fr;Lyon\n"+
+		"F2;C1;15/01/2025;100,00;compta@c1.fr;Lyon\n"+
+		"F3;C1;15/01/2025;100,00;compta@;Lyon\n"+
+		"F4;C1;15/01/2025;100,00;compta@;Lyon\n"+
+		"F5;C1;15/01/2025;100,00;compta@c1.fr;Lyon\n")
+	_, err := ImportInvoices(context.Background(), db, bad, opts())
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an *ImportError", err)
+	}
+	for _, line := range []string{":4: email:", ":5: email:"} {
+		if !strings.Contains(err.Error(), bad+line) {
+			t.Errorf("err = %v\nwant an error at %s%s", err, bad, line)
+		}
+	}
+	for _, line := range []string{":2:", ":3:", ":6:"} {
+		if strings.Contains(err.Error(), bad+line) {
+			t.Errorf("err = %v\nwant no error at %s%s", err, bad, line)
+		}
+	}
+
+	cleaned := writeFile(t, "cleaned.csv", head+
+		"F1;C1;15/01/2025;100,00;compta@c1.fr;Ly\x07on\n"+
+		"F2;C1;15/01/2025;100,00;compta@c1.fr;Ly\x07on\n"+
+		"F3;C1;15/01/2025;100,00;compta@c1.fr;Lyon\n"+
+		"F4;C1;15/01/2025;100,00;compta@c1.fr;Ly\x07on\n")
+	res := mustImport(t, db, cleaned, opts())
+	want := cleaned + ": control or invisible characters removed from 3 cell(s), the first at " + cleaned + ":2: city"
+	if fmt.Sprint(res.Warnings) != "["+want+"]" {
+		t.Errorf("warnings = %q\nwant %q", res.Warnings, want)
+	}
+	if c := clientByCode(t, db, "C1"); c.City == nil || *c.City != "Lyon" || fmt.Sprint(c.Emails) != "[compta@c1.fr]" {
+		t.Errorf("client C1 = %+v", c)
 	}
 }
