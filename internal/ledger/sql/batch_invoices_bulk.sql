@@ -30,7 +30,7 @@ WITH ids AS MATERIALIZED (
                   nextval(pg_get_serial_sequence('invoice', 'id')) + max(line) - min(line))
                - (max(line) - min(line)) - min(line) AS base
     FROM invoice_stage),
-link AS MATERIALIZED (
+link AS NOT MATERIALIZED (
     SELECT cn.line, t.line AS target, cn.kind, -cn.amount AS available, t.amount - COALESCE(t.paid, 0) AS outstanding
     FROM invoice_stage cn JOIN invoice_stage t ON t.number = cn.applies_to
     WHERE cn.applies_to IS NOT NULL),
