@@ -105,3 +105,46 @@ func TestClientSaidOnEveryRow(t *testing.T) {
 		t.Errorf("clients %s, want %s", got, want)
 	}
 }
+
+// More clients than the reader remembers, their rows interleaved: the
+// dictionary of sayings starts over and the sayings are staged between
+// COPYs of the rows, and every client still gets the max() of its rows.
+func TestClientSaidPastTheDictionary(t *testing.T) {
+	f, s := newFixture(t)
+	const clients, rows = 9_000, 18_000
+	batch := make([]ledger.BatchInvoice, 0, rows)
+	want := map[string]string{}
+	for i := range rows {
+		code, name := fmt.Sprintf("C%04d", i%clients), fmt.Sprintf("N%05d", (i*7919)%rows)
+		batch = append(batch, ledger.BatchInvoice{Line: i + 2, Number: fmt.Sprintf("F-%05d", i), ClientCode: code,
+			Issued: d("2025-06-01"), Due: d("2025-07-01"), Amount: money.Amount(100), Currency: "EUR", Kind: "invoice",
+			Client: ledger.ClientPatch{Name: ptr(name)}})
+		want[code] = max(want[code], name)
+	}
+	if _, problems := applyInvoices(t, f, s, by("2025-09-01"), false, batch...); len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	got := map[string]string{}
+	rs, err := f.pool.Query(context.Background(), `SELECT code, name FROM client`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rs.Next() {
+		var code, name string
+		if err := rs.Scan(&code, &name); err != nil {
+			t.Fatal(err)
+		}
+		got[code] = name
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != clients {
+		t.Fatalf("%d clients, want %d", len(got), clients)
+	}
+	for code, name := range want {
+		if got[code] != name {
+			t.Errorf("client %s named %q, want %q", code, got[code], name)
+		}
+	}
+}
