@@ -74,15 +74,15 @@ type BatchInvoice struct {
 	Client ClientPatch
 }
 
-// invoiceColumns name BatchInvoice.Values in order: the columns of
-// invoice_stage (sql/batch_invoice_stage.sql) and, what the row says of its
-// client, of invoice_client_said (invoice_client_stage.go).
-var invoiceColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
+// invoiceStageColumns are the columns COPY fills, in BatchInvoice.Values
+// order: invoice_stage's (sql/batch_invoice_stage.sql) and, what the row
+// says of its client, invoice_client_said's (invoice_client_stage.go).
+var invoiceStageColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
 	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile",
 	"cc_emails", "segment", "country", "address_line1", "address_line2", "postcode", "city", "contact_name",
 	"phone", "siren", "siret", "vat_number", "credit_limit"}
 
-// Values returns the row in invoiceColumns order for InvoiceBatch.Copy, reusing buf.
+// Values returns the row in invoiceStageColumns order for InvoiceBatch.Copy, reusing buf.
 func (r *BatchInvoice) Values(buf []any) []any {
 	c := &r.Client
 	return append(buf[:0], int32(r.Line), r.Number, r.ClientCode, nullable(c.Name), r.Issued, r.Due,

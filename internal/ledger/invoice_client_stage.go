@@ -35,7 +35,7 @@ import (
 //go:embed sql/batch_invoice_client_said.sql
 var batchInvoiceClientSaidSQL string
 
-// clientColumn says, for each column of invoiceColumns, whether it is what
+// clientColumn says, for each column of invoiceStageColumns, whether it is what
 // the row says of its client rather than of the invoice.
 var clientColumn = map[string]bool{"client_name": true, "emails": true, "locale": true, "profile": true,
 	"cc_emails": true, "segment": true, "country": true, "address_line1": true, "address_line2": true,
@@ -56,10 +56,10 @@ func splitColumns(cols []string) (own []string, ownAt []int, said []string, said
 	return append(own, "client_said"), ownAt, append([]string{"said", "client_code"}, said...), saidAt
 }
 
-var invoiceOwnColumns, invoiceOwnAt, clientSaidColumns, clientSaidAt = splitColumns(invoiceColumns)
+var invoiceOwnColumns, invoiceOwnAt, clientSaidColumns, clientSaidAt = splitColumns(invoiceStageColumns)
 
-// invoiceClientCodeAt is the index of client_code in invoiceColumns.
-var invoiceClientCodeAt = slices.Index(invoiceColumns, "client_code")
+// invoiceClientCodeAt is the index of client_code in invoiceStageColumns.
+var invoiceClientCodeAt = slices.Index(invoiceStageColumns, "client_code")
 
 // maxSayings bounds the clients whose last saying is kept and the sayings
 // held before they are staged.
