@@ -40,8 +40,8 @@ func TestClientSaidOnceIsWhatEveryRowSaid(t *testing.T) {
 client (D,Delta,{},FR,,,Lyon,PME,)
 client (E,Epsilon,{},FR,,,,,)`
 	for _, minRows := range []int{1, -1} {
-		f, s := newFixture(t)
-		s = ledger.New(f.pool, ledger.Options{BulkMinRows: minRows})
+		f, _ := newFixture(t)
+		s := ledger.New(f.pool, ledger.Options{BulkMinRows: minRows})
 		ctx := context.Background()
 		tx, err := f.pool.Begin(ctx)
 		if err != nil {
