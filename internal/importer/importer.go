@@ -229,6 +229,16 @@ func openImport(path string, opt *Options) (*input, Result, error) {
 // into a ledger.InvoiceBatch while the file is parsed, and the batch's
 // set-based statements write them, with one event for the file.
 func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
+	res, err := importInvoiceFile(ctx, db, path, opt, true)
+	if errors.Is(err, errReadAgain) {
+		return importInvoiceFile(ctx, db, path, opt, false)
+	}
+	return res, err
+}
+
+// importInvoiceFile is ImportInvoices, leaving out the rows the ledger has
+// as they are when leave (reimport.go).
+func importInvoiceFile(ctx context.Context, db DB, path string, opt Options, leave bool) (Result, error) {
 	in, res, err := openImport(path, &opt)
 	if err != nil {
 		return res, err
@@ -240,6 +250,9 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	defer rd.close()
+	if leave {
+		rd.unchanged = &unchangedRows{}
+	}
 	return applyInvoices(ctx, db, rd, errs, opt, &res, func() ledger.BatchSource {
 		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
 	})
@@ -255,13 +268,29 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 		return *res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StageInvoices(ctx, tx)
+	store := ledger.New(tx, ledger.Options{Entity: opt.Entity})
+	batch, err := store.StageInvoices(ctx, tx)
 	if err != nil {
 		return *res, err
 	}
-	n, err := copyRows(ctx, batch.Copy, rd.produce, (*ledger.BatchInvoice).Values)
+	produce := rd.produce
+	if rd.unchanged != nil {
+		if produce, err = rd.unchanged.load(ctx, store, tx, produce); err != nil {
+			return *res, err
+		}
+	}
+	n, err := copyRows(ctx, batch.Copy, produce, (*ledger.BatchInvoice).Values)
 	if err != nil {
 		return *res, err
+	}
+	if u := rd.unchanged; u != nil {
+		if u.again {
+			return *res, errReadAgain
+		}
+		if err := batch.Unchanged(ctx, u.unchanged()); err != nil {
+			return *res, err
+		}
+		n += u.rows
 	}
 	res.Rows = n
 	// The batch-wide checks run even when rows were refused, so that a file
@@ -349,6 +378,8 @@ type invoiceReader struct {
 	produce    func(emit func(*ledger.BatchInvoice) bool) error
 	close      func()
 	badNumbers func() []string
+	// unchanged, when set, leaves out the rows the ledger has as they are.
+	unchanged *unchangedRows
 }
 
 // invoiceProducer prepares the reading of an invoice file.

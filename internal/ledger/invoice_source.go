@@ -1,0 +1,170 @@
+package ledger
+
+import (
+	"context"
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/relance/relance/internal/money"
+)
+
+// A daily re-import lists mostly what the ledger has, as the ledger has it.
+// Each invoice keeps the hash of the batch row that last wrote it
+// (invoice.source_hash, migration 00180, which says what clears it); the
+// reader of a file loads the hashes of its entity (InvoiceSources) before it
+// parses, stages only the rows whose hash differs, and tells the batch what
+// it left out (InvoiceBatch.Unchanged): how many rows, their clients,
+// whether they say what is paid, and for a snapshot the open items absent
+// from the file. The batch then writes what a batch of every row would.
+
+var (
+	//go:embed sql/invoice_sources.sql
+	invoiceSourcesSQL string
+	//go:embed sql/batch_client_said.sql
+	batchClientSaidSQL string
+)
+
+// sourceHashVersion changes whenever what SourceHash covers does: every
+// stored hash then differs and the next import stages every row once.
+const sourceHashVersion = 1
+
+// SourceHash is the hash of what the row says of its invoice: everything a
+// batch writes or settles from it (number, client code, dates, terms,
+// amounts, `paid`, currency, kind, applies_to), not its line, nor what it
+// says of its client (a batch gets that from every row, staged or not).
+func (r *BatchInvoice) SourceHash() int64 {
+	var a [256]byte
+	b := append(a[:0], sourceHashVersion)
+	b = appendText(b, r.Number)
+	b = appendText(b, r.ClientCode)
+	b = appendDay(b, r.Issued)
+	b = appendDay(b, r.Due)
+	b = appendOptText(b, r.Terms)
+	b = binary.AppendVarint(b, int64(r.Amount))
+	b = appendOptAmount(b, r.AmountExcl)
+	b = appendOptAmount(b, r.Paid)
+	b = appendText(b, r.Currency)
+	b = appendText(b, r.Kind)
+	b = appendOptText(b, r.AppliesTo)
+	return int64(xxhash.Sum64(b))
+}
+
+func appendText(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+func appendOptText(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, 0)
+	}
+	return appendText(append(b, 1), *s)
+}
+
+func appendDay(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	return binary.AppendVarint(b, int64(y)*10000+int64(m)*100+int64(d))
+}
+
+func appendOptAmount(b []byte, p *money.Amount) []byte {
+	if p == nil {
+		return append(b, 0)
+	}
+	return binary.AppendVarint(append(b, 1), int64(*p))
+}
+
+// InvoiceSource is what a re-import compares a row with: the hash of the
+// row that last wrote the invoice (Hashed false when another write cleared
+// it since), and whether the invoice is open.
+type InvoiceSource struct {
+	Hash   int64
+	Hashed bool
+	Open   bool
+}
+
+// InvoiceSources calls fn with the number and source of each invoice of the
+// store's entity that is open or has a source hash, read in q (the
+// import's transaction).
+func (s *Store) InvoiceSources(ctx context.Context, q pgx.Tx, fn func(number string, src InvoiceSource)) error {
+	entity, err := s.entity(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := q.Query(ctx, invoiceSourcesSQL, entity)
+	if err != nil {
+		return fmt.Errorf("ledger: read the invoices' sources: %w", err)
+	}
+	var number string
+	var hash pgtype.Int8
+	var open bool
+	_, err = pgx.ForEachRow(rows, []any{&number, &hash, &open}, func() error {
+		fn(number, InvoiceSource{Hash: hash.Int64, Hashed: hash.Valid, Open: open})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ledger: read the invoices' sources: %w", err)
+	}
+	return nil
+}
+
+// Unchanged is what the reader of a batch left out: rows whose source hash
+// is the ledger's (InvoiceSources).
+type Unchanged struct {
+	Rows int // how many
+	// Clients are what those rows say of their clients, each distinct
+	// (code, fields) once: a batch's clients are collected over all its
+	// rows.
+	Clients []BatchClient
+	// Paid says one of them says what is paid: the batch brings payment
+	// data (freshness).
+	Paid bool
+	// Absent, for a snapshot, are the numbers of the open items of the
+	// entity, as InvoiceSources read them, that the file does not list:
+	// those the snapshot closes (with a nil Absent, every open item the
+	// batch does not stage). Never nil when the reader left rows out.
+	Absent []string
+}
+
+// Unchanged tells the batch what its reader left out; call it once, after
+// Copy and before Problems.
+func (b *InvoiceBatch) Unchanged(ctx context.Context, u Unchanged) error {
+	if len(u.Clients) > 0 {
+		src := pgx.CopyFromSlice(len(u.Clients), func(i int) ([]any, error) { return u.Clients[i].Values(nil), nil })
+		if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"client_said"}, clientStageColumns, src); err != nil {
+			return fmt.Errorf("ledger: stage invoices: the clients of unchanged rows: %w", err)
+		}
+	}
+	b.unchanged, b.unchangedPaid = u.Rows, u.Paid
+	b.absent = u.Absent
+	if b.absent == nil {
+		b.absent = []string{}
+	}
+	return nil
+}
+
+// Hash is a hash of what the patch says, to tell apart what rows say of a
+// client.
+func (p *ClientPatch) Hash() uint64 {
+	var a [512]byte
+	b := a[:0]
+	for _, s := range []*string{p.Name, p.Country, p.Line1, p.Line2, p.Postcode, p.City, p.Contact, p.Phone,
+		p.SIREN, p.SIRET, p.VAT, p.Segment, p.Profile, p.Locale} {
+		b = appendOptText(b, s)
+	}
+	for _, l := range []*[]string{p.Emails, p.CC} {
+		if l == nil {
+			b = append(b, 0)
+			continue
+		}
+		b = binary.AppendUvarint(append(b, 1), uint64(len(*l)))
+		for _, s := range *l {
+			b = appendText(b, s)
+		}
+	}
+	return xxhash.Sum64(appendOptAmount(b, p.CreditLimit))
+}
