@@ -28,9 +28,9 @@ var errReadAgain = errors.New("importer: a number listed twice after one of its 
 
 // Where a known invoice's number stands in the file.
 const (
-	unseen   uint8 = iota
-	leftOut        // listed, unchanged, not staged
-	staged         // listed, staged
+	unseen  uint8 = iota
+	leftOut       // listed, unchanged, not staged
+	staged        // listed, staged
 )
 
 // knownInvoice is what the ledger said of an invoice before the file was read.
