@@ -63,7 +63,7 @@ BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         EXECUTE $q$UPDATE invoice i SET source_hash = NULL
         FROM (SELECT unnest(ARRAY[a.invoice_id, a.credit_note_id]) AS id FROM new_rows a
-              WHERE NOT (a.source IN ('import', 'credit_note')
+              WHERE NOT (a.source IN ('import', 'credit_note') AND a.import_batch_id IS NOT NULL
                          AND a.import_batch_id IN (SELECT b.id FROM import_batch b WHERE b.kind = 'invoices'))) d
         WHERE i.id = d.id AND i.source_hash IS NOT NULL$q$;
     END IF;

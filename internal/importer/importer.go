@@ -117,6 +117,9 @@ type Result struct {
 	Warnings    []string
 	BatchID     int64 // 0 on a dry run
 	DryRun      bool
+	// leftOut are the rows the reader left out of the batch, the ledger
+	// having them as they are (reimport.go); counted in Rows.
+	leftOut int
 }
 
 // input is an opened file with its checksum computed while it is read.
@@ -290,7 +293,7 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 		if err := batch.Unchanged(ctx, u.unchanged()); err != nil {
 			return *res, err
 		}
-		n += u.rows
+		n, res.leftOut = n+u.rows, u.rows
 	}
 	res.Rows = n
 	// The batch-wide checks run even when rows were refused, so that a file
