@@ -4,9 +4,9 @@
 -- one stored here (internal/importer, reimport.go), instead of comparing a
 -- million staged rows with the ledger.
 --
--- invoice.source_hash is the hash (ledger.BatchInvoice.SourceHash) of the
--- invoice fields, `paid` and `applies_to` of the batch row that last wrote
--- the invoice. A row with the same hash can be left out of the next batch
+-- invoice.source_hash is the hash (ledger.BatchInvoice.SourceHash, 128 bits
+-- in a uuid) of the invoice fields, `paid` and `applies_to` of the batch row
+-- that last wrote the invoice. A row with the same hash can be left out of the next batch
 -- only while applying it again would change nothing; every other write
 -- that changes what a batch does with that row clears the hash (NULL), and
 -- the row is staged again:
@@ -29,7 +29,7 @@
 -- A credit note with credit left that applies to an invoice is always
 -- staged (ledger/sql/invoice_sources.sql): it applies more when its invoice
 -- comes to owe more, which is a write to the invoice, not to it.
-ALTER TABLE invoice ADD COLUMN source_hash bigint;
+ALTER TABLE invoice ADD COLUMN source_hash uuid;
 
 -- +goose StatementBegin
 CREATE FUNCTION ledger_source_hash_clear() RETURNS trigger

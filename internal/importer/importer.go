@@ -287,10 +287,11 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 		return *res, err
 	}
 	if u := rd.unchanged; u != nil {
-		if u.again {
-			return *res, errReadAgain
+		left, err := u.unchanged(ctx, batch)
+		if err == nil {
+			err = batch.Unchanged(ctx, left)
 		}
-		if err := batch.Unchanged(ctx, u.unchanged()); err != nil {
+		if err != nil {
 			return *res, err
 		}
 		n, res.leftOut = n+u.rows, u.rows

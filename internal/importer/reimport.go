@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 
 	"github.com/jackc/pgx/v5"
@@ -14,29 +15,27 @@ import (
 // source hash of each invoice of the entity (ledger.Store.InvoiceSources:
 // the hash of the row that last wrote it, cleared by any other write that
 // matters, migration 00180) and leaves out of the batch every row whose
-// hash is the invoice's: it only counts it, keeps what it says of its
-// client (each distinct once) and marks its number as listed. The batch is
-// told (ledger.InvoiceBatch.Unchanged), and for a snapshot it closes the
-// open items the file does not list, which the reader computes from what it
-// loaded. A number listed twice after one of its rows was left out cannot
-// be checked for duplicates without that row: the file is read again with
-// every row staged (errReadAgain).
+// hash is one of them: it only counts it and keeps what it says of its
+// client (each distinct once). The batch is told (InvoiceBatch.Unchanged),
+// with, for a snapshot, the open items no row was left out for: those the
+// batch does not stage are what the snapshot closes.
+//
+// A row's hash covers its number, so a row left out is the only row of its
+// number unless the file lists that number again: an exact repeat is left
+// out too (a batch drops it), and a different row of the same number is
+// staged alone, which the batch's duplicate checks cannot see. The reader
+// then reads the file again with every row staged (errReadAgain).
 
 // errReadAgain says the import must read its file again without leaving
 // any row out.
-var errReadAgain = errors.New("importer: a number listed twice after one of its rows was left out: read the file again")
+var errReadAgain = errors.New("importer: a number listed twice, once left out: read the file again")
 
-// Where a known invoice's number stands in the file.
-const (
-	unseen  uint8 = iota
-	leftOut       // listed, unchanged, not staged
-	staged        // listed, staged
-)
-
-// knownInvoice is what the ledger said of an invoice before the file was read.
+// knownInvoice is what the ledger said of an invoice before the file was
+// read, its hash in two halves, and whether a row was left out for it.
 type knownInvoice struct {
-	src   ledger.InvoiceSource
-	state uint8
+	id                 int64
+	head, tail         uint64
+	hashed, open, left bool
 }
 
 // clientSaid is a distinct thing rows say of a client.
@@ -45,59 +44,91 @@ type clientSaid struct {
 	hash uint64
 }
 
+// lookAhead is how far past the invoice after the last one matched a row
+// is looked for before the map of hashes.
+const lookAhead = 8
+
 // unchangedRows picks the rows of a file the batch can leave out.
+//
+// The known invoices come in the table's order, which for a ledger loaded
+// from the same export is mostly the file's: each row is first compared
+// with the invoices just after the last one it matched, and only when none
+// is its own, looked up in a map of every hash, built once more than one
+// row in 64 was not found that way (a million random probes cost more than
+// the rest of the comparison). A row not found is staged, which is always
+// right: leaving a row out only spares the batch its work.
 type unchangedRows struct {
-	index   map[string]int32 // number → known
 	known   []knownInvoice
+	next    int              // the known invoice after the last one matched
+	byHash  map[uint64]int32 // the first half of a hash → known; -1 for one two invoices share
+	misses  int              // rows not found after the last one matched, before byHash
+	open    int
 	clients map[clientSaid]struct{}
 	said    []ledger.BatchClient
 	rows    int  // rows left out
 	paid    bool // one of them says what is paid
-	again   bool // see errReadAgain
 }
 
 // load reads the entity's invoices' sources in tx and returns produce with
 // the unchanged rows left out.
 func (u *unchangedRows) load(ctx context.Context, store *ledger.Store, tx pgx.Tx,
 	produce func(emit func(*ledger.BatchInvoice) bool) error) (func(emit func(*ledger.BatchInvoice) bool) error, error) {
-	u.index, u.clients = map[string]int32{}, map[clientSaid]struct{}{}
-	err := store.InvoiceSources(ctx, tx, func(number string, src ledger.InvoiceSource) {
-		u.index[number] = int32(len(u.known))
-		u.known = append(u.known, knownInvoice{src: src})
+	u.clients = map[clientSaid]struct{}{}
+	err := store.InvoiceSources(ctx, tx, func(src ledger.InvoiceSource) {
+		if src.Open {
+			u.open++
+		}
+		head, tail := halves(src.Hash)
+		u.known = append(u.known, knownInvoice{id: src.ID, head: head, tail: tail, hashed: src.Hashed, open: src.Open})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return func(emit func(*ledger.BatchInvoice) bool) error {
 		return produce(func(row *ledger.BatchInvoice) bool {
-			if u.leave(row) {
-				return true
-			}
-			return !u.again && emit(row)
+			return u.leave(row) || emit(row)
 		})
 	}, nil
 }
 
-// leave says whether row can be left out, and records it if so. A number
-// listed again after it was left out sets u.again.
+// find returns the known invoice whose hash is head and tail, or -1.
+func (u *unchangedRows) find(head, tail uint64) int {
+	for i := u.next; i < len(u.known) && i < u.next+lookAhead; i++ {
+		if k := &u.known[i]; k.hashed && k.head == head && k.tail == tail {
+			return i
+		}
+	}
+	if u.byHash == nil {
+		// A few rows changed or new are staged without it: only a file in
+		// another order than the table's needs the map.
+		if u.misses++; u.misses <= len(u.known)/64 {
+			return -1
+		}
+		u.byHash = make(map[uint64]int32, len(u.known))
+		for i, k := range u.known {
+			if !k.hashed {
+				continue
+			}
+			if _, dup := u.byHash[k.head]; dup {
+				u.byHash[k.head] = -1 // 2^-64 a pair: neither is left out
+				continue
+			}
+			u.byHash[k.head] = int32(i)
+		}
+	}
+	if i, ok := u.byHash[head]; ok && i >= 0 && u.known[i].tail == tail {
+		return int(i)
+	}
+	return -1
+}
+
+// leave says whether row can be left out, and records it if so.
 func (u *unchangedRows) leave(row *ledger.BatchInvoice) bool {
-	i, ok := u.index[row.Number]
-	if !ok {
+	i := u.find(halves(row.SourceHash()))
+	if i < 0 {
 		return false
 	}
-	k := &u.known[i]
-	switch k.state {
-	case leftOut:
-		u.again = true
-		return false
-	case staged:
-		return false
-	}
-	if !k.src.Hashed || k.src.Hash != row.SourceHash() {
-		k.state = staged
-		return false
-	}
-	k.state = leftOut
+	u.known[i].left, u.next = true, i+1
 	u.rows++
 	u.paid = u.paid || row.Paid != nil
 	key := clientSaid{code: row.ClientCode, hash: row.Client.Hash()}
@@ -108,14 +139,34 @@ func (u *unchangedRows) leave(row *ledger.BatchInvoice) bool {
 	return true
 }
 
-// unchanged is what the batch is told of the rows left out, with the open
-// items the file did not list.
-func (u *unchangedRows) unchanged() ledger.Unchanged {
-	absent := []string{}
-	for number, i := range u.index {
-		if k := u.known[i]; k.src.Open && k.state == unseen {
-			absent = append(absent, number)
+// unchanged is what the batch is told of the rows left out, once it is
+// staged: errReadAgain when it stages the number of an invoice a row was
+// left out for.
+func (u *unchangedRows) unchanged(ctx context.Context, batch *ledger.InvoiceBatch) (ledger.Unchanged, error) {
+	restaged, err := batch.Restaged(ctx)
+	if err != nil {
+		return ledger.Unchanged{}, err
+	}
+	if len(restaged) > 0 && u.rows > 0 {
+		ids := make(map[int64]bool, len(restaged))
+		for _, id := range restaged {
+			ids[id] = true
+		}
+		for _, k := range u.known {
+			if k.left && ids[k.id] {
+				return ledger.Unchanged{}, errReadAgain
+			}
 		}
 	}
-	return ledger.Unchanged{Rows: u.rows, Clients: u.said, Paid: u.paid, Absent: absent}
+	absent := []int64{}
+	for _, k := range u.known {
+		if k.open && !k.left {
+			absent = append(absent, k.id)
+		}
+	}
+	return ledger.Unchanged{Rows: u.rows, Clients: u.said, Paid: u.paid, Absent: absent, Open: u.open}, nil
+}
+
+func halves(h ledger.SourceHash) (uint64, uint64) {
+	return binary.BigEndian.Uint64(h[:8]), binary.BigEndian.Uint64(h[8:])
 }

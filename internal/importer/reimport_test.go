@@ -119,7 +119,11 @@ func TestReimportLeavesOutOnlyWhatABatchWouldNotChange(t *testing.T) {
 			opt: snapshot(), left: 7},
 		{name: "its invoice owes more: the credit note applies more",
 			again: edit("F-5", "F-5,C3,Gamma,2025-06-05,2025-07-05,900.00,,invoice,,g@gamma.fr", nil), opt: snapshot(), left: 6},
-		{name: "a number listed again after it was left out", again: edit("", "", nil, reimportRows[1]), opt: snapshot(), left: 0},
+		{name: "a number listed again as it was left out", again: edit("", "", nil, reimportRows[1]), opt: snapshot(), left: 8},
+		{name: "a number listed again with another due date", again: edit("", "", nil,
+			"F-2,C1,Alpha,2025-06-02,2025-08-02,2000.00,,invoice,,a@alpha.fr"), opt: snapshot(), left: 0},
+		{name: "a number changed, then listed as it was", again: edit("F-2",
+			"F-2,C1,Alpha,2025-06-02,2025-08-02,2000.00,,invoice,,a@alpha.fr", nil, reimportRows[1]), opt: snapshot(), left: 0},
 		{name: "a number listed again with another amount",
 			again: edit("", "", nil, "F-2,C1,Alpha,2025-06-02,2025-07-02,9.00,,invoice,,a@alpha.fr"), opt: snapshot()},
 		{name: "the invoice written by another writer", opt: snapshot(), again: reimportRows, taken: []string{"F-2"}, left: 6,
@@ -261,4 +265,3 @@ func mustExec(t *testing.T, db *pgxpool.Pool, sql string) {
 		t.Fatal(err)
 	}
 }
-

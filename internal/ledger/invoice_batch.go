@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/relance/relance/internal/money"
 )
@@ -89,7 +90,8 @@ func (r *BatchInvoice) Values(buf []any) []any {
 		nullable(r.AppliesTo), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
 		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
 		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
-		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit), r.SourceHash())
+		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit),
+		pgtype.UUID{Bytes: r.SourceHash(), Valid: true})
 }
 
 // nullable maps nil to SQL NULL.
@@ -116,7 +118,8 @@ type InvoiceBatch struct {
 	// paid, and for a snapshot the open items absent from the file (nil:
 	// the reader left nothing out).
 	unchangedPaid bool
-	absent        []string
+	absent        []int64
+	open          int64 // open items when the reader read the sources
 }
 
 // StageInvoices opens a batch of invoices of the store's entity in tx, the
@@ -228,7 +231,7 @@ func (b *InvoiceBatch) Moves(ctx context.Context) ([]RowProblem, error) {
 // SnapshotCloses counts what applying the batch as a snapshot would close:
 // the open items of the entity missing from it, out of all its open items.
 func (b *InvoiceBatch) SnapshotCloses(ctx context.Context) (closing, open int, err error) {
-	if err := b.tx.QueryRow(ctx, batchSnapshotCountSQL, b.entityID, b.absent).Scan(&closing, &open); err != nil {
+	if err := b.tx.QueryRow(ctx, batchSnapshotCountSQL, b.entityID, b.absent, b.open).Scan(&closing, &open); err != nil {
 		return 0, 0, fmt.Errorf("ledger: count what the snapshot would close: %w", err)
 	}
 	return closing, open, nil

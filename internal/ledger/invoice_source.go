@@ -28,17 +28,26 @@ var (
 	invoiceSourcesSQL string
 	//go:embed sql/batch_client_said.sql
 	batchClientSaidSQL string
+	//go:embed sql/batch_invoice_restaged.sql
+	batchInvoiceRestagedSQL string
 )
 
 // sourceHashVersion changes whenever what SourceHash covers does: every
 // stored hash then differs and the next import stages every row once.
 const sourceHashVersion = 1
 
+// SourceHash is a 128-bit hash of what a batch row says of its invoice
+// (invoice.source_hash, a uuid column for its 16 bytes): two 64-bit xxhash
+// of the same encoding under two prefixes. 128 bits, so that a file row
+// matches the stored hash of another invoice with a chance of 2^-128 a pair,
+// not 2^-64: a re-import compares each row with every hash of its entity.
+type SourceHash [16]byte
+
 // SourceHash is the hash of what the row says of its invoice: everything a
 // batch writes or settles from it (number, client code, dates, terms,
 // amounts, `paid`, currency, kind, applies_to), not its line, nor what it
 // says of its client (a batch gets that from every row, staged or not).
-func (r *BatchInvoice) SourceHash() int64 {
+func (r *BatchInvoice) SourceHash() SourceHash {
 	var a [256]byte
 	b := append(a[:0], sourceHashVersion)
 	b = appendText(b, r.Number)
@@ -52,7 +61,11 @@ func (r *BatchInvoice) SourceHash() int64 {
 	b = appendText(b, r.Currency)
 	b = appendText(b, r.Kind)
 	b = appendOptText(b, r.AppliesTo)
-	return int64(xxhash.Sum64(b))
+	var h SourceHash
+	binary.BigEndian.PutUint64(h[:8], xxhash.Sum64(b))
+	b[0] |= 0x80
+	binary.BigEndian.PutUint64(h[8:], xxhash.Sum64(b))
+	return h
 }
 
 func appendText(b []byte, s string) []byte {
@@ -78,19 +91,21 @@ func appendOptAmount(b []byte, p *money.Amount) []byte {
 	return binary.AppendVarint(append(b, 1), int64(*p))
 }
 
-// InvoiceSource is what a re-import compares a row with: the hash of the
-// row that last wrote the invoice (Hashed false when another write cleared
-// it since), and whether the invoice is open.
+// InvoiceSource is what a re-import compares a row with: the invoice's id,
+// the hash of the row that last wrote it (Hashed false when another write
+// cleared it since), and whether it is open.
 type InvoiceSource struct {
-	Hash   int64
+	ID     int64
+	Hash   SourceHash
 	Hashed bool
 	Open   bool
 }
 
-// InvoiceSources calls fn with the number and source of each invoice of the
-// store's entity that is open or has a source hash, read in q (the
-// import's transaction).
-func (s *Store) InvoiceSources(ctx context.Context, q pgx.Tx, fn func(number string, src InvoiceSource)) error {
+// InvoiceSources calls fn with the source of each invoice of the store's
+// entity that is open or has a source hash, read in q (the import's
+// transaction). No number: a row's hash covers its number, and a million
+// numbers cost more to read than the rest.
+func (s *Store) InvoiceSources(ctx context.Context, q pgx.Tx, fn func(InvoiceSource)) error {
 	entity, err := s.entity(ctx)
 	if err != nil {
 		return err
@@ -99,11 +114,11 @@ func (s *Store) InvoiceSources(ctx context.Context, q pgx.Tx, fn func(number str
 	if err != nil {
 		return fmt.Errorf("ledger: read the invoices' sources: %w", err)
 	}
-	var number string
-	var hash pgtype.Int8
-	var open bool
-	_, err = pgx.ForEachRow(rows, []any{&number, &hash, &open}, func() error {
-		fn(number, InvoiceSource{Hash: hash.Int64, Hashed: hash.Valid, Open: open})
+	var src InvoiceSource
+	var hash pgtype.UUID
+	_, err = pgx.ForEachRow(rows, []any{&src.ID, &hash, &src.Open}, func() error {
+		src.Hash, src.Hashed = hash.Bytes, hash.Valid
+		fn(src)
 		return nil
 	})
 	if err != nil {
@@ -123,11 +138,11 @@ type Unchanged struct {
 	// Paid says one of them says what is paid: the batch brings payment
 	// data (freshness).
 	Paid bool
-	// Absent, for a snapshot, are the numbers of the open items of the
-	// entity, as InvoiceSources read them, that the file does not list:
-	// those the snapshot closes (with a nil Absent, every open item the
-	// batch does not stage). Never nil when the reader left rows out.
-	Absent []string
+	// Absent are the ids of the open items InvoiceSources read for which no
+	// row was left out: with a snapshot, those the batch does not stage are
+	// what it closes. Open is how many open items it read.
+	Absent []int64
+	Open   int
 }
 
 // Unchanged tells the batch what its reader left out; call it once, after
@@ -140,11 +155,22 @@ func (b *InvoiceBatch) Unchanged(ctx context.Context, u Unchanged) error {
 		}
 	}
 	b.unchanged, b.unchangedPaid = u.Rows, u.Paid
-	b.absent = u.Absent
+	b.absent, b.open = u.Absent, int64(u.Open)
 	if b.absent == nil {
-		b.absent = []string{}
+		b.absent = []int64{}
 	}
 	return nil
+}
+
+// Restaged returns the ids of the ledger's invoices whose numbers the batch
+// stages: a reader that left rows out checks that none of those was listed
+// twice, once left out (the duplicate checks see only staged rows).
+func (b *InvoiceBatch) Restaged(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	if err := b.tx.QueryRow(ctx, batchInvoiceRestagedSQL, b.entityID).Scan(&ids); err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	return ids, nil
 }
 
 // Hash is a hash of what the patch says, to tell apart what rows say of a

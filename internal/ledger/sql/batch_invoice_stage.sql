@@ -12,5 +12,5 @@ CREATE TEMP TABLE invoice_stage (
     applies_to text, emails text[], locale text, profile text,
     cc_emails text[], segment text, country text, address_line1 text, address_line2 text,
     postcode text, city text, contact_name text, phone text,
-    siren text, siret text, vat_number text, credit_limit bigint, source_hash bigint NOT NULL
+    siren text, siret text, vat_number text, credit_limit bigint, source_hash uuid NOT NULL
 ) ON COMMIT DROP

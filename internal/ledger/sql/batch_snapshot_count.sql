@@ -5,14 +5,17 @@
 -- The staged numbers are unique by then (Problems drops exact repeats and
 -- refuses the others).
 --
--- When the reader left unchanged rows out of the batch, $2 are the numbers
--- of the open items its file does not list (InvoiceBatch.Unchanged): those
--- still open are what it closes, looked up by number; $2 is NULL otherwise.
-SELECT CASE WHEN $2::text[] IS NULL THEN count(*) FILTER (WHERE s.number IS NULL)
-            ELSE (SELECT count(*) FROM unnest($2::text[]) AS a (number)
-                  JOIN invoice g ON g.entity_id = $1 AND g.number = a.number
-                  WHERE g.outstanding <> 0) END,
-       count(*)
+-- When the reader left unchanged rows out of the batch, $2 are the ids of
+-- the open items it read and left no row out for, and $3 how many open
+-- items it read (InvoiceBatch.Unchanged): the snapshot closes those of $2
+-- still open that the batch does not stage, looked up by id; $2 is NULL
+-- otherwise.
+SELECT count(*) FILTER (WHERE s.number IS NULL), count(*)
 FROM invoice i
-LEFT JOIN invoice_stage s ON $2::text[] IS NULL AND s.number = i.number
-WHERE i.entity_id = $1 AND i.outstanding <> 0
+LEFT JOIN invoice_stage s ON s.number = i.number
+WHERE $2::bigint[] IS NULL AND i.entity_id = $1 AND i.outstanding <> 0
+UNION ALL
+SELECT count(*), $3::bigint
+FROM invoice i
+WHERE $2::bigint[] IS NOT NULL AND i.id = ANY ($2::bigint[]) AND i.entity_id = $1 AND i.outstanding <> 0
+  AND NOT EXISTS (SELECT 1 FROM invoice_stage s WHERE s.number = i.number)
