@@ -42,6 +42,52 @@ func columnOf(ledgerField string) string {
 // leaves the field nil: the client keeps what it has. name is the row's
 // client name, already read.
 func (p *rowParser) parseClient(d *ledger.ClientPatch, name *string) {
+	if p.memo.same(p.cols, p.rec) {
+		*d = p.memo.patch
+		return
+	}
+	errs, cleaned := p.errs.total, p.cleaned.n
+	p.parseClientCells(d, name)
+	p.memo.keep(p.cols, p.rec, *d, p.errs.total == errs && p.cleaned.n == cleaned)
+}
+
+// clientCells are the cells of a row that describe its client.
+var clientCells = []field{fieldClientName, fieldAddress1, fieldAddress2, fieldPostcode, fieldCity, fieldContact,
+	fieldSegment, fieldProfile, fieldCountry, fieldPhone, fieldLocale, fieldSIREN, fieldSIRET, fieldVAT,
+	fieldEmail, fieldCC, fieldCreditLimit}
+
+// clientMemo is the last client a row described, as read and as parsed:
+// the rows of one client, one after the other in most exports, say the same
+// of it, and checking its addresses is the dearest part of a row. Only a
+// client read without a problem or a cleaned cell is kept, so that each row
+// still reports its own.
+type clientMemo struct {
+	raw   []string
+	patch ledger.ClientPatch
+	ok    bool
+}
+
+func (m *clientMemo) same(cols columnMap, rec []string) bool {
+	if !m.ok {
+		return false
+	}
+	for i, f := range clientCells {
+		if cols.cell(rec, f) != m.raw[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *clientMemo) keep(cols columnMap, rec []string, patch ledger.ClientPatch, ok bool) {
+	m.raw, m.patch, m.ok = m.raw[:0], patch, ok
+	for _, f := range clientCells {
+		m.raw = append(m.raw, strings.Clone(cols.cell(rec, f))) // the CSV reader reuses its records
+	}
+}
+
+// parseClientCells is parseClient without the memo.
+func (p *rowParser) parseClientCells(d *ledger.ClientPatch, name *string) {
 	text := p.opt
 	d.Name = name
 	d.Line1, d.Line2 = text(fieldAddress1), text(fieldAddress2)

@@ -278,9 +278,10 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 	}
 	produce := rd.produce
 	if rd.unchanged != nil {
-		if produce, err = rd.unchanged.load(ctx, store, tx, produce); err != nil {
+		if produce, err = rd.unchanged.load(ctx, db, store, tx, produce); err != nil {
 			return *res, err
 		}
+		defer rd.unchanged.close()
 	}
 	n, err := copyRows(ctx, batch.Copy, produce, (*ledger.BatchInvoice).Values)
 	if err != nil {

@@ -44,6 +44,8 @@ type rowParser struct {
 	// that is in the file, only wrong.
 	badNumbers []string
 
+	memo clientMemo // the last client read (client_columns.go)
+
 	// The row being parsed, for c and bad.
 	rec  []string
 	line int

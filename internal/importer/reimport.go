@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"math"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/ledger"
 )
@@ -59,40 +61,107 @@ const lookAhead = 8
 // right: leaving a row out only spares the batch its work.
 type unchangedRows struct {
 	known   []knownInvoice
+	chunks  chan []knownInvoice // from the reading goroutine, closed at the end; nil once read
+	done    chan error          // the reading's end
+	stop    context.CancelFunc
 	next    int              // the known invoice after the last one matched
 	byHash  map[uint64]int32 // the first half of a hash → known; -1 for one two invoices share
 	misses  int              // rows not found after the last one matched, before byHash
-	open    int
 	clients map[clientSaid]struct{}
 	said    []ledger.BatchClient
 	rows    int  // rows left out
 	paid    bool // one of them says what is paid
 }
 
-// load reads the entity's invoices' sources in tx and returns produce with
-// the unchanged rows left out.
-func (u *unchangedRows) load(ctx context.Context, store *ledger.Store, tx pgx.Tx,
+// load starts reading the entity's invoices' sources and returns produce
+// with the unchanged rows left out. With a pool of more than one
+// connection it reads them on another while the file is parsed and COPied
+// on tx (they come in the order the rows need them); else first, on tx.
+// Call wait once the rows are staged.
+func (u *unchangedRows) load(ctx context.Context, db DB, store *ledger.Store, tx pgx.Tx,
 	produce func(emit func(*ledger.BatchInvoice) bool) error) (func(emit func(*ledger.BatchInvoice) bool) error, error) {
 	u.clients = map[clientSaid]struct{}{}
-	err := store.InvoiceSources(ctx, tx, func(src ledger.InvoiceSource) {
-		if src.Open {
-			u.open++
-		}
-		head, tail := halves(src.Hash)
-		u.known = append(u.known, knownInvoice{id: src.ID, head: head, tail: tail, hashed: src.Hashed, open: src.Open})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return func(emit func(*ledger.BatchInvoice) bool) error {
+	filter := func(emit func(*ledger.BatchInvoice) bool) error {
 		return produce(func(row *ledger.BatchInvoice) bool {
 			return u.leave(row) || emit(row)
 		})
-	}, nil
+	}
+	if p, ok := db.(interface{ Stat() *pgxpool.Stat }); !ok || p.Stat().MaxConns() < 2 {
+		u.done = make(chan error, 1)
+		u.done <- store.InvoiceSources(ctx, tx, func(src ledger.InvoiceSource) { u.known = append(u.known, known(src)) })
+		return filter, nil
+	}
+	other, err := db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, u.stop = context.WithCancel(ctx)
+	u.chunks, u.done = make(chan []knownInvoice, 64), make(chan error, 1)
+	go func() {
+		defer func() { _ = other.Rollback(context.Background()) }()
+		chunk := make([]knownInvoice, 0, sourceChunk)
+		send := func() bool {
+			select {
+			case u.chunks <- chunk:
+				chunk = make([]knownInvoice, 0, sourceChunk)
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		err := store.InvoiceSources(ctx, other, func(src ledger.InvoiceSource) {
+			if chunk = append(chunk, known(src)); len(chunk) == sourceChunk {
+				send()
+			}
+		})
+		if err == nil && len(chunk) > 0 {
+			send()
+		}
+		close(u.chunks)
+		u.done <- err
+	}()
+	return filter, nil
+}
+
+// sourceChunk is how many sources the reading goroutine hands over at a time.
+const sourceChunk = 4096
+
+func known(src ledger.InvoiceSource) knownInvoice {
+	head, tail := halves(src.Hash)
+	return knownInvoice{id: src.ID, head: head, tail: tail, hashed: src.Hashed, open: src.Open}
+}
+
+// need takes what the reading goroutine read until u.known holds n
+// invoices or all there are.
+func (u *unchangedRows) need(n int) {
+	for u.chunks != nil && len(u.known) < n {
+		c, ok := <-u.chunks
+		if !ok {
+			u.chunks = nil
+			return
+		}
+		u.known = append(u.known, c...)
+	}
+}
+
+// wait returns once every source is read, with the reading's error. It
+// reads nothing after close.
+func (u *unchangedRows) wait() error {
+	u.need(math.MaxInt)
+	return <-u.done
+}
+
+// close stops the reading goroutine, if any, when the import gives up
+// before wait.
+func (u *unchangedRows) close() {
+	if u.stop != nil {
+		u.stop()
+	}
 }
 
 // find returns the known invoice whose hash is head and tail, or -1.
 func (u *unchangedRows) find(head, tail uint64) int {
+	u.need(u.next + lookAhead)
 	for i := u.next; i < len(u.known) && i < u.next+lookAhead; i++ {
 		if k := &u.known[i]; k.hashed && k.head == head && k.tail == tail {
 			return i
@@ -104,6 +173,7 @@ func (u *unchangedRows) find(head, tail uint64) int {
 		if u.misses++; u.misses <= len(u.known)/64 {
 			return -1
 		}
+		u.need(math.MaxInt)
 		u.byHash = make(map[uint64]int32, len(u.known))
 		for i, k := range u.known {
 			if !k.hashed {
@@ -143,6 +213,9 @@ func (u *unchangedRows) leave(row *ledger.BatchInvoice) bool {
 // staged: errReadAgain when it stages the number of an invoice a row was
 // left out for.
 func (u *unchangedRows) unchanged(ctx context.Context, batch *ledger.InvoiceBatch) (ledger.Unchanged, error) {
+	if err := u.wait(); err != nil {
+		return ledger.Unchanged{}, err
+	}
 	restaged, err := batch.Restaged(ctx)
 	if err != nil {
 		return ledger.Unchanged{}, err
@@ -158,13 +231,16 @@ func (u *unchangedRows) unchanged(ctx context.Context, batch *ledger.InvoiceBatc
 			}
 		}
 	}
-	absent := []int64{}
+	absent, open := []int64{}, 0
 	for _, k := range u.known {
-		if k.open && !k.left {
-			absent = append(absent, k.id)
+		if k.open {
+			open++
+			if !k.left {
+				absent = append(absent, k.id)
+			}
 		}
 	}
-	return ledger.Unchanged{Rows: u.rows, Clients: u.said, Paid: u.paid, Absent: absent, Open: u.open}, nil
+	return ledger.Unchanged{Rows: u.rows, Clients: u.said, Paid: u.paid, Absent: absent, Open: open}, nil
 }
 
 func halves(h ledger.SourceHash) (uint64, uint64) {

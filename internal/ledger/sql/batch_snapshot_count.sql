@@ -10,12 +10,16 @@
 -- items it read (InvoiceBatch.Unchanged): the snapshot closes those of $2
 -- still open that the batch does not stage, looked up by id; $2 is NULL
 -- otherwise.
+-- (Each branch is an aggregate, one row even when nothing matches: the
+-- HAVING keeps the one that applies.)
 SELECT count(*) FILTER (WHERE s.number IS NULL), count(*)
 FROM invoice i
 LEFT JOIN invoice_stage s ON s.number = i.number
 WHERE $2::bigint[] IS NULL AND i.entity_id = $1 AND i.outstanding <> 0
+HAVING $2::bigint[] IS NULL
 UNION ALL
 SELECT count(*), $3::bigint
 FROM invoice i
 WHERE $2::bigint[] IS NOT NULL AND i.id = ANY ($2::bigint[]) AND i.entity_id = $1 AND i.outstanding <> 0
   AND NOT EXISTS (SELECT 1 FROM invoice_stage s WHERE s.number = i.number)
+HAVING $2::bigint[] IS NOT NULL
