@@ -51,8 +51,10 @@ CREATE TRIGGER invoice_source_changed BEFORE UPDATE ON invoice FOR EACH ROW
     EXECUTE FUNCTION ledger_source_hash_clear();
 
 -- The documents whose allocations changed: both sides of each row, but the
--- `paid` and credit-note allocations of an invoice batch (on the rows it
--- staged, whose hash it writes). An EXECUTE, planned for the size of the
+-- `paid` and credit-note allocations an invoice batch inserts (on the rows
+-- it staged, whose hash it writes); a row updated, both before and after,
+-- unless only the day it counts from moved (ledger_count_allocations,
+-- migration 00020: a batch never reads it). An EXECUTE, planned for the size of the
 -- transition table; a first import's million `paid` allocations are all
 -- its own and only read once.
 -- +goose StatementBegin
@@ -60,14 +62,20 @@ CREATE FUNCTION ledger_source_allocations_changed() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
         EXECUTE $q$UPDATE invoice i SET source_hash = NULL
         FROM (SELECT unnest(ARRAY[a.invoice_id, a.credit_note_id]) AS id FROM new_rows a
               WHERE NOT (a.source IN ('import', 'credit_note') AND a.import_batch_id IS NOT NULL
                          AND a.import_batch_id IN (SELECT b.id FROM import_batch b WHERE b.kind = 'invoices'))) d
         WHERE i.id = d.id AND i.source_hash IS NOT NULL$q$;
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE $q$UPDATE invoice i SET source_hash = NULL
+        FROM (SELECT unnest(ARRAY[n.invoice_id, n.credit_note_id, o.invoice_id, o.credit_note_id]) AS id
+              FROM new_rows n JOIN old_rows o ON o.id = n.id
+              WHERE (n.invoice_id, n.credit_note_id, n.payment_id, n.source, n.amount)
+                    IS DISTINCT FROM (o.invoice_id, o.credit_note_id, o.payment_id, o.source, o.amount)) d
+        WHERE i.id = d.id AND i.source_hash IS NOT NULL$q$;
+    ELSE
         EXECUTE $q$UPDATE invoice i SET source_hash = NULL
         FROM (SELECT unnest(ARRAY[a.invoice_id, a.credit_note_id]) AS id FROM old_rows a) d
         WHERE i.id = d.id AND i.source_hash IS NOT NULL$q$;

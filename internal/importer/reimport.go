@@ -69,8 +69,9 @@ type unchangedRows struct {
 	misses  int              // rows not found after the last one matched, before byHash
 	clients map[clientSaid]struct{}
 	said    []ledger.BatchClient
-	rows    int  // rows left out
-	paid    bool // one of them says what is paid
+	last    ledger.BatchClient // the client of the last row left out
+	rows    int                // rows left out
+	paid    bool               // one of them says what is paid
 }
 
 // load starts reading the entity's invoices' sources and returns produce
@@ -201,6 +202,10 @@ func (u *unchangedRows) leave(row *ledger.BatchInvoice) bool {
 	u.known[i].left, u.next = true, i+1
 	u.rows++
 	u.paid = u.paid || row.Paid != nil
+	if row.Client == u.last.Client && row.ClientCode == u.last.Code {
+		return true // the same client as the row before (clientMemo): kept already
+	}
+	u.last = ledger.BatchClient{Code: row.ClientCode, Client: row.Client}
 	key := clientSaid{code: row.ClientCode, hash: row.Client.Hash()}
 	if _, ok := u.clients[key]; !ok {
 		u.clients[key] = struct{}{}

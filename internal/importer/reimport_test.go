@@ -165,6 +165,19 @@ func TestReimportLeavesOutOnlyWhatABatchWouldNotChange(t *testing.T) {
 			write: func(t *testing.T, db *pgxpool.Pool) {
 				mustImport(t, db, writeRows(t, "without-f2.csv", edit("", "", []string{"F-2"})), snapshot())
 			}},
+		{name: "the client's code changed", opt: snapshot(), again: reimportRows, taken: []string{"F-1", "F-2", "AV-2"}, left: 4,
+			write: func(t *testing.T, db *pgxpool.Pool) {
+				mustExec(t, db, `UPDATE client SET code = 'C1-OLD' WHERE code = 'C1'`)
+			}},
+		{name: "an allocation deleted", opt: snapshot(), again: reimportRows, taken: []string{"F-1"}, left: 6,
+			write: func(t *testing.T, db *pgxpool.Pool) {
+				mustExec(t, db, `DELETE FROM allocation WHERE source = 'import' AND invoice_id = (SELECT id FROM invoice WHERE number = 'F-1')`)
+			}},
+		{name: "an allocation moved", opt: snapshot(), again: reimportRows, taken: []string{"F-1", "F-2"}, left: 5,
+			write: func(t *testing.T, db *pgxpool.Pool) {
+				mustExec(t, db, `UPDATE allocation SET invoice_id = (SELECT id FROM invoice WHERE number = 'F-2')
+					WHERE source = 'import' AND invoice_id = (SELECT id FROM invoice WHERE number = 'F-1')`)
+			}},
 		{name: "the client patched", opt: snapshot(), again: reimportRows, left: 7,
 			write: func(t *testing.T, db *pgxpool.Pool) {
 				_, err := ledger.New(db, ledger.Options{}).SetClient(ctx, act, "C1", func(c *ledger.Client) error {
