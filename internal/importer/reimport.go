@@ -162,7 +162,6 @@ func (u *unchangedRows) close() {
 
 // find returns the known invoice whose hash is head and tail, or -1.
 func (u *unchangedRows) find(head, tail uint64) int {
-	u.need(u.next + lookAhead)
 	for i := u.next; i < len(u.known) && i < u.next+lookAhead; i++ {
 		if k := &u.known[i]; k.hashed && k.head == head && k.tail == tail {
 			return i
@@ -195,6 +194,9 @@ func (u *unchangedRows) find(head, tail uint64) int {
 
 // leave says whether row can be left out, and records it if so.
 func (u *unchangedRows) leave(row *ledger.BatchInvoice) bool {
+	if u.need(u.next + lookAhead); len(u.known) == 0 {
+		return false // a first import: nothing to compare with
+	}
 	i := u.find(halves(row.SourceHash()))
 	if i < 0 {
 		return false
