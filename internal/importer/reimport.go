@@ -99,7 +99,6 @@ func (u *unchangedRows) load(ctx context.Context, db DB, store *ledger.Store, tx
 	ctx, u.stop = context.WithCancel(ctx)
 	u.chunks, u.done = make(chan []knownInvoice, 64), make(chan error, 1)
 	go func() {
-		defer func() { _ = other.Rollback(context.Background()) }()
 		chunk := make([]knownInvoice, 0, sourceChunk)
 		send := func() bool {
 			select {
@@ -118,6 +117,9 @@ func (u *unchangedRows) load(ctx context.Context, db DB, store *ledger.Store, tx
 		if err == nil && len(chunk) > 0 {
 			send()
 		}
+		// Its lock on invoice goes before the import goes on: the bulk path
+		// of a first import would wait for it.
+		_ = other.Rollback(context.Background())
 		close(u.chunks)
 		u.done <- err
 	}()
