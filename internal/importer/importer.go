@@ -422,7 +422,7 @@ func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*inv
 	rd.badNumbers = func() []string { return p.badNumbers }
 	rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
 		var row ledger.BatchInvoice
-		err := eachRecord(src, errs, func(rec []string, line int) bool {
+		err := eachRecordAhead(src, errs, func(rec []string, line int) bool {
 			if p.parse(rec, line, errs, &row) {
 				return emit(&row)
 			}
@@ -484,21 +484,27 @@ func requireColumns(file string, cols columnMap, fields ...field) error {
 func eachRecord(src source, errs *errorList, fn func(rec []string, line int) bool) error {
 	for {
 		rec, line, err := src.next()
-		if err != nil {
-			var re *RowError
-			if errors.As(err, &re) {
-				errs.add(re.Line, re.Column, re.Reason)
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("%s:%d: %w", errs.file, line, err)
-		}
-		if !fn(rec, line) {
-			return nil
+		if more, err := takeRecord(rec, line, err, errs, fn); !more {
+			return err
 		}
 	}
+}
+
+// takeRecord hands what src.next returned to fn or errs, and says whether
+// to go on (with the error that ends the file when not).
+func takeRecord(rec []string, line int, err error, errs *errorList, fn func(rec []string, line int) bool) (bool, error) {
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			errs.add(re.Line, re.Column, re.Reason)
+			return true, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s:%d: %w", errs.file, line, err)
+	}
+	return fn(rec, line), nil
 }
 
 func baseName(path string) string { return filepath.Base(path) }
