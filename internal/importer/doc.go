@@ -10,7 +10,9 @@
 // and record settlements, all in one transaction, with one event for the
 // file. Either the whole file goes in, or nothing does and every bad row is
 // reported as `file:line: column: reason`. Importing the same file twice
-// changes nothing the second time.
+// changes nothing the second time. A file's rows that the ledger has as
+// they were last said (their source hash, reimport.go) are not staged at
+// all: the batch is told how many, and what they say of their clients.
 //
 // Input is hostile until read: every cell is capped at MaxCellChars and
 // cleaned of control and invisible characters (ledger.CleanText), a CSV

@@ -117,6 +117,9 @@ type Result struct {
 	Warnings    []string
 	BatchID     int64 // 0 on a dry run
 	DryRun      bool
+	// leftOut are the rows the reader left out of the batch, the ledger
+	// having them as they are (reimport.go); counted in Rows.
+	leftOut int
 }
 
 // input is an opened file with its checksum computed while it is read.
@@ -229,6 +232,16 @@ func openImport(path string, opt *Options) (*input, Result, error) {
 // into a ledger.InvoiceBatch while the file is parsed, and the batch's
 // set-based statements write them, with one event for the file.
 func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Result, error) {
+	res, err := importInvoiceFile(ctx, db, path, opt, true)
+	if errors.Is(err, errReadAgain) {
+		return importInvoiceFile(ctx, db, path, opt, false)
+	}
+	return res, err
+}
+
+// importInvoiceFile is ImportInvoices, leaving out the rows the ledger has
+// as they are when leave (reimport.go).
+func importInvoiceFile(ctx context.Context, db DB, path string, opt Options, leave bool) (Result, error) {
 	in, res, err := openImport(path, &opt)
 	if err != nil {
 		return res, err
@@ -240,6 +253,9 @@ func ImportInvoices(ctx context.Context, db DB, path string, opt Options) (Resul
 		return res, err
 	}
 	defer rd.close()
+	if leave {
+		rd.unchanged = &unchangedRows{}
+	}
 	return applyInvoices(ctx, db, rd, errs, opt, &res, func() ledger.BatchSource {
 		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
 	})
@@ -255,13 +271,31 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 		return *res, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	batch, err := ledger.New(tx, ledger.Options{Entity: opt.Entity}).StageInvoices(ctx, tx)
+	store := ledger.New(tx, ledger.Options{Entity: opt.Entity})
+	batch, err := store.StageInvoices(ctx, tx)
 	if err != nil {
 		return *res, err
 	}
-	n, err := copyRows(ctx, batch.Copy, rd.produce, (*ledger.BatchInvoice).Values)
+	produce := rd.produce
+	if rd.unchanged != nil {
+		if produce, err = rd.unchanged.load(ctx, db, store, tx, produce); err != nil {
+			return *res, err
+		}
+		defer rd.unchanged.close()
+	}
+	n, err := copyRows(ctx, batch.Copy, produce, (*ledger.BatchInvoice).Values)
 	if err != nil {
 		return *res, err
+	}
+	if u := rd.unchanged; u != nil {
+		left, err := u.unchanged(ctx, batch)
+		if err == nil {
+			err = batch.Unchanged(ctx, left)
+		}
+		if err != nil {
+			return *res, err
+		}
+		n, res.leftOut = n+u.rows, u.rows
 	}
 	res.Rows = n
 	// The batch-wide checks run even when rows were refused, so that a file
@@ -349,6 +383,8 @@ type invoiceReader struct {
 	produce    func(emit func(*ledger.BatchInvoice) bool) error
 	close      func()
 	badNumbers func() []string
+	// unchanged, when set, leaves out the rows the ledger has as they are.
+	unchanged *unchangedRows
 }
 
 // invoiceProducer prepares the reading of an invoice file.
@@ -386,7 +422,7 @@ func invoiceProducer(in *input, opt Options, errs *errorList, res *Result) (*inv
 	rd.badNumbers = func() []string { return p.badNumbers }
 	rd.produce = func(emit func(*ledger.BatchInvoice) bool) error {
 		var row ledger.BatchInvoice
-		err := eachRecord(src, errs, func(rec []string, line int) bool {
+		err := eachRecordAhead(src, errs, func(rec []string, line int) bool {
 			if p.parse(rec, line, errs, &row) {
 				return emit(&row)
 			}
@@ -448,21 +484,27 @@ func requireColumns(file string, cols columnMap, fields ...field) error {
 func eachRecord(src source, errs *errorList, fn func(rec []string, line int) bool) error {
 	for {
 		rec, line, err := src.next()
-		if err != nil {
-			var re *RowError
-			if errors.As(err, &re) {
-				errs.add(re.Line, re.Column, re.Reason)
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("%s:%d: %w", errs.file, line, err)
-		}
-		if !fn(rec, line) {
-			return nil
+		if more, err := takeRecord(rec, line, err, errs, fn); !more {
+			return err
 		}
 	}
+}
+
+// takeRecord hands what src.next returned to fn or errs, and says whether
+// to go on (with the error that ends the file when not).
+func takeRecord(rec []string, line int, err error, errs *errorList, fn func(rec []string, line int) bool) (bool, error) {
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			errs.add(re.Line, re.Column, re.Reason)
+			return true, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s:%d: %w", errs.file, line, err)
+	}
+	return fn(rec, line), nil
 }
 
 func baseName(path string) string { return filepath.Base(path) }

@@ -94,13 +94,18 @@ func cents(v int64) *int64 { return &v }
 // dump renders every business table, without timestamps, to compare states.
 func dump(t *testing.T, db *pgxpool.Pool) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
+	return render(t, db,
 		`SELECT id, code, name, emails, locale, profile FROM client ORDER BY id`,
 		`SELECT id, client_id, number, kind, issue_date, due_date, payment_terms, currency, amount_incl_vat, amount_excl_vat, settled, applies_to_id, closed_on, import_batch_id FROM invoice ORDER BY id`,
 		`SELECT id, invoice_id, source, payment_id, credit_note_id, import_batch_id, amount, applied_on FROM allocation ORDER BY id`,
-		`SELECT id, client_id, reference, received_on, amount, allocated, invoice_number FROM payment ORDER BY id`,
-	} {
+		`SELECT id, client_id, reference, received_on, amount, allocated, invoice_number FROM payment ORDER BY id`)
+}
+
+// render renders the rows of each query, one line each.
+func render(t *testing.T, db *pgxpool.Pool, queries ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range queries {
 		rows, err := db.Query(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)

@@ -89,6 +89,9 @@ type stage struct {
 	tx       pgx.Tx
 	entityID int64
 	rows     int
+	// unchanged are the rows its reader left out, the ledger having them
+	// as they are (InvoiceBatch.Unchanged): counted with the batch's rows.
+	unchanged int
 	// settles says the batch brings payment data: a payment batch, or an
 	// invoice batch that is a snapshot or says what is paid.
 	settles bool
@@ -126,7 +129,7 @@ func (st *stage) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error)
 func (st *stage) record(ctx context.Context, by Act, src BatchSource, snapshot bool) (int64, error) {
 	var id int64
 	if err := st.tx.QueryRow(ctx, batchInsertSQL, st.entityID, st.kind, src.Name, src.Checksum, src.Format,
-		snapshot, by.Day, st.rows, nullDate(src.AsOf)).Scan(&id); err != nil {
+		snapshot, by.Day, st.rows+st.unchanged, nullDate(src.AsOf)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("record the batch: %w", err)
 	}
 	return id, nil

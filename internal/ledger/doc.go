@@ -15,7 +15,9 @@
 // (a file import, an API body) checks each row and COPies it into a staging
 // table in its own transaction, and InvoiceBatch / PaymentBatch apply the
 // whole batch in a few set-based statements, with one event for the batch.
-// ClientBatch does the same for an API body of clients, with an event on
+// Each invoice keeps the hash of the row that last wrote it
+// (invoice_source.go): a reader may leave out the rows whose hash is stored
+// and tell the batch (InvoiceBatch.Unchanged). ClientBatch does the same for an API body of clients, with an event on
 // each client it changes. Allocate settles an invoice from an unapplied
 // payment or credit note, once however often it is asked; LockInvoice
 // gives the API the version its If-Match compares.

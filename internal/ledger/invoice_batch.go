@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/relance/relance/internal/money"
 )
@@ -80,7 +81,7 @@ type BatchInvoice struct {
 var invoiceStageColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
 	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile",
 	"cc_emails", "segment", "country", "address_line1", "address_line2", "postcode", "city", "contact_name",
-	"phone", "siren", "siret", "vat_number", "credit_limit"}
+	"phone", "siren", "siret", "vat_number", "credit_limit", "source_hash"}
 
 // Values returns the row in invoiceStageColumns order for InvoiceBatch.Copy, reusing buf.
 func (r *BatchInvoice) Values(buf []any) []any {
@@ -90,7 +91,8 @@ func (r *BatchInvoice) Values(buf []any) []any {
 		nullable(r.AppliesTo), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
 		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
 		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
-		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit))
+		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit),
+		pgtype.UUID{Bytes: r.SourceHash(), Valid: true})
 }
 
 // nullable maps nil to SQL NULL.
@@ -114,6 +116,12 @@ type InvoiceBatch struct {
 	stage
 	bulkMinRows int // Options.BulkMinRows
 	said        clientSayings
+	// What its reader left out (Unchanged): whether those rows say what is
+	// paid, and for a snapshot the open items absent from the file (nil:
+	// the reader left nothing out).
+	unchangedPaid bool
+	absent        []int64
+	open          int64 // open items when the reader read the sources
 }
 
 // StageInvoices opens a batch of invoices of the store's entity in tx, the
@@ -125,6 +133,9 @@ func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, er
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, batchInvoiceClientSaidSQL); err != nil {
+		return nil, fmt.Errorf("ledger: stage invoices: %w", err)
+	}
+	if _, err := tx.Exec(ctx, batchClientSaidUnchangedSQL); err != nil {
 		return nil, fmt.Errorf("ledger: stage invoices: %w", err)
 	}
 	return &InvoiceBatch{stage: st, bulkMinRows: s.opts.BulkMinRows}, nil
@@ -225,7 +236,7 @@ func (b *InvoiceBatch) Moves(ctx context.Context) ([]RowProblem, error) {
 // SnapshotCloses counts what applying the batch as a snapshot would close:
 // the open items of the entity missing from it, out of all its open items.
 func (b *InvoiceBatch) SnapshotCloses(ctx context.Context) (closing, open int, err error) {
-	if err := b.tx.QueryRow(ctx, batchSnapshotCountSQL, b.entityID).Scan(&closing, &open); err != nil {
+	if err := b.tx.QueryRow(ctx, batchSnapshotCountSQL, b.entityID, b.absent, b.open).Scan(&closing, &open); err != nil {
 		return 0, 0, fmt.Errorf("ledger: count what the snapshot would close: %w", err)
 	}
 	return closing, open, nil
@@ -266,7 +277,7 @@ func (b *InvoiceBatch) Apply(ctx context.Context, by Act, src BatchSource, snaps
 }
 
 func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snapshot bool) (Applied, error) {
-	a := Applied{Rows: b.rows, Snapshot: snapshot}
+	a := Applied{Rows: b.rows + b.unchanged, Snapshot: snapshot}
 	if err := by.check(); err != nil {
 		return a, err
 	}
@@ -292,7 +303,7 @@ func (b *InvoiceBatch) apply(ctx context.Context, by Act, src BatchSource, snaps
 	}
 	touched := batchInvoiceClientsSQL
 	if snapshot {
-		if err := b.tx.QueryRow(ctx, batchSnapshotCloseSQL, b.entityID, a.Batch, by.Day).Scan(&a.Closed); err != nil {
+		if err := b.tx.QueryRow(ctx, batchSnapshotCloseSQL, b.entityID, a.Batch, by.Day, b.absent).Scan(&a.Closed); err != nil {
 			return a, fmt.Errorf("close invoices missing from the snapshot: %w", err)
 		}
 		// What it says of the open items is all there is: payment data,
@@ -349,7 +360,7 @@ func (b *InvoiceBatch) applySettlements(ctx context.Context, batch int64, day ti
 	if err := b.tx.QueryRow(ctx, batchInvoiceSaysSQL).Scan(&paid, &creditNotes); err != nil {
 		return err
 	}
-	b.settles = paid
+	b.settles = paid || b.unchangedPaid
 	if _, err := b.tx.Exec(ctx, batchAllocSQL); err != nil {
 		return err
 	}

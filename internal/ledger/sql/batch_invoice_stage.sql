@@ -3,11 +3,12 @@
 -- never WAL-logged and has no index: COPY into it costs about what a bare
 -- COPY costs. NULL means "the batch does not say", which never overwrites
 -- what the ledger knows. Its columns are invoiceOwnColumns, in order:
--- client_said is the row's line of invoice_client_said, what it says of its
--- client (invoice_client_stage.go).
+-- source_hash is the row's BatchInvoice.SourceHash, stored on the invoice it
+-- writes; client_said is the row's line of invoice_client_said, what it says
+-- of its client (invoice_client_stage.go).
 CREATE TEMP TABLE invoice_stage (
     line int NOT NULL, number text NOT NULL, client_code text NOT NULL,
     issue_date date NOT NULL, due_date date NOT NULL, terms text, amount bigint NOT NULL,
     amount_excl bigint, paid bigint, currency text NOT NULL, kind text NOT NULL,
-    applies_to text, client_said int NOT NULL
+    applies_to text, source_hash uuid NOT NULL, client_said int NOT NULL
 ) ON COMMIT DROP

@@ -48,13 +48,14 @@ credited AS (
     GROUP BY line),
 ins AS (
     INSERT INTO invoice (id, entity_id, client_id, number, kind, issue_date, due_date, payment_terms,
-                         currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on, applies_to_id)
+                         currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on, applies_to_id,
+                         source_hash)
     OVERRIDING SYSTEM VALUE
     SELECT ids.base + s.line, $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount,
            s.amount_excl, $2, COALESCE(s.paid, 0) + COALESCE(cr.amount, 0),
            CASE WHEN cr.line IS NULL THEN CASE WHEN s.paid = s.amount THEN $3::date END
                 WHEN s.amount = COALESCE(s.paid, 0) + cr.amount THEN $3::date END,
-           ids.base + link.target
+           ids.base + link.target, s.source_hash
     FROM ids, invoice_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
     LEFT JOIN link ON link.line = s.line
     LEFT JOIN credited cr ON cr.line = s.line
