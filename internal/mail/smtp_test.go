@@ -514,3 +514,84 @@ func TestFaultByStageAndRecipient(t *testing.T) {
 		}
 	})
 }
+
+// TestSMTPOpenAheadSendsOnceAndResetsWhatIsNotSent: a transaction opened
+// ahead (MAIL FROM while the caller re-checks) carries the message that
+// follows, under one MAIL FROM; one no message used is reset on release,
+// so the next message on the connection is not refused as a nested MAIL
+// (smtptest answers 503 as Postfix does); one opened for another sender is
+// reset and the message goes under its own.
+func TestSMTPOpenAheadSendsOnceAndResetsWhatIsNotSent(t *testing.T) {
+	srv := smtptest.Start(t)
+	tr := newSMTP(t, srv, 1, 0)
+	ctx := context.Background()
+	send := func(open string, m mail.Message) error {
+		t.Helper()
+		c, err := tr.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Release()
+		if open != "" {
+			c.Open(ctx, open)
+		}
+		if m.MessageID == "" {
+			return nil // opened, then released unused
+		}
+		return c.Send(ctx, m)
+	}
+	a := reminder("a@relance.example")
+	if err := send(a.From, a); err != nil {
+		t.Fatalf("send after Open: %v", err)
+	}
+	if err := send(a.From, mail.Message{}); err != nil {
+		t.Fatal(err)
+	}
+	b := reminder("b@relance.example")
+	if err := send("Autre <autre@ailleurs.example>", b); err != nil {
+		t.Fatalf("send after an Open for another sender: %v", err)
+	}
+	c := reminder("c@relance.example")
+	if err := send("", c); err != nil {
+		t.Fatalf("send after an unused Open was released: %v", err)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 3 || srv.Sessions() != 1 {
+		t.Fatalf("%d messages over %d sessions, want 3 over 1", len(msgs), srv.Sessions())
+	}
+	for _, m := range msgs {
+		if m.From != "compta@durand.example" {
+			t.Errorf("%s went under MAIL FROM %q, want compta@durand.example", m.Header.Get("Message-Id"), m.From)
+		}
+	}
+}
+
+// TestSMTPOpenAheadRefusedIsTheMessagesError: a MAIL FROM sent ahead and
+// answered 421 fails the Send that follows, temporarily and at MAIL FROM;
+// nothing is delivered, and the next attempt goes through.
+func TestSMTPOpenAheadRefusedIsTheMessagesError(t *testing.T) {
+	srv := smtptest.Start(t)
+	tr := newSMTP(t, srv, 1, 0)
+	ctx := context.Background()
+	srv.FailNext(smtptest.PhaseMail, 1, 421, "too busy, try later")
+	m := reminder("r@relance.example")
+	for attempt := 1; attempt <= 2; attempt++ {
+		c, err := tr.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Open(ctx, m.From)
+		err = c.Send(ctx, m)
+		c.Release()
+		var me *mail.Error
+		switch {
+		case attempt == 1 && (!errors.As(err, &me) || me.Stage != mail.StageMail || me.Code != 421 || mail.IsPermanent(err)):
+			t.Errorf("first attempt: %v, want a temporary 421 at MAIL FROM", err)
+		case attempt == 2 && err != nil:
+			t.Errorf("second attempt: %v", err)
+		}
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages stored, want exactly 1", n)
+	}
+}
