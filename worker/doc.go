@@ -175,6 +175,18 @@
 //     waiting its turn would spend its timeout: then River hands out one
 //     job per worker, as before. Jobs in hand are 'running' for River: a
 //     killed process's wait for the rescuer (RescueAfter), as ever.
+//   - One job per message, still. A job carrying a batch of messages to
+//     the same relay (each in its own transaction, as now) would cut
+//     River's fetch and completion, about a third of a drain's statement
+//     time, by the batch size. It was weighed and not done: a retry would
+//     redo the whole batch (the messages already sent find their rows no
+//     longer pending and go no further, so nothing goes twice, but one
+//     message's failure would hold the others' completion and spend their
+//     attempts); a bounce cancels its job and the freshness guard snoozes
+//     its job, both meant for one client's message; River UI's cancel,
+//     the reconciliation's job fates and the drain's counts all read one
+//     job as one message; and the sweep, which enqueues the jobs, would
+//     have to group them.
 //   - Completion in batches, exactly once all the same. The job is not
 //     completed in the send's transaction (river.JobCompleteTx, one more
 //     statement per message, after which River's completer still ran its
