@@ -130,15 +130,12 @@
 //     and the relay's acceptance lies at most one SMTP transaction, not a
 //     wait for a free connection (relance_send_recheck_to_accept_seconds);
 //     only a pooled connection the relay closed while idle adds a dial,
-//     found at MAIL FROM instead of by a NOOP per message. The MAIL FROM
-//     itself goes out when the connection is taken (mail.Conn.Open) and
-//     travels while the rows are locked and re-checked: the envelope's
-//     sender delivers nothing, and a transaction no message follows (every
-//     row dropped, the send held) is reset (RSET) before the connection
-//     goes back. A payment or a dispute committed before the lock is seen
-//     by the re-check; one committed after it can still be in the message
-//     (the window; reliability's TestFaultPaymentsAndDisputesDuringSending
-//     counts them), and the next sweep decides with it.
+//     found at MAIL FROM instead of by a NOOP per message. A payment or a
+//     dispute committed before the lock is seen by the re-check; one
+//     committed after it (it takes no lock the send holds) can still be in
+//     the message: that is the window, which reliability's
+//     TestFaultPaymentsAndDisputesDuringSending counts, and the next sweep
+//     decides with it.
 //   - Two round trips a message (send_tx.go, send_lock.sql, mark_sent.sql).
 //     A send takes its SMTP connection, then sends BEGIN and the statement
 //     that reads what the message needs in one round trip (a pgx batch on

@@ -268,12 +268,6 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	}
 	if conn != nil {
 		defer conn.Release()
-		if job.Args.Channel != "registered_letter" {
-			// MAIL FROM travels while the rows are locked and re-checked:
-			// nothing is delivered before DATA, and an unused transaction
-			// is reset on release.
-			conn.Open(ctx, w.Settings.From)
-		}
 	}
 
 	tx, letterTx, lk, err := w.begin(ctx, job.Args, w.checkDay(day))

@@ -107,7 +107,6 @@ func (f *File) Acquire(ctx context.Context) (Conn, error) {
 
 type fileConn struct{ f *File }
 
-func (fileConn) Open(context.Context, string)                {}
 func (c fileConn) Send(ctx context.Context, m Message) error { return c.f.Send(ctx, m) }
 func (fileConn) Release()                                    {}
 

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	netmail "net/mail"
 	"sync"
 	"time"
 
@@ -123,13 +122,6 @@ func NewSMTP(cfg SMTPConfig, clk clock.Clock) (*SMTP, error) {
 // Conn is one connection to the relay, taken by Acquire, for one or more
 // messages in a row. It is not safe for concurrent use.
 type Conn interface {
-	// Open starts the next message's transaction for the sender of the
-	// From header from (MAIL FROM) without waiting for the relay's answer,
-	// so that it travels while the caller re-checks and composes what it
-	// sends; the next Send picks the answer up (a different sender is reset
-	// and sent again), and Release resets a transaction Send did not use.
-	// Nothing of a message is delivered before its DATA.
-	Open(ctx context.Context, from string)
 	// Send delivers m over the connection: nil once the relay accepted it
 	// (250 after DATA). Errors are *Error; see FaultOf.
 	Send(ctx context.Context, m Message) error
@@ -200,37 +192,6 @@ type smtpConn struct {
 	conn     *gosmtp.Client // nil once dropped: the next use redials
 	reused   bool           // taken from the pool, not yet proven alive by a reply
 	released bool
-	// opened is the answer to the MAIL FROM Open sent for sender, not yet
-	// read; nil when no transaction was opened ahead. Until it is read the
-	// connection belongs to the goroutine that sends the command.
-	opened chan error
-	sender string
-}
-
-// Open sends MAIL FROM for from's address in the background; see Conn. An
-// address that does not parse opens nothing: Send reports it.
-func (c *smtpConn) Open(ctx context.Context, from string) {
-	if c.opened != nil || c.released {
-		return
-	}
-	addr, err := netmail.ParseAddress(from)
-	if err != nil {
-		return
-	}
-	addr.Name = "" // the envelope's form, as go-mail's GetSender writes it: <local@domain>
-	c.opened, c.sender = make(chan error, 1), addr.String()
-	go func() { c.opened <- c.mail(ctx, c.sender) }()
-}
-
-// opening waits for the MAIL FROM Open sent and returns its sender,
-// whether there was one, and its outcome.
-func (c *smtpConn) opening() (sender string, ok bool, err error) {
-	if c.opened == nil {
-		return "", false, nil
-	}
-	err = <-c.opened
-	c.opened = nil
-	return c.sender, true, err
 }
 
 // dial opens a new connection.
@@ -278,7 +239,7 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 	if err != nil {
 		return fail(StageBuild, "", err, Unsendable)
 	}
-	if err := c.begin(ctx, from); err != nil {
+	if err := c.mail(ctx, from); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.MessageID, e.Recipients = m.MessageID, recipients(m)
@@ -347,21 +308,6 @@ func (c *smtpConn) mail(ctx context.Context, from string) error {
 	return c.conn.Mail(from)
 }
 
-// begin opens the transaction for from: it takes the answer to the MAIL
-// FROM Open sent ahead when it was for the same sender, and sends one
-// otherwise (resetting a transaction opened for another).
-func (c *smtpConn) begin(ctx context.Context, from string) error {
-	sender, ok, err := c.opening()
-	switch {
-	case !ok:
-	case sender == from:
-		return err
-	case err == nil && c.conn.Reset() != nil:
-		c.drop()
-	}
-	return c.mail(ctx, from)
-}
-
 // open dials a connection if there is none and sets its deadline.
 func (c *smtpConn) open(ctx context.Context) error {
 	if c.conn == nil {
@@ -412,19 +358,12 @@ func envelope(msg *gomail.Msg) []rcpt {
 	return out
 }
 
-// Release gives the connection back to the pool, after resetting (RSET) a
-// transaction Open started that no Send used: the next message's MAIL FROM
-// must find none open. A connection that does not answer is dropped.
+// Release gives the connection back to the pool.
 func (c *smtpConn) Release() {
 	if c.released {
 		return
 	}
 	c.released = true
-	if _, ok, err := c.opening(); ok && c.conn != nil {
-		if (err != nil && replyCode(err) == 0) || c.conn.Reset() != nil {
-			c.drop()
-		}
-	}
 	c.s.slots <- c.conn
 }
 
