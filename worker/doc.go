@@ -127,10 +127,10 @@
 //   - The re-check window. The send worker takes its SMTP connection first
 //     (waiting for the pool, the rate limit, a dial), then locks its rows
 //     FOR UPDATE, re-checks and composes, then sends: between the re-check
-//     and the relay's acceptance lies at most one SMTP transaction, not a
-//     wait for a free connection (relance_send_recheck_to_accept_seconds);
-//     only a pooled connection the relay closed while idle adds a dial,
-//     found at MAIL FROM instead of by a NOOP per message. A payment or a
+//     and the relay's acceptance lies one SMTP transaction, not a wait for
+//     a free connection (relance_send_recheck_to_accept_seconds); only a
+//     pooled connection the relay closed while idle adds a dial, found at
+//     MAIL FROM instead of by a NOOP per message. A payment or a
 //     dispute committed before the lock is seen by the re-check; one
 //     committed after it (it takes no lock the send holds) can still be in
 //     the message: that is the window, which reliability's
