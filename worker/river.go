@@ -139,12 +139,37 @@ func sweepConstructor(schedule cron.Schedule, clk clock.Clock, loc *time.Locatio
 // wait for.
 const sendFetchCooldown = 20 * time.Millisecond
 
+// sendJobsPerWorker is how many send jobs River hands the process per send
+// worker. River fetches a queue at most every sendFetchCooldown and never
+// more jobs than it has free slots: with one slot per worker, and each
+// worker's job waiting for one of the relay's few connections, a fetch
+// every 20 ms found about 13 slots free, and that, not the relay, capped a
+// drain at about 650 messages a second. The jobs beyond the workers wait in
+// the process for a worker (SendWorker.Concurrency), holding nothing.
+const sendJobsPerWorker = 4
+
+// sendJobsInHand is how many send jobs River hands a process with workers
+// send workers: sendJobsPerWorker each, or one each under a rate limit.
+func sendJobsInHand(workers, ratePerMinute int) int {
+	if ratePerMinute > 0 {
+		return workers
+	}
+	return workers * sendJobsPerWorker
+}
+
 // ClientOptions assemble a River client working relance's queues.
 type ClientOptions struct {
-	Pool            *pgxpool.Pool
-	Sweeper         *Sweeper
-	Sender          *SendWorker
+	Pool    *pgxpool.Pool
+	Sweeper *Sweeper
+	Sender  *SendWorker
+	// SendConcurrency is how many sends run at once (sweep.send_concurrency):
+	// each holds a database connection for its transaction.
 	SendConcurrency int
+	// SendRatePerMinute is the relay's rate limit (mail.smtp.rate_per_minute;
+	// 0: none). Under a rate the relay, not River's fetch, sets the pace,
+	// and a job waiting for its turn would spend its timeout: River then
+	// hands out no more send jobs than there are workers.
+	SendRatePerMinute int
 	// Periodic jobs are scheduled by the leader (serve: the daily sweep and
 	// the reconciliation); none for the CLI.
 	Periodic []*river.PeriodicJob
@@ -165,11 +190,13 @@ type ClientOptions struct {
 }
 
 // NewClient builds the River client: workers for SweepArgs and SendArgs,
-// queues sweep (1 worker) and send (SendConcurrency workers).
+// queues sweep (1 worker) and send (SendConcurrency workers, with up to
+// sendJobsPerWorker jobs each in hand unless the relay has a rate limit).
 func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 	if o.Pool == nil || o.Sweeper == nil || o.Sender == nil {
 		return nil, errors.New("worker: client needs a pool, a sweeper and a send worker")
 	}
+	o.Sender.Concurrency = max(o.SendConcurrency, 1)
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &SweepWorker{Pool: o.Pool, Sweeper: o.Sweeper, Logger: o.Logger, RateGaps: o.RateGaps, Watch: o.Watch}); err != nil {
 		return nil, err
@@ -204,7 +231,7 @@ func NewClient(o ClientOptions) (*river.Client[pgx.Tx], error) {
 			QueueSweep: {MaxWorkers: 1},
 			// A send job is short; River's default 100 ms between fetches
 			// would cap a busy send queue at MaxWorkers ten times a second.
-			QueueSend: {MaxWorkers: max(o.SendConcurrency, 1), FetchCooldown: sendFetchCooldown},
+			QueueSend: {MaxWorkers: sendJobsInHand(o.Sender.Concurrency, o.SendRatePerMinute), FetchCooldown: sendFetchCooldown},
 		}
 		cfg.PeriodicJobs = o.Periodic
 	}

@@ -1,12 +1,15 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -144,8 +147,29 @@ type SendWorker struct {
 	// job is snoozed (not an attempt, not lost) and looks again after the
 	// wait. Nil holds nothing (`sweep --drain --ignore-stale`).
 	Guard FreshnessGuard
+	// Concurrency bounds the jobs that send at once, each with its
+	// database connection (sweep.send_concurrency; NewClient sets it):
+	// River hands the process more jobs than that, and the others wait
+	// for a turn. 0: no bound.
+	Concurrency int
 
-	refusals relayRefusals
+	refusals  relayRefusals
+	turnsOnce sync.Once
+	turns     chan struct{} // Concurrency tokens
+}
+
+// turn waits for one of the Concurrency turns to send; done gives it back.
+func (w *SendWorker) turn(ctx context.Context) (done func(), err error) {
+	if w.Concurrency <= 0 {
+		return func() {}, nil
+	}
+	w.turnsOnce.Do(func() { w.turns = make(chan struct{}, w.Concurrency) })
+	select {
+	case w.turns <- struct{}{}:
+		return func() { <-w.turns }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("send: waiting for a turn: %w", ctx.Err())
+	}
 }
 
 // NextRetry schedules a temporary failure's next attempt.
@@ -232,6 +256,11 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("send: %w", err))
 	}
+	done, err := w.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	var conn mail.Conn
 	var connErr error // a letter's copy: the relay could not be reached
 	if conn, connErr = w.Mail.Acquire(ctx); connErr != nil && job.Args.Channel != "registered_letter" {
@@ -484,6 +513,10 @@ func scanLocked(rows pgx.Rows) (locked, error) {
 	if err := rows.Err(); err != nil {
 		return lk, fmt.Errorf("send: read reminders: %w", err)
 	}
+	// The message lists its invoices by due date, then number.
+	slices.SortFunc(lk.rows, func(a, b reminderRow) int {
+		return cmp.Or(a.due.Compare(b.due), strings.Compare(a.number, b.number), cmp.Compare(a.id, b.id))
+	})
 	return lk, nil
 }
 

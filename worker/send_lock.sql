@@ -1,11 +1,19 @@
 -- Everything one message needs, read and locked in one statement: the
--- reminder rows $1 (FOR UPDATE, so a payment or a dispute committed after
--- this waits for the send's commit), each with its invoice and what the
--- re-check asks as of $2 (disputed? promised? in court? the client
--- insolvent, paused, excluded, bouncing?), the invoice's dated settlements
--- for the penalties, both parties as messages and letters name them, and
--- the as-of of the entity's newest payment data for the freshness guard.
+-- reminder rows $1 (FOR UPDATE: another send of the same rows waits for
+-- this one's commit, then finds them no longer pending), each with its
+-- invoice and what the re-check asks as of $2 (disputed? promised? in
+-- court? the client insolvent, paused, excluded, bouncing?), the invoice's
+-- dated settlements for the penalties, both parties as messages and
+-- letters name them, and the as-of of the entity's newest payment data for
+-- the freshness guard.
 -- The parties repeat on every row of the message (one to a few rows).
+--
+-- It runs once per message under a generic plan (send_tx.go), so its plan
+-- is built for any rows: each lookup is a nested index probe (the
+-- settlements in one LATERAL, the freshness a scalar subquery) rather than
+-- a hash join built at every execution, and the rows come in the order the
+-- scan locks them (the heap's, the same for any two sends of one row); the
+-- worker orders them for the message.
 SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        i.id, i.number, i.currency, i.issue_date, i.due_date, i.amount_incl_vat, i.outstanding, i.excluded,
        EXISTS (SELECT 1 FROM ledger_open_dispute($2) d WHERE d.invoice_id = i.id),
@@ -18,9 +26,7 @@ SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        EXISTS (SELECT 1 FROM pause pa WHERE pa.client_id = c.id AND pa.kind = 'pause' AND pa.from_on <= $2
                  AND (pa.until IS NULL OR pa.until >= $2) AND (pa.resumed_on IS NULL OR pa.resumed_on > $2)),
        c.excluded,
-       -- the invoice's settlements, in the order interest runs on them
-       coalesce((SELECT array_agg(a.applied_on ORDER BY a.applied_on, a.id) FROM allocation a WHERE a.invoice_id = i.id), '{}'),
-       coalesce((SELECT array_agg(a.amount ORDER BY a.applied_on, a.id) FROM allocation a WHERE a.invoice_id = i.id), '{}'),
+       s.days, s.amounts,
        -- the debtor
        c.name, c.country, coalesce(c.locale, ''),
        coalesce(c.address_line1, ''), coalesce(c.address_line2, ''), coalesce(c.postcode, ''), coalesce(c.city, ''),
@@ -31,12 +37,14 @@ SELECT r.id, r.status, r.step_id, coalesce(r.template, ''), r.profile, r.level,
        coalesce(e.siren, ''), coalesce(e.vat_number, ''), coalesce(e.iban, ''), coalesce(e.bic, ''),
        coalesce(e.email, ''), coalesce(e.phone, ''), e.letter_channel,
        -- the freshness guard's: the entity's newest payment data
-       f.as_of
+       (SELECT f.as_of FROM data_freshness f WHERE f.entity_id = e.id AND f.kind = 'payments')
 FROM reminder r
 JOIN invoice i ON i.id = r.invoice_id
 JOIN client c ON c.id = r.client_id
 JOIN entity e ON e.id = c.entity_id
-LEFT JOIN data_freshness f ON f.entity_id = e.id AND f.kind = 'payments'
+-- the invoice's settlements, in the order interest runs on them
+CROSS JOIN LATERAL (SELECT coalesce(array_agg(a.applied_on ORDER BY a.applied_on, a.id), '{}') AS days,
+                           coalesce(array_agg(a.amount ORDER BY a.applied_on, a.id), '{}') AS amounts
+                    FROM allocation a WHERE a.invoice_id = i.id) s
 WHERE r.id = ANY ($1)
-ORDER BY i.due_date, i.number, r.id
 FOR UPDATE OF r

@@ -170,7 +170,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	}
 	replica := replicaID()
 	client, err := worker.NewClient(worker.ClientOptions{
-		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
+		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency, SendRatePerMinute: cfg.Mail.SMTP.RatePerMinute,
 		Work: true, Logger: logger, Periodic: periodic, ID: replica, RateGaps: eng.rateGaps, Watch: watchJobs,
 	})
 	if err != nil {

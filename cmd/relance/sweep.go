@@ -191,7 +191,7 @@ func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Po
 		}
 	}
 	client, err := worker.NewClient(worker.ClientOptions{
-		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency,
+		Pool: pool, Sweeper: eng.sweeper, Sender: eng.sender, SendConcurrency: cfg.Sweep.SendConcurrency, SendRatePerMinute: cfg.Mail.SMTP.RatePerMinute,
 		Work: run.drain, Logger: logger, FetchPollInterval: run.poll,
 	})
 	if err != nil {

@@ -608,6 +608,11 @@ func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	if needAuth {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	}
+	if se.from != "" {
+		// As Postfix answers: a client must end or reset (RSET) one
+		// transaction before it opens the next.
+		return &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Error: nested MAIL command"}
+	}
 	if err := se.inject(PhaseMail); err != nil {
 		return err
 	}
