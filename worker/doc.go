@@ -170,10 +170,11 @@
 //     connection nor the relay's, so the workers and the pool are as
 //     before. A relay with a rate limit sets its own pace, and a job
 //     waiting its turn would spend its timeout: then River hands out one
-//     job per worker, as before. The same holds for a relay so slow that
-//     the jobs in hand, taken two or so at a time, outlast a job's timeout
-//     (64 jobs on 2 connections at 4 s a message): a job that times out
-//     waiting has sent nothing and is retried, and such a relay wants a
+//     job per worker, as before. A relay so slow that the jobs in hand,
+//     taken two or so at a time, outlast half a job's timeout (64 jobs on 2
+//     connections at 2 s a message) leaves jobs without a turn: each has
+//     done nothing and is snoozed (SendWorker.turn), which spends no
+//     attempt, so nothing is discarded; such a relay still wants a
 //     rate_per_minute. Jobs in hand are 'running' for River: a killed
 //     process's wait for the rescuer (RescueAfter), as ever.
 //   - One job per message, still. A job carrying a batch of messages to

@@ -159,18 +159,30 @@ type SendWorker struct {
 }
 
 // turn waits for one of the Concurrency turns to send; done gives it back.
-func (w *SendWorker) turn(ctx context.Context) (done func(), err error) {
+// A job that finds no turn within patience, or whose context ends while it
+// waits, has done nothing: it is snoozed, which spends no attempt, so a
+// relay slower than the jobs in hand can take delays them, never discards
+// them.
+func (w *SendWorker) turn(ctx context.Context, patience time.Duration) (done func(), err error) {
 	if w.Concurrency <= 0 {
 		return func() {}, nil
 	}
 	w.turnsOnce.Do(func() { w.turns = make(chan struct{}, w.Concurrency) })
+	wait := time.NewTimer(patience)
+	defer wait.Stop()
 	select {
 	case w.turns <- struct{}{}:
 		return func() { <-w.turns }, nil
+	case <-wait.C:
+		return nil, river.JobSnooze(turnSnooze)
 	case <-ctx.Done():
-		return nil, fmt.Errorf("send: waiting for a turn: %w", ctx.Err())
+		return nil, river.JobSnooze(0)
 	}
 }
+
+// turnSnooze is how long a job that found no turn waits before River hands
+// it out again.
+const turnSnooze = 5 * time.Second
 
 // NextRetry schedules a temporary failure's next attempt.
 func (w *SendWorker) NextRetry(job *river.Job[SendArgs]) time.Time {
@@ -256,7 +268,7 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("send: %w", err))
 	}
-	done, err := w.turn(ctx)
+	done, err := w.turn(ctx, w.Timeout(job)/2)
 	if err != nil {
 		return err
 	}

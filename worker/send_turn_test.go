@@ -2,9 +2,12 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/relance/relance/internal/mail"
 	"github.com/relance/relance/internal/pgtest"
@@ -112,4 +115,32 @@ func (c *countedConn) Release() {
 		c.m.mu.Unlock()
 	})
 	c.Conn.Release()
+}
+
+// TestSendTurnSnoozesAJobThatFindsNone: a job that finds every turn taken
+// for its whole patience, or whose context ends while it waits, has sent
+// nothing; it is snoozed, which spends no attempt, rather than failed, so a
+// slow relay never makes River discard a reminder.
+func TestSendTurnSnoozesAJobThatFindsNone(t *testing.T) {
+	t.Parallel()
+	w := &SendWorker{Concurrency: 1}
+	done, err := w.turn(context.Background(), time.Second)
+	if err != nil {
+		t.Fatalf("first turn: %v", err)
+	}
+	var snooze *river.JobSnoozeError
+	if _, err := w.turn(context.Background(), 10*time.Millisecond); !errors.As(err, &snooze) || snooze.Duration != turnSnooze {
+		t.Fatalf("no turn within patience: got %v, want a snooze of %s", err, turnSnooze)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := w.turn(ctx, time.Minute); !errors.As(err, &snooze) || snooze.Duration != 0 {
+		t.Fatalf("context ended while waiting: got %v, want a snooze of 0", err)
+	}
+	done()
+	again, err := w.turn(context.Background(), time.Second)
+	if err != nil {
+		t.Fatalf("turn given back, taken again: %v", err)
+	}
+	again()
 }
