@@ -55,8 +55,11 @@ $$;
 
 -- The wake of one invoice from from_day on (the rule of migration 00161's
 -- sweep_wake_of): the earliest of
---   - a pre-due notice not recorded: from due + offset − lead (the longest
---     run of non-business days a notice is moved back over) to the due date;
+--   - a pre-due notice not recorded: from the business day before due +
+--     offset, as the sweep decides it (business_day of the client's
+--     country, cal_country), to the due date; where business_day does not
+--     reach due + offset yet (a month ahead), from due + offset − lead (the
+--     longest run of non-business days a notice is moved back over);
 --   - the next ladder level (after last_level), once due + offset has come
 --     and min_gap days have passed since last_on;
 --   - an action not recorded, from due + offset;
@@ -65,11 +68,11 @@ $$;
 -- function of one SELECT, not strict: PostgreSQL inlines it into the
 -- statement that calls it (LATERAL, one row per invoice), no call per row.
 -- +goose StatementBegin
-CREATE FUNCTION sweep_wake_day(due_date date, issue_date date, from_day date, lead int, last_level int, last_on date,
-                               recorded text[], kinds int[], step_ids text[], levels int[], step_offsets int[],
-                               min_gaps int[])
+CREATE FUNCTION sweep_wake_day(due_date date, issue_date date, cal_country text, from_day date, lead int,
+                               last_level int, last_on date, recorded text[], kinds int[], step_ids text[],
+                               levels int[], step_offsets int[], min_gaps int[])
 RETURNS TABLE (wake_on date)
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 AS $$
     -- greatest() skips NULLs: an invoice with no step left must not get its
     -- issue date as a wake day (awake for ever), hence the CASE.
@@ -78,8 +81,9 @@ AS $$
                  WHEN s.kind = 1 THEN CASE WHEN s.level = last_level + 1
                                            THEN greatest(due_date + s.step_offset, last_on + s.min_gap, from_day) END
                  WHEN s.step_id = ANY (recorded) THEN NULL
-                 WHEN s.kind = 0 THEN CASE WHEN due_date >= from_day
-                                           THEN greatest(due_date + s.step_offset - lead, from_day) END
+                 WHEN s.kind = 0 THEN CASE WHEN due_date >= from_day THEN greatest(coalesce(
+                     (SELECT b.prev_bd FROM business_day b WHERE b.country = cal_country AND b.day = due_date + s.step_offset),
+                     due_date + s.step_offset - lead), from_day) END
                  ELSE greatest(due_date + s.step_offset, from_day)
                  END AS day
           FROM unnest(kinds, step_ids, levels, step_offsets, min_gaps) AS s(kind, step_id, level, step_offset, min_gap)
@@ -106,7 +110,7 @@ AS $$
     FROM unnest(ids) AS x(id)
     CROSS JOIN (SELECT pre_due_lead AS days FROM sweep_state) lead
     LEFT JOIN LATERAL (
-        SELECT v.due_date, v.issue_date,
+        SELECT v.due_date, v.issue_date, c.country,
                CASE WHEN NOT (SELECT yes FROM folded) THEN coalesce(
                    (SELECT p.profile FROM sweep_plan p WHERE p.profile = c.profile LIMIT 1),
                    (SELECT r.profile FROM sweep_rule r
@@ -125,7 +129,7 @@ AS $$
         FROM reminder r
         WHERE r.invoice_id = x.id AND r.status <> 'dropped') h ON true
     LEFT JOIN profiles pp ON pp.profile IS NOT DISTINCT FROM i.profile AND i.due_date IS NOT NULL
-    LEFT JOIN LATERAL sweep_wake_day(i.due_date, i.issue_date, from_day, lead.days,
+    LEFT JOIN LATERAL sweep_wake_day(i.due_date, i.issue_date, i.country, from_day, lead.days,
                                      h.last_level, h.last_on, h.recorded, pp.kinds, pp.step_ids, pp.levels,
                                      pp.step_offsets, pp.min_gaps) w ON true
 $$;
@@ -276,7 +280,7 @@ AS $$
     GROUP BY x.id, i.issue_date
 $$;
 -- +goose StatementEnd
-DROP FUNCTION sweep_wake_day(date, date, date, int, int, date, text[], int[], text[], int[], int[], int[]);
+DROP FUNCTION sweep_wake_day(date, date, text, date, int, int, date, text[], int[], text[], int[], int[], int[]);
 DROP FUNCTION sweep_wake_steps();
 DROP TABLE sweep_net_sleep;
 ALTER TABLE sweep_plan DROP COLUMN min_amount;

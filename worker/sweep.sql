@@ -257,7 +257,7 @@ WITH steps AS (
     LEFT JOIN history h ON h.invoice_id = o.id
     LEFT JOIN decided_today t ON t.invoice_id = o.id
     LEFT JOIN sweep_wake_steps() ws ON coalesce(ws.profile, '') = CASE WHEN f.folded THEN '' ELSE o.profile END
-    CROSS JOIN LATERAL sweep_wake_day(o.due_date, o.issue_date, $1, st.pre_due_lead,
+    CROSS JOIN LATERAL sweep_wake_day(o.due_date, o.issue_date, o.country, $1, st.pre_due_lead,
                                       coalesce(greatest(h.wake_level, t.level), 0),
                                       greatest(h.wake_from, CASE WHEN t.level IS NOT NULL THEN $1::date END),
                                       coalesce(h.wake_recorded, '{}') || coalesce(t.steps, '{}'),
@@ -267,14 +267,20 @@ WITH steps AS (
     SELECT x.invoice_id, x.wake_on
     FROM sweep_wake_of(ARRAY(SELECT invoice_id FROM woke EXCEPT SELECT invoice_id FROM next_wake), $1) x
     WHERE $22
-), rewoken AS (
+), moved AS MATERIALIZED (
     -- Only the wakes that move past D are written: an invoice still awake
     -- (held, on its step day but not a business day…) keeps the earlier
     -- day, which is as good a lower bound and costs no row version each day.
-    UPDATE sweep_wake w SET wake_on = n.wake_on
+    SELECT r.invoice_id, r.seen, n.wake_on
     FROM (SELECT invoice_id, wake_on FROM next_wake UNION ALL SELECT invoice_id, wake_on FROM other_wake) n
     JOIN woke r ON r.invoice_id = n.invoice_id
-    WHERE w.invoice_id = n.invoice_id AND w.ctid = r.seen AND n.wake_on > $1 AND n.wake_on <> r.wake_on
+    WHERE n.wake_on > $1 AND n.wake_on <> r.wake_on
+), rewoken AS (
+    -- The rows by key (nested loops are off: a join would hash all of
+    -- sweep_wake), each as it was read.
+    UPDATE sweep_wake w SET wake_on = m.wake_on
+    FROM moved m
+    WHERE w.invoice_id = ANY (ARRAY(SELECT invoice_id FROM moved)) AND w.invoice_id = m.invoice_id AND w.ctid = m.seen
 ), net_slept AS (
     INSERT INTO sweep_net_sleep (client_id)
     SELECT DISTINCT client_id FROM next_wake WHERE net_sleep
