@@ -97,8 +97,11 @@ WITH steps AS (
            max(r.level) FILTER (WHERE $22 AND r.level >= 1) AS wake_level,
            max(CASE WHEN r.status = 'sent' THEN r.sent_on ELSE r.due_on END) FILTER (WHERE $22 AND r.level >= 1) AS wake_from,
            array_agg(r.step_id) FILTER (WHERE $22 AND r.level < 1) AS wake_recorded
+    -- On the fast path the rows of the waking invoices by key: a join
+    -- (nested loops are off) hashed every reminder row ever decided.
     FROM reminder r JOIN items it ON it.id = r.invoice_id
     WHERE r.status <> 'dropped' AND (r.level >= 1 AND r.due_on < $1 OR $22)
+      AND (NOT $22 OR r.invoice_id = ANY (ARRAY(SELECT id FROM waking)))
     GROUP BY r.invoice_id
 ), open_items AS MATERIALIZED (  -- invoices in dunning on D, held or not
     -- Joined to their client before the steps: the planner cannot estimate
