@@ -444,8 +444,9 @@ const preDueLookahead = 400
 // that ends at due + offset (sweep.sql), so the longest run in the calendars
 // of cals over the coming preDueLookahead days, plus preDueMargin, and never
 // more than calendarAfter (the sweep knows no calendar further ahead). The
-// wake days start a pre-due notice's window this many days early (migration
-// 00161, sweep_wake_of).
+// wake days start a pre-due notice's window this many days early where
+// business_day does not reach due + offset yet, and on its business day
+// where it does (migration 00170, sweep_wake_day).
 func preDueLead(cals []Calendar, day time.Time) int {
 	longest := 0
 	for _, cal := range cals {
