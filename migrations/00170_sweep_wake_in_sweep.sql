@@ -14,7 +14,8 @@
 --   - an invoice below its profile's min_amount (its outstanding only rises
 --     through a write to the invoice: a payment reversed, a credit note
 --     removed, an amount corrected; the invoice trigger below resets its
---     wake when it rises). min_amount joins the plan the wakes are computed
+--     wake when it rises), unless something settled on it does not count
+--     yet (then the day moves it). min_amount joins the plan the wakes are computed
 --     with (sweep_plan.min_amount): a lower one resets every wake. Not while
 --     an assign rule looks at the net balance (the profile, and with it
 --     min_amount, then moves without a write).
@@ -137,17 +138,20 @@ $$;
 
 -- The open invoices the sweep reads on as_of (migration 00161's, with the
 -- invoices of the clients `owing` added: those whose invoices sleep for a
--- net balance ≤ 0 and who owe again).
+-- net balance ≤ 0 and who owe again). `late`: something settled on the
+-- invoice does not count yet on as_of, so that its open amount moves with
+-- the day, up as well as down (a reversed closure dated later): it may not
+-- sleep below min_amount.
 -- +goose StatementBegin
 CREATE FUNCTION sweep_waking_document(as_of date, owing bigint[])
 RETURNS TABLE (id bigint, entity_id bigint, client_id bigint, kind text, number text, issue_date date,
                due_date date, ages_from date, currency text, amount_incl_vat bigint, amount_excl_vat bigint,
-               applies_to_id bigint, excluded boolean, open bigint)
+               applies_to_id bigint, excluded boolean, open bigint, late boolean)
 LANGUAGE sql STABLE
 AS $$
     SELECT t.id, t.entity_id, t.client_id, t.kind, t.number, t.issue_date, t.due_date, t.due_date,
            t.currency::text, t.amount_incl_vat, t.amount_excl_vat, t.applies_to_id, t.excluded,
-           t.outstanding + coalesce(l.amount, 0)
+           t.outstanding + coalesce(l.amount, 0), l.document_id IS NOT NULL
     FROM invoice t
     LEFT JOIN ledger_late_settlement(as_of) l ON l.document_id = t.id
     WHERE t.id = ANY (ARRAY(SELECT w.invoice_id FROM sweep_wake w WHERE w.wake_on <= as_of

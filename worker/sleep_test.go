@@ -20,7 +20,9 @@ import (
 //   - a client's unapplied payment removed, and a credit note removed,
 //     make the net balance positive again;
 //   - an invoice issued after the day the client was found owing nothing
-//     counts from its issue date, with no write on that day.
+//     counts from its issue date, with no write on that day;
+//   - and an invoice below min_amount only because a reopening dated later
+//     does not count yet does not sleep: it takes its step on that day.
 //
 // Each day, the fast sweep decides what the sweep reading the whole ledger
 // decides (as TestFastSweepDecidesAsTheFullSweep).
@@ -51,6 +53,9 @@ func TestHeldInvoicesSleepUntilTheWrite(t *testing.T) {
 	f.exec(`INSERT INTO payment (entity_id, client_id, received_on, amount) VALUES (1, $1, '2025-03-10', 60000)`, later)
 	f.invoice(later, "LAT-2", "2025-04-07", "2025-06-07", 30000) // the net balance is positive from 7 April
 	awake := f.invoice(f.client("AWK", "awk@example.fr"), "AWK-1", issued, due, 100000)
+	reopened := f.invoice(f.client("REO", "reo@example.fr"), "REO-1", issued, due, 100000)
+	f.pay(reopened, "2025-03-10", 99500)
+	f.pay(reopened, "2025-04-03", -99500) // its closure reversed, from 3 April: 1,000.00 open again
 
 	s := &Sweeper{Plans: set, Calendars: frCalendars}
 	jobs := insertOnlyClient(t, pool)
@@ -121,8 +126,12 @@ func TestHeldInvoicesSleepUntilTheWrite(t *testing.T) {
 	if w := wake(reversed); w != "-infinity" {
 		t.Fatalf("the payment reversed left the wake at %s", w)
 	}
+	if w := wake(reopened); w == "infinity" {
+		t.Fatal("REO-1, 5.00 open until a reopening dated 3 April counts, sleeps")
+	}
 	sweep() // 3 April
 	takes(reversed, "2025-04-03")
+	takes(reopened, "2025-04-03")
 	asleep(lowered, unapplied, creditNoted, issuedLater)
 
 	// PAY's unapplied payment removed, CRN's credit note deleted.

@@ -32,15 +32,16 @@ WITH steps AS (
     -- of the clients owing again), for the real sweep of a day not before
     -- any decision already recorded; empty otherwise (a one-time filter: the
     -- function is never run).
-    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open, late
     FROM sweep_waking_document($1, ARRAY(SELECT client_id FROM owing)) WHERE $22
 ), items AS NOT MATERIALIZED (  -- the documents open as of D, with their outstanding as of D
     -- Every open document, or only the waking ones ($22). The branch not
     -- taken is a one-time filter: it is never scanned.
-    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
+    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding,
+           false AS late
     FROM ledger_open_document($1) WHERE NOT $22
     UNION ALL
-    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open, late
     FROM waking
 ), balance AS (          -- each client's net balance as of D, every currency added together
     -- From the balances kept on write (migration 00160): ledger_client_net(D)
@@ -110,7 +111,7 @@ WITH steps AS (
         SELECT it.id, it.client_id, it.issue_date, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
                cl.profile, cl.country, cl.emailable, cl.bouncing, cl.business_today, p.min_gap,
                -- The two holds only a write ends (the fast path's wake, migration 00170).
-               cl.net <= 0 AS owes_nothing, it.outstanding < p.min_amount AS below_min,
+               cl.net <= 0 AS owes_nothing, it.outstanding < p.min_amount AND NOT it.late AS below_min,
                -- An open legal case holds the invoice's messages (the amicable
                -- ladder), not its actions: an invoice in court is still provisioned.
                cx.invoice_id IS NOT NULL AS in_case,
@@ -244,7 +245,9 @@ WITH steps AS (
     GROUP BY invoice_id
 ), next_wake AS (  -- $22: the next wake of each invoice in dunning read, from D on
     -- Asleep ('infinity') below min_amount (unless a rule on the net
-    -- balance picks the profile) or while the client owes nothing on D:
+    -- balance picks the profile, or something settled on it does not count
+    -- yet: the day then moves its open amount) or while the client owes
+    -- nothing on D:
     -- an outstanding that rises resets the wake (the invoice trigger), and
     -- the client is recorded in sweep_net_sleep, whose net balance each
     -- fast sweep reads (`owing`). Else sweep_wake_day (migration 00170) over
