@@ -25,8 +25,13 @@ WITH steps AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
 ), owing AS MATERIALIZED (  -- $22: the clients whose invoices sleep for a net balance <= 0 (sweep_net_sleep) who owe again on D
-    SELECT b.client_id FROM ledger_client_net($1) b
-    WHERE $22 AND b.client_id = ANY (ARRAY(SELECT client_id FROM sweep_net_sleep)) AND b.net > 0
+    -- Each client's balance by key (LATERAL): `= ANY (ARRAY(…))` is a
+    -- linear search of the array per row when the planner scans the table
+    -- instead, quadratic; a lateral lookup is linear in the clients however
+    -- their number is guessed. The same below for every read by key.
+    SELECT s.client_id FROM sweep_net_sleep s
+    CROSS JOIN LATERAL (SELECT b.net FROM ledger_client_net($1) b WHERE b.client_id = s.client_id) b
+    WHERE $22 AND b.net > 0
 ), waking AS MATERIALIZED (  -- $22: the invoices whose wake day has come, read once
     -- (sweep_waking_document, migrations 00161 and 00170: with the invoices
     -- of the clients owing again), for the real sweep of a day not before
@@ -98,11 +103,13 @@ WITH steps AS (
            max(r.level) FILTER (WHERE $22 AND r.level >= 1) AS wake_level,
            max(CASE WHEN r.status = 'sent' THEN r.sent_on ELSE r.due_on END) FILTER (WHERE $22 AND r.level >= 1) AS wake_from,
            array_agg(r.step_id) FILTER (WHERE $22 AND r.level < 1) AS wake_recorded
-    -- On the fast path the rows of the waking invoices by key: a join
-    -- (nested loops are off) hashed every reminder row ever decided.
-    FROM reminder r JOIN items it ON it.id = r.invoice_id
-    WHERE r.status <> 'dropped' AND (r.level >= 1 AND r.due_on < $1 OR $22)
-      AND (NOT $22 OR r.invoice_id = ANY (ARRAY(SELECT id FROM waking)))
+    -- On the fast path the rows of the waking invoices by key (LATERAL): a
+    -- join (nested loops are off) hashed every reminder row ever decided.
+    FROM (SELECT r.* FROM reminder r JOIN items it ON it.id = r.invoice_id
+          WHERE NOT $22 AND r.level >= 1 AND r.due_on < $1
+          UNION ALL
+          SELECT r.* FROM waking k CROSS JOIN LATERAL (SELECT * FROM reminder r WHERE r.invoice_id = k.id) r) r
+    WHERE r.status <> 'dropped'
     GROUP BY r.invoice_id
 ), open_items AS MATERIALIZED (  -- invoices in dunning on D, held or not
     -- Joined to their client before the steps: the planner cannot estimate
@@ -238,11 +245,18 @@ WITH steps AS (
     -- rows with the new version's ctid, so a wake computed from the rows as
     -- they were before the change never overwrites its reset.
     SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
-    WHERE $22 AND (w.wake_on <= $1 OR w.invoice_id = ANY (ARRAY(SELECT id FROM waking)))
+    WHERE $22 AND w.wake_on <= $1
+    UNION ALL   -- read anyway: a settlement that does not count yet, a client owing again
+    SELECT w.invoice_id, w.wake_on, w.seen
+    FROM waking k CROSS JOIN LATERAL (SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
+                                      WHERE w.invoice_id = k.id AND w.wake_on > $1) w
 ), decided_today AS (  -- $22: the ladder level and the other steps this statement recorded, per invoice
     SELECT invoice_id, max(level) FILTER (WHERE level >= 1) AS level, array_agg(step_id) FILTER (WHERE level < 1) AS steps
     FROM recorded WHERE $22
     GROUP BY invoice_id
+), wake_state AS MATERIALIZED (  -- $22: read once, not once per invoice
+    SELECT (SELECT coalesce(bool_or(balance), false) FROM sweep_rule) AS folded, s.pre_due_lead
+    FROM sweep_state s WHERE $22
 ), next_wake AS (  -- $22: the next wake of each invoice in dunning read, from D on
     -- Asleep ('infinity') below min_amount (unless a rule on the net
     -- balance picks the profile, or something settled on it does not count
@@ -258,12 +272,11 @@ WITH steps AS (
            CASE WHEN (o.below_min AND NOT f.folded) OR o.owes_nothing THEN 'infinity'::date ELSE x.wake_on END AS wake_on,
            o.owes_nothing AND NOT (o.below_min AND NOT f.folded) AS net_sleep
     FROM open_items o
-    CROSS JOIN (SELECT coalesce(bool_or(balance), false) AS folded FROM sweep_rule) f
-    CROSS JOIN (SELECT pre_due_lead FROM sweep_state) st
+    CROSS JOIN wake_state f
     LEFT JOIN history h ON h.invoice_id = o.id
     LEFT JOIN decided_today t ON t.invoice_id = o.id
     LEFT JOIN sweep_wake_steps() ws ON coalesce(ws.profile, '') = CASE WHEN f.folded THEN '' ELSE o.profile END
-    CROSS JOIN LATERAL sweep_wake_day(o.due_date, o.issue_date, o.country, $1, st.pre_due_lead,
+    CROSS JOIN LATERAL sweep_wake_day(o.due_date, o.issue_date, o.country, $1, f.pre_due_lead,
                                       coalesce(greatest(h.wake_level, t.level), 0),
                                       greatest(h.wake_from, CASE WHEN t.level IS NOT NULL THEN $1::date END),
                                       coalesce(h.wake_recorded, '{}') || coalesce(t.steps, '{}'),
@@ -281,12 +294,10 @@ WITH steps AS (
     FROM (SELECT invoice_id, wake_on FROM next_wake UNION ALL SELECT invoice_id, wake_on FROM other_wake) n
     JOIN woke r ON r.invoice_id = n.invoice_id
     WHERE n.wake_on > $1 AND n.wake_on <> r.wake_on
-), rewoken AS (
-    -- The rows by key (nested loops are off: a join would hash all of
-    -- sweep_wake), each as it was read.
+), rewoken AS (  -- each row as it was read
     UPDATE sweep_wake w SET wake_on = m.wake_on
     FROM moved m
-    WHERE w.invoice_id = ANY (ARRAY(SELECT invoice_id FROM moved)) AND w.invoice_id = m.invoice_id AND w.ctid = m.seen
+    WHERE w.invoice_id = m.invoice_id AND w.ctid = m.seen
 ), net_slept AS (
     INSERT INTO sweep_net_sleep (client_id)
     SELECT DISTINCT client_id FROM next_wake WHERE net_sleep
