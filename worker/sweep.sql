@@ -28,7 +28,9 @@ WITH steps AS (
     -- Each client's balance by key (LATERAL): `= ANY (ARRAY(…))` is a
     -- linear search of the array per row when the planner scans the table
     -- instead, quadratic; a lateral lookup is linear in the clients however
-    -- their number is guessed. The same below for every read by key.
+    -- their number is guessed. The same below for every read by key
+    -- (OFFSET 0 keeps the planner from turning a simple one into a join,
+    -- which hashes the whole table: nested loops are off).
     SELECT s.client_id FROM sweep_net_sleep s
     CROSS JOIN LATERAL (SELECT b.net FROM ledger_client_net($1) b WHERE b.client_id = s.client_id) b
     WHERE $22 AND b.net > 0
@@ -108,7 +110,7 @@ WITH steps AS (
     FROM (SELECT r.* FROM reminder r JOIN items it ON it.id = r.invoice_id
           WHERE NOT $22 AND r.level >= 1 AND r.due_on < $1
           UNION ALL
-          SELECT r.* FROM waking k CROSS JOIN LATERAL (SELECT * FROM reminder r WHERE r.invoice_id = k.id) r) r
+          SELECT r.* FROM waking k CROSS JOIN LATERAL (SELECT * FROM reminder r WHERE r.invoice_id = k.id OFFSET 0) r) r
     WHERE r.status <> 'dropped'
     GROUP BY r.invoice_id
 ), open_items AS MATERIALIZED (  -- invoices in dunning on D, held or not
@@ -249,7 +251,7 @@ WITH steps AS (
     UNION ALL   -- read anyway: a settlement that does not count yet, a client owing again
     SELECT w.invoice_id, w.wake_on, w.seen
     FROM waking k CROSS JOIN LATERAL (SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
-                                      WHERE w.invoice_id = k.id AND w.wake_on > $1) w
+                                      WHERE w.invoice_id = k.id AND w.wake_on > $1 OFFSET 0) w
 ), decided_today AS (  -- $22: the ladder level and the other steps this statement recorded, per invoice
     SELECT invoice_id, max(level) FILTER (WHERE level >= 1) AS level, array_agg(step_id) FILTER (WHERE level < 1) AS steps
     FROM recorded WHERE $22
@@ -294,10 +296,10 @@ WITH steps AS (
     FROM (SELECT invoice_id, wake_on FROM next_wake UNION ALL SELECT invoice_id, wake_on FROM other_wake) n
     JOIN woke r ON r.invoice_id = n.invoice_id
     WHERE n.wake_on > $1 AND n.wake_on <> r.wake_on
-), rewoken AS (  -- each row as it was read
+), rewoken AS (  -- each row as it was read, fetched by its ctid (a TID scan: a join would hash all of sweep_wake)
     UPDATE sweep_wake w SET wake_on = m.wake_on
     FROM moved m
-    WHERE w.invoice_id = m.invoice_id AND w.ctid = m.seen
+    WHERE w.ctid = ANY (ARRAY(SELECT seen FROM moved)) AND w.ctid = m.seen AND w.invoice_id = m.invoice_id
 ), net_slept AS (
     INSERT INTO sweep_net_sleep (client_id)
     SELECT DISTINCT client_id FROM next_wake WHERE net_sleep
