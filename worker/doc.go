@@ -35,32 +35,50 @@
 //     earliest over every profile), counting its due date, the steps already
 //     recorded, the ladder level reached, min_gap after the last level went,
 //     and 'infinity' for an invoice paid, excluded or a credit note. A
-//     pre-due notice wakes its invoice pre_due_lead days early: the longest
-//     run of non-business days in the calendars loaded, plus two (a notice
-//     is moved back over the run ending at due + offset; a longer run resets
-//     the wake days). A ladder level pending on its job counts from the day
-//     it was decided, a lower bound of the day it goes out (the send worker
-//     records sent_on ≥ due_on): whatever the send makes of the row, sent or
-//     failed, the wake stays right, and the send path writes no wake day.
-//     Only what can bring a step closer resets a wake to '-infinity' (read
-//     on the next sweep): an invoice's dates, exclusion or open state
-//     (invoice trigger), a reminder row dropped, moved or deleted (reminder
-//     triggers), a client's profile, score, country or segment (client
-//     trigger). Holds that end by themselves (a dispute's until, a promise,
-//     a pause, the client's balance) are not in it: an invoice held on its
-//     step day stays awake and is read each day until the step goes. The
-//     sweep reads through sweep_waking_document (the invoices awake on D,
-//     plus those an allocation that does not count yet reopens on D), and
-//     the balances and clients of those invoices only, for the real sweep
-//     of a day on or after every recorded decision and the latest day swept
-//     so (sweep_state); then it recomputes, from D, the wake of every
-//     invoice it read and writes those that move past D (sweep_rewake.sql;
-//     no lock: a ctid guard skips a row a concurrent reset wrote after the
-//     read). A replay of a past day, an explaining run and a sandboxed one
-//     read the whole ledger as of D, as before: the wake days only hold from
-//     the latest day on. SweepResult.Fast says which way a sweep read.
+//     pre-due notice wakes its invoice on the business day the sweep would
+//     decide it (prev_bd of due + offset in business_day, the client's
+//     country), or, where business_day does not reach yet (a month ahead),
+//     pre_due_lead days early: the longest run of non-business days in the
+//     calendars loaded, plus two (a longer run resets the wake days). A
+//     ladder level pending on its job counts from the day it was decided, a
+//     lower bound of the day it goes out (the send worker records sent_on ≥
+//     due_on): whatever the send makes of the row, sent or failed, the wake
+//     stays right, and the send path writes no wake day. Only what can bring
+//     a step closer resets a wake to '-infinity' (read on the next sweep):
+//     an invoice's dates, exclusion or open state, or an outstanding that
+//     rises (invoice trigger), a reminder row dropped, moved or deleted
+//     (reminder triggers), a client's profile, score, country or segment
+//     (client trigger). Two holds sleep ('infinity', migration 00170) until
+//     the write that ends them: an invoice below its profile's min_amount
+//     (its outstanding only rises by a write; a lower min_amount is a plan
+//     change; not while a rule looks at the net balance), and the invoices
+//     of a client whose net balance on D is ≤ 0: the client goes into
+//     sweep_net_sleep, and each fast sweep reads the net balance on D of
+//     the clients there (kept on write, migration 00160) and reads again
+//     the invoices of those who owe again — pulled by the sweep, not pushed
+//     by a trigger, because the net balance on D also moves with D
+//     (documents issued, payments received later). Holds that end by
+//     themselves (a dispute's until, a promise, a pause, an insolvency) are
+//     not in it: an invoice held on its step day stays awake and is read
+//     each day until the step goes. The sweep reads through
+//     sweep_waking_document (the invoices awake on D, plus those an
+//     allocation that does not count yet reopens on D, plus those of the
+//     clients owing again), and the balances, clients and ladder rows of
+//     those invoices only, for the real sweep of a day on or after every
+//     recorded decision and the latest day swept so (sweep_state). The same
+//     statement computes, from D, the next wake of every invoice it read,
+//     from the invoice, its client's profile and its ladder with the day's
+//     decisions (sweep_wake_day, the one definition of the rule, which
+//     sweep_wake_of also applies to the rows read whose invoice is not in
+//     dunning), and writes those that move past D, by key (no lock: a ctid
+//     guard skips a row a concurrent reset wrote after the read). A replay
+//     of a past day, an explaining run and a sandboxed one read the whole
+//     ledger as of D, as before: the wake days only hold from the latest
+//     day on. SweepResult.Fast says which way a sweep read.
 //     TestFastSweepDecidesAsTheFullSweep runs both each day over a changing
-//     portfolio and requires the same decisions.
+//     portfolio and requires the same decisions;
+//     TestHeldInvoicesSleepUntilTheWrite that each sleeping hold wakes on
+//     the write (or the day) that ends it.
 //   - Explain. With SweepOptions.Explain the same statement also returns the
 //     invoices a message would have gone out for but for a hold
 //     (insolvency, paused, net_balance, dispute, promise, min_amount, case,

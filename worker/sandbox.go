@@ -28,7 +28,8 @@ var sandboxCheckSQL string
 // Sandbox turns tx, a transaction its caller will roll back, into a place
 // where sweeps can run for simulated days (SweepOptions.Sandboxed): every
 // table a sweep writes (the reminder ledger, provisions, tasks, events,
-// promises and disputes, which Settle closes, and the business-day cache)
+// promises and disputes, which Settle closes, the business-day cache, and
+// the wake days, which only the daily sweep writes but its statement names)
 // gets a temporary twin that takes its name for the rest of tx. The ledger
 // itself is only read, so the sweep decides from the one definition of the
 // rules; nothing it writes is seen by another session or locks a real row,

@@ -10,6 +10,9 @@ ALTER TABLE sandbox_event RENAME TO event;
 ALTER TABLE sandbox_promise RENAME TO promise;
 ALTER TABLE sandbox_dispute RENAME TO dispute;
 ALTER TABLE sandbox_business_day RENAME TO business_day;
+ALTER TABLE sandbox_sweep_wake RENAME TO sweep_wake;
+ALTER TABLE sandbox_sweep_state RENAME TO sweep_state;
+ALTER TABLE sandbox_sweep_net_sleep RENAME TO sweep_net_sleep;
 -- Rows copied with their ids leave the identity behind them: new rows take
 -- ids after the copied ones.
 SELECT setval(pg_get_serial_sequence('reminder', 'id'), coalesce(max(id), 0) + 1, false) FROM reminder;

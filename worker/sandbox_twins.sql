@@ -13,5 +13,11 @@ CREATE TEMP TABLE sandbox_event (LIKE event INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_promise (LIKE promise INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_dispute (LIKE dispute INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_business_day (LIKE business_day INCLUDING ALL) ON COMMIT DROP;
+-- The wake days the fast sweep writes (migrations 00161, 00170): a sandboxed
+-- sweep reads the whole ledger and writes none, but its statement names
+-- them, and naming a table to write it locks it.
+CREATE TEMP TABLE sandbox_sweep_wake (LIKE sweep_wake INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_sweep_state (LIKE sweep_state INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_sweep_net_sleep (LIKE sweep_net_sleep INCLUDING ALL) ON COMMIT DROP;
 INSERT INTO sandbox_promise OVERRIDING SYSTEM VALUE SELECT * FROM promise;
 INSERT INTO sandbox_dispute OVERRIDING SYSTEM VALUE SELECT * FROM dispute;

@@ -22,15 +22,13 @@ import (
 //go:embed sweep.sql
 var sweepSQL string
 
-// The wake days (migration 00161): the plan they are computed with, whether a
-// day may read through them, and their recomputation after the sweep.
+// The wake days (migration 00161): the plan they are computed with, and
+// whether a day may read through them (sweep.sql computes them again).
 var (
 	//go:embed sweep_plan.sql
 	sweepPlanSQL string
 	//go:embed sweep_mode.sql
 	sweepModeSQL string
-	//go:embed sweep_rewake.sql
-	sweepRewakeSQL string
 )
 
 // The send jobs' ids, read back after River's COPY.
@@ -254,11 +252,6 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit; RESET plan_cache_mode`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	if fast {
-		if err := rewake(ctx, tx, day); err != nil {
-			return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
-		}
-	}
 	// The review runs after the evaluation, in the same transaction: it
 	// prices the provision steps the statement just recorded (proposed on
 	// the day the step fired, not on the next sweep), and the evaluation
@@ -451,8 +444,9 @@ const preDueLookahead = 400
 // that ends at due + offset (sweep.sql), so the longest run in the calendars
 // of cals over the coming preDueLookahead days, plus preDueMargin, and never
 // more than calendarAfter (the sweep knows no calendar further ahead). The
-// wake days start a pre-due notice's window this many days early (migration
-// 00161, sweep_wake_of).
+// wake days start a pre-due notice's window this many days early where
+// business_day does not reach due + offset yet, and on its business day
+// where it does (migration 00170, sweep_wake_day).
 func preDueLead(cals []Calendar, day time.Time) int {
 	longest := 0
 	for _, cal := range cals {
@@ -485,11 +479,12 @@ func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead i
 	}
 	var profile, id []string
 	var kind, level, offset, gap []int32
+	var minAmount []int64
 	for _, p := range s.Plans.Profiles {
 		for _, st := range p.Steps {
 			profile, id = append(profile, p.Name), append(id, st.ID)
 			kind, level, offset = append(kind, int32(st.Kind)), append(level, int32(st.Level)), append(offset, int32(st.Offset))
-			gap = append(gap, int32(p.MinGap))
+			gap, minAmount = append(gap, int32(p.MinGap)), append(minAmount, int64(p.MinAmount))
 		}
 	}
 	var rProfile, rScores, rCountries, rSegments []string
@@ -501,23 +496,13 @@ func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead i
 	}
 	var reset, fast bool
 	if err := tx.QueryRow(ctx, sweepPlanSQL, profile, id, kind, level, offset, gap, lead,
-		rProfile, rScores, rCountries, rSegments, rBalance, defaultProfile(s.Plans)).Scan(&reset); err != nil {
+		rProfile, rScores, rCountries, rSegments, rBalance, defaultProfile(s.Plans), minAmount).Scan(&reset); err != nil {
 		return false, fmt.Errorf("plan of the wake days: %w", err)
 	}
 	if err := tx.QueryRow(ctx, sweepModeSQL, day).Scan(&fast); err != nil {
 		return false, fmt.Errorf("wake days: %w", err)
 	}
 	return fast, nil
-}
-
-// rewake computes again, from day, the wake of every invoice the fast sweep
-// of day read, and writes those that move past day (sweep_rewake.sql says
-// why it needs no lock).
-func rewake(ctx context.Context, tx pgx.Tx, day time.Time) error {
-	if _, err := tx.Exec(ctx, sweepRewakeSQL, day); err != nil {
-		return fmt.Errorf("wake days: %w", err)
-	}
-	return nil
 }
 
 // sweepParams flattens the plan set into the arrays sweep.sql unnests, and

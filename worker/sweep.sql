@@ -10,7 +10,8 @@
 --   $21 explain: also return, with their reason, the invoices a step would
 --       have fired for but that something holds back (preview); false for a
 --       real sweep, which then never computes them
---   $22 read only the invoices whose wake day has come (Sweeper.fastPath)
+--   $22 read only the invoices whose wake day has come (Sweeper.fastPath),
+--       and compute the next wake of each invoice read (migrations 00161, 00170)
 -- The ledger is read as of D through the ledger_* functions of migration
 -- 00020 (what did not count yet on D is added back), reminder rows with
 -- due_on < D are history, rows with due_on = D are that day's decisions
@@ -23,19 +24,31 @@ WITH steps AS (
 ), rules AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::text[])
         WITH ORDINALITY AS r(profile, scores, min_net, max_net, countries, segments, idx)
+), owing AS MATERIALIZED (  -- $22: the clients whose invoices sleep for a net balance <= 0 (sweep_net_sleep) who owe again on D
+    -- Each client's balance by key (LATERAL): `= ANY (ARRAY(…))` is a
+    -- linear search of the array per row when the planner scans the table
+    -- instead, quadratic; a lateral lookup is linear in the clients however
+    -- their number is guessed. The same below for every read by key
+    -- (OFFSET 0 keeps the planner from turning a simple one into a join,
+    -- which hashes the whole table: nested loops are off).
+    SELECT s.client_id FROM sweep_net_sleep s
+    CROSS JOIN LATERAL (SELECT b.net FROM ledger_client_net($1) b WHERE b.client_id = s.client_id) b
+    WHERE $22 AND b.net > 0
 ), waking AS MATERIALIZED (  -- $22: the invoices whose wake day has come, read once
-    -- (sweep_waking_document, migration 00161), for the real sweep of a day
-    -- not before any decision already recorded; empty otherwise (a one-time
-    -- filter: the function is never run).
-    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
-    FROM sweep_waking_document($1) WHERE $22
+    -- (sweep_waking_document, migrations 00161 and 00170: with the invoices
+    -- of the clients owing again), for the real sweep of a day not before
+    -- any decision already recorded; empty otherwise (a one-time filter: the
+    -- function is never run).
+    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open, late
+    FROM sweep_waking_document($1, ARRAY(SELECT client_id FROM owing)) WHERE $22
 ), items AS NOT MATERIALIZED (  -- the documents open as of D, with their outstanding as of D
     -- Every open document, or only the waking ones ($22). The branch not
     -- taken is a one-time filter: it is never scanned.
-    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding
+    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open AS outstanding,
+           false AS late
     FROM ledger_open_document($1) WHERE NOT $22
     UNION ALL
-    SELECT id, client_id, kind, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open
+    SELECT id, client_id, kind, issue_date, due_date, excluded, currency, amount_incl_vat, amount_excl_vat, open, late
     FROM waking
 ), balance AS (          -- each client's net balance as of D, every currency added together
     -- From the balances kept on write (migration 00160): ledger_client_net(D)
@@ -82,18 +95,32 @@ WITH steps AS (
     -- clock. A failed step (bounced) counts from the day it was decided. A
     -- dropped step (paid, disputed… or its job died) is not history: it is
     -- decided again.
-    SELECT r.invoice_id, max(r.level) AS last_level,
-           max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) AS last_on,
-           bool_or(r.status = 'pending' OR r.sent_on >= $1) AS waiting
-    FROM reminder r JOIN items it ON it.id = r.invoice_id
-    WHERE r.level >= 1 AND r.due_on < $1 AND r.status <> 'dropped'
+    -- The wake_* columns are what the next wake day counts from (migration
+    -- 00161's rule, sweep_wake_day): every row not dropped, whatever its
+    -- day; a ladder level counts from when it went, or was decided while
+    -- it is pending or failed. Only on the fast path.
+    SELECT r.invoice_id, max(r.level) FILTER (WHERE r.level >= 1 AND r.due_on < $1) AS last_level,
+           max(CASE WHEN r.status = 'failed' THEN r.due_on ELSE r.sent_on END) FILTER (WHERE r.level >= 1 AND r.due_on < $1) AS last_on,
+           bool_or(r.status = 'pending' OR r.sent_on >= $1) FILTER (WHERE r.level >= 1 AND r.due_on < $1) AS waiting,
+           max(r.level) FILTER (WHERE $22 AND r.level >= 1) AS wake_level,
+           max(CASE WHEN r.status = 'sent' THEN r.sent_on ELSE r.due_on END) FILTER (WHERE $22 AND r.level >= 1) AS wake_from,
+           array_agg(r.step_id) FILTER (WHERE $22 AND r.level < 1) AS wake_recorded
+    -- On the fast path the rows of the waking invoices by key (LATERAL): a
+    -- join (nested loops are off) hashed every reminder row ever decided.
+    FROM (SELECT r.* FROM reminder r JOIN items it ON it.id = r.invoice_id
+          WHERE NOT $22 AND r.level >= 1 AND r.due_on < $1
+          UNION ALL
+          SELECT r.* FROM waking k CROSS JOIN LATERAL (SELECT * FROM reminder r WHERE r.invoice_id = k.id OFFSET 0) r) r
+    WHERE r.status <> 'dropped'
     GROUP BY r.invoice_id
-), eligible AS MATERIALIZED (  -- invoices that may take a step today, whatever the step
+), open_items AS MATERIALIZED (  -- invoices in dunning on D, held or not
     -- Joined to their client before the steps: the planner cannot estimate
     -- the CTEs above, and left to itself it built clients × steps first.
     SELECT * FROM (
-        SELECT it.id, it.client_id, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
+        SELECT it.id, it.client_id, it.issue_date, it.due_date, it.outstanding, it.amount_incl_vat, it.amount_excl_vat, it.currency,
                cl.profile, cl.country, cl.emailable, cl.bouncing, cl.business_today, p.min_gap,
+               -- The two holds only a write ends (the fast path's wake, migration 00170).
+               cl.net <= 0 AS owes_nothing, it.outstanding < p.min_amount AND NOT it.late AS below_min,
                -- An open legal case holds the invoice's messages (the amicable
                -- ladder), not its actions: an invoice in court is still provisioned.
                cx.invoice_id IS NOT NULL AS in_case,
@@ -119,6 +146,8 @@ WITH steps AS (
         -- An excluded invoice or client is out of dunning, not held.
         WHERE it.kind = 'invoice' AND NOT it.excluded AND NOT cl.excluded AND it.outstanding > 0
     ) e
+), eligible AS (  -- invoices that may take a step today, whatever the step
+    SELECT * FROM open_items e
     WHERE e.held IS NULL OR $21  -- a held invoice goes on only to be explained
 ), candidates AS (
     SELECT * FROM (
@@ -210,6 +239,75 @@ WITH steps AS (
     SELECT id, invoice_id, client_id, profile, step_id, level, channel,
            (SELECT i.currency::text FROM invoice i WHERE i.id = reminder.invoice_id), false
     FROM reminder WHERE due_on = $1
+), woke AS MATERIALIZED (  -- $22: the wake rows read (due, or of an invoice read anyway), as read
+    -- Their ctid guards the write below without a lock: a writer that resets
+    -- a wake meanwhile (an invoice or reminder changed: the triggers of
+    -- migration 00161, which always write) makes a new row version, and
+    -- READ COMMITTED rechecks an updated row against the statement's other
+    -- rows with the new version's ctid, so a wake computed from the rows as
+    -- they were before the change never overwrites its reset.
+    SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
+    WHERE $22 AND w.wake_on <= $1
+    UNION ALL   -- read anyway: a settlement that does not count yet, a client owing again
+    SELECT w.invoice_id, w.wake_on, w.seen
+    FROM waking k CROSS JOIN LATERAL (SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
+                                      WHERE w.invoice_id = k.id AND w.wake_on > $1 OFFSET 0) w
+), decided_today AS (  -- $22: the ladder level and the other steps this statement recorded, per invoice
+    SELECT invoice_id, max(level) FILTER (WHERE level >= 1) AS level, array_agg(step_id) FILTER (WHERE level < 1) AS steps
+    FROM recorded WHERE $22
+    GROUP BY invoice_id
+), wake_state AS MATERIALIZED (  -- $22: read once, not once per invoice
+    SELECT (SELECT coalesce(bool_or(balance), false) FROM sweep_rule) AS folded, s.pre_due_lead
+    FROM sweep_state s WHERE $22
+), next_wake AS (  -- $22: the next wake of each invoice in dunning read, from D on
+    -- Asleep ('infinity') below min_amount (unless a rule on the net
+    -- balance picks the profile, or something settled on it does not count
+    -- yet: the day then moves its open amount) or while the client owes
+    -- nothing on D:
+    -- an outstanding that rises resets the wake (the invoice trigger), and
+    -- the client is recorded in sweep_net_sleep, whose net balance each
+    -- fast sweep reads (`owing`). Else sweep_wake_day (migration 00170) over
+    -- the profile's steps (the plan folded over every profile while a rule
+    -- looks at the balance), from the ladder as recorded, today's
+    -- decisions included (the statement does not see its own inserts).
+    SELECT o.id AS invoice_id, o.client_id,
+           CASE WHEN (o.below_min AND NOT f.folded) OR o.owes_nothing THEN 'infinity'::date ELSE x.wake_on END AS wake_on,
+           o.owes_nothing AND NOT (o.below_min AND NOT f.folded) AS net_sleep
+    FROM open_items o
+    CROSS JOIN wake_state f
+    LEFT JOIN history h ON h.invoice_id = o.id
+    LEFT JOIN decided_today t ON t.invoice_id = o.id
+    LEFT JOIN sweep_wake_steps() ws ON coalesce(ws.profile, '') = CASE WHEN f.folded THEN '' ELSE o.profile END
+    CROSS JOIN LATERAL sweep_wake_day(o.due_date, o.issue_date, o.country, $1, f.pre_due_lead,
+                                      coalesce(greatest(h.wake_level, t.level), 0),
+                                      greatest(h.wake_from, CASE WHEN t.level IS NOT NULL THEN $1::date END),
+                                      coalesce(h.wake_recorded, '{}') || coalesce(t.steps, '{}'),
+                                      ws.kinds, ws.step_ids, ws.levels, ws.step_offsets, ws.min_gaps) x
+    WHERE $22
+), other_wake AS (  -- $22: the wake rows read whose invoice is not in dunning on D (paid, excluded, not issued yet…)
+    SELECT x.invoice_id, x.wake_on
+    FROM sweep_wake_of(ARRAY(SELECT invoice_id FROM woke EXCEPT SELECT invoice_id FROM next_wake), $1) x
+    WHERE $22
+), moved AS MATERIALIZED (
+    -- Only the wakes that move past D are written: an invoice still awake
+    -- (held, on its step day but not a business day…) keeps the earlier
+    -- day, which is as good a lower bound and costs no row version each day.
+    SELECT r.invoice_id, r.seen, n.wake_on
+    FROM (SELECT invoice_id, wake_on FROM next_wake UNION ALL SELECT invoice_id, wake_on FROM other_wake) n
+    JOIN woke r ON r.invoice_id = n.invoice_id
+    WHERE n.wake_on > $1 AND n.wake_on <> r.wake_on
+), rewoken AS (  -- each row as it was read, fetched by its ctid (a TID scan: a join would hash all of sweep_wake)
+    UPDATE sweep_wake w SET wake_on = m.wake_on
+    FROM moved m
+    WHERE w.ctid = ANY (ARRAY(SELECT seen FROM moved)) AND w.ctid = m.seen AND w.invoice_id = m.invoice_id
+), net_slept AS (
+    INSERT INTO sweep_net_sleep (client_id)
+    SELECT DISTINCT client_id FROM next_wake WHERE net_sleep
+    ON CONFLICT (client_id) DO NOTHING
+), net_woken AS (  -- their invoices were read and have their wake again
+    DELETE FROM sweep_net_sleep s WHERE $22 AND s.client_id IN (SELECT client_id FROM owing)
+), swept AS (      -- $22: D is the latest day swept this way
+    UPDATE sweep_state SET last_day = $1 WHERE $22 AND last_day < $1
 )
 SELECT x.id, x.invoice_id, x.client_id, x.profile, x.step_id,
        CASE WHEN x.level < 0 THEN 2 WHEN x.level = 0 THEN 0 ELSE 1 END AS kind,

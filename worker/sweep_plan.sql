@@ -1,6 +1,7 @@
 -- The plan the wake days of sweep_wake are computed with (migration 00161),
--- brought up to the plan loaded now: when a step, an offset, a min_gap, an
--- assign rule or the default profile differs, sweep_plan, sweep_rule and
+-- brought up to the plan loaded now: when a step, an offset, a min_gap, a
+-- min_amount (an invoice below it sleeps, migration 00170), an assign rule
+-- or the default profile differs, sweep_plan, sweep_rule and
 -- sweep_state take the new plan and every invoice that can take a step is
 -- read again on this sweep (its wake reset; excluded and paid-off invoices
 -- go to sleep as the invoice triggers put them: at 1M invoices, 1 in 5
@@ -13,25 +14,25 @@
 -- $5 offset, $6 the profile's min_gap; $7 the pre-due lead in days; the
 -- assign rules in order — $8 profile, $9 payer scores, $10 countries, $11
 -- segments (comma-joined, '' for any), $12 whether it has bounds on the net
--- balance; $13 the default profile.
+-- balance; $13 the default profile; $14 each step's profile's min_amount (cents).
 WITH wanted AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[])
-        AS w(profile, step_id, kind, level, step_offset, min_gap)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $14::bigint[])
+        AS w(profile, step_id, kind, level, step_offset, min_gap, min_amount)
 ), rules AS (
     SELECT (r.idx - 1)::int AS idx, r.profile, r.scores, r.countries, r.segments, r.balance
     FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::bool[]) WITH ORDINALITY
         AS r(profile, scores, countries, segments, balance, idx)
 ), stale AS (
     SELECT 1 FROM (
-        (SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted
-         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM sweep_plan)
+        (SELECT profile, step_id, kind, level, step_offset, min_gap, min_amount FROM wanted
+         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap, min_amount FROM sweep_plan)
         UNION ALL
-        (SELECT profile, step_id, kind, level, step_offset, min_gap FROM sweep_plan
-         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted)
+        (SELECT profile, step_id, kind, level, step_offset, min_gap, min_amount FROM sweep_plan
+         EXCEPT SELECT profile, step_id, kind, level, step_offset, min_gap, min_amount FROM wanted)
         UNION ALL
-        SELECT '', '', 0, 0, 0, 0 FROM sweep_state WHERE pre_due_lead < $7::int OR default_profile <> $13::text
+        SELECT '', '', 0, 0, 0, 0, 0 FROM sweep_state WHERE pre_due_lead < $7::int OR default_profile <> $13::text
         UNION ALL
-        SELECT '', '', 0, 0, 0, 0 FROM (
+        SELECT '', '', 0, 0, 0, 0, 0 FROM (
             (SELECT idx, profile, scores, countries, segments, balance FROM rules
              EXCEPT SELECT idx, profile, scores, countries, segments, balance FROM sweep_rule)
             UNION ALL
@@ -51,10 +52,11 @@ WITH wanted AS (
     WHERE EXISTS (SELECT 1 FROM stale)
       AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.profile = p.profile AND w.step_id = p.step_id)
 ), put AS (
-    INSERT INTO sweep_plan (profile, step_id, kind, level, step_offset, min_gap)
-    SELECT profile, step_id, kind, level, step_offset, min_gap FROM wanted WHERE EXISTS (SELECT 1 FROM stale)
+    INSERT INTO sweep_plan (profile, step_id, kind, level, step_offset, min_gap, min_amount)
+    SELECT profile, step_id, kind, level, step_offset, min_gap, min_amount FROM wanted WHERE EXISTS (SELECT 1 FROM stale)
     ON CONFLICT (profile, step_id) DO UPDATE
-        SET kind = EXCLUDED.kind, level = EXCLUDED.level, step_offset = EXCLUDED.step_offset, min_gap = EXCLUDED.min_gap
+        SET kind = EXCLUDED.kind, level = EXCLUDED.level, step_offset = EXCLUDED.step_offset, min_gap = EXCLUDED.min_gap,
+            min_amount = EXCLUDED.min_amount
 ), state AS (
     UPDATE sweep_state SET pre_due_lead = $7::int, default_profile = $13::text
     WHERE pre_due_lead <> $7::int OR default_profile <> $13::text
