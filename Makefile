@@ -35,7 +35,7 @@ demo: deps build ## Run relance on a private PostgreSQL with a generated French 
 	$(BIN) demo
 
 .PHONY: bench
-bench: deps build ## Measure against same-run baselines, draw the cost curves (docs/bench/*.svg), write BENCHMARKS.md (~15 min)
+bench: deps build ## Measure against same-run baselines, draw the cost curves (docs/bench/*.svg), write BENCHMARKS.md (~12 min)
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./plans ./internal/penalty ./templates | tee bin/micro-bench.txt
 	$(GO) run ./bench -relance $(BIN) -out BENCHMARKS.md -micro bin/micro-bench.txt
 
