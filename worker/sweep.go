@@ -15,6 +15,7 @@ import (
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/provision"
 	"github.com/relance/relance/plans"
 )
@@ -477,26 +478,11 @@ func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead i
 	if full {
 		return false, nil
 	}
-	var profile, id []string
-	var kind, level, offset, gap []int32
-	var minAmount []int64
-	for _, p := range s.Plans.Profiles {
-		for _, st := range p.Steps {
-			profile, id = append(profile, p.Name), append(id, st.ID)
-			kind, level, offset = append(kind, int32(st.Kind)), append(level, int32(st.Level)), append(offset, int32(st.Offset))
-			gap, minAmount = append(gap, int32(p.MinGap)), append(minAmount, int64(p.MinAmount))
-		}
-	}
-	var rProfile, rScores, rCountries, rSegments []string
-	var rBalance []bool
-	for _, r := range s.Plans.Assign {
-		rProfile, rScores = append(rProfile, r.Profile), append(rScores, strings.Join(r.Score, ","))
-		rCountries, rSegments = append(rCountries, strings.Join(r.Country, ",")), append(rSegments, strings.Join(r.Segment, ","))
-		rBalance = append(rBalance, r.MinOutstanding != nil || r.MaxOutstanding != nil)
-	}
+	pl := flattenPlans(s.Plans)
 	var reset, fast bool
-	if err := tx.QueryRow(ctx, sweepPlanSQL, profile, id, kind, level, offset, gap, lead,
-		rProfile, rScores, rCountries, rSegments, rBalance, defaultProfile(s.Plans), minAmount).Scan(&reset); err != nil {
+	if err := tx.QueryRow(ctx, sweepPlanSQL, pl.stepProfile, pl.stepID, pl.stepKind, pl.stepLevel, pl.stepOffset,
+		pl.stepGap, lead, pl.ruleProfile, pl.ruleScores, pl.ruleCountries, pl.ruleSegments, pl.ruleBalance,
+		defaultProfile(s.Plans), pl.stepMin).Scan(&reset); err != nil {
 		return false, fmt.Errorf("plan of the wake days: %w", err)
 	}
 	if err := tx.QueryRow(ctx, sweepModeSQL, day).Scan(&fast); err != nil {
@@ -505,61 +491,77 @@ func (s *Sweeper) fastPath(ctx context.Context, tx pgx.Tx, day time.Time, lead i
 	return fast, nil
 }
 
-// sweepParams flattens the plan set into the arrays sweep.sql unnests, and
+// sweepParams is the plan set as the arrays sweep.sql unnests, and
 // adds the explain and fast-path switches.
 func (s *Sweeper) sweepParams(day time.Time, explain, fast bool) []any {
-	var (
-		sProfile, sID                []string
-		sChannel, sTemplate, sAction []*string
-		sKind, sLevel, sOffset       []int32
-		sPenalties                   []bool
-		pName                        []string
-		pGap                         []int32
-		pMin                         []int64
-	)
-	for _, p := range s.Plans.Profiles {
-		pName = append(pName, p.Name)
-		pGap = append(pGap, int32(p.MinGap))
-		pMin = append(pMin, int64(p.MinAmount))
-		for _, st := range p.Steps {
-			sProfile = append(sProfile, p.Name)
-			sID = append(sID, st.ID)
-			sKind = append(sKind, int32(st.Kind))
-			sLevel = append(sLevel, int32(st.Level))
-			sOffset = append(sOffset, int32(st.Offset))
-			sChannel = append(sChannel, nullIfEmpty(st.Channel))
-			sTemplate = append(sTemplate, nullIfEmpty(st.Template))
-			sAction = append(sAction, nullIfEmpty(st.Action))
-			sPenalties = append(sPenalties, st.Penalties)
-		}
-	}
-	var (
-		rProfile, rScores, rCountries, rSegments []string
-		rMin, rMax                               []*int64
-	)
-	for _, r := range s.Plans.Assign {
-		rProfile = append(rProfile, r.Profile)
-		rScores = append(rScores, strings.Join(r.Score, ","))
-		rCountries = append(rCountries, strings.Join(r.Country, ","))
-		rSegments = append(rSegments, strings.Join(r.Segment, ","))
-		var lo, hi *int64
-		if r.MinOutstanding != nil {
-			v := int64(*r.MinOutstanding)
-			lo = &v
-		}
-		if r.MaxOutstanding != nil {
-			v := int64(*r.MaxOutstanding)
-			hi = &v
-		}
-		rMin = append(rMin, lo)
-		rMax = append(rMax, hi)
-	}
+	pl := flattenPlans(s.Plans)
 	return []any{day,
-		sProfile, sID, sKind, sLevel, sOffset, sChannel, sTemplate, sAction, sPenalties,
-		pName, pGap, pMin, defaultProfile(s.Plans),
-		rProfile, rScores, rMin, rMax, rCountries, rSegments,
+		pl.stepProfile, pl.stepID, pl.stepKind, pl.stepLevel, pl.stepOffset, pl.stepChannel, pl.stepTemplate,
+		pl.stepAction, pl.stepPenalties,
+		pl.profileName, pl.profileGap, pl.profileMin, defaultProfile(s.Plans),
+		pl.ruleProfile, pl.ruleScores, pl.ruleMin, pl.ruleMax, pl.ruleCountries, pl.ruleSegments,
 		explain, fast,
 	}
+}
+
+// planArrays is a plan set as the arrays sweep.sql and sweep_plan.sql
+// unnest: a row per step (with its profile's gap and min_amount), per
+// profile, and per assign rule.
+type planArrays struct {
+	stepProfile, stepID                   []string
+	stepChannel, stepTemplate, stepAction []*string
+	stepKind, stepLevel, stepOffset       []int32
+	stepPenalties                         []bool
+	stepGap                               []int32
+	stepMin                               []int64
+
+	profileName []string
+	profileGap  []int32
+	profileMin  []int64
+
+	ruleProfile, ruleScores, ruleCountries, ruleSegments []string
+	ruleMin, ruleMax                                     []*int64
+	ruleBalance                                          []bool // the rule looks at the net balance
+}
+
+func flattenPlans(set *plans.Set) planArrays {
+	var pl planArrays
+	for _, p := range set.Profiles {
+		pl.profileName = append(pl.profileName, p.Name)
+		pl.profileGap = append(pl.profileGap, int32(p.MinGap))
+		pl.profileMin = append(pl.profileMin, int64(p.MinAmount))
+		for _, st := range p.Steps {
+			pl.stepProfile = append(pl.stepProfile, p.Name)
+			pl.stepID = append(pl.stepID, st.ID)
+			pl.stepKind = append(pl.stepKind, int32(st.Kind))
+			pl.stepLevel = append(pl.stepLevel, int32(st.Level))
+			pl.stepOffset = append(pl.stepOffset, int32(st.Offset))
+			pl.stepChannel = append(pl.stepChannel, nullIfEmpty(st.Channel))
+			pl.stepTemplate = append(pl.stepTemplate, nullIfEmpty(st.Template))
+			pl.stepAction = append(pl.stepAction, nullIfEmpty(st.Action))
+			pl.stepPenalties = append(pl.stepPenalties, st.Penalties)
+			pl.stepGap = append(pl.stepGap, int32(p.MinGap))
+			pl.stepMin = append(pl.stepMin, int64(p.MinAmount))
+		}
+	}
+	for _, r := range set.Assign {
+		pl.ruleProfile = append(pl.ruleProfile, r.Profile)
+		pl.ruleScores = append(pl.ruleScores, strings.Join(r.Score, ","))
+		pl.ruleCountries = append(pl.ruleCountries, strings.Join(r.Country, ","))
+		pl.ruleSegments = append(pl.ruleSegments, strings.Join(r.Segment, ","))
+		pl.ruleMin = append(pl.ruleMin, amountOrNil(r.MinOutstanding))
+		pl.ruleMax = append(pl.ruleMax, amountOrNil(r.MaxOutstanding))
+		pl.ruleBalance = append(pl.ruleBalance, r.MinOutstanding != nil || r.MaxOutstanding != nil)
+	}
+	return pl
+}
+
+func amountOrNil(a *money.Amount) *int64 {
+	if a == nil {
+		return nil
+	}
+	v := int64(*a)
+	return &v
 }
 
 // defaultProfile is the profile of a client with no explicit profile when no
