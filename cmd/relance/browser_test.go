@@ -156,6 +156,13 @@ func TestBrowserAgedBalance(t *testing.T) {
 		!strings.Contains(browsertest.Text(t, ctx), total) {
 		t.Errorf("the page does not show the total as %s", total)
 	}
+	// At 1280 px every column shows without scrolling the table sideways:
+	// the last ones (unapplied, total, late rate, disputed) are those a
+	// credit manager reads first.
+	if w := browsertest.Eval[[]int](t, ctx, `(() => { const s = document.querySelector("#aging-table").closest(".scroll");
+		return [s.scrollWidth, s.clientWidth]; })()`); w[0] > w[1] {
+		t.Errorf("the aged balance's table is %d px wide in a %d px frame: its last columns are hidden", w[0], w[1])
+	}
 	screenshot(t, ctx, "aging.png")
 
 	i := slices.IndexFunc(rep.Buckets, func(b aging.Bucket) bool { return b.Name == "d61_90" })
