@@ -13,7 +13,7 @@ import (
 
 func newAgingCmd(a *app) *cobra.Command {
 	var asOf, entity, client, profile, format, by, output string
-	var excludeDisputed bool
+	var excludeDisputed, subsidiaries bool
 	cmd := &cobra.Command{
 		Use:   "aging",
 		Short: "Print the aged balance (balance âgée)",
@@ -28,7 +28,9 @@ out of the buckets and totals; the disputed column still shows them.
 
 --entity all consolidates a group: every entity, each client's row with its
 entity, and a subtotal per entity (table, JSON, XLSX; the CSV lists the
-clients of every entity).
+clients of every entity). --subsidiaries consolidates one part of it: the
+entity with every entity under it (relance entity set CODE --parent HOLDING),
+at any depth, laid out the same way.
 
 A past --as-of is replayed exactly: documents issued after it are left out,
 and a settlement counts only from the day it is applied and both of its sides
@@ -52,6 +54,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
   relance aging --by bucket --client C001
   relance aging --by invoice --format json
   relance aging --entity all --exclude-disputed
+  relance aging --entity holding-sud --subsidiaries --format xlsx --output sud.xlsx
   relance aging --format xlsx --output balance-agee.xlsx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -72,6 +75,9 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 			if err != nil {
 				return err
 			}
+			if subsidiaries && entity == "" {
+				return fmt.Errorf("--subsidiaries takes one entity: --entity all covers every entity already")
+			}
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, cfg)
 			if err != nil {
@@ -82,7 +88,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 				return err
 			}
 			opts := aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity, Client: client, Profile: profile,
-				ExcludeDisputed: excludeDisputed}
+				Subsidiaries: subsidiaries, ExcludeDisputed: excludeDisputed}
 
 			out := a.stdout
 			var file *os.File
@@ -121,6 +127,7 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 	f := cmd.Flags()
 	f.StringVar(&asOf, "as-of", "", "date of the balance, YYYY-MM-DD (default: today in the configured time zone)")
 	f.StringVar(&entity, "entity", "", `entity code (default: the config's entity; "all" for every entity)`)
+	f.BoolVar(&subsidiaries, "subsidiaries", false, "with --entity, the entities under it too (a holding with its companies), each with its subtotal")
 	f.StringVar(&client, "client", "", "only this client code")
 	f.StringVar(&profile, "profile", "", "only clients with this explicit plan profile")
 	f.StringVar(&format, "format", "table", "table, csv, json or xlsx")

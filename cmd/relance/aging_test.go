@@ -195,7 +195,8 @@ assign:
 	}
 }
 
-// --entity all consolidates a group with a subtotal per entity, and
+// --entity all consolidates a group with a subtotal per entity, as does
+// --subsidiaries for the holding, and
 // --exclude-disputed takes A4 (500.00, in dispute) out of the buckets.
 func TestAgingCLIGroupAndDisputes(t *testing.T) {
 	env := portfolioEnv(t)
@@ -228,6 +229,29 @@ SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM c
 	if len(doc.Currencies) != 2 || len(doc.Currencies[0].Subtotals) != 2 || doc.Currencies[0].Subtotals[1].Entity != "filiale" ||
 		doc.Currencies[0].Subtotals[1].Total != "2500.00" {
 		t.Errorf("--entity all: %+v", doc)
+	}
+	// default holds filiale: with its subsidiaries, the same two subtotals;
+	// alone, none; every entity needs no --subsidiaries.
+	withSubs, _, err := runCLI(t, env, "aging", "--entity", "default", "--subsidiaries", "--format", "json")
+	if err != nil || withSubs != out {
+		t.Errorf("--entity default --subsidiaries: %v\n%s\nwant --entity all's:\n%s", err, withSubs, out)
+	}
+	alone, _, err := runCLI(t, env, "aging", "--entity", "default", "--format", "json")
+	if err != nil || strings.Contains(alone, "filiale") || strings.Contains(alone, "subtotals") {
+		t.Errorf("--entity default: %v\n%s", err, alone)
+	}
+	kpiAll, _, err := runCLI(t, env, "kpi", "--entity", "all", "--as-of", "2025-09-12", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kpiSubs, _, err := runCLI(t, env, "kpi", "--entity", "default", "--subsidiaries", "--as-of", "2025-09-12", "--format", "json"); err != nil || kpiSubs != kpiAll {
+		t.Errorf("kpi --entity default --subsidiaries: %v\n%s\nwant --entity all's:\n%s", err, kpiSubs, kpiAll)
+	}
+	if kpiAlone, _, _ := runCLI(t, env, "kpi", "--entity", "default", "--as-of", "2025-09-12", "--format", "json"); kpiAlone == kpiAll {
+		t.Errorf("kpi --entity default counts filiale's sales")
+	}
+	if _, _, err := runCLI(t, env, "aging", "--entity", "all", "--subsidiaries"); err == nil || !strings.Contains(err.Error(), "--subsidiaries takes one entity") {
+		t.Errorf("--entity all --subsidiaries: %v", err)
 	}
 	out, _, err = runCLI(t, env, "aging", "--exclude-disputed", "--format", "json")
 	if err != nil || !strings.Contains(out, `"disputes_excluded": true`) || !strings.Contains(out, `"total": "2800.00"`) {

@@ -32,6 +32,15 @@ func TestAgingDownloadIsTheCLIOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
+	// default holds filiale, whose client only the holding's balance with
+	// its subsidiaries shows.
+	if _, err := pool.Exec(context.Background(), `
+INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
 	h, err := a.newDashboard(cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), func(*http.Request) string { return "t" })
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +70,7 @@ func TestAgingDownloadIsTheCLIOutput(t *testing.T) {
 		{"", nil},
 		{"?as_of=2025-09-01&disputes=exclude", []string{"--as-of", "2025-09-01", "--exclude-disputed"}},
 		{"?entity=all&profile=standard", []string{"--entity", "all", "--profile", "standard"}},
+		{"?entity=default&subsidiaries=include", []string{"--entity", "default", "--subsidiaries"}},
 	} {
 		out, _, err := runCLI(t, env, append([]string{"aging", "--format", "csv"}, c.args...)...)
 		if err != nil {
@@ -68,6 +78,9 @@ func TestAgingDownloadIsTheCLIOutput(t *testing.T) {
 		}
 		if got := download("/aging.csv" + c.query); got != out {
 			t.Errorf("/aging.csv%s:\n%s\nwant the CLI's:\n%s", c.query, got, out)
+		}
+		if wantS001 := strings.Contains(c.query, "subsidiaries"); c.query != "?entity=all&profile=standard" && strings.Contains(out, "S001") != wantS001 {
+			t.Errorf("/aging.csv%s lists filiale's client S001: %t, want %t", c.query, !wantS001, wantS001)
 		}
 		file := filepath.Join(dir, "balance.xlsx")
 		if _, _, err := runCLI(t, env, append([]string{"aging", "--format", "xlsx", "--output", file}, c.args...)...); err != nil {

@@ -10,6 +10,7 @@ import (
 
 func newKPICmd(a *app) *cobra.Command {
 	var asOf, entity, format string
+	var subsidiaries bool
 	var months int
 	cmd := &cobra.Command{
 		Use:   "kpi",
@@ -43,7 +44,8 @@ STORES the grade on the client (payer_score, payer_score_at), where plan
 assignment rules can use it.`,
 		Example: `  relance kpi
   relance kpi --as-of 2025-12-31 --months 6
-  relance kpi --format json`,
+  relance kpi --format json
+  relance kpi --entity holding-sud --subsidiaries`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -56,6 +58,9 @@ assignment rules can use it.`,
 			if err != nil {
 				return err
 			}
+			if subsidiaries && entity == "" {
+				return fmt.Errorf("--subsidiaries takes one entity: --entity all covers every entity already")
+			}
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, cfg)
 			if err != nil {
@@ -66,7 +71,7 @@ assignment rules can use it.`,
 				return err
 			}
 			k, err := aging.Compute(ctx, db, aging.KPIOptions{
-				Options: aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity}, Months: months,
+				Options: aging.Options{AsOf: date, Edges: cfg.Aging.Buckets, Entity: entity, Subsidiaries: subsidiaries}, Months: months,
 				LetterCost: cfg.LetterCost()})
 			if err != nil {
 				return err
@@ -80,6 +85,7 @@ assignment rules can use it.`,
 	f := cmd.Flags()
 	f.StringVar(&asOf, "as-of", "", "date of the KPIs, YYYY-MM-DD (default: today in the configured time zone)")
 	f.StringVar(&entity, "entity", "", `entity code (default: the config's entity; "all" for every entity)`)
+	f.BoolVar(&subsidiaries, "subsidiaries", false, "with --entity, the entities under it too (a holding with its companies)")
 	f.IntVar(&months, "months", 12, "length of the window in calendar months, ending with the as-of month")
 	f.StringVar(&format, "format", "table", "table or json")
 	return cmd

@@ -2,6 +2,7 @@ package aging
 
 import (
 	"archive/zip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -672,6 +673,78 @@ SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM c
 	}
 	if one.Consolidated() || len(one.Sections) != 1 || len(one.Sections[0].Rows) != 1 {
 		t.Errorf("one entity: %+v", one)
+	}
+}
+
+// The balance of an entity with its subsidiaries covers the entities under
+// it, at every depth, and nothing beside it: default holds filiale, which
+// holds atelier; autre stands alone. Each entity of the scope closes with
+// its subtotal, in the by-client view and the by-invoice one. Without
+// subsidiaries, an entity is itself alone.
+func TestSubsidiariesCoverTheEntitiesUnderIt(t *testing.T) {
+	db := portfolioDB(t)
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, `
+INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1), ('autre', 'Autre SA', NULL);
+INSERT INTO entity (code, name, parent_id) SELECT 'atelier', 'Atelier Nord SARL', id FROM entity WHERE code = 'filiale';
+INSERT INTO client (entity_id, code, name) SELECT id, 'S' || code, 'Client de ' || code FROM entity WHERE code <> 'default';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, c.code || '-1', '2025-07-01', '2025-07-31', 'EUR', 100000 + c.entity_id FROM client c
+WHERE c.code LIKE 'S%'`); err != nil {
+		t.Fatal(err)
+	}
+	entitiesOf := func(rep Report) (rows, subtotals []string) {
+		for _, s := range rep.Sections {
+			for _, r := range s.Rows {
+				if !slices.Contains(rows, r.EntityCode) {
+					rows = append(rows, r.EntityCode)
+				}
+			}
+			for _, r := range s.Subtotals {
+				subtotals = append(subtotals, r.EntityCode)
+			}
+		}
+		return rows, subtotals
+	}
+	for _, tc := range []struct {
+		entity       string
+		subsidiaries bool
+		want         []string
+	}{
+		{"filiale", true, []string{"atelier", "filiale"}},
+		{"default", true, []string{"atelier", "default", "filiale"}},
+		{"atelier", true, []string{"atelier"}},
+		{"autre", true, []string{"autre"}},
+		{"default", false, []string{"default"}},
+		{"filiale", false, []string{"filiale"}},
+		{"", false, []string{"atelier", "autre", "default", "filiale"}},
+	} {
+		o := Options{AsOf: asOf, Edges: defaultEdges, Entity: tc.entity, Subsidiaries: tc.subsidiaries}
+		rep, err := ByClient(ctx, db, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, subtotals := entitiesOf(rep)
+		slices.Sort(rows)
+		if !slices.Equal(rows, tc.want) {
+			t.Errorf("%+v: rows of %v, want %v", tc, rows, tc.want)
+		}
+		if eur := rep.Sections[0]; len(tc.want) > 1 && !slices.Equal(subtotals, tc.want) || len(tc.want) == 1 && subtotals != nil {
+			t.Errorf("%+v: subtotals of %v (EUR %+v)", tc, subtotals, eur.Subtotals)
+		}
+		var items []string
+		if err := Items(ctx, db, o, nil, func(it Item) error {
+			if !slices.Contains(items, it.EntityCode) {
+				items = append(items, it.EntityCode)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(items)
+		if !slices.Equal(items, tc.want) {
+			t.Errorf("%+v: items of %v, want %v", tc, items, tc.want)
+		}
 	}
 }
 

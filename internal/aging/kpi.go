@@ -177,17 +177,17 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 		get(s.Currency).Opening = s.Total.Total()
 	}
 
-	entity, err := entityID(ctx, q, o.Entity)
+	entities, err := entityIDs(ctx, q, o.Entity, o.Subsidiaries)
 	if err != nil {
 		return k, err
 	}
-	args := []any{o.AsOf, k.Start, entity}
+	args := []any{o.AsOf, k.Start, entities}
 	// Monthly sales and net sales of the window.
 	rows, err := q.Query(ctx, `
 SELECT t.currency::text, date_trunc('month', t.issue_date)::date,
 	COALESCE(sum(t.amount_incl_vat) FILTER (WHERE t.kind = 'invoice'), 0)::bigint,
 	sum(t.amount_incl_vat)::bigint
-FROM invoice t WHERE t.issue_date BETWEEN $2 AND $1 AND ($3::bigint IS NULL OR t.entity_id = $3)
+FROM invoice t WHERE t.issue_date BETWEEN $2 AND $1 AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
 GROUP BY 1, 2`, args...)
 	if err != nil {
 		return k, fmt.Errorf("kpi sales: %w", err)
@@ -256,7 +256,7 @@ FROM invoice t JOIN (
 	FROM ledger_allocation($1) GROUP BY invoice_id
 ) s ON s.invoice_id = t.id
 WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
-	AND s.paid_on BETWEEN $2 AND $1 AND ($3::bigint IS NULL OR t.entity_id = $3)
+	AND s.paid_on BETWEEN $2 AND $1 AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
 GROUP BY 1`, args...)
 	if err != nil {
 		return fmt.Errorf("kpi dmp: %w", err)
@@ -286,13 +286,13 @@ GROUP BY 1`, args...)
 func cohorts(ctx context.Context, q Querier, o KPIOptions, start time.Time, args []any, get func(string) *CurrencyKPIs) error {
 	rows, err := q.Query(ctx, `
 SELECT t.currency::text, date_trunc('month', t.issue_date)::date AS cohort, NULL::date AS month, sum(t.amount_incl_vat)::bigint
-FROM invoice t WHERE t.kind = 'invoice' AND t.issue_date BETWEEN $2 AND $1 AND ($3::bigint IS NULL OR t.entity_id = $3)
+FROM invoice t WHERE t.kind = 'invoice' AND t.issue_date BETWEEN $2 AND $1 AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
 GROUP BY 1, 2
 UNION ALL
 SELECT t.currency::text, date_trunc('month', t.issue_date)::date, date_trunc('month', a.counted_on)::date, sum(a.amount)::bigint
 FROM ledger_allocation($1) a JOIN invoice t ON t.id = a.invoice_id
 WHERE t.kind = 'invoice' AND t.issue_date BETWEEN $2 AND $1
-	AND a.source IN ('payment', 'import', 'snapshot_close') AND ($3::bigint IS NULL OR t.entity_id = $3)
+	AND a.source IN ('payment', 'import', 'snapshot_close') AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3 NULLS FIRST`, args...)
 	if err != nil {

@@ -28,11 +28,11 @@ import (
 //
 // It returns how many clients got each grade ("" for no grade).
 func ScorePayers(ctx context.Context, q Querier, o Options) ([]ScoreCount, error) {
-	entity, err := entityID(ctx, q, o.Entity)
+	entities, err := entityIDs(ctx, q, o.Entity, o.Subsidiaries)
 	if err != nil {
 		return nil, err
 	}
-	args := []any{o.AsOf, o.AsOf.AddDate(0, -3, 0), entity}
+	args := []any{o.AsOf, o.AsOf.AddDate(0, -3, 0), entities}
 	rows, err := q.Query(ctx, `
 WITH paid AS (
 	SELECT t.client_id, t.amount_incl_vat::numeric AS amount,
@@ -61,7 +61,7 @@ WITH paid AS (
 		+ CASE WHEN s.recent - s.before > 15 THEN 1 WHEN s.recent - s.before < -15 THEN -1 ELSE 0 END
 		+ LEAST(coalesce(b.n, 0), 2)::int)), 1) END AS score
 	FROM client cl LEFT JOIN stats s ON s.client_id = cl.id LEFT JOIN broken b ON b.client_id = cl.id
-	WHERE $3::bigint IS NULL OR cl.entity_id = $3
+	WHERE $3::bigint[] IS NULL OR cl.entity_id = ANY ($3)
 ), updated AS (
 	UPDATE client c SET payer_score = g.score, payer_score_at = $1, updated_at = now()
 	FROM graded g WHERE c.id = g.id

@@ -36,6 +36,9 @@ var disputedSQL string
 //go:embed sql/items.sql
 var itemsSQL string
 
+//go:embed sql/entity_scope.sql
+var entityScopeSQL string
+
 // Options select what the aged balance covers.
 type Options struct {
 	AsOf    time.Time // the date the balance is computed for
@@ -43,25 +46,28 @@ type Options struct {
 	Entity  string    // entity code; empty: every entity, each with its subtotal
 	Client  string    // client code; empty: every client
 	Profile string    // explicit client profile (client.profile); empty: any
+	// Subsidiaries adds to Entity every entity under it, at any depth: a
+	// holding with its companies, each closing with its subtotal.
+	Subsidiaries bool
 	// ExcludeDisputed leaves the invoices in dispute on AsOf out of the
 	// buckets and totals (Row.Disputed still says how much was left out).
 	ExcludeDisputed bool
 }
 
 // scope is Options resolved into the parameters of the queries in sql/:
-// $1 as-of date, $2 bucket bounds, $3 entity id, $4 client ids, $5
+// $1 as-of date, $2 bucket bounds, $3 entity ids, $4 client ids, $5
 // profile (NULL for "any"), then $6 ExcludeDisputed for items.sql.
 type scope struct {
 	asOf     time.Time
 	bounds   []int32
-	entity   *int64
+	entities []int64
 	clients  []int64
 	profile  *string
 	disputes bool
 }
 
 func (s scope) args(n int) []any {
-	return []any{s.asOf, s.bounds, s.entity, s.clients, s.profile, s.disputes}[:n]
+	return []any{s.asOf, s.bounds, s.entities, s.clients, s.profile, s.disputes}[:n]
 }
 
 // resolve checks the bucket count and looks the entity and client codes up.
@@ -71,7 +77,7 @@ func (o Options) resolve(ctx context.Context, q Querier, bs []Bucket) (scope, er
 		return sc, fmt.Errorf("aged balance: %d buckets, at most %d", len(bs), MaxBuckets)
 	}
 	var err error
-	if sc.entity, err = entityID(ctx, q, o.Entity); err != nil {
+	if sc.entities, err = entityIDs(ctx, q, o.Entity, o.Subsidiaries); err != nil {
 		return sc, err
 	}
 	if o.Client != "" {
@@ -92,20 +98,24 @@ func (o Options) resolve(ctx context.Context, q Querier, bs []Bucket) (scope, er
 	return sc, nil
 }
 
-// entityID returns the id of the entity with code; nil for "" (every
-// entity).
-func entityID(ctx context.Context, q Querier, code string) (*int64, error) {
+// entityIDs returns the id of the entity with code, with those of every
+// entity under it when subsidiaries; nil for "" (every entity).
+func entityIDs(ctx context.Context, q Querier, code string, subsidiaries bool) ([]int64, error) {
 	if code == "" {
 		return nil, nil
 	}
-	var id int64
-	if err := q.QueryRow(ctx, `SELECT id FROM entity WHERE code = $1`, code).Scan(&id); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, fmt.Errorf("entity %q: %w", code, ErrNotFound)
-		}
+	rows, err := q.Query(ctx, entityScopeSQL, code, subsidiaries)
+	if err != nil {
 		return nil, fmt.Errorf("entity %q: %w", code, err)
 	}
-	return &id, nil
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("entity %q: %w", code, err)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("entity %q: %w", code, ErrNotFound)
+	}
+	return ids, nil
 }
 
 // ByClient computes the aged balance per client and currency in one

@@ -9,7 +9,7 @@
 --      date an item ages from with $1 − its bounds, which the planner folds
 --      into constants: two date comparisons per item and bucket, where
 --      width_bucket() would be called for every item and bucket
---   $3 entity id; NULL for every entity
+--   $3 ids of the entity and the entities under it (a group); NULL for every entity
 --   $4 client ids; NULL for every client
 --   $5 explicit client profile (client.profile); NULL for any
 -- Credit notes naming no invoice and unallocated payments are unapplied
@@ -30,7 +30,7 @@ WITH g AS (
            COALESCE(sum(e.amount) FILTER (WHERE e.ages_from IS NULL), 0)::bigint AS unapplied,
            COALESCE(sum(e.amount), 0)::bigint AS total
     FROM ledger_balance_entry($1) e
-    WHERE ($3::bigint IS NULL OR e.entity_id = $3) AND ($4::bigint[] IS NULL OR e.client_id = ANY ($4))
+    WHERE ($3::bigint[] IS NULL OR e.entity_id = ANY ($3)) AND ($4::bigint[] IS NULL OR e.client_id = ANY ($4))
     GROUP BY e.client_id, e.currency
 )
 SELECT g.client_id, c.entity_id, c.code, c.name, g.currency,

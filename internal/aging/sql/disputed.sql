@@ -7,5 +7,5 @@
 SELECT t.client_id, t.currency, width_bucket($1::date - t.ages_from, $2::int[]), sum(t.open)::bigint
 FROM (SELECT DISTINCT invoice_id FROM ledger_open_dispute($1)) x
 CROSS JOIN LATERAL (SELECT * FROM ledger_open_document($1) d WHERE d.id = x.invoice_id OFFSET 0) t
-WHERE ($3::bigint IS NULL OR t.entity_id = $3) AND ($4::bigint[] IS NULL OR t.client_id = ANY ($4))
+WHERE ($3::bigint[] IS NULL OR t.entity_id = ANY ($3)) AND ($4::bigint[] IS NULL OR t.client_id = ANY ($4))
 GROUP BY 1, 2, 3

@@ -1,4 +1,4 @@
--- Disputes of entity $3 (NULL: every entity): those resolved in the window
+-- Disputes of entities $3 (NULL: every entity): those resolved in the window
 -- [$2, $1] by someone (not lapsed at the end they were given), with their
 -- mean time to resolution in days (resolved_on − opened_on); and those
 -- open on $1 (ledger_open_dispute, migration 00020), with their mean age
@@ -13,5 +13,5 @@ FROM (
     FROM dispute d
     JOIN invoice i ON i.id = d.invoice_id
     LEFT JOIN ledger_open_dispute($1) o ON o.dispute_id = d.id
-    WHERE $3::bigint IS NULL OR i.entity_id = $3
+    WHERE $3::bigint[] IS NULL OR i.entity_id = ANY ($3)
 ) x

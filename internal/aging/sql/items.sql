@@ -1,7 +1,7 @@
 -- The open items on $1 (the by-invoice view), from the ledger as of $1
 -- (migration 00020), ordered by currency, entity, client code, due date and
 -- number. Parameters as by_client.sql: $1 as-of date, $2 bucket bounds, $3
--- entity id or NULL, $4 client ids or NULL, $5 profile or NULL, $6 leave
+-- entity ids or NULL, $4 client ids or NULL, $5 profile or NULL, $6 leave
 -- out the invoices in dispute on $1.
 --
 -- Each item carries what a NextStepper needs, read here rather than one
@@ -17,12 +17,12 @@ WITH item AS (
            width_bucket($1::date - t.ages_from, $2::int[]) AS bucket, dx.invoice_id IS NOT NULL AS disputed
     FROM ledger_open_document($1) t
     LEFT JOIN (SELECT DISTINCT invoice_id FROM ledger_open_dispute($1)) dx ON dx.invoice_id = t.id
-    WHERE ($3::bigint IS NULL OR t.entity_id = $3) AND ($4::bigint[] IS NULL OR t.client_id = ANY ($4))
+    WHERE ($3::bigint[] IS NULL OR t.entity_id = ANY ($3)) AND ($4::bigint[] IS NULL OR t.client_id = ANY ($4))
     UNION ALL
     SELECT p.entity_id, p.client_id, NULL, 'payment', coalesce(p.reference, ''), p.received_on, NULL,
            p.currency, p.amount, -p.open, NULL, false
     FROM ledger_open_payment($1) p
-    WHERE ($3::bigint IS NULL OR p.entity_id = $3) AND ($4::bigint[] IS NULL OR p.client_id = ANY ($4))
+    WHERE ($3::bigint[] IS NULL OR p.entity_id = ANY ($3)) AND ($4::bigint[] IS NULL OR p.client_id = ANY ($4))
 ), scoped AS (
     SELECT i.*, sum(i.open) OVER (PARTITION BY i.client_id)::bigint AS client_net FROM item i
 )

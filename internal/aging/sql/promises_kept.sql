@@ -1,4 +1,4 @@
--- Promises to pay of entity $3 (NULL: every entity) found kept or broken in
+-- Promises to pay of entities $3 (NULL: every entity) found kept or broken in
 -- the window [$2, $1]. A promise made for a whole client is one promise
 -- (its rows, one per invoice, share the client and created_at); cancelled
 -- ones are left out.
@@ -8,5 +8,5 @@ FROM (
     FROM promise p
     JOIN client c ON c.id = p.client_id
     WHERE p.status IN ('kept', 'broken') AND p.settled_on BETWEEN $2 AND $1
-      AND ($3::bigint IS NULL OR c.entity_id = $3)
+      AND ($3::bigint[] IS NULL OR c.entity_id = ANY ($3))
 ) x

@@ -1,4 +1,4 @@
--- What was recovered in the window [$2, $1], per currency, for entity $3
+-- What was recovered in the window [$2, $1], per currency, for entities $3
 -- (NULL: every entity): the payments, imported settlements and snapshot
 -- closures counting in it (ledger_allocation, migration 00020: dated with
 -- the day each counts from) on invoices past their due date. Legal when a
@@ -15,5 +15,5 @@ CROSS JOIN LATERAL (
                      AND ci.held_from < a.counted_on AND (ci.held_to IS NULL OR a.counted_on <= ci.held_to)) AS legal
 ) x
 WHERE a.counted_on >= $2 AND a.source IN ('payment', 'import', 'snapshot_close')
-  AND t.kind = 'invoice' AND a.counted_on > t.due_date AND ($3::bigint IS NULL OR t.entity_id = $3)
+  AND t.kind = 'invoice' AND a.counted_on > t.due_date AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
 GROUP BY 1

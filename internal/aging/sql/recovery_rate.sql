@@ -1,4 +1,4 @@
--- Recovery rate per currency over the window [$2, $1], for entity $3 (NULL:
+-- Recovery rate per currency over the window [$2, $1], for entities $3 (NULL:
 -- every entity). For every invoice issued and falling due by $1:
 --   due       = its amount − the settlements counting before $2 − the credit
 --               notes and write-offs counting in the window (they cancel
@@ -13,7 +13,7 @@ WITH inv AS (
     SELECT t.id, t.currency, t.amount_incl_vat
     FROM invoice t
     WHERE t.kind = 'invoice' AND t.issue_date <= $1 AND t.due_date <= $1
-      AND ($3::bigint IS NULL OR t.entity_id = $3)
+      AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
 ), moves AS (
     SELECT a.invoice_id,
            coalesce(sum(a.amount) FILTER (WHERE a.counted_on < $2), 0) AS before,

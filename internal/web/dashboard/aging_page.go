@@ -21,6 +21,7 @@ const perPage = 50
 // agingFilter is what the aged balance page is asked for.
 type agingFilter struct {
 	Entity          string // "" every entity
+	Subsidiaries    bool   // Entity with the entities under it
 	Profile         string
 	Currency        string
 	AsOf            time.Time
@@ -56,6 +57,7 @@ type agingView struct {
 func (d *dashboard) parseAgingFilter(r *http.Request) (agingFilter, error) {
 	q := r.URL.Query()
 	f := agingFilter{Entity: d.entityParam(r), Profile: q.Get("profile"), Currency: q.Get("currency"),
+		Subsidiaries:    q.Get("subsidiaries") == "include",
 		ExcludeDisputed: q.Get("disputes") == "exclude", Bucket: q.Get("bucket"), Sort: q.Get("sort"),
 		Desc: q.Get("dir") == "desc", Page: 1}
 	var err error
@@ -76,7 +78,7 @@ func (d *dashboard) parseAgingFilter(r *http.Request) (agingFilter, error) {
 // options are the aged balance's options for f: the CLI's flags.
 func (d *dashboard) agingOptions(f agingFilter) aging.Options {
 	return aging.Options{AsOf: f.AsOf, Edges: d.opts.AgingEdges, Entity: f.Entity, Profile: f.Profile,
-		ExcludeDisputed: f.ExcludeDisputed}
+		Subsidiaries: f.Subsidiaries && f.Entity != "", ExcludeDisputed: f.ExcludeDisputed}
 }
 
 // agingPage is the home page: the chart, the filters and the table.
@@ -201,6 +203,17 @@ func sortKey(key string, bs []aging.Bucket) (func(a, b aging.Row) int, error) {
 		return func(a, b aging.Row) int { return cmp.Compare(a.EntityCode, b.EntityCode) }, nil
 	}
 	return nil, badRequest("sort %q: no such column", key)
+}
+
+// HoldsEntities tells whether the entity with code is the parent of
+// another: the page then offers its balance with its subsidiaries.
+func (v agingView) HoldsEntities(code string) bool {
+	for _, e := range v.Entities {
+		if e.Parent == code && code != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Colour is bucket i's colour in the chart.

@@ -100,6 +100,39 @@ func TestAgingPageShowsTheAgedBalance(t *testing.T) {
 	}
 }
 
+// TestAgingPageWithSubsidiaries: an entity that holds another is marked in
+// the entity list and offers "Avec ses filiales", which adds the entities
+// under it, each with its client rows: the totals are internal/aging's for
+// that scope. An entity holding none offers no such box.
+func TestAgingPageWithSubsidiaries(t *testing.T) {
+	e := newEnv(t, "testdata/portfolio.csv")
+	if _, err := e.db.Exec(context.Background(), `
+INSERT INTO entity (code, name, parent_id) SELECT 'filiale', 'Filiale Sud SAS', id FROM entity WHERE code = 'default';
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
+	box := `name="subsidiaries"`
+	if page := e.get(manager, "/aging"); !strings.Contains(page, box) || !strings.Contains(page, "Default entity (tête de groupe)") ||
+		strings.Contains(page, `data-client="S001"`) {
+		t.Errorf("the holding's page offers no subsidiaries box, or shows its subsidiary's client:\n%s", between(page, "<form", "</form>"))
+	}
+	if page := e.get(manager, "/aging?entity=filiale"); strings.Contains(page, box) {
+		t.Errorf("an entity holding none offers its subsidiaries")
+	}
+	page := e.get(manager, "/aging?subsidiaries=include")
+	rep := e.report(aging.Options{Entity: "default", Subsidiaries: true})
+	s := rep.Sections[0]
+	if !strings.Contains(page, `data-client="S001"`) || !strings.Contains(page, box+` value="include" checked`) {
+		t.Errorf("with its subsidiaries, the holding's page lists no S001 or unticks the box")
+	}
+	foot := between(page, `data-client="TOTAL"`, "</tr>")
+	if got := cents(t, attrs(foot, "data-amount")); got[len(got)-2] != int64(s.Total.Total()) || s.Total.Total() != e.report(aging.Options{Entity: "default"}).Sections[0].Total.Total()+250000 {
+		t.Errorf("total %d, want internal/aging's %d (the holding's and filiale's 2 500,00)", got[len(got)-2], s.Total.Total())
+	}
+}
+
 // TestBucketLinkLandsOnItsClients follows each bar's link and finds
 // exactly the clients aging.Report.ByBucket puts in that bucket.
 func TestBucketLinkLandsOnItsClients(t *testing.T) {

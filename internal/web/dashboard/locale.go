@@ -72,6 +72,8 @@ var words = map[string][2]string{
 	"logout":           {"Se déconnecter", "Log out"},
 	"entity":           {"Entité", "Entity"},
 	"entity.all":       {"Toutes (groupe consolidé)", "All (group consolidated)"},
+	"entity.group":     {"tête de groupe", "holding"},
+	"entity.subs":      {"Avec ses filiales", "With its subsidiaries"},
 	"profile":          {"Profil", "Profile"},
 	"profile.any":      {"Tous", "Any"},
 	"currency":         {"Devise", "Currency"},
