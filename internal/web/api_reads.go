@@ -43,11 +43,11 @@ func (api *API) read(w http.ResponseWriter, v any, err error) {
 }
 
 // aging is the aged balance, as `relance aging` prints it: the same
-// parameters as its flags (as_of, entity — "all" for every one —, client,
-// profile, by) and the same bytes for format json (docs/aging-json.md) or
+// parameters as its flags (as_of, entity — "all" for every one —,
+// subsidiaries, client, profile, by) and the same bytes for format json (docs/aging-json.md) or
 // csv.
 func (api *API) aging(w http.ResponseWriter, r *http.Request) {
-	d, err := api.readDay(r, "as_of", "entity", "client", "profile", "by", "format")
+	d, err := api.readDay(r, "as_of", "entity", "subsidiaries", "client", "profile", "by", "format")
 	if err != nil {
 		api.read(w, nil, err)
 		return
@@ -67,13 +67,22 @@ func (api *API) aging(w http.ResponseWriter, r *http.Request) {
 	if v.By != "client" && v.By != "bucket" && v.By != "invoice" {
 		k.bad("by", fmt.Sprintf("%q: want client, bucket or invoice", v.By))
 	}
-	if err := k.err(); err != nil {
-		api.read(w, nil, err)
-		return
-	}
 	o := aging.Options{AsOf: d, Edges: api.opts.AgingEdges, Entity: api.entityOf(r), Client: q.Get("client"), Profile: q.Get("profile")}
 	if o.Entity == "all" {
 		o.Entity = ""
+	}
+	switch s := q.Get("subsidiaries"); {
+	case s == "" || s == "false":
+	case s != "true":
+		k.bad("subsidiaries", fmt.Sprintf("%q: want true or false", s))
+	case o.Entity == "":
+		k.bad("subsidiaries", "takes one entity: entity=all covers every entity already")
+	default:
+		o.Subsidiaries = true
+	}
+	if err := k.err(); err != nil {
+		api.read(w, nil, err)
+		return
 	}
 	var next aging.NextStepper
 	if v.By == "invoice" && api.opts.NextStep != nil {

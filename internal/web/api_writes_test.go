@@ -156,9 +156,18 @@ func checkReads(t *testing.T, e *apiEnv) {
 	if r := e.do("GET", "/api/v1/preview?days=400", reader, nil); r.status != 400 || !slices.Contains(r.fields(t), `days: "400": want 1 to 366`) {
 		t.Errorf("preview days=400: %d %s", r.status, r.body)
 	}
-	// The aged balance is the bytes `relance aging` writes for the same view.
+	// The aged balance is the bytes `relance aging` writes for the same view;
+	// default holds filiale, whose client only subsidiaries=true shows.
+	if _, err := e.db.Exec(context.Background(), `
+INSERT INTO entity (code, name, parent_id) SELECT 'filiale', 'Filiale Sud SAS', id FROM entity WHERE code = 'default';
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []struct{ query, format, by string }{
 		{"as_of=2025-10-05", "json", "client"},
+		{"as_of=2025-10-05&subsidiaries=true", "json", "client"},
 		{"as_of=2025-10-05&by=bucket", "json", "bucket"},
 		{"as_of=2025-10-05&by=invoice", "json", "invoice"},
 		{"as_of=2025-10-05&format=csv&client=C1", "csv", "client"},
@@ -169,6 +178,10 @@ func checkReads(t *testing.T, e *apiEnv) {
 		if strings.Contains(q.query, "client=C1") {
 			o.Client = "C1"
 		}
+		o.Subsidiaries = strings.Contains(q.query, "subsidiaries=true")
+		if o.Subsidiaries != bytes.Contains(r.body, []byte("S001")) {
+			t.Errorf("aging?%s lists filiale's client S001: %t", q.query, !o.Subsidiaries)
+		}
 		if err := aging.Write(context.Background(), e.db, o, nil, aging.View{Format: q.format, By: q.by}, &want); err != nil {
 			t.Fatal(err)
 		}
@@ -178,6 +191,11 @@ func checkReads(t *testing.T, e *apiEnv) {
 	}
 	if r := e.do("GET", "/api/v1/aging?asof=2025-10-05", reader, nil); r.status != 400 || !strings.Contains(string(r.body), "asof") {
 		t.Errorf("aging with a misspelt parameter: %d %s", r.status, r.body)
+	}
+	for _, q := range []string{"subsidiaries=yes", "entity=all&subsidiaries=true"} {
+		if r := e.do("GET", "/api/v1/aging?"+q, reader, nil); r.status != 400 || len(r.fields(t)) != 1 || !strings.HasPrefix(r.fields(t)[0], "subsidiaries: ") {
+			t.Errorf("aging?%s: %d %s", q, r.status, r.body)
+		}
 	}
 	if r := e.do("GET", "/api/v1/aging?entity=nope", reader, nil); r.status != 404 {
 		t.Errorf("aging of an unknown entity: %d %s", r.status, r.body)
