@@ -137,13 +137,14 @@ type ClientSaid struct {
 	Hash   int64
 }
 
-// ClientSaid returns what the row says of its client.
+// ClientSaid returns what the row says of its client: the values Values
+// gives at clientSaidAt, built without the rest of the row.
 func (r *BatchInvoice) ClientSaid() ClientSaid {
-	row := r.Values(nil)
-	fields := make([]any, len(clientSaidAt))
-	for i, at := range clientSaidAt {
-		fields[i] = row[at]
-	}
+	c := &r.Client
+	fields := []any{nullable(c.Name), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
+		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
+		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
+		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit)}
 	return ClientSaid{Code: r.ClientCode, Fields: fields, Hash: saidHash(fields)}
 }
 
