@@ -22,9 +22,17 @@ import (
 // with, for a snapshot, the open items no row was left out for: those the
 // batch does not stage are what the snapshot closes.
 //
+// A snapshot leaves clients out too: one that no staged row names, and
+// whose rows say what the rows of the last batch that collected it said
+// (the bit_xor of the distinct hashes of what they say is its said hash,
+// migration 00200, cleared by any other write of its fields), would be
+// collected and compared to be written as it is. Not for another batch,
+// which raises the credit-limit alerts of the clients it collects.
+//
 // A row's hash covers its number, so a row left out is the only row of its
 // number unless the file lists that number again: an exact repeat is left
-// out too (a batch drops it), and a different row of the same number is
+// out too (a batch drops it, with what it alone says of its client), and a
+// different row of the same number is
 // staged alone, which the batch's duplicate checks cannot see. The reader
 // then reads the file again with every row staged (errReadAgain).
 

@@ -99,13 +99,19 @@ func (c *clientSayings) id(code string, fields []any) int32 {
 	return c.n
 }
 
+// saidHashVersion changes whenever what a batch does with what its rows
+// say of a client does (batch_clients_collect.sql, batch_clients_update.sql):
+// every stored said hash then differs, and the next batch collects every
+// client once.
+const saidHashVersion = 1
+
 // saidHash is the hash of what a row says of its client (fields, in
 // clientSaidAt order): the batch stores on each client the bit_xor of the
 // distinct hashes its rows said (client.said_hash, migration 00200), and a
 // re-import compares the same of the rows it leaves out with it.
 func saidHash(fields []any) int64 {
 	var a [512]byte
-	b := a[:0]
+	b := append(a[:0], saidHashVersion)
 	for _, v := range fields {
 		switch v := v.(type) {
 		case nil:
