@@ -182,3 +182,24 @@ func FuzzPlainAmount(f *testing.F) {
 		}
 	})
 }
+
+// dateParts cuts a date as strings.Split at its first separator did.
+func FuzzDateParts(f *testing.F) {
+	for _, s := range []string{"10/07/2025", "1-2-25", "2025.07", "a/b/c/d", "//", "x", "1/2-3", "é/é/é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := dateParts(s)
+		sep := strings.IndexAny(s, "/-.")
+		if sep < 0 {
+			if ok {
+				t.Fatalf("%q: parts %q without a separator", s, got)
+			}
+			return
+		}
+		want := strings.Split(s, s[sep:sep+1])
+		if ok != (len(want) == 3) || ok && got != [3]string(want) {
+			t.Fatalf("%q: %q %v, strings.Split gives %q", s, got, ok, want)
+		}
+	})
+}

@@ -118,8 +118,9 @@ type Result struct {
 	BatchID     int64 // 0 on a dry run
 	DryRun      bool
 	// leftOut are the rows the reader left out of the batch, the ledger
-	// having them as they are (reimport.go); counted in Rows.
-	leftOut int
+	// having them as they are (reimport.go); counted in Rows. leftClients
+	// are the clients it left out with them.
+	leftOut, leftClients int
 }
 
 // input is an opened file with its checksum computed while it is read.
@@ -254,7 +255,7 @@ func importInvoiceFile(ctx context.Context, db DB, path string, opt Options, lea
 	}
 	defer rd.close()
 	if leave {
-		rd.unchanged = &unchangedRows{}
+		rd.unchanged = &unchangedRows{snapshot: opt.Snapshot}
 	}
 	return applyInvoices(ctx, db, rd, errs, opt, &res, func() ledger.BatchSource {
 		return ledger.BatchSource{Name: baseName(path), Checksum: in.checksum(), Format: in.format, AsOf: opt.DataAsOf}
@@ -295,7 +296,7 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 		if err != nil {
 			return *res, err
 		}
-		n, res.leftOut = n+u.rows, u.rows
+		n, res.leftOut, res.leftClients = n+u.rows, u.rows, u.leftClients
 	}
 	res.Rows = n
 	// The batch-wide checks run even when rows were refused, so that a file

@@ -417,18 +417,8 @@ func parseDate(s string) (time.Time, error) {
 		m, ok = atoi2(ok, s[5:7])
 		d, ok = atoi2(ok, s[8:10])
 	default:
-		sep := -1
-		for i := 0; i < len(s); i++ {
-			if s[i] == '/' || s[i] == '-' || s[i] == '.' {
-				sep = i
-				break
-			}
-		}
-		if sep < 0 {
-			return fail()
-		}
-		parts := strings.Split(s, s[sep:sep+1])
-		if len(parts) != 3 || len(parts[0]) > 2 || len(parts[1]) > 2 || (len(parts[2]) != 2 && len(parts[2]) != 4) {
+		parts, ok3 := dateParts(s)
+		if !ok3 || len(parts[0]) > 2 || len(parts[1]) > 2 || (len(parts[2]) != 2 && len(parts[2]) != 4) {
 			return fail()
 		}
 		d, ok = atoi(parts[0])
@@ -446,6 +436,23 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("invalid date %q: no day %d in that month", orig, d)
 	}
 	return t, nil
+}
+
+// dateParts cuts s in three at its first '/', '-' or '.' and the next
+// one of the same; false unless there are exactly two (strings.Split
+// without its slice: an import reads two dates on each of its rows).
+func dateParts(s string) ([3]string, bool) {
+	sep := strings.IndexAny(s, "/-.")
+	if sep < 0 {
+		return [3]string{}, false
+	}
+	c := s[sep]
+	rest := s[sep+1:]
+	next := strings.IndexByte(rest, c)
+	if next < 0 || strings.IndexByte(rest[next+1:], c) >= 0 {
+		return [3]string{}, false
+	}
+	return [3]string{s[:sep], rest[:next], rest[next+1:]}, true
 }
 
 func atoi(s string) (int, bool) { return atoi2(true, s) }

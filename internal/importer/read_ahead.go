@@ -26,10 +26,17 @@ func eachRecordAhead(src source, errs *errorList, fn func(rec []string, line int
 	go func() {
 		defer close(ch)
 		batch := make([]readAhead, 0, readAheadBatch)
+		var cells []string // the batch's records, one allocation for all
 		for {
 			rec, line, err := src.next()
 			if err == nil {
-				rec = append([]string(nil), rec...) // the reader reuses its record, not its strings
+				// The reader reuses its record, not its strings.
+				if len(cells)+len(rec) > cap(cells) {
+					cells = make([]string, 0, max(readAheadBatch*len(rec), len(rec)))
+				}
+				at := len(cells)
+				cells = append(cells, rec...)
+				rec = cells[at:len(cells):len(cells)]
 			}
 			batch = append(batch, readAhead{rec: rec, line: line, err: err})
 			var re *RowError

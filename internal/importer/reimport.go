@@ -22,9 +22,17 @@ import (
 // with, for a snapshot, the open items no row was left out for: those the
 // batch does not stage are what the snapshot closes.
 //
+// A snapshot leaves clients out too: one that no staged row names, and
+// whose rows say what the rows of the last batch that collected it said
+// (the bit_xor of the distinct hashes of what they say is its said hash,
+// migration 00200, cleared by any other write of its fields), would be
+// collected and compared to be written as it is. Not for another batch,
+// which raises the credit-limit alerts of the clients it collects.
+//
 // A row's hash covers its number, so a row left out is the only row of its
 // number unless the file lists that number again: an exact repeat is left
-// out too (a batch drops it), and a different row of the same number is
+// out too (a batch drops it, with what it alone says of its client), and a
+// different row of the same number is
 // staged alone, which the batch's duplicate checks cannot see. The reader
 // then reads the file again with every row staged (errReadAgain).
 
@@ -43,7 +51,7 @@ type knownInvoice struct {
 // clientSaid is a distinct thing rows say of a client.
 type clientSaid struct {
 	code string
-	hash uint64
+	hash int64
 }
 
 // lookAhead is how far past the invoice after the last one matched a row
@@ -60,18 +68,29 @@ const lookAhead = 8
 // the rest of the comparison). A row not found is staged, which is always
 // right: leaving a row out only spares the batch its work.
 type unchangedRows struct {
-	known   []knownInvoice
-	chunks  chan []knownInvoice // from the reading goroutine, closed at the end; nil once read
-	done    chan error          // the reading's end
-	stop    context.CancelFunc
-	next    int              // the known invoice after the last one matched
-	byHash  map[uint64]int32 // the first half of a hash → known; -1 for one two invoices share
-	misses  int              // rows not found after the last one matched, before byHash
-	clients map[clientSaid]struct{}
-	said    []ledger.BatchClient
-	last    ledger.BatchClient // the client of the last row left out
-	rows    int                // rows left out
-	paid    bool               // one of them says what is paid
+	// snapshot says the batch is one: it evaluates the credit limits of
+	// every client, so the clients it collects are only written, and those
+	// whose said hash is the ledger's can be left out too (saidHashes).
+	snapshot bool
+	known    []knownInvoice
+	chunks   chan []knownInvoice // from the reading goroutine, closed at the end; nil once read
+	done     chan error          // the reading's end
+	stop     context.CancelFunc
+	next     int              // the known invoice after the last one matched
+	byHash   map[uint64]int32 // the first half of a hash → known; -1 for one two invoices share
+	misses   int              // rows not found after the last one matched, before byHash
+	clients  map[clientSaid]struct{}
+	said     []ledger.ClientSaid
+	last     ledger.BatchClient // the client of the last row left out
+	rows     int                // rows left out
+	paid     bool               // one of them says what is paid
+	// staged are the client codes of the rows not left out: what the
+	// others say of those clients is all staged.
+	staged map[string]bool
+	// saidHashes are the clients' said hashes (ledger.ClientSaidHashes),
+	// read for a snapshot with the sources.
+	saidHashes  map[string]int64
+	leftClients int // clients left out (clientsSaid)
 }
 
 // load starts reading the entity's invoices' sources and returns produce
@@ -81,15 +100,25 @@ type unchangedRows struct {
 // Call wait once the rows are staged.
 func (u *unchangedRows) load(ctx context.Context, db DB, store *ledger.Store, tx pgx.Tx,
 	produce func(emit func(*ledger.BatchInvoice) bool) error) (func(emit func(*ledger.BatchInvoice) bool) error, error) {
-	u.clients = map[clientSaid]struct{}{}
+	u.clients, u.staged = map[clientSaid]struct{}{}, map[string]bool{}
 	filter := func(emit func(*ledger.BatchInvoice) bool) error {
 		return produce(func(row *ledger.BatchInvoice) bool {
-			return u.leave(row) || emit(row)
+			if u.leave(row) {
+				return true
+			}
+			if len(u.known) > 0 {
+				u.staged[row.ClientCode] = true
+			}
+			return emit(row)
 		})
 	}
 	if p, ok := db.(interface{ Stat() *pgxpool.Stat }); !ok || p.Stat().MaxConns() < 2 {
 		u.done = make(chan error, 1)
-		u.done <- store.InvoiceSources(ctx, tx, func(src ledger.InvoiceSource) { u.known = append(u.known, known(src)) })
+		err := store.InvoiceSources(ctx, tx, func(src ledger.InvoiceSource) { u.known = append(u.known, known(src)) })
+		if err == nil {
+			err = u.loadSaidHashes(ctx, store, tx)
+		}
+		u.done <- err
 		return filter, nil
 	}
 	other, err := db.Begin(ctx)
@@ -117,6 +146,9 @@ func (u *unchangedRows) load(ctx context.Context, db DB, store *ledger.Store, tx
 		if err == nil && len(chunk) > 0 {
 			send()
 		}
+		if err == nil {
+			err = u.loadSaidHashes(ctx, store, other)
+		}
 		// Its lock on invoice goes before the import goes on: the bulk path
 		// of a first import would wait for it.
 		_ = other.Rollback(context.Background())
@@ -128,6 +160,15 @@ func (u *unchangedRows) load(ctx context.Context, db DB, store *ledger.Store, tx
 
 // sourceChunk is how many sources the reading goroutine hands over at a time.
 const sourceChunk = 4096
+
+// loadSaidHashes reads the clients' said hashes, for a snapshot.
+func (u *unchangedRows) loadSaidHashes(ctx context.Context, store *ledger.Store, q pgx.Tx) error {
+	if !u.snapshot {
+		return nil
+	}
+	u.saidHashes = map[string]int64{}
+	return store.ClientSaidHashes(ctx, q, func(code string, hash int64) { u.saidHashes[code] = hash })
+}
 
 func known(src ledger.InvoiceSource) knownInvoice {
 	head, tail := halves(src.Hash)
@@ -203,19 +244,53 @@ func (u *unchangedRows) leave(row *ledger.BatchInvoice) bool {
 	if i < 0 {
 		return false
 	}
-	u.known[i].left, u.next = true, i+1
 	u.rows++
 	u.paid = u.paid || row.Paid != nil
+	if u.known[i].left {
+		// An exact repeat of a row left out: a batch drops it, and what it
+		// alone says of its client with it (batch_invoice_drop_repeats.sql).
+		return true
+	}
+	u.known[i].left, u.next = true, i+1
 	if row.Client == u.last.Client && row.ClientCode == u.last.Code {
 		return true // the same client as the row before (parseClientOnce gives the same patch): kept already
 	}
 	u.last = ledger.BatchClient{Code: row.ClientCode, Client: row.Client}
-	key := clientSaid{code: row.ClientCode, hash: row.Client.Hash()}
+	said := row.ClientSaid()
+	key := clientSaid{code: said.Code, hash: said.Hash}
 	if _, ok := u.clients[key]; !ok {
 		u.clients[key] = struct{}{}
-		u.said = append(u.said, ledger.BatchClient{Line: row.Line, Code: row.ClientCode, Client: row.Client})
+		u.said = append(u.said, said)
 	}
 	return true
+}
+
+// clientsSaid returns what the rows left out say of their clients, but for
+// the clients no staged row names whose said hash, the bit_xor of the
+// distinct hashes of what their rows say, is the one the ledger keeps: a
+// batch would collect them as they are (migration 00200). Only for a
+// snapshot, whose batch raises the credit-limit alerts of every client.
+func (u *unchangedRows) clientsSaid() []ledger.ClientSaid {
+	if !u.snapshot || len(u.saidHashes) == 0 {
+		return u.said
+	}
+	xor := make(map[string]int64, len(u.saidHashes))
+	for _, s := range u.said {
+		xor[s.Code] ^= s.Hash
+	}
+	for code, x := range xor {
+		if h, ok := u.saidHashes[code]; !ok || h != x || u.staged[code] {
+			delete(xor, code)
+		}
+	}
+	u.leftClients = len(xor) // those left out
+	kept := u.said[:0]
+	for _, s := range u.said {
+		if _, left := xor[s.Code]; !left {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 // unchanged is what the batch is told of the rows left out, once it is
@@ -249,7 +324,7 @@ func (u *unchangedRows) unchanged(ctx context.Context, batch *ledger.InvoiceBatc
 			}
 		}
 	}
-	return ledger.Unchanged{Rows: u.rows, Clients: u.said, Paid: u.paid, Absent: absent, Open: open}, nil
+	return ledger.Unchanged{Rows: u.rows, Clients: u.clientsSaid(), Paid: u.paid, Absent: absent, Open: open}, nil
 }
 
 func halves(h ledger.SourceHash) (uint64, uint64) {

@@ -96,15 +96,9 @@ func (b *ClientBatch) Apply(ctx context.Context, by Act, src BatchSource) (Appli
 		if a.Batch, err = b.record(ctx, by, src, false); err != nil {
 			return err
 		}
-		tag, err := b.tx.Exec(ctx, batchClientsUpdateSQL, b.entityID)
-		if err != nil {
-			return fmt.Errorf("update clients: %w", err)
+		if err := b.writeClients(ctx, &a); err != nil {
+			return err
 		}
-		a.ClientsUpdated = int(tag.RowsAffected())
-		if tag, err = b.tx.Exec(ctx, batchClientsInsertSQL, b.entityID); err != nil {
-			return fmt.Errorf("create clients: %w", err)
-		}
-		a.ClientsCreated = int(tag.RowsAffected())
 		a.Created, a.Updated = a.ClientsCreated, a.ClientsUpdated
 		if _, err := b.tx.Exec(ctx, batchClientsEventsSQL, b.entityID, a.Batch, by.Actor, by.Day); err != nil {
 			return fmt.Errorf("record client events: %w", err)
@@ -116,4 +110,19 @@ func (b *ClientBatch) Apply(ctx context.Context, by Act, src BatchSource) (Appli
 		return a, fmt.Errorf("ledger: apply clients of %s: %w", src.Name, err)
 	}
 	return a, nil
+}
+
+// writeClients updates the clients of batch_client the ledger has and
+// creates the others (batch_clients_update.sql, batch_clients_insert.sql),
+// counting each in a.
+func (st *stage) writeClients(ctx context.Context, a *Applied) error {
+	if err := st.tx.QueryRow(ctx, batchClientsUpdateSQL, st.entityID).Scan(&a.ClientsUpdated); err != nil {
+		return fmt.Errorf("update clients: %w", err)
+	}
+	tag, err := st.tx.Exec(ctx, batchClientsInsertSQL, st.entityID)
+	if err != nil {
+		return fmt.Errorf("create clients: %w", err)
+	}
+	a.ClientsCreated = int(tag.RowsAffected())
+	return nil
 }

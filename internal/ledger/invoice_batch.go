@@ -339,16 +339,7 @@ func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
 	if _, err := b.tx.Exec(ctx, batchClientsCollectSQL); err != nil {
 		return fmt.Errorf("collect clients: %w", err)
 	}
-	tag, err := b.tx.Exec(ctx, batchClientsUpdateSQL, b.entityID)
-	if err != nil {
-		return fmt.Errorf("update clients: %w", err)
-	}
-	a.ClientsUpdated = int(tag.RowsAffected())
-	if tag, err = b.tx.Exec(ctx, batchClientsInsertSQL, b.entityID); err != nil {
-		return fmt.Errorf("create clients: %w", err)
-	}
-	a.ClientsCreated = int(tag.RowsAffected())
-	return nil
+	return b.writeClients(ctx, a)
 }
 
 // applySettlements records what settles the staged invoices: closures

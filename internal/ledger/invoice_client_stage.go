@@ -3,9 +3,11 @@ package ledger
 import (
 	"context"
 	_ "embed"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -44,7 +46,8 @@ var clientColumn = map[string]bool{"client_name": true, "emails": true, "locale"
 
 // splitColumns returns the staging columns of invoice_stage (the invoice's
 // own of cols, then client_said) and of invoice_client_said (said,
-// client_code, then the client's of cols), with the index in cols of each.
+// client_code, the client's of cols, then said_hash), with the index in
+// cols of each.
 func splitColumns(cols []string) (own []string, ownAt []int, said []string, saidAt []int) {
 	for i, c := range cols {
 		if clientColumn[c] {
@@ -53,7 +56,7 @@ func splitColumns(cols []string) (own []string, ownAt []int, said []string, said
 			own, ownAt = append(own, c), append(ownAt, i)
 		}
 	}
-	return append(own, "client_said"), ownAt, append([]string{"said", "client_code"}, said...), saidAt
+	return append(own, "client_said"), ownAt, append(append([]string{"said", "client_code"}, said...), "said_hash"), saidAt
 }
 
 var invoiceOwnColumns, invoiceOwnAt, clientSaidColumns, clientSaidAt = splitColumns(invoiceStageColumns)
@@ -68,7 +71,7 @@ const maxSayings = 4096
 // clientSayings numbers what the rows of a batch say of their clients.
 type clientSayings struct {
 	last    map[string]saying // by client code: what its last row said
-	pending [][]any           // sayings not staged yet: said, client_code, fields
+	pending [][]any           // sayings not staged yet: said, client_code, fields, said_hash
 	n       int32
 }
 
@@ -92,8 +95,41 @@ func (c *clientSayings) id(code string, fields []any) int32 {
 	c.n++
 	kept := slices.Clone(fields)
 	c.last[code] = saying{id: c.n, fields: kept}
-	c.pending = append(c.pending, append([]any{c.n, code}, kept...))
+	c.pending = append(c.pending, append(append([]any{c.n, code}, kept...), saidHash(kept)))
 	return c.n
+}
+
+// saidHashVersion changes whenever what a batch does with what its rows
+// say of a client does (batch_clients_collect.sql, batch_clients_update.sql):
+// every stored said hash then differs, and the next batch collects every
+// client once.
+const saidHashVersion = 1
+
+// saidHash is the hash of what a row says of its client (fields, in
+// clientSaidAt order): the batch stores on each client the bit_xor of the
+// distinct hashes its rows said (client.said_hash, migration 00200), and a
+// re-import compares the same of the rows it leaves out with it.
+func saidHash(fields []any) int64 {
+	var a [512]byte
+	b := append(a[:0], saidHashVersion)
+	for _, v := range fields {
+		switch v := v.(type) {
+		case nil:
+			b = append(b, 0)
+		case string:
+			b = appendText(append(b, 1), v)
+		case []string:
+			b = binary.AppendUvarint(append(b, 2), uint64(len(v)))
+			for _, s := range v {
+				b = appendText(b, s)
+			}
+		case int64:
+			b = binary.AppendVarint(append(b, 3), v)
+		default: // Values gives none: kept apart all the same
+			b = appendText(append(b, 4), fmt.Sprint(v))
+		}
+	}
+	return int64(xxhash.Sum64(b))
 }
 
 // sameValue compares two values of Values: nil, string, int64, []string.

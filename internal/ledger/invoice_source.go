@@ -30,6 +30,8 @@ var (
 	batchClientSaidUnchangedSQL string
 	//go:embed sql/batch_invoice_restaged.sql
 	batchInvoiceRestagedSQL string
+	//go:embed sql/client_said_hashes.sql
+	clientSaidHashesSQL string
 )
 
 // sourceHashVersion changes whenever what SourceHash covers does: every
@@ -127,14 +129,57 @@ func (s *Store) InvoiceSources(ctx context.Context, q pgx.Tx, fn func(InvoiceSou
 	return nil
 }
 
+// ClientSaid is what a batch row says of its client: its code, its fields
+// (in invoice_client_said's order) and their hash (saidHash).
+type ClientSaid struct {
+	Code   string
+	Fields []any
+	Hash   int64
+}
+
+// ClientSaid returns what the row says of its client: the values Values
+// gives at clientSaidAt, built without the rest of the row.
+func (r *BatchInvoice) ClientSaid() ClientSaid {
+	c := &r.Client
+	fields := []any{nullable(c.Name), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
+		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
+		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
+		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit)}
+	return ClientSaid{Code: r.ClientCode, Fields: fields, Hash: saidHash(fields)}
+}
+
+// ClientSaidHashes calls fn with the code and said hash of each client of
+// the store's entity that has one (client.said_hash, migration 00200: the
+// bit_xor of the distinct ClientSaid hashes of the rows the last batch that
+// collected the client had, cleared by any other write of its fields),
+// read in q.
+func (s *Store) ClientSaidHashes(ctx context.Context, q pgx.Tx, fn func(code string, hash int64)) error {
+	entity, err := s.entity(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := q.Query(ctx, clientSaidHashesSQL, entity)
+	if err != nil {
+		return fmt.Errorf("ledger: read the clients' said hashes: %w", err)
+	}
+	var code string
+	var hash int64
+	if _, err = pgx.ForEachRow(rows, []any{&code, &hash}, func() error { fn(code, hash); return nil }); err != nil {
+		return fmt.Errorf("ledger: read the clients' said hashes: %w", err)
+	}
+	return nil
+}
+
 // Unchanged is what the reader of a batch left out: rows whose source hash
 // is the ledger's (InvoiceSources).
 type Unchanged struct {
 	Rows int // how many
 	// Clients are what those rows say of their clients, each distinct
 	// (code, fields) once: a batch's clients are collected over all its
-	// rows.
-	Clients []BatchClient
+	// rows. A snapshot's reader leaves out those of a client no staged row
+	// names whose said hash is the ledger's (ClientSaidHashes): collected,
+	// the client would be written as it is.
+	Clients []ClientSaid
 	// Paid says one of them says what is paid: the batch brings payment
 	// data (freshness).
 	Paid bool
@@ -149,8 +194,13 @@ type Unchanged struct {
 // Copy and before Problems.
 func (b *InvoiceBatch) Unchanged(ctx context.Context, u Unchanged) error {
 	if len(u.Clients) > 0 {
-		src := pgx.CopyFromSlice(len(u.Clients), func(i int) ([]any, error) { return u.Clients[i].Values(nil), nil })
-		if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"client_said_unchanged"}, clientStageColumns, src); err != nil {
+		var buf []any
+		src := pgx.CopyFromSlice(len(u.Clients), func(i int) ([]any, error) {
+			c := &u.Clients[i]
+			buf = append(append(append(buf[:0], c.Code), c.Fields...), c.Hash)
+			return buf, nil
+		})
+		if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"client_said_unchanged"}, clientSaidColumns[1:], src); err != nil {
 			return fmt.Errorf("ledger: stage invoices: the clients of unchanged rows: %w", err)
 		}
 	}
@@ -171,26 +221,4 @@ func (b *InvoiceBatch) Restaged(ctx context.Context) ([]int64, error) {
 		return nil, fmt.Errorf("ledger: check invoices: %w", err)
 	}
 	return ids, nil
-}
-
-// Hash is a hash of what the patch says, to tell apart what rows say of a
-// client.
-func (p *ClientPatch) Hash() uint64 {
-	var a [512]byte
-	b := a[:0]
-	for _, s := range []*string{p.Name, p.Country, p.Line1, p.Line2, p.Postcode, p.City, p.Contact, p.Phone,
-		p.SIREN, p.SIRET, p.VAT, p.Segment, p.Profile, p.Locale} {
-		b = appendOptText(b, s)
-	}
-	for _, l := range []*[]string{p.Emails, p.CC} {
-		if l == nil {
-			b = append(b, 0)
-			continue
-		}
-		b = binary.AppendUvarint(append(b, 1), uint64(len(*l)))
-		for _, s := range *l {
-			b = appendText(b, s)
-		}
-	}
-	return xxhash.Sum64(appendOptAmount(b, p.CreditLimit))
 }
