@@ -56,8 +56,11 @@ type SMTP struct {
 	limiter *rate.Limiter       // nil: unlimited
 	slots   chan *gosmtp.Client // PoolSize entries; nil is a slot not dialed yet
 	timeout time.Duration       // bounds each command
-	closed  chan struct{}
-	once    sync.Once
+	// noPipelining keeps to one command a round trip even with a relay
+	// that offers PIPELINING (tests of the dialogue).
+	noPipelining bool
+	closed       chan struct{}
+	once         sync.Once
 }
 
 // NewSMTP checks cfg and returns a transport. It does not connect: the
@@ -238,6 +241,9 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 	from, err := msg.GetSender(false)
 	if err != nil {
 		return fail(StageBuild, "", err, Unsendable)
+	}
+	if c.pipelining() {
+		return c.transactPipelined(ctx, m, msg, from, fail)
 	}
 	if err := c.mail(ctx, from); err != nil {
 		var e *Error
