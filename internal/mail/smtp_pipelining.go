@@ -163,7 +163,8 @@ func (c *smtpConn) exchangeEnvelope(from string, rcpts []rcpt) (envelopeReplies,
 }
 
 // mailParams are the parameters go-mail's MAIL FROM adds for the relay's
-// extensions.
+// extensions (its DSN parameters only come with options relance does not
+// set).
 func (c *smtpConn) mailParams() string {
 	p := ""
 	if ok, _ := c.conn.Extension("8BITMIME"); ok {
