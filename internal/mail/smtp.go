@@ -259,14 +259,9 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 		if err == nil {
 			continue
 		}
-		f := Temporary
-		if code := replyCode(err); code >= 500 && code < 600 {
-			f = RecipientRefused
-			if r.bcc {
-				f = SenderRefused // our own copy's address: our configuration
-			}
-		} else if code == 0 {
-			return c.abort(fail(StageRcpt, r.addr, err, Temporary)) // the connection is gone
+		f, gone := rcptFault(r, err)
+		if gone {
+			return c.abort(fail(StageRcpt, r.addr, err, Temporary))
 		}
 		if refused == nil || f > refused.Fault {
 			refused = fail(StageRcpt, r.addr, err, f)
@@ -344,6 +339,22 @@ func bySender(err error) Fault {
 		return SenderRefused
 	}
 	return Temporary
+}
+
+// rcptFault is whose fault a refused RCPT TO is: a 5xx is the addressee's,
+// or ours for our own copy (Bcc); a 4xx is temporary; gone is a connection
+// that failed without a reply.
+func rcptFault(r rcpt, err error) (f Fault, gone bool) {
+	switch code := replyCode(err); {
+	case code >= 500 && code < 600:
+		if r.bcc {
+			return SenderRefused, false // our own copy's address: our configuration
+		}
+		return RecipientRefused, false
+	case code == 0:
+		return Temporary, true
+	}
+	return Temporary, false
 }
 
 type rcpt struct {

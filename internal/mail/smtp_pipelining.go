@@ -67,14 +67,9 @@ func (c *smtpConn) transactPipelined(ctx context.Context, m Message, msg *gomail
 		if rerr == nil {
 			continue
 		}
-		f := Temporary
-		if code := replyCode(rerr); code >= 500 && code < 600 {
-			f = RecipientRefused
-			if rcpts[i].bcc {
-				f = SenderRefused // our own copy's address: our configuration
-			}
-		} else if code == 0 {
-			c.drop() // the connection is gone
+		f, gone := rcptFault(rcpts[i], rerr)
+		if gone {
+			c.drop()
 			return fail(StageRcpt, rcpts[i].addr, rerr, Temporary)
 		}
 		if refused == nil || f > refused.Fault {
