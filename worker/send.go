@@ -113,8 +113,10 @@ type FreshnessGuard interface {
 }
 
 // SendWorker works SendArgs: it re-checks, renders and delivers one message
-// and records the outcome in the reminder ledger in the same transaction as
-// the job's completion.
+// and records the outcome in the reminder ledger in the transaction that
+// locked the rows; River's batch completer completes the job after the
+// commit (see the package documentation: the rows' status, not the job's,
+// makes a message go once).
 type SendWorker struct {
 	river.WorkerDefaults[SendArgs]
 

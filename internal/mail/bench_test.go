@@ -42,12 +42,23 @@ func BenchmarkSend(b *testing.B) {
 			}
 		}
 	})
-	for _, pool := range []int{1, 4} {
-		b.Run(fmt.Sprintf("transport-pool-%d", pool), func(b *testing.B) {
+	for _, c := range []struct {
+		pool     int
+		dialogue bool
+	}{{1, false}, {4, false}, {1, true}} {
+		pool := c.pool
+		name := fmt.Sprintf("transport-pool-%d", pool)
+		if c.dialogue {
+			name += "-without-pipelining"
+		}
+		b.Run(name, func(b *testing.B) {
 			srv := smtptest.Start(b)
 			tr, err := mail.NewSMTP(mail.SMTPConfig{Host: srv.Host, Port: srv.Port, TLS: "none", PoolSize: pool, Timeout: 10 * time.Second}, clock.System{})
 			if err != nil {
 				b.Fatal(err)
+			}
+			if c.dialogue {
+				mail.WithoutPipelining(tr)
 			}
 			defer tr.Close()
 			work := make(chan int)

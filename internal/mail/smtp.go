@@ -56,8 +56,11 @@ type SMTP struct {
 	limiter *rate.Limiter       // nil: unlimited
 	slots   chan *gosmtp.Client // PoolSize entries; nil is a slot not dialed yet
 	timeout time.Duration       // bounds each command
-	closed  chan struct{}
-	once    sync.Once
+	// noPipelining keeps to one command a round trip even with a relay
+	// that offers PIPELINING (tests of the dialogue).
+	noPipelining bool
+	closed       chan struct{}
+	once         sync.Once
 }
 
 // NewSMTP checks cfg and returns a transport. It does not connect: the
@@ -239,6 +242,9 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 	if err != nil {
 		return fail(StageBuild, "", err, Unsendable)
 	}
+	if c.pipelining() {
+		return c.transactPipelined(ctx, m, msg, from, fail)
+	}
 	if err := c.mail(ctx, from); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -253,14 +259,9 @@ func (c *smtpConn) transact(ctx context.Context, m Message, msg *gomail.Msg) err
 		if err == nil {
 			continue
 		}
-		f := Temporary
-		if code := replyCode(err); code >= 500 && code < 600 {
-			f = RecipientRefused
-			if r.bcc {
-				f = SenderRefused // our own copy's address: our configuration
-			}
-		} else if code == 0 {
-			return c.abort(fail(StageRcpt, r.addr, err, Temporary)) // the connection is gone
+		f, gone := rcptFault(r, err)
+		if gone {
+			return c.abort(fail(StageRcpt, r.addr, err, Temporary))
 		}
 		if refused == nil || f > refused.Fault {
 			refused = fail(StageRcpt, r.addr, err, f)
@@ -338,6 +339,22 @@ func bySender(err error) Fault {
 		return SenderRefused
 	}
 	return Temporary
+}
+
+// rcptFault is whose fault a refused RCPT TO is: a 5xx is the addressee's,
+// or ours for our own copy (Bcc); a 4xx is temporary; gone is a connection
+// that failed without a reply.
+func rcptFault(r rcpt, err error) (f Fault, gone bool) {
+	switch code := replyCode(err); {
+	case code >= 500 && code < 600:
+		if r.bcc {
+			return SenderRefused, false // our own copy's address: our configuration
+		}
+		return RecipientRefused, false
+	case code == 0:
+		return Temporary, true
+	}
+	return Temporary, false
 }
 
 type rcpt struct {

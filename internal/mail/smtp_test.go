@@ -466,25 +466,33 @@ func TestFaultByStageAndRecipient(t *testing.T) {
 		{"dropped mid-DATA", func(s *smtptest.Server) { s.DropNext(smtptest.PhaseData) }, mail.StageData, 0, mail.Temporary, ""},
 		{"outage", func(s *smtptest.Server) { s.Down() }, mail.StageConnect, 0, mail.Temporary, ""},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			srv := smtptest.Start(t)
-			tr := newSMTP(t, srv, 1, 0)
-			c.inject(srv)
-			err := tr.Send(context.Background(), reminder("fault@relance.example"))
-			var e *mail.Error
-			if !errors.As(err, &e) || e.Stage != c.stage || e.Code != c.code || e.Fault != c.fault || e.Recipient != c.rcpt {
-				t.Fatalf("%v: got %+v, want stage %s code %d fault %v recipient %q", err, e, c.stage, c.code, c.fault, c.rcpt)
-			}
-			if mail.FaultOf(err) != c.fault {
-				t.Errorf("FaultOf = %v", mail.FaultOf(err))
-			}
-			srv.Recover()
-			if c.fault == mail.Temporary {
-				if err := tr.Send(context.Background(), reminder("fault@relance.example")); err != nil {
-					t.Errorf("once the relay recovers: %v", err)
+		for _, dialogue := range []string{"pipelined", "command by command"} {
+			t.Run(c.name+"/"+dialogue, func(t *testing.T) {
+				srv := smtptest.Start(t)
+				tr := newSMTP(t, srv, 1, 0)
+				if dialogue != "pipelined" {
+					mail.WithoutPipelining(tr)
 				}
-			}
-		})
+				c.inject(srv)
+				err := tr.Send(context.Background(), reminder("fault@relance.example"))
+				var e *mail.Error
+				if !errors.As(err, &e) || e.Stage != c.stage || e.Code != c.code || e.Fault != c.fault || e.Recipient != c.rcpt {
+					t.Fatalf("%v: got %+v, want stage %s code %d fault %v recipient %q", err, e, c.stage, c.code, c.fault, c.rcpt)
+				}
+				if mail.FaultOf(err) != c.fault {
+					t.Errorf("FaultOf = %v", mail.FaultOf(err))
+				}
+				if n := len(srv.Messages()); n != 0 {
+					t.Errorf("%d messages stored after the fault, want 0", n)
+				}
+				srv.Recover()
+				if c.fault == mail.Temporary {
+					if err := tr.Send(context.Background(), reminder("fault@relance.example")); err != nil {
+						t.Errorf("once the relay recovers: %v", err)
+					}
+				}
+			})
+		}
 	}
 	t.Run("TLS handshake", func(t *testing.T) {
 		srv := smtptest.StartTLS(t, false)
