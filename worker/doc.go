@@ -253,9 +253,9 @@
 //     review prices only the invoices without a proposal and those whose
 //     pricing changed since their proposal was last reviewed (migration
 //     00190: a bucket crossed, a settlement, an amount, an insolvency, the
-//     step's profile); a replay, a changed matrix, a sandbox and the first
-//     review price every doubtful invoice
-//     (TestIncrementalProvisionReviewBooksAsTheFullReview).
+//     step's profile); a replay, a changed matrix and the first review
+//     (a sandbox's included, over its empty twins) price every doubtful
+//     invoice (TestIncrementalProvisionReviewBooksAsTheFullReview).
 //   - What ends by itself. Each sweep first calls ledger's Settle: promises
 //     whose amount was paid are kept (released that day), those past their
 //     end unpaid are broken (dunning resumes the day after, where it
