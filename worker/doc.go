@@ -257,7 +257,13 @@
 //     The review runs after the evaluation because it prices what the
 //     evaluation has just recorded (a step is proposed on the day it
 //     fired), and the evaluation reads nothing the review writes. The
-//     preview runs the same Run, so it shows the same proposals.
+//     preview runs the same Run, so it shows the same proposals. A daily
+//     review prices only the invoices without a proposal and those whose
+//     pricing changed since their proposal was last reviewed (migration
+//     00190: a bucket crossed, a settlement, an amount, an insolvency, the
+//     step's profile); a replay, a changed matrix and the first review
+//     (a sandbox's included, over its empty twins) price every doubtful
+//     invoice (TestIncrementalProvisionReviewBooksAsTheFullReview).
 //   - What ends by itself. Each sweep first calls ledger's Settle: promises
 //     whose amount was paid are kept (released that day), those past their
 //     end unpaid are broken (dunning resumes the day after, where it

@@ -9,6 +9,9 @@ CREATE TEMP TABLE sandbox_reminder (LIKE reminder INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_provision (LIKE provision INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_task (LIKE task INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_journal_entry (LIKE journal_entry INCLUDING ALL) ON COMMIT DROP;
+-- Empty: a sandbox's first provision review prices every doubtful invoice into
+-- the empty twins, and the next ones follow what changed from there (migration 00190).
+CREATE TEMP TABLE sandbox_provision_review_state (LIKE provision_review_state INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_event (LIKE event INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_promise (LIKE promise INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_dispute (LIKE dispute INCLUDING ALL) ON COMMIT DROP;

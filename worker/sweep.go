@@ -138,6 +138,9 @@ type SweepResult struct {
 	// Journal counts the entries the provision review booked: 411 → 416
 	// reclassifications, provisions and reversals.
 	Journal int
+	// Priced counts the doubtful invoices the provision review priced
+	// (ledger.ProvisionReview.Priced): on a daily sweep, only what changed.
+	Priced int
 	// Settled is what ended by itself by that day: promises kept or
 	// broken, disputes past their end.
 	Settled ledger.Settled
@@ -279,7 +282,7 @@ func (s *Sweeper) review(ctx context.Context, tx pgx.Tx, day time.Time, res *Swe
 	if err != nil {
 		return fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	res.Proposals, res.Journal = rev.Proposals, rev.Reclassified+rev.Adjusted
+	res.Proposals, res.Journal, res.Priced = rev.Proposals, rev.Reclassified+rev.Adjusted, rev.Priced
 	claims, err := store.ReviewClaimTasks(ctx, day, func(country string, d time.Time) (time.Time, error) {
 		cal, err := s.Calendars(country)
 		if err != nil {

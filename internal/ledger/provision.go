@@ -24,6 +24,11 @@ type ProvisionReview struct {
 	Proposals    []ProvisionProposed // the new proposals, by invoice id
 	Reclassified int                 // 411 → 416 reclassifications
 	Adjusted     int                 // provision and reversal entries
+	// Priced counts the doubtful invoices the review priced: every one on
+	// a full review; on a day after the latest one reviewed, only those
+	// without a proposal and those whose pricing changed since their
+	// proposal was last reviewed (migration 00190).
+	Priced int
 }
 
 // ProvisionProposed is one proposal a review made: the invoice, what its
@@ -56,13 +61,19 @@ func matrixArgs(m provision.Matrix) []any {
 // provision must be on day and what is booked so far: a provision when it
 // rises, a reversal when it falls (paid, credited). A proposal of 0 is never
 // made. Replaying a day finds everything booked and books nothing.
+//
+// A review of a day on or after the latest one reviewed, with the same
+// matrix, prices only what changed since (ProvisionReview.Priced): each
+// proposal keeps what it was last priced from, and one priced from the same
+// has the same provision, already booked. A replay or a changed matrix
+// prices everything.
 func (s *Store) ReviewProvisions(ctx context.Context, day time.Time, m provision.Matrix) (ProvisionReview, error) {
 	var out ProvisionReview
 	var ids, amounts []int64
 	var causes, currencies []string
 	var rates []int32
 	err := s.db.QueryRow(ctx, provisionReviewSQL, append([]any{day}, matrixArgs(m)...)...).
-		Scan(&ids, &causes, &rates, &amounts, &currencies, &out.Reclassified, &out.Adjusted)
+		Scan(&ids, &causes, &rates, &amounts, &currencies, &out.Reclassified, &out.Adjusted, &out.Priced)
 	if err != nil {
 		return out, fmt.Errorf("ledger: review provisions %s: %w", formatDay(day), err)
 	}

@@ -13,10 +13,26 @@
 --     and keeps the deductibility of what it takes back.
 --   - A proposal whose invoice is settled (its provision now 0) is marked
 --     settled_on $1, and left alone from then on.
+--   - Only the invoices whose pricing changed since their proposal was last
+--     reviewed (provision_due's review_key against the proposal's
+--     reviewed_with, migration 00190) and those without a proposal are
+--     priced, while provision_review_state holds: a review of a day on or
+--     after the latest one reviewed, with the same matrix. Otherwise
+--     (the first review, a replay of an earlier day, a matrix changed, a
+--     journal entry deleted) every doubtful invoice is.
+--   - A review of a day on or after the latest one stamps each proposal it
+--     priced with its review_key, and makes the state hold from that day
+--     with this matrix; a replay makes the next review a full one.
 -- Returns the new proposals (invoice, cause, rate, amount, currency, as
--- arrays in the order of the invoices) and the counts of reclassifications
--- and adjustments.
-WITH due AS MATERIALIZED (
+-- arrays in the order of the invoices), the counts of reclassifications
+-- and adjustments, and how many invoices were priced.
+WITH mode AS MATERIALIZED (
+    -- forward: a day on or after every day reviewed; incremental: and the
+    -- stamps hold for it (migration 00190).
+    SELECT coalesce(bool_and($1 >= s.last_day), true) AS forward,
+           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false) AS incremental
+    FROM provision_review_state s
+), due AS MATERIALIZED (
     SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
     FROM provision_due($1, $2, $3, $4, $5, $6, $7) d
     LEFT JOIN LATERAL (
@@ -25,12 +41,16 @@ WITH due AS MATERIALIZED (
                (array_agg(e.tax_deductible ORDER BY e.day DESC, e.id DESC))[1] AS deductible
         FROM journal_entry e
         WHERE e.invoice_id = d.invoice_id AND e.kind IN ('provision', 'reversal') AND e.day <= $1) b ON true
+    -- Left out before the journal is read: a proposal priced as it was
+    -- last reviewed, whose booked provision is still that price (an
+    -- invoice without a proposal has no stamp: it is priced).
+    WHERE NOT (SELECT incremental FROM mode) OR d.review_key IS DISTINCT FROM d.reviewed_with
 ), proposed AS (
     -- A proposal made on a later day (a replay) conflicts and stays as it is.
     INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
-                           rate_bp, amount, tax_deductible, cause, profile)
+                           rate_bp, amount, tax_deductible, cause, profile, reviewed_with)
     SELECT invoice_id, client_id, $1, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
-           rate_bp, amount, tax_deductible, cause, profile
+           rate_bp, amount, tax_deductible, cause, profile, CASE WHEN (SELECT forward FROM mode) THEN review_key END
     FROM due
     WHERE proposal_id IS NULL AND amount > 0
     ON CONFLICT (invoice_id) DO NOTHING
@@ -66,21 +86,38 @@ WITH due AS MATERIALIZED (
     RETURNING 1
 ), settling AS MATERIALIZED (
     -- Settled with nothing left booked after this review: left alone from
-    -- now on (provision_due), until the invoice opens again. Only the
-    -- proposals whose settlement changes today, usually a handful, reach
-    -- the update: on statistics that call provision empty (a preview's
-    -- transaction, right after the proposals of its first day) the planner
-    -- loops over the proposals and scans this set for each, which over
-    -- every due row was 20,000 × 22,000 rows, 30–78 s a day at 1M invoices.
-    SELECT proposal_id, CASE WHEN outstanding_incl_vat = 0 THEN $1::date END AS settled_on
+    -- now on (provision_due), until the invoice opens again. And, on a
+    -- forward review, the stamp of each proposal priced from something new.
+    -- Only the proposals where either changes today, usually a handful,
+    -- reach the update: on statistics that call provision empty (a
+    -- preview's transaction, right after the proposals of its first day)
+    -- the planner loops over the proposals and scans this set for each,
+    -- which over every due row was 20,000 × 22,000 rows, 30–78 s a day at
+    -- 1M invoices.
+    SELECT proposal_id,
+           CASE WHEN (outstanding_incl_vat = 0) <> (settled_on IS NOT NULL)
+                THEN CASE WHEN outstanding_incl_vat = 0 THEN $1::date END ELSE settled_on END AS settled_on,
+           CASE WHEN (SELECT forward FROM mode) THEN review_key ELSE reviewed_with END AS reviewed_with
     FROM due
-    WHERE proposal_id IS NOT NULL AND (outstanding_incl_vat = 0) <> (settled_on IS NOT NULL)
+    WHERE proposal_id IS NOT NULL
+      AND ((outstanding_incl_vat = 0) <> (settled_on IS NOT NULL)
+           OR ((SELECT forward FROM mode) AND review_key IS DISTINCT FROM reviewed_with))
 ), settled AS (
-    UPDATE provision p SET settled_on = s.settled_on
+    UPDATE provision p SET settled_on = s.settled_on, reviewed_with = s.reviewed_with
     FROM settling s
     WHERE p.id = s.proposal_id
+), reviewed AS (
+    -- From a forward review on, the stamps hold with this matrix; a replay
+    -- books entries dated before later ones: the next review is full.
+    INSERT INTO provision_review_state AS s (last_day, matrix, valid)
+    VALUES ($1, row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text, true)
+    ON CONFLICT (one) DO UPDATE
+        SET last_day = greatest(s.last_day, EXCLUDED.last_day),
+            matrix = CASE WHEN EXCLUDED.last_day >= s.last_day THEN EXCLUDED.matrix ELSE s.matrix END,
+            valid = EXCLUDED.last_day >= s.last_day
 )
-SELECT p.invoices, p.causes, p.rates, p.amounts, p.currencies, (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted)
+SELECT p.invoices, p.causes, p.rates, p.amounts, p.currencies, (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted),
+       (SELECT count(*) FROM due)
 FROM (SELECT coalesce(array_agg(invoice_id ORDER BY invoice_id), '{}') AS invoices,
              coalesce(array_agg(cause ORDER BY invoice_id), '{}') AS causes,
              coalesce(array_agg(rate_bp ORDER BY invoice_id), '{}') AS rates,
