@@ -87,25 +87,33 @@ var pauseRecordSQL string
 // pauseSendQueue pauses the send queue for every process and records why in
 // a 'send_queue_paused' event carrying the queue's paused_at, by which
 // ResumeOwnPause later knows the pause is relance's own and not an
-// operator's.
+// operator's. The pause and its event commit together: a reader between
+// the two would take relance's pause for an operator's, and a crash
+// between them would leave it so.
 func (w *SendWorker) pauseSendQueue(ctx context.Context, cause error, n int) error {
 	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
 	if err != nil {
 		return err
 	}
-	if err := client.QueuePause(ctx, QueueSend, nil); err != nil {
-		return fmt.Errorf("pause the send queue: %w", err)
-	}
-	q, err := client.QueueGet(ctx, QueueSend)
+	err = pgx.BeginFunc(ctx, w.Pool, func(tx pgx.Tx) error {
+		if err := client.QueuePauseTx(ctx, tx, QueueSend, nil); err != nil {
+			return err
+		}
+		q, err := client.QueueGetTx(ctx, tx, QueueSend)
+		if err != nil {
+			return err
+		}
+		var since time.Time
+		if q.PausedAt != nil {
+			since = *q.PausedAt
+		}
+		if _, err := tx.Exec(ctx, pauseRecordSQL, since, n, cause.Error()); err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("pause the send queue: %w", err)
-	}
-	var since time.Time
-	if q.PausedAt != nil {
-		since = *q.PausedAt
-	}
-	if _, err := w.Pool.Exec(ctx, pauseRecordSQL, since, n, cause.Error()); err != nil {
-		return fmt.Errorf("pause the send queue: record: %w", err)
 	}
 	if w.Counters != nil {
 		w.Counters.SendQueuePaused(true)
