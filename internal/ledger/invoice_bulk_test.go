@@ -43,7 +43,8 @@ func firstImport() []ledger.BatchInvoice {
 }
 
 // ledgerText is everything an invoice batch writes, as text without ids or
-// clock times, so that two databases can be compared.
+// clock times, so that two databases can be compared: the ledger, and what
+// the triggers on its tables keep beside it.
 func ledgerText(t *testing.T, f fixture) string {
 	t.Helper()
 	var s string
@@ -61,6 +62,12 @@ func ledgerText(t *testing.T, f fixture) string {
 		SELECT 'event ' || (e.kind, e.actor, e.day, e.detail)::text FROM event e
 		UNION ALL
 		SELECT 'batch ' || (b.kind, b.rows, b.created, b.updated, b.closed, b.snapshot)::text FROM import_batch b
+		UNION ALL  -- what the statement triggers on invoice write (the bulk path fills them after its insert)
+		SELECT 'wake ' || (i.number, w.wake_on)::text FROM sweep_wake w LEFT JOIN invoice i ON i.id = w.invoice_id
+		UNION ALL
+		SELECT 'balance ' || (c.code, b.documents, b.payments)::text FROM client_balance b LEFT JOIN client c ON c.id = b.client_id
+		UNION ALL
+		SELECT 'horizon ' || (h.latest_issue, h.latest_receipt)::text FROM ledger_horizon h
 	) d(x)`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +75,8 @@ func ledgerText(t *testing.T, f fixture) string {
 	return s
 }
 
-// invoiceSchema is the definition of invoice's indexes and constraints.
+// invoiceSchema is the definition of invoice's indexes and constraints, and
+// whether each of its triggers is on.
 func invoiceSchema(t *testing.T, f fixture) string {
 	t.Helper()
 	var s string
@@ -76,6 +84,8 @@ func invoiceSchema(t *testing.T, f fixture) string {
 		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'invoice'::regclass
 		UNION ALL
 		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'invoice'::regclass
+		UNION ALL  -- the bulk path turns some off for its insert
+		SELECT tgname || ' ' || tgenabled FROM pg_trigger WHERE tgrelid = 'invoice'::regclass AND NOT tgisinternal
 	) d(x)`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
