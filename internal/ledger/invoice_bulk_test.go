@@ -85,7 +85,7 @@ func invoiceSchema(t *testing.T, f fixture) string {
 		UNION ALL
 		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'invoice'::regclass
 		UNION ALL  -- the bulk path turns some off for its insert
-		SELECT tgname || ' ' || tgenabled FROM pg_trigger WHERE tgrelid = 'invoice'::regclass AND NOT tgisinternal
+		SELECT tgname || ' ' || tgenabled::text FROM pg_trigger WHERE tgrelid = 'invoice'::regclass AND NOT tgisinternal
 	) d(x)`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
