@@ -75,15 +75,18 @@ func ledgerText(t *testing.T, f fixture) string {
 	return s
 }
 
-// invoiceSchema is the definition of invoice's indexes and constraints, and
-// whether each of its triggers is on.
+// invoiceSchema is the definition of invoice's and sweep_wake's indexes and
+// constraints (the bulk path drops and rebuilds them), and whether each of
+// invoice's triggers is on.
 func invoiceSchema(t *testing.T, f fixture) string {
 	t.Helper()
 	var s string
 	err := f.pool.QueryRow(context.Background(), `SELECT string_agg(x, E'\n' ORDER BY x) FROM (
-		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'invoice'::regclass
+		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index
+		WHERE indrelid IN ('invoice'::regclass, 'sweep_wake'::regclass)
 		UNION ALL
-		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'invoice'::regclass
+		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+		WHERE conrelid IN ('invoice'::regclass, 'sweep_wake'::regclass)
 		UNION ALL  -- the bulk path turns some off for its insert
 		SELECT tgname || ' ' || tgenabled::text FROM pg_trigger WHERE tgrelid = 'invoice'::regclass AND NOT tgisinternal
 	) d(x)`).Scan(&s)
