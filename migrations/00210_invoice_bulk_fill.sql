@@ -9,10 +9,10 @@
 -- which are then built in one sort each.
 --
 -- Replaces ledger_invoice_bulk_begin (migration 00130), which now also locks
--- sweep_wake. Adds ledger_invoice_bulk_fill. No trigger function of
+-- sweep_wake and allocation. Adds ledger_invoice_bulk_fill. No trigger function of
 -- migrations 00160, 00161 or 00170 is replaced.
 
--- 00130's, and sweep_wake locked after invoice.
+-- 00130's, and sweep_wake and allocation locked after invoice.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION ledger_invoice_bulk_begin(lock_wait text) RETURNS boolean
 LANGUAGE plpgsql
@@ -35,6 +35,9 @@ BEGIN
     -- (ledger_invoice_bulk_fill): its lock is taken here, within lock_wait,
     -- rather than wait for it (or deadlock) halfway through the import.
     LOCK TABLE sweep_wake IN ACCESS EXCLUSIVE MODE;
+    -- allocation's statement triggers on insert are off for the insert
+    -- (ledger/sql/batch_bulk_triggers_off.sql): ALTER TABLE's mode.
+    LOCK TABLE allocation IN SHARE ROW EXCLUSIVE MODE;
     PERFORM set_config('lock_timeout', was, true);
     IF EXISTS (SELECT 1 FROM invoice) THEN
         RETURN false;

@@ -28,14 +28,19 @@
 -- subquery so that the joins are planned on the staging table's statistics.
 --
 -- Invoice's statement triggers on insert are off while it runs, and what
--- they write is written after it, from the table (batch_bulk_fill.sql).
+-- they write is written after it, from the table (batch_bulk_fill.sql);
+-- allocation's too (batch_bulk_triggers_off.sql), and each allocation is
+-- inserted with the day it counts from, which allocation_counts_insert
+-- (ledger_count_allocations, migration 00020) would have set after: the
+-- latest of the day it was applied and its documents' issue dates, NULL
+-- when that is the day it was applied (no payment on this path).
 WITH ids AS MATERIALIZED (
     SELECT setval(pg_get_serial_sequence('invoice', 'id'),
                   nextval(pg_get_serial_sequence('invoice', 'id')) + max(line) - min(line))
                - (max(line) - min(line)) - min(line) AS base
     FROM invoice_stage),
 credit AS MATERIALIZED (
-    SELECT line, target, LEAST(available, GREATEST(outstanding - before, 0)) AS amount
+    SELECT line, target, LEAST(available, GREATEST(outstanding - before, 0)) AS amount, issued
     FROM (SELECT *, COALESCE(sum(available) OVER (PARTITION BY target ORDER BY line
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
           FROM invoice_bulk_link link WHERE kind = 'credit_note' AND available > 0) w
@@ -61,10 +66,12 @@ ins AS (
     LEFT JOIN credited cr ON cr.line = s.line
     RETURNING 1),
 paid AS (
-    INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
-    SELECT ids.base + s.line, 'import', $2, s.paid, $3 FROM ids, invoice_stage s
+    INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on, counts_from)
+    SELECT ids.base + s.line, 'import', $2, s.paid, $3, NULLIF(GREATEST($3::date, s.issue_date), $3::date)
+    FROM ids, invoice_stage s
     WHERE s.paid > 0 AND s.kind = 'invoice'),
 credit_notes AS (
-    INSERT INTO allocation (invoice_id, source, credit_note_id, import_batch_id, amount, applied_on)
-    SELECT ids.base + target, 'credit_note', ids.base + line, $2, amount, $3 FROM ids, credit)
+    INSERT INTO allocation (invoice_id, source, credit_note_id, import_batch_id, amount, applied_on, counts_from)
+    SELECT ids.base + target, 'credit_note', ids.base + line, $2, amount, $3, NULLIF(GREATEST($3::date, issued), $3::date)
+    FROM ids, credit)
 SELECT count(*) FROM ins
