@@ -8,61 +8,30 @@
 -- third of the insert; sweep_wake is written here without its indexes,
 -- which are then built in one sort each.
 --
--- Replaces ledger_invoice_bulk_begin (migration 00130), which now also locks
--- sweep_wake and allocation. Adds ledger_invoice_bulk_fill. No trigger function of
--- migrations 00160, 00161 or 00170 is replaced.
+-- Adds ledger_invoice_bulk_lock and ledger_invoice_bulk_fill. Replaces no
+-- function: neither 00130's nor any trigger function of migrations 00160,
+-- 00161 or 00170.
 
--- 00130's, and sweep_wake and allocation locked after invoice.
+-- The tables the bulk path writes besides invoice in a way that needs a
+-- stronger lock than a write: sweep_wake, whose indexes
+-- ledger_invoice_bulk_fill drops and rebuilds, and allocation, whose
+-- statement triggers on insert are off for the insert (ALTER TABLE's mode).
+-- Called after ledger_invoice_bulk_begin, in the same savepoint, so that
+-- a lock that does not come within lock_wait sends the batch down the
+-- normal path rather than wait for it (or deadlock) halfway through the
+-- import. Allocation is empty then (its invoice_id is a key of the empty
+-- invoice): only a writer about to fail waits on it.
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION ledger_invoice_bulk_begin(lock_wait text) RETURNS boolean
+CREATE FUNCTION ledger_invoice_bulk_lock(lock_wait text) RETURNS void
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    d record;
     was text := current_setting('lock_timeout');
 BEGIN
     PERFORM set_config('lock_timeout', lock_wait, true);
-    -- The tables invoice's foreign keys point to first (client), in the
-    -- mode their rebuild takes: a writer that holds one of them and then
-    -- waits for invoice would otherwise deadlock with the rebuild.
-    FOR d IN SELECT DISTINCT c.confrelid::regclass::text AS name FROM pg_constraint c
-             WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'f' AND c.confrelid <> 'invoice'::regclass
-             ORDER BY 1 LOOP
-        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', d.name);
-    END LOOP;
-    LOCK TABLE invoice IN ACCESS EXCLUSIVE MODE;
-    -- sweep_wake's indexes are dropped and rebuilt around its fill
-    -- (ledger_invoice_bulk_fill): its lock is taken here, within lock_wait,
-    -- rather than wait for it (or deadlock) halfway through the import.
     LOCK TABLE sweep_wake IN ACCESS EXCLUSIVE MODE;
-    -- allocation's statement triggers on insert are off for the insert
-    -- (ledger/sql/batch_bulk_triggers_off.sql): ALTER TABLE's mode.
     LOCK TABLE allocation IN SHARE ROW EXCLUSIVE MODE;
     PERFORM set_config('lock_timeout', was, true);
-    IF EXISTS (SELECT 1 FROM invoice) THEN
-        RETURN false;
-    END IF;
-    CREATE TEMP TABLE invoice_bulk_ddl ON COMMIT DROP AS
-    -- Unique constraints first and foreign keys last, in the order they
-    -- are rebuilt: a foreign key may need a unique key of its own table.
-    SELECT 1 AS step, c.conname::text AS name, pg_get_constraintdef(c.oid) AS def
-    FROM pg_constraint c WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'u'
-    UNION ALL
-    SELECT 2, x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid)
-    FROM pg_index x
-    WHERE x.indrelid = 'invoice'::regclass AND NOT x.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = 'invoice'::regclass)
-    UNION ALL
-    SELECT 3, c.conname::text, pg_get_constraintdef(c.oid)
-    FROM pg_constraint c WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'f';
-    FOR d IN SELECT * FROM invoice_bulk_ddl ORDER BY step DESC LOOP
-        IF d.step = 2 THEN
-            EXECUTE format('DROP INDEX %s', d.name);
-        ELSE
-            EXECUTE format('ALTER TABLE invoice DROP CONSTRAINT %I', d.name);
-        END IF;
-    END LOOP;
-    RETURN true;
 END
 $$;
 -- +goose StatementEnd
@@ -80,7 +49,7 @@ $$;
 -- invoice's, so that one a later migration adds or changes is rebuilt as
 -- written) are dropped for its insert and built after it: nothing else
 -- writes sweep_wake meanwhile, the caller holding it since
--- ledger_invoice_bulk_begin.
+-- ledger_invoice_bulk_lock.
 -- +goose StatementBegin
 CREATE FUNCTION ledger_invoice_bulk_fill(batch bigint) RETURNS void
 LANGUAGE plpgsql
@@ -130,49 +99,4 @@ $$;
 
 -- +goose Down
 DROP FUNCTION ledger_invoice_bulk_fill(bigint);
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION ledger_invoice_bulk_begin(lock_wait text) RETURNS boolean
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    d record;
-    was text := current_setting('lock_timeout');
-BEGIN
-    PERFORM set_config('lock_timeout', lock_wait, true);
-    -- The tables invoice's foreign keys point to first (client), in the
-    -- mode their rebuild takes: a writer that holds one of them and then
-    -- waits for invoice would otherwise deadlock with the rebuild.
-    FOR d IN SELECT DISTINCT c.confrelid::regclass::text AS name FROM pg_constraint c
-             WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'f' AND c.confrelid <> 'invoice'::regclass
-             ORDER BY 1 LOOP
-        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', d.name);
-    END LOOP;
-    LOCK TABLE invoice IN ACCESS EXCLUSIVE MODE;
-    PERFORM set_config('lock_timeout', was, true);
-    IF EXISTS (SELECT 1 FROM invoice) THEN
-        RETURN false;
-    END IF;
-    CREATE TEMP TABLE invoice_bulk_ddl ON COMMIT DROP AS
-    -- Unique constraints first and foreign keys last, in the order they
-    -- are rebuilt: a foreign key may need a unique key of its own table.
-    SELECT 1 AS step, c.conname::text AS name, pg_get_constraintdef(c.oid) AS def
-    FROM pg_constraint c WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'u'
-    UNION ALL
-    SELECT 2, x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid)
-    FROM pg_index x
-    WHERE x.indrelid = 'invoice'::regclass AND NOT x.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = 'invoice'::regclass)
-    UNION ALL
-    SELECT 3, c.conname::text, pg_get_constraintdef(c.oid)
-    FROM pg_constraint c WHERE c.conrelid = 'invoice'::regclass AND c.contype = 'f';
-    FOR d IN SELECT * FROM invoice_bulk_ddl ORDER BY step DESC LOOP
-        IF d.step = 2 THEN
-            EXECUTE format('DROP INDEX %s', d.name);
-        ELSE
-            EXECUTE format('ALTER TABLE invoice DROP CONSTRAINT %I', d.name);
-        END IF;
-    END LOOP;
-    RETURN true;
-END
-$$;
--- +goose StatementEnd
+DROP FUNCTION ledger_invoice_bulk_lock(text);

@@ -37,6 +37,8 @@ var (
 	batchInvoicesBulkSQL string
 	//go:embed sql/batch_bulk_begin.sql
 	batchBulkBeginSQL string
+	//go:embed sql/batch_bulk_lock.sql
+	batchBulkLockSQL string
 	//go:embed sql/batch_bulk_end.sql
 	batchBulkEndSQL string
 	//go:embed sql/batch_bulk_memory.sql
@@ -85,6 +87,11 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 	}
 	var ok bool
 	err = sp.QueryRow(ctx, batchBulkBeginSQL, bulkLockTimeout).Scan(&ok)
+	if err == nil && ok {
+		// sweep_wake and allocation, which insertBulk writes under a
+		// stronger lock than a write's.
+		_, err = sp.Exec(ctx, batchBulkLockSQL, bulkLockTimeout)
+	}
 	var pgErr *pgconn.PgError
 	switch {
 	case err == nil && ok:

@@ -190,6 +190,46 @@ func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
 	}
 }
 
+// TestBulkPathGivesWayToTheTablesItLocks holds each table the bulk path
+// takes besides invoice and client with the lock its lock conflicts with:
+// sweep_wake, whose indexes it rebuilds, with a reader's, allocation,
+// whose triggers it turns off, with a writer's. The first import takes the
+// normal path rather than wait, and the triggers write as usual.
+func TestBulkPathGivesWayToTheTablesItLocks(t *testing.T) {
+	for table, mode := range map[string]string{"sweep_wake": "ACCESS SHARE", "allocation": "ROW EXCLUSIVE"} {
+		t.Run(table, func(t *testing.T) {
+			f, _ := newFixture(t)
+			ctx := context.Background()
+			reader, err := f.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := reader.Exec(ctx, "LOCK TABLE "+table+" IN "+mode+" MODE"); err != nil {
+				t.Fatal(err)
+			}
+			// Let go after a while: an import that waited for the lock
+			// instead of giving way then ends, on the bulk path, and fails
+			// the test rather than hang it.
+			release := time.AfterFunc(5*time.Second, func() { reader.Rollback(ctx) }) //nolint:errcheck // only a lock
+			defer func() {
+				if release.Stop() {
+					reader.Rollback(ctx) //nolint:errcheck // only a lock
+				}
+			}()
+			s := ledger.New(f.pool, ledger.Options{BulkMinRows: 1})
+			a, problems := applyInvoices(t, f, s, by("2025-09-01"), false, firstImport()...)
+			if len(problems) > 0 || a.Bulk || a.Created != 60 {
+				t.Errorf("first import beside a lock %s on %s: bulk %v, created %d, problems %v; want the upsert, 60",
+					mode, table, a.Bulk, a.Created, problems)
+			}
+			var wakes int
+			if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM sweep_wake`).Scan(&wakes); err != nil || wakes == 0 {
+				t.Errorf("sweep_wake holds %d rows (%v) after the upsert", wakes, err)
+			}
+		})
+	}
+}
+
 // rowVersions returns, for each invoice and client, its number or code
 // with the transaction that wrote it and the one that locked it (0: none).
 func rowVersions(t *testing.T, f fixture) map[string]string {

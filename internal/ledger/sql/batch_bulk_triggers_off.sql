@@ -15,7 +15,7 @@
 -- clears the source_hash of documents whose allocations did not come from
 -- an invoice batch's `paid` or credit notes, and the bulk path inserts no
 -- other. Allocation is empty (its invoice_id is a key of the empty
--- invoice), and ledger_invoice_bulk_begin locked it in the mode ALTER
+-- invoice), and ledger_invoice_bulk_lock locked it in the mode ALTER
 -- TABLE takes here.
 ALTER TABLE invoice DISABLE TRIGGER invoice_balance_insert, DISABLE TRIGGER invoice_wake_insert;
 ALTER TABLE allocation DISABLE TRIGGER allocation_counts_insert, DISABLE TRIGGER allocation_source_insert
