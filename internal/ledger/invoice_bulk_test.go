@@ -3,7 +3,9 @@ package ledger_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
@@ -43,7 +45,8 @@ func firstImport() []ledger.BatchInvoice {
 }
 
 // ledgerText is everything an invoice batch writes, as text without ids or
-// clock times, so that two databases can be compared.
+// clock times, so that two databases can be compared: the ledger, and what
+// the triggers on its tables keep beside it.
 func ledgerText(t *testing.T, f fixture) string {
 	t.Helper()
 	var s string
@@ -61,6 +64,12 @@ func ledgerText(t *testing.T, f fixture) string {
 		SELECT 'event ' || (e.kind, e.actor, e.day, e.detail)::text FROM event e
 		UNION ALL
 		SELECT 'batch ' || (b.kind, b.rows, b.created, b.updated, b.closed, b.snapshot)::text FROM import_batch b
+		UNION ALL  -- what the statement triggers on invoice write (the bulk path fills them after its insert)
+		SELECT 'wake ' || (i.number, w.wake_on)::text FROM sweep_wake w LEFT JOIN invoice i ON i.id = w.invoice_id
+		UNION ALL
+		SELECT 'balance ' || (c.code, b.documents, b.payments)::text FROM client_balance b LEFT JOIN client c ON c.id = b.client_id
+		UNION ALL
+		SELECT 'horizon ' || (h.latest_issue, h.latest_receipt)::text FROM ledger_horizon h
 	) d(x)`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
@@ -68,19 +77,39 @@ func ledgerText(t *testing.T, f fixture) string {
 	return s
 }
 
-// invoiceSchema is the definition of invoice's indexes and constraints.
+// invoiceSchema is the definition of invoice's and sweep_wake's indexes and
+// constraints (the bulk path drops and rebuilds them), and whether each of
+// invoice's and allocation's triggers is on.
 func invoiceSchema(t *testing.T, f fixture) string {
 	t.Helper()
 	var s string
 	err := f.pool.QueryRow(context.Background(), `SELECT string_agg(x, E'\n' ORDER BY x) FROM (
-		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'invoice'::regclass
+		SELECT indexrelid::regclass::text || ' ' || pg_get_indexdef(indexrelid) FROM pg_index
+		WHERE indrelid IN ('invoice'::regclass, 'sweep_wake'::regclass)
 		UNION ALL
-		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE conrelid = 'invoice'::regclass
+		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+		WHERE conrelid IN ('invoice'::regclass, 'sweep_wake'::regclass)
+		UNION ALL  -- the bulk path turns some off for its insert
+		SELECT tgname || ' ' || tgenabled::text FROM pg_trigger
+		WHERE tgrelid IN ('invoice'::regclass, 'allocation'::regclass) AND NOT tgisinternal
 	) d(x)`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// issuedAfter gives some of rows an issue date after day, the day of their
+// import: a fully paid invoice, a credit note and the invoice two others
+// apply to. Their allocations count from that date, not from day.
+func issuedAfter(rows []ledger.BatchInvoice, day time.Time) []ledger.BatchInvoice {
+	for i, r := range rows {
+		switch r.Number {
+		case "F-014", "F-020", "F-058":
+			rows[i].Issued, rows[i].Due = day.AddDate(0, 0, 2+i%5), day.AddDate(0, 1, 0)
+		}
+	}
+	return rows
 }
 
 func TestBulkPathWritesWhatTheUpsertWrites(t *testing.T) {
@@ -101,7 +130,8 @@ func TestBulkPathWritesWhatTheUpsertWrites(t *testing.T) {
 		dup[2].Number, dup[2].Amount = dup[0].Number, 1
 		a, problems := applyInvoices(t, f, s, by("2025-09-01"), false, dup...)
 		r.problems = problems
-		a, problems = applyInvoices(t, f, s, by("2025-09-01"), false, firstImport()...)
+		first := issuedAfter(firstImport(), d("2025-09-01"))
+		a, problems = applyInvoices(t, f, s, by("2025-09-01"), false, first...)
 		if len(problems) > 0 {
 			t.Fatalf("problems: %v", problems)
 		}
@@ -111,7 +141,7 @@ func TestBulkPathWritesWhatTheUpsertWrites(t *testing.T) {
 			t.Errorf("after the first import (bulk %v) invoice's indexes and constraints are\n%s\nwant\n%s", a.Bulk, got, schema)
 		}
 		// What follows a first import goes down the normal path by either.
-		next := firstImport()[5:]
+		next := slices.Clone(first[5:])
 		next[0].Amount += 7
 		a, _ = applyInvoices(t, f, s, by("2025-09-02"), true, next...)
 		if a.Bulk {
@@ -158,6 +188,46 @@ func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
 	a, _ = applyInvoices(t, f, def, by("2025-09-01"), false, firstImport()...)
 	if a.Bulk || a.Created != 60 {
 		t.Errorf("first batch of an empty entity beside another: bulk %v, created %d; want the upsert, 60", a.Bulk, a.Created)
+	}
+}
+
+// TestBulkPathGivesWayToTheTablesItLocks holds each table the bulk path
+// takes besides invoice and client with the lock its lock conflicts with:
+// sweep_wake, whose indexes it rebuilds, with a reader's, allocation,
+// whose triggers it turns off, with a writer's. The first import takes the
+// normal path rather than wait, and the triggers write as usual.
+func TestBulkPathGivesWayToTheTablesItLocks(t *testing.T) {
+	for table, mode := range map[string]string{"sweep_wake": "ACCESS SHARE", "allocation": "ROW EXCLUSIVE"} {
+		t.Run(table, func(t *testing.T) {
+			f, _ := newFixture(t)
+			ctx := context.Background()
+			reader, err := f.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := reader.Exec(ctx, "LOCK TABLE "+table+" IN "+mode+" MODE"); err != nil {
+				t.Fatal(err)
+			}
+			// Let go after a while: an import that waited for the lock
+			// instead of giving way then ends, on the bulk path, and fails
+			// the test rather than hang it.
+			release := time.AfterFunc(5*time.Second, func() { reader.Rollback(ctx) }) //nolint:errcheck // only a lock
+			defer func() {
+				if release.Stop() {
+					reader.Rollback(ctx) //nolint:errcheck // only a lock
+				}
+			}()
+			s := ledger.New(f.pool, ledger.Options{BulkMinRows: 1})
+			a, problems := applyInvoices(t, f, s, by("2025-09-01"), false, firstImport()...)
+			if len(problems) > 0 || a.Bulk || a.Created != 60 {
+				t.Errorf("first import beside a lock %s on %s: bulk %v, created %d, problems %v; want the upsert, 60",
+					mode, table, a.Bulk, a.Created, problems)
+			}
+			var wakes int
+			if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM sweep_wake`).Scan(&wakes); err != nil || wakes == 0 {
+				t.Errorf("sweep_wake holds %d rows (%v) after the upsert", wakes, err)
+			}
+		})
 	}
 }
 

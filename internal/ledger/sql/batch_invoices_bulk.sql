@@ -10,7 +10,8 @@
 -- a credit note goes in linked to the invoice it applies to, and both with
 -- what the credit note settles: with the table empty, that invoice can
 -- only be in the batch, and a join of the batch's credit notes with the
--- batch finds it. (Linking and settling after the insert —
+-- batch finds it (invoice_bulk_link, batch_bulk_link.sql, read here for the
+-- link and for what each credit note settles). (Linking and settling after the insert —
 -- batch_credit_notes_link.sql, batch_alloc_credit_notes.sql,
 -- batch_settle.sql — read the unindexed table three times and wrote every
 -- credit note and its invoice again.) The settlement is the normal path's:
@@ -25,20 +26,24 @@
 -- the insert, and no other writer takes ids of invoice while the bulk path
 -- holds its lock. Ids are derived from the line rather than numbered in a
 -- subquery so that the joins are planned on the staging table's statistics.
+--
+-- Invoice's statement triggers on insert are off while it runs, and what
+-- they write is written after it, from the table (batch_bulk_fill.sql);
+-- allocation's too (batch_bulk_triggers_off.sql), and each allocation is
+-- inserted with the day it counts from, which allocation_counts_insert
+-- (ledger_count_allocations, migration 00020) would have set after: the
+-- latest of the day it was applied and its documents' issue dates, NULL
+-- when that is the day it was applied (no payment on this path).
 WITH ids AS MATERIALIZED (
     SELECT setval(pg_get_serial_sequence('invoice', 'id'),
                   nextval(pg_get_serial_sequence('invoice', 'id')) + max(line) - min(line))
                - (max(line) - min(line)) - min(line) AS base
     FROM invoice_stage),
-link AS NOT MATERIALIZED (
-    SELECT cn.line, t.line AS target, cn.kind, -cn.amount AS available, t.amount - COALESCE(t.paid, 0) AS outstanding
-    FROM invoice_stage cn JOIN invoice_stage t ON t.number = cn.applies_to
-    WHERE cn.applies_to IS NOT NULL),
 credit AS MATERIALIZED (
-    SELECT line, target, LEAST(available, GREATEST(outstanding - before, 0)) AS amount
+    SELECT line, target, LEAST(available, GREATEST(outstanding - before, 0)) AS amount, issued
     FROM (SELECT *, COALESCE(sum(available) OVER (PARTITION BY target ORDER BY line
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-          FROM link WHERE kind = 'credit_note' AND available > 0) w
+          FROM invoice_bulk_link link WHERE kind = 'credit_note' AND available > 0) w
     WHERE LEAST(available, GREATEST(outstanding - before, 0)) > 0),
 credited AS (
     SELECT line, sum(amount) AS amount FROM (
@@ -57,14 +62,16 @@ ins AS (
                 WHEN s.amount = COALESCE(s.paid, 0) + cr.amount THEN $3::date END,
            ids.base + link.target, s.source_hash
     FROM ids, invoice_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
-    LEFT JOIN link ON link.line = s.line
+    LEFT JOIN invoice_bulk_link link ON link.line = s.line
     LEFT JOIN credited cr ON cr.line = s.line
     RETURNING 1),
 paid AS (
-    INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on)
-    SELECT ids.base + s.line, 'import', $2, s.paid, $3 FROM ids, invoice_stage s
+    INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on, counts_from)
+    SELECT ids.base + s.line, 'import', $2, s.paid, $3, NULLIF(GREATEST($3::date, s.issue_date), $3::date)
+    FROM ids, invoice_stage s
     WHERE s.paid > 0 AND s.kind = 'invoice'),
 credit_notes AS (
-    INSERT INTO allocation (invoice_id, source, credit_note_id, import_batch_id, amount, applied_on)
-    SELECT ids.base + target, 'credit_note', ids.base + line, $2, amount, $3 FROM ids, credit)
+    INSERT INTO allocation (invoice_id, source, credit_note_id, import_batch_id, amount, applied_on, counts_from)
+    SELECT ids.base + target, 'credit_note', ids.base + line, $2, amount, $3, NULLIF(GREATEST($3::date, issued), $3::date)
+    FROM ids, credit)
 SELECT count(*) FROM ins
