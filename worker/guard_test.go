@@ -28,7 +28,11 @@ func (g *holding) Hold(context.Context, int64) (time.Duration, error) {
 	defer g.mu.Unlock()
 	g.asked++
 	if g.hold {
-		return 200 * time.Millisecond, nil
+		// Long enough that the snooze is written before it ends: River's
+		// batch completer writes it up to a flush later, and a snooze
+		// already over when written never shows as held to the drain
+		// (under load, 200 ms did not).
+		return 2 * time.Second, nil
 	}
 	return 0, nil
 }
