@@ -40,7 +40,9 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	opts := options{}
 	fs.StringVar(&opts.relance, "relance", "bin/relance", "the relance binary to measure")
-	fs.StringVar(&opts.out, "out", "BENCHMARKS.md", "where to write the report")
+	// No file by default: a partial run (-only, -invoices) writing over the
+	// committed BENCHMARKS.md lost the full report more than once.
+	fs.StringVar(&opts.out, "out", "", "write the report to this file too (make bench: BENCHMARKS.md); default: standard output only")
 	fs.IntVar(&opts.runs, "runs", 3, "runs of each measurement; the median is reported")
 	fs.IntVar(&opts.invoices, "invoices", 1_000_000, "invoices in the generated portfolio")
 	fs.IntVar(&opts.clients, "clients", 100_000, "clients in the generated portfolio")
@@ -92,8 +94,10 @@ func run(ctx context.Context, args []string) error {
 		}
 		report += "\n## Go micro-benchmarks\n\nResolver, penalty computation and template rendering (`go test -bench`, 6 runs each; feed this block to benchstat to compare two runs):\n\n```\n" + string(micro) + "```\n"
 	}
-	if err := os.WriteFile(opts.out, []byte(report), 0o644); err != nil {
-		return err
+	if opts.out != "" {
+		if err := os.WriteFile(opts.out, []byte(report), 0o644); err != nil {
+			return err
+		}
 	}
 	fmt.Print(report)
 	return nil
