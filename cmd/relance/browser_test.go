@@ -156,13 +156,7 @@ func TestBrowserAgedBalance(t *testing.T) {
 		!strings.Contains(browsertest.Text(t, ctx), total) {
 		t.Errorf("the page does not show the total as %s", total)
 	}
-	// At 1280 px every column shows without scrolling the table sideways:
-	// the last ones (unapplied, total, late rate, disputed) are those a
-	// credit manager reads first.
-	if w := browsertest.Eval[[]int](t, ctx, `(() => { const s = document.querySelector("#aging-table").closest(".scroll");
-		return [s.scrollWidth, s.clientWidth]; })()`); w[0] > w[1] {
-		t.Errorf("the aged balance's table is %d px wide in a %d px frame: its last columns are hidden", w[0], w[1])
-	}
+	tableFits(t, ctx)
 	screenshot(t, ctx, "aging.png")
 
 	i := slices.IndexFunc(rep.Buckets, func(b aging.Bucket) bool { return b.Name == "d61_90" })
@@ -183,6 +177,46 @@ func TestBrowserAgedBalance(t *testing.T) {
 	if got := tableClients(t, ctx); !slices.Equal(sorted(got), sorted(in61)) {
 		t.Errorf("the 61–90 bar lists %v,\nwant exactly %v", got, in61)
 	}
+}
+
+// tableFits checks that at 1280 px every column of the aged balance shows
+// without scrolling the table sideways: the last ones (unapplied, total,
+// late rate, disputed) are those a credit manager reads first.
+func tableFits(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if w := browsertest.Eval[[]int](t, ctx, `(() => { const s = document.querySelector("#aging-table").closest(".scroll");
+		return [s.scrollWidth, s.clientWidth]; })()`); w[0] > w[1] {
+		t.Errorf("the aged balance's table is %d px wide in a %d px frame: its last columns are hidden", w[0], w[1])
+	}
+}
+
+// TestBrowserAgedBalanceOfAHolding: default holds filiale; its page marks
+// it as a holding, and ticking "Avec ses filiales" adds filiale's client,
+// each row naming its entity, the table still fitting the window.
+func TestBrowserAgedBalanceOfAHolding(t *testing.T) {
+	d, env, passwords := browserDaemon(t)
+	must(t, env, "entity", "add", "filiale", "--name", "Filiale Sud SAS", "--parent", "default")
+	if _, err := browserDB(t, env).Exec(t.Context(), `
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.New(t)
+	browsertest.Login(t, ctx, d.base, "manager@durand.example", passwords["manager@durand.example"])
+	browsertest.Navigate(t, ctx, d.base+"/aging")
+	browsertest.WaitText(t, ctx, "tête de groupe")
+	if slices.Contains(tableClients(t, ctx), "S001") {
+		t.Errorf("the holding alone lists its subsidiary's client")
+	}
+	browsertest.Click(t, ctx, `input[name=subsidiaries]`)
+	browsertest.Follow(t, ctx, `form.filters button[type=submit]`)
+	browsertest.WaitText(t, ctx, "Sigma SARL")
+	if !slices.Contains(tableClients(t, ctx), "S001") {
+		t.Errorf("with its subsidiaries, the holding's table lists no S001")
+	}
+	tableFits(t, ctx)
+	screenshot(t, ctx, "aging-holding.png")
 }
 
 // tableClients are the client codes of the aged balance's table, in order.
