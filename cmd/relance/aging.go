@@ -75,8 +75,8 @@ view, real numbers, and a stacked bar chart of the top 20 clients; needs
 			if err != nil {
 				return err
 			}
-			if subsidiaries && entity == "" {
-				return fmt.Errorf("--subsidiaries takes one entity: --entity all covers every entity already")
+			if err := checkSubsidiaries(subsidiaries, entity); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, cfg)

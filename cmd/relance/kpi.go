@@ -58,8 +58,8 @@ assignment rules can use it.`,
 			if err != nil {
 				return err
 			}
-			if subsidiaries && entity == "" {
-				return fmt.Errorf("--subsidiaries takes one entity: --entity all covers every entity already")
+			if err := checkSubsidiaries(subsidiaries, entity); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			db, err := a.openDB(ctx, cfg)

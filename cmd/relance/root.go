@@ -126,6 +126,15 @@ func (a *app) reportScope(asOfFlag, entityFlag string) (config.Config, time.Time
 	return cfg, date, entityFlag, nil
 }
 
+// checkSubsidiaries refuses --subsidiaries without one entity (entity as
+// reportScope returns it: "" for --entity all).
+func checkSubsidiaries(subsidiaries bool, entity string) error {
+	if subsidiaries && entity == "" {
+		return fmt.Errorf("--subsidiaries takes one entity: --entity all covers every entity already")
+	}
+	return nil
+}
+
 func run(ctx context.Context, args []string, env environment) error {
 	a := &app{environment: env}
 	root := newRootCmd(a)

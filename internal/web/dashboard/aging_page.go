@@ -208,12 +208,7 @@ func sortKey(key string, bs []aging.Bucket) (func(a, b aging.Row) int, error) {
 // HoldsEntities tells whether the entity with code is the parent of
 // another: the page then offers its balance with its subsidiaries.
 func (v agingView) HoldsEntities(code string) bool {
-	for _, e := range v.Entities {
-		if e.Parent == code && code != "" {
-			return true
-		}
-	}
-	return false
+	return code != "" && slices.ContainsFunc(v.Entities, func(e ledger.Entity) bool { return e.Parent == code })
 }
 
 // Colour is bucket i's colour in the chart.
