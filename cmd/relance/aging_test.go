@@ -195,6 +195,14 @@ assign:
 	}
 }
 
+// subsidiarySQL puts filiale under the default entity (id 1), with its one
+// client S001 owing 2,500.00 since 2025-07-31.
+const subsidiarySQL = `
+INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`
+
 // --entity all consolidates a group with a subtotal per entity, as does
 // --subsidiaries for the holding, and
 // --exclude-disputed takes A4 (500.00, in dispute) out of the buckets.
@@ -204,11 +212,7 @@ func TestAgingCLIGroupAndDisputes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = conn.Exec(context.Background(), `
-INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
-INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
-SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`)
+	_, err = conn.Exec(context.Background(), subsidiarySQL)
 	conn.Close(context.Background())
 	if err != nil {
 		t.Fatal(err)

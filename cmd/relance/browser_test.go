@@ -195,11 +195,7 @@ func tableFits(t *testing.T, ctx context.Context) {
 // each row naming its entity, the table still fitting the window.
 func TestBrowserAgedBalanceOfAHolding(t *testing.T) {
 	d, env, passwords := browserDaemon(t)
-	must(t, env, "entity", "add", "filiale", "--name", "Filiale Sud SAS", "--parent", "default")
-	if _, err := browserDB(t, env).Exec(t.Context(), `
-INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
-SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+	if _, err := browserDB(t, env).Exec(t.Context(), subsidiarySQL); err != nil {
 		t.Fatal(err)
 	}
 	ctx := browsertest.New(t)

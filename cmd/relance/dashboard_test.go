@@ -34,11 +34,7 @@ func TestAgingDownloadIsTheCLIOutput(t *testing.T) {
 	defer pool.Close()
 	// default holds filiale, whose client only the holding's balance with
 	// its subsidiaries shows.
-	if _, err := pool.Exec(context.Background(), `
-INSERT INTO entity (code, name, parent_id) VALUES ('filiale', 'Filiale Sud SAS', 1);
-INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
-SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+	if _, err := pool.Exec(context.Background(), subsidiarySQL); err != nil {
 		t.Fatal(err)
 	}
 	h, err := a.newDashboard(cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), func(*http.Request) string { return "t" })
