@@ -2,6 +2,7 @@ package aging
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"math"
 	"sort"
@@ -9,6 +10,17 @@ import (
 
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
+)
+
+var (
+	//go:embed sql/kpi_sales.sql
+	kpiSalesSQL string
+	//go:embed sql/kpi_dmp.sql
+	kpiDMPSQL string
+	//go:embed sql/kpi_cohorts.sql
+	kpiCohortsSQL string
+	//go:embed sql/credit_limits.sql
+	creditLimitsSQL string
 )
 
 // KPIOptions select the KPIs' scope and window.
@@ -183,12 +195,7 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 	}
 	args := []any{o.AsOf, k.Start, entities}
 	// Monthly sales and net sales of the window.
-	rows, err := q.Query(ctx, `
-SELECT t.currency::text, date_trunc('month', t.issue_date)::date,
-	COALESCE(sum(t.amount_incl_vat) FILTER (WHERE t.kind = 'invoice'), 0)::bigint,
-	sum(t.amount_incl_vat)::bigint
-FROM invoice t WHERE t.issue_date BETWEEN $2 AND $1 AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
-GROUP BY 1, 2`, args...)
+	rows, err := q.Query(ctx, kpiSalesSQL, args...)
 	if err != nil {
 		return k, fmt.Errorf("kpi sales: %w", err)
 	}
@@ -249,15 +256,7 @@ GROUP BY 1, 2`, args...)
 // counting on the as-of date settle them in full, the last one falling in
 // the window.
 func dmp(ctx context.Context, q Querier, args []any, get func(string) *CurrencyKPIs) error {
-	rows, err := q.Query(ctx, `
-SELECT t.currency::text, sum(t.amount_incl_vat::numeric * (s.paid_on - t.issue_date)), sum(t.amount_incl_vat), count(*)
-FROM invoice t JOIN (
-	SELECT invoice_id, max(counted_on) AS paid_on, sum(amount) AS paid, bool_or(source = 'write_off') AS written_off
-	FROM ledger_allocation($1) GROUP BY invoice_id
-) s ON s.invoice_id = t.id
-WHERE t.kind = 'invoice' AND t.amount_incl_vat > 0 AND s.paid >= t.amount_incl_vat AND NOT s.written_off
-	AND s.paid_on BETWEEN $2 AND $1 AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
-GROUP BY 1`, args...)
+	rows, err := q.Query(ctx, kpiDMPSQL, args...)
 	if err != nil {
 		return fmt.Errorf("kpi dmp: %w", err)
 	}
@@ -284,17 +283,7 @@ GROUP BY 1`, args...)
 // snapshot closures collected of them by the end of each month. Credit notes
 // and write-offs reduce what is due but are not collections.
 func cohorts(ctx context.Context, q Querier, o KPIOptions, start time.Time, args []any, get func(string) *CurrencyKPIs) error {
-	rows, err := q.Query(ctx, `
-SELECT t.currency::text, date_trunc('month', t.issue_date)::date AS cohort, NULL::date AS month, sum(t.amount_incl_vat)::bigint
-FROM invoice t WHERE t.kind = 'invoice' AND t.issue_date BETWEEN $2 AND $1 AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
-GROUP BY 1, 2
-UNION ALL
-SELECT t.currency::text, date_trunc('month', t.issue_date)::date, date_trunc('month', a.counted_on)::date, sum(a.amount)::bigint
-FROM ledger_allocation($1) a JOIN invoice t ON t.id = a.invoice_id
-WHERE t.kind = 'invoice' AND t.issue_date BETWEEN $2 AND $1
-	AND a.source IN ('payment', 'import', 'snapshot_close') AND ($3::bigint[] IS NULL OR t.entity_id = ANY ($3))
-GROUP BY 1, 2, 3
-ORDER BY 1, 2, 3 NULLS FIRST`, args...)
+	rows, err := q.Query(ctx, kpiCohortsSQL, args...)
 	if err != nil {
 		return fmt.Errorf("kpi cohorts: %w", err)
 	}
@@ -356,9 +345,7 @@ ORDER BY 1, 2, 3 NULLS FIRST`, args...)
 // creditUsage compares each client's net balance in its entity's currency
 // with its credit limit and keeps those at 50% or more.
 func creditUsage(ctx context.Context, q Querier, rep Report, get func(string) *CurrencyKPIs) error {
-	rows, err := q.Query(ctx, `
-SELECT c.code, e.currency::text, c.credit_limit FROM client c JOIN entity e ON e.id = c.entity_id
-WHERE c.credit_limit IS NOT NULL`)
+	rows, err := q.Query(ctx, creditLimitsSQL)
 	if err != nil {
 		return fmt.Errorf("kpi credit limits: %w", err)
 	}
