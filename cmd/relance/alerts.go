@@ -39,6 +39,8 @@ entity). Each alert is raised once, as an event of kind alert_*:
                       its sends wait until fresh data arrives
   sweep_missed        a business day whose sweep did not run by the end of
                       the send window
+  send_stuck          sends waiting past alerts.stuck_after (30m) while none
+                      finished meanwhile: no worker takes them
   job_failed          a job discarded or cancelled, a message that could not
                       be produced
   send_queue_paused   relance paused the send queue after refusals of ours

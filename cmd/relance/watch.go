@@ -38,7 +38,7 @@ func (a *app) scanner(cfg config.Config, pool *pgxpool.Pool) (*watch.Scanner, er
 		return nil, err
 	}
 	return &watch.Scanner{DB: pool, Clock: a.clock, Location: cfg.Location(), Policy: freshnessPolicy(cfg),
-		WindowEnd: end, DisputeDays: cfg.Alerts.DisputeDays, ClaimDays: cfg.Alerts.ClaimDays,
+		WindowEnd: end, DisputeDays: cfg.Alerts.DisputeDays, ClaimDays: cfg.Alerts.ClaimDays, StuckAfter: cfg.Alerts.StuckAfter,
 		Calendar: func(country string) (watch.BusinessDays, error) {
 			cal, err := calendar.For(country)
 			if err != nil && !(errors.Is(err, calendar.ErrUnknownCountry) && cal != nil) {

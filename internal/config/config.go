@@ -222,6 +222,9 @@ type Alerts struct {
 	DisputeDays int           `yaml:"dispute_days"` // a dispute open longer than this many days alerts [30]
 	ClaimDays   int           `yaml:"claim_days"`   // a claim declaration due within this many days alerts [15]
 	Every       time.Duration `yaml:"every"`        // how often the daemon looks for alerts [5m]
+	// StuckAfter: sends waiting this long with none finished meanwhile
+	// alert (send_stuck) [30m].
+	StuckAfter time.Duration `yaml:"stuck_after"`
 }
 
 // Digest is the daily email to the credit managers, sent after the sweep.
@@ -334,7 +337,7 @@ func Default() Config {
 		Promises: Promises{GraceDays: 3},
 		Sweep: Sweep{Schedule: "0 7 * * *", SendWindow: "09:00-18:00", SendConcurrency: 16,
 			MaxDataAge: 36 * time.Hour, StaleRecheck: 5 * time.Minute},
-		Alerts: Alerts{DisputeDays: 30, ClaimDays: 15, Every: 5 * time.Minute},
+		Alerts: Alerts{DisputeDays: 30, ClaimDays: 15, Every: 5 * time.Minute, StuckAfter: 30 * time.Minute},
 		Mail:   Mail{Transport: "file", Dir: "outbox", SendTimeout: 2 * time.Minute, PauseAfter: 5, SMTP: SMTP{Port: 587, TLS: "starttls", PoolSize: 2}},
 		Server: Server{Addr: "127.0.0.1:8080", Username: "admin", ShutdownTimeout: 30 * time.Second, MemoryLimit: "96MiB", APIBodyLimit: "16MiB",
 			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour, LoginFailures: 5, LoginFailuresPerIP: 50, LoginWindow: 15 * time.Minute},
@@ -527,6 +530,9 @@ func (c Config) Validate() error {
 	}
 	if c.Alerts.Every < time.Second {
 		bad("alerts.every", "%s: want at least 1s", c.Alerts.Every)
+	}
+	if c.Alerts.StuckAfter < time.Minute {
+		bad("alerts.stuck_after", "%s: want at least 1m", c.Alerts.StuckAfter)
 	}
 	for i, to := range c.Digest.To {
 		if _, err := netmail.ParseAddress(strings.TrimSpace(to)); err != nil {

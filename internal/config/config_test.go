@@ -90,6 +90,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"negative data age of an entity", "sweep: {max_data_age_by_entity: {acme: -2h}}\n", nil, []string{"sweep.max_data_age_by_entity.acme"}},
 		{"recheck too short", "sweep: {stale_recheck: 10ms}\n", nil, []string{"sweep.stale_recheck"}},
 		{"no dispute limit", "alerts: {dispute_days: 0}\n", nil, []string{"alerts.dispute_days"}},
+		{"stuck sends alert at once", "alerts: {stuck_after: 10s}\n", nil, []string{"alerts.stuck_after"}},
 		{"claims too far", "alerts: {claim_days: 90}\n", nil, []string{"alerts.claim_days"}},
 		{"digest to no one", "", []string{"RELANCE_DIGEST_TO=credit@x.fr,not an address"}, []string{"digest.to[1]", "not an address"}},
 		{"webhook without a secret", "letters: {webhook: {url: \"https://lre.example/v1/letters\"}}\n", nil,

@@ -32,12 +32,13 @@ const (
 	QueuePaused    = "alert_send_queue_paused" // relance paused the send queue after refusals of ours
 	Insolvency     = "alert_insolvency"        // an import (BODACC) found a debtor in a collective procedure
 	LetterReturned = "alert_letter_returned"   // the provider reports a registered letter refused or undeliverable
+	SendStuck      = "alert_send_stuck"        // sends waiting past alerts.stuck_after with none finished meanwhile
 )
 
 // Kinds lists every alert kind, in the order `relance alerts --help` and
 // the digest present them.
 var Kinds = []string{CreditLimit, Insolvency, PromiseBroken, Bounce, LetterReturned, DisputeOverdue, ClaimDeadline,
-	StaleData, SweepMissed, JobFailed, QueuePaused}
+	StaleData, SweepMissed, SendStuck, JobFailed, QueuePaused}
 
 // DB is what the package needs of a pool or a transaction.
 type DB interface {

@@ -24,6 +24,8 @@ var (
 	sweepsDoneSQL string
 	//go:embed sql/sweep_done.sql
 	sweepDoneSQL string
+	//go:embed sql/scan_stuck_sends.sql
+	scanStuckSendsSQL string
 	//go:embed sql/entity_countries.sql
 	entityCountriesSQL string
 )
@@ -33,6 +35,7 @@ const (
 	DefaultDisputeDays = 30                 // alerts.dispute_days
 	DefaultClaimDays   = 15                 // alerts.claim_days
 	DefaultLookback    = 7 * 24 * time.Hour // how far back Scan reads events and jobs
+	DefaultStuckAfter  = 30 * time.Minute   // alerts.stuck_after
 )
 
 // BusinessDays says which days are business days in a country
@@ -59,6 +62,9 @@ type Scanner struct {
 	DisputeDays int           // 0: DefaultDisputeDays
 	ClaimDays   int           // 0: DefaultClaimDays
 	Lookback    time.Duration // 0: DefaultLookback
+	// StuckAfter is how long sends may wait with none finishing before
+	// the send_stuck alert; 0: DefaultStuckAfter.
+	StuckAfter time.Duration
 }
 
 // Scan runs every check at the clock's now and returns the alerts it
@@ -77,6 +83,7 @@ func (s *Scanner) Scan(ctx context.Context) (map[string]int, error) {
 		{"jobs", scanJobsSQL, []any{since, s.location().String()}},
 		{"disputes", scanDisputesSQL, []any{today, or(s.DisputeDays, DefaultDisputeDays)}},
 		{"claims", scanClaimsSQL, []any{today, or(s.ClaimDays, DefaultClaimDays)}},
+		{"stuck sends", scanStuckSendsSQL, []any{now, or(s.StuckAfter, DefaultStuckAfter), s.location().String()}},
 	} {
 		if err := count(ctx, s.DB, raised, st.sql, st.args...); err != nil {
 			return raised, fmt.Errorf("watch: scan %s: %w", st.what, err)

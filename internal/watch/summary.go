@@ -32,6 +32,7 @@ var titles = map[string][2]string{
 	SweepMissed:    {"Balayage manqué", "Missed sweep"},
 	JobFailed:      {"Tâche en échec", "Failed job"},
 	QueuePaused:    {"File d'envoi suspendue", "Send queue paused"},
+	SendStuck:      {"Envois bloqués", "Sends stuck"},
 }
 
 // Summary says what the alert is about in one line, in locale (fr or en):
@@ -111,6 +112,13 @@ func (a Alert) Summary(locale string) string {
 			state = " (" + strings.TrimPrefix(state, "job_") + ")"
 		}
 		return who + say("tâche %s n° %d%s : %s", "job %s #%d%s: %s", what, d.int("job_id"), state, d.text("error"))
+	case SendStuck:
+		s := say("%d envois en attente depuis le %s, aucun terminé depuis %d min", "%d sends waiting since %s, none finished for %d min",
+			d.int("jobs"), d.instant("waiting_since", fr), d.int("stuck_minutes"))
+		if d.text("queue_paused_at") != "" {
+			s += say(" ; la file d'envoi est suspendue depuis le %s", "; the send queue is paused since %s", d.instant("queue_paused_at", fr))
+		}
+		return s
 	case QueuePaused:
 		return say("file d'envoi suspendue après %d refus de notre relais : %s", "send queue paused after %d refusals of our relay: %s",
 			d.int("refusals"), d.text("error"))
@@ -181,10 +189,19 @@ func (d detail) date(k string, fr bool) string {
 	return t.Format("02/01/2006")
 }
 
+// instant writes an instant stored with its offset, or a local time stored
+// without one (written as it is).
 func (d detail) instant(k string, fr bool) string {
 	t, err := time.Parse(time.RFC3339, d.text(k))
 	if err != nil {
-		return d.text(k)
+		local, err := time.Parse("2006-01-02T15:04:05", d.text(k))
+		if err != nil {
+			return d.text(k)
+		}
+		if fr {
+			return local.Format("02/01/2006 15:04")
+		}
+		return local.Format("2006-01-02 15:04")
 	}
 	if fr {
 		return t.Format("02/01/2006 15:04 MST")

@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -243,4 +244,59 @@ func value(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
 	}
 	t.Fatalf("no %s{…%q…}", name, label)
 	return 0
+}
+
+// Sends that wait past alerts.stuck_after while none finishes alert once
+// per episode; a slow drain, a short wait and sends held for later do not.
+func TestScanAlertsSendsThatDoNotMove(t *testing.T) {
+	d := newDB(t)
+	ctx := context.Background()
+	s := &watch.Scanner{DB: d.pool, Clock: clock.Fixed(now), Location: paris, Policy: watch.Policy{},
+		WindowEnd: 23 * time.Hour, StuckAfter: 30 * time.Minute}
+	send := func(state string, scheduled time.Time, finalized *time.Time) int64 {
+		return d.id(`INSERT INTO river_job (kind, args, state, attempt, max_attempts, queue, priority, scheduled_at, finalized_at)
+			VALUES ('relance_send', '{}', $1, 0, 12, 'send', 1, $2, $3) RETURNING id`, state, scheduled, finalized)
+	}
+	scan := func(what string, want int) {
+		t.Helper()
+		raised, err := s.Scan(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raised[watch.SendStuck] != want {
+			t.Errorf("%s: %d send_stuck raised, want %d (all: %v)", what, raised[watch.SendStuck], want, raised)
+		}
+	}
+
+	send("available", now.Add(-10*time.Minute), nil)
+	send("scheduled", now.Add(2*time.Hour), nil) // held for stale data or the window
+	scan("waiting 10 minutes", 0)
+
+	first := send("available", now.Add(-45*time.Minute), nil)
+	send("available", now.Add(-40*time.Minute), nil)
+	finished := now.Add(-5 * time.Minute)
+	done := send("completed", now.Add(-50*time.Minute), &finished)
+	scan("a slow drain, a send finished 5 minutes ago", 0)
+
+	d.exec(`DELETE FROM river_job WHERE id = $1`, done)
+	d.exec(`INSERT INTO river_queue (name, paused_at, updated_at) VALUES ('send', $1, $1)`, now.Add(-time.Hour))
+	scan("nothing finished in 30 minutes", 1)
+	scan("the same episode", 0)
+	list, err := watch.List(ctx, d.pool, watch.Filter{Kinds: []string{watch.SendStuck}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d alerts listed (%v)", len(list), err)
+	}
+	if got, want := list[0].Summary("fr"), "3 envois en attente depuis le 15/09/2025 18:15, aucun terminé depuis 30 min ; "+
+		"la file d'envoi est suspendue depuis le 15/09/2025 18:00"; got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+	if key := list[0].Detail["key"]; key != "send_stuck:"+strconv.FormatInt(first, 10) {
+		t.Errorf("key %v, want the oldest waiting job's", key)
+	}
+
+	// The backlog drained; a later one that sticks is another episode.
+	d.exec(`DELETE FROM river_job`)
+	d.exec(`DELETE FROM river_queue`)
+	send("available", now.Add(-31*time.Minute), nil)
+	scan("a later backlog", 1)
 }
