@@ -8,6 +8,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
 )
@@ -195,28 +197,16 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 	}
 	args := []any{o.AsOf, k.Start, entities}
 	// Monthly sales and net sales of the window.
-	rows, err := q.Query(ctx, kpiSalesSQL, args...)
-	if err != nil {
-		return k, fmt.Errorf("kpi sales: %w", err)
-	}
 	sales := map[string]map[time.Time]money.Amount{}
-	for rows.Next() {
-		var c string
-		var m time.Time
-		var inv, net money.Amount
-		if err := rows.Scan(&c, &m, &inv, &net); err != nil {
-			rows.Close()
-			return k, fmt.Errorf("kpi sales: %w", err)
-		}
+	err = readSales(ctx, q, args, func(c string, month time.Time, invoiced, net money.Amount) {
 		if sales[c] == nil {
 			sales[c] = map[time.Time]money.Amount{}
 		}
-		sales[c][m] = inv
+		sales[c][month] = invoiced
 		get(c).NetSales += net
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return k, fmt.Errorf("kpi sales: %w", err)
+	})
+	if err != nil {
+		return k, err
 	}
 	for c, kc := range cur {
 		for i := range o.Months {
@@ -228,7 +218,7 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 		kc.CEI = RateOf(int64(kc.Opening+kc.NetSales-kc.Closing), den)
 	}
 
-	if err := dmp(ctx, q, args, get); err != nil {
+	if err := dmp(ctx, q, args, func(c string, d float64, n int) { kc := get(c); kc.DMP, kc.DMPInvoices = d, n }); err != nil {
 		return k, err
 	}
 	if err := cohorts(ctx, q, o, k.Start, args, get); err != nil {
@@ -252,27 +242,42 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 	return k, nil
 }
 
+// readSales reads each month's sales of the window by currency: the
+// invoices, and the invoices less the credit notes (net).
+func readSales(ctx context.Context, q Querier, args []any, each func(currency string, month time.Time, invoiced, net money.Amount)) error {
+	rows, err := q.Query(ctx, kpiSalesSQL, args...)
+	if err != nil {
+		return fmt.Errorf("kpi sales: %w", err)
+	}
+	var c string
+	var m time.Time
+	var invoiced, net money.Amount
+	_, err = pgx.ForEachRow(rows, []any{&c, &m, &invoiced, &net}, func() error {
+		each(c, m, invoiced, net)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("kpi sales: %w", err)
+	}
+	return nil
+}
+
 // dmp fills each currency's DMP: over the invoices whose allocations
 // counting on the as-of date settle them in full, the last one falling in
 // the window.
-func dmp(ctx context.Context, q Querier, args []any, get func(string) *CurrencyKPIs) error {
+func dmp(ctx context.Context, q Querier, args []any, each func(currency string, dmp float64, invoices int)) error {
 	rows, err := q.Query(ctx, kpiDMPSQL, args...)
 	if err != nil {
 		return fmt.Errorf("kpi dmp: %w", err)
 	}
-	for rows.Next() {
-		var c string
-		var weighted, amount float64
-		var n int
-		if err := rows.Scan(&c, &weighted, &amount, &n); err != nil {
-			rows.Close()
-			return fmt.Errorf("kpi dmp: %w", err)
-		}
-		kc := get(c)
-		kc.DMP, kc.DMPInvoices = weighted/amount, n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var c string
+	var weighted, amount float64
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&c, &weighted, &amount, &n}, func() error {
+		each(c, weighted/amount, n)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("kpi dmp: %w", err)
 	}
 	return nil

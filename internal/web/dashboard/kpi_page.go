@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/aging"
-	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
 )
 
@@ -91,32 +90,26 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Tim
 		byCur[c.Currency] = kc
 		out = append(out, kc)
 	}
-	for i := range months {
-		end := day
-		if i > 0 {
-			end = clock.EndOfMonth(clock.Date(day.Year(), day.Month()-time.Month(i), 1))
+	// Each month's figures, with one aged balance a month (the month
+	// before's closing is its opening).
+	monthly, err := aging.Monthly(ctx, d.opts.DB, o.Options, months)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range monthly {
+		kc := byCur[m.Currency]
+		if kc == nil {
+			continue // a currency with nothing in the whole window
 		}
-		mo := aging.KPIOptions{Options: base, Months: 1, LetterCost: d.opts.LetterCost, ReadOnly: true}
-		mo.AsOf = end
-		k, err := aging.Compute(ctx, d.opts.DB, mo)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range k.Currencies {
-			kc := byCur[c.Currency]
-			if kc == nil {
-				continue // a currency with nothing in the whole window
+		km := kpiMonth{Month: m.Month, Receivables: m.Receivables, DMP: m.DMP, DMPInvoices: m.DMPInvoices, CEI: m.CEI, LateRate: m.LateRate}
+		i := (day.Year()-m.Month.Year())*12 + int(day.Month()-m.Month.Month()) // months back from the as-of month
+		for _, wc := range whole.Currencies {
+			if wc.Currency == m.Currency && i < len(wc.Sales) {
+				km.Sales = wc.Sales[i].Sales
+				km.DSO, km.DSOCovered = aging.CountBackDSO(m.Receivables, wc.Sales[i:])
 			}
-			m := kpiMonth{Month: k.Start, Receivables: c.Receivables, DMP: c.DMP, DMPInvoices: c.DMPInvoices,
-				CEI: c.CEI, LateRate: c.LateRate}
-			for _, wc := range whole.Currencies {
-				if wc.Currency == c.Currency && i < len(wc.Sales) {
-					m.Sales = wc.Sales[i].Sales
-					m.DSO, m.DSOCovered = aging.CountBackDSO(c.Receivables, wc.Sales[i:])
-				}
-			}
-			kc.Months = append(kc.Months, m)
 		}
+		kc.Months = append(kc.Months, km)
 	}
 	res := make([]kpiCurrency, len(out))
 	for i, kc := range out {
