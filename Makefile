@@ -27,8 +27,8 @@ test: deps-browser ## Run every test, database and browser ones included, with t
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 .PHONY: screenshots
-screenshots: deps-browser ## Retake docs/screenshots (aged balance, client page) from the browser tests
-	RELANCE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserAgedBalance|TestBrowserDisputeFromTheClientPage' ./cmd/relance
+screenshots: deps-browser ## Retake docs/screenshots (aged balance, client page, KPIs) from the browser tests
+	RELANCE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowserAgedBalance|TestBrowserDisputeFromTheClientPage|TestBrowserKPIPage' ./cmd/relance
 
 .PHONY: demo
 demo: deps build ## Run relance on a private PostgreSQL with a generated French portfolio

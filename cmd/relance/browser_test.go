@@ -373,3 +373,49 @@ func waitJob(t *testing.T, env []string, kind, state string) {
 	}
 	t.Fatalf("no %s job reached %s", kind, state)
 }
+
+// TestBrowserKPIPage: a manager opens the KPIs, shortens the window to six
+// months and takes the holding with its subsidiary through the page's form;
+// the months shown follow, the newest month's receivables grow by the
+// subsidiary's, and the monthly table fits the page at 1280 px.
+func TestBrowserKPIPage(t *testing.T) {
+	d, env, passwords := browserDaemon(t)
+	if _, err := browserDB(t, env).Exec(t.Context(), subsidiarySQL); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.New(t)
+	browsertest.Login(t, ctx, d.base, "manager@durand.example", passwords["manager@durand.example"])
+	browsertest.Navigate(t, ctx, d.base+"/kpi")
+	browsertest.WaitText(t, ctx, "Indicateurs")
+	months := func() []string {
+		return browsertest.Eval[[]string](t, ctx, `Array.from(document.querySelectorAll("table.kpi tbody tr"), tr => tr.dataset.month)`)
+	}
+	receivables := func() int64 {
+		r := browsertest.Eval[string](t, ctx, `document.querySelector("table.kpi tbody tr").dataset.receivables`)
+		n, err := strconv.ParseInt(r, 10, 64)
+		if err != nil {
+			t.Fatalf("receivables %q: %v", r, err)
+		}
+		return n
+	}
+	if got := months(); len(got) != 12 {
+		t.Errorf("%d months shown by default, want 12: %v", len(got), got)
+	}
+	alone := receivables()
+	screenshot(t, ctx, "kpi.png")
+
+	browsertest.SetValue(t, ctx, `select[name=months]`, "6")
+	browsertest.Click(t, ctx, `input[name=subsidiaries]`)
+	browsertest.Follow(t, ctx, `form.filters button[type=submit]`)
+	browsertest.WaitText(t, ctx, "Indicateurs")
+	if got := months(); len(got) != 6 {
+		t.Errorf("%d months shown after choosing 6: %v", len(got), got)
+	}
+	if group := receivables(); group <= alone {
+		t.Errorf("receivables with the subsidiary %d, want more than the holding's %d", group, alone)
+	}
+	if w := browsertest.Eval[[]int](t, ctx, `(() => { const s = document.querySelector("table.kpi").closest(".scroll");
+		return [s.scrollWidth, s.clientWidth]; })()`); w[0] > w[1] {
+		t.Errorf("the monthly table is %d px wide in a %d px frame", w[0], w[1])
+	}
+}

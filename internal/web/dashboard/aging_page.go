@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/relance/relance/internal/aging"
-	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
 )
 
@@ -35,10 +34,10 @@ type agingFilter struct {
 // agingView is the page's data.
 type agingView struct {
 	page
-	Filter       agingFilter
-	AsOfISO      string
-	Buckets      []aging.Bucket
-	Entities     []ledger.Entity
+	Filter  agingFilter
+	AsOfISO string
+	Buckets []aging.Bucket
+	entityChoice
 	Profiles     []string
 	Currencies   []string
 	Section      *aging.Section // the currency shown; nil when there is nothing
@@ -203,12 +202,6 @@ func sortKey(key string, bs []aging.Bucket) (func(a, b aging.Row) int, error) {
 		return func(a, b aging.Row) int { return cmp.Compare(a.EntityCode, b.EntityCode) }, nil
 	}
 	return nil, badRequest("sort %q: no such column", key)
-}
-
-// HoldsEntities tells whether the entity with code is the parent of
-// another: the page then offers its balance with its subsidiaries.
-func (v agingView) HoldsEntities(code string) bool {
-	return code != "" && slices.ContainsFunc(v.Entities, func(e ledger.Entity) bool { return e.Parent == code })
 }
 
 // Colour is bucket i's colour in the chart.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,9 +16,16 @@ import (
 // the cohort recovery triangle.
 type kpiView struct {
 	page
-	Months     int
-	Currencies []kpiCurrency
+	entityChoice
+	Months       int
+	MonthChoices []int // the windows the form offers, Months among them
+	Subsidiaries bool  // the entity with the entities under it
+	AsOfISO      string
+	Currencies   []kpiCurrency
 }
+
+// kpiMonthChoices are the windows the form offers.
+var kpiMonthChoices = []int{3, 6, 12, 24, 36}
 
 type kpiCurrency struct {
 	Currency string
@@ -40,7 +48,8 @@ type kpiMonth struct {
 }
 
 // kpiPage shows DSO, DMP and CEI month by month and the recovery by
-// billing month, computed by aging.Compute as `relance kpi` does.
+// billing month: the window's KPIs by aging.Compute as `relance kpi`
+// computes them, each month's by aging.Monthly.
 func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	entity := d.entityParam(r)
@@ -59,8 +68,17 @@ func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Title = p.T("nav.kpi")
-	v := kpiView{page: p, Months: months}
-	if v.Currencies, err = d.monthlyKPIs(ctx, entity, day, months, p.Locale); err != nil {
+	v := kpiView{page: p, Months: months, AsOfISO: day.Format(time.DateOnly),
+		Subsidiaries: entity != "" && r.URL.Query().Get("subsidiaries") == "include"}
+	if v.Entities, err = d.store("").Entities(ctx); err != nil {
+		return err
+	}
+	v.MonthChoices = kpiMonthChoices
+	if !slices.Contains(v.MonthChoices, months) {
+		v.MonthChoices = slices.Sorted(slices.Values(append([]int{months}, kpiMonthChoices...)))
+	}
+	scope := aging.Options{Edges: d.opts.AgingEdges, Entity: entity, Subsidiaries: v.Subsidiaries}
+	if v.Currencies, err = d.monthlyKPIs(ctx, scope, day, months, p.Locale); err != nil {
 		return err
 	}
 	return d.render(w, http.StatusOK, "kpi", v)
@@ -68,8 +86,7 @@ func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
 
 // monthlyKPIs computes each month's KPIs, read only: the payer scores
 // `relance kpi` stores on purpose are neither computed nor stored here.
-func (d *dashboard) monthlyKPIs(ctx context.Context, entity string, day time.Time, months int, locale string) ([]kpiCurrency, error) {
-	base := aging.Options{Edges: d.opts.AgingEdges, Entity: entity}
+func (d *dashboard) monthlyKPIs(ctx context.Context, base aging.Options, day time.Time, months int, locale string) ([]kpiCurrency, error) {
 	// The window covers the months shown and, before the oldest, a year of
 	// sales for its count-back DSO.
 	o := aging.KPIOptions{Options: base, Months: months + 12, LetterCost: d.opts.LetterCost, ReadOnly: true}

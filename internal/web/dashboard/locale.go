@@ -79,6 +79,8 @@ var words = map[string][2]string{
 	"currency":         {"Devise", "Currency"},
 	"disputes.exclude": {"Hors litiges", "Disputes excluded"},
 	"apply":            {"Appliquer", "Apply"},
+	"kpi.window":       {"Période", "Window"},
+	"kpi.months":       {"mois", "months"},
 	"download":         {"Télécharger", "Download"},
 	"client":           {"Client", "Client"},
 	"name":             {"Nom", "Name"},

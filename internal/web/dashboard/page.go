@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,3 +198,14 @@ func urlPath(s string) string  { return url.PathEscape(s) }
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// entityChoice is the entities a page's filter offers.
+type entityChoice struct {
+	Entities []ledger.Entity
+}
+
+// HoldsEntities tells whether the entity with code is the parent of
+// another: the page then offers its figures with its subsidiaries.
+func (c entityChoice) HoldsEntities(code string) bool {
+	return code != "" && slices.ContainsFunc(c.Entities, func(e ledger.Entity) bool { return e.Parent == code })
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -173,3 +174,47 @@ func TestPagesMatchTheGoldenFiles(t *testing.T) {
 // data's as-of, both pinned), but one added must not make the golden files
 // depend on the moment the test ran.
 var stamp = regexpMust(`<time datetime="[^"]*T[^"]*">[^<]*</time>`)
+
+// TestKPIPageFilters: the KPI page's form picks the entity, the window and
+// the date; a holding is marked and offers "Avec ses filiales", whose
+// receivables are the holding's and its subsidiary's.
+func TestKPIPageFilters(t *testing.T) {
+	e := newEnv(t, "testdata/portfolio.csv")
+	if _, err := e.db.Exec(context.Background(), `
+INSERT INTO entity (code, name, parent_id) SELECT 'filiale', 'Filiale Sud SAS', id FROM entity WHERE code = 'default';
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+		t.Fatal(err)
+	}
+	receivables := func(page string) string {
+		t.Helper()
+		r := attrs(between(page, `data-currency="EUR"`, "</tbody>"), "data-receivables")
+		if len(r) != 3 {
+			t.Fatalf("receivables of %d months, want 3: %v", len(r), r)
+		}
+		return r[0]
+	}
+	box := `name="subsidiaries"`
+	alone := e.get(viewer, "/kpi?months=3")
+	form := between(alone, `<form class="filters"`, "</form>")
+	if !strings.Contains(form, box) || !strings.Contains(form, "Default entity (tête de groupe)") ||
+		!strings.Contains(form, `<option value="3" selected>3 mois</option>`) || !strings.Contains(form, `name="as_of" value="2025-09-12"`) {
+		t.Errorf("the form offers no subsidiaries box, window or date:\n%s", form)
+	}
+	if page := e.get(viewer, "/kpi?entity=filiale"); strings.Contains(page, box) {
+		t.Errorf("an entity holding none offers its subsidiaries")
+	}
+	group := e.get(viewer, "/kpi?months=3&subsidiaries=include")
+	if !strings.Contains(group, box+` value="include" checked`) {
+		t.Errorf("the box is not ticked")
+	}
+	a, _ := strconv.ParseInt(receivables(alone), 10, 64)
+	g, _ := strconv.ParseInt(receivables(group), 10, 64)
+	if g != a+250000 {
+		t.Errorf("receivables with the subsidiary %d, want the holding's %d and 2 500,00", g, a)
+	}
+	if page := e.get(viewer, "/kpi?months=9"); !strings.Contains(page, `<option value="9" selected>9 mois</option>`) {
+		t.Errorf("a window asked by URL is not offered")
+	}
+}
