@@ -44,12 +44,19 @@ type agingView struct {
 	Shares       []aging.Rate
 	Chart        template.HTML
 	Consolidated bool
-	Rows         []aging.Row // this page's
-	Totals       aging.Row   // of every row the filter keeps
-	Count        int         // rows the filter keeps
-	From, To     int         // 1-based range shown
+	Rows         []aging.Row   // this page's
+	Totals       aging.Row     // of every row the filter keeps
+	Subtotals    []entityTotal // consolidated: of each entity's rows the filter keeps, in code order
+	Count        int           // rows the filter keeps
+	From, To     int           // 1-based range shown
 	Pages        int
 	BucketLabel  string
+}
+
+// entityTotal is an entity's subtotal in a consolidated balance.
+type entityTotal struct {
+	aging.Row
+	Count int // its rows
 }
 
 // parseAgingFilter reads the query.
@@ -162,6 +169,9 @@ func (v *agingView) table(bs []aging.Bucket) error {
 		v.Totals.Disputed += r.Disputed
 	}
 	v.Count = len(rows)
+	if v.Consolidated {
+		v.Subtotals = subtotals(rows, len(bs))
+	}
 	v.Pages = max(1, (len(rows)+perPage-1)/perPage)
 	if v.Filter.Page > v.Pages {
 		v.Filter.Page = v.Pages
@@ -174,6 +184,33 @@ func (v *agingView) table(bs []aging.Bucket) error {
 		v.From = 0
 	}
 	return nil
+}
+
+// subtotals adds up rows by entity, in entity code order.
+func subtotals(rows []aging.Row, buckets int) []entityTotal {
+	by := map[string]*entityTotal{}
+	var out []*entityTotal
+	for _, r := range rows {
+		t := by[r.EntityCode]
+		if t == nil {
+			t = &entityTotal{Row: aging.Row{EntityCode: r.EntityCode, EntityName: r.EntityName, Currency: r.Currency,
+				Buckets: make([]money.Amount, buckets)}}
+			by[r.EntityCode] = t
+			out = append(out, t)
+		}
+		for i, a := range r.Buckets {
+			t.Buckets[i] += a
+		}
+		t.Unapplied += r.Unapplied
+		t.Disputed += r.Disputed
+		t.Count++
+	}
+	slices.SortFunc(out, func(a, b *entityTotal) int { return cmp.Compare(a.EntityCode, b.EntityCode) })
+	res := make([]entityTotal, len(out))
+	for i, t := range out {
+		res[i] = *t
+	}
+	return res
 }
 
 // sortKey compares two rows by the column key names.

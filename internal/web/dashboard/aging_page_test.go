@@ -131,6 +131,23 @@ SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM c
 	if got := cents(t, attrs(foot, "data-amount")); got[len(got)-2] != int64(s.Total.Total()) || s.Total.Total() != e.report(aging.Options{Entity: "default"}).Sections[0].Total.Total()+250000 {
 		t.Errorf("total %d, want internal/aging's %d (the holding's and filiale's 2 500,00)", got[len(got)-2], s.Total.Total())
 	}
+	// Each entity's subtotal, in code order, is internal/aging's.
+	if len(s.Subtotals) != 2 || !slices.Equal(attrs(page, "data-entity"), []string{"default", "filiale"}) {
+		t.Fatalf("subtotals %v, want default's and filiale's (internal/aging: %d)", attrs(page, "data-entity"), len(s.Subtotals))
+	}
+	for _, sub := range s.Subtotals {
+		got := cents(t, attrs(between(page, `data-entity="`+sub.EntityCode+`"`, "</tr>"), "data-amount"))
+		want := append(slices.Clone(sub.Buckets), sub.Overdue(), sub.Unapplied, sub.Total(), sub.Disputed)
+		for i := range want {
+			if i >= len(got) || got[i] != int64(want[i]) {
+				t.Errorf("%s's subtotal %v, want %v", sub.EntityCode, got, want)
+				break
+			}
+		}
+	}
+	if page := e.get(manager, "/aging"); strings.Contains(page, `class="subtotal"`) {
+		t.Errorf("one entity alone shows subtotals")
+	}
 }
 
 // TestBucketLinkLandsOnItsClients follows each bar's link and finds

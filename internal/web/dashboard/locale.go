@@ -87,6 +87,7 @@ var words = map[string][2]string{
 	"overdue":          {"Échu", "Overdue"},
 	"unapplied":        {"Non lettré", "Unapplied"},
 	"total":            {"Total", "Total"},
+	"subtotal":         {"Sous-total", "Subtotal"},
 	"late_rate":        {"Taux de retard", "Late rate"},
 	"disputed":         {"En litige", "Disputed"},
 	"share":            {"Part", "Share"},
