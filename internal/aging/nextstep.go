@@ -1,6 +1,7 @@
 package aging
 
 import (
+	"slices"
 	"time"
 
 	"github.com/relance/relance/plans"
@@ -38,4 +39,14 @@ func (p PlanNextStep) NextStep(it Item) plans.Next {
 		return plans.Next{}
 	}
 	return n
+}
+
+// After returns the step that follows stepID once the sweep has decided it
+// on the as-of date: the forecast from the next day, with that step in the
+// invoice's ledger. A page read after the day's sweep shows it beside the
+// step already decided (NextStep, replayable, leaves the day's own
+// decisions out, as plans.Resolve does).
+func (p PlanNextStep) After(it Item, stepID string) plans.Next {
+	it.Ledger = append(slices.Clip(it.Ledger), LedgerStep{StepID: stepID, Day: p.asOf})
+	return PlanNextStep{asOf: p.asOf.AddDate(0, 0, 1), stepper: p.stepper}.NextStep(it)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/relance/relance/internal/aging"
 	"github.com/relance/relance/internal/ledger"
 	"github.com/relance/relance/internal/money"
+	"github.com/relance/relance/plans"
 )
 
 // clientView is the client page's data.
@@ -27,6 +28,17 @@ type clientView struct {
 	Preselect            string   // ?invoice=: the invoice a row's button chose
 	AsOfISO, TodayISO    string
 	buckets              map[string]aging.Bucket
+	// decided holds, by invoice number, the step the day's sweep already
+	// decided for it (the timeline's reminder of that day) and the step
+	// that follows.
+	decided map[string]decidedStep
+}
+
+// decidedStep is a step the sweep decided on the page's day: how far it
+// went (reminder_sent, letter_sent, reminder_pending) and what comes next.
+type decidedStep struct {
+	kind string
+	then plans.Next
 }
 
 // flashes are the messages a redirect after an action names (?done=).
@@ -82,7 +94,8 @@ func (d *dashboard) clientView(w http.ResponseWriter, r *http.Request) (clientVi
 		v.buckets[b.Name] = b
 	}
 	o := aging.Options{AsOf: day, Edges: d.opts.AgingEdges, Entity: entity, Client: code}
-	err = aging.Items(ctx, d.opts.DB, o, aging.NewPlanNextStep(d.opts.Plans, day), func(it aging.Item) error {
+	stepper := aging.NewPlanNextStep(d.opts.Plans, day)
+	err = aging.Items(ctx, d.opts.DB, o, stepper, func(it aging.Item) error {
 		v.Items = append(v.Items, it)
 		if it.Kind == "invoice" && it.Open > 0 {
 			if it.Disputed {
@@ -99,6 +112,7 @@ func (d *dashboard) clientView(w http.ResponseWriter, r *http.Request) (clientVi
 	if v.Timeline, err = store.Timeline(ctx, code, d.opts.Location); err != nil {
 		return v, err
 	}
+	v.decided = decidedOn(day, v.Items, v.Timeline, stepper)
 	// Newest first: what happened last is what the reader looks for.
 	for i, j := 0, len(v.Timeline)-1; i < j; i, j = i+1, j-1 {
 		v.Timeline[i], v.Timeline[j] = v.Timeline[j], v.Timeline[i]
@@ -114,12 +128,55 @@ func (v clientView) BucketOf(it aging.Item) string {
 	return v.Say("non lettré", "unapplied")
 }
 
-// NextStep is an item's next step: its label and day.
+// decidedOn finds the items whose next step the sweep of day has already
+// decided, from the timeline's reminders of that day, and the step that
+// follows each.
+func decidedOn(day time.Time, items []aging.Item, timeline []ledger.TimelineEntry, stepper aging.PlanNextStep) map[string]decidedStep {
+	kinds := map[[2]string]string{} // invoice number, step → kind
+	for _, e := range timeline {
+		if !e.Day.Equal(day) || (e.Kind != "reminder_sent" && e.Kind != "letter_sent" && e.Kind != "reminder_pending") {
+			continue
+		}
+		for _, n := range e.Invoices {
+			kinds[[2]string{n, e.Step}] = e.Kind
+		}
+	}
+	out := map[string]decidedStep{}
+	for _, it := range items {
+		n := it.NextStep
+		if n.Step == nil || !n.Day.Equal(day) {
+			continue
+		}
+		if kind, ok := kinds[[2]string{it.Number, n.Step.ID}]; ok {
+			out[it.Number] = decidedStep{kind: kind, then: stepper.After(it, n.Step.ID)}
+		}
+	}
+	return out
+}
+
+// NextStep is an item's next step: its label and day; for a step the day's
+// sweep has already decided, what became of it and the step after.
 func (v clientView) NextStep(it aging.Item) string {
 	if it.NextStep.Step == nil {
 		return ""
 	}
-	return it.NextStep.Step.Label(v.Locale) + " · " + v.Date(it.NextStep.Day)
+	s := it.NextStep.Step.Label(v.Locale) + " · " + v.Date(it.NextStep.Day)
+	d, ok := v.decided[it.Number]
+	if !ok {
+		return s
+	}
+	on := v.Say("le "+v.Date(it.NextStep.Day), "on "+v.Date(it.NextStep.Day))
+	if v.AsOfISO == v.TodayISO {
+		on = v.Say("aujourd'hui", "today")
+	}
+	s = it.NextStep.Step.Label(v.Locale) + " · " + v.Say("envoyée ", "sent ") + on
+	if d.kind == "reminder_pending" {
+		s = it.NextStep.Step.Label(v.Locale) + " · " + v.Say("en cours d'envoi", "being sent")
+	}
+	if d.then.Step != nil {
+		s += v.Say(" ; puis ", "; then ") + d.then.Step.Label(v.Locale) + " · " + v.Date(d.then.Day)
+	}
+	return s
 }
 
 // ItemKind names an open item's kind in the page's language.

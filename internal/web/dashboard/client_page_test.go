@@ -2,11 +2,14 @@ package dashboard
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relance/relance/internal/ledger"
 )
@@ -219,5 +222,40 @@ func TestClientPageShowsTheClient(t *testing.T) {
 	}
 	if r := e.do(http.MethodGet, manager, "/clients/NOPE", nil); r.status != http.StatusNotFound {
 		t.Errorf("an unknown client: %d, want 404", r.status)
+	}
+}
+
+// TestClientPageSaysWhatTheDaysSweepDid: once the day's sweep has sent an
+// invoice's step (or is sending it), the page says so and shows the step
+// after it, rather than the same step due today.
+func TestClientPageSaysWhatTheDaysSweepDid(t *testing.T) {
+	e := newEnv(t, "testdata/portfolio.csv")
+	ctx := context.Background()
+	if _, err := e.db.Exec(ctx, `
+INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, due_on, status, sent_at)
+SELECT i.id, i.client_id, 'standard', 'level1', 1, 'email', $1, s.status, CASE s.status WHEN 'sent' THEN now() END
+FROM invoice i JOIN (VALUES ('F-201', 'sent'), ('F-202', 'pending')) AS s(number, status) ON s.number = i.number`, today); err != nil {
+		t.Fatal(err)
+	}
+	page := e.get(manager, "/clients/C02")
+	next := regexp.MustCompile(`<td>relance 1 · ([^;<]+) ; puis relance 2 · (\d\d/\d\d/\d{4})</td>`)
+	for _, c := range []struct{ invoice, state string }{{"F-201", "envoyée aujourd'hui"}, {"F-202", "en cours d'envoi"}} {
+		row := between(page, `data-invoice="`+c.invoice+`"`, "</tr>")
+		m := next.FindStringSubmatch(html.UnescapeString(row))
+		if m == nil || m[1] != c.state {
+			t.Errorf("%s: %s\nwant relance 1 · %s ; puis relance 2 · a later day", c.invoice, row, c.state)
+			continue
+		}
+		if then, err := time.Parse("02/01/2006", m[2]); err != nil || !then.After(today) {
+			t.Errorf("%s: relance 2 on %s, want after %s", c.invoice, m[2], today.Format("02/01/2006"))
+		}
+	}
+	// Looking back at a past day, the page says on which day it was sent.
+	if _, err := e.db.Exec(ctx, `UPDATE reminder SET due_on = $1 WHERE step_id = 'level1'`, today.AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	row := html.UnescapeString(between(e.get(manager, "/clients/C02?as_of=2025-09-11"), `data-invoice="F-201"`, "</tr>"))
+	if !strings.Contains(row, "relance 1 · envoyée le 11/09/2025 ; puis relance 2 · ") {
+		t.Errorf("F-201 on 11/09: %s\nwant relance 1 · envoyée le 11/09/2025 ; puis relance 2", row)
 	}
 }
