@@ -224,6 +224,25 @@ relance_data_stale{entity="default"} 1
 	if n := value(t, reg, "relance_data_age_seconds", "default"); n != 40*3600 {
 		t.Errorf("relance_data_age_seconds = %v", n)
 	}
+	for _, at := range []time.Duration{-20 * time.Minute, -5 * time.Minute, time.Hour} {
+		state := "available"
+		if at > 0 {
+			state = "scheduled" // held: not waiting to run
+		}
+		d.exec(`INSERT INTO river_job (kind, args, state, attempt, max_attempts, queue, priority, scheduled_at)
+			VALUES ('relance_send', '{}', $1, 0, 12, 'send', 1, $2)`, state, now.Add(at))
+	}
+	want = `
+# HELP relance_sends_oldest_wait_seconds How long the oldest send job available to run has waited; 0 when none waits.
+# TYPE relance_sends_oldest_wait_seconds gauge
+relance_sends_oldest_wait_seconds 1200
+# HELP relance_sends_waiting Send jobs available to run (not those held for stale data or until the send window).
+# TYPE relance_sends_waiting gauge
+relance_sends_waiting 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "relance_sends_waiting", "relance_sends_oldest_wait_seconds"); err != nil {
+		t.Error(err)
+	}
 }
 
 // value reads the metric of a family that has label among its values.
