@@ -128,6 +128,13 @@ func (b *bench) relanceCmd(ctx context.Context, url string, env []string, args .
 // relanceCmdTo is relanceCmd with the command's standard output written to
 // stdout (a report too large to keep: nil keeps it with the errors).
 func (b *bench) relanceCmdTo(ctx context.Context, stdout io.Writer, url string, env []string, args ...string) (time.Duration, error) {
+	d, _, err := b.relanceCmdCPU(ctx, stdout, url, env, args...)
+	return d, err
+}
+
+// relanceCmdCPU is relanceCmdTo that also returns the process's CPU time
+// (user and system).
+func (b *bench) relanceCmdCPU(ctx context.Context, stdout io.Writer, url string, env []string, args ...string) (time.Duration, time.Duration, error) {
 	cmd := exec.CommandContext(ctx, b.opts.relance, args...)
 	cmd.Env = append(append(os.Environ(), "DATABASE_URL="+url, "RELANCE_TIMEZONE=Europe/Paris"), env...)
 	var stderr bytes.Buffer
@@ -139,10 +146,14 @@ func (b *bench) relanceCmdTo(ctx context.Context, stdout io.Writer, url string, 
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)
-	if err != nil {
-		return d, fmt.Errorf("relance %s: %w\n%s", strings.Join(args, " "), err, tail(stderr.String(), 2000))
+	var cpu time.Duration
+	if cmd.ProcessState != nil {
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
-	return d, nil
+	if err != nil {
+		return d, cpu, fmt.Errorf("relance %s: %w\n%s", strings.Join(args, " "), err, tail(stderr.String(), 2000))
+	}
+	return d, cpu, nil
 }
 
 // psqlCmd runs SQL through psql (so that the baseline pays the same client

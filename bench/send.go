@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,7 @@ func (b *bench) measureSend(ctx context.Context) ([]row, error) {
 	defer sink.close()
 
 	var relanceTimes, bareTimes, sweepTimes, idleTimes []time.Duration
+	var cpus []drainCPU
 	for i := range b.opts.runs {
 		url, err := b.createDB(ctx, "bench_send", true)
 		if err != nil {
@@ -63,10 +65,19 @@ func (b *bench) measureSend(ctx context.Context) ([]row, error) {
 		if b.opts.sendProfile != "" {
 			args = append([]string{"--cpuprofile", b.opts.sendProfile}, args...)
 		}
-		d, err := b.relanceCmd(ctx, url, env, args...)
+		before0, err := markCPU(filepath.Join(b.cluster.Dir, "data"))
 		if err != nil {
 			return nil, err
 		}
+		d, cpu, err := b.relanceCmdCPU(ctx, nil, url, env, args...)
+		if err != nil {
+			return nil, err
+		}
+		after, err := markCPU(filepath.Join(b.cluster.Dir, "data"))
+		if err != nil {
+			return nil, err
+		}
+		cpus = append(cpus, drainCPU{relance: cpu, postgres: after.postgres - before0.postgres, sink: after.self - before0.self})
 		sweepTimes = append(sweepTimes, sw)
 		// The same command once everything is sent: its fixed cost (the
 		// process, River's start, the replayed sweep, the report).
@@ -89,7 +100,9 @@ func (b *bench) measureSend(ctx context.Context) ([]row, error) {
 			return nil, fmt.Errorf("go-mail loop sent %d messages, want %d: %w", got, n, errSinkShort)
 		}
 		bareTimes = append(bareTimes, bare)
-		b.log.Info("send run", "run", i+1, "sweep", sw.Round(time.Millisecond), "relance drain", d.Round(time.Millisecond), "go-mail", bare.Round(time.Millisecond))
+		c := cpus[len(cpus)-1]
+		b.log.Info("send run", "run", i+1, "sweep", sw.Round(time.Millisecond), "relance drain", d.Round(time.Millisecond), "go-mail", bare.Round(time.Millisecond),
+			"cpu relance", c.relance.Round(time.Millisecond), "cpu postgres", c.postgres.Round(time.Millisecond), "cpu sink", c.sink.Round(time.Millisecond))
 	}
 	relanceRate := float64(n) / median(relanceTimes).Seconds()
 	bareRate := float64(n) / median(bareTimes).Seconds()
@@ -101,9 +114,13 @@ func (b *bench) measureSend(ctx context.Context) ([]row, error) {
 		Ratio:    relanceRate / bareRate,
 		Target:   "≥ 0.50 × baseline msgs/s",
 		Note: fmt.Sprintf("the day's sweep decides the %d reminders and enqueues their jobs first (%s, not counted); relance's time is the drain's process: its start, a replay of the sweep that finds nothing new, River's polling, and the sends. "+
-			"Of it, %s is fixed: the same command run again once everything is sent (%.0f%%).",
+			"Of it, %s is fixed: the same command run again once everything is sent (%.0f%%). "+
+			"CPU a message during the drain (medians): relance %s, PostgreSQL %s, the sink %s; on 2 cores the drain is bound by their sum.",
 			n, median(sweepTimes).Round(time.Millisecond), median(idleTimes).Round(time.Millisecond),
-			100*median(idleTimes).Seconds()/median(relanceTimes).Seconds()),
+			100*median(idleTimes).Seconds()/median(relanceTimes).Seconds(),
+			perMessage(medianOf(cpus, func(c drainCPU) time.Duration { return c.relance }), n),
+			perMessage(medianOf(cpus, func(c drainCPU) time.Duration { return c.postgres }), n),
+			perMessage(medianOf(cpus, func(c drainCPU) time.Duration { return c.sink }), n)),
 	}
 	r.RatioText = fmt.Sprintf("%.2f", r.Ratio)
 	r.Met = r.Ratio >= 0.5
