@@ -195,7 +195,9 @@
 //     taken two or so at a time, outlast half a job's timeout (64 jobs on 2
 //     connections at 2 s a message) leaves jobs without a turn: each has
 //     done nothing and is snoozed (SendWorker.turn), which spends no
-//     attempt, so nothing is discarded; such a relay still wants a
+//     attempt, so nothing is discarded, back in the queue at once (a
+//     snooze into the future would look to a drain like the freshness
+//     guard's hold, which ends it early); such a relay still wants a
 //     rate_per_minute. Jobs in hand are 'running' for River: a killed
 //     process's wait for the rescuer (RescueAfter), as ever.
 //   - One job per message, still. A job carrying a batch of messages to

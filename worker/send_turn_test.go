@@ -144,3 +144,43 @@ func TestSendTurnSnoozesAJobThatFindsNone(t *testing.T) {
 	}
 	again()
 }
+
+// TestDrainWaitsForJobsThatFoundNoTurn: jobs in hand that wait longer than
+// their patience for one of the 2 turns are snoozed; a drain still sends
+// every one of them. A snooze into the future counted as the freshness
+// guard's hold (DrainResult.Held), and the drain stopped with the jobs that
+// had found no turn unsent.
+func TestDrainWaitsForJobsThatFoundNoTurn(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	h := newHarnessWith(t, pool, func(h *harness) {
+		h.sender.JobTimeout = time.Second // a patience of 0.5 s for a turn
+	})
+	// Each command 150 ms: a message holds its turn about 0.3 s (0.6 s
+	// with the connection's greeting), so of the 8 jobs in hand, those
+	// behind the first four wait longer than their patience.
+	h.srv.SetLatency(150 * time.Millisecond)
+	f := fixture{t, pool}
+	const clients = 8
+	for i := range clients {
+		code := string(rune('A' + i))
+		f.invoice(f.client(code, code+"@client.example"), "FA-"+code, "2025-08-01", "2025-09-01", 100000)
+	}
+	res := h.sweep(d("2025-09-02"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	snoozed := 0
+	dr, err := Drain(ctx, pool, res.JobIDs, 20*time.Millisecond, func(DrainResult) {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE id = ANY ($1) AND metadata ? 'snoozes'`, res.JobIDs).Scan(&snoozed); err != nil {
+			t.Error(err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dr.Completed != clients || dr.Waiting != 0 {
+		t.Errorf("drain %+v, want %d completed and none waiting", dr, clients)
+	}
+	if snoozed == 0 {
+		t.Error("no job was snoozed for want of a turn: the test shows nothing")
+	}
+}
