@@ -30,12 +30,8 @@ func TestSendJobsInHandBeyondTheWorkers(t *testing.T) {
 		h.sender.Mail = &countingMailer{Mailer: tr}
 	})
 	h.srv.SetLatency(10 * time.Millisecond) // each SMTP command: a message takes the relay a while
-	f := fixture{t, pool}
 	const clients = 12
-	for i := range clients {
-		code := string(rune('A' + i))
-		f.invoice(f.client(code, code+"@client.example"), "FA-"+code, "2025-08-01", "2025-09-01", 100000)
-	}
+	lateClients(fixture{t, pool}, clients)
 	res := h.sweep(d("2025-09-02"))
 	// Jobs in hand: running for River, their rows not sent yet (a job
 	// whose rows are sent stays running until River's batch completes it).
@@ -64,6 +60,15 @@ func TestSendJobsInHandBeyondTheWorkers(t *testing.T) {
 	}
 	if most <= 2 {
 		t.Errorf("at most %d jobs in hand at once, want more than the 2 workers", most)
+	}
+}
+
+// lateClients makes n clients (A, B, …), each with one invoice due on
+// 2025-09-01: each a message on 2025-09-02.
+func lateClients(f fixture, n int) {
+	for i := range n {
+		code := string(rune('A' + i))
+		f.invoice(f.client(code, code+"@client.example"), "FA-"+code, "2025-08-01", "2025-09-01", 100000)
 	}
 }
 
@@ -159,12 +164,8 @@ func TestDrainWaitsForJobsThatFoundNoTurn(t *testing.T) {
 	// with the connection's greeting), so of the 8 jobs in hand, those
 	// behind the first four wait longer than their patience.
 	h.srv.SetLatency(150 * time.Millisecond)
-	f := fixture{t, pool}
 	const clients = 8
-	for i := range clients {
-		code := string(rune('A' + i))
-		f.invoice(f.client(code, code+"@client.example"), "FA-"+code, "2025-08-01", "2025-09-01", 100000)
-	}
+	lateClients(fixture{t, pool}, clients)
 	res := h.sweep(d("2025-09-02"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
