@@ -11,7 +11,6 @@ import (
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/pgtest"
-	"github.com/relance/relance/plans"
 )
 
 // TestSweepLadder steps one invoice through the standard plan with weekends
@@ -223,15 +222,11 @@ func TestSweepHonoursTheSendWindow(t *testing.T) {
 // without plan_cache_mode forced for the whole statement (that replanned
 // the foreign-key check of every reminder row it inserts).
 func TestSweepStatementIsPlannedForEachDay(t *testing.T) {
-	set, err := plans.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := pgtest.NewDB(t)
 	f := fixture{t, pool}
 	c := f.client("PLAN", "plan@example.fr")
 	f.invoice(c, "F-PLAN", "2025-01-02", "2025-02-03", 100000)
-	s := &Sweeper{Plans: set, Calendars: frCalendars}
+	s := &Sweeper{Plans: standardPlan(), Calendars: frCalendars}
 	ctx := context.Background()
 	tx, err := pool.Begin(ctx)
 	if err != nil {
