@@ -59,14 +59,7 @@ func TestHeldInvoicesSleepUntilTheWrite(t *testing.T) {
 
 	s := &Sweeper{Plans: set, Calendars: frCalendars}
 	jobs := insertOnlyClient(t, pool)
-	wake := func(id int64) string {
-		t.Helper()
-		var w string
-		if err := pool.QueryRow(ctx, `SELECT wake_on::text FROM sweep_wake WHERE invoice_id = $1`, id).Scan(&w); err != nil {
-			t.Fatal(err)
-		}
-		return w
-	}
+	wake := func(id int64) string { t.Helper(); return wakeOn(t, pool, id) }
 	decided := map[int64]time.Time{}
 	day := d("2025-04-01") // a Tuesday
 	sweep := func() {

@@ -222,7 +222,9 @@ WITH steps AS (
     INSERT INTO task (client_id, invoice_id, kind, due_on, note)
     SELECT d.client_id, d.invoice_id, 'phone_call', coalesce(bd.next_bd, $1), 'plan ' || d.profile || ', step ' || d.step_id
     FROM due d
-    JOIN client c ON c.id = d.client_id
+    -- The client by key (LATERAL): a join (nested loops are off) read
+    -- every client for the day's few calls.
+    CROSS JOIN LATERAL (SELECT c.country FROM client c WHERE c.id = d.client_id OFFSET 0) c
     LEFT JOIN business_day bd ON bd.country = c.country AND bd.day = $1
     WHERE d.action = 'phone_call'
     ON CONFLICT (client_id, invoice_id, kind) DO NOTHING
@@ -246,12 +248,18 @@ WITH steps AS (
     -- READ COMMITTED rechecks an updated row against the statement's other
     -- rows with the new version's ctid, so a wake computed from the rows as
     -- they were before the change never overwrites its reset.
-    SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
-    WHERE $22 AND w.wake_on <= $1
+    WITH due_wake AS (
+        SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
+        WHERE $22 AND w.wake_on <= $1
+    )
+    SELECT invoice_id, wake_on, seen FROM due_wake
     UNION ALL   -- read anyway: a settlement that does not count yet, a client owing again
+    -- Looked up only for the invoices read that the wake did not bring
+    -- (a hashed NOT IN): the others' rows are the ones above.
     SELECT w.invoice_id, w.wake_on, w.seen
     FROM waking k CROSS JOIN LATERAL (SELECT w.invoice_id, w.wake_on, w.ctid AS seen FROM sweep_wake w
                                       WHERE w.invoice_id = k.id AND w.wake_on > $1 OFFSET 0) w
+    WHERE k.id NOT IN (SELECT invoice_id FROM due_wake)
 ), decided_today AS (  -- $22: the ladder level and the other steps this statement recorded, per invoice
     SELECT invoice_id, max(level) FILTER (WHERE level >= 1) AS level, array_agg(step_id) FILTER (WHERE level < 1) AS steps
     FROM recorded WHERE $22

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -211,5 +212,68 @@ func TestSweepHonoursTheSendWindow(t *testing.T) {
 	}
 	if want := time.Date(2025, 9, 2, 9, 0, 0, 0, paris); !at.Equal(want) || state != "scheduled" {
 		t.Errorf("job %s at %s, want scheduled at %s", state, at.In(paris), want)
+	}
+}
+
+// TestSweepStatementIsPlannedForEachDay: a preview runs the sweep statement
+// once per simulated day on one connection. Prepared, PostgreSQL would
+// switch it to a generic plan (built without the day) from the sixth run;
+// it is sent unnamed instead, planned with its parameters every time, and
+// without plan_cache_mode forced for the whole statement (that replanned
+// the foreign-key check of every reminder row it inserts).
+func TestSweepStatementIsPlannedForEachDay(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	c := f.client("PLAN", "plan@example.fr")
+	f.invoice(c, "F-PLAN", "2025-01-02", "2025-02-03", 100000)
+	s := &Sweeper{Plans: standardPlan(), Calendars: frCalendars}
+	ctx := context.Background()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // nothing to keep
+	jobs := insertOnlyClient(t, pool)
+	decided := 0
+	for i := range 8 {
+		res, err := s.Run(ctx, tx, jobs, d("2025-03-03").AddDate(0, 0, 7*i), SweepOptions{Now: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		decided += len(res.Decisions)
+	}
+	if decided == 0 {
+		t.Fatal("no sweep decided anything: the case tests nothing")
+	}
+	var prepared int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements WHERE statement = $1`, sweepSQL).Scan(&prepared); err != nil {
+		t.Fatal(err)
+	}
+	if prepared != 0 {
+		t.Fatalf("the sweep statement is prepared on the connection (%d): from its sixth run it may be planned without its day", prepared)
+	}
+	var mode string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('plan_cache_mode')`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "auto" {
+		t.Fatalf("plan_cache_mode is %s after the sweeps, want auto", mode)
+	}
+}
+
+// TestSweepCountriesAreEveryClientsCountry: the countries whose calendars
+// the sweep fills are found by a skip over client_country_idx
+// (sweep_countries.sql), one probe per country: each country of a client
+// must come out once, in order, as a DISTINCT over every client gives them.
+func TestSweepCountriesAreEveryClientsCountry(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	for i, country := range []string{"FR", "DE", "FR", "BE", "ES", "DE", "LU", "FR"} {
+		f.exec(`INSERT INTO client (entity_id, code, name, country) VALUES (1, $1, $1, $2)`, fmt.Sprintf("C%d", i), country)
+	}
+	got := queryStrings(t, pool, sweepCountriesSQL)
+	want := queryStrings(t, pool, `SELECT DISTINCT country FROM client ORDER BY 1`)
+	if !slices.Equal(got, want) || len(want) != 5 {
+		t.Fatalf("countries %v, want %v (5)", got, want)
 	}
 }

@@ -187,3 +187,46 @@ func decisionKeys(r SweepResult) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSweepWritesTheWakeOfAnInvoiceReadAnyway: an invoice paid off by a
+// payment dated later sleeps ('infinity'), but is open on the days before
+// the payment counts, so the fast sweep reads it anyway (a late settlement)
+// and writes the next wake it computes for it. The wake rows of such
+// invoices are looked up apart from those the wake brought (sweep.sql,
+// `woke`): this is the row that lookup must not leave out.
+func TestSweepWritesTheWakeOfAnInvoiceReadAnyway(t *testing.T) {
+	pool := pgtest.NewDB(t)
+	f := fixture{t, pool}
+	c := f.client("LATE", "late@example.fr")
+	inv := f.invoice(c, "F-LATE", "2025-01-02", "2025-02-03", 100000)
+	other := f.invoice(c, "F-WOKE", "2025-01-02", "2025-02-03", 50000) // keeps the client owing
+	s := &Sweeper{Plans: standardPlan(), Calendars: frCalendars}
+	jobs := insertOnlyClient(t, pool)
+
+	sweepDay(t, pool, s, jobs, d("2025-03-03"))
+	f.exec(`UPDATE reminder SET status = 'sent', sent_on = due_on, sent_at = now() WHERE status = 'pending'`)
+	f.pay(inv, "2025-04-30", 100000) // paid off, the payment dated later
+	if w := wakeOn(t, pool, inv); w != "infinity" {
+		t.Fatalf("an invoice paid off wakes on %s, want infinity: the case tests nothing", w)
+	}
+	res := sweepDay(t, pool, s, jobs, d("2025-03-04"))
+	if !res.Fast {
+		t.Fatal("the second sweep read the whole ledger")
+	}
+	if w := wakeOn(t, pool, inv); w == "infinity" || w <= "2025-03-04" {
+		t.Fatalf("the invoice read anyway (open until its payment counts) wakes on %s: its next wake was not written", w)
+	}
+	if w := wakeOn(t, pool, other); w <= "2025-03-04" {
+		t.Fatalf("the other invoice wakes on %s, not after the day", w)
+	}
+}
+
+// wakeOn is the wake day of an invoice in sweep_wake, as text.
+func wakeOn(t *testing.T, pool *pgxpool.Pool, id int64) string {
+	t.Helper()
+	var w string
+	if err := pool.QueryRow(context.Background(), `SELECT wake_on::text FROM sweep_wake WHERE invoice_id = $1`, id).Scan(&w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
