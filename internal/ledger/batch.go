@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/money"
 )
 
 // A batch is many invoices or payments written at once: a file import, and
@@ -189,4 +191,19 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied
 		detail["unallocated"] = int64(a.Unallocated)
 	}
 	return event{kind: st.kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)
+}
+
+// nullable maps nil to SQL NULL.
+func nullable[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullableAmount(p *money.Amount) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
 }

@@ -316,7 +316,7 @@ func TestTwoFirstImportsAtOnce(t *testing.T) {
 			return ledger.Applied{}, err
 		}
 		rows := firstImport()
-		if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchInvoice).Values)); err != nil {
+		if _, err := b.Copy(ctx, rowsOf(rows)); err != nil {
 			return ledger.Applied{}, err
 		}
 		if _, err := b.Problems(ctx, nil); err != nil {
