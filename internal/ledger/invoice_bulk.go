@@ -88,8 +88,8 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 	var ok bool
 	err = sp.QueryRow(ctx, batchBulkBeginSQL, bulkLockTimeout).Scan(&ok)
 	if err == nil && ok {
-		// sweep_wake and allocation, which insertBulk writes under a
-		// stronger lock than a write's.
+		// sweep_wake, allocation and client_balance, which insertBulk
+		// writes under a stronger lock than a write's.
 		_, err = sp.Exec(ctx, batchBulkLockSQL, bulkLockTimeout)
 	}
 	var pgErr *pgconn.PgError
@@ -111,7 +111,8 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 // and what they write is written after it, from the table: filling their
 // transition table with a million rows and writing sweep_wake and
 // client_balance from it, sweep_wake an index entry at a time, cost a
-// third of the insert (migration 00210). ANALYZE gives the
+// third of the insert (migration 00210; client_balance by a plain insert
+// since 00230, under the lock beginBulk takes). ANALYZE gives the
 // statements that follow, until endBulk, a table of a million rows to plan
 // for rather than an empty one.
 func (b *InvoiceBatch) insertBulk(ctx context.Context, batch int64, day time.Time) (int, error) {

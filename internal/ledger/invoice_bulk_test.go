@@ -125,6 +125,10 @@ func TestBulkPathWritesWhatTheUpsertWrites(t *testing.T) {
 		s := ledger.New(f.pool, ledger.Options{BulkMinRows: minRows})
 		schema := invoiceSchema(t, f)
 		r := run{f: f}
+		// A client known before, with a payment unallocated: its balance
+		// has a row the first import adds to, the others none.
+		f.exec(`INSERT INTO payment (entity_id, client_id, received_on, amount, allocated) VALUES (1, $1, $2, 5000, 0)`,
+			f.client("C1"), d("2025-08-01"))
 		// A refused batch first: the same problems by either path.
 		dup := firstImport()[:3]
 		dup[2].Number, dup[2].Amount = dup[0].Number, 1
@@ -194,10 +198,12 @@ func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
 // TestBulkPathGivesWayToTheTablesItLocks holds each table the bulk path
 // takes besides invoice and client with the lock its lock conflicts with:
 // sweep_wake, whose indexes it rebuilds, with a reader's, allocation,
-// whose triggers it turns off, with a writer's. The first import takes the
-// normal path rather than wait, and the triggers write as usual.
+// whose triggers it turns off, and client_balance, which it inserts into
+// without ON CONFLICT, with a writer's. The first import takes the normal
+// path rather than wait, and the triggers write as usual.
 func TestBulkPathGivesWayToTheTablesItLocks(t *testing.T) {
-	for table, mode := range map[string]string{"sweep_wake": "ACCESS SHARE", "allocation": "ROW EXCLUSIVE"} {
+	for table, mode := range map[string]string{"sweep_wake": "ACCESS SHARE", "allocation": "ROW EXCLUSIVE",
+		"client_balance": "ROW EXCLUSIVE"} {
 		t.Run(table, func(t *testing.T) {
 			f, _ := newFixture(t)
 			ctx := context.Background()
