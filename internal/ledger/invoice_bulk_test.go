@@ -78,8 +78,9 @@ func ledgerText(t *testing.T, f fixture) string {
 }
 
 // invoiceSchema is the definition of invoice's and sweep_wake's indexes and
-// constraints (the bulk path drops and rebuilds them), and whether each of
-// invoice's and allocation's triggers is on.
+// constraints (the bulk path drops and rebuilds them), and of invoice's and
+// allocation's triggers, with whether each is on (it drops or turns off
+// some).
 func invoiceSchema(t *testing.T, f fixture) string {
 	t.Helper()
 	var s string
@@ -90,7 +91,7 @@ func invoiceSchema(t *testing.T, f fixture) string {
 		SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
 		WHERE conrelid IN ('invoice'::regclass, 'sweep_wake'::regclass)
 		UNION ALL  -- the bulk path turns some off for its insert
-		SELECT tgname || ' ' || tgenabled::text FROM pg_trigger
+		SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg_trigger
 		WHERE tgrelid IN ('invoice'::regclass, 'allocation'::regclass) AND NOT tgisinternal
 	) d(x)`).Scan(&s)
 	if err != nil {
