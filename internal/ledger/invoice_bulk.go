@@ -124,10 +124,11 @@ func (b *InvoiceBatch) insertBulk(ctx context.Context, batch int64, day time.Tim
 			return 0, fmt.Errorf("insert invoices: %w", err)
 		}
 	}
-	var n int
-	if err := b.tx.QueryRow(ctx, batchInvoicesBulkSQL, b.entityID, batch, day).Scan(&n); err != nil {
+	tag, err := b.tx.Exec(ctx, batchInvoicesBulkSQL, b.entityID, batch, day)
+	if err != nil {
 		return 0, fmt.Errorf("insert invoices: %w", err)
 	}
+	n := int(tag.RowsAffected())
 	// The fill builds sweep_wake's indexes: with the rebuild's memory.
 	if _, err := b.tx.Exec(ctx, batchBulkMemorySQL); err != nil {
 		return 0, fmt.Errorf("insert invoices: %w", err)
