@@ -116,7 +116,7 @@ func (s *Store) openStage(ctx context.Context, tx pgx.Tx, st stage, createSQL st
 	return st, nil
 }
 
-// Copy COPies rows (each BatchInvoice.Values or BatchPayment.Values) into
+// Copy COPies rows (each BatchPayment.Values or BatchClient.Values) into
 // the staging table and returns how many. It may be called several times.
 func (st *stage) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
 	n, err := st.tx.CopyFrom(ctx, pgx.Identifier{st.table}, st.columns, rows)

@@ -107,8 +107,9 @@ func (b *InvoiceBatch) beginBulk(ctx context.Context) (bool, error) {
 
 // insertBulk inserts the staged invoices into the emptied table as batch,
 // with their `paid` allocations and their credit notes applied, and returns
-// how many. Invoice's statement triggers on insert are off for the insert
-// and what they write is written after it, from the table: filling their
+// how many. Invoice's statement triggers on insert are dropped for the
+// insert (disabled, they still had their transition table filled) and put
+// back, and what they write is written after it, from the table: filling their
 // transition table with a million rows and writing sweep_wake and
 // client_balance from it, sweep_wake an index entry at a time, cost a
 // third of the insert (migration 00210; client_balance by a plain insert
