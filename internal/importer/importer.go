@@ -284,7 +284,9 @@ func applyInvoices(ctx context.Context, db DB, rd *invoiceReader, errs *errorLis
 		}
 		defer rd.unchanged.close()
 	}
-	n, err := copyRows(ctx, batch.Copy, produce, (*ledger.BatchInvoice).Values)
+	n, err := copyRows(ctx, func(ctx context.Context, f *feed[ledger.BatchInvoice]) (int, error) {
+		return batch.Copy(ctx, f.row)
+	}, produce)
 	if err != nil {
 		return *res, err
 	}

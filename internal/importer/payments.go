@@ -72,7 +72,9 @@ func applyPayments(ctx context.Context, db DB, produce func(emit func(*ledger.Ba
 	if err != nil {
 		return *res, err
 	}
-	n, err := copyRows(ctx, batch.Copy, produce, (*ledger.BatchPayment).Values)
+	n, err := copyRows(ctx, func(ctx context.Context, f *feed[ledger.BatchPayment]) (int, error) {
+		return batch.Copy(ctx, f.values((*ledger.BatchPayment).Values))
+	}, produce)
 	if err != nil {
 		return *res, err
 	}

@@ -153,7 +153,9 @@ func ImportClientRecords(ctx context.Context, db DB, recs Records, opt Options) 
 	if err != nil {
 		return res, err
 	}
-	if res.Rows, err = copyRows(ctx, batch.Copy, produce, (*ledger.BatchClient).Values); err != nil {
+	if res.Rows, err = copyRows(ctx, func(ctx context.Context, f *feed[ledger.BatchClient]) (int, error) {
+		return batch.Copy(ctx, f.values((*ledger.BatchClient).Values))
+	}, produce); err != nil {
 		return res, err
 	}
 	problems, err := batch.Problems(ctx)

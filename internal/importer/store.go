@@ -11,10 +11,10 @@ import (
 const copyBatch = 2048
 
 // copyRows runs produce in its own goroutine and hands what it emits to
-// load (a ledger batch's Copy) as a COPY source, so that parsing and loading
+// load (a ledger batch's Copy) through a feed, so that parsing and loading
 // overlap. Memory is bounded by a few batches whatever the file's size.
-func copyRows[R any](ctx context.Context, load func(context.Context, pgx.CopyFromSource) (int, error),
-	produce func(emit func(*R) bool) error, values func(*R, []any) []any) (int, error) {
+func copyRows[R any](ctx context.Context, load func(context.Context, *feed[R]) (int, error),
+	produce func(emit func(*R) bool) error) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan []R, 4)
@@ -44,7 +44,7 @@ func copyRows[R any](ctx context.Context, load func(context.Context, pgx.CopyFro
 			send()
 		}
 	}()
-	n, err := load(ctx, &feed[R]{ch: ch, values: values})
+	n, err := load(ctx, &feed[R]{ch: ch})
 	cancel()
 	<-done
 	if prodErr != nil {
@@ -53,30 +53,48 @@ func copyRows[R any](ctx context.Context, load func(context.Context, pgx.CopyFro
 	return n, err
 }
 
-// feed is a pgx.CopyFromSource over batches from a channel.
+// feed hands the rows of batches from a channel to a ledger batch's Copy,
+// one at a time (row), or as a pgx.CopyFromSource of their values (values).
 type feed[R any] struct {
-	ch     <-chan []R
-	batch  []R
-	i      int
-	buf    []any
-	values func(*R, []any) []any
+	ch    <-chan []R
+	batch []R
+	i     int
 }
 
-func (f *feed[R]) Next() bool {
+// row returns the next row, nil after the last.
+func (f *feed[R]) row() *R {
 	f.i++
 	for f.i >= len(f.batch) {
 		b, ok := <-f.ch
 		if !ok {
-			return false
+			return nil
 		}
 		f.batch, f.i = b, 0
 	}
-	return true
+	return &f.batch[f.i]
 }
 
-func (f *feed[R]) Values() ([]any, error) {
-	f.buf = f.values(&f.batch[f.i], f.buf)
-	return f.buf, nil
+// values returns the feed as a COPY source of each row's values.
+func (f *feed[R]) values(values func(*R, []any) []any) pgx.CopyFromSource {
+	return &valuesSource[R]{feed: f, values: values}
 }
 
-func (f *feed[R]) Err() error { return nil }
+// valuesSource is a pgx.CopyFromSource over a feed.
+type valuesSource[R any] struct {
+	feed   *feed[R]
+	row    *R
+	buf    []any
+	values func(*R, []any) []any
+}
+
+func (s *valuesSource[R]) Next() bool {
+	s.row = s.feed.row()
+	return s.row != nil
+}
+
+func (s *valuesSource[R]) Values() ([]any, error) {
+	s.buf = s.values(s.row, s.buf)
+	return s.buf, nil
+}
+
+func (s *valuesSource[R]) Err() error { return nil }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/money"
 )
 
 // A batch is many invoices or payments written at once: a file import, and
@@ -114,7 +116,7 @@ func (s *Store) openStage(ctx context.Context, tx pgx.Tx, st stage, createSQL st
 	return st, nil
 }
 
-// Copy COPies rows (each BatchInvoice.Values or BatchPayment.Values) into
+// Copy COPies rows (each BatchPayment.Values or BatchClient.Values) into
 // the staging table and returns how many. It may be called several times.
 func (st *stage) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
 	n, err := st.tx.CopyFrom(ctx, pgx.Identifier{st.table}, st.columns, rows)
@@ -189,4 +191,19 @@ func (st *stage) finish(ctx context.Context, by Act, src BatchSource, a *Applied
 		detail["unallocated"] = int64(a.Unallocated)
 	}
 	return event{kind: st.kind + "_batch", detail: detail, act: by}.insert(ctx, st.tx)
+}
+
+// nullable maps nil to SQL NULL.
+func nullable[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullableAmount(p *money.Amount) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
 }

@@ -19,6 +19,18 @@ func copySource[R any](rows []R, values func(*R, []any) []any) pgx.CopyFromSourc
 	return pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) { return values(&rows[i], nil), nil })
 }
 
+// rowsOf gives rows to InvoiceBatch.Copy one at a time.
+func rowsOf(rows []ledger.BatchInvoice) func() *ledger.BatchInvoice {
+	i := 0
+	return func() *ledger.BatchInvoice {
+		if i == len(rows) {
+			return nil
+		}
+		i++
+		return &rows[i-1]
+	}
+}
+
 // applyInvoices stages rows in a transaction of its own and applies them,
 // as a writer of the ledger does; it returns what Problems said when it
 // said something, and then applies nothing.
@@ -41,7 +53,7 @@ func applyInvoicesAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchInvoice).Values)); err != nil {
+	if _, err := b.Copy(ctx, rowsOf(rows)); err != nil {
 		t.Fatal(err)
 	}
 	problems, err := b.Problems(ctx, nil)

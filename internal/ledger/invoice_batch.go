@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/relance/relance/internal/money"
 )
@@ -75,41 +74,6 @@ type BatchInvoice struct {
 	Client ClientPatch
 }
 
-// invoiceStageColumns are the columns COPY fills, in BatchInvoice.Values
-// order: invoice_stage's (sql/batch_invoice_stage.sql) and, what the row
-// says of its client, invoice_client_said's (invoice_client_stage.go).
-var invoiceStageColumns = []string{"line", "number", "client_code", "client_name", "issue_date", "due_date", "terms",
-	"amount", "amount_excl", "paid", "currency", "kind", "applies_to", "emails", "locale", "profile",
-	"cc_emails", "segment", "country", "address_line1", "address_line2", "postcode", "city", "contact_name",
-	"phone", "siren", "siret", "vat_number", "credit_limit", "source_hash"}
-
-// Values returns the row in invoiceStageColumns order for InvoiceBatch.Copy, reusing buf.
-func (r *BatchInvoice) Values(buf []any) []any {
-	c := &r.Client
-	return append(buf[:0], int32(r.Line), r.Number, r.ClientCode, nullable(c.Name), r.Issued, r.Due,
-		nullable(r.Terms), int64(r.Amount), nullableAmount(r.AmountExcl), nullableAmount(r.Paid), r.Currency, r.Kind,
-		nullable(r.AppliesTo), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
-		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
-		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
-		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit),
-		pgtype.UUID{Bytes: r.SourceHash(), Valid: true})
-}
-
-// nullable maps nil to SQL NULL.
-func nullable[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func nullableAmount(p *money.Amount) any {
-	if p == nil {
-		return nil
-	}
-	return int64(*p)
-}
-
 // InvoiceBatch is a batch of invoices and credit notes staged in the
 // caller's transaction: Copy the rows, read Problems, then Apply.
 type InvoiceBatch struct {
@@ -128,7 +92,7 @@ type InvoiceBatch struct {
 // caller's transaction, which commits or rolls back everything the batch
 // does. One transaction holds one invoice batch at a time.
 func (s *Store) StageInvoices(ctx context.Context, tx pgx.Tx) (*InvoiceBatch, error) {
-	st, err := s.openStage(ctx, tx, stage{kind: "invoices", table: "invoice_stage", columns: invoiceOwnColumns}, batchInvoiceStageSQL)
+	st, err := s.openStage(ctx, tx, stage{kind: "invoices", table: "invoice_stage"}, batchInvoiceStageSQL)
 	if err != nil {
 		return nil, err
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	_ "embed"
 	"encoding/binary"
-	"fmt"
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
-	"github.com/jackc/pgx/v5"
 )
 
 // What the rows of an invoice batch say of their clients is staged once per
@@ -16,11 +14,11 @@ import (
 // repeated on each of its invoices made the staging COPY of a first import
 // three times a bare copy of the file (bench/analysis.md, "first import").
 //
-// A row's values (BatchInvoice.Values) are split as they are COPied: the
-// invoice's own go into invoice_stage with client_said, the id of what the
-// row says of its client, and that, when it differs from what the last row
-// of the same client said, into invoice_client_said
-// (sql/batch_invoice_client_said.sql) after the rows. The clients are then
+// A row is split as it is COPied: the invoice's own fields go into
+// invoice_stage with client_said, the id of what the row says of its
+// client, and that, when it differs from what the last row of the same
+// client said, into invoice_client_said (sql/batch_invoice_client_said.sql)
+// after the rows. The clients are then
 // collected as before — max() of each field over the rows left once exact
 // repeats are dropped (batch_clients_collect.sql) — from the sayings the
 // staged rows still name: max() over a set of distinct values is max() over
@@ -34,35 +32,14 @@ import (
 // the rows. Keeping every client's (a first version) took the reader of a
 // million rows from 44 to 380 MB for its 100,000 clients.
 
-//go:embed sql/batch_invoice_client_said.sql
-var batchInvoiceClientSaidSQL string
-
-// clientColumn says, for each column of invoiceStageColumns, whether it is what
-// the row says of its client rather than of the invoice.
-var clientColumn = map[string]bool{"client_name": true, "emails": true, "locale": true, "profile": true,
-	"cc_emails": true, "segment": true, "country": true, "address_line1": true, "address_line2": true,
-	"postcode": true, "city": true, "contact_name": true, "phone": true, "siren": true, "siret": true,
-	"vat_number": true, "credit_limit": true}
-
-// splitColumns returns the staging columns of invoice_stage (the invoice's
-// own of cols, then client_said) and of invoice_client_said (said,
-// client_code, the client's of cols, then said_hash), with the index in
-// cols of each.
-func splitColumns(cols []string) (own []string, ownAt []int, said []string, saidAt []int) {
-	for i, c := range cols {
-		if clientColumn[c] {
-			said, saidAt = append(said, c), append(saidAt, i)
-		} else {
-			own, ownAt = append(own, c), append(ownAt, i)
-		}
-	}
-	return append(own, "client_said"), ownAt, append(append([]string{"said", "client_code"}, said...), "said_hash"), saidAt
-}
-
-var invoiceOwnColumns, invoiceOwnAt, clientSaidColumns, clientSaidAt = splitColumns(invoiceStageColumns)
-
-// invoiceClientCodeAt is the index of client_code in invoiceStageColumns.
-var invoiceClientCodeAt = slices.Index(invoiceStageColumns, "client_code")
+var (
+	//go:embed sql/batch_invoice_client_said.sql
+	batchInvoiceClientSaidSQL string
+	//go:embed sql/batch_invoice_stage_copy.sql
+	batchInvoiceStageCopySQL string
+	//go:embed sql/batch_invoice_client_said_copy.sql
+	batchInvoiceClientSaidCopySQL string
+)
 
 // maxSayings bounds the clients whose last saying is kept and the sayings
 // held before they are staged.
@@ -71,19 +48,23 @@ const maxSayings = 4096
 // clientSayings numbers what the rows of a batch say of their clients.
 type clientSayings struct {
 	last    map[string]saying // by client code: what its last row said
-	pending [][]any           // sayings not staged yet: said, client_code, fields, said_hash
+	pending []saying          // not staged yet
 	n       int32
 }
 
+// saying is a distinct thing rows say of a client: its number, the
+// client's code, what they say and its hash (saidHash).
 type saying struct {
 	id     int32
-	fields []any
+	code   string
+	client ClientPatch
+	hash   int64
 }
 
-// id returns the number of what a row of client code says (fields, in
-// clientSaidAt order), a new one when it differs from the client's last.
-func (c *clientSayings) id(code string, fields []any) int32 {
-	if s, ok := c.last[code]; ok && slices.EqualFunc(s.fields, fields, sameValue) {
+// id returns the number of what a row of client code says of it, a new one
+// when it differs from what the client's last row said.
+func (c *clientSayings) id(code string, client *ClientPatch) int32 {
+	if s, ok := c.last[code]; ok && sameClient(&s.client, client) {
 		return s.id
 	}
 	switch {
@@ -93,9 +74,9 @@ func (c *clientSayings) id(code string, fields []any) int32 {
 		clear(c.last)
 	}
 	c.n++
-	kept := slices.Clone(fields)
-	c.last[code] = saying{id: c.n, fields: kept}
-	c.pending = append(c.pending, append(append([]any{c.n, code}, kept...), saidHash(kept)))
+	s := saying{id: c.n, code: code, client: *client, hash: saidHash(client)}
+	c.last[code] = s
+	c.pending = append(c.pending, s)
 	return c.n
 }
 
@@ -105,109 +86,156 @@ func (c *clientSayings) id(code string, fields []any) int32 {
 // client once.
 const saidHashVersion = 1
 
-// saidHash is the hash of what a row says of its client (fields, in
-// clientSaidAt order): the batch stores on each client the bit_xor of the
-// distinct hashes its rows said (client.said_hash, migration 00200), and a
-// re-import compares the same of the rows it leaves out with it.
-func saidHash(fields []any) int64 {
+// saidHash is the hash of what a row says of its client: the batch stores
+// on each client the bit_xor of the distinct hashes its rows said
+// (client.said_hash, migration 00200), and a re-import compares the same
+// of the rows it leaves out with it. The fields in invoice_client_said's
+// order, each tagged: 0 not said, 1 a text, 2 a list, 3 an amount.
+func saidHash(c *ClientPatch) int64 {
 	var a [512]byte
 	b := append(a[:0], saidHashVersion)
-	for _, v := range fields {
-		switch v := v.(type) {
-		case nil:
-			b = append(b, 0)
-		case string:
-			b = appendText(append(b, 1), v)
-		case []string:
-			b = binary.AppendUvarint(append(b, 2), uint64(len(v)))
-			for _, s := range v {
-				b = appendText(b, s)
-			}
-		case int64:
-			b = binary.AppendVarint(append(b, 3), v)
-		default: // Values gives none: kept apart all the same
-			b = appendText(append(b, 4), fmt.Sprint(v))
-		}
+	b = hashText(b, c.Name)
+	b = hashList(b, c.Emails)
+	b = hashText(b, c.Locale)
+	b = hashText(b, c.Profile)
+	b = hashList(b, c.CC)
+	for _, p := range [...]*string{c.Segment, c.Country, c.Line1, c.Line2, c.Postcode, c.City, c.Contact,
+		c.Phone, c.SIREN, c.SIRET, c.VAT} {
+		b = hashText(b, p)
+	}
+	if c.CreditLimit == nil {
+		b = append(b, 0)
+	} else {
+		b = binary.AppendVarint(append(b, 3), int64(*c.CreditLimit))
 	}
 	return int64(xxhash.Sum64(b))
 }
 
-// sameValue compares two values of Values: nil, string, int64, []string.
-func sameValue(a, b any) bool {
-	switch a := a.(type) {
-	case nil:
-		return b == nil
-	case []string:
-		b, ok := b.([]string)
-		return ok && slices.Equal(a, b)
-	case string:
-		b, ok := b.(string)
-		return ok && a == b
-	case int64:
-		b, ok := b.(int64)
-		return ok && a == b
+func hashText(b []byte, p *string) []byte {
+	if p == nil {
+		return append(b, 0)
 	}
-	return false
+	return appendText(append(b, 1), *p)
 }
 
-// splitRows is a pgx.CopyFromSource of invoice_stage rows from one of
-// BatchInvoice.Values rows, numbering what each says of its client.
-type splitRows struct {
-	pgx.CopyFromSource
-	said *clientSayings
-	own  []any
-	hold []any
-	// paused ends a COPY early, before the next row, for the sayings to be
-	// staged (maxSayings); the next COPY goes on from that row.
-	paused bool
+func hashList(b []byte, p *[]string) []byte {
+	if p == nil {
+		return append(b, 0)
+	}
+	b = binary.AppendUvarint(append(b, 2), uint64(len(*p)))
+	for _, s := range *p {
+		b = appendText(b, s)
+	}
+	return b
 }
 
-func (s *splitRows) Next() bool {
-	if len(s.said.pending) >= maxSayings {
-		s.paused = true
+// sameClient says whether two rows say the same of their client: the same
+// patch (parseClientOnce hands a client's rows the same pointers), or the
+// same fields said with the same values.
+func sameClient(a, b *ClientPatch) bool {
+	if *a == *b {
+		return true
+	}
+	for _, f := range [...][2]*string{{a.Name, b.Name}, {a.Locale, b.Locale}, {a.Profile, b.Profile},
+		{a.Segment, b.Segment}, {a.Country, b.Country}, {a.Line1, b.Line1}, {a.Line2, b.Line2},
+		{a.Postcode, b.Postcode}, {a.City, b.City}, {a.Contact, b.Contact}, {a.Phone, b.Phone},
+		{a.SIREN, b.SIREN}, {a.SIRET, b.SIRET}, {a.VAT, b.VAT}} {
+		if !samePtr(f[0], f[1]) {
+			return false
+		}
+	}
+	return sameList(a.Emails, b.Emails) && sameList(a.CC, b.CC) && samePtr(a.CreditLimit, b.CreditLimit)
+}
+
+func samePtr[T comparable](a, b *T) bool {
+	return a == b || a != nil && b != nil && *a == *b
+}
+
+// sameList compares two lists said, a nil list apart from an empty one:
+// the stage holds NULL for the one and '{}' for the other.
+func sameList(a, b *[]string) bool {
+	switch {
+	case a == b:
+		return true
+	case a == nil || b == nil || (*a == nil) != (*b == nil):
 		return false
 	}
-	return s.CopyFromSource.Next()
+	return slices.Equal(*a, *b)
 }
 
-func (s *splitRows) Values() ([]any, error) {
-	row, err := s.CopyFromSource.Values()
-	if err != nil {
-		return nil, err
-	}
-	s.own, s.hold = s.own[:0], s.hold[:0]
-	for _, i := range invoiceOwnAt {
-		s.own = append(s.own, row[i])
-	}
-	for _, i := range clientSaidAt {
-		s.hold = append(s.hold, row[i])
-	}
-	code, _ := row[invoiceClientCodeAt].(string)
-	return append(s.own, s.said.id(code, s.hold)), nil
+// invoiceRow appends r as a row of invoice_stage, in
+// batch_invoice_stage_copy.sql's columns, with said, the number of what it
+// says of its client.
+func (b copyRow) invoiceRow(r *BatchInvoice, said int32) copyRow {
+	b = b.fields(14).int4(int32(r.Line)).text(r.Number).text(r.ClientCode).date(r.Issued).date(r.Due).
+		optText(r.Terms).int8(int64(r.Amount)).amount(r.AmountExcl).amount(r.Paid).text(r.Currency).text(r.Kind).
+		optText(r.AppliesTo)
+	return b.uuid(r.SourceHash()).int4(said)
 }
 
-// Copy COPies rows (each BatchInvoice.Values) into the staging tables and
-// returns how many. It may be called several times.
-func (b *InvoiceBatch) Copy(ctx context.Context, rows pgx.CopyFromSource) (int, error) {
-	src := &splitRows{CopyFromSource: rows, said: &b.said}
+// clientSaid appends, after the fields before them, the columns of what a
+// row says of client code, from client_code to said_hash: those of
+// invoice_client_said and client_said_unchanged.
+func (b copyRow) clientSaid(code string, c *ClientPatch, hash int64) copyRow {
+	b = b.text(code).optText(c.Name).textArray(c.Emails).optText(c.Locale).optText(c.Profile).textArray(c.CC)
+	for _, p := range [...]*string{c.Segment, c.Country, c.Line1, c.Line2, c.Postcode, c.City, c.Contact,
+		c.Phone, c.SIREN, c.SIRET, c.VAT} {
+		b = b.optText(p)
+	}
+	return b.amount(c.CreditLimit).int8(hash)
+}
+
+// Copy stages the rows next gives (nil after the last) and returns how
+// many. It may be called several times.
+func (b *InvoiceBatch) Copy(ctx context.Context, next func() *BatchInvoice) (int, error) {
+	// paused ends a COPY early, before the next row, for the sayings to
+	// be staged (maxSayings); the next COPY goes on from that row.
+	var paused bool
+	row := func(buf copyRow) (copyRow, bool) {
+		if len(b.said.pending) >= maxSayings {
+			paused = true
+			return buf, false
+		}
+		r := next()
+		if r == nil {
+			return buf, false
+		}
+		return buf.invoiceRow(r, b.said.id(r.ClientCode, &r.Client)), true
+	}
 	total := 0
 	for {
-		n, err := b.stage.Copy(ctx, src)
+		paused = false
+		n, err := b.stage.copyBinary(ctx, "invoice_stage", batchInvoiceStageCopySQL, row)
 		total += n
+		b.stage.rows += n
 		if err != nil {
 			return total, err
 		}
-		if len(b.said.pending) > 0 {
-			if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"invoice_client_said"}, clientSaidColumns,
-				pgx.CopyFromRows(b.said.pending)); err != nil {
-				return total, fmt.Errorf("ledger: stage invoices: copy into invoice_client_said: %w", err)
-			}
-			clear(b.said.pending) // the rows' values, for the collector
-			b.said.pending = b.said.pending[:0]
+		if err := b.copySayings(ctx); err != nil {
+			return total, err
 		}
-		if !src.paused {
+		if !paused {
 			return total, nil
 		}
-		src.paused = false
 	}
+}
+
+// copySayings stages the sayings not staged yet.
+func (b *InvoiceBatch) copySayings(ctx context.Context) error {
+	pending := b.said.pending
+	if len(pending) == 0 {
+		return nil
+	}
+	i := 0
+	_, err := b.stage.copyBinary(ctx, "invoice_client_said", batchInvoiceClientSaidCopySQL, func(buf copyRow) (copyRow, bool) {
+		if i == len(pending) {
+			return buf, false
+		}
+		s := &pending[i]
+		i++
+		return buf.fields(20).int4(s.id).clientSaid(s.code, &s.client, s.hash), true
+	})
+	clear(pending) // what the rows said, for the collector
+	b.said.pending = pending[:0]
+	return err
 }

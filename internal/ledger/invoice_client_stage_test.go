@@ -52,7 +52,7 @@ client (E,Epsilon,{},FR,,,,,)`
 			t.Fatal(err)
 		}
 		for _, rows := range [][]ledger.BatchInvoice{first, second} {
-			if _, err := b.Copy(ctx, copySource(rows, (*ledger.BatchInvoice).Values)); err != nil {
+			if _, err := b.Copy(ctx, rowsOf(rows)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -28,6 +28,8 @@ var (
 	invoiceSourcesSQL string
 	//go:embed sql/batch_client_said_unchanged.sql
 	batchClientSaidUnchangedSQL string
+	//go:embed sql/batch_client_said_unchanged_copy.sql
+	batchClientSaidUnchangedCopySQL string
 	//go:embed sql/batch_invoice_restaged.sql
 	batchInvoiceRestagedSQL string
 	//go:embed sql/client_said_hashes.sql
@@ -129,23 +131,18 @@ func (s *Store) InvoiceSources(ctx context.Context, q pgx.Tx, fn func(InvoiceSou
 	return nil
 }
 
-// ClientSaid is what a batch row says of its client: its code, its fields
-// (in invoice_client_said's order) and their hash (saidHash).
+// ClientSaid is what a batch row says of its client: its code, the fields
+// it says and their hash (saidHash).
 type ClientSaid struct {
 	Code   string
-	Fields []any
+	Client ClientPatch
 	Hash   int64
 }
 
-// ClientSaid returns what the row says of its client: the values Values
-// gives at clientSaidAt, built without the rest of the row.
+// ClientSaid returns what the row says of its client, as a staged row's
+// COPY stages it.
 func (r *BatchInvoice) ClientSaid() ClientSaid {
-	c := &r.Client
-	fields := []any{nullable(c.Name), nullable(c.Emails), nullable(c.Locale), nullable(c.Profile),
-		nullable(c.CC), nullable(c.Segment), nullable(c.Country), nullable(c.Line1), nullable(c.Line2),
-		nullable(c.Postcode), nullable(c.City), nullable(c.Contact), nullable(c.Phone),
-		nullable(c.SIREN), nullable(c.SIRET), nullable(c.VAT), nullableAmount(c.CreditLimit)}
-	return ClientSaid{Code: r.ClientCode, Fields: fields, Hash: saidHash(fields)}
+	return ClientSaid{Code: r.ClientCode, Client: r.Client, Hash: saidHash(&r.Client)}
 }
 
 // ClientSaidHashes calls fn with the code and said hash of each client of
@@ -194,14 +191,17 @@ type Unchanged struct {
 // Copy and before Problems.
 func (b *InvoiceBatch) Unchanged(ctx context.Context, u Unchanged) error {
 	if len(u.Clients) > 0 {
-		var buf []any
-		src := pgx.CopyFromSlice(len(u.Clients), func(i int) ([]any, error) {
+		i := 0
+		_, err := b.stage.copyBinary(ctx, "client_said_unchanged", batchClientSaidUnchangedCopySQL, func(buf copyRow) (copyRow, bool) {
+			if i == len(u.Clients) {
+				return buf, false
+			}
 			c := &u.Clients[i]
-			buf = append(append(append(buf[:0], c.Code), c.Fields...), c.Hash)
-			return buf, nil
+			i++
+			return buf.fields(19).clientSaid(c.Code, &c.Client, c.Hash), true
 		})
-		if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"client_said_unchanged"}, clientSaidColumns[1:], src); err != nil {
-			return fmt.Errorf("ledger: stage invoices: the clients of unchanged rows: %w", err)
+		if err != nil {
+			return fmt.Errorf("%w (the clients of unchanged rows)", err)
 		}
 	}
 	b.unchanged, b.unchangedPaid = u.Rows, u.Paid

@@ -2,7 +2,7 @@
 -- body), which the batch_* statements apply to the ledger. A TEMP table is
 -- never WAL-logged and has no index: COPY into it costs about what a bare
 -- COPY costs. NULL means "the batch does not say", which never overwrites
--- what the ledger knows. Its columns are invoiceOwnColumns, in order:
+-- what the ledger knows. batch_invoice_stage_copy.sql fills its columns:
 -- source_hash is the row's BatchInvoice.SourceHash, stored on the invoice it
 -- writes; client_said is the row's line of invoice_client_said, what it says
 -- of its client (invoice_client_stage.go).

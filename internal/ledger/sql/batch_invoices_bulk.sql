@@ -4,7 +4,10 @@
 -- conflict handling (the table is empty and the batch has no repeats), and
 -- in the same statement the `paid` allocations batch_paid_new.sql records
 -- (every invoice is new here), sparing a join of the batch with the table.
--- Returns how many invoices it created.
+-- Its command tag says how many invoices it created: the insert into
+-- invoice is the statement's own, not a CTE counted by a SELECT, whose
+-- RETURNING kept a row per invoice until the count (0.17 s of server CPU
+-- a million rows).
 --
 -- Each row's id is taken from invoice's sequence before the insert, so that
 -- a credit note goes in linked to the invoice it applies to, and both with
@@ -51,20 +54,6 @@ credited AS (
         UNION ALL
         SELECT line, -amount FROM credit) d
     GROUP BY line),
-ins AS (
-    INSERT INTO invoice (id, entity_id, client_id, number, kind, issue_date, due_date, payment_terms,
-                         currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on, applies_to_id,
-                         source_hash)
-    OVERRIDING SYSTEM VALUE
-    SELECT ids.base + s.line, $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount,
-           s.amount_excl, $2, COALESCE(s.paid, 0) + COALESCE(cr.amount, 0),
-           CASE WHEN cr.line IS NULL THEN CASE WHEN s.paid = s.amount THEN $3::date END
-                WHEN s.amount = COALESCE(s.paid, 0) + cr.amount THEN $3::date END,
-           ids.base + link.target, s.source_hash
-    FROM ids, invoice_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
-    LEFT JOIN invoice_bulk_link link ON link.line = s.line
-    LEFT JOIN credited cr ON cr.line = s.line
-    RETURNING 1),
 paid AS (
     INSERT INTO allocation (invoice_id, source, import_batch_id, amount, applied_on, counts_from)
     SELECT ids.base + s.line, 'import', $2, s.paid, $3, NULLIF(GREATEST($3::date, s.issue_date), $3::date)
@@ -74,4 +63,15 @@ credit_notes AS (
     INSERT INTO allocation (invoice_id, source, credit_note_id, import_batch_id, amount, applied_on, counts_from)
     SELECT ids.base + target, 'credit_note', ids.base + line, $2, amount, $3, NULLIF(GREATEST($3::date, issued), $3::date)
     FROM ids, credit)
-SELECT count(*) FROM ins
+INSERT INTO invoice (id, entity_id, client_id, number, kind, issue_date, due_date, payment_terms,
+                     currency, amount_incl_vat, amount_excl_vat, import_batch_id, settled, closed_on, applies_to_id,
+                     source_hash)
+OVERRIDING SYSTEM VALUE
+SELECT ids.base + s.line, $1, c.id, s.number, s.kind, s.issue_date, s.due_date, s.terms, s.currency, s.amount,
+       s.amount_excl, $2, COALESCE(s.paid, 0) + COALESCE(cr.amount, 0),
+       CASE WHEN cr.line IS NULL THEN CASE WHEN s.paid = s.amount THEN $3::date END
+            WHEN s.amount = COALESCE(s.paid, 0) + cr.amount THEN $3::date END,
+       ids.base + link.target, s.source_hash
+FROM ids, invoice_stage s JOIN client c ON c.entity_id = $1 AND c.code = s.client_code
+LEFT JOIN invoice_bulk_link link ON link.line = s.line
+LEFT JOIN credited cr ON cr.line = s.line
