@@ -100,17 +100,21 @@ func TestAgingPageShowsTheAgedBalance(t *testing.T) {
 	}
 }
 
+// subsidiarySQL puts entity filiale under default, with one client owing
+// 2 500,00.
+const subsidiarySQL = `
+INSERT INTO entity (code, name, parent_id) SELECT 'filiale', 'Filiale Sud SAS', id FROM entity WHERE code = 'default';
+INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
+INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
+SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`
+
 // TestAgingPageWithSubsidiaries: an entity that holds another is marked in
 // the entity list and offers "Avec ses filiales", which adds the entities
 // under it, each with its client rows: the totals are internal/aging's for
 // that scope. An entity holding none offers no such box.
 func TestAgingPageWithSubsidiaries(t *testing.T) {
 	e := newEnv(t, "testdata/portfolio.csv")
-	if _, err := e.db.Exec(context.Background(), `
-INSERT INTO entity (code, name, parent_id) SELECT 'filiale', 'Filiale Sud SAS', id FROM entity WHERE code = 'default';
-INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
-SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+	if _, err := e.db.Exec(context.Background(), subsidiarySQL); err != nil {
 		t.Fatal(err)
 	}
 	box := `name="subsidiaries"`

@@ -180,11 +180,7 @@ var stamp = regexpMust(`<time datetime="[^"]*T[^"]*">[^<]*</time>`)
 // receivables are the holding's and its subsidiary's.
 func TestKPIPageFilters(t *testing.T) {
 	e := newEnv(t, "testdata/portfolio.csv")
-	if _, err := e.db.Exec(context.Background(), `
-INSERT INTO entity (code, name, parent_id) SELECT 'filiale', 'Filiale Sud SAS', id FROM entity WHERE code = 'default';
-INSERT INTO client (entity_id, code, name) SELECT id, 'S001', 'Sigma SARL' FROM entity WHERE code = 'filiale';
-INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, currency, amount_incl_vat)
-SELECT c.entity_id, c.id, 'S1', '2025-07-01', '2025-07-31', 'EUR', 250000 FROM client c WHERE c.code = 'S001'`); err != nil {
+	if _, err := e.db.Exec(context.Background(), subsidiarySQL); err != nil {
 		t.Fatal(err)
 	}
 	receivables := func(page string) string {
