@@ -344,15 +344,6 @@ func (b *bench) measureNextDay(ctx context.Context, conn *pgx.Conn, url string) 
 	if _, err := conn.Exec(ctx, `VACUUM ANALYZE sweep_wake`); err != nil {
 		return row{}, err
 	}
-	// And the night's checkpoints: the measurements before this one (the
-	// big day's sweeps, the XLSX imports into other databases of the
-	// cluster) leave shared_buffers full of dirty pages that a server
-	// would have written hours before the next morning, and that the
-	// sweep would otherwise write out itself to find room (checkpoint_timeout
-	// is 30 min here).
-	if _, err := conn.Exec(ctx, `CHECKPOINT`); err != nil {
-		return row{}, err
-	}
 	var times []time.Duration
 	var steps int
 	for i := range b.opts.runs {
