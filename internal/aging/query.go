@@ -173,7 +173,7 @@ func ByClient(ctx context.Context, q Querier, o Options) (Report, error) {
 			cur = &rep.Sections[len(rep.Sections)-1]
 		}
 		cur.Rows = append(cur.Rows, r)
-		cur.Total.add(r)
+		cur.Total.Add(r)
 	}
 	if err := rows.Err(); err != nil {
 		return rep, fmt.Errorf("aged balance: %w", err)

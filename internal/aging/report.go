@@ -30,8 +30,8 @@ type Row struct {
 	Disputed money.Amount
 }
 
-// add adds r's amounts to t (a total or subtotal row).
-func (t *Row) add(r Row) {
+// Add adds r's amounts to t (a total or subtotal row).
+func (t *Row) Add(r Row) {
 	for i, a := range r.Buckets {
 		t.Buckets[i] += a
 	}
@@ -115,7 +115,7 @@ func (s *Section) subtotal() {
 			s.Subtotals = append(s.Subtotals, Row{EntityCode: r.EntityCode, EntityName: r.EntityName,
 				Currency: r.Currency, Buckets: make([]money.Amount, len(r.Buckets))})
 		}
-		s.Subtotals[len(s.Subtotals)-1].add(r)
+		s.Subtotals[len(s.Subtotals)-1].Add(r)
 	}
 	if len(s.Subtotals) < 2 {
 		s.Subtotals = nil

@@ -162,11 +162,7 @@ func (v *agingView) table(bs []aging.Bucket) error {
 	})
 	v.Totals = aging.Row{Currency: v.Section.Currency, Buckets: make([]money.Amount, len(bs))}
 	for _, r := range rows {
-		for i, a := range r.Buckets {
-			v.Totals.Buckets[i] += a
-		}
-		v.Totals.Unapplied += r.Unapplied
-		v.Totals.Disputed += r.Disputed
+		v.Totals.Add(r)
 	}
 	v.Count = len(rows)
 	if v.Consolidated {
@@ -188,29 +184,20 @@ func (v *agingView) table(bs []aging.Bucket) error {
 
 // subtotals adds up rows by entity, in entity code order.
 func subtotals(rows []aging.Row, buckets int) []entityTotal {
-	by := map[string]*entityTotal{}
-	var out []*entityTotal
+	at := map[string]int{} // entity code → index in out
+	var out []entityTotal
 	for _, r := range rows {
-		t := by[r.EntityCode]
-		if t == nil {
-			t = &entityTotal{Row: aging.Row{EntityCode: r.EntityCode, EntityName: r.EntityName, Currency: r.Currency,
-				Buckets: make([]money.Amount, buckets)}}
-			by[r.EntityCode] = t
-			out = append(out, t)
+		i, ok := at[r.EntityCode]
+		if !ok {
+			i, at[r.EntityCode] = len(out), len(out)
+			out = append(out, entityTotal{Row: aging.Row{EntityCode: r.EntityCode, EntityName: r.EntityName, Currency: r.Currency,
+				Buckets: make([]money.Amount, buckets)}})
 		}
-		for i, a := range r.Buckets {
-			t.Buckets[i] += a
-		}
-		t.Unapplied += r.Unapplied
-		t.Disputed += r.Disputed
-		t.Count++
+		out[i].Add(r)
+		out[i].Count++
 	}
-	slices.SortFunc(out, func(a, b *entityTotal) int { return cmp.Compare(a.EntityCode, b.EntityCode) })
-	res := make([]entityTotal, len(out))
-	for i, t := range out {
-		res[i] = *t
-	}
-	return res
+	slices.SortFunc(out, func(a, b entityTotal) int { return cmp.Compare(a.EntityCode, b.EntityCode) })
+	return out
 }
 
 // sortKey compares two rows by the column key names.
