@@ -160,19 +160,19 @@ func (v clientView) NextStep(it aging.Item) string {
 	if it.NextStep.Step == nil {
 		return ""
 	}
-	s := it.NextStep.Step.Label(v.Locale) + " · " + v.Date(it.NextStep.Day)
+	label := it.NextStep.Step.Label(v.Locale)
 	d, ok := v.decided[it.Number]
 	if !ok {
-		return s
+		return label + " · " + v.Date(it.NextStep.Day)
 	}
-	on := v.Say("le "+v.Date(it.NextStep.Day), "on "+v.Date(it.NextStep.Day))
-	if v.AsOfISO == v.TodayISO {
-		on = v.Say("aujourd'hui", "today")
+	state := v.Say("envoyée le "+v.Date(it.NextStep.Day), "sent on "+v.Date(it.NextStep.Day))
+	switch {
+	case d.kind == "reminder_pending":
+		state = v.Say("en cours d'envoi", "being sent")
+	case v.AsOfISO == v.TodayISO:
+		state = v.Say("envoyée aujourd'hui", "sent today")
 	}
-	s = it.NextStep.Step.Label(v.Locale) + " · " + v.Say("envoyée ", "sent ") + on
-	if d.kind == "reminder_pending" {
-		s = it.NextStep.Step.Label(v.Locale) + " · " + v.Say("en cours d'envoi", "being sent")
-	}
+	s := label + " · " + state
 	if d.then.Step != nil {
 		s += v.Say(" ; puis ", "; then ") + d.then.Step.Label(v.Locale) + " · " + v.Date(d.then.Day)
 	}

@@ -97,7 +97,9 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, base aging.Options, day tim
 	}
 	byCur := map[string]*kpiCurrency{}
 	var out []*kpiCurrency
+	salesOf := map[string][]aging.MonthSales{} // the window's sales by currency, newest first
 	for _, c := range whole.Currencies {
+		salesOf[c.Currency] = c.Sales
 		kc := &kpiCurrency{Currency: c.Currency}
 		cohorts := c.Cohorts
 		if len(cohorts) > months {
@@ -120,11 +122,9 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, base aging.Options, day tim
 		}
 		km := kpiMonth{Month: m.Month, Receivables: m.Receivables, DMP: m.DMP, DMPInvoices: m.DMPInvoices, CEI: m.CEI, LateRate: m.LateRate}
 		i := (day.Year()-m.Month.Year())*12 + int(day.Month()-m.Month.Month()) // months back from the as-of month
-		for _, wc := range whole.Currencies {
-			if wc.Currency == m.Currency && i < len(wc.Sales) {
-				km.Sales = wc.Sales[i].Sales
-				km.DSO, km.DSOCovered = aging.CountBackDSO(m.Receivables, wc.Sales[i:])
-			}
+		if sales := salesOf[m.Currency]; i < len(sales) {
+			km.Sales = sales[i].Sales
+			km.DSO, km.DSOCovered = aging.CountBackDSO(m.Receivables, sales[i:])
 		}
 		kc.Months = append(kc.Months, km)
 	}
