@@ -94,14 +94,14 @@ const saidHashVersion = 1
 func saidHash(c *ClientPatch) int64 {
 	var a [512]byte
 	b := append(a[:0], saidHashVersion)
-	b = hashText(b, c.Name)
+	b = appendOptText(b, c.Name)
 	b = hashList(b, c.Emails)
-	b = hashText(b, c.Locale)
-	b = hashText(b, c.Profile)
+	b = appendOptText(b, c.Locale)
+	b = appendOptText(b, c.Profile)
 	b = hashList(b, c.CC)
 	for _, p := range [...]*string{c.Segment, c.Country, c.Line1, c.Line2, c.Postcode, c.City, c.Contact,
 		c.Phone, c.SIREN, c.SIRET, c.VAT} {
-		b = hashText(b, p)
+		b = appendOptText(b, p)
 	}
 	if c.CreditLimit == nil {
 		b = append(b, 0)
@@ -109,13 +109,6 @@ func saidHash(c *ClientPatch) int64 {
 		b = binary.AppendVarint(append(b, 3), int64(*c.CreditLimit))
 	}
 	return int64(xxhash.Sum64(b))
-}
-
-func hashText(b []byte, p *string) []byte {
-	if p == nil {
-		return append(b, 0)
-	}
-	return appendText(append(b, 1), *p)
 }
 
 func hashList(b []byte, p *[]string) []byte {
