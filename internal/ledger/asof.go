@@ -45,6 +45,12 @@ const (
 	// allocation that does not count yet. What reports that sum read, with
 	// no join per item.
 	SQLBalanceEntry = "ledger_balance_entry"
+	// SQLBalanceSpan is ledger_balance_span(first, last): the entries of
+	// ledger_balance_entry on every day from first to last at once, each
+	// with the days it holds, [valid_from, valid_until) (valid_until NULL:
+	// from then on), created by migration 00260. What reads balances on a
+	// dozen days (the KPIs' month ends) reads the ledger once.
+	SQLBalanceSpan = "ledger_balance_span"
 	// SQLOpenPayment is ledger_open_payment(D): the payments received by D
 	// with `open` their part not allocated on D.
 	SQLOpenPayment = "ledger_open_payment"
@@ -69,4 +75,4 @@ const (
 // AsOfFunctions lists the functions above, in the order the migrations
 // create them.
 var AsOfFunctions = []string{SQLLateAllocation, SQLAllocation, SQLLateSettlement, SQLOpenDocument, SQLBalanceEntry,
-	SQLOpenPayment, SQLClientBalance, SQLClientNet, SQLOpenDispute, SQLOpenCase}
+	SQLOpenPayment, SQLClientBalance, SQLClientNet, SQLOpenDispute, SQLOpenCase, SQLBalanceSpan}

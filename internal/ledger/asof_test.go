@@ -240,8 +240,9 @@ func TestAsOfFunctionsAreInlined(t *testing.T) {
 	for _, fn := range ledger.AsOfFunctions {
 		var lang, volatile string
 		var strict, retset, config bool
-		err := db.QueryRow(ctx, `SELECT l.lanname, p.provolatile::text, p.proisstrict, p.proretset, p.proconfig IS NOT NULL
-			FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = $1`, fn).Scan(&lang, &volatile, &strict, &retset, &config)
+		var days int
+		err := db.QueryRow(ctx, `SELECT l.lanname, p.provolatile::text, p.proisstrict, p.proretset, p.proconfig IS NOT NULL, p.pronargs
+			FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = $1`, fn).Scan(&lang, &volatile, &strict, &retset, &config, &days)
 		if err != nil {
 			t.Fatalf("%s: %v", fn, err)
 		}
@@ -249,7 +250,8 @@ func TestAsOfFunctionsAreInlined(t *testing.T) {
 			t.Errorf("%s: language %s, volatility %s, strict %v, returns set %v, SET clause %v: not inlinable",
 				fn, lang, volatile, strict, retset, config)
 		}
-		plan := explain(t, db, fmt.Sprintf("SELECT * FROM %s($1::date)", fn), date(t, "2025-09-12"))
+		params := strings.TrimSuffix(strings.Repeat("$1::date, ", days), ", ") // a day, or the first and last of a span
+		plan := explain(t, db, fmt.Sprintf("SELECT * FROM %s(%s)", fn, params), date(t, "2025-09-12"))
 		if strings.Contains(plan, "Function Scan") {
 			t.Errorf("%s is not inlined:\n%s", fn, plan)
 		}
