@@ -198,6 +198,19 @@ func FormatRate(bp int, locale string) string {
 	return fmt.Sprintf("%s%d.%02d%%", sign, bp/100, bp%100)
 }
 
+// FormatCount writes a count as users of locale read it: 13568 is
+// "13 568" in fr (grouping with U+202F, as Format) and "13,568" in en.
+func FormatCount(n int, locale string) string {
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	if strings.HasPrefix(locale, "fr") {
+		return sign + group(int64(n), "\u202f")
+	}
+	return sign + group(int64(n), ",")
+}
+
 // FormatPlain writes a with a '.' decimal separator and no grouping, as the
 // CSV and JSON contracts want: "-1234.56".
 func FormatPlain(a Amount) string {

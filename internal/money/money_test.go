@@ -150,3 +150,18 @@ func TestFormatRate(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatCount(t *testing.T) {
+	for _, tt := range []struct {
+		n      int
+		locale string
+		want   string
+	}{
+		{7, "fr", "7"}, {999, "en", "999"}, {13568, "fr", "13\u202f568"}, {13568, "en", "13,568"},
+		{1234567, "fr-FR", "1\u202f234\u202f567"}, {-2015, "en", "-2,015"},
+	} {
+		if got := FormatCount(tt.n, tt.locale); got != tt.want {
+			t.Errorf("FormatCount(%d, %s) = %q, want %q", tt.n, tt.locale, got, tt.want)
+		}
+	}
+}

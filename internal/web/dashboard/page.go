@@ -138,6 +138,7 @@ func (p page) Date(t time.Time) string                 { return formatDate(t, p.
 func (p page) Time(t time.Time) string                 { return formatTime(t, p.loc, p.Locale) }
 func (p page) Age(d time.Duration) string              { return formatAge(d, p.Locale) }
 func (p page) Rate(r aging.Rate) string                { return formatRate(r, p.Locale) }
+func (p page) Count(n int) string                      { return money.FormatCount(n, p.Locale) }
 func (p page) Days(v float64) string                   { return formatDays(v, p.Locale) }
 func (p page) Bucket(b aging.Bucket) string            { return b.Label(p.Locale) }
 func (p page) Say(fr, en string) string {

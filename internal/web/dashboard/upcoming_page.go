@@ -1,7 +1,10 @@
 package dashboard
 
 import (
+	"cmp"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -11,6 +14,18 @@ import (
 
 // upcomingDays is today and the next seven.
 const upcomingDays = 8
+
+// upcomingRows is how many rows each list of a day shows (messages, each
+// reason of the held invoices, actions, provisions), the largest amounts
+// first, unless the day is asked in full (?full=YYYY-MM-DD): a big day at
+// a million invoices sends some 47,000 messages, a page no browser lays
+// out; the totals always count everything.
+const upcomingRows = 100
+
+// messageInvoices is how many invoice numbers a message's row lists; the
+// row says how many more it names (a large client's reminder can list
+// dozens), unless the day is shown in full.
+const messageInvoices = 4
 
 // upcomingView is the page's data: the preview of each day with its totals.
 type upcomingView struct {
@@ -27,6 +42,22 @@ type upcomingDay struct {
 	Totals   []currencyTotal // per currency, of the messages' invoices
 	ByLevel  map[int]int     // messages per level of their highest step
 	HeldBy   map[string]int  // held invoices per reason
+	// Full says the day's lists are shown whole; otherwise each shows its
+	// upcomingRows largest and says how many it leaves out.
+	Full             bool
+	ListedMessages   []preview.Message
+	ListedHeld       []heldReason // per reason, the reason holding the most first
+	ListedActions    []preview.Action
+	ListedProvisions []preview.Provision
+	// How many rows each list leaves out (the held invoices say it per reason).
+	MessagesLeft, ActionsLeft, ProvisionsLeft int
+}
+
+// heldReason is the invoices held back for one reason that a day lists.
+type heldReason struct {
+	Reason string
+	Items  []preview.Held
+	Left   int
 }
 
 type currencyTotal struct {
@@ -59,9 +90,12 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := upcomingView{page: p}
 	levels := map[int]bool{}
+	full := r.URL.Query().Get("full")
 	for _, day := range rep.Days {
-		u := upcomingDay{Day: day, ByLevel: map[int]int{}, HeldBy: map[string]int{}, Messages: len(day.Messages)}
+		u := upcomingDay{Day: day, ByLevel: map[int]int{}, HeldBy: map[string]int{}, Messages: len(day.Messages),
+			Full: day.Date == full}
 		u.Date, _ = time.Parse(time.DateOnly, day.Date)
+		u.list(day)
 		sums := map[string]money.Amount{}
 		for _, m := range day.Messages {
 			u.ByLevel[m.Level]++
@@ -82,6 +116,86 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	sort.Ints(v.Levels)
 	return d.render(w, http.StatusOK, "upcoming", v)
+}
+
+// list fills the day's lists: whole when the day is asked in full, else
+// the upcomingRows largest of each, in order of amount, then client and
+// invoice (the totals count every row); the held invoices by reason, the
+// reason holding the most first, so that the few held for a dispute are
+// listed whatever the thousands held below the minimum amount.
+func (u *upcomingDay) list(day preview.Day) {
+	rows := upcomingRows
+	if u.Full {
+		rows = len(day.Messages) + len(day.Held) + len(day.Actions) + len(day.Provisions)
+	}
+	u.ListedMessages = slices.Clone(day.Messages)
+	slices.SortStableFunc(u.ListedMessages, func(a, b preview.Message) int {
+		return cmp.Or(cmp.Compare(b.Total, a.Total), cmp.Compare(a.ClientCode, b.ClientCode))
+	})
+	u.ListedMessages, u.MessagesLeft = firstRows(u.ListedMessages, rows)
+	u.ListedActions, u.ActionsLeft = firstRows(day.Actions, rows)
+	provisions := slices.Clone(day.Provisions)
+	slices.SortStableFunc(provisions, func(a, b preview.Provision) int { return cmp.Compare(b.Amount, a.Amount) })
+	u.ListedProvisions, u.ProvisionsLeft = firstRows(provisions, rows)
+
+	byReason := map[string][]preview.Held{}
+	for _, h := range day.Held {
+		byReason[string(h.Reason)] = append(byReason[string(h.Reason)], h)
+	}
+	reasons := slices.Collect(maps.Keys(byReason))
+	slices.SortFunc(reasons, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(byReason[b]), len(byReason[a])), cmp.Compare(a, b))
+	})
+	for _, reason := range reasons {
+		items := byReason[reason]
+		slices.SortStableFunc(items, func(a, b preview.Held) int {
+			return cmp.Or(cmp.Compare(b.Outstanding, a.Outstanding), cmp.Compare(a.ClientCode, b.ClientCode), cmp.Compare(a.Number, b.Number))
+		})
+		g := heldReason{Reason: reason}
+		g.Items, g.Left = firstRows(items, rows)
+		u.ListedHeld = append(u.ListedHeld, g)
+	}
+}
+
+// firstRows returns the first n of rows and how many it leaves out.
+func firstRows[T any](rows []T, n int) ([]T, int) {
+	if len(rows) <= n {
+		return rows, 0
+	}
+	return rows[:n], len(rows) - n
+}
+
+// Invoices is the invoices a message's row lists, and how many it leaves out.
+func (u upcomingDay) Invoices(m preview.Message) []preview.InvoiceLine {
+	if u.Full {
+		return m.Invoices
+	}
+	shown, _ := firstRows(m.Invoices, messageInvoices)
+	return shown
+}
+
+// InvoicesLeft is how many invoices a message's row leaves out.
+func (u upcomingDay) InvoicesLeft(m preview.Message) int {
+	if u.Full {
+		return 0
+	}
+	_, left := firstRows(m.Invoices, messageInvoices)
+	return left
+}
+
+// moreLine says how many rows a list of a day leaves out, with the link
+// that shows the day in full.
+type moreLine struct {
+	Page     upcomingView
+	Date     string
+	Left     int
+	ByAmount bool // the list shows its largest amounts
+}
+
+// More is the line under a list of day that leaves left rows out, the
+// rows of the smallest amounts when byAmount.
+func (v upcomingView) More(day upcomingDay, left int, byAmount bool) moreLine {
+	return moreLine{Page: v, Date: day.Day.Date, Left: left, ByAmount: byAmount}
 }
 
 // LevelName names a level: pre-due for 0.
