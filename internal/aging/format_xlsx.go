@@ -1,7 +1,6 @@
 package aging
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -98,8 +97,10 @@ func WriteXLSX(w io.Writer, r Report, locale string, items func(func(Item) error
 	if err := xlsxChart(f, names[3], r, locale, wd, st); err != nil {
 		return fmt.Errorf("xlsx %s: %w", names[3], err)
 	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
+	// excelize builds the archive in memory whatever it writes to; take its
+	// buffer rather than copying it into another.
+	buf, err := f.WriteToBuffer()
+	if err != nil {
 		return err
 	}
 	return sortedZip(w, buf.Bytes())
