@@ -80,6 +80,7 @@ type InvoiceBatch struct {
 	stage
 	bulkMinRows int // Options.BulkMinRows
 	said        clientSayings
+	numbers     numberFilter // the numbers staged, for the duplicate check
 	// What its reader left out (Unchanged): whether those rows say what is
 	// paid, and for a snapshot the open items absent from the file (nil:
 	// the reader left nothing out).
@@ -148,7 +149,11 @@ func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowPro
 // duplicates reports the numbers listed twice with different contents, and
 // whether any number is listed twice at all.
 func (b *InvoiceBatch) duplicates(ctx context.Context) ([]RowProblem, bool, error) {
-	rows, err := b.tx.Query(ctx, batchInvoiceDuplicatesSQL)
+	among := b.numbers.among()
+	if among != nil && len(among) == 0 {
+		return nil, false, nil // no number staged twice
+	}
+	rows, err := b.tx.Query(ctx, batchInvoiceDuplicatesSQL, among)
 	if err != nil {
 		return nil, false, err
 	}
