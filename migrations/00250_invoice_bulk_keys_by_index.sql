@@ -5,14 +5,16 @@
 -- random_page_cost of 4 the planner checked invoice's key to itself
 -- (applies_to_id: the credit notes, 3.6 % of a million rows) by hashing
 -- every invoice id, a million of them, to probe it with the credit notes'
--- 36,000: 1.2–1.5 s on the bench's cluster. Each of those 36,000 is one
--- look-up in invoice's primary key, which the bulk path keeps, and the
--- table and that index were written by this transaction a moment before:
--- their pages are in memory, and a random read of them costs what a
--- sequential one does. With random_page_cost at seq_page_cost the planner
--- takes the look-ups (0.3–0.7 s); the key to the clients, a million rows
--- referencing 100,000, stays a hash of the clients, the cheaper plan at
--- any page cost. The checks are the same; only their plan changes.
+-- 36,000: 0.44–0.53 s of CPU at 1M (0.45–1.5 s of wall time on a loaded
+-- machine). Each of those 36,000 is one look-up in invoice's primary key,
+-- which the bulk path keeps, and the table and that index were written by
+-- this transaction a moment before: their pages are in memory, and a
+-- random read of them costs what a sequential one does. With
+-- random_page_cost at seq_page_cost the planner takes the look-ups
+-- (0.16–0.17 s of CPU); the key to the clients, a million rows referencing
+-- 100,000, stays a hash of the clients, the cheaper plan at either cost.
+-- The checks are the same; only their plan changes (bench/analysis.md,
+-- perf6-first).
 --
 -- Replaces ledger_invoice_bulk_end of migration 00130 (same signature and
 -- loop; the setting is new, for the loop only, put back after it as
