@@ -81,6 +81,9 @@ type InvoiceBatch struct {
 	bulkMinRows int // Options.BulkMinRows
 	said        clientSayings
 	numbers     numberFilter // the numbers staged, for the duplicate check
+	// dropped says Problems dropped exact repeats from the stage: what
+	// they alone said of their clients is no longer collected.
+	dropped bool
 	// What its reader left out (Unchanged): whether those rows say what is
 	// paid, and for a snapshot the open items absent from the file (nil:
 	// the reader left nothing out).
@@ -125,6 +128,7 @@ func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowPro
 		if _, err := b.tx.Exec(ctx, batchInvoiceDropRepeatsSQL); err != nil {
 			return nil, fmt.Errorf("ledger: check invoices: %w", err)
 		}
+		b.dropped = true
 	}
 	if refused == nil {
 		refused = []string{}
@@ -305,7 +309,7 @@ func (b *InvoiceBatch) writeInvoices(ctx context.Context, a *Applied, day time.T
 // applyClients creates the clients the ledger does not have and updates
 // the others with what the batch says.
 func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
-	if _, err := b.tx.Exec(ctx, batchClientsCollectSQL); err != nil {
+	if _, err := b.tx.Exec(ctx, batchClientsCollectSQL, b.dropped); err != nil {
 		return fmt.Errorf("collect clients: %w", err)
 	}
 	return b.writeClients(ctx, a)
