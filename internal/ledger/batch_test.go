@@ -3,6 +3,8 @@ package ledger_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -203,6 +205,38 @@ func TestInvoiceBatchProblems(t *testing.T) {
 	var n int
 	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM invoice`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d invoices written (%v)", n, err)
+	}
+}
+
+// A batch past the number filter's start (numberFilter: the duplicate
+// check then reads only the numbers that may be listed twice) finds the
+// same duplicates as over the whole batch: a conflicting repeat with its
+// first line before the filter starts, one with both lines after, and an
+// exact repeat, dropped, whose two rows would otherwise make the upsert
+// refuse the batch.
+func TestDuplicatesFoundPastTheNumberFilter(t *testing.T) {
+	f, s := newFixture(t)
+	rows := make([]ledger.BatchInvoice, 6000)
+	for i := range rows {
+		rows[i] = invoiceRow(i+1, fmt.Sprintf("F-%d", i+1), "C1", 100)
+	}
+	rows[4999].Number, rows[4999].Amount = "F-10", 200        // line 5000 says F-10 (line 10) again, differently
+	rows[5499].Number, rows[5499].ClientCode = "F-4500", "C2" // line 5500, F-4500 of line 4500
+	repeat := rows[19]
+	repeat.Line = 6000
+	rows[5999] = repeat // line 6000 repeats line 20 exactly
+	_, problems := applyInvoices(t, f, s, by("2025-09-10"), false, rows...)
+	want := []ledger.RowProblem{
+		{Line: 5000, Field: "number", Reason: `duplicate invoice "F-10" (first on line 10) with a different amount, client or kind`},
+		{Line: 5500, Field: "number", Reason: `duplicate invoice "F-4500" (first on line 4500) with a different amount, client or kind`},
+	}
+	if !slices.Equal(problems, want) {
+		t.Fatalf("problems %+v, want %+v", problems, want)
+	}
+	rows[4999], rows[5499] = invoiceRow(5000, "F-5000", "C1", 100), invoiceRow(5500, "F-5500", "C1", 100)
+	a, problems := applyInvoices(t, f, s, by("2025-09-10"), false, rows...)
+	if len(problems) > 0 || a.Created != 5999 {
+		t.Fatalf("applied %+v, problems %+v; want 5,999 invoices, the exact repeat dropped", a, problems)
 	}
 }
 

@@ -80,6 +80,10 @@ type InvoiceBatch struct {
 	stage
 	bulkMinRows int // Options.BulkMinRows
 	said        clientSayings
+	numbers     numberFilter // the numbers staged, for the duplicate check
+	// dropped says Problems dropped exact repeats from the stage: what
+	// they alone said of their clients is no longer collected.
+	dropped bool
 	// What its reader left out (Unchanged): whether those rows say what is
 	// paid, and for a snapshot the open items absent from the file (nil:
 	// the reader left nothing out).
@@ -124,6 +128,7 @@ func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowPro
 		if _, err := b.tx.Exec(ctx, batchInvoiceDropRepeatsSQL); err != nil {
 			return nil, fmt.Errorf("ledger: check invoices: %w", err)
 		}
+		b.dropped = true
 	}
 	if refused == nil {
 		refused = []string{}
@@ -148,7 +153,11 @@ func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowPro
 // duplicates reports the numbers listed twice with different contents, and
 // whether any number is listed twice at all.
 func (b *InvoiceBatch) duplicates(ctx context.Context) ([]RowProblem, bool, error) {
-	rows, err := b.tx.Query(ctx, batchInvoiceDuplicatesSQL)
+	among := b.numbers.among()
+	if among != nil && len(among) == 0 {
+		return nil, false, nil // no number staged twice
+	}
+	rows, err := b.tx.Query(ctx, batchInvoiceDuplicatesSQL, among)
 	if err != nil {
 		return nil, false, err
 	}
@@ -300,7 +309,7 @@ func (b *InvoiceBatch) writeInvoices(ctx context.Context, a *Applied, day time.T
 // applyClients creates the clients the ledger does not have and updates
 // the others with what the batch says.
 func (b *InvoiceBatch) applyClients(ctx context.Context, a *Applied) error {
-	if _, err := b.tx.Exec(ctx, batchClientsCollectSQL); err != nil {
+	if _, err := b.tx.Exec(ctx, batchClientsCollectSQL, b.dropped); err != nil {
 		return fmt.Errorf("collect clients: %w", err)
 	}
 	return b.writeClients(ctx, a)

@@ -196,6 +196,41 @@ func TestBulkPathOnlyIntoAnEmptyTable(t *testing.T) {
 	}
 }
 
+// The rebuild checks invoice's keys with random_page_cost at seq_page_cost
+// (migration 00250) and puts the caller's back: the statements after it
+// in the import's transaction plan with the server's costs.
+func TestBulkPathPutsBackThePageCost(t *testing.T) {
+	f, _ := newFixture(t)
+	s := ledger.New(f.pool, ledger.Options{BulkMinRows: 1})
+	ctx := context.Background()
+	tx, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // rolled back: nothing to keep
+	if _, err := tx.Exec(ctx, `SET LOCAL random_page_cost = 3.5`); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.StageInvoices(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Copy(ctx, rowsOf(firstImport())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Problems(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err := b.Apply(ctx, by("2025-09-01"), ledger.BatchSource{Name: "f.csv", Format: "csv"}, false)
+	if err != nil || !a.Bulk {
+		t.Fatalf("applied %+v (%v), want the bulk path", a, err)
+	}
+	var cost string
+	if err := tx.QueryRow(ctx, `SHOW random_page_cost`).Scan(&cost); err != nil || cost != "3.5" {
+		t.Errorf("random_page_cost after the import %q (%v), want 3.5", cost, err)
+	}
+}
+
 // TestBulkPathGivesWayToTheTablesItLocks holds each table the bulk path
 // takes besides invoice and client with the lock its lock conflicts with:
 // sweep_wake, whose indexes it rebuilds, with a reader's, allocation,

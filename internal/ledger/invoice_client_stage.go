@@ -193,6 +193,7 @@ func (b *InvoiceBatch) Copy(ctx context.Context, next func() *BatchInvoice) (int
 		if r == nil {
 			return buf, false
 		}
+		b.numbers.add(r.Number)
 		return buf.invoiceRow(r, b.said.id(r.ClientCode, &r.Client)), true
 	}
 	total := 0

@@ -6,7 +6,10 @@
 -- a re-import left out, unchanged, count through what they say of their
 -- clients (client_said_unchanged, InvoiceBatch.Unchanged). said_hash is the
 -- bit_xor of the distinct hashes of those sets of values, which the client
--- keeps (migration 00200) for the next re-import to compare with.
+-- keeps (migration 00200) for the next re-import to compare with. $1 says
+-- exact repeats were dropped from the stage: otherwise every saying is
+-- named by the staged row it was staged with, and the batch's million
+-- rows need not be read to tell which (0.47 → 0.21 s of CPU at 1M).
 CREATE TEMP TABLE batch_client ON COMMIT DROP AS
 SELECT client_code, max(client_name) AS client_name, max(emails) AS emails, max(cc_emails) AS cc_emails,
        max(locale) AS locale, max(profile) AS profile, max(segment) AS segment, max(country) AS country,
@@ -17,7 +20,7 @@ SELECT client_code, max(client_name) AS client_name, max(emails) AS emails, max(
 FROM (SELECT client_code, client_name, emails, cc_emails, locale, profile, segment, country, address_line1,
               address_line2, postcode, city, contact_name, phone, siren, siret, vat_number, credit_limit, said_hash
        FROM invoice_client_said
-       WHERE said IN (SELECT client_said FROM invoice_stage)
+       WHERE NOT $1::boolean OR said IN (SELECT client_said FROM invoice_stage)
        UNION ALL
        SELECT client_code, client_name, emails, cc_emails, locale, profile, segment, country, address_line1,
               address_line2, postcode, city, contact_name, phone, siren, siret, vat_number, credit_limit, said_hash
