@@ -58,14 +58,16 @@ var words = map[string]map[string]string{
 		"due": "Échéance", "currency": "Devise", "amount": "Montant", "open": "Reste dû", "days": "Jours",
 		"bucket": "Tranche", "dispute": "Litige", "paused": "Promesse jusqu'au", "next": "Prochaine étape",
 		"yes": "oui", "no": "", "empty": "Aucune créance ouverte au %s.", "items_title": "Pièces ouvertes au %s",
-		"disputed": "Litiges", "entity": "Entité", "subtotal": "Sous-total", "disputes_out": " (hors litiges)"},
+		"disputed": "Litiges", "entity": "Entité", "subtotal": "Sous-total", "disputes_out": " (hors litiges)",
+		"items_left": "… et %d pièces de plus, au-delà des lignes d'une feuille : la liste entière est dans l'export CSV par pièce (relance aging --by invoice --format csv)."},
 	"en": {"title": "Aged balance as of %s — %s", "client": "Client", "name": "Name", "overdue": "Overdue",
 		"unapplied": "Unapplied", "total": "Total", "late_rate": "Late rate", "share": "Share",
 		"bucket_title": "%s — %s: %s (%s of total)", "kind": "Kind", "number": "Number", "issue": "Issued",
 		"due": "Due", "currency": "Currency", "amount": "Amount", "open": "Open", "days": "Days late",
 		"bucket": "Bucket", "dispute": "Dispute", "paused": "Promise until", "next": "Next step",
 		"yes": "yes", "no": "", "empty": "No open receivables as of %s.", "items_title": "Open items as of %s",
-		"disputed": "Disputed", "entity": "Entity", "subtotal": "Subtotal", "disputes_out": " (disputes excluded)"},
+		"disputed": "Disputed", "entity": "Entity", "subtotal": "Subtotal", "disputes_out": " (disputes excluded)",
+		"items_left": "… and %d more items, beyond a sheet's rows: the whole list is in the by-invoice CSV (relance aging --by invoice --format csv)."},
 }
 
 func wordsFor(locale string) map[string]string {

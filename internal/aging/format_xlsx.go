@@ -91,7 +91,7 @@ func WriteXLSX(w io.Writer, r Report, locale string, items func(func(Item) error
 	if err := xlsxByBucket(f, names[1], r, locale, wd, st); err != nil {
 		return fmt.Errorf("xlsx %s: %w", names[1], err)
 	}
-	if err := xlsxByInvoice(f, names[2], locale, wd, st, items); err != nil {
+	if err := xlsxByInvoice(f, names[2], locale, wd, st, items, excelize.TotalRows); err != nil {
 		return fmt.Errorf("xlsx %s: %w", names[2], err)
 	}
 	if err := xlsxChart(f, names[3], r, locale, wd, st); err != nil {
@@ -251,7 +251,7 @@ func xlsxByBucket(f *excelize.File, sheet string, r Report, locale string, wd ma
 
 // xlsxByInvoice streams the open items into the sheet: excelize's stream
 // writer keeps memory flat whatever the number of invoices.
-func xlsxByInvoice(f *excelize.File, sheet, locale string, wd map[string]string, st xlsxStyles, items func(func(Item) error) error) error {
+func xlsxByInvoice(f *excelize.File, sheet, locale string, wd map[string]string, st xlsxStyles, items func(func(Item) error) error, maxRows int) error {
 	sw, err := newSheetStream(f, sheet, map[int]float64{2: 28, 5: 13, 6: 13, 7: 9, 8: 13, 9: 13, 11: 11, 13: 13, 14: 16})
 	if err != nil {
 		return err
@@ -260,8 +260,12 @@ func xlsxByInvoice(f *excelize.File, sheet, locale string, wd map[string]string,
 		wd["currency"], wd["amount"], wd["open"], wd["days"], wd["bucket"], wd["dispute"], wd["paused"], wd["next"])); err != nil {
 		return err
 	}
-	row := 2
+	row, left := 2, 0
 	err = items(func(it Item) error {
+		if row == maxRows { // the sheet's last row says what did not fit
+			left++
+			return nil
+		}
 		vals := []any{it.ClientCode, it.ClientName, kindLabel(it.Kind, locale), it.Number,
 			excelize.Cell{StyleID: st.date, Value: it.IssueDate}, nil, it.Currency,
 			excelize.Cell{StyleID: st.amount, Value: it.Amount.Major()},
@@ -281,6 +285,11 @@ func xlsxByInvoice(f *excelize.File, sheet, locale string, wd map[string]string,
 	})
 	if err != nil {
 		return err
+	}
+	if left > 0 {
+		if err := sw.SetRow(cell(1, row), []any{fmt.Sprintf(wd["items_left"], left)}); err != nil {
+			return err
+		}
 	}
 	return sw.Flush()
 }

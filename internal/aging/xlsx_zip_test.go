@@ -3,6 +3,8 @@ package aging
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -41,5 +43,41 @@ func TestWorkbookIsTheSameBytesEachTime(t *testing.T) {
 		if !bytes.Equal(buf.Bytes(), first) {
 			t.Fatalf("write %d differs from the first", i+1)
 		}
+	}
+}
+
+// A sheet holds so many rows: the by-invoice sheet of a larger ledger
+// stops one row short and says there how many items it left out, where
+// excelize would fail the whole workbook.
+func TestByInvoiceSheetSaysWhatDidNotFit(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newXLSXStyles(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := func(fn func(Item) error) error {
+		for i := range 7 {
+			if err := fn(Item{ClientCode: "C1", Number: fmt.Sprintf("F-%d", i), Currency: "EUR"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := xlsxByInvoice(f, "Sheet1", "fr", wordsFor("fr"), st, items, 5); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r[min(3, len(r)-1)])
+	}
+	want := []string{"Pièce", "F-0", "F-1", "F-2",
+		"… et 4 pièces de plus, au-delà des lignes d'une feuille : la liste entière est dans l'export CSV par pièce (relance aging --by invoice --format csv)."}
+	if !slices.Equal(got, want) {
+		t.Errorf("the sheet's rows: %q, want %q", got, want)
 	}
 }
