@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -92,12 +93,16 @@ func (a *app) act(day time.Time) ledger.Act {
 }
 
 // actor is "cli:<OS user>": USER, LOGNAME or USERNAME (Windows), in that
-// order, as the shell sets them.
+// order, as the shell sets them; else the account the process runs as (a
+// container or a service manager sets none of them).
 func (a *app) actor() string {
 	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
 		if u := strings.TrimSpace(a.getenv(k)); u != "" {
 			return "cli:" + u
 		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
 	}
 	return "cli:unknown"
 }

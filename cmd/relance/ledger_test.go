@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os/user"
 	"strings"
 	"testing"
 
@@ -148,11 +149,19 @@ func TestDisputeAndPromiseCommands(t *testing.T) {
 	}
 	out = must(t, env, "client", "timeline", "C2")
 	wantOut(t, out, "10/09/2025  promesse de paiement  F-C2-1, F-C2-2  2\u202f000,00\u00a0€  cli:alice  virement – payer au plus tard le 30/09/2025")
+	out = must(t, env, "promise", "list", "--status", "open")
+	wantOut(t, out, "C2", "F-C2-1, F-C2-2", "10/09/2025", "30/09/2025", "03/10/2025", "2\u202f000,00\u00a0€", "en cours", "cli:alice", "virement")
+	if out := must(t, append(env, "RELANCE_LOCALE=en"), "promise", "list", "--status", "kept", "--client", "C2"); strings.Contains(out, "F-C2-1") {
+		t.Errorf("no promise is kept yet:\n%s", out)
+	}
+	if _, _, err := runCLI(t, env, "promise", "list", "--status", "tenue"); err == nil || !strings.Contains(err.Error(), "want open, kept, broken or cancelled") {
+		t.Errorf("a status in French: %v", err)
+	}
 }
 
 func TestRecordingCommandsHaveHelpWithExamples(t *testing.T) {
 	root := newRootCmd(&app{})
-	for _, group := range []string{"entity", "client", "dispute", "letter", "case"} {
+	for _, group := range []string{"entity", "client", "dispute", "letter", "case", "promise"} {
 		c, _, err := root.Find([]string{group})
 		if err != nil {
 			t.Fatal(err)
@@ -169,5 +178,22 @@ func TestRecordingCommandsHaveHelpWithExamples(t *testing.T) {
 	c, _, _ := root.Find([]string{"promise"})
 	if c.Example == "" || c.Flags().Lookup("as-of") == nil {
 		t.Error("promise: example or --as-of missing")
+	}
+}
+
+// Without USER, LOGNAME or USERNAME (a container, a service), what a
+// command records is by the account the process runs as.
+func TestActorIsTheAccountWithoutAUserVariable(t *testing.T) {
+	u, err := user.Current()
+	if err != nil || u.Username == "" {
+		t.Skipf("no account name here: %v", err)
+	}
+	a := &app{environment: environment{env: []string{"HOME=/root"}}}
+	if got := a.actor(); got != "cli:"+u.Username {
+		t.Errorf("actor %q, want cli:%s", got, u.Username)
+	}
+	a.env = append(a.env, "LOGNAME=bob")
+	if got := a.actor(); got != "cli:bob" {
+		t.Errorf("actor %q with LOGNAME=bob", got)
 	}
 }
