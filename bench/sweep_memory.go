@@ -439,9 +439,12 @@ func readMachineTicks() machineTicks {
 		return m
 	}
 	first, _, _ := strings.Cut(string(raw), "\n")
-	for i, v := range strings.Fields(first)[1:] {
-		n, _ := strconv.ParseInt(v, 10, 64)
-		if i == 3 || i == 4 { // idle, iowait
+	// cpu user nice system idle iowait irq softirq steal [guest guest_nice,
+	// already counted in user and nice]
+	f := strings.Fields(first)
+	for i := 1; i < len(f) && i <= 8; i++ {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		if i == 4 || i == 5 { // idle, iowait
 			m.idle += n
 		} else {
 			m.busy += n
