@@ -9,8 +9,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -344,23 +347,42 @@ func (b *bench) measureNextDay(ctx context.Context, conn *pgx.Conn, url string) 
 	if _, err := conn.Exec(ctx, `VACUUM ANALYZE sweep_wake`); err != nil {
 		return row{}, err
 	}
-	var times []time.Duration
+	dataDir := filepath.Join(b.cluster.Dir, "data")
+	var times, clusterCPU, ownCPU []time.Duration
+	var idle []float64
 	var steps int
 	for i := range b.opts.runs {
 		if _, err := conn.Exec(ctx, `DELETE FROM reminder WHERE due_on = '`+nextDay+`'; DELETE FROM river_job`); err != nil {
 			return row{}, err
 		}
-		d, err := b.relanceCmd(ctx, url, nil, "sweep", "--as-of", nextDay)
+		if err := b.quietCluster(ctx, conn); err != nil {
+			return row{}, err
+		}
+		before, err := markCPU(dataDir)
+		if err != nil {
+			return row{}, err
+		}
+		machine := readMachineTicks()
+		d, own, err := b.relanceCmdCPU(ctx, nil, url, nil, "sweep", "--as-of", nextDay)
+		if err != nil {
+			return row{}, err
+		}
+		share := readMachineTicks().idleShare(machine)
+		after, err := markCPU(dataDir)
 		if err != nil {
 			return row{}, err
 		}
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM reminder WHERE due_on = '`+nextDay+`'`).Scan(&steps); err != nil {
 			return row{}, err
 		}
-		times = append(times, d)
-		b.log.Info("next-day sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond))
+		times, ownCPU = append(times, d), append(ownCPU, own)
+		clusterCPU, idle = append(clusterCPU, after.postgres-before.postgres), append(idle, share)
+		b.log.Info("next-day sweep run", "run", i+1, "steps", steps, "relance", d.Round(time.Millisecond),
+			"cluster CPU", (after.postgres - before.postgres).Round(10*time.Millisecond), "relance CPU", own.Round(10*time.Millisecond),
+			"machine idle", fmt.Sprintf("%.0f %%", 100*share))
 	}
 	t := median(times)
+	slices.Sort(idle)
 	return row{
 		What:      "the next day's sweep: `relance sweep` the business day after the one above",
 		Scale:     fmt.Sprintf("%d steps due; same data, the day before's messages sent", steps),
@@ -369,6 +391,73 @@ func (b *bench) measureNextDay(ctx context.Context, conn *pgx.Conn, url string) 
 		RatioText: "—",
 		Target:    "well under 1 s",
 		Met:       t < time.Second,
-		Note:      "the whole process (start, settle, reconcile, the sweep statement, provision review, enqueue), as for the big sweep.",
+		Note: fmt.Sprintf("the whole process (start, settle, reconcile, the sweep statement, provision review, enqueue), as for the big sweep; "+
+			"CPU during the run (medians): the cluster %s (the sweep's backend, and anything else of the cluster's), relance %s; "+
+			"the machine was %.0f %% idle (a wall time well above their sum with no idle left is a wait for a core: see bench/analysis.md, perf6-nextday).",
+			median(clusterCPU).Round(10*time.Millisecond), median(ownCPU).Round(10*time.Millisecond), 100*idle[len(idle)/2]),
 	}, nil
+}
+
+// quietCluster waits, before a timed run, for what the earlier measurements
+// left running to end, so that the run does not share the machine's two
+// cores with their leftovers: autovacuum workers of any database (the XLSX
+// measurement's million rows, the big day's resets), at most
+// quietAutovacuum; then the kernel's writeback of the files they wrote
+// (with fsync off, the cluster's writes sit dirty in the page cache, and
+// ext4's writeback threads took 0.8–2.2 s of CPU inside a 2–3 s next day).
+func (b *bench) quietCluster(ctx context.Context, conn *pgx.Conn) error {
+	start := time.Now()
+	deadline := start.Add(quietAutovacuum)
+	for time.Now().Before(deadline) {
+		var busy bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker')`).Scan(&busy); err != nil {
+			return err
+		}
+		if !busy {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	vacuumed := time.Now()
+	syscall.Sync()
+	b.log.Info("quiet before the run", "autovacuum", vacuumed.Sub(start).Round(time.Millisecond), "sync", time.Since(vacuumed).Round(time.Millisecond))
+	return nil
+}
+
+// quietAutovacuum bounds quietCluster's wait for autovacuum.
+const quietAutovacuum = 2 * time.Minute
+
+// machineTicks is the machine's busy and idle CPU time, in clock ticks
+// (/proc/stat's first line).
+type machineTicks struct{ busy, idle int64 }
+
+// readMachineTicks reads them; zero when /proc/stat cannot be read.
+func readMachineTicks() machineTicks {
+	var m machineTicks
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return m
+	}
+	first, _, _ := strings.Cut(string(raw), "\n")
+	// cpu user nice system idle iowait irq softirq steal [guest guest_nice,
+	// already counted in user and nice]
+	f := strings.Fields(first)
+	for i := 1; i < len(f) && i <= 8; i++ {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		if i == 4 || i == 5 { // idle, iowait
+			m.idle += n
+		} else {
+			m.busy += n
+		}
+	}
+	return m
+}
+
+// idleShare is the share of the machine's CPU time left idle since since.
+func (m machineTicks) idleShare(since machineTicks) float64 {
+	total := m.busy + m.idle - since.busy - since.idle
+	if total <= 0 {
+		return 0
+	}
+	return float64(m.idle-since.idle) / float64(total)
 }
