@@ -145,41 +145,45 @@ func records(list string, items []gjson.Result, columns []string, set map[string
 	for k := range set {
 		said[index[k]] = true
 	}
+	// One pass over each item (a 10,000-item body is 3.5 MB): its cells by
+	// column, then the columns no item names are left out of the header.
+	cells := make([]string, len(items)*len(columns))
 	for i, it := range items {
-		it.ForEach(func(k, _ gjson.Result) bool {
-			if j, ok := index[k.Str]; ok {
-				said[j] = true
-			} else {
-				bad.fields = append(bad.fields, fieldReason{path(i, k.Str), "unknown field"})
-			}
-			return true
-		})
-	}
-	col := make([]int, len(columns)) // column index → header index, -1 if not said
-	for j, c := range columns {
-		col[j] = -1
-		if said[j] {
-			col[j] = len(recs.Header)
-			recs.Header = append(recs.Header, c)
-		}
-	}
-	recs.Rows = make([][]string, len(items))
-	for i, it := range items {
-		row := make([]string, len(recs.Header))
+		row := cells[i*len(columns) : (i+1)*len(columns)]
 		it.ForEach(func(k, v gjson.Result) bool {
 			j, ok := index[k.Str]
 			if !ok {
+				bad.fields = append(bad.fields, fieldReason{path(i, k.Str), "unknown field"})
 				return true
 			}
+			said[j] = true
 			c, err := cell(v)
 			if err != nil {
 				bad.fields = append(bad.fields, fieldReason{path(i, k.Str), err.Error()})
 			}
-			row[col[j]] = c
+			row[j] = c
 			return true
 		})
 		for k, v := range set {
-			row[col[index[k]]] = v
+			row[index[k]] = v
+		}
+	}
+	var keep []int // the columns said, in order
+	for j, c := range columns {
+		if said[j] {
+			keep = append(keep, j)
+			recs.Header = append(recs.Header, c)
+		}
+	}
+	recs.Rows = make([][]string, len(items))
+	for i := range items {
+		if len(keep) == len(columns) {
+			recs.Rows[i] = cells[i*len(columns) : (i+1)*len(columns) : (i+1)*len(columns)]
+			continue
+		}
+		row := make([]string, len(keep))
+		for n, j := range keep {
+			row[n] = cells[i*len(columns)+j]
 		}
 		recs.Rows[i] = row
 	}
@@ -211,16 +215,17 @@ func batchItems(body []byte, list string) ([]gjson.Result, error) {
 		return nil, err
 	}
 	var refused error
-	top.ForEach(func(k, _ gjson.Result) bool {
+	var arr gjson.Result // taken here: a Get would scan the body again
+	top.ForEach(func(k, v gjson.Result) bool {
 		if k.Str != list {
 			refused = fieldError(k.Str, fmt.Sprintf("unknown field (the body is {%q: [...]})", list))
 		}
+		arr = v
 		return refused == nil
 	})
 	if refused != nil {
 		return nil, refused
 	}
-	arr := top.Get(list)
 	if !arr.IsArray() {
 		return nil, fieldError(list, "want an array of objects")
 	}
