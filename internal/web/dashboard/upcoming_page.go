@@ -3,6 +3,7 @@ package dashboard
 import (
 	"cmp"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -17,7 +18,7 @@ const upcomingDays = 8
 
 // upcomingRows is how many rows each list of a day shows (messages, each
 // reason of the held invoices, actions, provisions), the largest amounts
-// first, unless the day is asked in full (?full=YYYY-MM-DD): a big day at
+// first where the rows have one, unless the day is asked in full (?full=YYYY-MM-DD): a big day at
 // a million invoices sends some 47,000 messages, a page no browser lays
 // out; the totals always count everything.
 const upcomingRows = 100
@@ -126,7 +127,7 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 func (u *upcomingDay) list(day preview.Day) {
 	rows := upcomingRows
 	if u.Full {
-		rows = len(day.Messages) + len(day.Held) + len(day.Actions) + len(day.Provisions)
+		rows = math.MaxInt
 	}
 	u.ListedMessages = slices.Clone(day.Messages)
 	slices.SortStableFunc(u.ListedMessages, func(a, b preview.Message) int {
