@@ -95,12 +95,7 @@ Examples:
 			if _, err := database.Migrate(ctx, pool); err != nil {
 				return err
 			}
-			// The files are the ERP's export of 07:00 on the demo's day, two
-			// hours before the daemon's clock starts: the dashboard says the
-			// data is that old, not that it comes from the wall clock's today.
-			exported := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
-			opt := importer.Options{Entity: cfg.Entity, Actor: "demo", AsOf: day, DataAsOf: exported,
-				DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
+			opt := importer.Options{Entity: cfg.Entity, Actor: "demo", AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
 			dir := examples
 			var disputes []portfolio.Dispute
 			if dir == "" {
