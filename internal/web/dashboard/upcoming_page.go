@@ -42,7 +42,6 @@ type upcomingDay struct {
 	Messages int
 	Totals   []currencyTotal // per currency, of the messages' invoices
 	ByLevel  map[int]int     // messages per level of their highest step
-	HeldBy   map[string]int  // held invoices per reason
 	// Full says the day's lists are shown whole; otherwise each shows its
 	// upcomingRows largest and says how many it leaves out.
 	Full             bool
@@ -93,10 +92,9 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 	levels := map[int]bool{}
 	full := r.URL.Query().Get("full")
 	for _, day := range rep.Days {
-		u := upcomingDay{Day: day, ByLevel: map[int]int{}, HeldBy: map[string]int{}, Messages: len(day.Messages),
-			Full: day.Date == full}
+		u := upcomingDay{Day: day, ByLevel: map[int]int{}, Messages: len(day.Messages), Full: day.Date == full}
 		u.Date, _ = time.Parse(time.DateOnly, day.Date)
-		u.list(day)
+		u.list()
 		sums := map[string]money.Amount{}
 		for _, m := range day.Messages {
 			u.ByLevel[m.Level]++
@@ -107,9 +105,6 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 			u.Totals = append(u.Totals, currencyTotal{c, a})
 		}
 		sort.Slice(u.Totals, func(i, j int) bool { return u.Totals[i].Currency < u.Totals[j].Currency })
-		for _, h := range day.Held {
-			u.HeldBy[string(h.Reason)]++
-		}
 		v.Days = append(v.Days, u)
 	}
 	for l := range levels {
@@ -124,7 +119,8 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 // invoice (the totals count every row); the held invoices by reason, the
 // reason holding the most first, so that the few held for a dispute are
 // listed whatever the thousands held below the minimum amount.
-func (u *upcomingDay) list(day preview.Day) {
+func (u *upcomingDay) list() {
+	day := u.Day
 	rows := upcomingRows
 	if u.Full {
 		rows = math.MaxInt
@@ -166,7 +162,8 @@ func firstRows[T any](rows []T, n int) ([]T, int) {
 	return rows[:n], len(rows) - n
 }
 
-// Invoices is the invoices a message's row lists, and how many it leaves out.
+// Invoices is the invoices a message's row lists: all of them when the day
+// is shown in full, else the first messageInvoices.
 func (u upcomingDay) Invoices(m preview.Message) []preview.InvoiceLine {
 	if u.Full {
 		return m.Invoices

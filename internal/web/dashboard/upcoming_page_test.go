@@ -46,7 +46,7 @@ func bigDay() preview.Day {
 func TestUpcomingDayListsTheLargest(t *testing.T) {
 	day := bigDay()
 	u := upcomingDay{Day: day}
-	u.list(day)
+	u.list()
 	if len(u.ListedMessages) != upcomingRows || u.MessagesLeft != 50 {
 		t.Errorf("%d messages listed, %d left; want %d and 50", len(u.ListedMessages), u.MessagesLeft, upcomingRows)
 	}
@@ -64,7 +64,7 @@ func TestUpcomingDayListsTheLargest(t *testing.T) {
 		t.Errorf("the largest message lists %d invoices", n)
 	}
 	full := upcomingDay{Day: day, Full: true}
-	full.list(day)
+	full.list()
 	if n := len(full.Invoices(full.ListedMessages[0])); n != 10 || full.InvoicesLeft(full.ListedMessages[0]) != 0 {
 		t.Errorf("in full, the largest message lists %d invoices, want 10", n)
 	}
@@ -84,7 +84,7 @@ func TestUpcomingPageSaysWhatItLeavesOut(t *testing.T) {
 	day := bigDay()
 	u := upcomingDay{Day: day, Messages: len(day.Messages)}
 	u.Date, _ = time.Parse(time.DateOnly, day.Date)
-	u.list(day)
+	u.list()
 	v := upcomingView{page: page{Locale: "fr", Title: "À venir", requestQS: url.Values{"as_of": {"2025-09-15"}}}, Days: []upcomingDay{u}}
 	var b strings.Builder
 	if err := d.pages["upcoming"].Execute(&b, v); err != nil {
