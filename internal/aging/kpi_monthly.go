@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/money"
 )
@@ -149,15 +151,12 @@ func balancesOn(ctx context.Context, q Querier, days []time.Time, sc scope) ([]m
 		b        dayBalance
 	}
 	var changes []change
-	for rows.Next() {
-		var c change
-		if err := rows.Scan(&c.currency, &c.day, &c.clients, &c.b.total, &c.b.unapplied, &c.b.notDue); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("balances on month ends: %w", err)
-		}
+	var c change
+	_, err = pgx.ForEachRow(rows, []any{&c.currency, &c.day, &c.clients, &c.b.total, &c.b.unapplied, &c.b.notDue}, func() error {
 		changes = append(changes, c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("balances on month ends: %w", err)
 	}
 	out := make([]map[string]dayBalance, len(days))
