@@ -49,8 +49,10 @@ end) and migrates it. Then it shows the main job end to end:
      that day, and sends the reminders decided with the file transport: one
      .eml per message in mail.dir (./outbox), registered letters as PDF in
      mail.dir/letters; the ladder climbs a level a week, up to the formal
-     notices. Each day's line counts messages (emails, letters), not the
-     invoices they remind;
+     notices. Each day is swept and sent on a clock at 08:00 that day, an
+     hour after the files' export (07:00 on the demo's day), so the
+     messages are dated that day. Each day's line counts messages (emails,
+     letters), not the invoices they remind;
   3. adds an admin user with a random password, and runs the daemon
      (relance serve) with the dashboard and River UI, printing the address
      and that login once, until Ctrl-C. The daemon's clock starts at 09:00
@@ -95,7 +97,12 @@ Examples:
 			if _, err := database.Migrate(ctx, pool); err != nil {
 				return err
 			}
-			opt := importer.Options{Entity: cfg.Entity, Actor: "demo", AsOf: day, DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
+			// The files are the ERP's export of 07:00 on the demo's day, two
+			// hours before the daemon's clock starts: the dashboard says the
+			// data is that old, not that it comes from the wall clock's today.
+			exported := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
+			opt := importer.Options{Entity: cfg.Entity, Actor: "demo", AsOf: day, DataAsOf: exported,
+				DefaultTerms: cfg.DefaultTerms(), EOM: cfg.EOMMethod()}
 			dir := examples
 			var disputes []portfolio.Dispute
 			if dir == "" {
@@ -273,6 +280,11 @@ func (a *app) sweepDemoDays(ctx context.Context, cfg config.Config, pool *pgxpoo
 	var emails, letters, invoices int
 	for w := max(weeks, 0); w >= 0; w-- {
 		d := day.AddDate(0, 0, -7*w)
+		// Each day is swept and sent on a clock at 08:00 that day, as the
+		// daemon would have: the send guard judges the files' age then,
+		// and the emails and letters are dated that day, not the wall
+		// clock's.
+		a.clock = clock.From(time.Date(d.Year(), d.Month(), d.Day(), 8, 0, 0, 0, cfg.Location()))
 		e0, l0 := countOutbox(cfg)
 		sum, err := a.sweepOnce(ctx, cfg, pool, logger, d, sweepRun{now: true, drain: true})
 		if err != nil {

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/database"
 	"github.com/relance/relance/internal/mail/smtptest"
@@ -162,9 +164,29 @@ func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
 	url := pgtest.URL(t)
 	outbox := t.TempDir()
 	env := []string{"DATABASE_URL=" + url, "RELANCE_MAIL_DIR=" + outbox}
-	out, stderr, err := runCLI(t, env, "demo", "--no-serve", "--clients", "60", "--invoices", "600", "--seed", "7", "--weeks", "1")
+	// Run as `make demo` runs: long after the demo's day. Each of its days
+	// is swept and sent on a clock of that day, so the files exported on the
+	// demo's day are fresh then and the messages are dated that day.
+	out, err := runCLIAt(t, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), env,
+		"demo", "--no-serve", "--clients", "60", "--invoices", "600", "--seed", "7", "--weeks", "1")
 	if err != nil {
-		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr)
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	emails, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	for _, f := range emails {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		date, err := msg.Header.Date()
+		if day := date.Format(time.DateOnly); err != nil || (day != "2025-09-05" && day != "2025-09-12") {
+			t.Errorf("%s is dated %v (%v), want a demo day (2025-09-05 or 2025-09-12)", filepath.Base(f), date, err)
+			break
+		}
 	}
 	pool, err := database.Open(ctx, url)
 	if err != nil {
@@ -178,6 +200,18 @@ func TestDemoGeneratesAPortfolioWithDisputes(t *testing.T) {
 	}
 	if clients != 60 || invoices != 600 || disputes == 0 || sent == 0 {
 		t.Errorf("clients %d (want 60), invoices %d (want 600), disputes %d, reminders sent %d\n%s", clients, invoices, disputes, sent, out)
+	}
+	// Its data is the export of 07:00 on the demo's day, not of the wall
+	// clock's today: the dashboard's header says how old it is that day.
+	var exported []time.Time
+	rows, err := pool.Query(ctx, `SELECT as_of FROM data_freshness ORDER BY kind`)
+	if err == nil {
+		exported, err = pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	want := time.Date(2025, 9, 12, 7, 0, 0, 0, paris)
+	if err != nil || len(exported) != 2 || !exported[0].Equal(want) || !exported[1].Equal(want) {
+		t.Errorf("the demo's data is as of %v (%v), want invoices and payments as of %v", exported, err, want)
 	}
 	// No disputed invoice was reminded once its dispute was open (the demo
 	// sweeps the weeks before the as-of date too).
