@@ -37,7 +37,6 @@ func (a *app) newDashboard(cfg config.Config, pool *pgxpool.Pool, logger *slog.L
 		Sweeper:    sweeper,
 		Penalties:  rules.For(""),
 		Freshness:  freshnessPolicy(cfg),
-		LetterCost: cfg.LetterCost(),
 		CSRFToken:  csrf,
 		Logger:     logger,
 	})

@@ -175,13 +175,8 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 	if err != nil {
 		return k, err
 	}
-	cur := map[string]*CurrencyKPIs{}
-	get := func(c string) *CurrencyKPIs {
-		if cur[c] == nil {
-			cur[c] = &CurrencyKPIs{Currency: c}
-		}
-		return cur[c]
-	}
+	cur := byCurrency{}
+	get := cur.get
 	for _, s := range closing.Sections {
 		c := get(s.Currency)
 		c.Receivables, c.Closing, c.ClosingCurrent = s.Total.Total(), s.Total.Total(), s.Total.Buckets[0]
@@ -196,32 +191,16 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 		return k, err
 	}
 	args := []any{o.AsOf, k.Start, entities}
-	// Monthly sales and net sales of the window.
-	sales := map[string]map[time.Time]money.Amount{}
-	err = readSales(ctx, q, args, func(c string, month time.Time, invoiced, net money.Amount) {
-		if sales[c] == nil {
-			sales[c] = map[time.Time]money.Amount{}
-		}
-		sales[c][month] = invoiced
-		get(c).NetSales += net
-	})
-	if err != nil {
+	if err := trend(ctx, q, o, k.Start, args, cur); err != nil {
 		return k, err
 	}
-	for c, kc := range cur {
-		for i := range o.Months {
-			m := clock.Date(o.AsOf.Year(), o.AsOf.Month()-time.Month(i), 1)
-			kc.Sales = append(kc.Sales, MonthSales{Month: m, Days: clock.EndOfMonth(m).Day(), Sales: sales[c][m]})
-		}
+	for _, kc := range cur {
 		kc.DSO, kc.DSOCovered = CountBackDSO(kc.Receivables, kc.Sales)
 		den := int64(kc.Opening + kc.NetSales - kc.ClosingCurrent)
 		kc.CEI = RateOf(int64(kc.Opening+kc.NetSales-kc.Closing), den)
 	}
 
 	if err := dmp(ctx, q, args, func(c string, d float64, n int) { kc := get(c); kc.DMP, kc.DMPInvoices = d, n }); err != nil {
-		return k, err
-	}
-	if err := cohorts(ctx, q, o, k.Start, args, get); err != nil {
 		return k, err
 	}
 	if err := creditUsage(ctx, q, closing, get); err != nil {
@@ -235,11 +214,74 @@ func Compute(ctx context.Context, q Querier, o KPIOptions) (KPIs, error) {
 			return k, err
 		}
 	}
-	for _, kc := range cur {
-		k.Currencies = append(k.Currencies, *kc)
-	}
-	sort.Slice(k.Currencies, func(i, j int) bool { return k.Currencies[i].Currency < k.Currencies[j].Currency })
+	k.Currencies = cur.sorted()
 	return k, nil
+}
+
+// Trend reads, for the window ending at o.AsOf, each currency's months of
+// sales (CurrencyKPIs.Sales, NetSales) and billing cohorts (Cohorts), and
+// nothing else: the part of Compute a month-by-month view needs beside
+// Monthly, without the two aged balances, the DMP and the recovery that
+// Compute also works out.
+func Trend(ctx context.Context, q Querier, o KPIOptions) ([]CurrencyKPIs, error) {
+	if o.Months < 1 {
+		o.Months = 12
+	}
+	entities, err := entityIDs(ctx, q, o.Entity, o.Subsidiaries)
+	if err != nil {
+		return nil, err
+	}
+	start := o.Window()
+	cur := byCurrency{}
+	if err := trend(ctx, q, o, start, []any{o.AsOf, start, entities}, cur); err != nil {
+		return nil, err
+	}
+	return cur.sorted(), nil
+}
+
+// trend reads the window's sales by month and its cohorts into cur, and
+// gives every currency of cur, and every currency invoiced in the window,
+// its sales of each month of the window, newest first.
+func trend(ctx context.Context, q Querier, o KPIOptions, start time.Time, args []any, cur byCurrency) error {
+	sales := map[string]map[time.Time]money.Amount{}
+	err := readSales(ctx, q, args, func(c string, month time.Time, invoiced, net money.Amount) {
+		if sales[c] == nil {
+			sales[c] = map[time.Time]money.Amount{}
+		}
+		sales[c][month] = invoiced
+		cur.get(c).NetSales += net
+	})
+	if err != nil {
+		return err
+	}
+	for c, kc := range cur {
+		for i := range o.Months {
+			m := clock.Date(o.AsOf.Year(), o.AsOf.Month()-time.Month(i), 1)
+			kc.Sales = append(kc.Sales, MonthSales{Month: m, Days: clock.EndOfMonth(m).Day(), Sales: sales[c][m]})
+		}
+	}
+	return cohorts(ctx, q, o, start, args, cur.get)
+}
+
+// byCurrency holds the KPIs of each currency met so far.
+type byCurrency map[string]*CurrencyKPIs
+
+// get returns c's KPIs, added the first time c is met.
+func (b byCurrency) get(c string) *CurrencyKPIs {
+	if b[c] == nil {
+		b[c] = &CurrencyKPIs{Currency: c}
+	}
+	return b[c]
+}
+
+// sorted lists the KPIs by currency code.
+func (b byCurrency) sorted() []CurrencyKPIs {
+	out := make([]CurrencyKPIs, 0, len(b))
+	for _, kc := range b {
+		out = append(out, *kc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
+	return out
 }
 
 // readSales reads each month's sales of the window by currency: the

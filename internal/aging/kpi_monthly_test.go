@@ -2,6 +2,7 @@ package aging
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -150,5 +151,71 @@ func TestBalancesOnIsByClientOnEveryDay(t *testing.T) {
 		if changes < 3 {
 			t.Errorf("%s%v: the balances change on %d days only: the portfolio does not test balancesOn", scope.Entity, scope.Subsidiaries, changes)
 		}
+	}
+}
+
+// Trend gives the sales, net sales and cohorts Compute gives for the same
+// window, on every test portfolio and for the group's scopes, and nothing
+// else.
+func TestTrendGivesComputesSalesAndCohorts(t *testing.T) {
+	for _, tc := range []struct {
+		portfolio string
+		asOf      time.Time
+		months    int // windows that start inside the portfolio's months
+		scopes    []Options
+	}{
+		{"testdata/kpi.sql", clock.Date(2025, 4, 17), 3, []Options{{}}},
+		{"testdata/recovery.sql", clock.Date(2025, 3, 12), 2, []Options{{}}},
+		{"testdata/portfolio.sql", clock.Date(2025, 10, 31), 4, []Options{{}, {Entity: "filiale"}, {Entity: "filiale", Subsidiaries: true}, {Entity: "autre"}}},
+	} {
+		t.Run(tc.portfolio, func(t *testing.T) {
+			t.Parallel()
+			db := portfolioDBFrom(t, tc.portfolio)
+			ctx := context.Background()
+			if tc.portfolio == "testdata/portfolio.sql" {
+				if _, err := db.Exec(ctx, groupEdges); err != nil {
+					t.Fatal(err)
+				}
+			}
+			figures := 0
+			for _, scope := range tc.scopes {
+				scope.AsOf, scope.Edges = tc.asOf, defaultEdges
+				o := KPIOptions{Options: scope, Months: tc.months, ReadOnly: true}
+				whole, err := Compute(ctx, db, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := Trend(ctx, db, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]CurrencyKPIs{}
+				for _, c := range whole.Currencies {
+					if c.NetSales != 0 || len(c.Cohorts) > 0 {
+						want[c.Currency] = CurrencyKPIs{Currency: c.Currency, Sales: c.Sales, NetSales: c.NetSales, Cohorts: c.Cohorts}
+					}
+				}
+				for _, c := range got {
+					w, ok := want[c.Currency]
+					if !ok {
+						t.Errorf("%+v: Trend has %s, Compute has no sales or cohorts in it", scope, c.Currency)
+						continue
+					}
+					if g, w := fmt.Sprintf("%+v", c), fmt.Sprintf("%+v", w); g != w {
+						t.Errorf("%+v, %s:\n got %s\nwant %s", scope, c.Currency, g, w)
+					}
+					if len(c.Cohorts) > 0 && c.NetSales != 0 {
+						figures++
+					}
+					delete(want, c.Currency)
+				}
+				for c := range want {
+					t.Errorf("%+v: Trend lacks %s", scope, c)
+				}
+			}
+			if figures == 0 {
+				t.Error("no currency with sales and cohorts: the portfolio does not test Trend")
+			}
+		})
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/relance/relance/internal/aging"
 	"github.com/relance/relance/internal/clock"
 	"github.com/relance/relance/internal/ledger"
-	"github.com/relance/relance/internal/money"
 	"github.com/relance/relance/internal/penalty"
 	"github.com/relance/relance/internal/preview"
 	"github.com/relance/relance/internal/watch"
@@ -47,8 +46,6 @@ type Options struct {
 	Penalties *penalty.Calculator
 	// Freshness is sweep.max_data_age: data older than it is flagged.
 	Freshness watch.Policy
-	// LetterCost is letters.cost, counted in the KPIs' cost of recovery.
-	LetterCost money.Amount
 	// CSRFToken gives the token every form carries as csrf_token.
 	CSRFToken func(*http.Request) string
 	Logger    *slog.Logger

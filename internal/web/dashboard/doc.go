@@ -10,9 +10,9 @@
 // open items from aging.Items with the plans' next step, the upcoming sends
 // from internal/preview (the daemon's sweep run in a rolled-back
 // transaction), the alerts from internal/watch and the KPIs from
-// aging.Compute, read only (the payer scores `relance kpi` stores are left
-// alone). Pages only read; the client page's forms write through
-// ledger.Store with the principal's Actor.
+// aging.Monthly and aging.Trend, read only (the payer scores `relance kpi`
+// stores are left alone). Pages only read; the client page's forms write
+// through ledger.Store with the principal's Actor.
 //
 // Authentication is not done here: the session middleware in front puts a
 // web.Principal in each request's context (web.PrincipalFrom); the

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -48,8 +49,8 @@ type kpiMonth struct {
 }
 
 // kpiPage shows DSO, DMP and CEI month by month and the recovery by
-// billing month: the window's KPIs by aging.Compute as `relance kpi`
-// computes them, each month's by aging.Monthly.
+// billing month: each month's figures by aging.Monthly, the sales and
+// cohorts by aging.Trend, as `relance kpi` computes them.
 func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	entity := d.entityParam(r)
@@ -88,26 +89,24 @@ func (d *dashboard) kpiPage(w http.ResponseWriter, r *http.Request) error {
 // `relance kpi` stores on purpose are neither computed nor stored here.
 func (d *dashboard) monthlyKPIs(ctx context.Context, base aging.Options, day time.Time, months int, locale string) ([]kpiCurrency, error) {
 	// The window covers the months shown and, before the oldest, a year of
-	// sales for its count-back DSO.
-	o := aging.KPIOptions{Options: base, Months: months + 12, LetterCost: d.opts.LetterCost, ReadOnly: true}
+	// sales for its count-back DSO. Only its sales and cohorts are read:
+	// the receivables are Monthly's.
+	o := aging.KPIOptions{Options: base, Months: months + 12}
 	o.AsOf = day
-	whole, err := aging.Compute(ctx, d.opts.DB, o)
+	trend, err := aging.Trend(ctx, d.opts.DB, o)
 	if err != nil {
 		return nil, err
 	}
 	byCur := map[string]*kpiCurrency{}
-	var out []*kpiCurrency
 	salesOf := map[string][]aging.MonthSales{} // the window's sales by currency, newest first
-	for _, c := range whole.Currencies {
+	for _, c := range trend {
 		salesOf[c.Currency] = c.Sales
-		kc := &kpiCurrency{Currency: c.Currency}
 		cohorts := c.Cohorts
 		if len(cohorts) > months {
 			cohorts = cohorts[len(cohorts)-months:]
 		}
-		kc.HeatMap = template.HTML(cohortHeatMap(cohorts, locale)) // every text escaped by cohortHeatMap
-		byCur[c.Currency] = kc
-		out = append(out, kc)
+		// every text escaped by cohortHeatMap
+		byCur[c.Currency] = &kpiCurrency{Currency: c.Currency, HeatMap: template.HTML(cohortHeatMap(cohorts, locale))}
 	}
 	// Each month's figures, with one aged balance a month (the month
 	// before's closing is its opening).
@@ -117,8 +116,9 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, base aging.Options, day tim
 	}
 	for _, m := range monthly {
 		kc := byCur[m.Currency]
-		if kc == nil {
-			continue // a currency with nothing in the whole window
+		if kc == nil { // receivables only, nothing invoiced in the window
+			kc = &kpiCurrency{Currency: m.Currency}
+			byCur[m.Currency] = kc
 		}
 		km := kpiMonth{Month: m.Month, Receivables: m.Receivables, DMP: m.DMP, DMPInvoices: m.DMPInvoices, CEI: m.CEI, LateRate: m.LateRate}
 		i := (day.Year()-m.Month.Year())*12 + int(day.Month()-m.Month.Month()) // months back from the as-of month
@@ -128,9 +128,9 @@ func (d *dashboard) monthlyKPIs(ctx context.Context, base aging.Options, day tim
 		}
 		kc.Months = append(kc.Months, km)
 	}
-	res := make([]kpiCurrency, len(out))
-	for i, kc := range out {
-		res[i] = *kc
+	res := make([]kpiCurrency, 0, len(byCur))
+	for _, c := range slices.Sorted(maps.Keys(byCur)) {
+		res = append(res, *byCur[c])
 	}
 	return res, nil
 }
