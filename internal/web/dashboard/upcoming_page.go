@@ -33,6 +33,9 @@ type upcomingView struct {
 	page
 	Days   []upcomingDay
 	Levels []int // the levels any day sends, ascending (0: pre-due)
+	// ComputedAt is when the preview read the ledger: the page shows a kept
+	// one while nothing it read has changed (upcoming_cache.go).
+	ComputedAt time.Time
 }
 
 // upcomingDay is one previewed day with its totals.
@@ -83,12 +86,12 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Title = p.T("nav.upcoming")
-	rep, err := preview.Run(ctx, d.opts.DB, preview.Options{Entity: entity, From: from, Days: upcomingDays,
+	rep, err := d.forecasts.get(ctx, preview.Options{Entity: entity, From: from, Days: upcomingDays,
 		Sweeper: d.opts.Sweeper, Plans: d.opts.Plans, Penalties: d.opts.Penalties})
 	if err != nil {
 		return err
 	}
-	v := upcomingView{page: p}
+	v := upcomingView{page: p, ComputedAt: rep.ReadAt.In(d.opts.Location)}
 	levels := map[int]bool{}
 	full := r.URL.Query().Get("full")
 	for _, day := range rep.Days {

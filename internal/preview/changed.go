@@ -1,0 +1,40 @@
+package preview
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+//go:embed sql/changed.sql
+var changedSQL string
+
+// MaxAge is how long a report may be kept at most (Changed says it changed
+// past it), and forgetAfter how long the record of a finished transaction
+// is kept: longer, so that no kept report can miss one (sql/changed.sql).
+const (
+	MaxAge      = time.Hour
+	forgetAfter = 24 * time.Hour
+)
+
+// Querier reads one row; *pgxpool.Pool is one.
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Changed says whether rep is no longer the forecast: a transaction that
+// wrote something the preview reads (the ledger, the reminder history, the
+// provisions, the cases; migration 00280) committed after the snapshot rep
+// was read on, whatever process or path wrote it, or rep is older than
+// MaxAge. A transaction still in progress counts once it commits; one that
+// rolls back never does, nor does the preview's own sandbox.
+func Changed(ctx context.Context, db Querier, rep *Report) (bool, error) {
+	var changed bool
+	if err := db.QueryRow(ctx, changedSQL, rep.Snapshot, rep.ReadAt, MaxAge, forgetAfter).Scan(&changed); err != nil {
+		return false, fmt.Errorf("preview: changed since %s: %w", rep.ReadAt.Format(time.RFC3339), err)
+	}
+	return changed, nil
+}

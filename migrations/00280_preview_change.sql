@@ -1,0 +1,86 @@
+-- +goose Up
+-- What the dashboard's kept forecast (the upcoming page's preview, package
+-- internal/web/dashboard, preview.Changed) asks before it is shown again:
+-- has a transaction committed a write to anything the preview reads since
+-- the snapshot the preview read? Each transaction that writes one of those
+-- tables leaves its id here once (a statement trigger, ON CONFLICT on the
+-- id: one row per transaction, not per row or statement). A report read on
+-- snapshot S is stale as soon as a row's transaction is not visible in S:
+-- committed after S was taken (or while the preview ran, in progress when it
+-- began). A transaction that rolls back takes its row with it, and one
+-- still in progress is not seen until it commits. Nothing else writes here:
+-- the preview writes only its sandbox's temporary twins, which have no
+-- trigger, and River's tables have none.
+--
+-- The tables are those a sandboxed preview (worker.Sandbox) reads from the
+-- database: the ledger, the reminder history, the provisions (copied into
+-- the sandbox), the legal cases and letters, the sweep's rules and plan.
+-- Left out, the tables whose sandbox twin starts empty and the preview
+-- never reads for real (event, task, journal_entry, provision_review_state,
+-- business_day, sweep_wake, sweep_state, sweep_net_sleep), and the
+-- dashboard's and API's own (web_*, api_*).
+--
+-- finished_at is when a reader first found the transaction over
+-- (preview/sql/changes_prune.sql), and a row is deleted an hour after: a
+-- kept report lives ten minutes at most, so every report that could still
+-- miss a transaction was read before it finished and is gone by then.
+CREATE TABLE preview_change (
+    xid         xid8 PRIMARY KEY,
+    finished_at timestamptz
+);
+
+-- +goose StatementBegin
+CREATE FUNCTION preview_change_note() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO preview_change (xid) VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER allocation_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON allocation FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER client_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON client FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER client_balance_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON client_balance FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER data_freshness_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_freshness FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER dispute_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dispute FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER entity_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON entity FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER import_batch_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON import_batch FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER invoice_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON invoice FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER ledger_horizon_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ledger_horizon FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER legal_case_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON legal_case FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER legal_case_cost_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON legal_case_cost FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER legal_case_invoice_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON legal_case_invoice FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER letter_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON letter FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER pause_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON pause FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER payment_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON payment FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER promise_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON promise FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER provision_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON provision FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER reminder_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON reminder FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER sweep_plan_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sweep_plan FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+CREATE TRIGGER sweep_rule_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sweep_rule FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
+
+-- +goose Down
+DROP TRIGGER allocation_preview_change ON allocation;
+DROP TRIGGER client_preview_change ON client;
+DROP TRIGGER client_balance_preview_change ON client_balance;
+DROP TRIGGER data_freshness_preview_change ON data_freshness;
+DROP TRIGGER dispute_preview_change ON dispute;
+DROP TRIGGER entity_preview_change ON entity;
+DROP TRIGGER import_batch_preview_change ON import_batch;
+DROP TRIGGER invoice_preview_change ON invoice;
+DROP TRIGGER ledger_horizon_preview_change ON ledger_horizon;
+DROP TRIGGER legal_case_preview_change ON legal_case;
+DROP TRIGGER legal_case_cost_preview_change ON legal_case_cost;
+DROP TRIGGER legal_case_invoice_preview_change ON legal_case_invoice;
+DROP TRIGGER letter_preview_change ON letter;
+DROP TRIGGER pause_preview_change ON pause;
+DROP TRIGGER payment_preview_change ON payment;
+DROP TRIGGER promise_preview_change ON promise;
+DROP TRIGGER provision_preview_change ON provision;
+DROP TRIGGER reminder_preview_change ON reminder;
+DROP TRIGGER sweep_plan_preview_change ON sweep_plan;
+DROP TRIGGER sweep_rule_preview_change ON sweep_rule;
+DROP FUNCTION preview_change_note();
+DROP TABLE preview_change;
