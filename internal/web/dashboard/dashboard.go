@@ -1,8 +1,8 @@
 package dashboard
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"

@@ -240,4 +240,6 @@ func TestUpcomingPreviewDoesNotHoldTheDaemonsSweep(t *testing.T) {
 // noJobs enqueues nothing: the test's sweep only records its decisions.
 type noJobs struct{}
 
-func (noJobs) InsertManyFastTx(context.Context, pgx.Tx, []river.InsertManyParams) (int, error) { return 0, nil }
+func (noJobs) InsertManyFastTx(context.Context, pgx.Tx, []river.InsertManyParams) (int, error) {
+	return 0, nil
+}
