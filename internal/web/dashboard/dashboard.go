@@ -143,6 +143,7 @@ func New(o Options) (http.Handler, error) {
 			return o.runPreview(ctx, o.DB, opts)
 		},
 		changed: func(ctx context.Context, rep *preview.Report) (bool, error) { return preview.Changed(ctx, o.DB, rep) },
+		now:     o.Clock.Now,
 	}}
 	if err := d.parse(); err != nil {
 		return nil, err

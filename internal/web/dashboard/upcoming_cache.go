@@ -22,6 +22,7 @@ const keptForecasts = 4
 // preview at the same time wait for the one that runs.
 type forecasts struct {
 	run     func(ctx context.Context, opts preview.Options) (*preview.Report, error)
+	now     func() time.Time // the dashboard's clock: when a preview was computed
 	changed func(ctx context.Context, rep *preview.Report) (bool, error)
 
 	mu   sync.Mutex
@@ -36,32 +37,50 @@ type forecastKey struct {
 }
 
 type keptForecast struct {
-	rep  *preview.Report
+	fc   *forecast
 	used uint64 // when it was last given, in gets: the least recent goes first
+}
+
+// forecast is a preview's report and, once a load asked for them, its days
+// summarized for the page. Shared by the loads: read only.
+type forecast struct {
+	rep    *preview.Report
+	at     time.Time // when it was computed, by the dashboard's clock
+	once   sync.Once
+	days   []upcomingDay
+	levels []int
+}
+
+// summary is the report's days and levels (summarize), computed once.
+func (fc *forecast) summary() ([]upcomingDay, []int) {
+	fc.once.Do(func() { fc.days, fc.levels = summarize(fc.rep) })
+	return fc.days, fc.levels
 }
 
 // get returns the preview of opts.Days days from opts.From for opts.Entity:
 // the kept one if nothing it read has changed, else a new one. The report
-// is shared: its reader must not change it.
-func (f *forecasts) get(ctx context.Context, opts preview.Options) (*preview.Report, error) {
+// and its summary are shared: their readers must not change them.
+func (f *forecasts) get(ctx context.Context, opts preview.Options) (*forecast, error) {
 	key := forecastKey{opts.Entity, opts.From}
-	if rep := f.lookup(key); rep != nil {
-		changed, err := f.changed(ctx, rep)
+	if fc := f.lookup(key); fc != nil {
+		changed, err := f.changed(ctx, fc.rep)
 		if err != nil {
 			return nil, err
 		}
 		if !changed {
-			return rep, nil
+			return fc, nil
 		}
 	}
 	// The preview runs on past a load that gives up (its tab closed): the
 	// loads waiting for it, and the next one, get it.
 	ch := f.runs.DoChan(key.entity+"\x00"+key.from.Format(time.DateOnly), func() (any, error) {
 		rep, err := f.run(context.WithoutCancel(ctx), opts)
-		if err == nil {
-			f.keep(key, rep)
+		if err != nil {
+			return nil, err
 		}
-		return rep, err
+		fc := &forecast{rep: rep, at: f.now()}
+		f.keep(key, fc)
+		return fc, nil
 	})
 	select {
 	case <-ctx.Done():
@@ -70,11 +89,11 @@ func (f *forecasts) get(ctx context.Context, opts preview.Options) (*preview.Rep
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.(*preview.Report), nil
+		return r.Val.(*forecast), nil
 	}
 }
 
-func (f *forecasts) lookup(key forecastKey) *preview.Report {
+func (f *forecasts) lookup(key forecastKey) *forecast {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k, ok := f.kept[key]
@@ -84,19 +103,19 @@ func (f *forecasts) lookup(key forecastKey) *preview.Report {
 	f.uses++
 	k.used = f.uses
 	f.kept[key] = k
-	return k.rep
+	return k.fc
 }
 
-// keep keeps rep for key, forgetting the least recently used report past
+// keep keeps fc for key, forgetting the least recently used one past
 // keptForecasts.
-func (f *forecasts) keep(key forecastKey, rep *preview.Report) {
+func (f *forecasts) keep(key forecastKey, fc *forecast) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.kept == nil {
 		f.kept = map[forecastKey]keptForecast{}
 	}
 	f.uses++
-	f.kept[key] = keptForecast{rep: rep, used: f.uses}
+	f.kept[key] = keptForecast{fc: fc, used: f.uses}
 	for len(f.kept) > keptForecasts {
 		var oldest forecastKey
 		first := true

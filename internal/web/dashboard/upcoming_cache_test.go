@@ -116,10 +116,11 @@ func TestUpcomingLoadsAtOnceRunOnePreview(t *testing.T) {
 			return &preview.Report{Entity: "default"}, nil
 		},
 		changed: func(context.Context, *preview.Report) (bool, error) { return false, nil },
+		now:     func() time.Time { return today },
 	}
 	const loads = 8
 	var wg sync.WaitGroup
-	reports := make([]*preview.Report, loads)
+	reports := make([]*forecast, loads)
 	for i := range loads {
 		wg.Go(func() {
 			asked.Add(1)
@@ -156,6 +157,7 @@ func TestUpcomingKeepsAFewForecasts(t *testing.T) {
 			return &preview.Report{Entity: o.Entity}, nil
 		},
 		changed: func(context.Context, *preview.Report) (bool, error) { return false, nil },
+		now:     func() time.Time { return today },
 	}
 	get := func(day int) {
 		if _, err := f.get(context.Background(), preview.Options{Entity: "default", From: today.AddDate(0, 0, day)}); err != nil {
