@@ -153,6 +153,7 @@ func (u *upcomingDay) list() {
 	slices.SortStableFunc(provisions, func(a, b preview.Provision) int { return cmp.Compare(b.Amount, a.Amount) })
 	u.ListedProvisions, u.ProvisionsLeft = firstRows(provisions, rows)
 
+	u.ListedHeld = nil // a kept day's cut lists, when it is listed again in full
 	byReason := map[string][]preview.Held{}
 	for _, h := range day.Held {
 		byReason[string(h.Reason)] = append(byReason[string(h.Reason)], h)
