@@ -29,11 +29,12 @@ type Querier interface {
 // wrote something the preview reads (the ledger, the reminder history, the
 // provisions, the cases; migration 00280) committed after the snapshot rep
 // was read on, whatever process or path wrote it, or rep is older than
-// MaxAge. A transaction still in progress counts once it commits; one that
+// MaxAge. Reminders that only went out (pending to sent) on rep's first day
+// or later change nothing: the sandbox counted them sent on that day. A transaction still in progress counts once it commits; one that
 // rolls back never does, nor does the preview's own sandbox.
 func Changed(ctx context.Context, db Querier, rep *Report) (bool, error) {
 	var changed bool
-	if err := db.QueryRow(ctx, changedSQL, rep.Snapshot, rep.ReadAt, MaxAge, forgetAfter).Scan(&changed); err != nil {
+	if err := db.QueryRow(ctx, changedSQL, rep.Snapshot, rep.ReadAt, MaxAge, forgetAfter, rep.From).Scan(&changed); err != nil {
 		return false, fmt.Errorf("preview: changed since %s: %w", rep.ReadAt.Format(time.RFC3339), err)
 	}
 	return changed, nil

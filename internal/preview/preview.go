@@ -98,6 +98,7 @@ type Report struct {
 	// tells from them whether the report is still the forecast.
 	Snapshot string    `json:"-"`
 	ReadAt   time.Time `json:"-"`
+	From     time.Time `json:"-"` // the first day
 }
 
 // Day is what would happen on one day.
@@ -206,7 +207,7 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 	if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	rep := &Report{Entity: opts.Entity}
+	rep := &Report{Entity: opts.Entity, From: opts.From}
 	var exists bool
 	if err := tx.QueryRow(ctx, snapshotSQL, opts.Entity).Scan(&rep.Snapshot, &rep.ReadAt, &exists); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)

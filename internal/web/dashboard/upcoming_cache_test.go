@@ -245,3 +245,63 @@ type noJobs struct{}
 func (noJobs) InsertManyFastTx(context.Context, pgx.Tx, []river.InsertManyParams) (int, error) {
 	return 0, nil
 }
+
+// TestUpcomingPageKeepsItsForecastWhileRemindersGoOut: a reminder going out
+// on the forecast's first day (the send worker marking it sent) leaves the
+// kept forecast as it is, and it is the one a new preview computes (the
+// sandbox counted the reminder sent that day already); a reminder marked
+// sent on an earlier day, or failed, makes the next load compute again.
+func TestUpcomingPageKeepsItsForecastWhileRemindersGoOut(t *testing.T) {
+	var runs atomic.Int64
+	e := newEnvWith(t, countingPreviews(&runs), "testdata/portfolio.csv")
+	ctx := context.Background()
+	tx, err := e.db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sweeper.Run(ctx, tx, noJobs{}, today, worker.SweepOptions{Now: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// And a level 1 decided yesterday, not out yet.
+	if _, err := e.db.Exec(ctx, `INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, template, due_on, status)
+		SELECT id, client_id, 'standard', 'level1', 1, 'email', 'level1', $1, 'pending' FROM invoice
+		WHERE id NOT IN (SELECT invoice_id FROM reminder) ORDER BY id LIMIT 2`, today.AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	// send marks a pending reminder decided today (or before today) sent or
+	// failed on a day, as the send worker does.
+	send := func(before bool, on time.Time, status string) {
+		t.Helper()
+		tag, err := e.db.Exec(ctx, `UPDATE reminder SET status = $3, sent_on = $2, sent_at = $2::date + time '10:00'
+			WHERE id = (SELECT min(id) FROM reminder WHERE status = 'pending' AND CASE WHEN $4 THEN due_on < $1 ELSE due_on = $1 END)`,
+			today, on, status, before)
+		if err != nil || tag.RowsAffected() != 1 {
+			t.Fatalf("no reminder pending to mark %s (%v)", status, err)
+		}
+	}
+	load := func(want int64, why string) string {
+		t.Helper()
+		page := e.get(viewer, "/upcoming")
+		if got := runs.Load(); got != want {
+			t.Fatalf("%s: %d previews run, want %d", why, got, want)
+		}
+		return page
+	}
+	load(1, "the first load")
+	send(false, today, "sent")
+	send(true, today, "sent")
+	kept := load(1, "after reminders went out today")
+	if _, err := e.db.Exec(ctx, `UPDATE client SET name = name WHERE false`); err != nil { // noted: a write
+		t.Fatal(err)
+	}
+	if fresh := load(2, "after a write"); fresh != kept {
+		t.Error("the forecast kept while reminders went out is not the one computed after")
+	}
+	send(true, today.AddDate(0, 0, -1), "sent")
+	load(3, "after a reminder marked sent the day before")
+	send(false, today, "failed")
+	load(4, "after a reminder failed")
+}
