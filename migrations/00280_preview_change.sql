@@ -20,8 +20,9 @@
 -- business_day, sweep_wake, sweep_state, sweep_net_sleep), and the
 -- dashboard's and API's own (web_*, api_*).
 --
--- A reminder going out (pending to sent, by the send worker) is seen only
--- by a preview from a day after the one it went out (sent_on): the sandbox
+-- A reminder going out (pending to sent, by the send worker, which notes it
+-- itself: worker/mark_sent.sql) is seen only by a preview from a day after
+-- the one it went out (sent_on): the sandbox
 -- counts every reminder decided before its first day and not out by then as
 -- sent on that day, and leaves out those decided on it or later, so a
 -- reminder sent on its first day or later is the same row to it before and
@@ -53,36 +54,6 @@ END
 $$;
 -- +goose StatementEnd
 
--- An update of reminder: only reminders going out (pending to sent with
--- the day they went out) is noted as sending on the earliest of those days;
--- anything else as any write is.
--- +goose StatementBegin
-CREATE FUNCTION preview_change_reminder() RETURNS trigger
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    updated   bigint;
-    only_sent boolean;
-    first_day date;
-BEGIN
-    SELECT count(*), bool_and(o.status = 'pending' AND n.status = 'sent' AND n.sent_on IS NOT NULL), min(n.sent_on)
-    INTO updated, only_sent, first_day
-    FROM old_rows o JOIN new_rows n ON n.id = o.id;
-    IF updated = 0 THEN
-        RETURN NULL; -- no row updated: nothing changed
-    END IF;
-    IF NOT only_sent THEN
-        INSERT INTO preview_change AS c (xid) VALUES (pg_current_xact_id())
-        ON CONFLICT (xid) DO UPDATE SET sent_on = NULL WHERE c.sent_on IS NOT NULL;
-    ELSE
-        INSERT INTO preview_change AS c (xid, sent_on) VALUES (pg_current_xact_id(), first_day)
-        ON CONFLICT (xid) DO UPDATE SET sent_on = EXCLUDED.sent_on WHERE c.sent_on > EXCLUDED.sent_on;
-    END IF;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
-
 CREATE TRIGGER allocation_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON allocation FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
 CREATE TRIGGER client_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON client FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
 CREATE TRIGGER client_balance_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON client_balance FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
@@ -101,8 +72,14 @@ CREATE TRIGGER payment_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCA
 CREATE TRIGGER promise_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON promise FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
 CREATE TRIGGER provision_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON provision FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
 CREATE TRIGGER reminder_preview_change AFTER INSERT OR DELETE OR TRUNCATE ON reminder FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
-CREATE TRIGGER reminder_update_preview_change AFTER UPDATE ON reminder REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION preview_change_reminder();
+-- Any update of a reminder but its going out (pending to sent), which the
+-- send worker notes itself with the day it went out (worker/mark_sent.sql):
+-- row by row, so that the condition, checked without calling the function,
+-- costs a message nothing. Other updates are few (failures, the
+-- reconciliation's drops, a revived row).
+CREATE TRIGGER reminder_update_preview_change AFTER UPDATE ON reminder
+    FOR EACH ROW WHEN (NOT (OLD.status = 'pending' AND NEW.status = 'sent' AND NEW.sent_on IS NOT NULL))
+    EXECUTE FUNCTION preview_change_note();
 CREATE TRIGGER sweep_plan_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sweep_plan FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
 CREATE TRIGGER sweep_rule_preview_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sweep_rule FOR EACH STATEMENT EXECUTE FUNCTION preview_change_note();
 
@@ -128,6 +105,5 @@ DROP TRIGGER reminder_preview_change ON reminder;
 DROP TRIGGER reminder_update_preview_change ON reminder;
 DROP TRIGGER sweep_plan_preview_change ON sweep_plan;
 DROP TRIGGER sweep_rule_preview_change ON sweep_rule;
-DROP FUNCTION preview_change_reminder();
 DROP FUNCTION preview_change_note();
 DROP TABLE preview_change;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -271,15 +272,26 @@ func TestUpcomingPageKeepsItsForecastWhileRemindersGoOut(t *testing.T) {
 		WHERE id NOT IN (SELECT invoice_id FROM reminder) ORDER BY id LIMIT 2`, today.AddDate(0, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
-	// send marks a pending reminder decided today (or before today) sent or
-	// failed on a day, as the send worker does.
+	// send marks a pending reminder decided today (or before today) sent
+	// on a day, with the send worker's own statement, or failed.
+	markSent, err := os.ReadFile("../../../worker/mark_sent.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	send := func(before bool, on time.Time, status string) {
 		t.Helper()
-		tag, err := e.db.Exec(ctx, `UPDATE reminder SET status = $3, sent_on = $2, sent_at = $2::date + time '10:00'
-			WHERE id = (SELECT min(id) FROM reminder WHERE status = 'pending' AND CASE WHEN $4 THEN due_on < $1 ELSE due_on = $1 END)`,
-			today, on, status, before)
-		if err != nil || tag.RowsAffected() != 1 {
+		var id int64
+		if err := e.db.QueryRow(ctx, `SELECT min(id) FROM reminder
+			WHERE status = 'pending' AND CASE WHEN $2 THEN due_on < $1 ELSE due_on = $1 END`, today, before).Scan(&id); err != nil {
 			t.Fatalf("no reminder pending to mark %s (%v)", status, err)
+		}
+		if status == "sent" {
+			_, err = e.db.Exec(ctx, string(markSent), []int64{id}, "<m@example.fr>", 1, on.Add(10*time.Hour), on)
+		} else {
+			_, err = e.db.Exec(ctx, `UPDATE reminder SET status = 'failed', drop_reason = 'refused' WHERE id = $1`, id)
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 	load := func(want int64, why string) string {
