@@ -32,9 +32,10 @@
 -- transaction sent on, NULL when it also wrote anything else: then every
 -- report is concerned.
 --
--- finished_at is when a reader first found the transaction over
--- (preview/sql/changes_prune.sql), and a row is deleted an hour after: a
--- kept report lives ten minutes at most, so every report that could still
+-- finished_at is when a prune first found the transaction over, and the
+-- row is deleted a day after (worker/preview_change_prune.sql, run by the
+-- daemon's periodic reconciliation and by the page's look): a kept report
+-- lives an hour at most (preview.MaxAge), so every report that could still
 -- miss a transaction was read before it finished and is gone by then.
 CREATE TABLE preview_change (
     xid         xid8 PRIMARY KEY,
