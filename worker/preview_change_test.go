@@ -17,7 +17,7 @@ func TestPrunePreviewChangesForgetsOnlyLongFinishedTransactions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer running.Rollback(ctx) //nolint:errcheck // only held open
+	defer running.Rollback(ctx)                                                               //nolint:errcheck // only held open
 	if _, err := running.Exec(ctx, `UPDATE client SET name = name WHERE false`); err != nil { // noted: a write
 		t.Fatal(err)
 	}
