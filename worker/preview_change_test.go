@@ -17,11 +17,12 @@ func TestPrunePreviewChangesForgetsOnlyLongFinishedTransactions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer running.Rollback(ctx)                                                               //nolint:errcheck // only held open
-	if _, err := running.Exec(ctx, `UPDATE client SET name = name WHERE false`); err != nil { // noted: a write
+	defer running.Rollback(ctx) //nolint:errcheck // only held open
+	// A write, even of no row, is noted.
+	if _, err := running.Exec(ctx, `UPDATE client SET name = name WHERE false`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(ctx, `UPDATE entity SET name = name WHERE false`); err != nil { // noted, committed
+	if _, err := db.Exec(ctx, `UPDATE entity SET name = name WHERE false`); err != nil {
 		t.Fatal(err)
 	}
 	// And one finished long ago, stamped then.
