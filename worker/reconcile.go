@@ -111,6 +111,11 @@ func (w *ReconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs
 	if err != nil {
 		return err
 	}
+	// The daemon's housekeeping every ReconcileEvery: the upcoming page
+	// prunes too, but only when someone looks at it.
+	if err := PrunePreviewChanges(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
 		return fmt.Errorf("reconcile: complete job: %w", err)
 	}

@@ -17,9 +17,10 @@ ALTER TABLE sandbox_sweep_net_sleep RENAME TO sweep_net_sleep;
 -- Rows copied with their ids leave the identity behind them: new rows take
 -- ids after the copied ones.
 SELECT setval(pg_get_serial_sequence('reminder', 'id'), coalesce(max(id), 0) + 1, false) FROM reminder;
+SELECT setval(pg_get_serial_sequence('provision', 'id'), coalesce(max(id), 0) + 1, false) FROM provision;
 -- Autovacuum never analyzes a temporary table: the sweep's planner needs
 -- the twin's size.
-ANALYZE reminder;
+ANALYZE reminder, provision;
 -- A statement this session prepared before the swap (pgx caches them per
 -- connection) is planned against the real tables and would keep reading
 -- them: every cached plan is parsed again on its next use.

@@ -2,9 +2,12 @@
 -- empty copies of their definitions, indexes and identity included, named
 -- sandbox_* until sandbox_swap.sql renames them over the real names. What
 -- ends by itself (promises, disputes) is copied whole: Settle updates it and
--- the sweep reads it. Provisions, tasks, events and the business-day cache
--- start empty, and so do the provision review's journal entries (it reads
--- back only what the twins hold): nothing the sweep decides reads them.
+-- the sweep reads it. So are the provisions: the review proposes only for an
+-- invoice without one, and a preview lists those proposals (empty, its
+-- first day would propose every doubtful invoice again). Tasks, events and
+-- the business-day cache start empty, and so do the provision review's
+-- journal entries (it reads back only what the twins hold): nothing the
+-- sweep decides reads them.
 CREATE TEMP TABLE sandbox_reminder (LIKE reminder INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_provision (LIKE provision INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_task (LIKE task INCLUDING ALL) ON COMMIT DROP;
@@ -24,3 +27,4 @@ CREATE TEMP TABLE sandbox_sweep_state (LIKE sweep_state INCLUDING ALL) ON COMMIT
 CREATE TEMP TABLE sandbox_sweep_net_sleep (LIKE sweep_net_sleep INCLUDING ALL) ON COMMIT DROP;
 INSERT INTO sandbox_promise OVERRIDING SYSTEM VALUE SELECT * FROM promise;
 INSERT INTO sandbox_dispute OVERRIDING SYSTEM VALUE SELECT * FROM dispute;
+INSERT INTO sandbox_provision OVERRIDING SYSTEM VALUE SELECT * FROM provision;

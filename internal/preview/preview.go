@@ -6,10 +6,29 @@
 //
 // It decides nothing itself. Every simulated day runs the daily sweep (the
 // same worker.Sweeper and worker/sweep.sql as `relance sweep` and the
-// daemon) inside one transaction that is rolled back at the end: a day's
-// messages count as sent for the days after it, and nothing remains, no
-// reminder row, no River job. The held reasons come from the same statement
-// (worker.SweepOptions.Explain).
+// daemon) in a sandbox (worker.Sandbox): one repeatable-read transaction,
+// rolled back at the end, in which every table the sweep writes is a
+// temporary twin. The sweep reads the real ledger and writes only the twins,
+// so it takes no sweep lock and the daemon's sweep never waits for a
+// preview (nor a preview for it). A day's messages count as sent for the
+// days after it, and nothing remains, no reminder row, no River job. The
+// held reasons come from the same statement (worker.SweepOptions.Explain).
+//
+// The sandbox starts from the reminder history as it stood on the morning
+// of the first day, each reminder decided before it counted as sent on the
+// day it went out, or on the first day if it had not gone out by then: a
+// pending reminder is the send job that goes out at the window's opening,
+// not a wait that holds its invoice's ladder through the whole range, and
+// what the daemon already decided on the first day is decided again, as the
+// first day's forecast. The one place where this differs from a sweep of the
+// real tables is a pending reminder whose send job died: the daemon's next
+// sweep returns it and decides it again (worker.Reconcile), the preview
+// counts it as sent. TestSandboxedPreviewDecidesAsThePreviewOnTheRealTables
+// holds the rest equal.
+//
+// Changed says whether a report is still the forecast: whether a
+// transaction that wrote anything the preview reads committed after the
+// snapshot it read (migration 00280, preview_change).
 package preview
 
 import (
@@ -43,6 +62,9 @@ var sentSQL string
 //go:embed sql/analyze.sql
 var analyzeSQL string
 
+//go:embed sql/snapshot.sql
+var snapshotSQL string
+
 // DB begins the transaction a preview runs in; *pgxpool.Pool is one.
 type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
@@ -71,6 +93,12 @@ type Options struct {
 type Report struct {
 	Entity string `json:"entity"`
 	Days   []Day  `json:"days"`
+	// Snapshot is the snapshot the preview read the database on
+	// (pg_current_snapshot), and ReadAt the database's time then: Changed
+	// tells from them whether the report is still the forecast.
+	Snapshot string    `json:"-"`
+	ReadAt   time.Time `json:"-"`
+	From     time.Time `json:"-"` // the first day
 }
 
 // Day is what would happen on one day.
@@ -159,8 +187,9 @@ const (
 	NoPostalAddress plans.Reason = "no_postal_address"
 )
 
-// Run previews opts.Days days from opts.From in a transaction of db that it
-// rolls back: nothing it simulates remains.
+// Run previews opts.Days days from opts.From in a sandbox (worker.Sandbox)
+// in a transaction of db that it rolls back: nothing it simulates remains,
+// and it never waits for the daemon's sweep nor makes it wait.
 func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 	if opts.Days < 1 {
 		opts.Days = 1
@@ -173,14 +202,22 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // the point: nothing is kept
+	// One snapshot for every day: the report is the forecast of one state
+	// of the ledger, the one Changed compares with.
+	if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	rep := &Report{Entity: opts.Entity, From: opts.From}
 	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM entity WHERE code = $1)`, opts.Entity).Scan(&exists); err != nil {
+	if err := tx.QueryRow(ctx, snapshotSQL, opts.Entity).Scan(&rep.Snapshot, &rep.ReadAt, &exists); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	if !exists {
 		return nil, fmt.Errorf("preview: entity %q: %w", opts.Entity, ErrUnknownEntity)
 	}
-	rep := &Report{Entity: opts.Entity}
+	if err := worker.Sandbox(ctx, tx, opts.From); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
 	for i := range opts.Days {
 		d := opts.From.AddDate(0, 0, i)
 		if i > 0 {
@@ -190,7 +227,7 @@ func Run(ctx context.Context, db DB, opts Options) (*Report, error) {
 				return nil, fmt.Errorf("preview: statistics before %s: %w", d.Format(time.DateOnly), err)
 			}
 		}
-		res, err := SimulateDay(ctx, tx, opts.Sweeper, d, worker.SweepOptions{Explain: true})
+		res, err := SimulateDay(ctx, tx, opts.Sweeper, d, worker.SweepOptions{Explain: true, Sandboxed: true})
 		if err != nil {
 			return nil, err
 		}

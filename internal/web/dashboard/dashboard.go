@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -49,6 +50,10 @@ type Options struct {
 	// CSRFToken gives the token every form carries as csrf_token.
 	CSRFToken func(*http.Request) string
 	Logger    *slog.Logger
+
+	// runPreview runs the upcoming page's preview; nil: preview.Run. The
+	// tests count the runs through it.
+	runPreview func(ctx context.Context, db preview.DB, opts preview.Options) (*preview.Report, error)
 }
 
 // Route is one route of the dashboard: its method, Go 1.22 pattern (without
@@ -106,6 +111,8 @@ func Routes() []Route {
 type dashboard struct {
 	opts  Options
 	pages map[string]*template.Template
+	// forecasts keeps the upcoming page's previews (upcoming_cache.go).
+	forecasts *forecasts
 }
 
 // New builds the dashboard's handler; templates are parsed here, once.
@@ -125,7 +132,16 @@ func New(o Options) (http.Handler, error) {
 	if o.Locale != "en" {
 		o.Locale = "fr"
 	}
-	d := &dashboard{opts: o}
+	if o.runPreview == nil {
+		o.runPreview = preview.Run
+	}
+	d := &dashboard{opts: o, forecasts: &forecasts{
+		run: func(ctx context.Context, opts preview.Options) (*preview.Report, error) {
+			return o.runPreview(ctx, o.DB, opts)
+		},
+		changed: func(ctx context.Context, rep *preview.Report) (bool, error) { return preview.Changed(ctx, o.DB, rep) },
+		now:     o.Clock.Now,
+	}}
 	if err := d.parse(); err != nil {
 		return nil, err
 	}

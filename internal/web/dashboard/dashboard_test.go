@@ -56,6 +56,12 @@ type env struct {
 
 func newEnv(t *testing.T, files ...string) *env {
 	t.Helper()
+	return newEnvWith(t, nil, files...)
+}
+
+// newEnvWith is newEnv with the dashboard's options changed by tweak first.
+func newEnvWith(t *testing.T, tweak func(*Options), files ...string) *env {
+	t.Helper()
 	pool := pgtest.NewDB(t)
 	for _, f := range files {
 		importFile(t, pool, f)
@@ -67,11 +73,15 @@ func newEnv(t *testing.T, files ...string) *env {
 	clk := clock.Fixed(time.Date(2025, 9, 12, 10, 0, 0, 0, paris))
 	sweeper := &worker.Sweeper{Plans: set, Clock: clk,
 		Calendars: func(country string) (worker.Calendar, error) { return calendar.For(country) }}
-	h, err := New(Options{DB: pool, Clock: clk, Location: paris, Locale: "fr", AgingEdges: edges,
+	o := Options{DB: pool, Clock: clk, Location: paris, Locale: "fr", AgingEdges: edges,
 		Ledger: ledger.Options{Entity: "default", DisputeReasons: []string{"price", "quality"}, PromiseGraceDays: 3},
 		Plans:  set, Sweeper: sweeper,
 		CSRFToken: func(*http.Request) string { return csrfToken },
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if tweak != nil {
+		tweak(&o)
+	}
+	h, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,9 @@ type upcomingView struct {
 	page
 	Days   []upcomingDay
 	Levels []int // the levels any day sends, ascending (0: pre-due)
+	// ComputedAt is when the preview ran: the page shows a kept one while
+	// nothing it read has changed (upcoming_cache.go).
+	ComputedAt time.Time
 }
 
 // upcomingDay is one previewed day with its totals.
@@ -83,16 +86,34 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Title = p.T("nav.upcoming")
-	rep, err := preview.Run(ctx, d.opts.DB, preview.Options{Entity: entity, From: from, Days: upcomingDays,
+	fc, err := d.forecasts.get(ctx, preview.Options{Entity: entity, From: from, Days: upcomingDays,
 		Sweeper: d.opts.Sweeper, Plans: d.opts.Plans, Penalties: d.opts.Penalties})
 	if err != nil {
 		return err
 	}
-	v := upcomingView{page: p}
+	days, levels := fc.summary()
+	v := upcomingView{page: p, ComputedAt: fc.at, Days: slices.Clone(days), Levels: levels}
+	if full := r.URL.Query().Get("full"); full != "" {
+		for i := range v.Days {
+			if v.Days[i].Day.Date == full {
+				v.Days[i].Full = true
+				v.Days[i].list()
+			}
+		}
+	}
+	return d.render(w, http.StatusOK, "upcoming", v)
+}
+
+// summarize gives the days of rep with their totals and their lists cut
+// to upcomingRows, and the levels any day sends, ascending. A kept forecast
+// summarizes its report once (forecast.summary): sorting a day's tens of
+// thousands of messages and held invoices was most of a load that reuses
+// the preview.
+func summarize(rep *preview.Report) ([]upcomingDay, []int) {
+	var days []upcomingDay
 	levels := map[int]bool{}
-	full := r.URL.Query().Get("full")
 	for _, day := range rep.Days {
-		u := upcomingDay{Day: day, ByLevel: map[int]int{}, Messages: len(day.Messages), Full: day.Date == full}
+		u := upcomingDay{Day: day, ByLevel: map[int]int{}, Messages: len(day.Messages)}
 		u.Date, _ = time.Parse(time.DateOnly, day.Date)
 		u.list()
 		sums := map[string]money.Amount{}
@@ -105,13 +126,10 @@ func (d *dashboard) upcomingPage(w http.ResponseWriter, r *http.Request) error {
 			u.Totals = append(u.Totals, currencyTotal{c, a})
 		}
 		sort.Slice(u.Totals, func(i, j int) bool { return u.Totals[i].Currency < u.Totals[j].Currency })
-		v.Days = append(v.Days, u)
+		days = append(days, u)
 	}
-	for l := range levels {
-		v.Levels = append(v.Levels, l)
-	}
-	sort.Ints(v.Levels)
-	return d.render(w, http.StatusOK, "upcoming", v)
+	sorted := slices.Sorted(maps.Keys(levels))
+	return days, sorted
 }
 
 // list fills the day's lists: whole when the day is asked in full, else
@@ -135,6 +153,7 @@ func (u *upcomingDay) list() {
 	slices.SortStableFunc(provisions, func(a, b preview.Provision) int { return cmp.Compare(b.Amount, a.Amount) })
 	u.ListedProvisions, u.ProvisionsLeft = firstRows(provisions, rows)
 
+	u.ListedHeld = nil // a kept day's cut lists, when it is listed again in full
 	byReason := map[string][]preview.Held{}
 	for _, h := range day.Held {
 		byReason[string(h.Reason)] = append(byReason[string(h.Reason)], h)

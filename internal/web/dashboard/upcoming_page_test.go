@@ -42,7 +42,7 @@ func bigDay() preview.Day {
 // A big day lists the largest 100 of each list and says how many it
 // leaves out; the held invoices by reason, so that the three in dispute
 // are listed whatever the 130 below the minimum; asked in full, it lists
-// everything.
+// everything, a day kept with its lists cut too.
 func TestUpcomingDayListsTheLargest(t *testing.T) {
 	day := bigDay()
 	u := upcomingDay{Day: day}
@@ -63,15 +63,17 @@ func TestUpcomingDayListsTheLargest(t *testing.T) {
 	if n := len(u.Invoices(u.ListedMessages[0])); n != messageInvoices || u.InvoicesLeft(u.ListedMessages[0]) != 10-messageInvoices {
 		t.Errorf("the largest message lists %d invoices", n)
 	}
-	full := upcomingDay{Day: day, Full: true}
+	// A kept day (its lists cut) listed again in full, as the link asks.
+	full := u
+	full.Full = true
 	full.list()
 	if n := len(full.Invoices(full.ListedMessages[0])); n != 10 || full.InvoicesLeft(full.ListedMessages[0]) != 0 {
 		t.Errorf("in full, the largest message lists %d invoices, want 10", n)
 	}
-	if len(full.ListedMessages) != 150 || full.MessagesLeft != 0 || len(full.ListedHeld[0].Items) != 130 || full.ListedHeld[0].Left != 0 ||
+	if len(full.ListedMessages) != 150 || full.MessagesLeft != 0 || len(full.ListedHeld) != 2 || len(full.ListedHeld[0].Items) != 130 || full.ListedHeld[0].Left != 0 ||
 		len(full.ListedActions) != 120 || full.ActionsLeft != 0 {
-		t.Errorf("in full: %d messages (%d left), %d below the minimum (%d left), %d actions (%d left)", len(full.ListedMessages),
-			full.MessagesLeft, len(full.ListedHeld[0].Items), full.ListedHeld[0].Left, len(full.ListedActions), full.ActionsLeft)
+		t.Errorf("in full: %d messages (%d left), %d reasons, %d below the minimum (%d left), %d actions (%d left)", len(full.ListedMessages),
+			full.MessagesLeft, len(full.ListedHeld), len(full.ListedHeld[0].Items), full.ListedHeld[0].Left, len(full.ListedActions), full.ActionsLeft)
 	}
 }
 
