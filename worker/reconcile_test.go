@@ -2,10 +2,13 @@ package worker
 
 import (
 	"context"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/relance/relance/internal/pgtest"
 )
@@ -185,5 +188,47 @@ func TestAKilledProcessSendsResumeWithinMinutes(t *testing.T) {
 	}
 	if got := readReceived(t, h.srv); len(got) != 1 || got[0].String() != "2025-09-01 KILL level1" {
 		t.Errorf("delivered %v, want the level 1", got)
+	}
+}
+
+// TestReconcileIsLinearWhenManyJobsAreLive: the reconciliation's orphans
+// are the pending rows no live job names. Planned as NOT IN over the live
+// jobs' ids, PostgreSQL hashed them only while it thought they fit in
+// work_mem; past that (40,000 live jobs, each guessed at 100 ids) it
+// rescanned every live id for each pending row, and 80,000 pending rows
+// took three minutes. The plan, taken here with the estimates of many live
+// jobs and a small work_mem, must use no subplan rescanned per row.
+func TestReconcileIsLinearWhenManyJobsAreLive(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewDB(t)
+	ctx := t.Context()
+	if _, err := pool.Exec(ctx, `INSERT INTO river_job (state, args, kind, queue, scheduled_at)
+		SELECT 'scheduled', jsonb_build_object('reminder_ids', jsonb_build_array(2 * n, 2 * n + 1)), 'relance_send', 'send',
+		       now() + interval '1 day'
+		FROM generate_series(1, 2000) n`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `ANALYZE river_job`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // only a plan is read
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64kB'`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, "EXPLAIN "+reconcileSQL, d("2025-09-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	if perRow := regexp.MustCompile(`\(SubPlan \d+\)`); perRow.MatchString(plan) {
+		t.Errorf("the reconciliation rescans a subplan for each row:\n%s", plan)
 	}
 }
