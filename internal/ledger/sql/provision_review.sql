@@ -19,7 +19,13 @@
 --     priced, while provision_review_state holds: a review of a day on or
 --     after the latest one reviewed, with the same matrix. Otherwise
 --     (the first review, a replay of an earlier day, a matrix changed, a
---     journal entry deleted) every doubtful invoice is.
+--     journal entry or a proposal deleted) every doubtful invoice is.
+--   - While it holds, only the invoices that may have changed are read at
+--     all (migration 00270): those written since the last review, those
+--     whose wake day has come (a bucket boundary, a settlement that starts
+--     to count), the provision steps recorded since, and the insolvent
+--     clients' invoices. A forward review writes the wake day of each
+--     invoice it read.
 --   - A review of a day on or after the latest one stamps each proposal it
 --     priced with its review_key, and makes the state hold from that day
 --     with this matrix; a replay makes the next review a full one.
@@ -30,11 +36,38 @@ WITH mode AS MATERIALIZED (
     -- forward: a day on or after every day reviewed; incremental: and the
     -- stamps hold for it (migration 00190).
     SELECT coalesce(bool_and($1 >= s.last_day), true) AS forward,
-           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false) AS incremental
+           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false) AS incremental,
+           max(s.last_day) AS last_day
     FROM provision_review_state s
+), touched AS MATERIALIZED (
+    -- The invoices written since the last review (migration 00270's
+    -- triggers); the rows this statement sees are taken off the list, those
+    -- of a write committed after its snapshot stay for the next review.
+    DELETE FROM provision_review_touch RETURNING invoice_id
+), woken AS MATERIALIZED (
+    -- Incremental: the invoices that may have changed since the last
+    -- review (migration 00270): written, their wake day come (a bucket
+    -- boundary, a settlement that starts to count), or a provision step
+    -- recorded since (the sweep records its steps on its day, the last day
+    -- reviewed included: a second sweep of that day).
+    SELECT invoice_id FROM touched WHERE (SELECT incremental FROM mode)
+    UNION
+    SELECT w.invoice_id FROM provision_review_wake w WHERE (SELECT incremental FROM mode) AND w.review_on <= $1
+    UNION
+    SELECT r.invoice_id FROM reminder r
+    WHERE (SELECT incremental FROM mode) AND r.due_on >= (SELECT last_day FROM mode) AND r.due_on <= $1
+      AND r.channel = 'action' AND r.status = 'sent'
+), computed AS MATERIALIZED (
+    -- Every doubtful invoice on a full review; on an incremental one, those
+    -- woken and the insolvent clients' (provision_due's only_ids). The
+    -- branch not taken is a one-time filter.
+    SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, NULL) d WHERE NOT (SELECT incremental FROM mode)
+    UNION ALL
+    SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, ARRAY(SELECT invoice_id FROM woken)) d
+    WHERE (SELECT incremental FROM mode)
 ), due AS MATERIALIZED (
     SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
-    FROM provision_due($1, $2, $3, $4, $5, $6, $7) d
+    FROM computed d
     LEFT JOIN LATERAL (
         SELECT sum(CASE e.kind WHEN 'provision' THEN e.amount ELSE -e.amount END) AS booked,
                (array_agg(e.base_excl_vat ORDER BY e.day DESC, e.id DESC))[1] AS base,
@@ -45,6 +78,33 @@ WITH mode AS MATERIALIZED (
     -- last reviewed, whose booked provision is still that price (an
     -- invoice without a proposal has no stamp: it is priced).
     WHERE NOT (SELECT incremental FROM mode) OR d.review_key IS DISTINCT FROM d.reviewed_with
+), late AS (
+    -- The first day after $1 an allocation that does not count yet on $1
+    -- counts from, per document (ledger_late_allocation's, migration 00020).
+    SELECT x.id, min(x.day) AS day
+    FROM allocation a
+    CROSS JOIN LATERAL (VALUES (a.invoice_id, coalesce(a.counts_from, a.applied_on)),
+                               (a.credit_note_id, coalesce(a.counts_from, a.applied_on))) AS x(id, day)
+    WHERE coalesce(a.counts_from, a.applied_on) > $1 AND x.id IS NOT NULL AND (SELECT forward FROM mode)
+    GROUP BY x.id
+), waking AS (
+    -- Forward: the next day each invoice computed is to be read again
+    -- with no write (migration 00270): the next lower bound of the buckets
+    -- reached, or an allocation starting to count, whichever comes first.
+    INSERT INTO provision_review_wake AS w (invoice_id, review_on)
+    SELECT c.invoice_id,
+           coalesce(least($1 + (SELECT min(l) FROM unnest($4::int[]) AS l WHERE l > c.days_late) - c.days_late, l.day),
+                    'infinity')
+    FROM computed c
+    LEFT JOIN late l ON l.id = c.invoice_id
+    WHERE (SELECT forward FROM mode)
+    ON CONFLICT (invoice_id) DO UPDATE SET review_on = EXCLUDED.review_on WHERE w.review_on <> EXCLUDED.review_on
+), slept AS (
+    -- Woken and no longer doubtful (settled with nothing booked): asleep
+    -- until a write brings it back.
+    UPDATE provision_review_wake w SET review_on = 'infinity'
+    WHERE (SELECT forward FROM mode) AND w.review_on <> 'infinity'
+      AND w.invoice_id IN (SELECT invoice_id FROM woken EXCEPT SELECT invoice_id FROM computed)
 ), proposed AS (
     -- A proposal made on a later day (a replay) conflicts and stays as it is.
     INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
