@@ -25,12 +25,13 @@
 --     do for its steps; 'infinity' for an invoice read but no longer doubtful
 --     (settled with nothing booked), which only a write brings back;
 --   - a new doubtful invoice: a provision step recorded by the sweep (the
---     action reminders due on or after the last day reviewed, read through
---     reminder_due_on_idx; the sweep is the only writer of reminder rows,
---     a replay makes the next review a full one), or an insolvency (the
---     invoices of the insolvent clients are read every day, as before, through
---     client_insolvency_idx: few, and a new invoice of an insolvent client
---     needs no trigger on the import's insert).
+--     action reminders after the newest row the last review saw,
+--     provision_review_state.last_reminder, read through the primary key:
+--     only the sweep inserts reminder rows, under its lock, and reviews in
+--     the same transaction; a replay makes the next review a full one), or
+--     an insolvency (the invoices of the insolvent clients are read every
+--     day, as before, through client_insolvency_idx: few, and a new invoice
+--     of an insolvent client needs no trigger on the import's insert).
 -- The review computes the review_key of those only, and compares it with the
 -- stamp as before: a write that changed nothing that prices is skipped there.
 -- No trigger on an insert into invoice or allocation: the first import pays
@@ -51,6 +52,9 @@ CREATE TABLE provision_review_wake (
 );
 CREATE INDEX provision_review_wake_on_idx ON provision_review_wake (review_on);
 
+-- The newest reminder row the last review saw: the provision steps recorded
+-- since are the action rows after it.
+ALTER TABLE provision_review_state ADD COLUMN last_reminder bigint NOT NULL DEFAULT 0;
 UPDATE provision_review_state SET valid = false;
 
 -- Invoices whose amounts, dates, settled amount or client changed. The
@@ -177,3 +181,4 @@ DROP TRIGGER invoice_review_touch ON invoice;
 DROP FUNCTION provision_review_invoices_written();
 DROP TABLE provision_review_wake;
 DROP TABLE provision_review_touch;
+ALTER TABLE provision_review_state DROP COLUMN last_reminder;

@@ -37,7 +37,7 @@ WITH mode AS MATERIALIZED (
     -- stamps hold for it (migration 00190).
     SELECT coalesce(bool_and($1 >= s.last_day), true) AS forward,
            coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false) AS incremental,
-           max(s.last_day) AS last_day
+           max(s.last_reminder) AS last_reminder
     FROM provision_review_state s
 ), touched AS MATERIALIZED (
     -- The invoices written since the last review (migration 00270's
@@ -48,15 +48,17 @@ WITH mode AS MATERIALIZED (
     -- Incremental: the invoices that may have changed since the last
     -- review (migration 00270): written, their wake day come (a bucket
     -- boundary, a settlement that starts to count), or a provision step
-    -- recorded since (the sweep records its steps on its day, the last day
-    -- reviewed included: a second sweep of that day).
+    -- recorded since: a reminder row newer than the newest the last review
+    -- saw (only the sweep inserts them, one at a time under its lock, and
+    -- reviews in the same transaction; a second sweep of the same day
+    -- included; a row revived keeps its id, and its update is a write).
     SELECT invoice_id FROM touched WHERE (SELECT incremental FROM mode)
     UNION
     SELECT w.invoice_id FROM provision_review_wake w WHERE (SELECT incremental FROM mode) AND w.review_on <= $1
     UNION
     SELECT r.invoice_id FROM reminder r
-    WHERE (SELECT incremental FROM mode) AND r.due_on >= (SELECT last_day FROM mode) AND r.due_on <= $1
-      AND r.channel = 'action' AND r.status = 'sent'
+    WHERE (SELECT incremental FROM mode) AND r.id > (SELECT last_reminder FROM mode)
+      AND r.channel = 'action' AND r.status = 'sent' AND r.due_on <= $1
 ), computed AS MATERIALIZED (
     -- Every doubtful invoice on a full review; on an incremental one, those
     -- woken and the insolvent clients' (provision_due's only_ids). The
@@ -169,12 +171,15 @@ WITH mode AS MATERIALIZED (
 ), reviewed AS (
     -- From a forward review on, the stamps hold with this matrix; a replay
     -- books entries dated before later ones: the next review is full.
-    INSERT INTO provision_review_state AS s (last_day, matrix, valid)
-    VALUES ($1, row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text, true)
+    -- last_reminder: the newest reminder row this review saw (migration 00270).
+    INSERT INTO provision_review_state AS s (last_day, matrix, valid, last_reminder)
+    VALUES ($1, row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text, true,
+            coalesce((SELECT max(id) FROM reminder), 0))
     ON CONFLICT (one) DO UPDATE
         SET last_day = greatest(s.last_day, EXCLUDED.last_day),
             matrix = CASE WHEN EXCLUDED.last_day >= s.last_day THEN EXCLUDED.matrix ELSE s.matrix END,
-            valid = EXCLUDED.last_day >= s.last_day
+            valid = EXCLUDED.last_day >= s.last_day,
+            last_reminder = greatest(s.last_reminder, EXCLUDED.last_reminder)
 )
 SELECT p.invoices, p.causes, p.rates, p.amounts, p.currencies, (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted),
        (SELECT count(*) FROM due)
