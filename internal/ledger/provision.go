@@ -15,6 +15,9 @@ import (
 var (
 	//go:embed sql/provision_review.sql
 	provisionReviewSQL string
+
+	//go:embed sql/provision_review_woken.sql
+	provisionReviewWokenSQL string
 	//go:embed sql/provisions.sql
 	provisionsSQL string
 )
@@ -76,7 +79,12 @@ func (s *Store) ReviewProvisions(ctx context.Context, day time.Time, m provision
 	var ids, amounts []int64
 	var causes, currencies []string
 	var rates []int32
-	err := s.db.QueryRow(ctx, provisionReviewSQL, append([]any{day}, matrixArgs(m)...)...).
+	// The invoices that may have changed, read first (nil: a full review).
+	var woken []int64
+	if err := s.db.QueryRow(ctx, provisionReviewWokenSQL, day).Scan(&woken); err != nil {
+		return out, fmt.Errorf("ledger: review provisions %s: what changed: %w", formatDay(day), err)
+	}
+	err := s.db.QueryRow(ctx, provisionReviewSQL, append(append([]any{day}, matrixArgs(m)...), woken)...).
 		Scan(&ids, &causes, &rates, &amounts, &currencies, &out.Reclassified, &out.Adjusted, &out.Priced)
 	if err != nil {
 		return out, fmt.Errorf("ledger: review provisions %s: %w", formatDay(day), err)

@@ -1,7 +1,8 @@
 -- The provisions of every entity brought up to day $1, in one pass over
 -- provision_due: $2..$5 the matrix (profiles, buckets, their lowest days
 -- late, the rates profile by profile), $6 the insolvency rate and $7 the
--- default VAT rate, in basis points.
+-- default VAT rate, in basis points; $8 the invoices that may have changed
+-- since the last review (provision_review_woken.sql; NULL: a full review).
 --   - Each invoice newly doubtful with a provision above 0 gets a proposal,
 --     a 'provision_proposed' event by the engine, and its 411 → 416
 --     reclassification at the outstanding incl. VAT.
@@ -34,39 +35,28 @@
 -- and adjustments, and how many invoices were priced.
 WITH mode AS MATERIALIZED (
     -- forward: a day on or after every day reviewed; incremental: and the
-    -- stamps hold for it (migration 00190).
+    -- stamps hold for it (migration 00190), and what changed was listed ($8).
     SELECT coalesce(bool_and($1 >= s.last_day), true) AS forward,
-           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false) AS incremental,
-           max(s.last_reminder) AS last_reminder
+           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false)
+               AND $8::bigint[] IS NOT NULL AS incremental
     FROM provision_review_state s
 ), touched AS MATERIALIZED (
-    -- The invoices written since the last review (migration 00270's
-    -- triggers); the rows this statement sees are taken off the list, those
-    -- of a write committed after its snapshot stay for the next review.
-    DELETE FROM provision_review_touch RETURNING invoice_id
-), woken AS MATERIALIZED (
-    -- Incremental: the invoices that may have changed since the last
-    -- review (migration 00270): written, their wake day come (a bucket
-    -- boundary, a settlement that starts to count), or a provision step
-    -- recorded since: a reminder row newer than the newest the last review
-    -- saw (only the sweep inserts them, one at a time under its lock, and
-    -- reviews in the same transaction; a second sweep of the same day
-    -- included; a row revived keeps its id, and its update is a write).
-    SELECT invoice_id FROM touched WHERE (SELECT incremental FROM mode)
-    UNION
-    SELECT w.invoice_id FROM provision_review_wake w WHERE (SELECT incremental FROM mode) AND w.review_on <= $1
-    UNION
-    SELECT r.invoice_id FROM reminder r
-    WHERE (SELECT incremental FROM mode) AND r.id > (SELECT last_reminder FROM mode)
-      AND r.channel = 'action' AND r.status = 'sent' AND r.due_on <= $1
+    -- The writes recorded since the last review (migration 00270's
+    -- triggers) taken off the list: every row this statement sees on a
+    -- full review; on an incremental one, those of the invoices it reads
+    -- ($8: what provision_review_woken.sql found, and a write committed
+    -- since, which this statement sees). A write committed after its
+    -- snapshot stays for the next review.
+    DELETE FROM provision_review_touch t
+    WHERE NOT (SELECT incremental FROM mode) OR t.invoice_id = ANY ($8::bigint[])
+    RETURNING 1
 ), computed AS MATERIALIZED (
     -- Every doubtful invoice on a full review; on an incremental one, those
-    -- woken and the insolvent clients' (provision_due's only_ids). The
+    -- of $8 and the insolvent clients' (provision_due's only_ids). The
     -- branch not taken is a one-time filter.
     SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, NULL) d WHERE NOT (SELECT incremental FROM mode)
     UNION ALL
-    SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, ARRAY(SELECT invoice_id FROM woken)) d
-    WHERE (SELECT incremental FROM mode)
+    SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, $8::bigint[]) d WHERE (SELECT incremental FROM mode)
 ), due AS MATERIALIZED (
     SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
     FROM computed d
@@ -106,7 +96,8 @@ WITH mode AS MATERIALIZED (
     -- until a write brings it back.
     UPDATE provision_review_wake w SET review_on = 'infinity'
     WHERE (SELECT forward FROM mode) AND w.review_on <> 'infinity'
-      AND w.invoice_id IN (SELECT invoice_id FROM woken EXCEPT SELECT invoice_id FROM computed)
+      AND w.invoice_id IN (SELECT unnest($8::bigint[]) EXCEPT SELECT invoice_id FROM computed)
+      AND (SELECT incremental FROM mode)
 ), proposed AS (
     -- A proposal made on a later day (a replay) conflicts and stays as it is.
     INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
