@@ -265,7 +265,17 @@
 //     00190: a bucket crossed, a settlement, an amount, an insolvency, the
 //     step's profile); a replay, a changed matrix and the first review
 //     (a sandbox's included, over its empty twins) price every doubtful
-//     invoice (TestIncrementalProvisionReviewBooksAsTheFullReview).
+//     invoice (TestIncrementalProvisionReviewBooksAsTheFullReview). It
+//     does not even read the others (migration 00270): statement triggers
+//     on invoice, allocation and client updates and on the action reminders
+//     list the invoices written in provision_review_touch, which the review
+//     empties of what it saw (a write committed after its snapshot waits
+//     for the next one), and each invoice it reads gets a wake day in
+//     provision_review_wake (the next bucket boundary, the day a late
+//     settlement starts to count), as the sweep's own wake days; the
+//     provision steps recorded since the last review and the insolvent
+//     clients' invoices are read every time. No trigger on an insert into
+//     invoice or allocation: the first import pays nothing for it.
 //   - What ends by itself. Each sweep first calls ledger's Settle: promises
 //     whose amount was paid are kept (released that day), those past their
 //     end unpaid are broken (dunning resumes the day after, where it

@@ -71,6 +71,9 @@ func TestIncrementalProvisionReviewBooksAsTheFullReview(t *testing.T) {
 		// Doubtful by insolvency from the first review, before its step (+91: 04-26).
 		l.f.invoice(l.f.client("D", "d@example.fr"), "F-8", "2024-12-25", "2025-01-25", 72000)
 		l.f.exec(`UPDATE client SET insolvency_kind = 'sauvegarde', insolvency_opened_on = '2025-03-01' WHERE code = 'D'`)
+		// Its provision step (+91: 05-17) held by a dispute resolved on
+		// 05-20, between two sweeps of that day; 121 days late on 06-16.
+		l.f.invoice(a, "F-9", "2025-01-15", "2025-02-15", 66000)
 	})
 	id := func(l *ledgerUnder, number string) int64 {
 		return l.f.id(`SELECT id FROM invoice WHERE number = $1`, number)
@@ -95,8 +98,14 @@ func TestIncrementalProvisionReviewBooksAsTheFullReview(t *testing.T) {
 			l.f.exec(`UPDATE client SET insolvency_kind = NULL, insolvency_opened_on = NULL WHERE code = 'D'`)
 			dispute(l, "2025-04-20", "F-8", "2025-05-05")
 		},
+		// a new invoice of an insolvent client, issued before its insolvency:
+		// doubtful from its import, with no write to the client
+		"2025-05-02": func(l *ledgerUnder) {
+			l.f.invoice(l.f.id(`SELECT id FROM client WHERE code = 'B'`), "F-10", "2025-03-15", "2025-04-15", 18000)
+		},
 		"2025-05-05": func(l *ledgerUnder) { l.f.exec(`UPDATE invoice SET amount_excl_vat = 32000 WHERE number = 'F-5'`) },
-		"2025-05-10": func(l *ledgerUnder) {
+		"2025-05-10": func(l *ledgerUnder) { dispute(l, "2025-05-10", "F-9", "2025-06-30") },
+		"2025-05-10 ": func(l *ledgerUnder) {
 			if _, err := ledger.New(l.f.pool, ledger.Options{}).WriteOff(t.Context(), act("2025-05-10"), "F-6",
 				ledger.WriteOffOptions{Reason: "débiteur disparu", DefaultVATBP: 2000}); err != nil {
 				t.Fatal(err)
@@ -113,6 +122,9 @@ func TestIncrementalProvisionReviewBooksAsTheFullReview(t *testing.T) {
 		"2025-05-26": func(l *ledgerUnder) {
 			l.f.exec(`UPDATE client SET insolvency_kind = 'redressement', insolvency_opened_on = '2025-05-28' WHERE code = 'C'`)
 		},
+		// every wake day lost: the next review is a full one (F-9 crosses
+		// into 121 days on 06-16, with no write)
+		"2025-05-30": func(l *ledgerUnder) { l.f.exec(`DELETE FROM provision_review_wake`) },
 		"2025-06-01": func(l *ledgerUnder) { l.f.pay(id(l, "F-3"), "2025-06-01", 60000) },
 		// F-7's amount incl. VAT corrected, and paid as much the same day:
 		// the same outstanding, a smaller part excl. VAT.
@@ -120,6 +132,25 @@ func TestIncrementalProvisionReviewBooksAsTheFullReview(t *testing.T) {
 			l.f.exec(`UPDATE invoice SET amount_incl_vat = amount_incl_vat + 6000 WHERE number = 'F-7'`)
 			l.f.pay(id(l, "F-7"), "2025-06-05", 6000)
 		},
+		// F-8's provision step, its only cause since its insolvency was set
+		// aside, dropped while it is disputed (the sweep decides it again
+		// after): its provision falls with no write to the invoice
+		"2025-06-08": func(l *ledgerUnder) {
+			dispute(l, "2025-06-08", "F-8", "2025-06-11")
+			l.f.exec(`UPDATE reminder SET status = 'dropped' WHERE channel = 'action' AND invoice_id = $1`, id(l, "F-8"))
+		},
+		// F-2's payment redated to 06-14: it no longer counts until then,
+		// with no write to the invoice
+		"2025-06-10": func(l *ledgerUnder) {
+			l.f.exec(`UPDATE allocation SET applied_on = '2025-06-14' WHERE invoice_id = $1`, id(l, "F-2"))
+		},
+		// the same step deleted, disputed again
+		"2025-06-13": func(l *ledgerUnder) {
+			dispute(l, "2025-06-13", "F-8", "2025-06-16")
+			l.f.exec(`DELETE FROM reminder WHERE channel = 'action' AND invoice_id = $1`, id(l, "F-8"))
+		},
+		// a proposal deleted: the next review is a full one, which proposes it again
+		"2025-06-18": func(l *ledgerUnder) { l.f.exec(`DELETE FROM provision WHERE invoice_id = $1`, id(l, "F-1")) },
 	}
 	snapshot := func(l *ledgerUnder) []string {
 		return queryStrings(t, l.f.pool, `
@@ -133,15 +164,28 @@ func TestIncrementalProvisionReviewBooksAsTheFullReview(t *testing.T) {
 			ORDER BY 1`)
 	}
 	priced := map[string]int{}
-	for day := d("2025-03-30"); !day.After(d("2025-06-17")); day = day.AddDate(0, 0, 1) {
+	for day := d("2025-03-30"); !day.After(d("2025-06-20")); day = day.AddDate(0, 0, 1) {
 		if w := writes[formatDay(day)]; w != nil {
 			both(w)
 		}
-		days := []time.Time{day}
-		if formatDay(day) == "2025-05-25" {
-			days = append(days, d("2025-05-12"), day) // a replay, then the day again
+		if w := writes[formatDay(day)+" "]; w != nil {
+			both(w)
 		}
-		for _, sd := range days {
+		days := []time.Time{day}
+		switch formatDay(day) {
+		case "2025-05-25":
+			days = append(days, d("2025-05-12"), day) // a replay, then the day again
+		case "2025-05-20":
+			days = append(days, day) // F-9's dispute resolved, then the day swept again
+		}
+		for i, sd := range days {
+			if formatDay(day) == "2025-05-20" && i == 1 {
+				both(func(l *ledgerUnder) {
+					if _, err := ledger.New(l.f.pool, ledger.Options{}).ResolveDispute(t.Context(), act("2025-05-20"), "F-9", "paid"); err != nil {
+						t.Fatal(err)
+					}
+				})
+			}
 			both(func(l *ledgerUnder) {
 				if l.full {
 					l.f.exec(`UPDATE provision_review_state SET valid = false`)
@@ -157,7 +201,8 @@ func TestIncrementalProvisionReviewBooksAsTheFullReview(t *testing.T) {
 	final := snapshot(ls[0])
 	for _, want := range []string{"F-1 proposed", "F-3 proposed", "F-4 proposed", "F-5 proposed", "F-6 proposed", "F-7 proposed", "write_off",
 		"F-5 2025-05-28 provision insolvency", "F-8 2025-05-06 provision age",
-		"F-7 2025-06-05 reversal"} {
+		"F-7 2025-06-05 reversal", "F-9 proposed 2025-05-20", "F-9 2025-06-16 provision", "F-10 proposed",
+		"F-8 2025-06-08 reversal", "F-8 2025-06-13 reversal", "F-1 proposed 2025-06-18"} {
 		if !slices.ContainsFunc(final, func(s string) bool { return strings.Contains(s, want) }) {
 			t.Errorf("nothing like %q in the journal: the scenario no longer tests what it says\n%s", want, strings.Join(final, "\n"))
 		}

@@ -7,6 +7,8 @@ ALTER TABLE sandbox_provision RENAME TO provision;
 ALTER TABLE sandbox_task RENAME TO task;
 ALTER TABLE sandbox_journal_entry RENAME TO journal_entry;
 ALTER TABLE sandbox_provision_review_state RENAME TO provision_review_state;
+ALTER TABLE sandbox_provision_review_touch RENAME TO provision_review_touch;
+ALTER TABLE sandbox_provision_review_wake RENAME TO provision_review_wake;
 ALTER TABLE sandbox_event RENAME TO event;
 ALTER TABLE sandbox_promise RENAME TO promise;
 ALTER TABLE sandbox_dispute RENAME TO dispute;

@@ -212,7 +212,7 @@ func TestSandboxedRunRefusesARealTransaction(t *testing.T) {
 	tx := pgtest.Tx(t)
 	s := &Sweeper{Plans: standardPlan(), Calendars: testCalendars()}
 	_, err := s.Run(ctx, tx, nopInserter{}, d("2025-03-05"), SweepOptions{Sandboxed: true})
-	if err == nil || !strings.Contains(err.Error(), "business_day, dispute, event, journal_entry, promise, provision, provision_review_state, reminder, sweep_net_sleep, sweep_state, sweep_wake, task not shadowed") {
+	if err == nil || !strings.Contains(err.Error(), "business_day, dispute, event, journal_entry, promise, provision, provision_review_state, provision_review_touch, provision_review_wake, reminder, sweep_net_sleep, sweep_state, sweep_wake, task not shadowed") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -15,6 +15,9 @@ CREATE TEMP TABLE sandbox_journal_entry (LIKE journal_entry INCLUDING ALL) ON CO
 -- Empty: a sandbox's first provision review prices every doubtful invoice into
 -- the empty twins, and the next ones follow what changed from there (migration 00190).
 CREATE TEMP TABLE sandbox_provision_review_state (LIKE provision_review_state INCLUDING ALL) ON COMMIT DROP;
+-- The writes and wake days it follows (migration 00270), empty with it.
+CREATE TEMP TABLE sandbox_provision_review_touch (LIKE provision_review_touch INCLUDING ALL) ON COMMIT DROP;
+CREATE TEMP TABLE sandbox_provision_review_wake (LIKE provision_review_wake INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_event (LIKE event INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_promise (LIKE promise INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_dispute (LIKE dispute INCLUDING ALL) ON COMMIT DROP;

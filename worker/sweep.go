@@ -262,7 +262,12 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
-	if _, err := tx.Exec(ctx, `RESET enable_nestloop; RESET jit`); err != nil {
+	// JIT stays off for the rest of the transaction: the provision review's
+	// statements are costed past jit_above_cost on estimates of tables the
+	// planner cannot count (its list of what changed, a sandbox's twins),
+	// and compiling them took 0.2 to 2 s for a review that runs in 50 ms
+	// (bench/analysis.md, perf7-nextday).
+	if _, err := tx.Exec(ctx, `RESET enable_nestloop`); err != nil {
 		return res, fmt.Errorf("sweep %s: %w", formatDay(day), err)
 	}
 	// The review runs after the evaluation, in the same transaction: it

@@ -15,6 +15,9 @@ import (
 var (
 	//go:embed sql/provision_review.sql
 	provisionReviewSQL string
+
+	//go:embed sql/provision_review_woken.sql
+	provisionReviewWokenSQL string
 	//go:embed sql/provisions.sql
 	provisionsSQL string
 )
@@ -25,9 +28,10 @@ type ProvisionReview struct {
 	Reclassified int                 // 411 → 416 reclassifications
 	Adjusted     int                 // provision and reversal entries
 	// Priced counts the doubtful invoices the review priced: every one on
-	// a full review; on a day after the latest one reviewed, only those
-	// without a proposal and those whose pricing changed since their
-	// proposal was last reviewed (migration 00190).
+	// a full review; on a day after the latest one reviewed, of those that
+	// may have changed (migration 00270), only those without a proposal and
+	// those whose pricing changed since their proposal was last reviewed
+	// (migration 00190).
 	Priced int
 }
 
@@ -65,14 +69,22 @@ func matrixArgs(m provision.Matrix) []any {
 // A review of a day on or after the latest one reviewed, with the same
 // matrix, prices only what changed since (ProvisionReview.Priced): each
 // proposal keeps what it was last priced from, and one priced from the same
-// has the same provision, already booked. A replay or a changed matrix
-// prices everything.
+// has the same provision, already booked. It reads only the invoices that
+// may have changed: written since (invoice, allocation, client, the action
+// reminders), their wake day come (a bucket boundary, a late settlement
+// counting), a provision step recorded since, an insolvent client's
+// (migration 00270). A replay or a changed matrix prices everything.
 func (s *Store) ReviewProvisions(ctx context.Context, day time.Time, m provision.Matrix) (ProvisionReview, error) {
 	var out ProvisionReview
 	var ids, amounts []int64
 	var causes, currencies []string
 	var rates []int32
-	err := s.db.QueryRow(ctx, provisionReviewSQL, append([]any{day}, matrixArgs(m)...)...).
+	// The invoices that may have changed, read first (nil: a full review).
+	var woken []int64
+	if err := s.db.QueryRow(ctx, provisionReviewWokenSQL, day).Scan(&woken); err != nil {
+		return out, fmt.Errorf("ledger: review provisions %s: what changed: %w", formatDay(day), err)
+	}
+	err := s.db.QueryRow(ctx, provisionReviewSQL, append(append([]any{day}, matrixArgs(m)...), woken)...).
 		Scan(&ids, &causes, &rates, &amounts, &currencies, &out.Reclassified, &out.Adjusted, &out.Priced)
 	if err != nil {
 		return out, fmt.Errorf("ledger: review provisions %s: %w", formatDay(day), err)

@@ -1,7 +1,8 @@
 -- The provisions of every entity brought up to day $1, in one pass over
 -- provision_due: $2..$5 the matrix (profiles, buckets, their lowest days
 -- late, the rates profile by profile), $6 the insolvency rate and $7 the
--- default VAT rate, in basis points.
+-- default VAT rate, in basis points; $8 the invoices that may have changed
+-- since the last review (provision_review_woken.sql; NULL: a full review).
 --   - Each invoice newly doubtful with a provision above 0 gets a proposal,
 --     a 'provision_proposed' event by the engine, and its 411 → 416
 --     reclassification at the outstanding incl. VAT.
@@ -19,7 +20,13 @@
 --     priced, while provision_review_state holds: a review of a day on or
 --     after the latest one reviewed, with the same matrix. Otherwise
 --     (the first review, a replay of an earlier day, a matrix changed, a
---     journal entry deleted) every doubtful invoice is.
+--     journal entry or a proposal deleted) every doubtful invoice is.
+--   - While it holds, only the invoices that may have changed are read at
+--     all (migration 00270): those written since the last review, those
+--     whose wake day has come (a bucket boundary, a settlement that starts
+--     to count), the provision steps recorded since, and the insolvent
+--     clients' invoices. A forward review writes the wake day of each
+--     invoice it read.
 --   - A review of a day on or after the latest one stamps each proposal it
 --     priced with its review_key, and makes the state hold from that day
 --     with this matrix; a replay makes the next review a full one.
@@ -28,13 +35,31 @@
 -- and adjustments, and how many invoices were priced.
 WITH mode AS MATERIALIZED (
     -- forward: a day on or after every day reviewed; incremental: and the
-    -- stamps hold for it (migration 00190).
+    -- stamps hold for it (migration 00190), and what changed was listed ($8).
     SELECT coalesce(bool_and($1 >= s.last_day), true) AS forward,
-           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false) AS incremental
+           coalesce(bool_and(s.valid AND $1 >= s.last_day AND s.matrix = row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text), false)
+               AND $8::bigint[] IS NOT NULL AS incremental
     FROM provision_review_state s
+), touched AS MATERIALIZED (
+    -- The writes recorded since the last review (migration 00270's
+    -- triggers) taken off the list: every row this statement sees on a
+    -- full review; on an incremental one, those of the invoices it reads
+    -- ($8: what provision_review_woken.sql found, and a write committed
+    -- since, which this statement sees). A write committed after its
+    -- snapshot stays for the next review.
+    DELETE FROM provision_review_touch t
+    WHERE NOT (SELECT incremental FROM mode) OR t.invoice_id = ANY ($8::bigint[])
+    RETURNING 1
+), computed AS MATERIALIZED (
+    -- Every doubtful invoice on a full review; on an incremental one, those
+    -- of $8 and the insolvent clients' (provision_due's only_ids). The
+    -- branch not taken is a one-time filter.
+    SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, NULL) d WHERE NOT (SELECT incremental FROM mode)
+    UNION ALL
+    SELECT d.* FROM provision_due($1, $2, $3, $4, $5, $6, $7, $8::bigint[]) d WHERE (SELECT incremental FROM mode)
 ), due AS MATERIALIZED (
     SELECT d.*, coalesce(b.booked, 0) AS booked, b.base AS last_base, b.deductible AS last_deductible
-    FROM provision_due($1, $2, $3, $4, $5, $6, $7) d
+    FROM computed d
     LEFT JOIN LATERAL (
         SELECT sum(CASE e.kind WHEN 'provision' THEN e.amount ELSE -e.amount END) AS booked,
                (array_agg(e.base_excl_vat ORDER BY e.day DESC, e.id DESC))[1] AS base,
@@ -45,6 +70,34 @@ WITH mode AS MATERIALIZED (
     -- last reviewed, whose booked provision is still that price (an
     -- invoice without a proposal has no stamp: it is priced).
     WHERE NOT (SELECT incremental FROM mode) OR d.review_key IS DISTINCT FROM d.reviewed_with
+), late AS (
+    -- The first day after $1 an allocation that does not count yet on $1
+    -- counts from, per document (ledger_late_allocation's, migration 00020).
+    SELECT x.id, min(x.day) AS day
+    FROM allocation a
+    CROSS JOIN LATERAL (VALUES (a.invoice_id, coalesce(a.counts_from, a.applied_on)),
+                               (a.credit_note_id, coalesce(a.counts_from, a.applied_on))) AS x(id, day)
+    WHERE coalesce(a.counts_from, a.applied_on) > $1 AND x.id IS NOT NULL AND (SELECT forward FROM mode)
+    GROUP BY x.id
+), waking AS (
+    -- Forward: the next day each invoice computed is to be read again
+    -- with no write (migration 00270): the next lower bound of the buckets
+    -- reached, or an allocation starting to count, whichever comes first.
+    INSERT INTO provision_review_wake AS w (invoice_id, review_on)
+    SELECT c.invoice_id,
+           coalesce(least($1 + (SELECT min(l) FROM unnest($4::int[]) AS l WHERE l > c.days_late) - c.days_late, l.day),
+                    'infinity')
+    FROM computed c
+    LEFT JOIN late l ON l.id = c.invoice_id
+    WHERE (SELECT forward FROM mode)
+    ON CONFLICT (invoice_id) DO UPDATE SET review_on = EXCLUDED.review_on WHERE w.review_on <> EXCLUDED.review_on
+), slept AS (
+    -- Woken and no longer doubtful (settled with nothing booked): asleep
+    -- until a write brings it back.
+    UPDATE provision_review_wake w SET review_on = 'infinity'
+    WHERE (SELECT forward FROM mode) AND w.review_on <> 'infinity'
+      AND w.invoice_id IN (SELECT unnest($8::bigint[]) EXCEPT SELECT invoice_id FROM computed)
+      AND (SELECT incremental FROM mode)
 ), proposed AS (
     -- A proposal made on a later day (a replay) conflicts and stays as it is.
     INSERT INTO provision (invoice_id, client_id, proposed_on, bucket, currency, outstanding_incl_vat, outstanding_excl_vat,
@@ -109,12 +162,15 @@ WITH mode AS MATERIALIZED (
 ), reviewed AS (
     -- From a forward review on, the stamps hold with this matrix; a replay
     -- books entries dated before later ones: the next review is full.
-    INSERT INTO provision_review_state AS s (last_day, matrix, valid)
-    VALUES ($1, row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text, true)
+    -- last_reminder: the newest reminder row this review saw (migration 00270).
+    INSERT INTO provision_review_state AS s (last_day, matrix, valid, last_reminder)
+    VALUES ($1, row($2::text[], $3::text[], $4::int[], $5::int[], $6::int, $7::int)::text, true,
+            coalesce((SELECT max(id) FROM reminder), 0))
     ON CONFLICT (one) DO UPDATE
         SET last_day = greatest(s.last_day, EXCLUDED.last_day),
             matrix = CASE WHEN EXCLUDED.last_day >= s.last_day THEN EXCLUDED.matrix ELSE s.matrix END,
-            valid = EXCLUDED.last_day >= s.last_day
+            valid = EXCLUDED.last_day >= s.last_day,
+            last_reminder = greatest(s.last_reminder, EXCLUDED.last_reminder)
 )
 SELECT p.invoices, p.causes, p.rates, p.amounts, p.currencies, (SELECT count(*) FROM reclassified), (SELECT count(*) FROM adjusted),
        (SELECT count(*) FROM due)

@@ -5,7 +5,7 @@
 SELECT c.code, c.name, i.number, i.issue_date, i.due_date, coalesce(p.proposed_on, $2), d.cause, coalesce(d.profile, ''),
        d.currency, d.outstanding_incl_vat, d.outstanding_excl_vat, d.vat_imported, d.days_late, d.bucket, d.rate_bp,
        d.amount, d.tax_deductible
-FROM provision_due($2, $3, $4, $5, $6, $7, $8) d
+FROM provision_due($2, $3, $4, $5, $6, $7, $8, NULL) d
 JOIN client c ON c.id = d.client_id
 JOIN invoice i ON i.id = d.invoice_id
 LEFT JOIN provision p ON p.id = d.proposal_id
