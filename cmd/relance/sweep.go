@@ -203,6 +203,11 @@ func (a *app) sweepOnce(ctx context.Context, cfg config.Config, pool *pgxpool.Po
 	if err := watch.SweepDone(ctx, pool, day, a.actor(), len(sum.res.Decisions), len(sum.res.Jobs)); err != nil {
 		return sum, err
 	}
+	// The daemon prunes the upcoming page's change records every
+	// reconciliation; an installation run from cron has only its sweeps.
+	if err := worker.PrunePreviewChanges(ctx, pool); err != nil {
+		return sum, err
+	}
 	if !run.drain {
 		return sum, nil
 	}

@@ -97,6 +97,30 @@ func TestSweepWithoutDrainLeavesJobsForTheDaemon(t *testing.T) {
 	}
 }
 
+// TestSweepFromCronPrunesThePreviewChanges: the upcoming page's change
+// records (migration 00280) are pruned by the daemon's reconciliation; an
+// installation that runs `relance sweep` from cron has no daemon, so its
+// sweeps prune them, or every writing transaction would stay for good.
+func TestSweepFromCronPrunesThePreviewChanges(t *testing.T) {
+	url := pgtest.URL(t)
+	seedSweep(t, url)
+	pool, err := database.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(t.Context(), `INSERT INTO preview_change (xid, finished_at) VALUES ('3'::xid8, now() - interval '3 days')`); err != nil {
+		t.Fatal(err)
+	}
+	if out, stderr, err := runCLI(t, []string{"DATABASE_URL=" + url, "RELANCE_MAIL_DIR=" + t.TempDir()}, "sweep", "--as-of", "2025-09-02"); err != nil {
+		t.Fatalf("sweep: %v\n%s\n%s", err, out, stderr)
+	}
+	var old int
+	if err := pool.QueryRow(t.Context(), `SELECT count(*) FROM preview_change WHERE xid = '3'::xid8`).Scan(&old); err != nil || old != 0 {
+		t.Errorf("the record of a transaction over for three days is still there (%d rows, %v)", old, err)
+	}
+}
+
 // TestSweepDrainFailsOnABounce drains through the SMTP transport to a real
 // server that rejects the recipient: the command exits with status 1 and the
 // address is marked.

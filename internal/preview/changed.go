@@ -30,8 +30,9 @@ type Querier interface {
 // provisions, the cases; migration 00280) committed after the snapshot rep
 // was read on, whatever process or path wrote it, or rep is older than
 // MaxAge. Reminders that only went out (pending to sent) on rep's first day
-// or later change nothing: the sandbox counted them sent on that day. A transaction still in progress counts once it commits; one that
-// rolls back never does, nor does the preview's own sandbox.
+// or later change nothing: the sandbox counted them sent on that day. A
+// transaction still in progress counts once it commits; one that rolls back
+// never does, nor does the preview's own sandbox.
 func Changed(ctx context.Context, db Querier, rep *Report) (bool, error) {
 	if err := worker.PrunePreviewChanges(ctx, db); err != nil {
 		return false, fmt.Errorf("preview: %w", err)
