@@ -11,9 +11,11 @@ import (
 )
 
 // keptForecasts is how many previews the upcoming page keeps: one per
-// entity and first day asked lately (a few entities, today and a day
-// asked by as_of). A report at 300,000 invoices is about 20 MB.
-const keptForecasts = 4
+// entity and first day asked lately (today's, and one other day or
+// entity). A report at 300,000 invoices is about 20 MB, and grows with the
+// ledger (the preview's JSON of a million invoices is 91 MB): the daemon's
+// memory is what bounds the count, not the pages people open.
+const keptForecasts = 2
 
 // forecasts keeps the upcoming page's previews and gives one back while
 // nothing it read has changed (preview.Changed: no transaction that wrote
