@@ -210,3 +210,18 @@ type entityChoice struct {
 func (c entityChoice) HoldsEntities(code string) bool {
 	return code != "" && slices.ContainsFunc(c.Entities, func(e ledger.Entity) bool { return e.Parent == code })
 }
+
+// Channel names a channel (email, registered_letter) in the page's
+// language; a channel it does not know is shown as the code.
+func (p page) Channel(c string) string {
+	if w, ok := channelWords[c]; ok {
+		return p.Say(w[0], w[1])
+	}
+	return c
+}
+
+// channelWords name the channels: code → {fr, en}.
+var channelWords = map[string][2]string{
+	"email":             {"e-mail", "email"},
+	"registered_letter": {"lettre recommandée", "registered letter"},
+}
