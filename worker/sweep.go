@@ -35,6 +35,12 @@ var (
 	sweepModeSQL string
 )
 
+// The memory of the sweep's hashes (sweep_memory.sql): at least what the
+// benchmarks run with, whatever the server's default.
+//
+//go:embed sweep_memory.sql
+var sweepMemorySQL string
+
 // The send jobs' ids, read back after River's COPY.
 var (
 	//go:embed sweep_jobs_before.sql
@@ -189,6 +195,9 @@ func (s *Sweeper) Run(ctx context.Context, tx pgx.Tx, jobs JobInserter, day time
 		}
 	} else if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sweepLockKey); err != nil {
 		return res, fmt.Errorf("sweep %s: lock: %w", formatDay(day), err)
+	}
+	if _, err := tx.Exec(ctx, sweepMemorySQL); err != nil {
+		return res, fmt.Errorf("sweep %s: work_mem: %w", formatDay(day), err)
 	}
 	// Before deciding, two bookkeepings, in this transaction so that the
 	// evaluation below sees them: what ends by itself in the ledger is
