@@ -24,7 +24,8 @@ type Execer interface {
 
 // PrunePreviewChanges forgets the transactions that finished more than
 // PreviewChangesKept ago: every writing transaction leaves a row there for
-// the upcoming page's kept forecasts. The daemon's periodic reconciliation
+// the upcoming page's kept forecasts. The daemon's periodic reconciliation,
+// a sweep run from the command line (an installation without the daemon)
 // and the page's look at its forecast run it.
 func PrunePreviewChanges(ctx context.Context, db Execer) error {
 	if _, err := db.Exec(ctx, previewChangePruneSQL, PreviewChangesKept); err != nil {
