@@ -24,9 +24,9 @@ type Execer interface {
 
 // PrunePreviewChanges forgets the transactions that finished more than
 // PreviewChangesKept ago: every writing transaction leaves a row there for
-// the upcoming page's kept forecasts. The daemon's periodic reconciliation,
-// a sweep run from the command line (an installation without the daemon)
-// and the page's look at its forecast run it.
+// the upcoming page's kept forecasts. The daemon's periodic reconciliation
+// and a sweep run from the command line (an installation without the
+// daemon) run it; the page only reads (preview.Changed).
 func PrunePreviewChanges(ctx context.Context, db Execer) error {
 	if _, err := db.Exec(ctx, previewChangePruneSQL, PreviewChangesKept); err != nil {
 		return fmt.Errorf("preview changes: prune: %w", err)

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/relance/relance/worker"
 )
 
 //go:embed sql/changed.sql
@@ -16,13 +14,16 @@ var changedSQL string
 
 // MaxAge is how long a report may be kept at most (Changed says it changed
 // past it): less than the record of a finished transaction is kept
-// (worker.PreviewChangesKept), so that no kept report can miss one.
+// (worker.PreviewChangesKept), so that no kept report can miss one. The
+// records are pruned by the daemon's reconciliation and by a sweep run from
+// the command line, not here: Changed only reads, as pages do, and the
+// records it could find are those after the report's snapshot, reached
+// through the index on xid whatever older rows remain.
 const MaxAge = time.Hour
 
-// Querier reads one row and runs a statement; *pgxpool.Pool is one.
+// Querier reads one row; *pgxpool.Pool and pgx.Tx are ones.
 type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	worker.Execer
 }
 
 // Changed says whether rep is no longer the forecast: a transaction that
@@ -34,9 +35,6 @@ type Querier interface {
 // transaction still in progress counts once it commits; one that rolls back
 // never does, nor does the preview's own sandbox.
 func Changed(ctx context.Context, db Querier, rep *Report) (bool, error) {
-	if err := worker.PrunePreviewChanges(ctx, db); err != nil {
-		return false, fmt.Errorf("preview: %w", err)
-	}
 	var changed bool
 	if err := db.QueryRow(ctx, changedSQL, rep.Snapshot, rep.ReadAt, MaxAge, rep.From).Scan(&changed); err != nil {
 		return false, fmt.Errorf("preview: changed since %s: %w", rep.ReadAt.Format(time.RFC3339), err)
