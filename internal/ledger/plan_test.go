@@ -1,0 +1,158 @@
+package ledger_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relance/relance/internal/ledger"
+	"github.com/relance/relance/internal/provision"
+)
+
+// setSubplans explains sql in tx and names each subplan of the plan that
+// tests a row against a set. Run per row, it rescans the set for every row
+// it filters: rows × set. Hashed, it becomes that as soon as PostgreSQL
+// thinks the set outgrows work_mem, as the reconciliation's NOT IN did
+// (TestReconcileIsLinearWhenManyJobsAreLive in worker): a set is joined,
+// never tested in a subplan. A subplan of one row (a max over the four
+// thresholds, the next bucket bound) is an expression of the row and costs
+// a constant.
+func setSubplans(t *testing.T, tx pgx.Tx, sql string, args ...any) []string {
+	t.Helper()
+	var raw []byte
+	if err := tx.QueryRow(context.Background(), "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&raw); err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	var plan []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		t.Fatal(err)
+	}
+	// A hashed subplan is named so only where its result is used.
+	hashed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`hashed (SubPlan \d+)`).FindAllStringSubmatch(string(raw), -1) {
+		hashed[m[1]] = true
+	}
+	var out []string
+	var walk func(n planNode)
+	walk = func(n planNode) {
+		if n.Relationship == "SubPlan" && (hashed[n.SubplanName] || n.Rows > 1) {
+			out = append(out, fmt.Sprintf("%s (hashed %v): %s of %.0f rows on %s%s",
+				n.SubplanName, hashed[n.SubplanName], n.Type, n.Rows, n.CTE, n.Function))
+		}
+		for _, c := range n.Plans {
+			walk(c)
+		}
+	}
+	walk(plan[0].Plan)
+	return out
+}
+
+// planNode is what setSubplans reads of a node of EXPLAIN (FORMAT JSON).
+type planNode struct {
+	Type         string     `json:"Node Type"`
+	Relationship string     `json:"Parent Relationship"`
+	SubplanName  string     `json:"Subplan Name"`
+	Rows         float64    `json:"Plan Rows"`
+	CTE          string     `json:"CTE Name"`
+	Function     string     `json:"Function Name"`
+	Plans        []planNode `json:"Plans"`
+}
+
+// tinyWorkMem begins a transaction with PostgreSQL's smallest work_mem,
+// where no set of any size is thought to fit in memory.
+func tinyWorkMem(t *testing.T, f fixture) pgx.Tx {
+	t.Helper()
+	tx, err := f.pool.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback(context.Background()) }) //nolint:errcheck // a plan, or a result read and undone
+	if _, err := tx.Exec(context.Background(), `SET LOCAL work_mem = '64kB'`); err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// TestProvisionReviewIsLinearWhenManyAreProposed: the review books the
+// provision of each proposal it makes in the same statement, and found
+// them as `OR d.invoice_id IN (SELECT invoice_id FROM proposed)`: a
+// subplan, hashed only while PostgreSQL thinks the proposals fit in
+// work_mem, past that rescanned for every due row. It guesses them at
+// about one due row in 600 (default selectivities over a CTE), so the hash
+// held up to some 3 million due rows at a 64 kB work_mem; joined, they
+// are read once whatever the guess. With 2,000 doubtful invoices analysed
+// and a 64 kB work_mem, the plan tests no row against a set in a subplan;
+// and the review run on that plan books the provision of every proposal
+// it makes.
+func TestProvisionReviewIsLinearWhenManyAreProposed(t *testing.T) {
+	f, _ := newFixture(t)
+	ctx := context.Background()
+	client := f.client("C1")
+	f.exec(`INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+		SELECT 1, $1, 'F-' || n, '2025-01-01', '2025-02-01', 12000 FROM generate_series(1, 2000) n`, client)
+	f.exec(`INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, due_on, status)
+		SELECT id, client_id, 'standard', 'provision', -1, 'action', '2025-06-01', 'sent' FROM invoice`)
+	f.exec(`ANALYZE`)
+	tx := tinyWorkMem(t, f)
+	args := append(append([]any{d("2025-09-01")}, ledger.MatrixArgs(provision.Matrix{})...), []int64(nil))
+	if got := setSubplans(t, tx, ledger.ProvisionReviewSQL, args...); len(got) > 0 {
+		t.Errorf("the review rescans a set for each row: %v", got)
+	}
+	var proposed []int64
+	var reclassified, adjusted int
+	if err := tx.QueryRow(ctx, ledger.ProvisionReviewSQL, args...).Scan(&proposed, nil, nil, nil, nil, &reclassified, &adjusted, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(proposed) != 2000 || reclassified != 2000 || adjusted != 2000 {
+		t.Errorf("%d proposals, %d reclassified, %d provisions booked; want 2,000 of each", len(proposed), reclassified, adjusted)
+	}
+}
+
+// TestCreditLimitAlertsAreLinearWhenAnImportTouchesManyClients: the
+// alerts look at the clients a batch touched, 100,000 for an import at 1M,
+// and found them as `$2 IS NULL OR c.id IN (SELECT unnest($2))`: past
+// work_mem, the list was rescanned for each client of the entity. With a
+// 64 kB work_mem, the plan of 100,000 clients must rescan no set per row;
+// and a client listed twice (or once) is looked at once: its balance, not
+// twice its balance.
+func TestCreditLimitAlertsAreLinearWhenAnImportTouchesManyClients(t *testing.T) {
+	f, _ := newFixture(t)
+	ctx := context.Background()
+	client := f.client("C1")
+	f.exec(`UPDATE client SET credit_limit = 100000 WHERE id = $1`, client)
+	f.invoice(client, "F-1", "2025-08-01", "2025-08-31", 60000) // 60 %: twice would be 120 %
+	tx := tinyWorkMem(t, f)
+	many := make([]int64, 100000)
+	for i := range many {
+		many[i] = int64(i + 1)
+	}
+	if got := setSubplans(t, tx, ledger.CreditLimitAlertsSQL, int64(1), many, "cli:alice", d("2025-09-01"), int64(1)); len(got) > 0 {
+		t.Errorf("the alerts rescan a set for each client: %v", got)
+	}
+	for _, listed := range [][]int64{{client, client}, nil} {
+		if _, err := tx.Exec(ctx, `SAVEPOINT listed`); err != nil {
+			t.Fatal(err)
+		}
+		var alerts int
+		if err := tx.QueryRow(ctx, ledger.CreditLimitAlertsSQL, int64(1), listed, "cli:alice", d("2025-09-01"), int64(1)).Scan(&alerts); err != nil {
+			t.Fatal(err)
+		}
+		var threshold, balance string
+		if err := tx.QueryRow(ctx, `SELECT detail ->> 'threshold', detail ->> 'balance' FROM event WHERE kind = 'alert_credit_limit'`).
+			Scan(&threshold, &balance); err != nil {
+			t.Fatalf("clients %v: %v", listed, err)
+		}
+		if alerts != 1 || threshold != "50" || balance != "60000" {
+			t.Errorf("clients %v: %d alerts, threshold %s, balance %s; want 1 at 50 %% of 60000", listed, alerts, threshold, balance)
+		}
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT listed`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
