@@ -19,5 +19,6 @@ func CopyWithPgx(ctx context.Context, b *InvoiceBatch, rows []BatchInvoice) (int
 var (
 	ProvisionReviewSQL   = provisionReviewSQL
 	CreditLimitAlertsSQL = creditLimitAlertsSQL
+	DisputesSQL          = disputesSQL
 	MatrixArgs           = matrixArgs
 )

@@ -156,3 +156,47 @@ func TestCreditLimitAlertsAreLinearWhenAnImportTouchesManyClients(t *testing.T) 
 		}
 	}
 }
+
+// TestDisputesHoldingOnADayAreJoined: the list of the disputes holding on
+// a day found them as `$2 IS NULL OR d.id IN (SELECT … FROM
+// ledger_open_dispute($2))`, a subplan over the disputes, which grow with
+// the invoices. With 2,000 disputes analysed and a 64 kB work_mem, the plan
+// tests no row against a set in a subplan, on a day and on none; and it
+// lists the disputes holding on the day, or every one.
+func TestDisputesHoldingOnADayAreJoined(t *testing.T) {
+	f, _ := newFixture(t)
+	ctx := context.Background()
+	client := f.client("C1")
+	f.exec(`INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+		SELECT 1, $1, 'F-' || n, '2025-01-01', '2025-02-01', 12000 FROM generate_series(1, 2000) n`, client)
+	// Every other dispute resolved before the day.
+	f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, opened_by, resolved_on, resolved_by, outcome)
+		SELECT id, 'price', '2025-03-01', 'cli:alice', CASE WHEN id % 2 = 0 THEN date '2025-04-01' END,
+		       CASE WHEN id % 2 = 0 THEN 'cli:alice' END, CASE WHEN id % 2 = 0 THEN 'credited' END
+		FROM invoice`)
+	f.exec(`ANALYZE`)
+	tx := tinyWorkMem(t, f)
+	for _, c := range []struct {
+		day  any
+		want int
+	}{{d("2025-09-01"), 1000}, {nil, 2000}} {
+		args := []any{int64(1), c.day, nil, nil}
+		if got := setSubplans(t, tx, ledger.DisputesSQL, args...); len(got) > 0 {
+			t.Errorf("holding on %v: the list rescans a set for each dispute: %v", c.day, got)
+		}
+		rows, err := tx.Query(ctx, ledger.DisputesSQL, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if rows.Close(); rows.Err() != nil {
+			t.Fatal(rows.Err())
+		}
+		if n != c.want {
+			t.Errorf("holding on %v: %d disputes, want %d", c.day, n, c.want)
+		}
+	}
+}
