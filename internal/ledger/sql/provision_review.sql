@@ -46,9 +46,17 @@ WITH mode AS MATERIALIZED (
     -- full review; on an incremental one, those of the invoices it reads
     -- ($8: what provision_review_woken.sql found, and a write committed
     -- since, which this statement sees). A write committed after its
-    -- snapshot stays for the next review.
+    -- snapshot stays for the next review. Two deletes, one of them
+    -- emptied by a one-time filter: the list is joined to the rows, not
+    -- compared with `= ANY ($8)`, which PostgreSQL hashes only for a
+    -- constant array; under a generic plan (from the sixth run on one
+    -- connection: a preview's days) it compared each row with the whole
+    -- list.
+    DELETE FROM provision_review_touch t WHERE NOT (SELECT incremental FROM mode)
+    RETURNING 1
+), touched_read AS MATERIALIZED (
     DELETE FROM provision_review_touch t
-    WHERE NOT (SELECT incremental FROM mode) OR t.invoice_id = ANY ($8::bigint[])
+    WHERE t.invoice_id IN (SELECT unnest($8::bigint[])) AND (SELECT incremental FROM mode)
     RETURNING 1
 ), computed AS MATERIALIZED (
     -- Every doubtful invoice on a full review; on an incremental one, those
