@@ -121,6 +121,16 @@ func tinyWorkMem(t *testing.T, f fixture) pgx.Tx {
 	return tx
 }
 
+// overdueInvoices is a ledger of n invoices of one client, 120.00 each,
+// due on 1 February 2025.
+func overdueInvoices(t *testing.T, n int) fixture {
+	t.Helper()
+	f, _ := newFixture(t)
+	f.exec(`INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
+		SELECT 1, $1, 'F-' || n, '2025-01-01', '2025-02-01', 12000 FROM generate_series(1, $2::int) n`, f.client("C1"), n)
+	return f
+}
+
 // TestProvisionReviewIsLinearWhenManyAreProposed: the review books the
 // provision of each proposal it makes in the same statement, and found
 // them as `OR d.invoice_id IN (SELECT invoice_id FROM proposed)`: a
@@ -135,11 +145,8 @@ func tinyWorkMem(t *testing.T, f fixture) pgx.Tx {
 // with every invoice of the list of what changed (the writes taken off
 // provision_review_touch were `= ANY ($8)`).
 func TestProvisionReviewIsLinearWhenManyAreProposed(t *testing.T) {
-	f, _ := newFixture(t)
+	f := overdueInvoices(t, 2000)
 	ctx := context.Background()
-	client := f.client("C1")
-	f.exec(`INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
-		SELECT 1, $1, 'F-' || n, '2025-01-01', '2025-02-01', 12000 FROM generate_series(1, 2000) n`, client)
 	f.exec(`INSERT INTO reminder (invoice_id, client_id, profile, step_id, level, channel, due_on, status)
 		SELECT id, client_id, 'standard', 'provision', -1, 'action', '2025-06-01', 'sent' FROM invoice`)
 	f.exec(`ANALYZE`)
@@ -217,11 +224,8 @@ func TestCreditLimitAlertsAreLinearWhenAnImportTouchesManyClients(t *testing.T) 
 // tests no row against a set in a subplan, on a day and on none; and it
 // lists the disputes holding on the day, or every one.
 func TestDisputesHoldingOnADayAreJoined(t *testing.T) {
-	f, _ := newFixture(t)
+	f := overdueInvoices(t, 2000)
 	ctx := context.Background()
-	client := f.client("C1")
-	f.exec(`INSERT INTO invoice (entity_id, client_id, number, issue_date, due_date, amount_incl_vat)
-		SELECT 1, $1, 'F-' || n, '2025-01-01', '2025-02-01', 12000 FROM generate_series(1, 2000) n`, client)
 	// Every other dispute resolved before the day.
 	f.exec(`INSERT INTO dispute (invoice_id, reason, opened_on, opened_by, resolved_on, resolved_by, outcome)
 		SELECT id, 'price', '2025-03-01', 'cli:alice', CASE WHEN id % 2 = 0 THEN date '2025-04-01' END,
