@@ -24,7 +24,8 @@ package ledger
 // hand-written scan of the open items.
 const (
 	// SQLLateAllocation is ledger_late_allocation(D): the allocations that do
-	// not count yet on D (invoice_id, payment_id, credit_note_id, amount).
+	// not count yet on D (invoice_id, payment_id, credit_note_id, amount),
+	// with counts_on the day each counts from (migration 00310).
 	SQLLateAllocation = "ledger_late_allocation"
 	// SQLAllocation is ledger_allocation(D): the allocations that count on
 	// D, with counted_on the day each counts from (the KPIs date payments

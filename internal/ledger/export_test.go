@@ -13,3 +13,12 @@ func ApplyProof(l Letter, p LetterProof) (Letter, error) {
 func CopyWithPgx(ctx context.Context, b *InvoiceBatch, rows []BatchInvoice) (int, error) {
 	return b.copyWithPgx(ctx, rows)
 }
+
+// The statements whose plans plan_test.go reads, and the arguments of the
+// provision review after its day.
+var (
+	ProvisionReviewSQL   = provisionReviewSQL
+	CreditLimitAlertsSQL = creditLimitAlertsSQL
+	DisputesSQL          = disputesSQL
+	MatrixArgs           = matrixArgs
+)

@@ -7,13 +7,22 @@
 -- naming the highest threshold reached and those crossed on the way; a
 -- usage that fell re-arms the thresholds above it, so each alerts once per
 -- crossing upward. $3 actor, $4 day, $5 the batch. Returns the alerts raised.
-WITH touched AS (
-    SELECT unnest($2::bigint[]) AS id
+WITH listed AS (
+    -- The clients to look at, each once: every client of the entity ($2
+    -- NULL), or those of $2 (a client listed twice would have its balance
+    -- summed twice). Joined below, not `$2 IS NULL OR c.id IN (SELECT
+    -- unnest($2))`: under an OR the list is a subplan, hashed only while
+    -- PostgreSQL thinks it fits in work_mem, and past that rescanned for
+    -- each client of the entity (an import touches 100,000 clients at 1M).
+    SELECT c.id FROM client c WHERE $2::bigint[] IS NULL AND c.entity_id = $1
+    UNION ALL
+    SELECT DISTINCT unnest($2::bigint[])
 ), watched AS (
     SELECT c.id, c.code, c.name, c.credit_limit, c.credit_alert_pct, e.code AS entity, e.currency::text AS currency
-    FROM client c JOIN entity e ON e.id = c.entity_id
+    FROM listed l
+    JOIN client c ON c.id = l.id
+    JOIN entity e ON e.id = c.entity_id
     WHERE c.entity_id = $1 AND (c.credit_limit IS NOT NULL OR c.credit_alert_pct > 0)
-      AND ($2::bigint[] IS NULL OR c.id IN (SELECT id FROM touched))
 ), open_items AS (
     SELECT i.client_id, sum(i.outstanding) AS amount
     FROM invoice i JOIN watched w ON w.id = i.client_id AND i.currency = w.currency

@@ -46,9 +46,17 @@ WITH mode AS MATERIALIZED (
     -- full review; on an incremental one, those of the invoices it reads
     -- ($8: what provision_review_woken.sql found, and a write committed
     -- since, which this statement sees). A write committed after its
-    -- snapshot stays for the next review.
+    -- snapshot stays for the next review. Two deletes, one of them
+    -- emptied by a one-time filter: the list is joined to the rows, not
+    -- compared with `= ANY ($8)`, which PostgreSQL hashes only for a
+    -- constant array; under a generic plan (from the sixth run on one
+    -- connection: a preview's days) it compared each row with the whole
+    -- list.
+    DELETE FROM provision_review_touch t WHERE NOT (SELECT incremental FROM mode)
+    RETURNING 1
+), touched_read AS MATERIALIZED (
     DELETE FROM provision_review_touch t
-    WHERE NOT (SELECT incremental FROM mode) OR t.invoice_id = ANY ($8::bigint[])
+    WHERE t.invoice_id IN (SELECT unnest($8::bigint[])) AND (SELECT incremental FROM mode)
     RETURNING 1
 ), computed AS MATERIALIZED (
     -- Every doubtful invoice on a full review; on an incremental one, those
@@ -72,12 +80,11 @@ WITH mode AS MATERIALIZED (
     WHERE NOT (SELECT incremental FROM mode) OR d.review_key IS DISTINCT FROM d.reviewed_with
 ), late AS (
     -- The first day after $1 an allocation that does not count yet on $1
-    -- counts from, per document (ledger_late_allocation's, migration 00020).
-    SELECT x.id, min(x.day) AS day
-    FROM allocation a
-    CROSS JOIN LATERAL (VALUES (a.invoice_id, coalesce(a.counts_from, a.applied_on)),
-                               (a.credit_note_id, coalesce(a.counts_from, a.applied_on))) AS x(id, day)
-    WHERE coalesce(a.counts_from, a.applied_on) > $1 AND x.id IS NOT NULL AND (SELECT forward FROM mode)
+    -- counts from, per document (ledger_late_allocation, migration 00310).
+    SELECT x.id, min(la.counts_on) AS day
+    FROM ledger_late_allocation($1) la
+    CROSS JOIN LATERAL (VALUES (la.invoice_id), (la.credit_note_id)) AS x(id)
+    WHERE x.id IS NOT NULL AND (SELECT forward FROM mode)
     GROUP BY x.id
 ), waking AS (
     -- Forward: the next day each invoice computed is to be read again
@@ -134,8 +141,13 @@ WITH mode AS MATERIALIZED (
            d.currency, abs(d.amount - d.booked), d.outstanding_excl_vat, d.rate_bp,
            CASE WHEN d.amount > d.booked THEN d.tax_deductible ELSE coalesce(d.last_deductible, d.tax_deductible) END
     FROM due d
+    -- The proposals made above joined, not `OR d.invoice_id IN (SELECT
+    -- invoice_id FROM proposed)`: under an OR that list is a subplan,
+    -- hashed only while PostgreSQL thinks it fits in work_mem, and past
+    -- that rescanned for every due row. One row per invoice on either side.
+    LEFT JOIN proposed p ON p.invoice_id = d.invoice_id
     WHERE d.amount <> d.booked
-      AND (d.proposal_id IS NOT NULL OR d.invoice_id IN (SELECT invoice_id FROM proposed))
+      AND (d.proposal_id IS NOT NULL OR p.invoice_id IS NOT NULL)
     RETURNING 1
 ), settling AS MATERIALIZED (
     -- Settled with nothing left booked after this review: left alone from
