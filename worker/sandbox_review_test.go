@@ -30,8 +30,9 @@ import (
 //   - F-NEW, its provision step (+91) due on 04-16: a new proposal;
 //   - F-DISP, its provision step (+91) due on 04-15 held by a dispute
 //     resolved after that day's sweep: proposed by the sandbox's own
-//     decision of 04-15, a step the review has not seen (the twin's ids
-//     after the last one it saw);
+//     decision of 04-15, a step the review has not seen, recorded with an
+//     id after the last one it saw (the twin leaves out the rows of 04-15,
+//     six reminders of invoices paid since);
 //   - F-INS2, issued before its client's insolvency and imported after the
 //     last review (no trigger on an insert): doubtful by the insolvency.
 func TestSandboxFirstDayReviewsAsTheDaemonWould(t *testing.T) {
@@ -52,6 +53,12 @@ func TestSandboxFirstDayReviewsAsTheDaemonWould(t *testing.T) {
 	f.invoice(b, "F-NEW", "2024-12-15", "2025-01-15", 60000)
 	f.invoice(b, "F-DISP", "2024-12-14", "2025-01-14", 48000)
 	f.invoice(b, "F-STILL", "2024-12-01", "2025-01-01", 30000) // provisioned, nothing changes
+	// Reminded on 04-15 and paid after: rows of that day the sandbox
+	// leaves out and does not decide again.
+	var paid []int64
+	for _, number := range []string{"F-PAID1", "F-PAID2", "F-PAID3", "F-PAID4", "F-PAID5", "F-PAID6"} {
+		paid = append(paid, f.invoice(b, number, "2025-03-14", "2025-04-14", 20000))
+	}
 	ins := f.client("I", "i@example.fr")
 	f.exec(`UPDATE client SET insolvency_kind = 'liquidation', insolvency_opened_on = '2025-03-01' WHERE id = $1`, ins)
 	f.invoice(ins, "F-INS1", "2025-01-10", "2025-02-10", 36000)
@@ -69,6 +76,9 @@ func TestSandboxFirstDayReviewsAsTheDaemonWould(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.pay(touch, "2025-04-15", 60000)
+	for _, id := range paid {
+		f.pay(id, "2025-04-15", 20000)
+	}
 	f.invoice(ins, "F-INS2", "2025-02-01", "2025-03-03", 24000)
 
 	for _, from := range []string{"2025-04-15", "2025-04-16"} {
