@@ -44,12 +44,13 @@ var sandboxCheckSQL string
 // not gone out by then. What was really decided on from or later is left
 // out: the simulation decides those days for itself.
 //
-// The provision review's state comes with it when it holds for from
+// The provision review's state comes with it when it holds for from and tx
+// is repeatable read, so that every copy is of one snapshot
 // (sandbox_review.sql): the first day's review reads only what may have
 // changed since the daemon's last review, as the daemon's sweep of from
 // would, with the journal entries it reads back. Otherwise (no review yet,
-// a replay, from before the last day reviewed) the first review is a full
-// one over empty twins.
+// a replay, from before the last day reviewed, a read-committed tx) the
+// first review is a full one over empty twins.
 func Sandbox(ctx context.Context, tx pgx.Tx, from time.Time) error {
 	if _, err := tx.Exec(ctx, sandboxTwinsSQL); err != nil {
 		return fmt.Errorf("sandbox: twins: %w", err)

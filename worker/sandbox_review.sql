@@ -21,11 +21,16 @@
 --     booked for it is its price: with an empty journal, the full review
 --     booked every provision again.
 -- The provisions themselves, with their stamps, are copied whole
--- (sandbox_twins.sql). One snapshot: what the last review wrote, and the
--- writes it had not read, as they stand in it.
+-- (sandbox_twins.sql), and the reminders as they stood on the morning of $1
+-- (sandbox_history.sql). All of it must be of one snapshot, the state as
+-- the last review left it and the writes it had not read: only in a
+-- repeatable-read transaction (the preview's, the plan diff's), where a
+-- read-committed one could copy the provisions before a review commits
+-- and its state after.
 WITH state AS (
     INSERT INTO sandbox_provision_review_state
-    SELECT s.* FROM provision_review_state s WHERE s.valid AND s.last_day <= $1
+    SELECT s.* FROM provision_review_state s
+    WHERE s.valid AND s.last_day <= $1 AND current_setting('transaction_isolation') <> 'read committed'
     RETURNING 1
 ), touch AS (
     INSERT INTO sandbox_provision_review_touch

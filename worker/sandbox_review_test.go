@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relance/relance/internal/ledger"
@@ -120,7 +121,8 @@ func TestSandboxFirstDayReviewsAsTheDaemonWould(t *testing.T) {
 func firstReview(t *testing.T, pool *pgxpool.Pool, s *Sweeper, day time.Time, how string) ([]string, int) {
 	t.Helper()
 	ctx := t.Context()
-	tx, err := pool.Begin(ctx)
+	// Repeatable read, as the preview's: the sandbox's copies of one snapshot.
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		t.Fatal(err)
 	}
