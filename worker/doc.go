@@ -264,8 +264,12 @@
 //     pricing changed since their proposal was last reviewed (migration
 //     00190: a bucket crossed, a settlement, an amount, an insolvency, the
 //     step's profile); a replay, a changed matrix and the first review
-//     (a sandbox's included, over its empty twins) price every doubtful
-//     invoice (TestIncrementalProvisionReviewBooksAsTheFullReview). It
+//     price every doubtful invoice
+//     (TestIncrementalProvisionReviewBooksAsTheFullReview). A sandbox
+//     carries the review's state over when it holds for its first day, so
+//     that day reviews as the daemon's sweep would
+//     (TestSandboxFirstDayReviewsAsTheDaemonWould); else its first review
+//     is a full one over empty twins. It
 //     does not even read the others (migration 00270): statement triggers
 //     on invoice, allocation and client updates and on the action reminders
 //     list the invoices written in provision_review_touch, which the review

@@ -19,6 +19,9 @@ var sandboxHistorySQL string
 //go:embed sandbox_morning.sql
 var sandboxMorningSQL string
 
+//go:embed sandbox_review.sql
+var sandboxReviewSQL string
+
 //go:embed sandbox_swap.sql
 var sandboxSwapSQL string
 
@@ -40,6 +43,14 @@ var sandboxCheckSQL string
 // from, each counted as sent on the day it went out, or on from if it had
 // not gone out by then. What was really decided on from or later is left
 // out: the simulation decides those days for itself.
+//
+// The provision review's state comes with it when it holds for from and tx
+// is repeatable read, so that every copy is of one snapshot
+// (sandbox_review.sql): the first day's review reads only what may have
+// changed since the daemon's last review, as the daemon's sweep of from
+// would, with the journal entries it reads back. Otherwise (no review yet,
+// a replay, from before the last day reviewed, a read-committed tx) the
+// first review is a full one over empty twins.
 func Sandbox(ctx context.Context, tx pgx.Tx, from time.Time) error {
 	if _, err := tx.Exec(ctx, sandboxTwinsSQL); err != nil {
 		return fmt.Errorf("sandbox: twins: %w", err)
@@ -50,6 +61,9 @@ func Sandbox(ctx context.Context, tx pgx.Tx, from time.Time) error {
 	// Noon UTC is the same date in every time zone of the plans' countries.
 	if _, err := tx.Exec(ctx, sandboxMorningSQL, from, from.Add(12*time.Hour)); err != nil {
 		return fmt.Errorf("sandbox: reminders waiting on %s: %w", formatDay(from), err)
+	}
+	if _, err := tx.Exec(ctx, sandboxReviewSQL, from); err != nil {
+		return fmt.Errorf("sandbox: provision review's state: %w", err)
 	}
 	if _, err := tx.Exec(ctx, sandboxSwapSQL); err != nil {
 		return fmt.Errorf("sandbox: swap: %w", err)

@@ -17,9 +17,15 @@ ALTER TABLE sandbox_sweep_wake RENAME TO sweep_wake;
 ALTER TABLE sandbox_sweep_state RENAME TO sweep_state;
 ALTER TABLE sandbox_sweep_net_sleep RENAME TO sweep_net_sleep;
 -- Rows copied with their ids leave the identity behind them: new rows take
--- ids after the copied ones.
-SELECT setval(pg_get_serial_sequence('reminder', 'id'), coalesce(max(id), 0) + 1, false) FROM reminder;
+-- ids after the copied ones. The reminders' also after the newest row the
+-- provision review saw (sandbox_review.sql): the provision steps the
+-- sandbox records are new to it, even on a first day the daemon already
+-- swept, whose rows with higher ids are left out of the twin.
+SELECT setval(pg_get_serial_sequence('reminder', 'id'),
+              greatest(coalesce(max(id), 0), (SELECT coalesce(max(last_reminder), 0) FROM provision_review_state)) + 1, false)
+FROM reminder;
 SELECT setval(pg_get_serial_sequence('provision', 'id'), coalesce(max(id), 0) + 1, false) FROM provision;
+SELECT setval(pg_get_serial_sequence('journal_entry', 'id'), coalesce(max(id), 0) + 1, false) FROM journal_entry;
 -- Autovacuum never analyzes a temporary table: the sweep's planner needs
 -- the twin's size.
 ANALYZE reminder, provision;

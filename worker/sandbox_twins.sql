@@ -5,17 +5,17 @@
 -- the sweep reads it. So are the provisions: the review proposes only for an
 -- invoice without one, and a preview lists those proposals (empty, its
 -- first day would propose every doubtful invoice again). Tasks, events and
--- the business-day cache start empty, and so do the provision review's
--- journal entries (it reads back only what the twins hold): nothing the
--- sweep decides reads them.
+-- the business-day cache start empty: nothing the sweep decides reads them.
+-- The provision review's state, the writes and wake days it follows and the
+-- journal entries it reads back start empty, and sandbox_review.sql fills
+-- them when the state holds for the first day.
 CREATE TEMP TABLE sandbox_reminder (LIKE reminder INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_provision (LIKE provision INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_task (LIKE task INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_journal_entry (LIKE journal_entry INCLUDING ALL) ON COMMIT DROP;
--- Empty: a sandbox's first provision review prices every doubtful invoice into
--- the empty twins, and the next ones follow what changed from there (migration 00190).
+-- The provision review's state (migration 00190), and the writes and wake
+-- days it follows (migration 00270).
 CREATE TEMP TABLE sandbox_provision_review_state (LIKE provision_review_state INCLUDING ALL) ON COMMIT DROP;
--- The writes and wake days it follows (migration 00270), empty with it.
 CREATE TEMP TABLE sandbox_provision_review_touch (LIKE provision_review_touch INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_provision_review_wake (LIKE provision_review_wake INCLUDING ALL) ON COMMIT DROP;
 CREATE TEMP TABLE sandbox_event (LIKE event INCLUDING ALL) ON COMMIT DROP;

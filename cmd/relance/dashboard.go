@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -16,8 +17,11 @@ import (
 // recording commands, the aging buckets of `relance aging`, the plans,
 // sweep and penalty rules of `relance preview`, the freshness policy of the
 // guard and letters.cost of `relance kpi`. csrf gives each form's token;
-// the session in front puts the principal in each request.
-func (a *app) newDashboard(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, csrf func(*http.Request) string) (http.Handler, error) {
+// the session in front puts the principal in each request. base ends the
+// upcoming page's previews, which outlive the load that started them
+// (dashboard.Options.Base).
+func (a *app) newDashboard(base context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger,
+	csrf func(*http.Request) string) (http.Handler, error) {
 	sweeper, err := a.newSweeper(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -39,5 +43,6 @@ func (a *app) newDashboard(cfg config.Config, pool *pgxpool.Pool, logger *slog.L
 		Freshness:  freshnessPolicy(cfg),
 		CSRFToken:  csrf,
 		Logger:     logger,
+		Base:       base,
 	})
 }

@@ -37,7 +37,7 @@ func TestAgingDownloadIsTheCLIOutput(t *testing.T) {
 	if _, err := pool.Exec(context.Background(), subsidiarySQL); err != nil {
 		t.Fatal(err)
 	}
-	h, err := a.newDashboard(cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), func(*http.Request) string { return "t" })
+	h, err := a.newDashboard(t.Context(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), func(*http.Request) string { return "t" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,8 @@ It runs the daemon's own sweep for each day, in one database transaction that
 it rolls back at the end: the decisions are the ones the sweep would take,
 nothing is sent, and nothing is written. Later days assume the earlier days'
 messages went out; payments already recorded with a later date count from
-that date. While it runs, a sweep of the daemon waits for it.
+that date. The sweeps run on copies of the tables they write, so the
+daemon's sweep never waits for a preview, nor a preview for it.
 The first line says how old the entity's invoice and payment data are (the
 as-of of the newest import of each), and whether sends would wait for fresh
 payments (sweep.max_data_age).

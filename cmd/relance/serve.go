@@ -72,8 +72,9 @@ to schedule the sweep, every replica sends, and the reminder ledger makes each
 (invoice, step) go out at most once. The schema must be current: run
 ` + "`relance migrate`" + ` first, or serve --migrate, which migrates and then serves
 (the docker image has no shell to chain the two). On SIGTERM serve stops taking jobs, gives running ones
-server.shutdown_timeout to finish, cancels the rest, stops HTTP and closes the
-database pool, in that order.
+server.shutdown_timeout to finish, cancels the rest, stops HTTP (a forecast the
+upcoming page is computing is cancelled) and closes the database pool, in
+that order.
 
 Example:
   relance user add you@example.fr --role admin
@@ -198,7 +199,12 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	if err != nil {
 		return err
 	}
-	dashboard, err := a.newDashboard(cfg, pool, logger, web.CSRFToken)
+	// The upcoming page's previews run on past a closed tab, not past the
+	// HTTP server: they end when it stops, where a preview left running
+	// would hold the pool's closing up for its whole run.
+	pages, stopPages := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPages()
+	dashboard, err := a.newDashboard(pages, cfg, pool, logger, web.CSRFToken)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -251,6 +257,7 @@ func (a *app) serve(ctx context.Context, cfg config.Config, opts serveOptions) e
 	}
 	cancel()
 	logger.Info("river stopped")
+	stopPages()
 	httpCtx, httpCancel := context.WithTimeout(shutdown, 5*time.Second)
 	if err := srv.Shutdown(httpCtx); err != nil {
 		logger.Warn("http shutdown", "err", err)

@@ -341,3 +341,80 @@ func TestServeLetterCallback(t *testing.T) {
 		t.Errorf("no word of the webhook entity without a provider:\n%s", log)
 	}
 }
+
+// TestServeCancelsAForecastOnShutdown: a SIGTERM while the upcoming page's
+// preview waits in PostgreSQL on a table another session holds. serve
+// cancels the preview as it stops HTTP, and stops (HTTP without waiting for
+// the page's load, the pool closed) while the table is still held; before,
+// the pool's closing waited for the preview, which ran detached from its
+// load.
+func TestServeCancelsAForecastOnShutdown(t *testing.T) {
+	url := pgtest.URL(t)
+	env := []string{"DATABASE_URL=" + url, "RELANCE_SERVER_PASSWORD=s3cret", "RELANCE_MAIL_DIR=" + t.TempDir(),
+		"RELANCE_SERVER_SHUTDOWN_TIMEOUT=5s", "RELANCE_MAIL_FROM=compta@durand.example",
+		"RELANCE_SERVER_SSO_HEADER=X-Remote-User", "RELANCE_SERVER_SSO_TRUSTED_PROXIES=127.0.0.1/32"}
+	must(t, env, "user", "add", "marie@example.fr", "--role", "viewer")
+	ctx := context.Background()
+	holder, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(ctx)
+	watcher, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close(ctx)
+	d := startServe(t, env)
+	lock, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx) //nolint:errcheck // released at the end
+	// The preview's sandbox copies the provision review's wake days.
+	if _, err := lock.Exec(ctx, `LOCK TABLE provision_review_wake IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	loaded := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, d.base+"/upcoming", nil)
+		req.Header.Set("X-Remote-User", "marie@example.fr")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			loaded <- -1
+			return
+		}
+		res.Body.Close()
+		loaded <- res.StatusCode
+	}()
+	waiting := false
+	for range 1200 {
+		if err := watcher.QueryRow(ctx, `SELECT count(*) > 0 FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sandbox%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !waiting {
+		t.Fatalf("the page's preview never waited on the lock:\n%s", d.stderr.String())
+	}
+	if err := d.stop(); err != nil {
+		t.Fatalf("serve, while the preview's table is held: %v\n%s", err, d.stderr.String())
+	}
+	if status := <-loaded; status == http.StatusOK {
+		t.Error("the page answered 200 from a cancelled preview")
+	}
+	for _, want := range []string{"http server stopped", "database pool closed"} {
+		if !strings.Contains(d.stderr.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, d.stderr.String())
+		}
+	}
+	// Cancelled before HTTP stops, not after: the page's load ends, and
+	// HTTP's shutdown does not run out its time waiting for it.
+	if strings.Contains(d.stderr.String(), "http shutdown") {
+		t.Errorf("HTTP's shutdown waited for the page's load:\n%s", d.stderr.String())
+	}
+}

@@ -50,6 +50,11 @@ type Options struct {
 	// CSRFToken gives the token every form carries as csrf_token.
 	CSRFToken func(*http.Request) string
 	Logger    *slog.Logger
+	// Base ends the upcoming page's previews, which run on past the load
+	// that started them (a closed tab does not waste one): the server
+	// cancels it when it stops, so that a preview does not hold the
+	// shutdown up (relance serve). nil: context.Background(), never.
+	Base context.Context
 
 	// runPreview runs the upcoming page's preview; nil: preview.Run. The
 	// tests count the runs through it.
@@ -135,7 +140,11 @@ func New(o Options) (http.Handler, error) {
 	if o.runPreview == nil {
 		o.runPreview = preview.Run
 	}
+	if o.Base == nil {
+		o.Base = context.Background()
+	}
 	d := &dashboard{opts: o, forecasts: &forecasts{
+		base: o.Base,
 		run: func(ctx context.Context, opts preview.Options) (*preview.Report, error) {
 			return o.runPreview(ctx, o.DB, opts)
 		},

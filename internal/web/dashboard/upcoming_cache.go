@@ -23,7 +23,10 @@ const keptForecasts = 2
 // its snapshot, whatever process wrote it). Loads of one key that need a
 // preview at the same time wait for the one that runs.
 type forecasts struct {
-	run     func(ctx context.Context, opts preview.Options) (*preview.Report, error)
+	run func(ctx context.Context, opts preview.Options) (*preview.Report, error)
+	// base ends the previews: they outlive the load that started them,
+	// not the server (Options.Base). nil: never.
+	base    context.Context
 	now     func() time.Time // the dashboard's clock: when a preview was computed
 	changed func(ctx context.Context, rep *preview.Report) (bool, error)
 
@@ -74,9 +77,15 @@ func (f *forecasts) get(ctx context.Context, opts preview.Options) (*forecast, e
 		}
 	}
 	// The preview runs on past a load that gives up (its tab closed): the
-	// loads waiting for it, and the next one, get it.
+	// loads waiting for it, and the next one, get it. The server's
+	// shutdown ends it (base).
 	ch := f.runs.DoChan(key.entity+"\x00"+key.from.Format(time.DateOnly), func() (any, error) {
-		rep, err := f.run(context.WithoutCancel(ctx), opts)
+		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		if f.base != nil {
+			defer context.AfterFunc(f.base, cancel)()
+		}
+		rep, err := f.run(runCtx, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -318,3 +318,110 @@ func TestUpcomingPageKeepsItsForecastWhileRemindersGoOut(t *testing.T) {
 	send(false, today, "failed")
 	load(4, "after a reminder failed")
 }
+
+// TestUpcomingForecastOutlivesItsLoadNotTheServer: the page's preview,
+// waiting in PostgreSQL on a table another session holds, runs on when the
+// load that started it gives up (its tab closed: the next load gets it,
+// from the same run), and ends when the server stops (Options.Base) while
+// that session still holds the table.
+func TestUpcomingForecastOutlivesItsLoadNotTheServer(t *testing.T) {
+	base, stop := context.WithCancel(context.Background())
+	defer stop()
+	var runs atomic.Int64
+	ended := make(chan error, 4)
+	e := newEnvWith(t, func(o *Options) {
+		o.Base = base
+		o.runPreview = func(ctx context.Context, db preview.DB, opts preview.Options) (*preview.Report, error) {
+			runs.Add(1)
+			rep, err := preview.Run(ctx, db, opts)
+			ended <- err
+			return rep, err
+		}
+	}, "testdata/portfolio.csv")
+	ctx := context.Background()
+	hold := func() pgx.Tx {
+		t.Helper()
+		tx, err := e.db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The sandbox copies the provision review's wake days.
+		if _, err := tx.Exec(ctx, `LOCK TABLE provision_review_wake IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	load := func(ctx context.Context, path string) chan resp {
+		out := make(chan resp, 1)
+		go func() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.url+path, nil)
+			if err != nil {
+				out <- resp{status: -1, body: err.Error()}
+				return
+			}
+			req.Header.Set("X-Test-User", viewer)
+			res, err := noRedirect.Do(req)
+			if err != nil {
+				out <- resp{status: -1, body: err.Error()}
+				return
+			}
+			defer res.Body.Close()
+			out <- resp{status: res.StatusCode}
+		}()
+		return out
+	}
+
+	lock := hold()
+	tab, closeTab := context.WithCancel(ctx)
+	first := load(tab, "/upcoming")
+	waitForPreviewOnLock(t, e)
+	closeTab()
+	if r := <-first; r.status != -1 {
+		t.Fatalf("the closed tab's load answered %d", r.status)
+	}
+	second := load(ctx, "/upcoming")
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-second; r.status != http.StatusOK || runs.Load() != 1 {
+		t.Fatalf("after a closed tab, the next load answered %d with %d previews run: want 200 from the first", r.status, runs.Load())
+	}
+	if err := <-ended; err != nil {
+		t.Fatal(err)
+	}
+
+	lock = hold()
+	defer lock.Rollback(ctx) //nolint:errcheck // released at the end
+	third := load(ctx, "/upcoming?as_of=2025-09-15")
+	waitForPreviewOnLock(t, e)
+	stop()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the preview ended with %v, want cancelled", err)
+		}
+	case <-time.After(time.Minute): // a hang, not a measure
+		t.Fatal("the preview runs on after the server stopped")
+	}
+	if r := <-third; r.status == http.StatusOK {
+		t.Error("the load answered 200 from a cancelled preview")
+	}
+}
+
+// waitForPreviewOnLock waits until a session of e's database waits on a
+// lock in a sandbox's statement: the page's preview is in PostgreSQL.
+func waitForPreviewOnLock(t *testing.T, e *env) {
+	t.Helper()
+	for range 1200 {
+		var n int
+		if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sandbox%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the page's preview never waited on the lock")
+}
