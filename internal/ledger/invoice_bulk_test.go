@@ -485,6 +485,7 @@ func TestBulkPathWithoutProblemsAndLinesInAnyOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 		b, err := s.StageInvoices(ctx, tx)
 		if err != nil {
 			t.Fatal(err)
