@@ -500,6 +500,11 @@ func TestBulkPathWithoutProblemsAndLinesInAnyOrder(t *testing.T) {
 		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// Every id taken from the sequence: none that a later nextval
+		// gives again.
+		if outside := f.id(`SELECT count(*) FROM invoice WHERE id < 1 OR id > (SELECT last_value FROM invoice_id_seq)`); outside > 0 {
+			t.Errorf("BulkMinRows %d: %d invoices with an id the sequence did not give", minRows, outside)
+		}
 		texts[i] = ledgerText(t, f)
 	}
 	if texts[0] != texts[1] {
