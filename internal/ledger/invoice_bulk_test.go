@@ -414,14 +414,7 @@ func problemsOf(t *testing.T, f fixture, s *ledger.Store, refused []string, rows
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // rolled back: nothing to keep
-	b, err := s.StageInvoices(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Copy(ctx, rowsOf(rows)); err != nil {
-		t.Fatal(err)
-	}
-	problems, err := b.Problems(ctx, refused)
+	problems, err := stageIn(t, tx, s, rows).Problems(ctx, refused)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,14 +479,7 @@ func TestBulkPathWithoutProblemsAndLinesInAnyOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-		b, err := s.StageInvoices(ctx, tx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := b.Copy(ctx, rowsOf(rows)); err != nil {
-			t.Fatal(err)
-		}
-		a, err := b.Apply(ctx, by("2025-09-01"), ledger.BatchSource{Name: "api", Format: "json"}, false)
+		a, err := stageIn(t, tx, s, rows).Apply(ctx, by("2025-09-01"), ledger.BatchSource{Name: "api", Format: "json"}, false)
 		if err != nil || a.Bulk != (minRows > 0) || a.Created != 60 {
 			t.Fatalf("BulkMinRows %d: applied %+v (%v)", minRows, a, err)
 		}
