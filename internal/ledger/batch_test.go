@@ -51,13 +51,7 @@ func applyInvoicesAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, 
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	b, err := s.StageInvoices(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Copy(ctx, rowsOf(rows)); err != nil {
-		t.Fatal(err)
-	}
+	b := stageIn(t, tx, s, rows)
 	problems, err := b.Problems(ctx, nil)
 	if err != nil || len(problems) > 0 {
 		if err != nil {
@@ -73,6 +67,19 @@ func applyInvoicesAsOf(t *testing.T, f fixture, s *ledger.Store, by ledger.Act, 
 		t.Fatal(err)
 	}
 	return a, nil
+}
+
+// stageIn opens an invoice batch in tx and stages rows in it.
+func stageIn(t *testing.T, tx pgx.Tx, s *ledger.Store, rows []ledger.BatchInvoice) *ledger.InvoiceBatch {
+	t.Helper()
+	b, err := s.StageInvoices(context.Background(), tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Copy(context.Background(), rowsOf(rows)); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // applyPayments stages rows in a transaction of its own and applies them;

@@ -81,9 +81,13 @@ type InvoiceBatch struct {
 	bulkMinRows int // Options.BulkMinRows
 	said        clientSayings
 	numbers     numberFilter // the numbers staged, for the duplicate check
+	lines       lineSpan     // the first and last line staged, for the bulk path's ids
 	// dropped says Problems dropped exact repeats from the stage: what
 	// they alone said of their clients is no longer collected.
 	dropped bool
+	// linked says Problems computed the bulk path's link of the credit
+	// notes (invoice_bulk_link), from which it read the unknown targets.
+	linked bool
 	// What its reader left out (Unchanged): whether those rows say what is
 	// paid, and for a snapshot the open items absent from the file (nil:
 	// the reader left nothing out).
@@ -133,7 +137,11 @@ func (b *InvoiceBatch) Problems(ctx context.Context, refused []string) ([]RowPro
 	if refused == nil {
 		refused = []string{}
 	}
-	rows, err := b.tx.Query(ctx, batchInvoiceUnknownTargetsSQL, b.entityID, refused)
+	unknown, err := b.unknownTargetsSQL(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: check invoices: %w", err)
+	}
+	rows, err := b.tx.Query(ctx, unknown, b.entityID, refused)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: check invoices: %w", err)
 	}

@@ -402,3 +402,98 @@ func TestTwoFirstImportsAtOnce(t *testing.T) {
 		t.Errorf("%d invoices (%v), want 120", n, err)
 	}
 }
+
+// problemsOf stages rows in a transaction it rolls back and returns what
+// Problems said, with refused as the numbers of the rows a reader refused,
+// and whether Problems computed the bulk path's link (invoice_bulk_link).
+func problemsOf(t *testing.T, f fixture, s *ledger.Store, refused []string, rows ...ledger.BatchInvoice) ([]ledger.RowProblem, bool) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // rolled back: nothing to keep
+	problems, err := stageIn(t, tx, s, rows).Problems(ctx, refused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linked bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass('invoice_bulk_link') IS NOT NULL`).Scan(&linked); err != nil {
+		t.Fatal(err)
+	}
+	return problems, linked
+}
+
+// A batch that may take the bulk path finds its credit notes' unknown
+// targets in the link Problems computes for the insert
+// (batch_bulk_unknown_targets.sql), not by the check's own join over the
+// batch: the same rows are refused either way — a credit note on a number
+// neither in the batch nor in the ledger — and not one on a row of the
+// batch, on a row listed twice (an exact repeat, dropped before), or on a
+// row its reader refused.
+func TestBulkPathFindsTheUnknownTargetsTheCheckFinds(t *testing.T) {
+	credit := func(line int, number, target string) ledger.BatchInvoice {
+		r := invoiceRow(line, number, "C1", -100)
+		r.Kind, r.AppliesTo = "credit_note", ptr(target)
+		return r
+	}
+	rows := firstImport()[:20]
+	again := rows[4] // F-005, listed again: an exact repeat
+	again.Line = 34
+	rows = append(rows, credit(30, "AV-1", "NOPE"), credit(31, "AV-2", "F-003"), credit(32, "AV-3", "F-900"),
+		credit(33, "AV-4", "F-005"), again, credit(35, "AV-5", "ABSENT"))
+	var got [2]string
+	for i, minRows := range []int{1, -1} {
+		f, _ := newFixture(t)
+		problems, linked := problemsOf(t, f, ledger.New(f.pool, ledger.Options{BulkMinRows: minRows}), []string{"F-900"}, rows...)
+		if linked != (minRows > 0) {
+			t.Errorf("BulkMinRows %d: the link computed %v", minRows, linked)
+		}
+		got[i] = fmt.Sprint(problems)
+	}
+	want := fmt.Sprint([]ledger.RowProblem{
+		{Line: 30, Field: "applies_to", Reason: `invoice "NOPE" is neither in this import nor in the ledger`},
+		{Line: 35, Field: "applies_to", Reason: `invoice "ABSENT" is neither in this import nor in the ledger`},
+	})
+	if got[0] != want || got[1] != want {
+		t.Errorf("unknown targets\nby the bulk path's link %s\nby the check's join     %s\nwant                    %s", got[0], got[1], want)
+	}
+}
+
+// The bulk insert links the credit notes itself when Problems did not run
+// (its link then absent), and takes the rows in whatever order of lines
+// they come (it reserves an id for each line from the first to the last
+// staged: lineSpan): the ledger is the upsert's.
+func TestBulkPathWithoutProblemsAndLinesInAnyOrder(t *testing.T) {
+	rows := issuedAfter(firstImport(), d("2025-09-01"))
+	slices.Reverse(rows)
+	rows[10], rows[30] = rows[30], rows[10]
+	var texts [2]string
+	for i, minRows := range []int{1, -1} {
+		f, _ := newFixture(t)
+		s := ledger.New(f.pool, ledger.Options{BulkMinRows: minRows})
+		ctx := context.Background()
+		tx, err := f.pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+		a, err := stageIn(t, tx, s, rows).Apply(ctx, by("2025-09-01"), ledger.BatchSource{Name: "api", Format: "json"}, false)
+		if err != nil || a.Bulk != (minRows > 0) || a.Created != 60 {
+			t.Fatalf("BulkMinRows %d: applied %+v (%v)", minRows, a, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Every id taken from the sequence: none that a later nextval
+		// gives again.
+		if outside := f.id(`SELECT count(*) FROM invoice WHERE id < 1 OR id > (SELECT last_value FROM invoice_id_seq)`); outside > 0 {
+			t.Errorf("BulkMinRows %d: %d invoices with an id the sequence did not give", minRows, outside)
+		}
+		texts[i] = ledgerText(t, f)
+	}
+	if texts[0] != texts[1] {
+		t.Errorf("the bulk path wrote\n%s\nthe upsert\n%s", texts[0], texts[1])
+	}
+}

@@ -194,6 +194,7 @@ func (b *InvoiceBatch) Copy(ctx context.Context, next func() *BatchInvoice) (int
 			return buf, false
 		}
 		b.numbers.add(r.Number)
+		b.lines.add(r.Line)
 		return buf.invoiceRow(r, b.said.id(r.ClientCode, &r.Client)), true
 	}
 	total := 0

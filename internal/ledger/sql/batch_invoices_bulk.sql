@@ -1,6 +1,6 @@
 -- The bulk path's insert of the staged invoices into the emptied invoice
 -- table ($1: the entity, $2: the batch, $3: the day a new invoice fully paid
--- is closed): the same rows batch_invoices_upsert.sql creates, without its
+-- is closed, $4 and $5: the first and last line staged): the same rows batch_invoices_upsert.sql creates, without its
 -- conflict handling (the table is empty and the batch has no repeats), and
 -- in the same statement the `paid` allocations batch_paid_new.sql records
 -- (every invoice is new here), sparing a join of the batch with the table.
@@ -24,9 +24,11 @@
 -- left, else open, and any other is closed when its `paid` is its amount.
 --
 -- The ids are reserved as one block, one per line from the batch's first
--- to its last (a staged row's line is its own: exact repeats were
--- dropped), by a setval past a nextval: a nextval per row cost more than
--- the insert, and no other writer takes ids of invoice while the bulk path
+-- ($4) to its last ($5) staged line, counted by the batch as it staged
+-- them (a staged row's line is its own: exact repeats were dropped, which
+-- leaves their ids unused; reading the span off the stage took a scan of
+-- it), by a setval past a nextval: a nextval per row cost more than the
+-- insert, and no other writer takes ids of invoice while the bulk path
 -- holds its lock. Ids are derived from the line rather than numbered in a
 -- subquery so that the joins are planned on the staging table's statistics.
 --
@@ -39,9 +41,8 @@
 -- when that is the day it was applied (no payment on this path).
 WITH ids AS MATERIALIZED (
     SELECT setval(pg_get_serial_sequence('invoice', 'id'),
-                  nextval(pg_get_serial_sequence('invoice', 'id')) + max(line) - min(line))
-               - (max(line) - min(line)) - min(line) AS base
-    FROM invoice_stage),
+                  nextval(pg_get_serial_sequence('invoice', 'id')) + ($5::bigint - $4::bigint))
+               - ($5::bigint - $4::bigint) - $4::bigint AS base),
 credit AS MATERIALIZED (
     SELECT line, target, LEAST(available, GREATEST(outstanding - before, 0)) AS amount, issued
     FROM (SELECT *, COALESCE(sum(available) OVER (PARTITION BY target ORDER BY line
