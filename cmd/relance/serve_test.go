@@ -404,10 +404,13 @@ func TestServeCancelsAForecastOnShutdown(t *testing.T) {
 	if err := d.stop(); err != nil {
 		t.Fatalf("serve, while the preview's table is held: %v\n%s", err, d.stderr.String())
 	}
-	if status := <-loaded; status == http.StatusOK {
-		t.Error("the page answered 200 from a cancelled preview")
+	if status := <-loaded; status != http.StatusServiceUnavailable {
+		t.Errorf("the page cut short by the stop answered %d, want 503 (come back later)", status)
 	}
-	for _, want := range []string{"http server stopped", "database pool closed"} {
+	if strings.Contains(d.stderr.String(), "level=ERROR") {
+		t.Errorf("a forecast cancelled by the stop was logged as an error:\n%s", d.stderr.String())
+	}
+	for _, want := range []string{"http server stopped", "database pool closed", "page cut short by the server's stop"} {
 		if !strings.Contains(d.stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, d.stderr.String())
 		}

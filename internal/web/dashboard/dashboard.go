@@ -214,7 +214,10 @@ func badRequest(format string, args ...any) error {
 }
 
 // fail answers an error: its own status for an httpError, 404 for what the
-// ledger or the aged balance does not know, else 500 (logged, not shown).
+// ledger or the aged balance does not know, 503 for a page the server's
+// stop cut short (a forecast cancelled with Base: nothing is wrong, the
+// load is to be made again once the server is back), else 500 (logged, not
+// shown).
 func (d *dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	switch {
@@ -222,6 +225,10 @@ func (d *dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, he.msg, he.status)
 	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, aging.ErrNotFound), errors.Is(err, preview.ErrUnknownEntity):
 		http.Error(w, err.Error(), http.StatusNotFound)
+	case errors.Is(err, context.Canceled) && d.opts.Base.Err() != nil:
+		d.opts.Logger.Info("dashboard: page cut short by the server's stop", "method", r.Method, "path", r.URL.Path)
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, "relance is stopping: load the page again in a moment", http.StatusServiceUnavailable)
 	default:
 		d.opts.Logger.Error("dashboard", "method", r.Method, "path", r.URL.Path, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
