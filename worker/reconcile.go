@@ -111,8 +111,8 @@ func (w *ReconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs
 	if err != nil {
 		return err
 	}
-	// The daemon's housekeeping every ReconcileEvery: the upcoming page
-	// prunes too, but only when someone looks at it.
+	// The daemon's housekeeping every ReconcileEvery (a sweep run from the
+	// command line prunes too; the upcoming page only reads).
 	if err := PrunePreviewChanges(ctx, tx); err != nil {
 		return err
 	}

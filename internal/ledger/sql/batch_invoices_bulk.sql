@@ -1,9 +1,10 @@
 -- The bulk path's insert of the staged invoices into the emptied invoice
 -- table ($1: the entity, $2: the batch, $3: the day a new invoice fully paid
--- is closed, $4 and $5: the first and last line staged): the same rows batch_invoices_upsert.sql creates, without its
--- conflict handling (the table is empty and the batch has no repeats), and
--- in the same statement the `paid` allocations batch_paid_new.sql records
--- (every invoice is new here), sparing a join of the batch with the table.
+-- is closed, $4 and $5: the first and last line staged): the same rows
+-- batch_invoices_upsert.sql creates, without its conflict handling (the
+-- table is empty and the batch has no repeats), and in the same statement
+-- the `paid` allocations batch_paid_new.sql records (every invoice is new
+-- here), sparing a join of the batch with the table.
 -- Its command tag says how many invoices it created: the insert into
 -- invoice is the statement's own, not a CTE counted by a SELECT, whose
 -- RETURNING kept a row per invoice until the count (0.17 s of server CPU
